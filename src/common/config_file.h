@@ -1,0 +1,50 @@
+#pragma once
+
+#include "common/error.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace glance::common {
+
+// Options read from Glance-style INI files ("[DEFAULT]", "[database]", ...), parsed by
+// Boost.ProgramOptions. Later files override earlier ones, as with oslo.config's repeated
+// --config-file. Typed getters convert on read and record both the option as known and any
+// conversion error, so a daemon can report every bad value and every unknown option at once.
+// Not thread-safe; used only at start-up.
+class ConfigFile {
+ public:
+  // Fails when a file cannot be read or is not valid INI.
+  static Result<ConfigFile> load(const std::vector<std::string>& paths);
+  static ConfigFile from_string(const std::string& ini);
+
+  std::string get_string(const std::string& section, const std::string& key, std::string def);
+  std::optional<std::string> get_optional(const std::string& section, const std::string& key);
+  int64_t get_int(const std::string& section, const std::string& key, int64_t def,
+                  int64_t min = INT64_MIN, int64_t max = INT64_MAX);
+  bool get_bool(const std::string& section, const std::string& key, bool def);
+  std::vector<std::string> get_list(const std::string& section, const std::string& key,
+                                    std::vector<std::string> def);
+  // Marks an option as understood without reading it (accepted for compatibility).
+  void accept(const std::string& section, const std::string& key);
+
+  // "section.key" of options present in the files that no getter asked for.
+  std::vector<std::string> unknown_options() const;
+  // One line per value that did not convert, naming the option.
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  static std::string canonical(const std::string& section, const std::string& key);
+  std::map<std::string, std::string> values_;  // "section.key" -> raw value
+  std::set<std::string> known_;
+  std::vector<std::string> errors_;
+};
+
+// Parses oslo.config's boolean spellings; nullopt for anything else.
+std::optional<bool> parse_bool_option(std::string_view value);
+
+}  // namespace glance::common

@@ -1,0 +1,58 @@
+#include "common/context_policy.h"
+
+namespace glance::common {
+
+namespace {
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::optional<std::string> first_of(const http::Headers& h,
+                                    std::initializer_list<std::string_view> names) {
+  for (auto n : names)
+    if (auto v = h.get(n); v && !v->empty()) return std::string(*v);
+  return std::nullopt;
+}
+
+std::vector<std::string> parse_roles(std::string_view csv) {
+  std::vector<std::string> roles;
+  while (!csv.empty()) {
+    size_t comma = csv.find(',');
+    std::string role = http::to_lower(trim(csv.substr(0, comma)));
+    if (!role.empty()) roles.push_back(std::move(role));
+    if (comma == std::string_view::npos) break;
+    csv.remove_prefix(comma + 1);
+  }
+  return roles;
+}
+}  // namespace
+
+bool ContextPolicy::reads_identity_headers() const {
+  return flavor.starts_with("keystone") || flavor.starts_with("trusted-auth");
+}
+
+Result<RequestContext> ContextPolicy::build(const http::Headers& headers) const {
+  RequestContext ctx;
+  ctx.owner_is_tenant = owner_is_tenant;
+  if (!reads_identity_headers()) {
+    ctx.is_admin = true;  // upstream's unauthenticated-context filter
+    return ctx;
+  }
+  ctx.auth_token = first_of(headers, {"X-Auth-Token", "X-Storage-Token"});
+  if (headers.get("X-Identity-Status") != std::optional<std::string_view>("Confirmed")) {
+    if (!allow_anonymous_access) return Error::unauthorized("");
+    ctx.read_only = true;
+    return ctx;
+  }
+  ctx.user_id = first_of(headers, {"X-User-Id", "X-User"});
+  ctx.tenant = first_of(headers, {"X-Project-Id", "X-Tenant-Id", "X-Tenant"});
+  if (auto roles = first_of(headers, {"X-Roles", "X-Role"})) ctx.roles = parse_roles(*roles);
+  std::string admin = http::to_lower(trim(admin_role));
+  for (const auto& r : ctx.roles)
+    if (r == admin) ctx.is_admin = true;
+  return ctx;
+}
+
+}  // namespace glance::common

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/http/headers.h"
+#include "common/request_context.h"
+
+#include <string>
+
+namespace glance::common {
+
+// How a daemon builds its request context, chosen as upstream's paste flavor chooses the
+// pipeline: no flavor gives the unauthenticated admin context; `keystone` and `trusted-auth`
+// read the identity headers that keystonemiddleware (or the api, with
+// send_identity_headers) set. Immutable after start-up; safe for concurrent use.
+struct ContextPolicy {
+  std::string flavor;  // "", "keystone", "trusted-auth", optionally "+caching..." suffixed
+  std::string admin_role = "admin";
+  bool owner_is_tenant = true;
+  bool allow_anonymous_access = false;
+
+  bool reads_identity_headers() const;
+  // 401 when the identity is not confirmed and anonymous access is off.
+  Result<RequestContext> build(const http::Headers& headers) const;
+};
+
+}  // namespace glance::common

@@ -1,0 +1,129 @@
+#include "common/daemon.h"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace glance::common {
+
+namespace po = boost::program_options;
+namespace net = boost::asio;
+
+CommandLine parse_command_line(int argc, char** argv, const std::string& program,
+                               bool takes_positional) {
+  CommandLine cmd;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help and exit")("version", "show the version and exit")(
+      "config-file", po::value<std::vector<std::string>>(&cmd.config_files)->composing(),
+      "path to a config file; repeat to layer files, later ones win");
+  po::options_description hidden;
+  hidden.add_options()("args", po::value<std::vector<std::string>>(&cmd.args));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description positional;
+  if (takes_positional) positional.add("args", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << program << ": " << e.what() << "\n" << desc;
+    std::exit(2);
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: " << program << " [--config-file PATH]..."
+              << (takes_positional ? " COMMAND [ARGS]" : "") << "\n"
+              << desc;
+    std::exit(0);
+  }
+  if (vm.count("version")) {
+    std::cout << GLANCE_VERSION << "\n";
+    std::exit(0);
+  }
+  if (cmd.config_files.empty()) {
+    std::string fallback = "/etc/glance/" + program + ".conf";
+    if (std::filesystem::exists(fallback)) cmd.config_files.push_back(fallback);
+  }
+  return cmd;
+}
+
+ConfigFile load_config_or_exit(const CommandLine& cmd, const std::string& program) {
+  auto file = ConfigFile::load(cmd.config_files);
+  if (!file) {
+    std::cerr << program << ": " << file.error().message() << "\n";
+    std::exit(1);
+  }
+  return std::move(*file);
+}
+
+void check_config_or_exit(const ConfigFile& file) {
+  for (const auto& name : file.unknown_options())
+    spdlog::warn("unknown option {} in the config files: ignored", name);
+  if (!file.errors().empty()) {
+    for (const auto& e : file.errors()) spdlog::critical("invalid configuration: {}", e);
+    std::exit(1);
+  }
+}
+
+http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port) {
+  http::ServerConfig c;
+  const std::string d = "DEFAULT";
+  c.bind_host = file.get_string(d, "bind_host", "0.0.0.0");
+  c.bind_port = static_cast<uint16_t>(file.get_int(d, "bind_port", default_port, 0, 65535));
+  int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  c.workers = static_cast<int>(file.get_int(d, "workers", std::min(cpus, 8), 0, 1024));
+  if (c.workers == 0) c.workers = 1;  // Glance's 0 means "no forking": one process
+  c.backlog = static_cast<int>(file.get_int(d, "backlog", 4096, 1, 65535));
+  c.http_keepalive = file.get_bool(d, "http_keepalive", true);
+  c.client_socket_timeout =
+      std::chrono::seconds(file.get_int(d, "client_socket_timeout", 900, 0, 86400 * 7));
+  if (c.client_socket_timeout.count() == 0) c.client_socket_timeout = std::chrono::hours(24 * 365);
+  c.max_header_line = static_cast<uint32_t>(file.get_int(d, "max_header_line", 16384, 1, 1 << 24));
+  c.shutdown_grace = std::chrono::seconds(file.get_int(d, "graceful_shutdown_timeout", 60, 0));
+  file.accept(d, "tcp_keepidle");
+  return c;
+}
+
+ContextPolicy load_context_policy(ConfigFile& file) {
+  ContextPolicy p;
+  p.flavor = file.get_string("paste_deploy", "flavor", "");
+  p.admin_role = file.get_string("DEFAULT", "admin_role", "admin");
+  p.owner_is_tenant = file.get_bool("DEFAULT", "owner_is_tenant", true);
+  p.allow_anonymous_access = file.get_bool("DEFAULT", "allow_anonymous_access", false);
+  file.accept("paste_deploy", "config_file");
+  return p;
+}
+
+void run_until_signalled(net::io_context& ioc, int threads, std::function<void()> on_stop,
+                         std::function<bool()> drained, std::chrono::seconds grace) {
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  net::steady_timer drain_timer(ioc);
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  std::function<void()> check_drained = [&] {
+    if (drained() || std::chrono::steady_clock::now() >= deadline) {
+      ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](boost::system::error_code) { check_drained(); });
+  };
+  signals.async_wait([&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    spdlog::info("caught signal {}, draining (grace period {}s)", signo, grace.count());
+    deadline = std::chrono::steady_clock::now() + grace;
+    on_stop();
+    check_drained();
+  });
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  spdlog::info("stopped");
+}
+
+}  // namespace glance::common

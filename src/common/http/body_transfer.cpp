@@ -1,0 +1,189 @@
+#include "common/http/body_transfer.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+
+#include <sys/sendfile.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace glance::common::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+const Error& client_gone() {
+  static const Error e =
+      Error::bad_request("Client disconnected before sending all data to backend");
+  return e;
+}
+
+bool expects_continue(const HeaderParser& parser) {
+  const auto& h = parser.get();
+  return h.version() == 11 && iequals(h[bhttp::field::expect], "100-continue");
+}
+
+net::awaitable<bool> send_continue(beast::tcp_stream& stream) {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, n] = co_await net::async_write(stream, net::buffer(kContinue), kTuple);
+  co_return !ec;
+}
+
+class BeastBodyReader final : public StreamedBodyReader {
+ public:
+  BeastBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer, HeaderParser& header,
+                  const ServerConfig& config)
+      : stream_(stream),
+        buffer_(buffer),
+        continue_pending_(expects_continue(header)),
+        parser_(std::move(header)),
+        timeout_(config.client_socket_timeout) {
+    parser_.body_limit(boost::none);  // the handler enforces image_size_cap itself
+  }
+
+  // glance::common::http::BodyReader
+  net::awaitable<Result<size_t>> read_some(std::span<char> out) override {
+    if (failed_) co_return client_gone();
+    if (continue_pending_) {
+      continue_pending_ = false;
+      if (!co_await send_continue(stream_)) co_return fail();
+    }
+    while (!parser_.is_done()) {
+      auto& body = parser_.get().body();
+      body.data = out.data();
+      body.size = out.size();
+      stream_.expires_after(timeout_);
+      auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kTuple);
+      if (ec && ec != bhttp::error::need_buffer) co_return fail();
+      size_t got = out.size() - parser_.get().body().size;
+      if (got > 0) co_return got;
+    }
+    co_return size_t{0};
+  }
+
+  // glance::common::http::StreamedBodyReader
+  bool finished() const override { return parser_.is_done() && !failed_; }
+
+ private:
+  Error fail() {
+    failed_ = true;
+    return client_gone();
+  }
+
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  bool continue_pending_;
+  bool failed_ = false;
+  bhttp::request_parser<bhttp::buffer_body> parser_;
+  std::chrono::seconds timeout_;
+};
+
+uint64_t body_length(const Response& res) {
+  if (auto* s = std::get_if<std::string>(&res.body)) return s->size();
+  if (auto* f = std::get_if<FileRange>(&res.body)) return f->length;
+  return std::get<StreamBody>(res.body).length;
+}
+
+net::awaitable<bool> send_file(beast::tcp_stream& stream, FileRange& file) {
+  auto& socket = stream.socket();
+  boost::system::error_code ec;
+  socket.native_non_blocking(true, ec);
+  if (ec) co_return false;
+  off_t offset = static_cast<off_t>(file.offset);
+  uint64_t left = file.length;
+  while (left > 0) {
+    ssize_t n = ::sendfile(socket.native_handle(), file.fd, &offset,
+                           static_cast<size_t>(std::min<uint64_t>(left, 1 << 30)));
+    if (n > 0) {
+      left -= static_cast<uint64_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto [wec] = co_await socket.async_wait(net::ip::tcp::socket::wait_write, kTuple);
+      if (wec) co_return false;
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      co_return false;  // peer gone, or the file is shorter than promised
+    }
+  }
+  co_return true;
+}
+
+net::awaitable<bool> send_stream(beast::tcp_stream& stream, StreamBody& body,
+                                 std::chrono::seconds timeout) {
+  std::vector<char> chunk(256 * 1024);
+  uint64_t left = body.length;
+  while (left > 0) {
+    auto n = co_await body.reader->read_some(chunk);
+    if (!n || *n == 0) co_return false;  // the source ended early: cut the connection
+    size_t len = static_cast<size_t>(std::min<uint64_t>(*n, left));
+    stream.expires_after(timeout);
+    auto [ec, w] = co_await net::async_write(stream, net::buffer(chunk.data(), len), kTuple);
+    if (ec) co_return false;
+    left -= len;
+  }
+  co_return true;
+}
+
+}  // namespace
+
+net::awaitable<Result<std::string>> read_buffered_body(beast::tcp_stream& stream,
+                                                       beast::flat_buffer& buffer,
+                                                       HeaderParser& parser,
+                                                       const ServerConfig& config) {
+  if (parser.is_done()) co_return std::string();
+  if (parser.content_length() && *parser.content_length() > config.max_buffered_body)
+    co_return Error::payload_too_large("Request body too large.");
+  if (expects_continue(parser) && !co_await send_continue(stream)) co_return client_gone();
+  bhttp::request_parser<bhttp::string_body> body_parser(std::move(parser));
+  body_parser.body_limit(config.max_buffered_body);
+  stream.expires_after(config.client_socket_timeout);
+  auto [ec, n] = co_await bhttp::async_read(stream, buffer, body_parser, kTuple);
+  if (ec == bhttp::error::body_limit)
+    co_return Error::payload_too_large("Request body too large.");
+  if (ec) co_return client_gone();
+  co_return std::move(body_parser.get().body());
+}
+
+std::unique_ptr<StreamedBodyReader> make_streamed_body_reader(beast::tcp_stream& stream,
+                                                              beast::flat_buffer& buffer,
+                                                              HeaderParser& parser,
+                                                              const ServerConfig& config) {
+  return std::make_unique<BeastBodyReader>(stream, buffer, parser, config);
+}
+
+net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Request& req,
+                                            Response& res, bool keep_alive,
+                                            const ServerConfig& config) {
+  bool header_only = req.method == "HEAD" || res.head_only;
+  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), 11};
+  for (const auto& [name, value] : res.headers) head.insert(name, value);
+  head.keep_alive(keep_alive);
+  bool no_length = res.status == 204 || res.status == 304 || res.status < 200;
+  if (!no_length && !res.headers.contains("Content-Length"))
+    head.content_length(header_only ? 0 : body_length(res));
+
+  stream.expires_after(config.client_socket_timeout);
+  if (auto* text = std::get_if<std::string>(&res.body); text && !header_only) {
+    bhttp::response<bhttp::string_body> full{std::move(head), std::move(*text)};
+    auto [ec, n] = co_await bhttp::async_write(stream, full, kTuple);
+    co_return WriteOutcome{!ec, ec ? 0 : full.body().size()};
+  }
+  auto [ec, n] = co_await bhttp::async_write(stream, head, kTuple);
+  if (ec) co_return WriteOutcome{false, 0};
+  if (header_only || std::holds_alternative<std::string>(res.body)) co_return WriteOutcome{true, 0};
+  uint64_t length = body_length(res);
+  bool ok = std::holds_alternative<FileRange>(res.body)
+                ? co_await send_file(stream, std::get<FileRange>(res.body))
+                : co_await send_stream(stream, std::get<StreamBody>(res.body),
+                                       config.client_socket_timeout);
+  co_return WriteOutcome{ok, ok ? length : 0};
+}
+
+}  // namespace glance::common::http

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/http/body.h"
+#include "common/http/headers.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace glance::common::http {
+
+// A byte range of an open file, sent with sendfile(2) when the connection allows. Owns `fd`.
+struct FileRange {
+  FileRange(int fd, uint64_t offset, uint64_t length) : fd(fd), offset(offset), length(length) {}
+  FileRange(FileRange&& o) noexcept : fd(o.fd), offset(o.offset), length(o.length) { o.fd = -1; }
+  FileRange& operator=(FileRange&& o) noexcept;
+  ~FileRange();
+  int fd;
+  uint64_t offset;
+  uint64_t length;
+};
+
+// A body produced on the fly, with its length known up front.
+struct StreamBody {
+  std::unique_ptr<BodyReader> reader;
+  uint64_t length;
+};
+
+// What a handler answers. Only the server turns it into bytes on the wire.
+struct Response {
+  unsigned status = 200;
+  Headers headers;
+  std::variant<std::string, FileRange, StreamBody> body;
+  // For HEAD answers that describe a body they do not send.
+  bool head_only = false;
+
+  static Response json(unsigned status, std::string body);
+  static Response text(unsigned status, std::string body);
+  static Response empty(unsigned status);
+};
+
+// Renders an error the way Glance (WebOb) does, negotiating the format from `accept`.
+Response to_response(const Error& error, std::string_view accept);
+
+}  // namespace glance::common::http

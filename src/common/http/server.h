@@ -1,0 +1,46 @@
+#pragma once
+
+#include "common/http/response.h"
+#include "common/http/router.h"
+#include "common/http/server_config.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace glance::common::http {
+
+// Runs before routing, in order. May rewrite the request (path, context, request id) or
+// answer it at once (healthcheck, version documents, 401 from the context filter).
+using Filter = std::function<std::optional<Response>(Request&)>;
+
+// An HTTP/1.1 server on Beast: accepts connections, runs one coroutine per connection on its
+// own strand, reads the header, runs the filters, asks the router, reads or streams the body
+// as the route wants, calls the handler, serializes its Response, logs one access line.
+// Lives as long as the io_context runs; stop() is safe from any thread.
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& ioc, ServerConfig config, const Router& router,
+             std::vector<Filter> filters);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting. Returns the bound port (useful with bind_port = 0).
+  // Fails with unavailable when the address cannot be bound.
+  Result<uint16_t> start();
+  // Stops accepting, closes idle keep-alive connections and lets requests in flight finish.
+  void stop();
+  // Requests being served right now.
+  size_t active_requests() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace glance::common::http

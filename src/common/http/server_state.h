@@ -1,0 +1,42 @@
+#pragma once
+
+// Internal to the HTTP server: shared by server.cpp (accepting) and session.cpp (serving).
+
+#include "common/http/server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+
+namespace glance::common::http {
+
+struct HttpServer::State {
+  boost::asio::io_context& ioc;
+  ServerConfig config;
+  const Router& router;
+  std::vector<Filter> filters;
+  boost::asio::ip::tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> active_requests{0};
+
+  // Connections waiting for their next request; stop() closes them.
+  std::mutex idle_mutex;
+  std::set<boost::asio::ip::tcp::socket*> idle;
+
+  State(boost::asio::io_context& ioc, ServerConfig config, const Router& router,
+        std::vector<Filter> filters)
+      : ioc(ioc),
+        config(std::move(config)),
+        router(router),
+        filters(std::move(filters)),
+        acceptor(boost::asio::make_strand(ioc)) {}
+};
+
+// Serves one connection until it closes. Runs on the socket's strand.
+boost::asio::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
+                                              boost::asio::ip::tcp::socket socket);
+
+}  // namespace glance::common::http

@@ -1,0 +1,188 @@
+#include "common/http/server_state.h"
+
+#include "common/http/body_transfer.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+namespace glance::common::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+// Marks a connection idle (between requests) so stop() can close it.
+class IdleMark {
+ public:
+  IdleMark(HttpServer::State& s, tcp::socket& socket) : s_(s), socket_(&socket) {
+    std::lock_guard lock(s_.idle_mutex);
+    s_.idle.insert(socket_);
+  }
+  ~IdleMark() {
+    std::lock_guard lock(s_.idle_mutex);
+    s_.idle.erase(socket_);
+  }
+
+ private:
+  HttpServer::State& s_;
+  tcp::socket* socket_;
+};
+
+Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser,
+                     const tcp::socket& socket) {
+  const auto& h = parser.get();
+  Request req;
+  req.method = std::string(h.method_string());
+  req.target = std::string(h.target());
+  auto q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  for (const auto& f : h) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+  req.chunked = parser.chunked();
+  if (auto cl = parser.content_length()) req.content_length = *cl;
+  boost::system::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  if (!ec) req.remote = ep.address().to_string();
+  std::string host(h[bhttp::field::host]);
+  req.host = "http://" + (host.empty() ? std::string("localhost") : host);
+  req.started = std::chrono::steady_clock::now();
+  return req;
+}
+
+void log_access(const Request& req, unsigned status, uint64_t bytes) {
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                      req.started)
+                .count();
+  spdlog::info("{} {} {} {} {} {:.1f}ms tenant={}",
+               req.request_id.empty() ? "-" : req.request_id, req.method, req.target, status,
+               bytes, ms, req.context.tenant.value_or("-"));
+}
+
+Response error_response(const Request& req, const Error& e) {
+  return to_response(e, req.headers.get("Accept").value_or(""));
+}
+
+// Answers a request whose header could not be accepted, then the connection closes.
+net::awaitable<void> reject(beast::tcp_stream& stream, unsigned status, std::string text) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
+  res.body() = std::move(text);
+  res.keep_alive(false);
+  res.prepare_payload();
+  co_await bhttp::async_write(stream, res, kTuple);
+}
+
+// Runs filters and the router, reads the body as the route wants, and calls the handler.
+// Sets *body_unread when a streamed body was left (partly) unread, so the connection must
+// close after the response.
+net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& stream,
+                                  beast::flat_buffer& buffer,
+                                  bhttp::request_parser<bhttp::empty_body>& parser, Request& req,
+                                  bool* body_unread) {
+  for (const auto& filter : state.filters)
+    if (auto answer = filter(req)) co_return std::move(*answer);
+
+  if (auto q = req.target.find('?'); q != std::string::npos) {
+    auto params = parse_query(std::string_view(req.target).substr(q + 1));
+    if (!params) co_return error_response(req, Error::bad_request("Malformed query string."));
+    req.query = std::move(*params);
+  }
+  std::string allow;
+  auto match = state.router.match(req, &allow);
+  if (!match) {
+    auto res = error_response(req, match.error());
+    if (!allow.empty()) res.headers.set("Allow", allow);
+    // Read a small body anyway so the connection can stay open; a large one closes it.
+    if (req.has_body())
+      *body_unread = !(co_await read_buffered_body(stream, buffer, parser, state.config));
+    co_return res;
+  }
+
+  if (match->body_mode == BodyMode::buffered) {
+    auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
+    if (!body) {
+      *body_unread = true;
+      co_return error_response(req, body.error());
+    }
+    req.body = std::move(*body);
+    auto result = co_await (*match->handler)(req);
+    co_return result ? std::move(*result) : error_response(req, result.error());
+  }
+  auto reader = make_streamed_body_reader(stream, buffer, parser, state.config);
+  req.body_reader = reader.get();
+  auto result = co_await (*match->handler)(req);
+  req.body_reader = nullptr;
+  *body_unread = !reader->finished();
+  co_return result ? std::move(*result) : error_response(req, result.error());
+}
+
+}  // namespace
+
+net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
+                                      tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  const auto& cfg = state->config;
+  for (;;) {
+    bhttp::request_parser<bhttp::empty_body> parser;
+    parser.header_limit(cfg.max_header_line * 4);
+    stream.expires_after(cfg.client_socket_timeout);
+    boost::system::error_code ec;
+    {
+      IdleMark idle(*state, stream.socket());
+      if (state->stopping && buffer.size() == 0) break;
+      std::tie(ec, std::ignore) = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    }
+    if (ec == bhttp::error::header_limit) {
+      co_await reject(stream, 431, "Request header fields too large");
+      break;
+    }
+    if (ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_transfer_encoding ||
+        (!ec && parser.get().has_content_length() && parser.chunked())) {
+      // Both framings on one request is how request smuggling starts: refuse and close.
+      co_await reject(stream, 400, "Conflicting or invalid message framing");
+      break;
+    }
+    if (ec) {
+      if (ec != bhttp::error::end_of_stream && ec != net::error::eof &&
+          ec != beast::error::timeout && ec != net::error::operation_aborted &&
+          ec != net::error::connection_reset)
+        co_await reject(stream, 400, "Malformed request");
+      break;
+    }
+
+    state->active_requests++;
+    Request req = make_request(parser, stream.socket());
+    // The body readers take the parser over, so read what we need from it first.
+    const bool client_keep_alive = parser.get().keep_alive();
+    bool body_unread = false;
+    Response res;
+    try {
+      res = co_await dispatch(*state, stream, buffer, parser, req, &body_unread);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {} {}: unhandled exception: {}", req.request_id, req.method, req.target,
+                    e.what());
+      res = error_response(req, Error::internal("The server has either erred or is incapable "
+                                                "of performing the requested operation."));
+    }
+    if (!req.request_id.empty()) res.headers.set("x-openstack-request-id", req.request_id);
+    bool keep_alive = cfg.http_keepalive && client_keep_alive && !body_unread &&
+                      !state->stopping;
+    auto written = co_await write_response(stream, req, res, keep_alive, cfg);
+    log_access(req, res.status, written.bytes);
+    state->active_requests--;
+    if (!written.ok || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.close();
+}
+
+}  // namespace glance::common::http

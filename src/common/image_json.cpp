@@ -1,0 +1,252 @@
+#include "common/image_json.h"
+
+#include "common/http/headers.h"
+
+#include <charconv>
+
+namespace glance::common {
+
+using nlohmann::json;
+
+namespace {
+template <class T>
+json nullable(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+Error bad_type(const std::string& key, const char* expected) {
+  return Error::bad_request("Invalid value for '" + key + "': expected " + expected + ".");
+}
+
+Result<std::optional<std::string>> read_string(const json& v, const std::string& key) {
+  if (v.is_null()) return std::optional<std::string>();
+  if (!v.is_string()) return bad_type(key, "a string");
+  return std::optional<std::string>(v.get<std::string>());
+}
+
+Result<std::optional<int64_t>> read_int(const json& v, const std::string& key) {
+  if (v.is_null()) return std::optional<int64_t>();
+  if (v.is_number_integer()) return std::optional<int64_t>(v.get<int64_t>());
+  if (v.is_string()) {  // upstream applies int() to these
+    const auto& s = v.get_ref<const std::string&>();
+    int64_t out = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec == std::errc() && end == s.data() + s.size() && !s.empty())
+      return std::optional<int64_t>(out);
+  }
+  return bad_type(key, "an integer");
+}
+
+Result<bool> read_bool(const json& v, const std::string& key) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_string()) return lenient_bool(v.get<std::string>());
+  if (v.is_number_integer()) return v.get<int64_t>() != 0;
+  return bad_type(key, "a boolean");
+}
+
+Result<std::vector<ImageLocation>> read_locations(const json& v) {
+  if (!v.is_array()) return bad_type("location_data", "a list");
+  std::vector<ImageLocation> out;
+  for (const auto& item : v) {
+    if (!item.is_object() || !item.contains("url") || !item["url"].is_string())
+      return bad_type("location_data", "a list of {\"url\": ...} objects");
+    ImageLocation loc;
+    loc.url = item["url"].get<std::string>();
+    if (item.contains("id") && item["id"].is_number_integer()) loc.id = item["id"].get<int64_t>();
+    if (item.contains("metadata") && item["metadata"].is_object()) loc.metadata = item["metadata"];
+    if (item.contains("status") && item["status"].is_string())
+      loc.status = item["status"].get<std::string>();
+    out.push_back(std::move(loc));
+  }
+  return out;
+}
+
+// `location` (one url) merges into `location_data` by url, preserving order (spec §8.2.1).
+void merge_location(std::vector<ImageLocation>& locations, const std::string& url) {
+  for (const auto& l : locations)
+    if (l.url == url) return;
+  locations.insert(locations.begin(), ImageLocation{std::nullopt, url});
+}
+}  // namespace
+
+bool lenient_bool(std::string_view value) {
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  std::string v = http::to_lower(value);
+  return v == "1" || v == "t" || v == "true" || v == "on" || v == "y" || v == "yes";
+}
+
+std::optional<std::string> Image::active_location() const {
+  for (const auto& l : locations)
+    if (l.status == "active") return l.url;
+  return std::nullopt;
+}
+
+json image_to_brief_json(const Image& image) {
+  return {{"id", image.id},
+          {"name", nullable(image.name)},
+          {"size", nullable(image.size)},
+          {"disk_format", nullable(image.disk_format)},
+          {"container_format", nullable(image.container_format)},
+          {"checksum", nullable(image.checksum)}};
+}
+
+json image_to_json(const Image& image) {
+  json j = image_to_brief_json(image);
+  j["virtual_size"] = nullable(image.virtual_size);
+  j["status"] = std::string(to_string(image.status));
+  j["owner"] = nullable(image.owner);
+  j["min_disk"] = image.min_disk;
+  j["min_ram"] = image.min_ram;
+  j["protected"] = image.is_protected;
+  j["is_public"] = image.is_public;
+  j["created_at"] = image.created_at;
+  j["updated_at"] = nullable(image.updated_at);
+  j["deleted_at"] = nullable(image.deleted_at);
+  j["deleted"] = image.deleted;
+  json props = json::object();
+  for (const auto& [k, v] : image.properties) props[k] = nullable(v);
+  j["properties"] = std::move(props);
+  json locs = json::array();
+  for (const auto& l : image.locations)
+    locs.push_back({{"id", nullable(l.id)}, {"url", l.url}, {"metadata", l.metadata},
+                    {"status", l.status}});
+  j["location_data"] = std::move(locs);
+  j["location"] = nullable(image.active_location());
+  return j;
+}
+
+Result<Image> image_from_json(const json& j) {
+  if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+    return Error::internal("registry returned an image without an id");
+  auto fields = image_fields_from_json(j);
+  if (!fields) return fields.error();
+  Image img;
+  img.id = j["id"].get<std::string>();
+  auto& f = *fields;
+  img.name = f.name.value_or(std::nullopt);
+  img.size = f.size.value_or(std::nullopt);
+  img.virtual_size = f.virtual_size.value_or(std::nullopt);
+  img.disk_format = f.disk_format.value_or(std::nullopt);
+  img.container_format = f.container_format.value_or(std::nullopt);
+  img.status = f.status.value_or(ImageStatus::queued);
+  img.checksum = f.checksum.value_or(std::nullopt);
+  img.owner = f.owner.value_or(std::nullopt);
+  img.min_disk = f.min_disk.value_or(0);
+  img.min_ram = f.min_ram.value_or(0);
+  img.is_protected = f.is_protected.value_or(false);
+  img.is_public = f.is_public.value_or(false);
+  img.visibility = img.is_public ? "public" : "shared";
+  img.created_at = f.created_at.value_or(std::nullopt).value_or("");
+  img.updated_at = f.updated_at.value_or(std::nullopt);
+  img.deleted_at = f.deleted_at.value_or(std::nullopt);
+  img.deleted = f.deleted.value_or(false);
+  img.properties = f.properties.value_or(ImageProperties{});
+  img.locations = f.locations.value_or(std::vector<ImageLocation>{});
+  return img;
+}
+
+Result<ImageFields> image_fields_from_json(const json& j) {
+  if (!j.is_object()) return Error::bad_request("Unexpected body type. Expected list/dict.");
+  ImageFields f;
+  for (const auto& [key, v] : j.items()) {
+    if (key == "id") {
+      if (!v.is_string()) return bad_type(key, "a string");
+      f.id = v.get<std::string>();
+    } else if (key == "name" || key == "disk_format" || key == "container_format" ||
+               key == "checksum" || key == "owner" || key == "created_at" ||
+               key == "updated_at" || key == "deleted_at") {
+      auto s = read_string(v, key);
+      if (!s) return s.error();
+      ImageFields::Nullable<std::string>* target =
+          key == "name"               ? &f.name
+          : key == "disk_format"      ? &f.disk_format
+          : key == "container_format" ? &f.container_format
+          : key == "checksum"         ? &f.checksum
+          : key == "owner"            ? &f.owner
+          : key == "created_at"       ? &f.created_at
+          : key == "updated_at"       ? &f.updated_at
+                                      : &f.deleted_at;
+      *target = *s;
+    } else if (key == "size" || key == "virtual_size") {
+      auto n = read_int(v, key);
+      if (!n) return n.error();
+      (key == "size" ? f.size : f.virtual_size) = *n;
+    } else if (key == "min_disk" || key == "min_ram") {
+      auto n = read_int(v, key);
+      if (!n) return n.error();
+      (key == "min_disk" ? f.min_disk : f.min_ram) = n->value_or(0);
+    } else if (key == "status") {
+      if (!v.is_string()) return bad_type(key, "a string");
+      auto s = image_status_from_string(v.get<std::string>());
+      if (!s) return Error::bad_request("Invalid image status '" + v.get<std::string>() + "'");
+      f.status = *s;
+    } else if (key == "is_public" || key == "protected" || key == "deleted") {
+      if (v.is_null()) continue;
+      auto b = read_bool(v, key);
+      if (!b) return b.error();
+      (key == "is_public" ? f.is_public : key == "protected" ? f.is_protected : f.deleted) = *b;
+    } else if (key == "properties") {
+      if (v.is_null()) continue;
+      if (!v.is_object()) return bad_type(key, "an object");
+      ImageProperties props;
+      for (const auto& [pk, pv] : v.items()) {
+        if (pv.is_null()) props[pk] = std::nullopt;
+        else if (pv.is_string()) props[pk] = pv.get<std::string>();
+        else props[pk] = pv.dump();  // upstream stores str(value)
+      }
+      f.properties = std::move(props);
+    } else if (key == "location_data") {
+      if (v.is_null()) continue;
+      auto locs = read_locations(v);
+      if (!locs) return locs.error();
+      f.locations = std::move(*locs);
+    }
+  }
+  if (j.contains("location") && j["location"].is_string()) {
+    if (!f.locations) f.locations.emplace();
+    merge_location(*f.locations, j["location"].get<std::string>());
+  }
+  return f;
+}
+
+json image_fields_to_json(const ImageFields& f) {
+  json j = json::object();
+  auto put = [&](const char* key, const auto& v) {
+    if (v) j[key] = nullable(*v);
+  };
+  if (f.id) j["id"] = *f.id;
+  put("name", f.name);
+  put("disk_format", f.disk_format);
+  put("container_format", f.container_format);
+  put("checksum", f.checksum);
+  put("owner", f.owner);
+  put("size", f.size);
+  put("virtual_size", f.virtual_size);
+  put("created_at", f.created_at);
+  put("updated_at", f.updated_at);
+  put("deleted_at", f.deleted_at);
+  if (f.min_disk) j["min_disk"] = *f.min_disk;
+  if (f.min_ram) j["min_ram"] = *f.min_ram;
+  if (f.status) j["status"] = std::string(to_string(*f.status));
+  if (f.is_public) j["is_public"] = *f.is_public;
+  if (f.is_protected) j["protected"] = *f.is_protected;
+  if (f.deleted) j["deleted"] = *f.deleted;
+  if (f.properties) {
+    json props = json::object();
+    for (const auto& [k, v] : *f.properties) props[k] = nullable(v);
+    j["properties"] = std::move(props);
+  }
+  if (f.locations) {
+    json locs = json::array();
+    for (const auto& l : *f.locations) {
+      json e = {{"url", l.url}, {"metadata", l.metadata}, {"status", l.status}};
+      if (l.id) e["id"] = *l.id;
+      locs.push_back(std::move(e));
+    }
+    j["location_data"] = std::move(locs);
+  }
+  return j;
+}
+
+}  // namespace glance::common

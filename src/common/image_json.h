@@ -1,0 +1,27 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/image.h"
+
+#include <nlohmann/json.hpp>
+
+namespace glance::common {
+
+// The registry's JSON forms of an image (spec §8.2). One codec for both sides of the wire:
+// the registry writes images and reads field sets; the api's registry client does the reverse.
+
+// Full image dict, including `location`, `location_data` and `properties`.
+nlohmann::json image_to_json(const Image& image);
+// The brief list form: id, name, size, disk_format, container_format, checksum.
+nlohmann::json image_to_brief_json(const Image& image);
+Result<Image> image_from_json(const nlohmann::json& j);
+
+// A field set as sent in {"image": {...}}. Keys that are not image fields are ignored, as
+// upstream does; values of the wrong JSON type are a bad_request naming the field.
+Result<ImageFields> image_fields_from_json(const nlohmann::json& j);
+nlohmann::json image_fields_to_json(const ImageFields& fields);
+
+// Lenient boolean as Glance parses query and header values: 1, t, true, on, y, yes.
+bool lenient_bool(std::string_view value);
+
+}  // namespace glance::common

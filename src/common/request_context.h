@@ -1,0 +1,23 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace glance::common {
+
+// Who is calling, as Glance's RequestContext describes it (spec §5.1).
+struct RequestContext {
+  std::optional<std::string> user_id;
+  std::optional<std::string> tenant;
+  std::vector<std::string> roles;  // lower-cased
+  std::optional<std::string> auth_token;
+  bool is_admin = false;
+  bool read_only = false;
+  bool owner_is_tenant = true;
+
+  // The id images are owned by: the tenant, or the user when owner_is_tenant is false.
+  const std::optional<std::string>& owner() const { return owner_is_tenant ? tenant : user_id; }
+};
+
+}  // namespace glance::common

@@ -1,0 +1,46 @@
+#include "common/standard_filters.h"
+
+#include "common/image_id.h"
+
+#include <filesystem>
+
+namespace glance::common {
+
+http::Filter healthcheck_filter(std::string disable_file) {
+  return [disable_file = std::move(disable_file)](http::Request& req)
+             -> std::optional<http::Response> {
+    if (req.path != "/healthcheck" || (req.method != "GET" && req.method != "HEAD"))
+      return std::nullopt;
+    std::error_code ec;
+    if (!disable_file.empty() && std::filesystem::exists(disable_file, ec))
+      return http::Response::text(503, "DISABLED BY FILE");
+    return http::Response::text(200, "OK");
+  };
+}
+
+http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length) {
+  return [policy = std::move(policy), max_request_id_length](
+             http::Request& req) -> std::optional<http::Response> {
+    auto incoming = req.headers.get("X-Openstack-Request-ID");
+    if (incoming && !incoming->empty() && policy.reads_identity_headers()) {
+      std::string id(*incoming);
+      if (!id.starts_with("req-")) id = "req-" + id;
+      if (max_request_id_length > 0 && incoming->size() > max_request_id_length)
+        return http::to_response(Error::header_too_large("Request ID is too long."),
+                                 req.headers.get("Accept").value_or(""));
+      req.request_id = std::move(id);
+    } else {
+      thread_local RandomIdGenerator ids;
+      req.request_id = "req-" + ids.new_id();
+    }
+    auto ctx = policy.build(req.headers);
+    if (!ctx) {
+      auto res = http::to_response(ctx.error(), req.headers.get("Accept").value_or(""));
+      return res;
+    }
+    req.context = std::move(*ctx);
+    return std::nullopt;
+  };
+}
+
+}  // namespace glance::common

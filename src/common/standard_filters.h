@@ -1,0 +1,19 @@
+#pragma once
+
+#include "common/context_policy.h"
+#include "common/http/server.h"
+
+#include <string>
+
+namespace glance::common {
+
+// GET /healthcheck: 200 "OK", or 503 "DISABLED BY FILE" while `disable_file` exists
+// (oslo.middleware's healthcheck with disable_by_file_path).
+http::Filter healthcheck_filter(std::string disable_file);
+
+// Builds the request context (ContextPolicy) and the request id. The id is
+// "req-<uuid>", or the caller's X-Openstack-Request-ID when the pipeline trusts identity
+// headers ("req-" prepended when missing); longer than max_request_id_length → 431.
+http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length);
+
+}  // namespace glance::common
