@@ -48,8 +48,12 @@ long long days_from_civil(int y, unsigned m, unsigned d) {
 }
 }  // namespace
 
-std::string format_timestamp(TimePoint tp) { return format_with(tp, 'T'); }
-std::string timestamp_to_sql(TimePoint tp) { return format_with(tp, ' '); }
+std::string format_timestamp(TimePoint tp) {
+  return format_with(tp, 'T');
+}
+std::string timestamp_to_sql(TimePoint tp) {
+  return format_with(tp, ' ');
+}
 
 std::string timestamp_from_sql(std::string_view sql) {
   std::string out(sql);
@@ -94,8 +98,8 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) {
     offset_minutes = sign * (oh * 60 + om);
   }
   if (!s.empty()) return std::nullopt;
-  if (year < 1900 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-      minute > 59 || second > 60)
+  if (year < 1900 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+      second > 60)
     return std::nullopt;
   long long days = days_from_civil(year, unsigned(month), unsigned(day));
   long long secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;

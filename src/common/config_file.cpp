@@ -90,14 +90,12 @@ int64_t ConfigFile::get_int(const std::string& section, const std::string& key, 
   int64_t v = 0;
   auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
   if (ec != std::errc() || end != raw->data() + raw->size()) {
-    errors_.push_back("option " + key + " in [" + section + "]: '" + *raw +
-                      "' is not an integer");
+    errors_.push_back("option " + key + " in [" + section + "]: '" + *raw + "' is not an integer");
     return def;
   }
   if (v < min || v > max) {
-    errors_.push_back("option " + key + " in [" + section + "]: " + *raw +
-                      " is out of range [" + std::to_string(min) + ", " + std::to_string(max) +
-                      "]");
+    errors_.push_back("option " + key + " in [" + section + "]: " + *raw + " is out of range [" +
+                      std::to_string(min) + ", " + std::to_string(max) + "]");
     return def;
   }
   return v;
@@ -108,8 +106,7 @@ bool ConfigFile::get_bool(const std::string& section, const std::string& key, bo
   if (!raw) return def;
   auto v = parse_bool_option(*raw);
   if (!v) {
-    errors_.push_back("option " + key + " in [" + section + "]: '" + *raw +
-                      "' is not a boolean");
+    errors_.push_back("option " + key + " in [" + section + "]: '" + *raw + "' is not a boolean");
     return def;
   }
   return *v;

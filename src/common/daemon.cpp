@@ -1,9 +1,9 @@
 #include "common/daemon.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/program_options.hpp>
-#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <iostream>

@@ -37,8 +37,7 @@ ContextPolicy load_context_policy(ConfigFile& file);
 
 // Runs the io_context on `threads` threads until SIGINT or SIGTERM, then calls on_stop
 // (stop accepting) and keeps running until drained() is true or the grace period ends.
-void run_until_signalled(boost::asio::io_context& ioc, int threads,
-                         std::function<void()> on_stop, std::function<bool()> drained,
-                         std::chrono::seconds grace);
+void run_until_signalled(boost::asio::io_context& ioc, int threads, std::function<void()> on_stop,
+                         std::function<bool()> drained, std::chrono::seconds grace);
 
 }  // namespace glance::common

@@ -21,8 +21,10 @@ Result<void> ImageFormats::validate(std::optional<std::optional<std::string>>& d
     return Error::bad_request("Invalid container format '" + container->value_or("None") +
                               "' for image.");
   if (is_amazon(disk) || is_amazon(container)) {
-    if (!disk) disk = *container;
-    else if (!container) container = *disk;
+    if (!disk)
+      disk = *container;
+    else if (!container)
+      container = *disk;
     else if (**disk != **container)
       return Error::bad_request(
           "Invalid mix of disk and container formats. When setting a disk or container format "

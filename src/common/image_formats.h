@@ -11,10 +11,9 @@ namespace glance::common {
 // The allowed disk and container formats ([image_format] in glance-api.conf) and the
 // validation of spec §2.2.3 step 6.
 struct ImageFormats {
-  std::vector<std::string> disk_formats{"ami", "ari",  "aki", "vhd", "vhdx", "vmdk",
+  std::vector<std::string> disk_formats{"ami", "ari",   "aki", "vhd", "vhdx", "vmdk",
                                         "raw", "qcow2", "vdi", "iso", "ploop"};
-  std::vector<std::string> container_formats{"ami", "ari", "aki", "bare", "ovf", "ova",
-                                             "docker"};
+  std::vector<std::string> container_formats{"ami", "ari", "aki", "bare", "ovf", "ova", "docker"};
 
   // Checks the formats given in one request and applies the Amazon rule: when either is
   // aki/ari/ami, a missing one copies the other and differing ones are refused. The outer

@@ -109,8 +109,8 @@ json image_to_json(const Image& image) {
   j["properties"] = std::move(props);
   json locs = json::array();
   for (const auto& l : image.locations)
-    locs.push_back({{"id", nullable(l.id)}, {"url", l.url}, {"metadata", l.metadata},
-                    {"status", l.status}});
+    locs.push_back(
+        {{"id", nullable(l.id)}, {"url", l.url}, {"metadata", l.metadata}, {"status", l.status}});
   j["location_data"] = std::move(locs);
   j["location"] = nullable(image.active_location());
   return j;
@@ -154,19 +154,18 @@ Result<ImageFields> image_fields_from_json(const json& j) {
       if (!v.is_string()) return bad_type(key, "a string");
       f.id = v.get<std::string>();
     } else if (key == "name" || key == "disk_format" || key == "container_format" ||
-               key == "checksum" || key == "owner" || key == "created_at" ||
-               key == "updated_at" || key == "deleted_at") {
+               key == "checksum" || key == "owner" || key == "created_at" || key == "updated_at" ||
+               key == "deleted_at") {
       auto s = read_string(v, key);
       if (!s) return s.error();
-      ImageFields::Nullable<std::string>* target =
-          key == "name"               ? &f.name
-          : key == "disk_format"      ? &f.disk_format
-          : key == "container_format" ? &f.container_format
-          : key == "checksum"         ? &f.checksum
-          : key == "owner"            ? &f.owner
-          : key == "created_at"       ? &f.created_at
-          : key == "updated_at"       ? &f.updated_at
-                                      : &f.deleted_at;
+      ImageFields::Nullable<std::string>* target = key == "name"               ? &f.name
+                                                   : key == "disk_format"      ? &f.disk_format
+                                                   : key == "container_format" ? &f.container_format
+                                                   : key == "checksum"         ? &f.checksum
+                                                   : key == "owner"            ? &f.owner
+                                                   : key == "created_at"       ? &f.created_at
+                                                   : key == "updated_at"       ? &f.updated_at
+                                                                               : &f.deleted_at;
       *target = *s;
     } else if (key == "size" || key == "virtual_size") {
       auto n = read_int(v, key);
@@ -191,9 +190,12 @@ Result<ImageFields> image_fields_from_json(const json& j) {
       if (!v.is_object()) return bad_type(key, "an object");
       ImageProperties props;
       for (const auto& [pk, pv] : v.items()) {
-        if (pv.is_null()) props[pk] = std::nullopt;
-        else if (pv.is_string()) props[pk] = pv.get<std::string>();
-        else props[pk] = pv.dump();  // upstream stores str(value)
+        if (pv.is_null())
+          props[pk] = std::nullopt;
+        else if (pv.is_string())
+          props[pk] = pv.get<std::string>();
+        else
+          props[pk] = pv.dump();  // upstream stores str(value)
       }
       f.properties = std::move(props);
     } else if (key == "location_data") {

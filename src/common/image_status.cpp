@@ -35,12 +35,18 @@ bool is_allowed_transition(ImageStatus from, ImageStatus to) {
   using S = ImageStatus;
   if (from == to) return true;
   switch (to) {
-    case S::saving: return from == S::queued;
-    case S::active: return from == S::saving || from == S::queued;
-    case S::killed: return from == S::saving || from == S::queued;
-    case S::deleted: return from != S::deleted;
-    case S::pending_delete: return from != S::deleted && from != S::pending_delete;
-    default: return false;
+    case S::saving:
+      return from == S::queued;
+    case S::active:
+      return from == S::saving || from == S::queued;
+    case S::killed:
+      return from == S::saving || from == S::queued;
+    case S::deleted:
+      return from != S::deleted;
+    case S::pending_delete:
+      return from != S::deleted && from != S::pending_delete;
+    default:
+      return false;
   }
 }
 

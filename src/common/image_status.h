@@ -26,7 +26,9 @@ std::optional<ImageStatus> image_status_from_string(std::string_view s);
 // `from_state`. These are the moves the api makes (spec §7), used to reject the others.
 bool is_allowed_transition(ImageStatus from, ImageStatus to);
 // Data may be uploaded only to a queued image.
-inline bool accepts_upload(ImageStatus s) { return s == ImageStatus::queued; }
+inline bool accepts_upload(ImageStatus s) {
+  return s == ImageStatus::queued;
+}
 // DELETE is refused for these (pending_delete → 403, deleted → 404).
 inline bool is_deleted_status(ImageStatus s) {
   return s == ImageStatus::deleted || s == ImageStatus::pending_delete;

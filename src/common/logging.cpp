@@ -4,7 +4,6 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-
 namespace glance::common {
 
 LogConfig load_log_config(ConfigFile& file) {

@@ -7,8 +7,8 @@
 namespace glance::common {
 
 http::Filter healthcheck_filter(std::string disable_file) {
-  return [disable_file = std::move(disable_file)](http::Request& req)
-             -> std::optional<http::Response> {
+  return [disable_file =
+              std::move(disable_file)](http::Request& req) -> std::optional<http::Response> {
     if (req.path != "/healthcheck" || (req.method != "GET" && req.method != "HEAD"))
       return std::nullopt;
     std::error_code ec;
@@ -19,8 +19,8 @@ http::Filter healthcheck_filter(std::string disable_file) {
 }
 
 http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length) {
-  return [policy = std::move(policy), max_request_id_length](
-             http::Request& req) -> std::optional<http::Response> {
+  return [policy = std::move(policy),
+          max_request_id_length](http::Request& req) -> std::optional<http::Response> {
     auto incoming = req.headers.get("X-Openstack-Request-ID");
     if (incoming && !incoming->empty() && policy.reads_identity_headers()) {
       std::string id(*incoming);

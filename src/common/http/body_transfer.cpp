@@ -145,8 +145,7 @@ net::awaitable<Result<std::string>> read_buffered_body(beast::tcp_stream& stream
   body_parser.body_limit(config.max_buffered_body);
   stream.expires_after(config.client_socket_timeout);
   auto [ec, n] = co_await bhttp::async_read(stream, buffer, body_parser, kTuple);
-  if (ec == bhttp::error::body_limit)
-    co_return Error::payload_too_large("Request body too large.");
+  if (ec == bhttp::error::body_limit) co_return Error::payload_too_large("Request body too large.");
   if (ec) co_return client_gone();
   co_return std::move(body_parser.get().body());
 }

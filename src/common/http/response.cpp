@@ -1,7 +1,7 @@
 #include "common/http/response.h"
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 namespace glance::common::http {
 
@@ -46,28 +46,46 @@ namespace {
 // WebOb's generic explanation for each status; the message given by the code follows it.
 std::string_view explanation(unsigned status) {
   switch (status) {
-    case 400: return "The server could not comply with the request since it is either malformed "
-                     "or otherwise incorrect.";
-    case 401: return "This server could not verify that you are authorized to access the "
-                     "document you requested.";
-    case 403: return "Access was denied to this resource.";
-    case 404: return "The resource could not be found.";
-    case 405: return "The method is not allowed for this resource.";
-    case 409: return "There was a conflict when trying to complete your request.";
-    case 413: return "The request entity is too large.";
-    case 503: return "The server is currently unavailable. Please try again at a later time.";
-    default: return "";
+    case 400:
+      return "The server could not comply with the request since it is either malformed "
+             "or otherwise incorrect.";
+    case 401:
+      return "This server could not verify that you are authorized to access the "
+             "document you requested.";
+    case 403:
+      return "Access was denied to this resource.";
+    case 404:
+      return "The resource could not be found.";
+    case 405:
+      return "The method is not allowed for this resource.";
+    case 409:
+      return "There was a conflict when trying to complete your request.";
+    case 413:
+      return "The request entity is too large.";
+    case 503:
+      return "The server is currently unavailable. Please try again at a later time.";
+    default:
+      return "";
   }
 }
 std::string html_escape(std::string_view in) {
   std::string out;
   for (char c : in) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -79,8 +97,8 @@ Response to_response(const Error& error, std::string_view accept) {
   std::string code = std::to_string(status);
   std::string title(reason_phrase(status));
   std::string expl(explanation(status));
-  bool wants_html = accept.find("html") != std::string_view::npos ||
-                    accept.find("*/*") != std::string_view::npos;
+  bool wants_html =
+      accept.find("html") != std::string_view::npos || accept.find("*/*") != std::string_view::npos;
   bool wants_json = !wants_html && accept.find("json") != std::string_view::npos;
   Response r;
   r.status = status;
@@ -92,9 +110,9 @@ Response to_response(const Error& error, std::string_view accept) {
     r.body = body.dump();
   } else if (wants_html) {
     r.headers.set("Content-Type", "text/html; charset=UTF-8");
-    r.body = "<html>\n <head>\n  <title>" + code + " " + title + "</title>\n </head>\n <body>\n  <h1>" +
-             code + " " + title + "</h1>\n  " + expl + "<br /><br />\n" + html_escape(error.message()) +
-             "\n\n\n </body>\n</html>";
+    r.body = "<html>\n <head>\n  <title>" + code + " " + title +
+             "</title>\n </head>\n <body>\n  <h1>" + code + " " + title + "</h1>\n  " + expl +
+             "<br /><br />\n" + html_escape(error.message()) + "\n\n\n </body>\n</html>";
   } else {
     r.headers.set("Content-Type", "text/plain; charset=UTF-8");
     std::string text = code + " " + title + "\n\n" + expl + "\n\n" + error.message();

@@ -2,12 +2,12 @@
 
 #include "common/http/server_state.h"
 
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <spdlog/spdlog.h>
 
 namespace glance::common::http {
 
@@ -17,8 +17,8 @@ using tcp = net::ip::tcp;
 namespace {
 net::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
   while (!state->stopping) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(
-        net::make_strand(state->ioc), net::as_tuple(net::use_awaitable));
+    auto [ec, socket] = co_await state->acceptor.async_accept(net::make_strand(state->ioc),
+                                                              net::as_tuple(net::use_awaitable));
     if (ec) {
       if (state->stopping || ec == net::error::operation_aborted) break;
       spdlog::warn("accept failed: {}", ec.message());
@@ -74,6 +74,8 @@ void HttpServer::stop() {
   }
 }
 
-size_t HttpServer::active_requests() const { return state_->active_requests; }
+size_t HttpServer::active_requests() const {
+  return state_->active_requests;
+}
 
 }  // namespace glance::common::http

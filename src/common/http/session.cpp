@@ -2,12 +2,12 @@
 
 #include "common/http/body_transfer.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 namespace glance::common::http {
 
@@ -57,12 +57,11 @@ Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser,
 }
 
 void log_access(const Request& req, unsigned status, uint64_t bytes) {
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                      req.started)
-                .count();
-  spdlog::info("{} {} {} {} {} {:.1f}ms tenant={}",
-               req.request_id.empty() ? "-" : req.request_id, req.method, req.target, status,
-               bytes, ms, req.context.tenant.value_or("-"));
+  auto ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - req.started)
+          .count();
+  spdlog::info("{} {} {} {} {} {:.1f}ms tenant={}", req.request_id.empty() ? "-" : req.request_id,
+               req.method, req.target, status, bytes, ms, req.context.tenant.value_or("-"));
 }
 
 Response error_response(const Request& req, const Error& e) {
@@ -173,8 +172,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
                                                 "of performing the requested operation."));
     }
     if (!req.request_id.empty()) res.headers.set("x-openstack-request-id", req.request_id);
-    bool keep_alive = cfg.http_keepalive && client_keep_alive && !body_unread &&
-                      !state->stopping;
+    bool keep_alive = cfg.http_keepalive && client_keep_alive && !body_unread && !state->stopping;
     auto written = co_await write_response(stream, req, res, keep_alive, cfg);
     log_access(req, res.status, written.bytes);
     state->active_requests--;

@@ -1,0 +1,147 @@
+#include "registry/db/image_rows.h"
+
+#include "common/clock.h"
+#include "registry/image_access.h"
+
+#include <algorithm>
+#include <map>
+
+namespace glance::registry {
+
+using common::Error;
+using common::Image;
+
+namespace {
+std::optional<int64_t> to_int(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return std::stoll(*s);
+}
+
+std::optional<std::string> to_timestamp(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return common::timestamp_from_sql(*s);
+}
+
+// IN lists are padded to a power of two (repeating the last id) so that only a dozen
+// statement shapes ever reach the prepared-statement cache.
+std::string placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
+size_t bucket(size_t n) {
+  size_t b = 1;
+  while (b < n) b *= 2;
+  return b;
+}
+}  // namespace
+
+Image image_from_row(const SqlRow& r) {
+  Image img;
+  img.id = r[0].value_or("");
+  img.name = r[1];
+  img.size = to_int(r[2]);
+  img.status =
+      common::image_status_from_string(r[3].value_or("")).value_or(common::ImageStatus::queued);
+  img.created_at = to_timestamp(r[4]).value_or("");
+  img.updated_at = to_timestamp(r[5]);
+  img.deleted_at = to_timestamp(r[6]);
+  img.deleted = r[7].value_or("0") != "0";
+  img.disk_format = r[8];
+  img.container_format = r[9];
+  img.checksum = r[10];
+  img.owner = r[11];
+  img.min_disk = to_int(r[12]).value_or(0);
+  img.min_ram = to_int(r[13]).value_or(0);
+  img.is_protected = r[14].value_or("0") != "0";
+  img.virtual_size = to_int(r[15]);
+  img.visibility = r[16].value_or("shared");
+  img.is_public = img.visibility == "public";
+  return img;
+}
+
+Result<void> load_details(MysqlConnection& db, std::vector<Image>& images) {
+  if (images.empty()) return {};
+  std::map<std::string, Image*> by_id;
+  for (auto& img : images) by_id[img.id] = &img;
+  std::vector<std::string> ids;
+  for (const auto& [id, img] : by_id) ids.push_back(id);
+  for (size_t start = 0; start < ids.size(); start += 1024) {
+    size_t count = std::min<size_t>(1024, ids.size() - start);
+    size_t padded = bucket(count);
+    std::vector<SqlValue> params;
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[start + std::min(i, count - 1)]);
+    std::string in = placeholders(padded);
+    std::string sql =
+        "SELECT 0, image_id, name, value, NULL, NULL FROM image_properties WHERE deleted = 0 "
+        "AND image_id IN (" +
+        in +
+        ") UNION ALL "
+        "SELECT 1, image_id, id, value, meta_data, status FROM image_locations WHERE deleted = 0 "
+        "AND image_id IN (" +
+        in + ")";
+    auto rows = db.query(sql, params);
+    if (!rows) return rows.error();
+    for (auto& row : *rows) {
+      Image* img = by_id.at(row[1].value_or(""));
+      if (row[0] == "0") {
+        img->properties[row[2].value_or("")] = row[3];
+        continue;
+      }
+      common::ImageLocation loc;
+      loc.id = to_int(row[2]);
+      loc.url = row[3].value_or("");
+      auto meta = nlohmann::json::parse(row[4].value_or("{}"), nullptr, false);
+      loc.metadata = meta.is_object() ? meta : nlohmann::json::object();
+      loc.status = row[5].value_or("active");
+      img->locations.push_back(std::move(loc));
+    }
+  }
+  for (auto& img : images)
+    std::sort(img.locations.begin(), img.locations.end(),
+              [](const auto& a, const auto& b) { return a.id < b.id; });
+  return {};
+}
+
+Result<std::optional<Image>> find_image_row(MysqlConnection& db, const std::string& id,
+                                            bool for_update) {
+  // Upstream treats ids longer than the column as absent rather than as a DB error.
+  if (id.size() > 36) return std::optional<Image>();
+  std::string sql = "SELECT " + std::string(kImageColumns) + " FROM images WHERE id = ?" +
+                    (for_update ? " FOR UPDATE" : "");
+  SqlValue p = id;
+  auto rows = db.query(sql, std::span(&p, 1));
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Image>();
+  return std::optional<Image>(image_from_row(rows->front()));
+}
+
+Result<bool> has_live_membership(MysqlConnection& db, const std::string& image_id,
+                                 const std::string& member) {
+  SqlValue p[] = {image_id, member};
+  auto rows = db.query(
+      "SELECT 1 FROM image_members WHERE image_id = ? AND member = ? AND deleted = 0 LIMIT 1", p);
+  if (!rows) return rows.error();
+  return !rows->empty();
+}
+
+Result<Image> find_visible_image(MysqlConnection& db, const common::RequestContext& ctx,
+                                 const std::string& id, bool for_update,
+                                 const std::string& missing_message) {
+  auto row = find_image_row(db, id, for_update);
+  if (!row) return row.error();
+  if (!*row) return Error::not_found(missing_message);
+  Image& img = **row;
+  bool member = false;
+  if (needs_membership(ctx, img)) {
+    auto m = has_live_membership(db, img.id, *ctx.owner());
+    if (!m) return m.error();
+    member = *m;
+  }
+  if (!is_visible(ctx, img, member)) return Error::not_found(missing_message);
+  return std::move(img);
+}
+
+}  // namespace glance::registry

@@ -1,0 +1,41 @@
+#pragma once
+
+// Reading images out of MySQL rows: shared by the image and member repositories.
+
+#include "common/error.h"
+#include "common/image.h"
+#include "common/request_context.h"
+#include "registry/db/mysql_connection.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace glance::registry {
+
+// The images columns in the order image_from_row() reads them.
+inline constexpr std::string_view kImageColumns =
+    "id, name, size, status, created_at, updated_at, deleted_at, deleted, disk_format, "
+    "container_format, checksum, owner, min_disk, min_ram, protected, virtual_size, visibility";
+
+common::Image image_from_row(const SqlRow& row);
+
+// Loads the live properties and locations of every image, in two round trips at most.
+Result<void> load_details(MysqlConnection& db, std::vector<common::Image>& images);
+
+// The image row whatever its visibility (nullopt if absent). `for_update` locks the row for
+// the enclosing transaction.
+Result<std::optional<common::Image>> find_image_row(MysqlConnection& db, const std::string& id,
+                                                    bool for_update);
+
+// The image if the caller may see it, else not_found with `missing_message`.
+Result<common::Image> find_visible_image(MysqlConnection& db, const common::RequestContext& ctx,
+                                         const std::string& id, bool for_update,
+                                         const std::string& missing_message);
+
+// Whether `member` has a live membership of the image.
+Result<bool> has_live_membership(MysqlConnection& db, const std::string& image_id,
+                                 const std::string& member);
+
+}  // namespace glance::registry

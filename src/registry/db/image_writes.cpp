@@ -1,0 +1,147 @@
+#include "registry/db/image_writes.h"
+
+#include "common/clock.h"
+
+#include <set>
+
+namespace glance::registry {
+
+using common::Error;
+using common::ImageFields;
+
+namespace {
+constexpr int64_t kMaxInt32 = 2147483647;
+
+SqlValue nullable_text(const std::optional<std::string>& v) {
+  return v ? SqlValue(*v) : SqlValue();
+}
+SqlValue nullable_int(const std::optional<int64_t>& v) {
+  return v ? SqlValue(*v) : SqlValue();
+}
+
+bool is_deleted_location(const std::string& status) {
+  return status == "deleted" || status == "pending_delete";
+}
+
+Result<void> check_timestamp(const ImageFields::Nullable<std::string>& v, const char* field) {
+  if (v && *v && !common::parse_iso8601(**v))
+    return Error::bad_request(std::string("Invalid time format for ") + field + ".");
+  return {};
+}
+
+SqlValue timestamp_value(const std::optional<std::string>& v) {
+  if (!v) return SqlValue();
+  return common::timestamp_to_sql(*common::parse_iso8601(*v));
+}
+}  // namespace
+
+Result<void> validate_fields(const ImageFields& f) {
+  for (auto [value, name] : {std::pair{f.min_disk, "min_disk"}, std::pair{f.min_ram, "min_ram"}})
+    if (value && *value > kMaxInt32)
+      return Error::bad_request(std::string("'") + name +
+                                "' value out of range, must not exceed 2147483647.");
+  if (auto r = check_timestamp(f.created_at, "created_at"); !r) return r;
+  if (auto r = check_timestamp(f.updated_at, "updated_at"); !r) return r;
+  if (auto r = check_timestamp(f.deleted_at, "deleted_at"); !r) return r;
+  return {};
+}
+
+void image_column_assignments(const ImageFields& f, std::string* sql,
+                              std::vector<SqlValue>* params) {
+  auto assign = [&](const char* column, SqlValue value) {
+    if (!sql->empty()) *sql += ", ";
+    *sql += column;
+    *sql += " = ?";
+    params->push_back(std::move(value));
+  };
+  if (f.name) assign("name", nullable_text(*f.name));
+  if (f.disk_format) assign("disk_format", nullable_text(*f.disk_format));
+  if (f.container_format) assign("container_format", nullable_text(*f.container_format));
+  if (f.checksum) assign("checksum", nullable_text(*f.checksum));
+  if (f.owner) assign("owner", nullable_text(*f.owner));
+  if (f.size) assign("size", nullable_int(*f.size));
+  if (f.virtual_size) assign("virtual_size", nullable_int(*f.virtual_size));
+  if (f.min_disk) assign("min_disk", *f.min_disk);
+  if (f.min_ram) assign("min_ram", *f.min_ram);
+  if (f.status) assign("status", std::string(common::to_string(*f.status)));
+  // v1 writes is_public=false as `shared`, not `private` (spec §5.2).
+  if (f.is_public) assign("visibility", std::string(*f.is_public ? "public" : "shared"));
+  if (f.is_protected) assign("protected", int64_t{*f.is_protected});
+  if (f.deleted) assign("deleted", int64_t{*f.deleted});
+  if (f.created_at && *f.created_at) assign("created_at", timestamp_value(*f.created_at));
+  if (f.updated_at) assign("updated_at", timestamp_value(*f.updated_at));
+  if (f.deleted_at) assign("deleted_at", timestamp_value(*f.deleted_at));
+}
+
+Result<void> write_properties(MysqlConnection& db, const std::string& image_id,
+                              const common::ImageProperties& given,
+                              const common::ImageProperties& existing, bool purge,
+                              const std::string& now) {
+  for (const auto& [name, value] : given) {
+    SqlValue p[] = {image_id, name, nullable_text(value), now, now};
+    auto r = db.execute(
+        "INSERT INTO image_properties (image_id, name, value, created_at, updated_at, deleted) "
+        "VALUES (?, ?, ?, ?, ?, 0) ON DUPLICATE KEY UPDATE value = VALUES(value), "
+        "updated_at = VALUES(updated_at), deleted = 0, deleted_at = NULL",
+        p);
+    if (!r) return r.error();
+  }
+  if (!purge) return {};
+  for (const auto& [name, value] : existing) {
+    if (given.count(name)) continue;
+    SqlValue p[] = {now, now, image_id, name};
+    auto r = db.execute(
+        "UPDATE image_properties SET deleted = 1, deleted_at = ?, updated_at = ? "
+        "WHERE image_id = ? AND name = ? AND deleted = 0",
+        p);
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+Result<void> write_locations(MysqlConnection& db, const std::string& image_id,
+                             const std::vector<common::ImageLocation>& given,
+                             const std::vector<common::ImageLocation>& existing,
+                             const std::string& now) {
+  // An entry without id that names a live location's url is that location.
+  std::vector<common::ImageLocation> wanted = given;
+  for (auto& w : wanted)
+    for (const auto& e : existing)
+      if (!w.id && e.url == w.url) w.id = e.id;
+  std::set<int64_t> kept;
+  for (const auto& w : wanted)
+    if (w.id) kept.insert(*w.id);
+  for (const auto& e : existing) {
+    if (!e.id || kept.count(*e.id)) continue;
+    SqlValue p[] = {now, now, *e.id};
+    auto r = db.execute(
+        "UPDATE image_locations SET deleted = 1, deleted_at = ?, updated_at = ?, "
+        "status = 'deleted' WHERE id = ?",
+        p);
+    if (!r) return r.error();
+  }
+  for (const auto& w : wanted) {
+    bool gone = is_deleted_location(w.status);
+    SqlValue deleted_at = gone ? SqlValue(now) : SqlValue();
+    Result<uint64_t> r = uint64_t{0};
+    if (w.id) {
+      SqlValue p[] = {w.url, w.metadata.dump(), w.status, int64_t{gone}, deleted_at, now,
+                      *w.id, image_id};
+      r = db.execute(
+          "UPDATE image_locations SET value = ?, meta_data = ?, status = ?, deleted = ?, "
+          "deleted_at = ?, updated_at = ? WHERE id = ? AND image_id = ?",
+          p);
+    } else {
+      SqlValue p[] = {image_id, w.url, w.metadata.dump(), w.status,
+                      now,      now,   int64_t{gone},     deleted_at};
+      r = db.execute(
+          "INSERT INTO image_locations (image_id, value, meta_data, status, created_at, "
+          "updated_at, deleted, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          p);
+    }
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+}  // namespace glance::registry

@@ -1,0 +1,34 @@
+#pragma once
+
+// Writing the parts of an image row set: used by MysqlImageRepository inside its
+// transactions.
+
+#include "common/image.h"
+#include "registry/db/mysql_connection.h"
+
+#include <string>
+
+namespace glance::registry {
+
+// Validates the values a write would store (spec §8.2.1 step 6); bad_request on failure.
+Result<void> validate_fields(const common::ImageFields& fields);
+
+// Upserts each given property (undeleting a soft-deleted row of the same name); with
+// `purge`, soft-deletes the live properties not given.
+Result<void> write_properties(MysqlConnection& db, const std::string& image_id,
+                              const common::ImageProperties& given,
+                              const common::ImageProperties& existing, bool purge,
+                              const std::string& now);
+
+// Replaces the live location set: rows whose id is not listed are soft-deleted, listed ids
+// updated, entries without id inserted.
+Result<void> write_locations(MysqlConnection& db, const std::string& image_id,
+                             const std::vector<common::ImageLocation>& given,
+                             const std::vector<common::ImageLocation>& existing,
+                             const std::string& now);
+
+// Column assignments ("name = ?", ...) and their values for the image fields that are set.
+void image_column_assignments(const common::ImageFields& fields, std::string* sql,
+                              std::vector<SqlValue>* params);
+
+}  // namespace glance::registry

@@ -1,0 +1,149 @@
+#include "registry/db/migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include <string_view>
+#include <vector>
+
+namespace glance::registry {
+
+namespace {
+
+// Migration N is kMigrations[N - 1]. Never edit a released migration: add a new one.
+// The tables are Glance's (queens head) so that existing data and tools fit; timestamps keep
+// microseconds (DATETIME(6)) because list order ties break on created_at.
+const std::vector<std::vector<std::string_view>> kMigrations = {
+    {
+        R"sql(CREATE TABLE images (
+  id VARCHAR(36) NOT NULL,
+  name VARCHAR(255) NULL,
+  size BIGINT NULL,
+  status VARCHAR(30) NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NULL,
+  deleted_at DATETIME(6) NULL,
+  deleted TINYINT(1) NOT NULL DEFAULT 0,
+  disk_format VARCHAR(20) NULL,
+  container_format VARCHAR(20) NULL,
+  checksum VARCHAR(32) NULL,
+  owner VARCHAR(255) NULL,
+  min_disk INT NOT NULL DEFAULT 0,
+  min_ram INT NOT NULL DEFAULT 0,
+  protected TINYINT(1) NOT NULL DEFAULT 0,
+  virtual_size BIGINT NULL,
+  visibility ENUM('private','public','shared','community') NOT NULL DEFAULT 'shared',
+  PRIMARY KEY (id),
+  KEY checksum_image_idx (checksum),
+  KEY visibility_image_idx (visibility),
+  KEY ix_images_deleted (deleted),
+  KEY owner_image_idx (owner),
+  KEY created_at_image_idx (created_at),
+  KEY updated_at_image_idx (updated_at),
+  KEY ix_images_live_created (deleted, status, created_at, id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)sql",
+        R"sql(CREATE TABLE image_properties (
+  id INT NOT NULL AUTO_INCREMENT,
+  image_id VARCHAR(36) NOT NULL,
+  name VARCHAR(255) NOT NULL,
+  value TEXT NULL,
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NULL,
+  deleted_at DATETIME(6) NULL,
+  deleted TINYINT(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (id),
+  UNIQUE KEY ix_image_properties_image_id_name (image_id, name),
+  KEY ix_image_properties_deleted (deleted),
+  KEY ix_image_properties_name_value (name, value(64)),
+  CONSTRAINT image_properties_ibfk_1 FOREIGN KEY (image_id) REFERENCES images (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)sql",
+        R"sql(CREATE TABLE image_locations (
+  id INT NOT NULL AUTO_INCREMENT,
+  image_id VARCHAR(36) NOT NULL,
+  value TEXT NOT NULL,
+  meta_data TEXT NULL,
+  status VARCHAR(30) NOT NULL DEFAULT 'active',
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NULL,
+  deleted_at DATETIME(6) NULL,
+  deleted TINYINT(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (id),
+  KEY ix_image_locations_image_id (image_id),
+  KEY ix_image_locations_deleted (deleted),
+  CONSTRAINT image_locations_ibfk_1 FOREIGN KEY (image_id) REFERENCES images (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)sql",
+        R"sql(CREATE TABLE image_members (
+  id INT NOT NULL AUTO_INCREMENT,
+  image_id VARCHAR(36) NOT NULL,
+  member VARCHAR(255) NOT NULL,
+  can_share TINYINT(1) NOT NULL DEFAULT 0,
+  status VARCHAR(20) NOT NULL DEFAULT 'pending',
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NULL,
+  deleted_at DATETIME(6) NULL,
+  deleted TINYINT(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (id),
+  UNIQUE KEY image_members_image_id_member_deleted_at_key (image_id, member, deleted_at),
+  KEY ix_image_members_deleted (deleted),
+  KEY ix_image_members_image_id (image_id),
+  KEY ix_image_members_image_id_member (image_id, member),
+  KEY ix_image_members_member (member),
+  CONSTRAINT image_members_ibfk_1 FOREIGN KEY (image_id) REFERENCES images (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)sql",
+        R"sql(CREATE TABLE image_tags (
+  id INT NOT NULL AUTO_INCREMENT,
+  image_id VARCHAR(36) NOT NULL,
+  value VARCHAR(255) NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NULL,
+  deleted_at DATETIME(6) NULL,
+  deleted TINYINT(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (id),
+  KEY ix_image_tags_image_id (image_id),
+  KEY ix_image_tags_image_id_tag_value (image_id, value),
+  CONSTRAINT image_tags_ibfk_1 FOREIGN KEY (image_id) REFERENCES images (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)sql",
+    },
+};
+
+constexpr std::string_view kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS glance_schema_version (version INT NOT NULL, "
+    "applied_at DATETIME(6) NOT NULL, PRIMARY KEY (version)) ENGINE=InnoDB";
+
+}  // namespace
+
+int required_schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
+
+Result<int> schema_version(MysqlConnection& db) {
+  auto exists = db.query(
+      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+      "table_name = 'glance_schema_version'");
+  if (!exists) return exists.error();
+  if ((*exists)[0][0].value_or("0") == "0") return 0;
+  auto rows = db.query("SELECT COALESCE(MAX(version), 0) FROM glance_schema_version");
+  if (!rows) return rows.error();
+  return std::stoi((*rows)[0][0].value_or("0"));
+}
+
+Result<int> db_sync(MysqlConnection& db) {
+  if (auto r = db.execute_plain(kCreateVersionTable); !r) return r.error();
+  auto current = schema_version(db);
+  if (!current) return current.error();
+  for (int version = *current + 1; version <= required_schema_version(); ++version) {
+    // MySQL commits DDL implicitly, so a migration is not atomic; each statement is
+    // idempotent enough to rerun only after a manual fix, and the version row is written last.
+    for (auto sql : kMigrations[static_cast<size_t>(version - 1)])
+      if (auto r = db.execute_plain(sql); !r) return r.error();
+    SqlValue v = int64_t{version};
+    if (auto r = db.execute(
+            "INSERT INTO glance_schema_version (version, applied_at) VALUES (?, UTC_TIMESTAMP(6))",
+            std::span(&v, 1));
+        !r)
+      return r.error();
+    spdlog::info("applied schema migration {}", version);
+  }
+  return required_schema_version();
+}
+
+}  // namespace glance::registry

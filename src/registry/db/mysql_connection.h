@@ -1,0 +1,67 @@
+#pragma once
+
+#include "common/error.h"
+#include "registry/db/database_url.h"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+struct st_mysql;
+struct st_mysql_stmt;
+
+namespace glance::registry {
+
+using common::Error;
+using common::Result;
+
+// A value bound to a `?` of a prepared statement.
+using SqlValue = std::variant<std::monostate, int64_t, std::string>;
+using SqlRow = std::vector<std::optional<std::string>>;
+
+// One libmysqlclient connection. Every statement is prepared (values only ever travel as
+// bound parameters) and cached per SQL text. A call that loses the server marks the
+// connection broken; the owner then discards it. Blocking: use only from DbExecutor threads.
+// Not thread-safe.
+class MysqlConnection {
+ public:
+  // Connects with bounded connect/read/write timeouts. unavailable when MySQL is down.
+  static Result<std::unique_ptr<MysqlConnection>> connect(const DatabaseUrl& url);
+  ~MysqlConnection();
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
+
+  // Runs a SELECT and returns every row, each column as text (NULL as nullopt).
+  Result<std::vector<SqlRow>> query(std::string_view sql, std::span<const SqlValue> params = {});
+  // Runs a statement; returns the rows it matched (CLIENT_FOUND_ROWS), not just changed.
+  // A duplicate key is reported as conflict.
+  Result<uint64_t> execute(std::string_view sql, std::span<const SqlValue> params = {});
+  // Runs plain SQL without parameters (DDL in migrations, transaction control).
+  Result<void> execute_plain(std::string_view sql);
+
+  Result<void> begin() { return execute_plain("START TRANSACTION"); }
+  Result<void> commit() { return execute_plain("COMMIT"); }
+  void rollback();
+
+  // True once the server connection is lost; the connection must then be discarded.
+  bool broken() const { return broken_; }
+
+ private:
+  explicit MysqlConnection(st_mysql* mysql) : mysql_(mysql) {}
+  Result<st_mysql_stmt*> prepare(std::string_view sql);
+  Result<st_mysql_stmt*> run(std::string_view sql, std::span<const SqlValue> params);
+  Error failure(unsigned code, const char* message, std::string_view sql);
+
+  st_mysql* mysql_;
+  std::map<std::string, st_mysql_stmt*, std::less<>> statements_;
+  bool broken_ = false;
+};
+
+}  // namespace glance::registry

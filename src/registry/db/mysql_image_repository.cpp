@@ -1,0 +1,192 @@
+#include "registry/db/mysql_image_repository.h"
+
+#include "common/image_id.h"
+#include "registry/db/image_rows.h"
+#include "registry/db/image_writes.h"
+#include "registry/image_access.h"
+
+namespace glance::registry {
+
+using common::Error;
+using common::Image;
+using common::ImageFields;
+
+namespace {
+// Runs body inside a transaction: committed when it succeeds, rolled back otherwise.
+template <class F>
+Result<Image> in_transaction(MysqlConnection& db, F body) {
+  if (auto r = db.begin(); !r) return r.error();
+  Result<Image> result = body();
+  if (!result) {
+    db.rollback();
+    return result;
+  }
+  if (auto r = db.commit(); !r) return r.error();
+  return result;
+}
+}  // namespace
+
+std::string MysqlImageRepository::now_sql() const {
+  return common::timestamp_to_sql(clock_.now());
+}
+
+Result<Image> MysqlImageRepository::reload(MysqlConnection& db, const std::string& id) {
+  auto row = find_image_row(db, id, false);
+  if (!row) return row.error();
+  if (!*row) return Error::not_found("Image not found");
+  std::vector<Image> one{std::move(**row)};
+  if (auto r = load_details(db, one); !r) return r.error();
+  return std::move(one.front());
+}
+
+Result<Image> MysqlImageRepository::get(const common::RequestContext& ctx, const std::string& id) {
+  MysqlConnection& db = connection_();
+  auto img = find_visible_image(db, ctx, id, false, "No image found with ID " + id);
+  if (!img) return img.error();
+  std::vector<Image> one{std::move(*img)};
+  if (auto r = load_details(db, one); !r) return r.error();
+  return std::move(one.front());
+}
+
+Result<Image> MysqlImageRepository::create(const common::RequestContext& ctx, ImageFields fields) {
+  MysqlConnection& db = connection_();
+  auto created = in_transaction(db, [&] { return create_in_transaction(db, ctx, fields); });
+  if (!created) return created;
+  return reload(db, created->id);
+}
+
+Result<Image> MysqlImageRepository::create_in_transaction(MysqlConnection& db,
+                                                          const common::RequestContext& ctx,
+                                                          ImageFields& fields) {
+  if (fields.id && !common::is_uuid_like(*fields.id))
+    return Error::bad_request("Invalid image id format");
+  std::string id = fields.id ? *fields.id : ids_.new_id();
+  fields.id.reset();
+  if (!fields.status) fields.status = common::ImageStatus::active;
+  if (!ctx.is_admin || !fields.owner) fields.owner = ctx.owner();
+  if (*fields.owner && (*fields.owner)->empty()) fields.owner = std::optional<std::string>();
+  if (auto r = validate_fields(fields); !r) return r.error();
+  std::string now = now_sql();
+
+  std::string assignments;
+  std::vector<SqlValue> params{id};
+  image_column_assignments(fields, &assignments, &params);
+  std::string defaults;
+  if (!fields.created_at || !*fields.created_at)
+    defaults += ", created_at = ?", params.push_back(now);
+  if (!fields.updated_at || !*fields.updated_at)
+    defaults += ", updated_at = ?", params.push_back(now);
+  auto inserted = db.execute(
+      "INSERT INTO images SET id = ?" + (assignments.empty() ? "" : ", " + assignments) + defaults,
+      params);
+  if (!inserted) {
+    if (inserted.error().code() == common::Errc::conflict)
+      return Error::conflict("Image with identifier " + id + " already exists!");
+    return Error::bad_request("Failed to add image metadata. Got error: " +
+                              inserted.error().message());
+  }
+  if (fields.properties)
+    if (auto r = write_properties(db, id, *fields.properties, {}, false, now); !r) return r.error();
+  if (fields.locations)
+    if (auto r = write_locations(db, id, *fields.locations, {}, now); !r) return r.error();
+  Image img;
+  img.id = id;
+  return img;
+}
+
+Result<Image> MysqlImageRepository::update(const common::RequestContext& ctx, const std::string& id,
+                                           ImageFields fields, bool purge_props,
+                                           std::optional<common::ImageStatus> from_state) {
+  MysqlConnection& db = connection_();
+  auto updated = in_transaction(
+      db, [&] { return update_in_transaction(db, ctx, id, fields, purge_props, from_state); });
+  if (!updated) return updated;
+  return reload(db, id);
+}
+
+Result<Image> MysqlImageRepository::update_in_transaction(
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& id,
+    ImageFields& fields, bool purge_props, std::optional<common::ImageStatus> from_state) {
+  auto found = find_visible_image(db, ctx, id, true, "Image not found");
+  if (!found) return found.error();
+  Image& img = *found;
+  if (auto r = check_can_modify(ctx, img); !r) return r.error();
+  if (from_state && img.status != *from_state) return Error::conflict("Image operation conflicts");
+
+  // Fields the registry never takes from a caller on update (spec §8.2.2).
+  if (!ctx.is_admin) fields.owner.reset();
+  fields.id.reset();
+  fields.created_at.reset();
+  fields.deleted_at.reset();
+  fields.deleted.reset();
+  if (auto r = validate_fields(fields); !r) return r.error();
+  auto moment = clock_.now();
+  std::string now = common::timestamp_to_sql(moment);
+  fields.updated_at = common::format_timestamp(moment);
+
+  std::string assignments;
+  std::vector<SqlValue> params;
+  image_column_assignments(fields, &assignments, &params);
+  params.push_back(id);
+  auto written = db.execute("UPDATE images SET " + assignments + " WHERE id = ?", params);
+  if (!written) {
+    if (written.error().code() == common::Errc::bad_request)
+      return Error::bad_request("Failed to update image metadata. Got error: " +
+                                written.error().message());
+    return written.error();
+  }
+
+  if (fields.properties || purge_props || fields.locations) {
+    std::vector<Image> one{img};
+    if (auto r = load_details(db, one); !r) return r.error();
+    img = std::move(one.front());
+  }
+  if (fields.properties || purge_props) {
+    auto r = write_properties(db, id, fields.properties.value_or(common::ImageProperties{}),
+                              img.properties, purge_props, now);
+    if (!r) return r.error();
+  }
+  if (fields.locations)
+    if (auto r = write_locations(db, id, *fields.locations, img.locations, now); !r)
+      return r.error();
+  return std::move(img);
+}
+
+Result<Image> MysqlImageRepository::destroy(const common::RequestContext& ctx,
+                                            const std::string& id) {
+  MysqlConnection& db = connection_();
+  auto destroyed = in_transaction(db, [&] { return destroy_in_transaction(db, ctx, id); });
+  if (!destroyed) return destroyed;
+  return reload(db, id);
+}
+
+Result<Image> MysqlImageRepository::destroy_in_transaction(MysqlConnection& db,
+                                                           const common::RequestContext& ctx,
+                                                           const std::string& id) {
+  auto found = find_visible_image(db, ctx, id, true, "Image not found");
+  if (!found) return found.error();
+  if (auto r = check_can_modify(ctx, *found); !r) return r.error();
+  std::string now = now_sql();
+  SqlValue image_params[] = {now, now, id};
+  if (auto r =
+          db.execute("UPDATE images SET deleted = 1, deleted_at = ?, updated_at = ? WHERE id = ?",
+                     image_params);
+      !r)
+    return r.error();
+  // Everything hanging off the image goes with the same timestamp (spec §8.2.3).
+  SqlValue p[] = {now, now, id};
+  for (const char* sql : {
+           "UPDATE image_properties SET deleted = 1, deleted_at = ?, updated_at = ? "
+           "WHERE image_id = ? AND deleted = 0",
+           "UPDATE image_locations SET deleted = 1, deleted_at = ?, updated_at = ?, "
+           "status = 'deleted' WHERE image_id = ? AND deleted = 0",
+           "UPDATE image_members SET deleted = 1, deleted_at = ?, updated_at = ? "
+           "WHERE image_id = ? AND deleted = 0",
+           "UPDATE image_tags SET deleted = 1, deleted_at = ?, updated_at = ? "
+           "WHERE image_id = ? AND deleted = 0",
+       })
+    if (auto r = db.execute(sql, p); !r) return r.error();
+  return std::move(*found);
+}
+
+}  // namespace glance::registry

@@ -1,0 +1,176 @@
+#include "registry/db/mysql_member_repository.h"
+
+#include "registry/db/image_rows.h"
+
+#include <set>
+
+namespace glance::registry {
+
+using common::Error;
+
+namespace {
+template <class F>
+Result<void> in_transaction(MysqlConnection& db, F body) {
+  if (auto r = db.begin(); !r) return r.error();
+  Result<void> result = body();
+  if (!result) {
+    db.rollback();
+    return result;
+  }
+  return db.commit();
+}
+
+std::string missing(const std::string& image_id) {
+  return "No image found with ID " + image_id;
+}
+}  // namespace
+
+Result<void> MysqlMemberRepository::check_can_share(MysqlConnection& db,
+                                                    const common::RequestContext& ctx,
+                                                    const std::string& image_id) {
+  auto img = find_visible_image(db, ctx, image_id, true, missing(image_id));
+  if (!img) return img.error();
+  if (ctx.is_admin || (ctx.owner() && img->owner == ctx.owner())) return {};
+  if (ctx.owner()) {
+    SqlValue p[] = {image_id, *ctx.owner()};
+    auto rows = db.query(
+        "SELECT 1 FROM image_members WHERE image_id = ? AND member = ? AND deleted = 0 AND "
+        "can_share = 1 LIMIT 1",
+        p);
+    if (!rows) return rows.error();
+    if (!rows->empty()) return {};
+  }
+  return Error::forbidden("No permission to share that image");
+}
+
+Result<void> MysqlMemberRepository::upsert(MysqlConnection& db, const std::string& image_id,
+                                           const std::string& member, std::optional<bool> can_share,
+                                           bool touch_existing_without_can_share,
+                                           const std::string& now) {
+  SqlValue key[] = {image_id, member};
+  // A live row first; otherwise the newest soft-deleted one is reused.
+  auto rows = db.query(
+      "SELECT id FROM image_members WHERE image_id = ? AND member = ? "
+      "ORDER BY deleted ASC, id DESC LIMIT 1",
+      key);
+  if (!rows) return rows.error();
+  Result<uint64_t> written = uint64_t{0};
+  if (rows->empty()) {
+    SqlValue p[] = {image_id, member, int64_t{can_share.value_or(false)}, now, now};
+    written = db.execute(
+        "INSERT INTO image_members (image_id, member, can_share, created_at, updated_at, "
+        "deleted) VALUES (?, ?, ?, ?, ?, 0)",
+        p);
+  } else if (can_share) {
+    SqlValue p[] = {int64_t{*can_share}, now, std::stoll(*rows->front()[0])};
+    written = db.execute(
+        "UPDATE image_members SET can_share = ?, deleted = 0, deleted_at = NULL, updated_at = ? "
+        "WHERE id = ?",
+        p);
+  } else if (touch_existing_without_can_share) {
+    SqlValue p[] = {now, std::stoll(*rows->front()[0])};
+    written = db.execute(
+        "UPDATE image_members SET deleted = 0, deleted_at = NULL, updated_at = ? WHERE id = ?", p);
+  }
+  if (!written) return written.error();
+  return {};
+}
+
+Result<std::vector<Membership>> MysqlMemberRepository::list(const common::RequestContext& ctx,
+                                                            const std::string& image_id) {
+  MysqlConnection& db = connection_();
+  auto img = find_visible_image(db, ctx, image_id, false, missing(image_id));
+  if (!img) return img.error();
+  SqlValue p = image_id;
+  auto rows = db.query(
+      "SELECT member, can_share FROM image_members WHERE image_id = ? AND deleted = 0 "
+      "ORDER BY id",
+      std::span(&p, 1));
+  if (!rows) return rows.error();
+  bool sees_all = ctx.is_admin || (ctx.owner() && img->owner == ctx.owner());
+  std::vector<Membership> out;
+  for (const auto& row : *rows) {
+    Membership m{row[0].value_or(""), row[1] == "1"};
+    if (sees_all || (ctx.owner() && m.member_id == *ctx.owner())) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<void> MysqlMemberRepository::replace(const common::RequestContext& ctx,
+                                            const std::string& image_id,
+                                            const std::vector<MembershipChange>& members) {
+  MysqlConnection& db = connection_();
+  return in_transaction(db, [&]() -> Result<void> {
+    if (auto r = check_can_share(db, ctx, image_id); !r) return r;
+    std::string now = common::timestamp_to_sql(clock_.now());
+    std::set<std::string> wanted;
+    for (const auto& change : members) {
+      wanted.insert(change.member_id);
+      if (auto r = upsert(db, image_id, change.member_id, change.can_share, true, now); !r)
+        return r;
+    }
+    SqlValue p = image_id;
+    auto live = db.query("SELECT member FROM image_members WHERE image_id = ? AND deleted = 0",
+                         std::span(&p, 1));
+    if (!live) return live.error();
+    for (const auto& row : *live) {
+      if (wanted.count(row[0].value_or(""))) continue;
+      SqlValue q[] = {now, now, image_id, row[0].value_or("")};
+      auto r = db.execute(
+          "UPDATE image_members SET deleted = 1, deleted_at = ?, updated_at = ? "
+          "WHERE image_id = ? AND member = ? AND deleted = 0",
+          q);
+      if (!r) return r.error();
+    }
+    return {};
+  });
+}
+
+Result<void> MysqlMemberRepository::add(const common::RequestContext& ctx,
+                                        const std::string& image_id, const std::string& member,
+                                        std::optional<bool> can_share) {
+  MysqlConnection& db = connection_();
+  return in_transaction(db, [&]() -> Result<void> {
+    if (auto r = check_can_share(db, ctx, image_id); !r) return r;
+    return upsert(db, image_id, member, can_share, false, common::timestamp_to_sql(clock_.now()));
+  });
+}
+
+Result<void> MysqlMemberRepository::remove(const common::RequestContext& ctx,
+                                           const std::string& image_id, const std::string& member) {
+  MysqlConnection& db = connection_();
+  return in_transaction(db, [&]() -> Result<void> {
+    if (auto r = check_can_share(db, ctx, image_id); !r) return r;
+    std::string now = common::timestamp_to_sql(clock_.now());
+    SqlValue p[] = {now, now, image_id, member};
+    auto removed = db.execute(
+        "UPDATE image_members SET deleted = 1, deleted_at = ?, updated_at = ? "
+        "WHERE image_id = ? AND member = ? AND deleted = 0",
+        p);
+    if (!removed) return removed.error();
+    if (*removed == 0) return Error::not_found("Membership could not be found.");
+    return {};
+  });
+}
+
+Result<std::vector<SharedImage>> MysqlMemberRepository::shared_with(
+    const common::RequestContext& ctx, const std::string& member) {
+  MysqlConnection& db = connection_();
+  if (!ctx.is_admin && !ctx.owner()) return std::vector<SharedImage>{};
+  std::vector<SqlValue> params{member};
+  std::string sql =
+      "SELECT m.image_id, m.can_share FROM image_members m JOIN images i ON i.id = m.image_id "
+      "WHERE m.member = ? AND m.deleted = 0 AND i.deleted = 0";
+  if (!ctx.is_admin) {
+    sql += " AND (i.owner = ? OR m.member = ?)";
+    params.emplace_back(*ctx.owner());
+    params.emplace_back(*ctx.owner());
+  }
+  auto rows = db.query(sql + " ORDER BY m.id", params);
+  if (!rows) return rows.error();
+  std::vector<SharedImage> out;
+  for (const auto& row : *rows) out.push_back({row[0].value_or(""), row[1] == "1"});
+  return out;
+}
+
+}  // namespace glance::registry

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "common/clock.h"
+#include "registry/db/mysql_connection.h"
+#include "registry/member_repository.h"
+
+#include <functional>
+
+namespace glance::registry {
+
+// MemberRepository on MySQL; threading as MysqlImageRepository.
+class MysqlMemberRepository final : public MemberRepository {
+ public:
+  using ConnectionSource = std::function<MysqlConnection&()>;
+  MysqlMemberRepository(ConnectionSource connection, const common::Clock& clock)
+      : connection_(std::move(connection)), clock_(clock) {}
+
+  // glance::registry::MemberRepository
+  Result<std::vector<Membership>> list(const common::RequestContext& ctx,
+                                       const std::string& image_id) override;
+  Result<void> replace(const common::RequestContext& ctx, const std::string& image_id,
+                       const std::vector<MembershipChange>& members) override;
+  Result<void> add(const common::RequestContext& ctx, const std::string& image_id,
+                   const std::string& member, std::optional<bool> can_share) override;
+  Result<void> remove(const common::RequestContext& ctx, const std::string& image_id,
+                      const std::string& member) override;
+  Result<std::vector<SharedImage>> shared_with(const common::RequestContext& ctx,
+                                               const std::string& member) override;
+
+ private:
+  Result<void> check_can_share(MysqlConnection& db, const common::RequestContext& ctx,
+                               const std::string& image_id);
+  Result<void> upsert(MysqlConnection& db, const std::string& image_id, const std::string& member,
+                      std::optional<bool> can_share, bool touch_existing_without_can_share,
+                      const std::string& now);
+
+  ConnectionSource connection_;
+  const common::Clock& clock_;
+};
+
+}  // namespace glance::registry

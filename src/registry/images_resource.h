@@ -1,0 +1,39 @@
+#pragma once
+
+#include "common/http/router.h"
+#include "registry/db/db_executor.h"
+#include "registry/image_repository.h"
+
+namespace glance::registry {
+
+// The /images routes of the Registry API v1 (spec §8.2): JSON in, JSON out. Parses and
+// validates input, runs the repository on the DbExecutor, renders the answer. Safe for
+// concurrent requests; the executor and repository must outlive it.
+class ImagesResource {
+ public:
+  ImagesResource(DbExecutor& db, ImageRepository& repo, int64_t limit_param_default,
+                 int64_t api_limit_max)
+      : db_(db), repo_(repo), default_limit_(limit_param_default), max_limit_(api_limit_max) {}
+
+  using Request = common::http::Request;
+  using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
+
+  Reply index(Request& req);   // brief list
+  Reply detail(Request& req);  // full list
+  Reply create(Request& req);
+  Reply show(Request& req);
+  Reply update(Request& req);
+  Reply destroy(Request& req);
+
+ private:
+  Reply list(Request& req, bool detail);
+
+  DbExecutor& db_;
+  ImageRepository& repo_;
+  int64_t default_limit_;
+  int64_t max_limit_;
+};
+
+void add_image_routes(common::http::Router& router, ImagesResource& images);
+
+}  // namespace glance::registry

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/http/query_string.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace glance::registry {
+
+using common::Error;
+using common::Result;
+
+// The admin-only is_public list parameter (spec §8.3).
+enum class PublicFilter { unset, only_public, only_private, all };
+
+// A validated image list request (spec §2.3.1, §8.3). Pure data; the repository turns it
+// into SQL with every value bound.
+struct ListQuery {
+  int64_t limit = 25;
+  std::optional<std::string> marker;
+  std::string sort_key = "created_at";  // one of kSortKeys
+  bool sort_ascending = false;
+  PublicFilter is_public = PublicFilter::unset;
+  std::optional<bool> deleted;
+  std::optional<std::string> changes_since;  // as a MySQL DATETIME literal, UTC
+
+  // name/status/container_format/disk_format: equality, or an IN list for "in:a,b".
+  struct Match {
+    std::string column;
+    std::vector<std::string> values;
+  };
+  std::vector<Match> matches;
+  std::optional<int64_t> size_min, size_max, min_ram, min_disk;
+  std::optional<bool> is_protected;
+  std::vector<std::pair<std::string, std::string>> properties;  // property-<k>=<v>
+};
+
+// Parses and validates the query string; bad values give bad_request with Glance's
+// messages. Unknown parameters are ignored, as upstream does.
+Result<ListQuery> parse_list_query(const common::http::QueryParams& params, int64_t default_limit,
+                                   int64_t max_limit);
+
+}  // namespace glance::registry

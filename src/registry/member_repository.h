@@ -1,0 +1,54 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/request_context.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace glance::registry {
+
+using common::Error;
+using common::Result;
+
+struct Membership {
+  std::string member_id;
+  bool can_share = false;
+};
+
+struct SharedImage {
+  std::string image_id;
+  bool can_share = false;
+};
+
+// One entry of a whole-list replacement; can_share absent keeps an existing member's value.
+struct MembershipChange {
+  std::string member_id;
+  std::optional<bool> can_share;
+};
+
+// Image memberships (spec §6, §8.2.4). Blocking like ImageRepository; same error rules, plus
+// forbidden ("No permission to share that image") when the caller may not manage members,
+// and not_found ("Membership could not be found.") when removing a non-member.
+class MemberRepository {
+ public:
+  virtual ~MemberRepository() = default;
+
+  // Non-admins see only memberships of images they own, or their own membership.
+  virtual Result<std::vector<Membership>> list(const common::RequestContext& ctx,
+                                               const std::string& image_id) = 0;
+  // Makes the live member set exactly `members`; soft-deleted rows are reused.
+  virtual Result<void> replace(const common::RequestContext& ctx, const std::string& image_id,
+                               const std::vector<MembershipChange>& members) = 0;
+  // Adds a member, or with can_share given updates (and undeletes) an existing one.
+  virtual Result<void> add(const common::RequestContext& ctx, const std::string& image_id,
+                           const std::string& member, std::optional<bool> can_share) = 0;
+  virtual Result<void> remove(const common::RequestContext& ctx, const std::string& image_id,
+                              const std::string& member) = 0;
+  // Live memberships of `member`, limited for non-admins as in list().
+  virtual Result<std::vector<SharedImage>> shared_with(const common::RequestContext& ctx,
+                                                       const std::string& member) = 0;
+};
+
+}  // namespace glance::registry

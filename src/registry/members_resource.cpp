@@ -1,0 +1,126 @@
+#include "registry/members_resource.h"
+
+#include "common/http/json_body.h"
+
+namespace glance::registry {
+
+using common::Error;
+using common::Result;
+using common::http::Response;
+using nlohmann::json;
+
+namespace {
+// Mutations need a caller with an owner id, or an admin (checked before the image lookup),
+// and are refused to read-only contexts.
+Result<void> check_may_mutate(const common::RequestContext& ctx) {
+  if (ctx.read_only) return Error::forbidden("Read-only access");
+  if (!ctx.owner() && !ctx.is_admin) return Error::unauthorized("No authenticated user");
+  return {};
+}
+
+Result<std::vector<MembershipChange>> parse_memberships(std::string_view text) {
+  auto body = common::http::parse_json_body(text);
+  if (!body) return body.error();
+  if (!body->is_object() || !body->contains("memberships") || !(*body)["memberships"].is_array())
+    return Error::bad_request("Invalid membership association: " + body->dump());
+  std::vector<MembershipChange> out;
+  for (const auto& entry : (*body)["memberships"]) {
+    if (!entry.is_object() || !entry.contains("member_id") || !entry["member_id"].is_string())
+      return Error::bad_request("Invalid membership association: " + entry.dump());
+    MembershipChange change{entry["member_id"].get<std::string>(), std::nullopt};
+    if (entry.contains("can_share"))
+      change.can_share = common::http::json_truthy(entry["can_share"]);
+    out.push_back(std::move(change));
+  }
+  return out;
+}
+
+// The optional {"member": {"can_share": v}} body of a single-member PUT.
+Result<std::optional<bool>> parse_can_share(std::string_view text) {
+  if (text.empty()) return std::optional<bool>();
+  auto body = common::http::parse_json_body(text);
+  if (!body) return body.error();
+  if (!body->is_object())
+    return Error::bad_request("Invalid membership association: " + body->dump());
+  if (!body->contains("member")) return std::optional<bool>();
+  const auto& member = (*body)["member"];
+  if (!member.is_object())
+    return Error::bad_request("Invalid membership association: " + member.dump());
+  if (!member.contains("can_share")) return std::optional<bool>();
+  return std::optional<bool>(common::http::json_truthy(member["can_share"]));
+}
+
+Response no_content() {
+  return Response::empty(204);
+}
+}  // namespace
+
+MembersResource::Reply MembersResource::index(Request& req) {
+  auto members = co_await db_.run<std::vector<Membership>>(
+      [&](MysqlConnection&) { return repo_.list(req.context, req.param("image_id")); });
+  if (!members) co_return members.error();
+  json out = json::array();
+  for (const auto& m : *members)
+    out.push_back({{"member_id", m.member_id}, {"can_share", m.can_share}});
+  co_return Response::json(200, json{{"members", std::move(out)}}.dump());
+}
+
+MembersResource::Reply MembersResource::replace_all(Request& req) {
+  if (auto r = check_may_mutate(req.context); !r) co_return r.error();
+  auto changes = parse_memberships(req.body);
+  if (!changes) co_return changes.error();
+  auto done = co_await db_.run<void>([&](MysqlConnection&) {
+    return repo_.replace(req.context, req.param("image_id"), *changes);
+  });
+  if (!done) co_return done.error();
+  co_return no_content();
+}
+
+MembersResource::Reply MembersResource::add(Request& req) {
+  if (auto r = check_may_mutate(req.context); !r) co_return r.error();
+  auto can_share = parse_can_share(req.body);
+  if (!can_share) co_return can_share.error();
+  auto done = co_await db_.run<void>([&](MysqlConnection&) {
+    return repo_.add(req.context, req.param("image_id"), req.param("member"), *can_share);
+  });
+  if (!done) co_return done.error();
+  co_return no_content();
+}
+
+MembersResource::Reply MembersResource::remove(Request& req) {
+  if (auto r = check_may_mutate(req.context); !r) co_return r.error();
+  auto done = co_await db_.run<void>([&](MysqlConnection&) {
+    return repo_.remove(req.context, req.param("image_id"), req.param("member"));
+  });
+  if (!done) co_return done.error();
+  co_return no_content();
+}
+
+MembersResource::Reply MembersResource::shared_images(Request& req) {
+  auto shared = co_await db_.run<std::vector<SharedImage>>(
+      [&](MysqlConnection&) { return repo_.shared_with(req.context, req.param("member")); });
+  if (!shared) co_return shared.error();
+  json out = json::array();
+  for (const auto& s : *shared)
+    out.push_back({{"image_id", s.image_id}, {"can_share", s.can_share}});
+  co_return Response::json(200, json{{"shared_images", std::move(out)}}.dump());
+}
+
+void add_member_routes(common::http::Router& r, MembersResource& c) {
+  using Req = common::http::Request;
+  // Unlike the rest of the registry, the members paths answer a wrong method with 405.
+  auto not_allowed = [](Req&) -> MembersResource::Reply {
+    auto res = Response::text(405, "405 Method Not Allowed");
+    res.headers.set("Allow", "PUT, DELETE");
+    co_return res;
+  };
+  r.add("GET", "/images/{image_id}/members", [&c](Req& q) { return c.index(q); });
+  r.add("PUT", "/images/{image_id}/members", [&c](Req& q) { return c.replace_all(q); });
+  r.add("*", "/images/{image_id}/members", not_allowed);
+  r.add("PUT", "/images/{image_id}/members/{member}", [&c](Req& q) { return c.add(q); });
+  r.add("DELETE", "/images/{image_id}/members/{member}", [&c](Req& q) { return c.remove(q); });
+  r.add("*", "/images/{image_id}/members/{member}", not_allowed);
+  r.add("*", "/shared-images/{member}", [&c](Req& q) { return c.shared_images(q); });
+}
+
+}  // namespace glance::registry

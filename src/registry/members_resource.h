@@ -1,0 +1,31 @@
+#pragma once
+
+#include "common/http/router.h"
+#include "registry/db/db_executor.h"
+#include "registry/member_repository.h"
+
+namespace glance::registry {
+
+// The membership routes of the Registry API v1 (spec §8.2.4, §6). Safe for concurrent
+// requests; the executor and repository must outlive it.
+class MembersResource {
+ public:
+  MembersResource(DbExecutor& db, MemberRepository& repo) : db_(db), repo_(repo) {}
+
+  using Request = common::http::Request;
+  using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
+
+  Reply index(Request& req);          // GET /images/{image_id}/members
+  Reply replace_all(Request& req);    // PUT /images/{image_id}/members
+  Reply add(Request& req);            // PUT /images/{image_id}/members/{member}
+  Reply remove(Request& req);         // DELETE /images/{image_id}/members/{member}
+  Reply shared_images(Request& req);  // any /shared-images/{member}
+
+ private:
+  DbExecutor& db_;
+  MemberRepository& repo_;
+};
+
+void add_member_routes(common::http::Router& router, MembersResource& members);
+
+}  // namespace glance::registry

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "common/config_file.h"
+#include "common/context_policy.h"
+#include "common/http/server_config.h"
+#include "common/logging.h"
+
+#include <string>
+
+namespace glance::registry {
+
+// Everything glance-registry reads from glance-registry.conf (spec §11.2).
+struct RegistryConfig {
+  common::http::ServerConfig server;
+  common::LogConfig log;
+  common::ContextPolicy context;
+  std::string database_connection;  // [database] connection
+  // [database] max_pool_size: threads (each with one MySQL connection) running queries.
+  // Enough to keep MySQL busy on a small host without a connection per request.
+  int db_pool_size = 8;
+  int64_t limit_param_default = 25;
+  int64_t api_limit_max = 1000;
+  size_t max_request_id_length = 64;
+  std::string healthcheck_disable_file;  // [healthcheck] disable_by_file_path
+};
+
+RegistryConfig load_registry_config(common::ConfigFile& file);
+
+}  // namespace glance::registry

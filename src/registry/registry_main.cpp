@@ -1,0 +1,84 @@
+// glance-registry: the metadata daemon.
+
+#include "common/clock.h"
+#include "common/daemon.h"
+#include "common/http/server.h"
+#include "common/image_id.h"
+#include "common/standard_filters.h"
+#include "registry/db/db_executor.h"
+#include "registry/db/migrations.h"
+#include "registry/db/mysql_image_repository.h"
+#include "registry/db/mysql_member_repository.h"
+#include "registry/images_resource.h"
+#include "registry/members_resource.h"
+#include "registry/registry_config.h"
+
+#include <spdlog/spdlog.h>
+
+using namespace glance;
+
+namespace {
+// Refuses to serve a database it cannot reach or whose schema is older than this build.
+void check_schema_or_exit(registry::DbExecutor& db) {
+  auto version =
+      db.run_sync<int>([](registry::MysqlConnection& c) { return registry::schema_version(c); });
+  if (!version) {
+    spdlog::critical("cannot use the database: {}", version.error().message());
+    std::exit(1);
+  }
+  if (*version < registry::required_schema_version()) {
+    spdlog::critical(
+        "the database schema is at version {}, this glance-registry needs {}: run "
+        "'glance-manage db_sync' first",
+        *version, registry::required_schema_version());
+    std::exit(1);
+  }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string program = "glance-registry";
+  auto cmd = common::parse_command_line(argc, argv, program, false);
+  auto file = common::load_config_or_exit(cmd, program);
+  auto config = registry::load_registry_config(file);
+  if (!common::setup_logging(config.log, program)) return 1;
+  common::check_config_or_exit(file);
+  auto url = registry::parse_database_url(config.database_connection);
+  if (!url) {
+    spdlog::critical("{}", url.error().message());
+    return 1;
+  }
+
+  registry::DbExecutor db(*url, config.db_pool_size);
+  check_schema_or_exit(db);
+
+  common::SystemClock clock;
+  common::RandomIdGenerator ids;
+  registry::MysqlImageRepository images(&registry::DbExecutor::current, clock, ids);
+  registry::MysqlMemberRepository members(&registry::DbExecutor::current, clock);
+  registry::ImagesResource images_resource(db, images, config.limit_param_default,
+                                           config.api_limit_max);
+  registry::MembersResource members_resource(db, members);
+
+  // The registry answers an unknown method on a known path with 404 (no reject routes).
+  common::http::Router router(common::http::Router::OnWrongMethod::not_found);
+  registry::add_image_routes(router, images_resource);
+  registry::add_member_routes(router, members_resource);
+
+  boost::asio::io_context ioc;
+  common::http::HttpServer server(
+      ioc, config.server, router,
+      {common::healthcheck_filter(config.healthcheck_disable_file),
+       common::context_filter(config.context, config.max_request_id_length)});
+  auto port = server.start();
+  if (!port) {
+    spdlog::critical("{}", port.error().message());
+    return 1;
+  }
+  spdlog::info("listening on {}:{} with {} threads, database {}", config.server.bind_host, *port,
+               config.server.workers, url->redacted());
+  common::run_until_signalled(
+      ioc, config.server.workers, [&] { server.stop(); },
+      [&] { return server.active_requests() == 0; }, config.server.shutdown_grace);
+  return 0;
+}
