@@ -103,7 +103,7 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) {
     return std::nullopt;
   long long days = days_from_civil(year, unsigned(month), unsigned(day));
   long long secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-  return TimePoint(duration_cast<system_clock::duration>(seconds(secs) + microseconds(micros)));
+  return TimePoint(seconds(secs) + microseconds(micros));
 }
 
 }  // namespace glance::common

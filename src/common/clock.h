@@ -7,7 +7,9 @@
 
 namespace glance::common {
 
-using TimePoint = std::chrono::system_clock::time_point;
+// Microsecond resolution: the wire format's, and wide enough for any year (nanoseconds
+// overflow after 2262).
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds>;
 
 // The source of "now" for timestamps written to images; tests substitute a fixed clock.
 // Implementations must be safe for concurrent calls.
@@ -20,7 +22,10 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   // glance::common::Clock
-  TimePoint now() const override { return std::chrono::system_clock::now(); }
+  TimePoint now() const override {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+  }
 };
 
 // "YYYY-MM-DDTHH:MM:SS.ffffff", UTC, no zone suffix: Glance's wire format for datetimes.

@@ -132,6 +132,8 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> parser;
     parser.header_limit(cfg.max_header_line * 4);
+    // Body limits depend on the route: set once the body is read, not on the header.
+    parser.body_limit(boost::none);
     stream.expires_after(cfg.client_socket_timeout);
     boost::system::error_code ec;
     {

@@ -1,0 +1,109 @@
+// glance-registry under faults: MySQL restarts and outages, bad start-up conditions.
+
+#include "tests/support/registry_fixture.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace glance::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST(RegistryFaults, ServesAgainAfterMysqlRestartsWithoutARestartOfItsOwn) {
+  RegistryEnvironment env;
+  HttpClient c(env.daemon().port());
+  auto created = c.post("/images", json{{"image", {{"name", "survivor"}}}}.dump());
+  ASSERT_EQ(created.status, 200u);
+  std::string id = created.json()["image"]["id"];
+  MariadbServer::instance().restart();
+  // Every pooled connection is now stale; the first use of each must still succeed.
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.get("/images/" + id);
+    ASSERT_EQ(r.status, 200u) << r.body;
+  }
+  EXPECT_TRUE(env.daemon().running());
+}
+
+TEST(RegistryFaults, MysqlDownGives503QuicklyThenRecovers) {
+  RegistryEnvironment env;
+  HttpClient c(env.daemon().port());
+  ASSERT_EQ(c.get("/images").status, 200u);
+  MariadbServer::instance().stop();
+  auto started = std::chrono::steady_clock::now();
+  auto down = c.get("/images");
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(down.status, 503u) << down.body;
+  EXPECT_LT(took, std::chrono::seconds(15));
+  EXPECT_EQ(c.post("/images", json{{"image", {{"name", "x"}}}}.dump()).status, 503u);
+  MariadbServer::instance().start();
+  EXPECT_EQ(c.get("/images").status, 200u);
+  EXPECT_EQ(c.post("/images", json{{"image", {{"name", "after"}}}}.dump()).status, 200u);
+}
+
+TEST(RegistryFaults, RefusesToStartWithoutMysql) {
+  Daemon d(registry_binary(), registry_config("mysql://glance:glancepw@127.0.0.1:1/glance"));
+  try {
+    d.start();
+    FAIL() << "started without MySQL";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot use the database"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RegistryFaults, RefusesToStartOnAnOldSchema) {
+  Daemon d(registry_binary(), registry_config(MariadbServer::instance().fresh_database()));
+  try {
+    d.start();
+    FAIL() << "started on an empty schema";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("glance-manage db_sync"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RegistryFaults, BadConfigValueExitsNonZeroNamingTheOption) {
+  Daemon d(registry_binary(),
+           registry_config(MariadbServer::instance().fresh_database(), "workers = many\n"));
+  auto [code, out] = Daemon::run(registry_binary(), "--config-file " + d.config_path());
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("workers"), std::string::npos) << out;
+}
+
+TEST(RegistryFaults, UnknownOptionWarnsAndVersionPrints) {
+  RegistryEnvironment env("bind_prot = 1\n");
+  EXPECT_NE(env.daemon().log().find("unknown option DEFAULT.bind_prot"), std::string::npos);
+  auto [code, out] = Daemon::run(registry_binary(), "--version");
+  EXPECT_EQ(code, 0);
+  EXPECT_FALSE(out.empty());
+}
+
+TEST(RegistryFaults, DbVersionAndSyncAreIdempotent) {
+  auto url = MariadbServer::instance().fresh_database();
+  Daemon d(registry_binary(), registry_config(url));
+  auto args = "--config-file " + d.config_path();
+  EXPECT_EQ(Daemon::run(manage_binary(), args + " db_version"),
+            std::make_pair(0, std::string("0\n")));
+  EXPECT_EQ(Daemon::run(manage_binary(), args + " db_sync").first, 0);
+  EXPECT_EQ(Daemon::run(manage_binary(), args + " db sync").first, 0);
+  EXPECT_EQ(Daemon::run(manage_binary(), args + " db version"),
+            std::make_pair(0, std::string("1\n")));
+  EXPECT_EQ(Daemon::run(manage_binary(), args + " frobnicate").first, 2);
+}
+
+TEST(RegistryFaults, SigtermExitsCleanly) {
+  RegistryEnvironment env;
+  EXPECT_EQ(env.daemon().stop(), 0);
+}
+
+TEST(RegistryFaults, HealthcheckHonoursTheDisableFile) {
+  std::string flag = make_temp_dir("glance-hc") + "/disable";
+  RegistryEnvironment env("[healthcheck]\ndisable_by_file_path = " + flag + "\n");
+  HttpClient c(env.daemon().port());
+  EXPECT_EQ(c.get("/healthcheck").status, 200u);
+  run_command("touch " + flag);
+  EXPECT_EQ(c.get("/healthcheck").status, 503u);
+}
+
+}  // namespace
+}  // namespace glance::testing

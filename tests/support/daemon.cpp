@@ -1,0 +1,96 @@
+#include "tests/support/daemon.h"
+
+#include "tests/support/mariadb_server.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace glance::testing {
+
+std::string registry_binary() {
+  return GLANCE_REGISTRY_BIN;
+}
+std::string api_binary() {
+  return GLANCE_API_BIN;
+}
+std::string manage_binary() {
+  return GLANCE_MANAGE_BIN;
+}
+
+Daemon::Daemon(std::string binary, std::string config_text)
+    : binary_(std::move(binary)), dir_(make_temp_dir("glance-daemon")) {
+  config_path_ = dir_ + "/daemon.conf";
+  log_path_ = dir_ + "/daemon.log";
+  std::ofstream(config_path_) << config_text;
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) stop();
+}
+
+std::string Daemon::log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void Daemon::start() {
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(binary_.c_str(), binary_.c_str(), "--config-file", config_path_.c_str(), nullptr);
+    _exit(127);
+  }
+  static const std::regex listening(R"(listening on [^ ]+:(\d+))");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // The daemon writes the line once bound; poll its log, and notice if it died instead.
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    std::string text = log();
+    if (std::regex_search(text, m, listening)) {
+      port_ = std::stoi(m[1]);
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error(binary_ + " exited before listening:\n" + text);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop();
+  throw std::runtime_error(binary_ + " did not start listening:\n" + log());
+}
+
+int Daemon::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::pair<int, std::string> Daemon::run(const std::string& binary, const std::string& args) {
+  std::string out;
+  FILE* pipe = popen((binary + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace glance::testing

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <sys/types.h>
+#include <string>
+
+namespace glance::testing {
+
+// A real daemon process (glance-registry or glance-api) started with its own config file,
+// bind_port = 0. start() waits for the "listening on HOST:PORT" log line and records the
+// port, so tests never guess a free port. The destructor stops it with SIGTERM.
+class Daemon {
+ public:
+  Daemon(std::string binary, std::string config_text);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Throws with the daemon's output when it exits or does not listen within 30 s.
+  void start();
+  // SIGTERM and wait; returns the exit status.
+  int stop();
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Everything the daemon logged so far.
+  std::string log() const;
+  const std::string& config_path() const { return config_path_; }
+
+  // Runs the binary to completion with the given arguments; returns {exit code, output}.
+  static std::pair<int, std::string> run(const std::string& binary, const std::string& args);
+
+ private:
+  std::string binary_;
+  std::string dir_;
+  std::string config_path_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// Paths of the binaries under test (set by CMake).
+std::string registry_binary();
+std::string api_binary();
+std::string manage_binary();
+
+}  // namespace glance::testing

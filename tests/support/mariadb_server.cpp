@@ -1,0 +1,77 @@
+#include "tests/support/mariadb_server.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace glance::testing {
+
+std::string run_command(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("popen failed: " + command);
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  int status = pclose(pipe);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("command failed: " + command + "\n" + out);
+  return out;
+}
+
+std::string make_temp_dir(const std::string& prefix) {
+  std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : "/tmp") + "/" +
+                     prefix + "-XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+MariadbServer& MariadbServer::instance() {
+  static MariadbServer server;
+  return server;
+}
+
+MariadbServer::MariadbServer() : dir_(make_temp_dir("glance-test-db")) {
+  socket_ = dir_ + "/mysqld.sock";
+  start();
+}
+
+MariadbServer::~MariadbServer() {
+  try {
+    stop();
+  } catch (...) {
+  }
+}
+
+void MariadbServer::start() {
+  auto out = run_command(std::string(GLANCE_SOURCE_DIR) + "/scripts/mariadb.sh start " + dir_ +
+                         " " + std::to_string(port_));
+  port_ = std::stoi(out.substr(out.find_last_of('\n', out.size() - 2) + 1));
+}
+
+void MariadbServer::stop() {
+  run_command(std::string(GLANCE_SOURCE_DIR) + "/scripts/mariadb.sh stop " + dir_);
+}
+
+void MariadbServer::restart() {
+  stop();
+  start();
+}
+
+std::string MariadbServer::sql(const std::string& statement, const std::string& database) const {
+  std::string cmd = "mariadb --no-defaults -N -B --socket=" + socket_ + " -uroot ";
+  if (!database.empty()) cmd += database + " ";
+  cmd += "-e \"" + statement + "\"";
+  return run_command(cmd);
+}
+
+std::string MariadbServer::fresh_database() {
+  std::string name = "glance_t" + std::to_string(getpid()) + "_" + std::to_string(++databases_);
+  sql("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+  return "mysql://glance:glancepw@127.0.0.1:" + std::to_string(port_) + "/" + name;
+}
+
+}  // namespace glance::testing

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "tests/support/daemon.h"
+#include "tests/support/http_client.h"
+#include "tests/support/mariadb_server.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace glance::testing {
+
+// Config text for a glance-registry on an ephemeral loopback port using `db_url`.
+std::string registry_config(const std::string& db_url, const std::string& extra = "");
+
+// A migrated fresh database and a running glance-registry for one test suite.
+class RegistryEnvironment {
+ public:
+  explicit RegistryEnvironment(const std::string& extra_config = "");
+  Daemon& daemon() { return *daemon_; }
+  const std::string& db_url() const { return db_url_; }
+  std::string database() const { return db_url_.substr(db_url_.rfind('/') + 1); }
+
+ private:
+  std::string db_url_;
+  std::unique_ptr<Daemon> daemon_;
+};
+
+// Identity headers as keystonemiddleware (or the api with send_identity_headers) sets them.
+HeaderList identity(const std::string& tenant, const std::string& roles = "member",
+                    const std::string& user = "user");
+
+}  // namespace glance::testing

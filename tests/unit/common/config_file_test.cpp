@@ -1,0 +1,61 @@
+#include "common/config_file.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace glance::common {
+namespace {
+
+TEST(ConfigFile, ReadsTypedValuesWithDefaults) {
+  auto f = ConfigFile::from_string(
+      "[DEFAULT]\nbind_port = 9292\ndebug = True\n# comment\nname = x y\n"
+      "[glance_store]\nstores = file, http\n");
+  EXPECT_EQ(f.get_int("DEFAULT", "bind_port", 1), 9292);
+  EXPECT_TRUE(f.get_bool("DEFAULT", "debug", false));
+  EXPECT_EQ(f.get_string("DEFAULT", "name", ""), "x y");
+  EXPECT_EQ(f.get_list("glance_store", "stores", {}), (std::vector<std::string>{"file", "http"}));
+  EXPECT_EQ(f.get_int("DEFAULT", "missing", 7), 7);
+  EXPECT_TRUE(f.errors().empty());
+}
+
+TEST(ConfigFile, ReportsBadValuesNamingTheOption) {
+  auto f = ConfigFile::from_string("[DEFAULT]\nbind_port = abc\nworkers = 99999\ndebug = maybe\n");
+  f.get_int("DEFAULT", "bind_port", 9292, 0, 65535);
+  f.get_int("DEFAULT", "workers", 1, 0, 1024);
+  f.get_bool("DEFAULT", "debug", false);
+  ASSERT_EQ(f.errors().size(), 3u);
+  EXPECT_NE(f.errors()[0].find("bind_port"), std::string::npos);
+  EXPECT_NE(f.errors()[1].find("out of range"), std::string::npos);
+  EXPECT_NE(f.errors()[2].find("not a boolean"), std::string::npos);
+}
+
+TEST(ConfigFile, ListsOptionsNobodyAskedFor) {
+  auto f = ConfigFile::from_string(
+      "[DEFAULT]\nbind_port = 1\nbind_prot = 2\n[database]\nconection = x\n");
+  f.get_int("DEFAULT", "bind_port", 0);
+  f.get_string("database", "connection", "");
+  auto unknown = f.unknown_options();
+  EXPECT_EQ(unknown, (std::vector<std::string>{"DEFAULT.bind_prot", "database.conection"}));
+}
+
+TEST(ConfigFile, LaterFilesOverrideEarlierOnes) {
+  std::string a = testing::TempDir() + "/a.conf", b = testing::TempDir() + "/b.conf";
+  std::ofstream(a) << "[DEFAULT]\nbind_port = 1\nworkers = 3\n";
+  std::ofstream(b) << "[DEFAULT]\nbind_port = 2\n";
+  auto f = ConfigFile::load({a, b});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->get_int("DEFAULT", "bind_port", 0), 2);
+  EXPECT_EQ(f->get_int("DEFAULT", "workers", 0), 3);
+  EXPECT_FALSE(ConfigFile::load({a, "/nonexistent/x.conf"}));
+}
+
+TEST(ConfigFile, ParsesOsloBooleans) {
+  EXPECT_EQ(parse_bool_option("Yes"), true);
+  EXPECT_EQ(parse_bool_option("off"), false);
+  EXPECT_EQ(parse_bool_option("2"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace glance::common

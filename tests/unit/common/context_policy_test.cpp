@@ -1,0 +1,77 @@
+#include "common/context_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace glance::common {
+namespace {
+
+http::Headers confirmed(std::string tenant, std::string roles) {
+  http::Headers h;
+  h.add("X-Identity-Status", "Confirmed");
+  h.add("X-Tenant-Id", std::move(tenant));
+  h.add("X-User-Id", "u1");
+  h.add("X-Roles", std::move(roles));
+  return h;
+}
+
+TEST(ContextPolicy, NoFlavorGivesTheUnauthenticatedAdminContext) {
+  ContextPolicy p;
+  auto ctx = p.build(confirmed("t1", "member"));
+  ASSERT_TRUE(ctx);
+  EXPECT_TRUE(ctx->is_admin);
+  EXPECT_FALSE(ctx->owner());
+}
+
+TEST(ContextPolicy, KeystoneFlavorReadsIdentityHeaders) {
+  ContextPolicy p;
+  p.flavor = "keystone";
+  auto ctx = p.build(confirmed("t1", " Member , ADMIN"));
+  ASSERT_TRUE(ctx);
+  EXPECT_EQ(ctx->tenant, "t1");
+  EXPECT_EQ(ctx->user_id, "u1");
+  EXPECT_EQ(ctx->roles, (std::vector<std::string>{"member", "admin"}));
+  EXPECT_TRUE(ctx->is_admin);
+  EXPECT_EQ(ctx->owner(), "t1");
+}
+
+TEST(ContextPolicy, OwnerIsUserWhenOwnerIsTenantIsOff) {
+  ContextPolicy p;
+  p.flavor = "trusted-auth";
+  p.owner_is_tenant = false;
+  auto ctx = p.build(confirmed("t1", "member"));
+  ASSERT_TRUE(ctx);
+  EXPECT_FALSE(ctx->is_admin);
+  EXPECT_EQ(ctx->owner(), "u1");
+}
+
+TEST(ContextPolicy, UnconfirmedIdentityIsUnauthorizedUnlessAnonymousAllowed) {
+  ContextPolicy p;
+  p.flavor = "keystone";
+  http::Headers h;
+  h.add("X-Identity-Status", "Invalid");
+  auto ctx = p.build(h);
+  ASSERT_FALSE(ctx);
+  EXPECT_EQ(ctx.error().code(), Errc::unauthorized);
+  p.allow_anonymous_access = true;
+  auto anon = p.build(h);
+  ASSERT_TRUE(anon);
+  EXPECT_TRUE(anon->read_only);
+  EXPECT_FALSE(anon->is_admin);
+}
+
+TEST(ContextPolicy, ProjectIdAndTenantAliasesAndCustomAdminRole) {
+  ContextPolicy p;
+  p.flavor = "keystone";
+  p.admin_role = "Cloud_Admin";
+  http::Headers h;
+  h.add("X-Identity-Status", "Confirmed");
+  h.add("X-Project-Id", "p9");
+  h.add("X-Role", "cloud_admin");
+  auto ctx = p.build(h);
+  ASSERT_TRUE(ctx);
+  EXPECT_EQ(ctx->tenant, "p9");
+  EXPECT_TRUE(ctx->is_admin);
+}
+
+}  // namespace
+}  // namespace glance::common
