@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build, the local run and the tests need, if missing.
+# Usage: scripts/install-deps.sh [build|test]
+set -euo pipefail
+mode=${1:-build}
+packages=(
+  g++ cmake ninja-build pkg-config python3 ca-certificates
+  libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
+  nlohmann-json3-dev libspdlog-dev libssl-dev libmariadb-dev libmariadb-dev-compat
+  mariadb-server-core mariadb-client
+)
+if [ "$mode" = test ]; then
+  packages+=(libgtest-dev libgmock-dev curl)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get -o DPkg::Lock::Timeout=1200 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
