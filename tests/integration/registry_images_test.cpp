@@ -11,8 +11,11 @@ using nlohmann::json;
 
 class RegistryImages : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { env_ = new RegistryEnvironment(); }
+  static void SetUpTestSuite() {
+    guarded_suite_setup([] { env_ = new RegistryEnvironment(); }, &setup_error_);
+  }
   static void TearDownTestSuite() { delete env_; }
+  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
   HttpClient client() const { return HttpClient(env_->daemon().port()); }
 
   json create(json image) const {
@@ -22,8 +25,10 @@ class RegistryImages : public ::testing::Test {
   }
 
   static RegistryEnvironment* env_;
+  static std::string setup_error_;
 };
 RegistryEnvironment* RegistryImages::env_ = nullptr;
+std::string RegistryImages::setup_error_;
 
 TEST_F(RegistryImages, CreateReturnsTheFullImageWithDefaults) {
   auto img = create({{"name", "cirros"}, {"status", "queued"}, {"properties", {{"a", "b"}}}});

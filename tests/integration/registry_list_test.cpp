@@ -16,7 +16,9 @@ using nlohmann::json;
 //   t2: private "gamma" shared with t3, killed "delta", public "epsilon" deleted
 class RegistryList : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { guarded_suite_setup(seed, &setup_error_); }
+  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
+  static void seed() {
     env_ = new RegistryEnvironment("[paste_deploy]\nflavor = trusted-auth\n");
     auto as = [](const std::string& t) { return HttpClient(env_->daemon().port(), identity(t)); };
     auto admin = HttpClient(env_->daemon().port(), identity("adm", "admin"));
@@ -64,9 +66,11 @@ class RegistryList : public ::testing::Test {
   }
 
   static RegistryEnvironment* env_;
+  static std::string setup_error_;
   static std::string alpha_, beta_, gamma_, delta_, epsilon_;
 };
 RegistryEnvironment* RegistryList::env_ = nullptr;
+std::string RegistryList::setup_error_;
 std::string RegistryList::alpha_, RegistryList::beta_, RegistryList::gamma_, RegistryList::delta_,
     RegistryList::epsilon_;
 

@@ -12,9 +12,12 @@ using nlohmann::json;
 class RegistryMembers : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    env_ = new RegistryEnvironment("[paste_deploy]\nflavor = trusted-auth\n");
+    guarded_suite_setup(
+        [] { env_ = new RegistryEnvironment("[paste_deploy]\nflavor = trusted-auth\n"); },
+        &setup_error_);
   }
   static void TearDownTestSuite() { delete env_; }
+  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
   static HttpClient as(const std::string& tenant, const std::string& roles = "member") {
     return HttpClient(env_->daemon().port(), identity(tenant, roles));
   }
@@ -29,8 +32,10 @@ class RegistryMembers : public ::testing::Test {
     return r.json()["members"];
   }
   static RegistryEnvironment* env_;
+  static std::string setup_error_;
 };
 RegistryEnvironment* RegistryMembers::env_ = nullptr;
+std::string RegistryMembers::setup_error_;
 
 TEST_F(RegistryMembers, OwnerAddsListsAndRemovesMembers) {
   auto id = private_image("o1");

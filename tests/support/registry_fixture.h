@@ -27,6 +27,22 @@ class RegistryEnvironment {
   std::unique_ptr<Daemon> daemon_;
 };
 
+// Runs a suite's set-up, keeping the error instead of throwing: gtest would report an
+// exception from SetUpTestSuite as skipped tests, and a broken set-up must fail loudly.
+// Each test's SetUp then calls check_suite_setup().
+template <class F>
+void guarded_suite_setup(F setup, std::string* error) {
+  try {
+    setup();
+  } catch (const std::exception& e) {
+    *error = e.what();
+  }
+}
+#define CHECK_SUITE_SETUP(error)                                        \
+  do {                                                                  \
+    if (!(error).empty()) FAIL() << "suite set-up failed: " << (error); \
+  } while (0)
+
 // Identity headers as keystonemiddleware (or the api with send_identity_headers) sets them.
 HeaderList identity(const std::string& tenant, const std::string& roles = "member",
                     const std::string& user = "user");
