@@ -82,38 +82,66 @@ std::optional<std::string> Image::active_location() const {
   return std::nullopt;
 }
 
-json image_to_brief_json(const Image& image) {
-  return {{"id", image.id},
-          {"name", nullable(image.name)},
-          {"size", nullable(image.size)},
-          {"disk_format", nullable(image.disk_format)},
-          {"container_format", nullable(image.container_format)},
-          {"checksum", nullable(image.checksum)}};
+void write_image_json(JsonWriter& w, const Image& image, bool brief) {
+  auto text = [&](std::string_view key, const std::optional<std::string>& v) {
+    w.key(key);
+    v ? w.string(*v) : w.null();
+  };
+  auto number = [&](std::string_view key, const std::optional<int64_t>& v) {
+    w.key(key);
+    v ? w.number(*v) : w.null();
+  };
+  w.begin_object();
+  w.key("id").string(image.id);
+  text("name", image.name);
+  number("size", image.size);
+  text("disk_format", image.disk_format);
+  text("container_format", image.container_format);
+  text("checksum", image.checksum);
+  if (brief) {
+    w.end_object();
+    return;
+  }
+  number("virtual_size", image.virtual_size);
+  w.key("status").string(to_string(image.status));
+  text("owner", image.owner);
+  w.key("min_disk").number(image.min_disk);
+  w.key("min_ram").number(image.min_ram);
+  w.key("protected").boolean(image.is_protected);
+  w.key("is_public").boolean(image.is_public);
+  w.key("created_at").string(image.created_at);
+  text("updated_at", image.updated_at);
+  text("deleted_at", image.deleted_at);
+  w.key("deleted").boolean(image.deleted);
+  w.key("properties").begin_object();
+  for (const auto& [k, v] : image.properties) text(k, v);
+  w.end_object();
+  w.key("location_data").begin_array();
+  for (const auto& l : image.locations) {
+    w.begin_object();
+    number("id", l.id);
+    w.key("url").string(l.url);
+    w.key("metadata").raw(l.metadata.dump());
+    w.key("status").string(l.status);
+    w.end_object();
+  }
+  w.end_array();
+  text("location", image.active_location());
+  w.end_object();
 }
 
 json image_to_json(const Image& image) {
-  json j = image_to_brief_json(image);
-  j["virtual_size"] = nullable(image.virtual_size);
-  j["status"] = std::string(to_string(image.status));
-  j["owner"] = nullable(image.owner);
-  j["min_disk"] = image.min_disk;
-  j["min_ram"] = image.min_ram;
-  j["protected"] = image.is_protected;
-  j["is_public"] = image.is_public;
-  j["created_at"] = image.created_at;
-  j["updated_at"] = nullable(image.updated_at);
-  j["deleted_at"] = nullable(image.deleted_at);
-  j["deleted"] = image.deleted;
-  json props = json::object();
-  for (const auto& [k, v] : image.properties) props[k] = nullable(v);
-  j["properties"] = std::move(props);
-  json locs = json::array();
-  for (const auto& l : image.locations)
-    locs.push_back(
-        {{"id", nullable(l.id)}, {"url", l.url}, {"metadata", l.metadata}, {"status", l.status}});
-  j["location_data"] = std::move(locs);
-  j["location"] = nullable(image.active_location());
-  return j;
+  std::string out;
+  JsonWriter w(out);
+  write_image_json(w, image, false);
+  return json::parse(out);
+}
+
+json image_to_brief_json(const Image& image) {
+  std::string out;
+  JsonWriter w(out);
+  write_image_json(w, image, true);
+  return json::parse(out);
 }
 
 Result<Image> image_from_json(const json& j) {

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/image.h"
+#include "common/json_writer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,9 +11,12 @@ namespace glance::common {
 // The registry's JSON forms of an image (spec §8.2). One codec for both sides of the wire:
 // the registry writes images and reads field sets; the api's registry client does the reverse.
 
-// Full image dict, including `location`, `location_data` and `properties`.
+// Writes the full image dict (including `location`, `location_data` and `properties`), or
+// with `brief` the list form: id, name, size, disk_format, container_format, checksum.
+// This is the one definition of both forms; the DOM versions below parse its output.
+void write_image_json(JsonWriter& writer, const Image& image, bool brief);
+
 nlohmann::json image_to_json(const Image& image);
-// The brief list form: id, name, size, disk_format, container_format, checksum.
 nlohmann::json image_to_brief_json(const Image& image);
 Result<Image> image_from_json(const nlohmann::json& j);
 

@@ -13,7 +13,12 @@ using nlohmann::json;
 
 namespace {
 Response image_reply(const Image& image) {
-  return Response::json(200, json{{"image", common::image_to_json(image)}}.dump());
+  std::string out;
+  common::JsonWriter w(out);
+  w.begin_object().key("image");
+  common::write_image_json(w, image, false);
+  w.end_object();
+  return Response::json(200, std::move(out));
 }
 
 Result<common::ImageFields> fields_from_body(const json& body) {
@@ -34,10 +39,13 @@ ImagesResource::Reply ImagesResource::list(Request& req, bool detail) {
   auto images = co_await db_.run<std::vector<Image>>(
       [&](MysqlConnection&) { return repo_.list(req.context, *query, detail); });
   if (!images) co_return images.error();
-  json out = json::array();
-  for (const auto& img : *images)
-    out.push_back(detail ? common::image_to_json(img) : common::image_to_brief_json(img));
-  co_return Response::json(200, json{{"images", std::move(out)}}.dump());
+  std::string out;
+  out.reserve(images->size() * (detail ? 700 : 200));
+  common::JsonWriter w(out);
+  w.begin_object().key("images").begin_array();
+  for (const auto& img : *images) common::write_image_json(w, img, !detail);
+  w.end_array().end_object();
+  co_return Response::json(200, std::move(out));
 }
 
 ImagesResource::Reply ImagesResource::index(Request& req) {

@@ -170,6 +170,34 @@ TEST_F(RegistryList, MarkerPagingWalksEveryImageOnce) {
   EXPECT_TRUE(names(list("adm", "is_public=none&limit=0", "admin")).empty());
 }
 
+TEST_F(RegistryList, PagingThroughTiesAndNullsVisitsEachImageOnce) {
+  HttpClient pager(env_->daemon().port(), identity("pager"));
+  std::set<std::string> created;
+  for (int i = 0; i < 5; ++i) {
+    json image = {{"name", i == 4 ? json(nullptr) : json("tie")}, {"size", 7}};
+    auto r = pager.post("/images", json{{"image", image}}.dump());
+    ASSERT_EQ(r.status, 200u);
+    created.insert(r.json()["image"]["id"].get<std::string>());
+  }
+  for (const char* order : {"sort_key=size&sort_dir=asc", "sort_key=name&sort_dir=desc",
+                            "sort_key=updated_at&sort_dir=asc", "sort_key=id&sort_dir=desc"}) {
+    std::vector<std::string> seen;
+    std::string marker;
+    for (int page = 0; page < 10; ++page) {
+      std::string q = std::string(order) + "&limit=2&size_min=7&size_max=7";
+      if (!marker.empty()) q += "&marker=" + marker;
+      auto r = pager.get("/images/detail?" + q);
+      ASSERT_EQ(r.status, 200u) << r.body;
+      auto images = json_field(r, "images");
+      for (const auto& i : images) seen.push_back(i["id"]);
+      if (images.size() < 2) break;
+      marker = images.back()["id"];
+    }
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), created) << order;
+    EXPECT_EQ(seen.size(), created.size()) << order;
+  }
+}
+
 TEST_F(RegistryList, VisibilityOnShowUpdateAndDelete) {
   auto c = [](const std::string& t) { return HttpClient(env_->daemon().port(), identity(t)); };
   EXPECT_EQ(c("t3").get("/images/" + gamma_).status, 200u);    // member

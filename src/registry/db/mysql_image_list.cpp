@@ -4,6 +4,8 @@
 #include "registry/db/image_rows.h"
 #include "registry/db/mysql_image_repository.h"
 
+#include "common/clock.h"
+
 namespace glance::registry {
 
 using common::Error;
@@ -11,26 +13,37 @@ using common::Image;
 
 namespace {
 
-// Sort expressions. NULLs sort as '' or 0, as upstream's marker paging treats them.
-std::string sort_expression(const std::string& key) {
-  if (key == "name" || key == "container_format" || key == "disk_format")
-    return "COALESCE(" + key + ", '')";
-  if (key == "size") return "COALESCE(size, 0)";
-  if (key == "updated_at") return "COALESCE(updated_at, '1000-01-01')";
-  return key;  // status, id, created_at: NOT NULL columns
-}
+// A column of the list order, with the value the marker row has in it. NULLs sort as '' or
+// 0, as upstream's marker paging treats them.
+struct OrderColumn {
+  std::string expression;
+  SqlValue marker_value;
+};
 
-// The ordered columns: the sort key, then created_at and id as tie-breakers.
-std::vector<std::string> order_columns(const std::string& key) {
-  std::vector<std::string> cols{sort_expression(key)};
-  if (key != "created_at" && key != "id") cols.push_back("created_at");
-  if (key != "id") cols.push_back("id");
+std::vector<OrderColumn> order_columns(const std::string& key, const Image& marker) {
+  auto text = [](const std::optional<std::string>& v) { return SqlValue(v.value_or("")); };
+  auto sql_time = [](const std::string& wire) {
+    return SqlValue(common::timestamp_to_sql(*common::parse_iso8601(wire)));
+  };
+  std::vector<OrderColumn> cols;
+  if (key == "name") cols.push_back({"COALESCE(name, '')", text(marker.name)});
+  if (key == "container_format")
+    cols.push_back({"COALESCE(container_format, '')", text(marker.container_format)});
+  if (key == "disk_format") cols.push_back({"COALESCE(disk_format, '')", text(marker.disk_format)});
+  if (key == "status") cols.push_back({"status", std::string(common::to_string(marker.status))});
+  if (key == "size") cols.push_back({"COALESCE(size, 0)", marker.size.value_or(0)});
+  if (key == "updated_at")
+    cols.push_back({"COALESCE(updated_at, created_at)",
+                    sql_time(marker.updated_at.value_or(marker.created_at))});
+  if (key != "id") cols.push_back({"created_at", sql_time(marker.created_at)});
+  cols.push_back({"id", marker.id});
   return cols;
 }
 
-std::string join(const std::vector<std::string>& parts, const std::string& suffix) {
+std::string order_by(const std::vector<OrderColumn>& cols, bool ascending) {
   std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p + suffix;
+  for (const auto& c : cols)
+    out += (out.empty() ? "" : ", ") + c.expression + (ascending ? " ASC" : " DESC");
   return out;
 }
 
@@ -111,6 +124,25 @@ void add_filters(ListSql& q, const ListQuery& query) {
   }
 }
 
+// Keyset paging: rows strictly after the marker in the composite order, spelled
+// "c1 > v1 OR (c1 = v1 AND (c2 > v2 OR ...))" so that MySQL can range-scan an index.
+void add_keyset(ListSql& q, const std::vector<OrderColumn>& cols, bool ascending) {
+  const std::string op = ascending ? " > ?" : " < ?";
+  std::string clause;
+  for (size_t i = cols.size(); i-- > 0;) {
+    std::string strict = cols[i].expression + op;
+    clause = clause.empty()
+                 ? strict
+                 : "(" + strict + " OR (" + cols[i].expression + " = ? AND " + clause + "))";
+  }
+  q.where(clause);
+  // Bind in text order: c1, c1, c2, c2, ..., cn.
+  for (size_t i = 0; i < cols.size(); ++i) {
+    q.bind(cols[i].marker_value);
+    if (i + 1 < cols.size()) q.bind(cols[i].marker_value);
+  }
+}
+
 }  // namespace
 
 Result<std::vector<Image>> MysqlImageRepository::list(const common::RequestContext& ctx,
@@ -122,23 +154,22 @@ Result<std::vector<Image>> MysqlImageRepository::list(const common::RequestConte
   add_visibility(q, ctx, query.is_public);
   add_filters(q, query);
 
-  auto columns = order_columns(query.sort_key);
-  const std::string direction = query.sort_ascending ? " ASC" : " DESC";
+  Image marker;
   if (query.marker) {
-    auto marker = find_visible_image(db, ctx, *query.marker, false, "");
-    if (!marker) {
-      if (marker.error().code() == common::Errc::not_found)
+    auto found = find_visible_image(db, ctx, *query.marker, false, "");
+    if (!found) {
+      if (found.error().code() == common::Errc::not_found)
         return Error::bad_request("Invalid marker. Image could not be found.");
-      return marker.error();
+      return found.error();
     }
-    // Keyset paging: rows strictly after the marker in the composite order.
-    q.where("(" + join(columns, "") + ") " + (query.sort_ascending ? ">" : "<") + " (SELECT " +
-            join(columns, "") + " FROM images mk WHERE mk.id = ?)");
-    q.bind(*query.marker);
+    marker = std::move(*found);
   }
+  auto columns = order_columns(query.sort_key, marker);
+  if (query.marker) add_keyset(q, columns, query.sort_ascending);
   q.bind(query.limit);
   std::string sql = "SELECT " + std::string(kImageColumns) + " FROM images WHERE 1 = 1" +
-                    q.where_clause() + " ORDER BY " + join(columns, direction) + " LIMIT ?";
+                    q.where_clause() + " ORDER BY " + order_by(columns, query.sort_ascending) +
+                    " LIMIT ?";
   auto rows = db.query(sql, q.params());
   if (!rows) return rows.error();
   std::vector<Image> images;

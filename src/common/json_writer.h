@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace glance::common {
+
+// Appends JSON text to a string as values are written, without building a document first:
+// list responses render thousands of images, and a DOM per image costs more than the query
+// that fetched them. The caller writes a well-formed sequence (keys only inside objects);
+// commas are placed automatically. Strings are escaped per RFC 8259; bytes >= 0x80 pass
+// through unchanged (the database holds valid UTF-8).
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view name);
+  JsonWriter& string(std::string_view value);
+  JsonWriter& number(int64_t value);
+  JsonWriter& boolean(bool value);
+  JsonWriter& null();
+  // Already-serialized JSON, inserted as one value.
+  JsonWriter& raw(std::string_view json);
+
+ private:
+  void separate();
+  void append_escaped(std::string_view s);
+
+  std::string& out_;
+  bool need_comma_ = false;
+};
+
+}  // namespace glance::common
