@@ -30,6 +30,19 @@ std::string placeholders(size_t n) {
   return out;
 }
 
+common::ImageLocation location_from_columns(const std::optional<std::string>& id,
+                                            const std::optional<std::string>& url,
+                                            const std::optional<std::string>& meta_data,
+                                            const std::optional<std::string>& status) {
+  common::ImageLocation loc;
+  loc.id = to_int(id);
+  loc.url = url.value_or("");
+  auto meta = nlohmann::json::parse(meta_data.value_or("{}"), nullptr, false);
+  loc.metadata = meta.is_object() ? meta : nlohmann::json::object();
+  loc.status = status.value_or("active");
+  return loc;
+}
+
 size_t bucket(size_t n) {
   size_t b = 1;
   while (b < n) b *= 2;
@@ -90,19 +103,43 @@ Result<void> load_details(MysqlConnection& db, std::vector<Image>& images) {
         img->properties[row[2].value_or("")] = row[3];
         continue;
       }
-      common::ImageLocation loc;
-      loc.id = to_int(row[2]);
-      loc.url = row[3].value_or("");
-      auto meta = nlohmann::json::parse(row[4].value_or("{}"), nullptr, false);
-      loc.metadata = meta.is_object() ? meta : nlohmann::json::object();
-      loc.status = row[5].value_or("active");
-      img->locations.push_back(std::move(loc));
+      img->locations.push_back(location_from_columns(row[2], row[3], row[4], row[5]));
     }
   }
   for (auto& img : images)
     std::sort(img.locations.begin(), img.locations.end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
   return {};
+}
+
+Result<std::optional<Image>> find_image_with_details(MysqlConnection& db, const std::string& id) {
+  if (id.size() > 36) return std::optional<Image>();
+  // Three row shapes in one result, told apart by the first column and padded to the images
+  // columns: 0 = the image, 1 = a property (name, value), 2 = a location (id, url, meta, status).
+  static const std::string sql =
+      "SELECT 0, " + std::string(kImageColumns) +
+      " FROM images WHERE id = ? UNION ALL "
+      "SELECT 1, name, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+      "NULL, NULL, NULL, NULL FROM image_properties WHERE image_id = ? AND deleted = 0 UNION ALL "
+      "SELECT 2, id, value, meta_data, status, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+      "NULL, NULL, NULL, NULL, NULL FROM image_locations WHERE image_id = ? AND deleted = 0";
+  SqlValue p[] = {id, id, id};
+  auto rows = db.query(sql, p);
+  if (!rows) return rows.error();
+  std::optional<Image> img;
+  for (auto& row : *rows)
+    if (row[0] == "0") img = image_from_row(SqlRow(row.begin() + 1, row.end()));
+  if (!img) return img;
+  for (auto& row : *rows) {
+    if (row[0] == "1") {
+      img->properties[row[1].value_or("")] = row[2];
+    } else if (row[0] == "2") {
+      img->locations.push_back(location_from_columns(row[1], row[2], row[3], row[4]));
+    }
+  }
+  std::sort(img->locations.begin(), img->locations.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  return img;
 }
 
 Result<std::optional<Image>> find_image_row(MysqlConnection& db, const std::string& id,

@@ -24,6 +24,11 @@ common::Image image_from_row(const SqlRow& row);
 // Loads the live properties and locations of every image, in two round trips at most.
 Result<void> load_details(MysqlConnection& db, std::vector<common::Image>& images);
 
+// The image row with its live properties and locations, whatever its visibility, in one
+// round trip (nullopt if absent): the hot path of GET /images/{id}.
+Result<std::optional<common::Image>> find_image_with_details(MysqlConnection& db,
+                                                             const std::string& id);
+
 // The image row whatever its visibility (nullopt if absent). `for_update` locks the row for
 // the enclosing transaction.
 Result<std::optional<common::Image>> find_image_row(MysqlConnection& db, const std::string& id,

@@ -41,11 +41,18 @@ Result<Image> MysqlImageRepository::reload(MysqlConnection& db, const std::strin
 
 Result<Image> MysqlImageRepository::get(const common::RequestContext& ctx, const std::string& id) {
   MysqlConnection& db = connection_();
-  auto img = find_visible_image(db, ctx, id, false, "No image found with ID " + id);
-  if (!img) return img.error();
-  std::vector<Image> one{std::move(*img)};
-  if (auto r = load_details(db, one); !r) return r.error();
-  return std::move(one.front());
+  auto found = find_image_with_details(db, id);
+  if (!found) return found.error();
+  if (!*found) return Error::not_found("No image found with ID " + id);
+  Image& img = **found;
+  bool member = false;
+  if (needs_membership(ctx, img)) {
+    auto m = has_live_membership(db, img.id, *ctx.owner());
+    if (!m) return m.error();
+    member = *m;
+  }
+  if (!is_visible(ctx, img, member)) return Error::not_found("No image found with ID " + id);
+  return std::move(img);
 }
 
 Result<Image> MysqlImageRepository::create(const common::RequestContext& ctx, ImageFields fields) {
