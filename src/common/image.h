@@ -33,6 +33,9 @@ struct Image {
   std::optional<std::string> container_format;
   ImageStatus status = ImageStatus::queued;
   std::optional<std::string> checksum;
+  // A second, modern digest computed by the service (Glance v2's names): "sha256" and hex.
+  std::optional<std::string> os_hash_algo;
+  std::optional<std::string> os_hash_value;
   std::optional<std::string> owner;
   int64_t min_disk = 0;
   int64_t min_ram = 0;
@@ -58,6 +61,7 @@ struct ImageFields {
 
   std::optional<std::string> id;
   Nullable<std::string> name, disk_format, container_format, checksum, owner;
+  Nullable<std::string> os_hash_algo, os_hash_value;
   Nullable<int64_t> size, virtual_size;
   std::optional<int64_t> min_disk, min_ram;
   std::optional<ImageStatus> status;

@@ -67,6 +67,25 @@ void merge_location(std::vector<ImageLocation>& locations, const std::string& ur
     if (l.url == url) return;
   locations.insert(locations.begin(), ImageLocation{std::nullopt, url});
 }
+// The nullable text fields, by their JSON key.
+ImageFields::Nullable<std::string> ImageFields::*text_field(std::string_view key) {
+  static constexpr std::pair<std::string_view, ImageFields::Nullable<std::string> ImageFields::*>
+      kFields[] = {
+          {"name", &ImageFields::name},
+          {"disk_format", &ImageFields::disk_format},
+          {"container_format", &ImageFields::container_format},
+          {"checksum", &ImageFields::checksum},
+          {"owner", &ImageFields::owner},
+          {"created_at", &ImageFields::created_at},
+          {"updated_at", &ImageFields::updated_at},
+          {"deleted_at", &ImageFields::deleted_at},
+          {"os_hash_algo", &ImageFields::os_hash_algo},
+          {"os_hash_value", &ImageFields::os_hash_value},
+      };
+  for (const auto& [name, member] : kFields)
+    if (name == key) return member;
+  return nullptr;
+}
 }  // namespace
 
 bool lenient_bool(std::string_view value) {
@@ -103,6 +122,8 @@ void write_image_json(JsonWriter& w, const Image& image, bool brief) {
     return;
   }
   number("virtual_size", image.virtual_size);
+  text("os_hash_algo", image.os_hash_algo);
+  text("os_hash_value", image.os_hash_value);
   w.key("status").string(to_string(image.status));
   text("owner", image.owner);
   w.key("min_disk").number(image.min_disk);
@@ -159,6 +180,8 @@ Result<Image> image_from_json(const json& j) {
   img.container_format = f.container_format.value_or(std::nullopt);
   img.status = f.status.value_or(ImageStatus::queued);
   img.checksum = f.checksum.value_or(std::nullopt);
+  img.os_hash_algo = f.os_hash_algo.value_or(std::nullopt);
+  img.os_hash_value = f.os_hash_value.value_or(std::nullopt);
   img.owner = f.owner.value_or(std::nullopt);
   img.min_disk = f.min_disk.value_or(0);
   img.min_ram = f.min_ram.value_or(0);
@@ -181,20 +204,10 @@ Result<ImageFields> image_fields_from_json(const json& j) {
     if (key == "id") {
       if (!v.is_string()) return bad_type(key, "a string");
       f.id = v.get<std::string>();
-    } else if (key == "name" || key == "disk_format" || key == "container_format" ||
-               key == "checksum" || key == "owner" || key == "created_at" || key == "updated_at" ||
-               key == "deleted_at") {
-      auto s = read_string(v, key);
-      if (!s) return s.error();
-      ImageFields::Nullable<std::string>* target = key == "name"               ? &f.name
-                                                   : key == "disk_format"      ? &f.disk_format
-                                                   : key == "container_format" ? &f.container_format
-                                                   : key == "checksum"         ? &f.checksum
-                                                   : key == "owner"            ? &f.owner
-                                                   : key == "created_at"       ? &f.created_at
-                                                   : key == "updated_at"       ? &f.updated_at
-                                                                               : &f.deleted_at;
-      *target = *s;
+    } else if (auto field = text_field(key)) {
+      auto text = read_string(v, key);
+      if (!text) return text.error();
+      f.*field = *text;
     } else if (key == "size" || key == "virtual_size") {
       auto n = read_int(v, key);
       if (!n) return n.error();
@@ -250,6 +263,8 @@ json image_fields_to_json(const ImageFields& f) {
   put("disk_format", f.disk_format);
   put("container_format", f.container_format);
   put("checksum", f.checksum);
+  put("os_hash_algo", f.os_hash_algo);
+  put("os_hash_value", f.os_hash_value);
   put("owner", f.owner);
   put("size", f.size);
   put("virtual_size", f.virtual_size);

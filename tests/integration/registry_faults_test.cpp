@@ -86,8 +86,9 @@ TEST(RegistryFaults, DbVersionAndSyncAreIdempotent) {
             std::make_pair(0, std::string("0\n")));
   EXPECT_EQ(Daemon::run(manage_binary(), args + " db_sync").first, 0);
   EXPECT_EQ(Daemon::run(manage_binary(), args + " db sync").first, 0);
-  EXPECT_EQ(Daemon::run(manage_binary(), args + " db version"),
-            std::make_pair(0, std::string("1\n")));
+  auto [code, version] = Daemon::run(manage_binary(), args + " db version");
+  EXPECT_EQ(code, 0);
+  EXPECT_GE(std::stoi(version), 2);  // every migration applied
   EXPECT_EQ(Daemon::run(manage_binary(), args + " frobnicate").first, 2);
 }
 

@@ -168,6 +168,22 @@ TEST_F(RegistryImages, CompareAndSetOnFromState) {
   EXPECT_EQ(client().put(path, json{{"image", {}}, {"from_state", "bogus"}}.dump()).status, 400u);
 }
 
+TEST_F(RegistryImages, DigestFieldsAreColumnsThatPropertyPurgesLeaveAlone) {
+  auto img = create({{"status", "queued"}, {"properties", {{"a", "1"}}}});
+  std::string path = "/images/" + img["id"].get<std::string>();
+  EXPECT_TRUE(img["os_hash_algo"].is_null());
+  std::string digest(64, 'f');
+  auto set = client().put(
+      path, json{{"image", {{"os_hash_algo", "sha256"}, {"os_hash_value", digest}}}}.dump());
+  ASSERT_EQ(set.status, 200u) << set.body;
+  auto purged = client().put(path, json{{"image", {{"properties", json::object()}}}}.dump(),
+                             {{"X-Glance-Registry-Purge-Props", "true"}});
+  auto out = purged.json()["image"];
+  EXPECT_TRUE(out["properties"].empty());
+  EXPECT_EQ(out["os_hash_algo"], "sha256");
+  EXPECT_EQ(out["os_hash_value"], digest);
+}
+
 TEST_F(RegistryImages, DeleteSoftDeletesEverything) {
   auto img =
       create({{"status", "active"}, {"properties", {{"p", "v"}}}, {"location", "file:///x"}});

@@ -43,6 +43,13 @@ common::ImageLocation location_from_columns(const std::optional<std::string>& id
   return loc;
 }
 
+// ", NULL" n times: pads a UNION branch to the image columns.
+std::string padding(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += ", NULL";
+  return out;
+}
+
 size_t bucket(size_t n) {
   size_t b = 1;
   while (b < n) b *= 2;
@@ -71,6 +78,8 @@ Image image_from_row(const SqlRow& r) {
   img.virtual_size = to_int(r[15]);
   img.visibility = r[16].value_or("shared");
   img.is_public = img.visibility == "public";
+  img.os_hash_algo = r[17];
+  img.os_hash_value = r[18];
   return img;
 }
 
@@ -119,10 +128,11 @@ Result<std::optional<Image>> find_image_with_details(MysqlConnection& db, const 
   static const std::string sql =
       "SELECT 0, " + std::string(kImageColumns) +
       " FROM images WHERE id = ? UNION ALL "
-      "SELECT 1, name, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-      "NULL, NULL, NULL, NULL FROM image_properties WHERE image_id = ? AND deleted = 0 UNION ALL "
-      "SELECT 2, id, value, meta_data, status, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-      "NULL, NULL, NULL, NULL, NULL FROM image_locations WHERE image_id = ? AND deleted = 0";
+      "SELECT 1, name, value" +
+      padding(17) +
+      " FROM image_properties WHERE image_id = ? AND deleted = 0 UNION ALL "
+      "SELECT 2, id, value, meta_data, status" +
+      padding(15) + " FROM image_locations WHERE image_id = ? AND deleted = 0";
   SqlValue p[] = {id, id, id};
   auto rows = db.query(sql, p);
   if (!rows) return rows.error();

@@ -17,7 +17,8 @@ namespace glance::registry {
 // The images columns in the order image_from_row() reads them.
 inline constexpr std::string_view kImageColumns =
     "id, name, size, status, created_at, updated_at, deleted_at, deleted, disk_format, "
-    "container_format, checksum, owner, min_disk, min_ram, protected, virtual_size, visibility";
+    "container_format, checksum, owner, min_disk, min_ram, protected, virtual_size, visibility, "
+    "os_hash_algo, os_hash_value";
 
 common::Image image_from_row(const SqlRow& row);
 

@@ -58,6 +58,8 @@ void image_column_assignments(const ImageFields& f, std::string* sql,
   if (f.disk_format) assign("disk_format", nullable_text(*f.disk_format));
   if (f.container_format) assign("container_format", nullable_text(*f.container_format));
   if (f.checksum) assign("checksum", nullable_text(*f.checksum));
+  if (f.os_hash_algo) assign("os_hash_algo", nullable_text(*f.os_hash_algo));
+  if (f.os_hash_value) assign("os_hash_value", nullable_text(*f.os_hash_value));
   if (f.owner) assign("owner", nullable_text(*f.owner));
   if (f.size) assign("size", nullable_int(*f.size));
   if (f.virtual_size) assign("virtual_size", nullable_int(*f.virtual_size));

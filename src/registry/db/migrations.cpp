@@ -105,6 +105,13 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
   CONSTRAINT image_tags_ibfk_1 FOREIGN KEY (image_id) REFERENCES images (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci)sql",
     },
+    // 2: a SHA-256 digest beside the MD5 checksum, with Glance v2's column names. Columns,
+    // not properties, so that property updates and purges never touch them.
+    {
+        "ALTER TABLE images ADD COLUMN os_hash_algo VARCHAR(64) NULL, "
+        "ADD COLUMN os_hash_value VARCHAR(128) NULL, "
+        "ADD KEY os_hash_value_image_idx (os_hash_value)",
+    },
 };
 
 constexpr std::string_view kCreateVersionTable =
