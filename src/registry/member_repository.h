@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/image_member.h"
 #include "common/request_context.h"
 
 #include <optional>
@@ -12,15 +13,8 @@ namespace glance::registry {
 using common::Error;
 using common::Result;
 
-struct Membership {
-  std::string member_id;
-  bool can_share = false;
-};
-
-struct SharedImage {
-  std::string image_id;
-  bool can_share = false;
-};
+using common::Membership;
+using common::SharedImage;
 
 // One entry of a whole-list replacement; can_share absent keeps an existing member's value.
 struct MembershipChange {
