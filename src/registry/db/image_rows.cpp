@@ -174,21 +174,25 @@ Result<bool> has_live_membership(MysqlConnection& db, const std::string& image_i
   return !rows->empty();
 }
 
+Result<Image> only_if_visible(MysqlConnection& db, const common::RequestContext& ctx,
+                              std::optional<Image> found, const std::string& missing_message) {
+  if (!found) return Error::not_found(missing_message);
+  bool member = false;
+  if (needs_membership(ctx, *found)) {
+    auto m = has_live_membership(db, found->id, *ctx.owner());
+    if (!m) return m.error();
+    member = *m;
+  }
+  if (!is_visible(ctx, *found, member)) return Error::not_found(missing_message);
+  return std::move(*found);
+}
+
 Result<Image> find_visible_image(MysqlConnection& db, const common::RequestContext& ctx,
                                  const std::string& id, bool for_update,
                                  const std::string& missing_message) {
   auto row = find_image_row(db, id, for_update);
   if (!row) return row.error();
-  if (!*row) return Error::not_found(missing_message);
-  Image& img = **row;
-  bool member = false;
-  if (needs_membership(ctx, img)) {
-    auto m = has_live_membership(db, img.id, *ctx.owner());
-    if (!m) return m.error();
-    member = *m;
-  }
-  if (!is_visible(ctx, img, member)) return Error::not_found(missing_message);
-  return std::move(img);
+  return only_if_visible(db, ctx, std::move(*row), missing_message);
 }
 
 }  // namespace glance::registry

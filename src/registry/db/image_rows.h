@@ -35,6 +35,11 @@ Result<std::optional<common::Image>> find_image_with_details(MysqlConnection& db
 Result<std::optional<common::Image>> find_image_row(MysqlConnection& db, const std::string& id,
                                                     bool for_update);
 
+// `found` if it exists and the caller may see it, else not_found with `missing_message`.
+Result<common::Image> only_if_visible(MysqlConnection& db, const common::RequestContext& ctx,
+                                      std::optional<common::Image> found,
+                                      const std::string& missing_message);
+
 // The image if the caller may see it, else not_found with `missing_message`.
 Result<common::Image> find_visible_image(MysqlConnection& db, const common::RequestContext& ctx,
                                          const std::string& id, bool for_update,

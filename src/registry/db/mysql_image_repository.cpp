@@ -3,6 +3,7 @@
 #include "common/image_id.h"
 #include "registry/db/image_rows.h"
 #include "registry/db/image_writes.h"
+#include "registry/db/transaction.h"
 #include "registry/image_access.h"
 
 namespace glance::registry {
@@ -10,21 +11,6 @@ namespace glance::registry {
 using common::Error;
 using common::Image;
 using common::ImageFields;
-
-namespace {
-// Runs body inside a transaction: committed when it succeeds, rolled back otherwise.
-template <class F>
-Result<Image> in_transaction(MysqlConnection& db, F body) {
-  if (auto r = db.begin(); !r) return r.error();
-  Result<Image> result = body();
-  if (!result) {
-    db.rollback();
-    return result;
-  }
-  if (auto r = db.commit(); !r) return r.error();
-  return result;
-}
-}  // namespace
 
 std::string MysqlImageRepository::now_sql() const {
   return common::timestamp_to_sql(clock_.now());
@@ -43,16 +29,7 @@ Result<Image> MysqlImageRepository::get(const common::RequestContext& ctx, const
   MysqlConnection& db = connection_();
   auto found = find_image_with_details(db, id);
   if (!found) return found.error();
-  if (!*found) return Error::not_found("No image found with ID " + id);
-  Image& img = **found;
-  bool member = false;
-  if (needs_membership(ctx, img)) {
-    auto m = has_live_membership(db, img.id, *ctx.owner());
-    if (!m) return m.error();
-    member = *m;
-  }
-  if (!is_visible(ctx, img, member)) return Error::not_found("No image found with ID " + id);
-  return std::move(img);
+  return only_if_visible(db, ctx, std::move(*found), "No image found with ID " + id);
 }
 
 Result<Image> MysqlImageRepository::create(const common::RequestContext& ctx, ImageFields fields) {

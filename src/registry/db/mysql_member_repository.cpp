@@ -1,6 +1,7 @@
 #include "registry/db/mysql_member_repository.h"
 
 #include "registry/db/image_rows.h"
+#include "registry/db/transaction.h"
 
 #include <set>
 
@@ -9,17 +10,6 @@ namespace glance::registry {
 using common::Error;
 
 namespace {
-template <class F>
-Result<void> in_transaction(MysqlConnection& db, F body) {
-  if (auto r = db.begin(); !r) return r.error();
-  Result<void> result = body();
-  if (!result) {
-    db.rollback();
-    return result;
-  }
-  return db.commit();
-}
-
 std::string missing(const std::string& image_id) {
   return "No image found with ID " + image_id;
 }
