@@ -1,6 +1,6 @@
 #include "registry/db/purge.h"
 
-#include <ctime>
+#include "common/clock.h"
 
 namespace glance::registry {
 
@@ -9,15 +9,6 @@ namespace {
 // The child tables, in the order upstream purges them; images goes last.
 constexpr const char* kChildTables[] = {"image_properties", "image_locations", "image_members",
                                         "image_tags"};
-
-std::string sql_timestamp(std::chrono::system_clock::time_point t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &utc);
-  return text;
-}
 
 // Statements are fixed text per table (table names come from the list above, never from
 // input); the cutoff and the bound travel as parameters. MySQL has no "LIMIT infinity", so an
@@ -40,7 +31,9 @@ constexpr const char* kImagesDelete =
 Result<std::vector<PurgedTable>> purge_deleted_rows(MysqlConnection& db,
                                                     std::chrono::system_clock::time_point cutoff,
                                                     int64_t max_rows) {
-  const SqlValue params[] = {sql_timestamp(cutoff), max_rows < 0 ? INT64_MAX : max_rows};
+  const SqlValue params[] = {
+      common::timestamp_to_sql(std::chrono::time_point_cast<std::chrono::microseconds>(cutoff)),
+      max_rows < 0 ? INT64_MAX : max_rows};
   std::vector<PurgedTable> purged;
   for (const char* table : kChildTables) {
     auto rows = db.execute(child_delete(table), params);
