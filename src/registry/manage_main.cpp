@@ -39,7 +39,7 @@ std::optional<int64_t> parse_int(const std::string& text) {
 
 // Takes --age_in_days and --max_rows (as "--name N" or "--name=N") out of argv before the
 // common command line parser sees them: they belong to one command only. Exits 2 on a value
-// that is not an integer and 1 on one out of range, with upstream's messages.
+// that is not an integer, with upstream's message.
 PurgeOptions take_purge_options(int& argc, char** argv) {
   PurgeOptions options;
   int kept = 1;
@@ -72,6 +72,11 @@ PurgeOptions take_purge_options(int& argc, char** argv) {
     *target = *parsed;
   }
   argc = kept;
+  return options;
+}
+
+// Exits 1 on a value out of range, with upstream's messages.
+void check_purge_options_or_exit(const PurgeOptions& options) {
   if (options.age_in_days < 0) {
     std::cerr << "glance-manage: Must supply a non-negative value for age.\n";
     std::exit(1);
@@ -84,7 +89,6 @@ PurgeOptions take_purge_options(int& argc, char** argv) {
     std::cerr << "glance-manage: Minimal rows limit is -1.\n";
     std::exit(1);
   }
-  return options;
 }
 
 int purge(registry::DbExecutor& db, const PurgeOptions& options) {
@@ -105,6 +109,7 @@ int purge(registry::DbExecutor& db, const PurgeOptions& options) {
 int main(int argc, char** argv) {
   const std::string program = "glance-manage";
   auto purge_options = take_purge_options(argc, argv);
+  check_purge_options_or_exit(purge_options);
   auto cmd = common::parse_command_line(argc, argv, program, true);
   auto file = common::load_config_or_exit(cmd, program);
   // glance-manage reads the daemons' files: options it has no use for are expected there.
