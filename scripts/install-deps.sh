@@ -10,7 +10,8 @@ packages=(
   mariadb-server-core mariadb-client
 )
 if [ "$mode" = test ]; then
-  packages+=(libgtest-dev libgmock-dev curl)
+  # systemd: for `systemd-analyze verify` on the units (it needs no running systemd).
+  packages+=(libgtest-dev libgmock-dev curl systemd)
 fi
 missing=()
 for p in "${packages[@]}"; do

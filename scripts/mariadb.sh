@@ -16,9 +16,11 @@ free_port() {
 
 case $cmd in
 start)
-  mkdir -p "$dir"
+  # Each server gets its own tmpdir: a starting mariadbd deletes the #sql temp files it finds
+  # in its tmpdir, which in a shared /tmp are other servers' live ones (parallel tests).
+  mkdir -p "$dir/tmp"
   if [ ! -d "$dir/data/mysql" ]; then
-    mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$dir/data" \
+    mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$dir/data" --tmpdir="$dir/tmp" \
       --auth-root-authentication-method=socket --skip-test-db >"$dir/install.log" 2>&1
   fi
   for attempt in 1 2 3 4 5; do
@@ -26,7 +28,7 @@ start)
     [ "$port" = 0 ] && port=$(free_port)
     /usr/sbin/mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" \
       --socket="$dir/mysqld.sock" --port="$port" --bind-address=127.0.0.1 \
-      --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
+      --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" --tmpdir="$dir/tmp" \
       --skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M \
       --max-connections=500 \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \

@@ -1,8 +1,12 @@
 #include "common/daemon.h"
 
+#include "common/logging.h"
+#include "common/systemd_notify.h"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/program_options.hpp>
 
 #include <filesystem>
@@ -99,26 +103,63 @@ ContextPolicy load_context_policy(ConfigFile& file) {
   return p;
 }
 
+void reload_from_config_files(const CommandLine& cmd) {
+  auto file = ConfigFile::load(cmd.config_files);
+  if (!file) {
+    spdlog::error("reload: {}; keeping the running settings", file.error().message());
+    return;
+  }
+  auto log = load_log_config(*file);
+  if (!file->errors().empty()) {
+    for (const auto& e : file->errors()) spdlog::error("reload: invalid configuration: {}", e);
+    spdlog::error("reload: keeping the running settings");
+    return;
+  }
+  reload_logging(log);
+}
+
 void run_until_signalled(net::io_context& ioc, int threads, std::function<void()> on_stop,
-                         std::function<bool()> drained, std::chrono::seconds grace) {
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
-  net::steady_timer drain_timer(ioc);
+                         std::function<bool()> drained, std::chrono::seconds grace,
+                         std::function<void()> on_reload) {
+  // One strand for the signal handler and the drain timer: the locals below need no lock.
+  auto strand = net::make_strand(ioc);
+  net::signal_set signals(strand, SIGINT, SIGTERM, SIGHUP);
+  net::steady_timer drain_timer(strand);
   auto deadline = std::chrono::steady_clock::time_point::max();
+  bool draining = false;
   std::function<void()> check_drained = [&] {
     if (drained() || std::chrono::steady_clock::now() >= deadline) {
+      if (!drained()) spdlog::warn("grace period over: exiting with requests in flight");
       ioc.stop();
       return;
     }
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait([&](boost::system::error_code) { check_drained(); });
   };
-  signals.async_wait([&](boost::system::error_code ec, int signo) {
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
+                                                                      int signo) {
     if (ec) return;
-    spdlog::info("caught signal {}, draining (grace period {}s)", signo, grace.count());
-    deadline = std::chrono::steady_clock::now() + grace;
-    on_stop();
-    check_drained();
-  });
+    if (signo == SIGHUP) {
+      notify_service_manager("RELOADING=1");
+      spdlog::info("caught SIGHUP, reloading");
+      if (on_reload) on_reload();
+      notify_service_manager("READY=1");
+    } else if (draining) {
+      spdlog::warn("caught signal {} while draining: stopping now", signo);
+      ioc.stop();
+      return;
+    } else {
+      draining = true;
+      notify_service_manager("STOPPING=1");
+      spdlog::info("caught signal {}, draining (grace period {}s)", signo, grace.count());
+      // oslo.service: a graceful_shutdown_timeout of 0 waits for as long as it takes.
+      if (grace.count() > 0) deadline = std::chrono::steady_clock::now() + grace;
+      on_stop();
+      check_drained();
+    }
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
   ioc.run();

@@ -35,9 +35,18 @@ void check_config_or_exit(const ConfigFile& file);
 http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port);
 ContextPolicy load_context_policy(ConfigFile& file);
 
-// Runs the io_context on `threads` threads until SIGINT or SIGTERM, then calls on_stop
-// (stop accepting) and keeps running until drained() is true or the grace period ends.
+// Re-reads the command line's config files and applies the options that may change at run
+// time (reload_logging: `debug`, and the log file is reopened). A file that no longer loads
+// or a bad value is logged and the running settings are kept. For SIGHUP.
+void reload_from_config_files(const CommandLine& cmd);
+
+// Runs the io_context on `threads` threads until SIGINT or SIGTERM, then tells the service
+// manager STOPPING=1, calls on_stop (stop accepting) and keeps running until drained() is
+// true or the grace period (0: none) ends. A second SIGINT or SIGTERM ends the drain at once.
+// SIGHUP calls on_reload between RELOADING=1 and READY=1 (see systemd_notify.h) and keeps serving.
+// Call after the daemon listens and told the service manager READY=1.
 void run_until_signalled(boost::asio::io_context& ioc, int threads, std::function<void()> on_stop,
-                         std::function<bool()> drained, std::chrono::seconds grace);
+                         std::function<bool()> drained, std::chrono::seconds grace,
+                         std::function<void()> on_reload);
 
 }  // namespace glance::common

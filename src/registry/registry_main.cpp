@@ -5,6 +5,7 @@
 #include "common/http/server.h"
 #include "common/image_id.h"
 #include "common/standard_filters.h"
+#include "common/systemd_notify.h"
 #include "registry/db/db_executor.h"
 #include "registry/db/migrations.h"
 #include "registry/db/mysql_image_repository.h"
@@ -77,8 +78,11 @@ int main(int argc, char** argv) {
   }
   spdlog::info("listening on {}:{} with {} threads, database {}", config.server.bind_host, *port,
                config.server.workers, url->redacted());
+  // Ready only now: MySQL answered and the schema is current (check_schema_or_exit).
+  common::notify_service_manager("READY=1");
   common::run_until_signalled(
       ioc, config.server.workers, [&] { server.stop(); },
-      [&] { return server.active_requests() == 0; }, config.server.shutdown_grace);
+      [&] { return server.active_requests() == 0; }, config.server.shutdown_grace,
+      [&] { common::reload_from_config_files(cmd); });
   return 0;
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace glance::testing {
 
@@ -50,7 +51,11 @@ void Daemon::start() {
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
-    execl(binary_.c_str(), binary_.c_str(), "--config-file", config_path_.c_str(), nullptr);
+    for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
+    std::vector<const char*> argv = {binary_.c_str()};
+    for (const auto& f : base_configs_) argv.insert(argv.end(), {"--config-file", f.c_str()});
+    argv.insert(argv.end(), {"--config-file", config_path_.c_str(), nullptr});
+    execv(binary_.c_str(), const_cast<char* const*>(argv.data()));
     _exit(127);
   }
   static const std::regex listening(R"(listening on [^ ]+:(\d+))");
@@ -81,6 +86,24 @@ int Daemon::stop() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void Daemon::signal(int signo) const {
+  if (pid_ > 0) kill(pid_, signo);
+}
+
+int Daemon::wait_exit(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
 }
 
 std::pair<int, std::string> Daemon::run(const std::string& binary, const std::string& args) {

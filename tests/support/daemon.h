@@ -1,7 +1,10 @@
 #pragma once
 
 #include <sys/types.h>
+#include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace glance::testing {
 
@@ -19,6 +22,18 @@ class Daemon {
   void start();
   // SIGTERM and wait; returns the exit status.
   int stop();
+  // Sends a signal to the running daemon.
+  void signal(int signo) const;
+  // Waits up to `timeout` for the daemon to exit; returns its exit status, or -1 when it
+  // still runs.
+  int wait_exit(std::chrono::milliseconds timeout);
+  // Config files read before the daemon's own one (which thus overrides them), as an
+  // operator layers --config-file options. Call before start().
+  void layer_under(std::string config_file) { base_configs_.push_back(std::move(config_file)); }
+  // Sets an environment variable for the daemon only (e.g. NOTIFY_SOCKET). Before start().
+  void set_env(std::string name, std::string value) {
+    env_.emplace_back(std::move(name), std::move(value));
+  }
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -34,6 +49,8 @@ class Daemon {
   std::string dir_;
   std::string config_path_;
   std::string log_path_;
+  std::vector<std::string> base_configs_;
+  std::vector<std::pair<std::string, std::string>> env_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

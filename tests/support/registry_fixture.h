@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace glance::testing {
 
@@ -17,7 +19,9 @@ std::string registry_config(const std::string& db_url, const std::string& extra 
 // A migrated fresh database and a running glance-registry for one test suite.
 class RegistryEnvironment {
  public:
-  explicit RegistryEnvironment(const std::string& extra_config = "");
+  // `env`: environment variables for the daemon only.
+  explicit RegistryEnvironment(const std::string& extra_config = "",
+                               const std::vector<std::pair<std::string, std::string>>& env = {});
   Daemon& daemon() { return *daemon_; }
   const std::string& db_url() const { return db_url_; }
   std::string database() const { return db_url_.substr(db_url_.rfind('/') + 1); }

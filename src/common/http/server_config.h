@@ -20,7 +20,8 @@ struct ServerConfig {
   uint32_t max_header_line = 16384;
   // Small (JSON) request bodies are read whole; image bodies are streamed and not bound here.
   uint64_t max_buffered_body = 1 << 20;
-  // How long SIGTERM waits for in-flight requests before the process exits anyway.
+  // How long SIGTERM waits for in-flight requests before the process exits anyway; 0 waits
+  // for as long as they take (oslo.service's graceful_shutdown_timeout).
   std::chrono::seconds shutdown_grace{60};
 };
 

@@ -1,0 +1,56 @@
+# Runs at install time (see CMakeLists.txt). Honours DESTDIR and the install prefix.
+# Config files an operator may edit are installed only when absent, so a second install or
+# an upgrade never overwrites them.
+
+set(src "${CMAKE_CURRENT_LIST_DIR}")
+set(prefix "${CMAKE_INSTALL_PREFIX}")
+# GNUInstallDirs' rule: /usr and / keep their configs in /etc, other prefixes in <prefix>/etc.
+if(prefix STREQUAL "/usr" OR prefix STREQUAL "/")
+  set(sysconfdir "/etc")
+else()
+  set(sysconfdir "${prefix}/etc")
+endif()
+if(IS_ABSOLUTE "${GLANCE_BINDIR}")
+  set(bindir "${GLANCE_BINDIR}")
+else()
+  string(REGEX REPLACE "/$" "" bindir "${prefix}/${GLANCE_BINDIR}")
+endif()
+string(REGEX REPLACE "^//" "/" bindir "${bindir}")
+set(libdir "${prefix}/lib")
+string(REGEX REPLACE "^//" "/" libdir "${libdir}")
+
+# Installs `from` as `to` (a full path without DESTDIR) unless a file is already there.
+function(glance_install_config from to)
+  set(dest "$ENV{DESTDIR}${to}")
+  if(EXISTS "${dest}")
+    message(STATUS "Keeping: ${dest} (already installed; the shipped version is not copied)")
+    return()
+  endif()
+  get_filename_component(dir "${dest}" DIRECTORY)
+  get_filename_component(name "${to}" NAME)
+  message(STATUS "Installing: ${dest}")
+  file(MAKE_DIRECTORY "${dir}")
+  configure_file("${from}" "${dest}" COPYONLY)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${dest}")
+  set(CMAKE_INSTALL_MANIFEST_FILES "${CMAKE_INSTALL_MANIFEST_FILES}" PARENT_SCOPE)
+endfunction()
+
+glance_install_config("${src}/glance-registry.conf" "${sysconfdir}/glance/glance-registry.conf")
+glance_install_config("${src}/glance-api.conf" "${sysconfdir}/glance/glance-api.conf")
+glance_install_config("${src}/logrotate.d/glance" "${sysconfdir}/logrotate.d/glance")
+
+# Units name the installed binaries and configs.
+set(CMAKE_INSTALL_FULL_BINDIR "${bindir}")
+set(CMAKE_INSTALL_FULL_SYSCONFDIR "${sysconfdir}")
+foreach(unit glance-registry.service glance-api.service)
+  set(dest "$ENV{DESTDIR}${libdir}/systemd/system/${unit}")
+  message(STATUS "Installing: ${dest}")
+  configure_file("${src}/systemd/${unit}.in" "${dest}" @ONLY)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${dest}")
+endforeach()
+foreach(kind sysusers.d tmpfiles.d)
+  set(dest "$ENV{DESTDIR}${libdir}/${kind}/glance.conf")
+  message(STATUS "Installing: ${dest}")
+  configure_file("${src}/${kind}/glance.conf" "${dest}" COPYONLY)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${dest}")
+endforeach()
