@@ -30,6 +30,7 @@ start)
       --socket="$dir/mysqld.sock" --port="$port" --bind-address=127.0.0.1 \
       --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" --tmpdir="$dir/tmp" \
       --skip-log-bin --skip-name-resolve --innodb-buffer-pool-size=128M \
+      --innodb-log-file-size=16M \
       --max-connections=500 \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
       </dev/null >/dev/null 2>&1 &

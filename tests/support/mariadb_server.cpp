@@ -5,7 +5,10 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 namespace glance::testing {
 
@@ -22,11 +25,38 @@ std::string run_command(const std::string& command) {
   return out;
 }
 
-std::string make_temp_dir(const std::string& prefix) {
+namespace {
+// Removes every directory make_temp_dir() made when the test process exits: a suite run
+// creates hundreds (stores, configs, logs) and must not fill the disk of the machine.
+class TempDirs {
+ public:
+  ~TempDirs() {
+    std::error_code ec;
+    for (const auto& dir : dirs_) std::filesystem::remove_all(dir, ec);
+  }
+  void add(std::string dir) {
+    std::lock_guard lock(mutex_);
+    dirs_.push_back(std::move(dir));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> dirs_;
+};
+
+std::string new_temp_dir(const std::string& prefix) {
   std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : "/tmp") + "/" +
                      prefix + "-XXXXXX";
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
   return tmpl;
+}
+}  // namespace
+
+std::string make_temp_dir(const std::string& prefix) {
+  static TempDirs dirs;
+  std::string dir = new_temp_dir(prefix);
+  dirs.add(dir);
+  return dir;
 }
 
 MariadbServer& MariadbServer::instance() {
@@ -34,7 +64,8 @@ MariadbServer& MariadbServer::instance() {
   return server;
 }
 
-MariadbServer::MariadbServer() : dir_(make_temp_dir("glance-test-db")) {
+// The server's own directory is removed by its destructor, after the server stopped.
+MariadbServer::MariadbServer() : dir_(new_temp_dir("glance-test-db")) {
   socket_ = dir_ + "/mysqld.sock";
   start();
 }
@@ -42,8 +73,12 @@ MariadbServer::MariadbServer() : dir_(make_temp_dir("glance-test-db")) {
 MariadbServer::~MariadbServer() {
   try {
     stop();
-  } catch (...) {
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "could not stop the test MariaDB in %s: %s\n", dir_.c_str(), e.what());
+    return;  // keep the datadir of a server that may still run
   }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 void MariadbServer::start() {

@@ -34,7 +34,7 @@ class MariadbServer {
 // Runs a shell command; returns its stdout. Throws with the output when it fails.
 std::string run_command(const std::string& command);
 
-// A new empty temporary directory, removed by nothing (tests leave evidence behind).
+// A new empty temporary directory, removed with everything in it when the process exits.
 std::string make_temp_dir(const std::string& prefix);
 
 }  // namespace glance::testing
