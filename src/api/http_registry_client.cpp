@@ -142,7 +142,9 @@ struct HttpRegistryClient::Impl {
     co_return Reply{parser.get().result_int(), std::move(parser.get().body())};
   }
 
-  net::awaitable<Result<Reply>> call(const Caller& caller, Outgoing out) {
+  // Takes `out` by reference: g++ 12 mishandles class-type coroutine parameters passed by
+  // value from temporaries (PR 99576), so callers keep a named Outgoing alive instead.
+  net::awaitable<Result<Reply>> call(const Caller& caller, const Outgoing& out) {
     bhttp::request<bhttp::string_body> req{out.verb, out.target, 11};
     req.set(bhttp::field::host, host_header);
     req.set(bhttp::field::user_agent, "glance-api");
@@ -150,7 +152,7 @@ struct HttpRegistryClient::Impl {
     add_identity(req, caller, config.send_identity_headers);
     if (out.purge) req.set("X-Glance-Registry-Purge-Props", *out.purge ? "true" : "false");
     if (!out.body.empty()) req.set(bhttp::field::content_type, "application/json");
-    req.body() = std::move(out.body);
+    req.body() = out.body;
     req.keep_alive(true);
     req.prepare_payload();
 
@@ -176,8 +178,8 @@ struct HttpRegistryClient::Impl {
     }
   }
 
-  net::awaitable<Result<Image>> image_call(const Caller& caller, Outgoing out) {
-    auto reply = co_await call(caller, std::move(out));
+  net::awaitable<Result<Image>> image_call(const Caller& caller, const Outgoing& out) {
+    auto reply = co_await call(caller, out);
     if (!reply) co_return reply.error();
     co_return image_from_reply(*reply);
   }
@@ -192,19 +194,22 @@ RegistryClient::Call<std::vector<Image>> HttpRegistryClient::list(
     const Caller& caller, const common::http::QueryParams& params, bool detail) {
   std::string target = detail ? "/images/detail" : "/images";
   if (!params.empty()) target += "?" + common::http::encode_query(params);
-  auto reply = co_await impl_->call(caller, {bhttp::verb::get, std::move(target), {}, {}});
+  const Outgoing out{bhttp::verb::get, std::move(target), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
   co_return images_from_reply(*reply);
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::get(const Caller& caller, const std::string& id) {
-  return impl_->image_call(caller, {bhttp::verb::get, image_target(id), {}, {}});
+  const Outgoing out{bhttp::verb::get, image_target(id), {}, {}};
+  co_return co_await impl_->image_call(caller, out);
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::create(const Caller& caller,
                                                        const common::ImageFields& fields) {
   std::string body = json{{"image", common::image_fields_to_json(fields)}}.dump();
-  return impl_->image_call(caller, {bhttp::verb::post, "/images", std::move(body), {}});
+  const Outgoing out{bhttp::verb::post, "/images", std::move(body), {}};
+  co_return co_await impl_->image_call(caller, out);
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::update(
@@ -212,12 +217,14 @@ RegistryClient::Call<Image> HttpRegistryClient::update(
     std::optional<common::ImageStatus> from_state) {
   json body = {{"image", common::image_fields_to_json(fields)}};
   body["from_state"] = from_state ? json(std::string(to_string(*from_state))) : json(nullptr);
-  return impl_->image_call(caller, {bhttp::verb::put, image_target(id), body.dump(), purge});
+  const Outgoing out{bhttp::verb::put, image_target(id), body.dump(), purge};
+  co_return co_await impl_->image_call(caller, out);
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::remove(const Caller& caller,
                                                        const std::string& id) {
-  return impl_->image_call(caller, {bhttp::verb::delete_, image_target(id), {}, {}});
+  const Outgoing out{bhttp::verb::delete_, image_target(id), {}, {}};
+  co_return co_await impl_->image_call(caller, out);
 }
 
 }  // namespace glance::api

@@ -96,7 +96,8 @@ net::awaitable<Result<Image>> ImagesController::fetch(const Caller& caller, cons
 
 ImagesController::Reply ImagesController::list(Request& req, bool detail) {
   if (auto r = check_list_params(req.query); !r) co_return r.error();
-  auto images = co_await registry_.list(caller_of(req), req.query, detail);
+  const Caller caller = caller_of(req);
+  auto images = co_await registry_.list(caller, req.query, detail);
   if (!images) co_return images.error();
   json out = json::array();
   for (const auto& img : *images)
@@ -113,7 +114,8 @@ ImagesController::Reply ImagesController::detail(Request& req) {
 }
 
 ImagesController::Reply ImagesController::meta(Request& req) {
-  auto image = co_await fetch(caller_of(req), req.param("id"));
+  const Caller caller = caller_of(req);
+  auto image = co_await fetch(caller, req.param("id"));
   if (!image) co_return image.error();
   Response res = Response::empty(200);
   add_image_headers(*image, res.headers);
@@ -122,7 +124,8 @@ ImagesController::Reply ImagesController::meta(Request& req) {
 
 ImagesController::Reply ImagesController::show(Request& req) {
   const auto& id = req.param("id");
-  auto image = co_await fetch(caller_of(req), id);
+  const Caller caller = caller_of(req);
+  auto image = co_await fetch(caller, id);
   if (!image) co_return image.error();
   if (image->status == ImageStatus::deactivated)
     co_return Error::forbidden("Image " + id + " is deactivated");
@@ -162,7 +165,8 @@ ImagesController::Reply ImagesController::create(Request& req) {
 
   Caller caller = caller_of(req);
   bool has_data = req.has_body();
-  auto image = co_await registry_.create(caller, fields_to_reserve(*meta, req.context, has_data));
+  const auto fields = fields_to_reserve(*meta, req.context, has_data);
+  auto image = co_await registry_.create(caller, fields);
   if (!image) co_return reserve_error(image.error(), meta->fields.id);
   if (has_data) {
     auto active = co_await receive_data(req, caller, *image, meta->store);
@@ -197,8 +201,8 @@ ImagesController::Reply ImagesController::update(Request& req) {
 
   // A PUT carrying data never purges properties (spec §2.6 step 8).
   bool purge = meta->purge_props && !has_data;
-  auto image = co_await registry_.update(caller, current->id, fields_to_update(*meta, req.context),
-                                         purge, std::nullopt);
+  const auto fields = fields_to_update(*meta, req.context);
+  auto image = co_await registry_.update(caller, current->id, fields, purge, std::nullopt);
   if (!image) co_return update_error(image.error());
   if (has_data) {
     auto active = co_await receive_data(req, caller, *image, meta->store);

@@ -29,7 +29,7 @@ Error size_cap_error(uint64_t cap) {
 // The one failure path after the image turned saving (style §2): drop the data, kill the
 // image, answer the original error.
 net::awaitable<Error> abandon_upload(RegistryClient& registry, store::Store& store,
-                                     const Caller& caller, const std::string& id, Error why,
+                                     const Caller& caller, const std::string& id, const Error& why,
                                      const std::optional<store::Location>& stored) {
   if (stored) {
     if (auto r = store.remove(*stored); !r && r.error().code() != Errc::not_found)
@@ -104,17 +104,20 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   auto saved = co_await registry.update(caller, image.id, saving, false, std::nullopt);
   if (!saved) co_return saved.error();
 
+  const std::optional<store::Location> nothing_stored;
   auto writer = store.begin_add(image.id);
   if (!writer) {
     // Another upload holds the data: leave the image to it.
     if (writer.error().code() == Errc::conflict) co_return writer.error();
-    co_return co_await abandon_upload(registry, store, caller, image.id, writer.error(), {});
+    co_return co_await abandon_upload(registry, store, caller, image.id, writer.error(),
+                                      nothing_stored);
   }
   auto stored = co_await stream_body(body, **writer, limits.image_size_cap);
   writer->reset();  // before commit this deletes the partial data
   if (!stored) {
     if (stored.error().code() == Errc::conflict) co_return stored.error();
-    co_return co_await abandon_upload(registry, store, caller, image.id, stored.error(), {});
+    co_return co_await abandon_upload(registry, store, caller, image.id, stored.error(),
+                                      nothing_stored);
   }
   if (auto bad = mismatch(image, *stored))
     co_return co_await abandon_upload(registry, store, caller, image.id, *bad, stored->location);

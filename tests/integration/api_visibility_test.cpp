@@ -26,7 +26,7 @@ ApiEnvironment* ApiVisibility::env_ = nullptr;
 bool lists(const HttpClient& c, const std::string& id, const std::string& query = "") {
   auto r = c.get("/v1/images/detail" + query);
   EXPECT_EQ(r.status, 200u) << r.body;
-  for (const auto& img : r.json()["images"])
+  for (const auto& img : json_field(r, "images"))
     if (img["id"] == id) return true;
   return false;
 }

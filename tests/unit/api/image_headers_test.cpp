@@ -73,7 +73,7 @@ TEST(ImageHeaders, IntegersFollowPythonInt) {
   EXPECT_FALSE(parse(headers({{"x-image-meta-size", ""}})));
   auto none = parse(headers({{"x-image-meta-virtual_size", "None"}}));
   ASSERT_TRUE(none);
-  EXPECT_EQ(none->fields.virtual_size, std::optional<std::optional<int64_t>>(std::nullopt));
+  EXPECT_EQ(none->fields.virtual_size, std::optional<std::optional<int64_t>>(std::optional<int64_t>()));
 }
 
 TEST(ImageHeaders, ValidatesFormatsNameChecksumAndTimes) {
