@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -49,18 +50,37 @@ net::awaitable<Error> abandon_upload(RegistryClient& registry, store::Store& sto
   co_return why;
 }
 
-// Reads the whole body into the writer. Returns what the store recorded.
-net::awaitable<Result<store::StoredImage>> stream_body(common::http::BodyReader& body,
-                                                       store::ImageWriter& writer, uint64_t cap) {
-  std::vector<char> chunk(kChunkBytes);
-  uint64_t total = 0;
-  for (;;) {
-    auto n = co_await body.read_some(chunk);
+// Two buffers: the writer may still be hashing one while the next is received. They must
+// outlive the writer, which may read the last one until it is destroyed.
+using ChunkBuffers = std::array<std::vector<char>, 2>;
+
+// Fills `chunk` from the body: socket reads return a few KiB each, and handing the store
+// whole chunks keeps its per-write costs (a thread hand-off, a write(2)) rare.
+net::awaitable<Result<size_t>> fill(common::http::BodyReader& body, std::vector<char>& chunk) {
+  size_t filled = 0;
+  while (filled < chunk.size()) {
+    auto n = co_await body.read_some(std::span<char>(chunk.data() + filled, chunk.size() - filled));
     if (!n) co_return n.error();
     if (*n == 0) break;
+    filled += *n;
+  }
+  co_return filled;
+}
+
+// Reads the whole body into the writer. Returns what the store recorded.
+net::awaitable<Result<store::StoredImage>> stream_body(common::http::BodyReader& body,
+                                                       store::ImageWriter& writer,
+                                                       ChunkBuffers& buffers, uint64_t cap) {
+  uint64_t total = 0;
+  for (int turn = 0;; turn ^= 1) {
+    auto& chunk = buffers[turn];
+    auto n = co_await fill(body, chunk);
+    if (!n) co_return n.error();
     total += *n;
     if (total > cap) co_return size_cap_error(cap);
-    if (auto w = writer.write(std::span<const char>(chunk.data(), *n)); !w) co_return w.error();
+    if (*n > 0)
+      if (auto w = writer.write(std::span<const char>(chunk.data(), *n)); !w) co_return w.error();
+    if (*n < chunk.size()) break;
   }
   co_return writer.commit();
 }
@@ -105,6 +125,7 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   if (!saved) co_return saved.error();
 
   const std::optional<store::Location> nothing_stored;
+  ChunkBuffers buffers{std::vector<char>(kChunkBytes), std::vector<char>(kChunkBytes)};
   auto writer = store.begin_add(image.id);
   if (!writer) {
     // Another upload holds the data: leave the image to it.
@@ -112,7 +133,7 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
     co_return co_await abandon_upload(registry, store, caller, image.id, writer.error(),
                                       nothing_stored);
   }
-  auto stored = co_await stream_body(body, **writer, limits.image_size_cap);
+  auto stored = co_await stream_body(body, **writer, buffers, limits.image_size_cap);
   writer->reset();  // before commit this deletes the partial data
   if (!stored) {
     if (stored.error().code() == Errc::conflict) co_return stored.error();

@@ -1,6 +1,6 @@
 #include "store/file_store.h"
 
-#include "common/md5_digest.h"
+#include "store/background_digest.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -97,7 +97,7 @@ class FileWriter final : public ImageWriter {
   fs::path temp_;
   fs::path final_;
   uint64_t size_ = 0;
-  common::Md5Digest digest_;
+  BackgroundDigest digest_;
 };
 
 class FileReader final : public ImageReader {

@@ -26,8 +26,11 @@ struct StoredImage {
   std::string checksum;
 };
 
-// Receives one image's data. write() hashes as it writes. Destroying a writer before commit()
-// deletes the partial data, so every failure path only has to drop it. Not thread-safe.
+// Receives one image's data. write() hashes as it writes, possibly on another thread: the
+// bytes passed to write() must stay valid and unchanged until the next write(), commit() or
+// the writer's destructor returns (so a caller alternates two buffers that outlive it). Destroying
+// a writer before commit() deletes the partial data, so every failure path only has to drop it. Not
+// thread-safe.
 class ImageWriter {
  public:
   virtual ~ImageWriter() = default;

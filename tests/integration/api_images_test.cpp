@@ -251,3 +251,30 @@ TEST_F(ApiImages, DuplicateIdIsAConflict) {
 
 }  // namespace
 }  // namespace glance::testing
+
+namespace glance::testing {
+namespace {
+
+TEST(ApiDelayedDelete, LeavesTheDataForTheScrubberAndMarksPendingDelete) {
+  ApiEnvironment env(false, "delayed_delete = True\n");
+  auto c = env.client();
+  auto r = c.post("/v1/images", "scrub me", with(kRawBare, {{"x-image-meta-name", "later"}}));
+  ASSERT_EQ(r.status, 201u) << r.body;
+  std::string id = r.json()["image"]["id"];
+  ASSERT_EQ(c.del("/v1/images/" + id).status, 200u);
+  EXPECT_EQ(env.stored_files(), 1u);
+  auto head = c.head("/v1/images/" + id);
+  EXPECT_EQ(head.header("x-image-meta-status"), std::optional<std::string>("pending_delete"));
+  EXPECT_EQ(head.header("x-image-meta-deleted"), std::optional<std::string>("True"));
+  EXPECT_EQ(c.del("/v1/images/" + id).status, 403u);
+  EXPECT_EQ(c.get("/v1/images/" + id).status, 404u);
+  // An image without data has nothing to scrub: it is deleted at once.
+  auto draft = c.post("/v1/images", "", {{"x-image-meta-name", "draft"}});
+  std::string draft_id = draft.json()["image"]["id"];
+  ASSERT_EQ(c.del("/v1/images/" + draft_id).status, 200u);
+  EXPECT_EQ(c.head("/v1/images/" + draft_id).header("x-image-meta-status"),
+            std::optional<std::string>("deleted"));
+}
+
+}  // namespace
+}  // namespace glance::testing
