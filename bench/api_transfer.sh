@@ -45,6 +45,7 @@ api_pid=$!
 api_port=$(wait_port "$work/api.log")
 
 head -c $((size_mib << 20)) /dev/urandom >"$work/image.bin"
+echo "limit: one core's MD5 rate, same run: $(openssl speed -evp md5 -seconds 2 -bytes 1048576 2>/dev/null | awk '/^md5/ {printf "%.0f MB/s", $2 / 1000}')"
 cpu_s() { awk '{print ($14 + $15) / 100}' "/proc/$api_pid/stat"; }
 peak_rss_mib() { awk '/VmHWM/ {print $2 / 1024}' "/proc/$api_pid/status"; }
 measure() {  # label, command...
@@ -69,4 +70,7 @@ measure upload upload
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["id"])' "$work/created.json")
 download() { curl -sS -o /dev/null "http://127.0.0.1:$api_port/v1/images/$id"; }
 measure download download
+if command -v ab >/dev/null; then
+  ab -q -k -i -c 16 -n 20000 "http://127.0.0.1:$api_port/v1/images/$id" | awk '/Requests per second|Failed requests|Non-2xx/ {print "HEAD through api and registry, ab -k -i -c 16: " $0}'
+fi
 echo "md5 of the file: $(md5sum <"$work/image.bin" | cut -d' ' -f1), image checksum: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["checksum"])' "$work/created.json")"

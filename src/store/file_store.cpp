@@ -1,6 +1,7 @@
 #include "store/file_store.h"
 
-#include "store/background_digest.h"
+#include "common/md5_digest.h"
+#include "store/worker_thread.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,37 +39,33 @@ bool fsync_dir(const fs::path& dir) {
   return ok;
 }
 
+// Writes in three stages that overlap: while the caller receives chunk N+1, one worker thread
+// hashes chunk N and another writes it to disk (on one core each of MD5 and the page-cache
+// copy costs about as much as receiving). A failed disk write surfaces at the next write() or
+// at commit().
 class FileWriter final : public ImageWriter {
  public:
   FileWriter(int fd, fs::path temp, fs::path final_path)
       : fd_(fd), temp_(std::move(temp)), final_(std::move(final_path)) {}
-  ~FileWriter() override { discard(); }
+  ~FileWriter() override {
+    settle();
+    discard();
+  }
 
   // glance::store::ImageWriter
   Result<void> write(std::span<const char> data) override {
     if (fd_ < 0) return Error::internal("write after the image data was finished");
-    digest_.update(data);
-    while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        auto err = write_error(errno, temp_);
-        discard();
-        return err;
-      }
-      data = data.subspan(static_cast<size_t>(n));
-      size_ += static_cast<uint64_t>(n);
-    }
+    if (auto r = settle(); !r) return r;
+    hasher_.start([this, data] { digest_.update(data); });
+    disk_.start([this, data] { disk_errno_ = write_all(data); });
+    size_ += data.size();
     return {};
   }
 
   Result<StoredImage> commit() override {
     if (fd_ < 0) return Error::internal("commit after the image data was finished");
-    if (::fsync(fd_) != 0) {
-      auto err = write_error(errno, temp_);
-      discard();
-      return err;
-    }
+    if (auto r = settle(); !r) return r.error();
+    if (::fsync(fd_) != 0) return fail(write_error(errno, temp_));
     ::close(std::exchange(fd_, -1));
     // link(2) refuses to replace an existing file, so a concurrent upload that committed
     // first keeps its data and this one reports the duplicate.
@@ -87,6 +84,30 @@ class FileWriter final : public ImageWriter {
   }
 
  private:
+  // Runs on the disk worker. Returns 0 or the errno of the failed write.
+  int write_all(std::span<const char> data) {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errno;
+      data = data.subspan(static_cast<size_t>(n));
+    }
+    return 0;
+  }
+
+  // Waits for both workers; reports a failed disk write (and drops the data) once.
+  Result<void> settle() {
+    hasher_.wait();
+    disk_.wait();
+    if (disk_errno_ == 0) return {};
+    return fail(write_error(std::exchange(disk_errno_, 0), temp_));
+  }
+
+  Error fail(Error e) {
+    discard();
+    return e;
+  }
+
   void discard() {
     if (fd_ >= 0) ::close(std::exchange(fd_, -1));
     if (!temp_.empty()) ::unlink(temp_.c_str());
@@ -97,7 +118,10 @@ class FileWriter final : public ImageWriter {
   fs::path temp_;
   fs::path final_;
   uint64_t size_ = 0;
-  BackgroundDigest digest_;
+  int disk_errno_ = 0;  // written by the disk worker, read after disk_.wait()
+  common::Md5Digest digest_;
+  WorkerThread hasher_;
+  WorkerThread disk_;
 };
 
 class FileReader final : public ImageReader {

@@ -168,7 +168,8 @@ net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Req
                                             Response& res, bool keep_alive,
                                             const ServerConfig& config) {
   bool header_only = req.method == "HEAD" || res.head_only;
-  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), 11};
+  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status),
+                                          req.version == 10 ? 10u : 11u};
   for (const auto& [name, value] : res.headers) head.insert(name, value);
   head.keep_alive(keep_alive);
   bool no_length = res.status == 204 || res.status == 304 || res.status < 200;
