@@ -70,6 +70,17 @@ measure upload upload
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["id"])' "$work/created.json")
 download() { curl -sS -o /dev/null "http://127.0.0.1:$api_port/v1/images/$id"; }
 measure download download
+parallel_downloads() {
+  local pids=()
+  for _ in $(seq 1 32); do
+    curl -sS -o /dev/null "http://127.0.0.1:$api_port/v1/images/$id" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"  # only the downloads: the daemons are background jobs too
+}
+size_mib_one=$size_mib; size_mib=$((size_mib * 32))
+measure "32 concurrent downloads" parallel_downloads
+size_mib=$size_mib_one
 if command -v ab >/dev/null; then
   ab -q -k -i -c 16 -n 20000 "http://127.0.0.1:$api_port/v1/images/$id" | awk '/Requests per second|Failed requests|Non-2xx/ {print "HEAD through api and registry, ab -k -i -c 16: " $0}'
 fi
