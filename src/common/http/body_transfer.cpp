@@ -36,6 +36,10 @@ net::awaitable<bool> send_continue(beast::tcp_stream& stream) {
   co_return !ec;
 }
 
+// Per read from the socket while streaming a body: large enough to amortise a system call
+// and a timer update, small enough to keep an idle keep-alive connection cheap.
+constexpr size_t kStreamReadBytes = 256 * 1024;
+
 class BeastBodyReader final : public StreamedBodyReader {
  public:
   BeastBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer, HeaderParser& header,
@@ -46,6 +50,9 @@ class BeastBodyReader final : public StreamedBodyReader {
         parser_(std::move(header)),
         timeout_(config.client_socket_timeout) {
     parser_.body_limit(boost::none);  // the handler enforces image_size_cap itself
+    // Beast reads at most the buffer's free capacity per call; the header read leaves it at a
+    // few hundred bytes, which would turn an image upload into millions of tiny reads.
+    buffer_.reserve(kStreamReadBytes);
   }
 
   // glance::common::http::BodyReader
@@ -161,7 +168,8 @@ net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Req
                                             Response& res, bool keep_alive,
                                             const ServerConfig& config) {
   bool header_only = req.method == "HEAD" || res.head_only;
-  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), 11};
+  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status),
+                                          req.version == 10 ? 10u : 11u};
   for (const auto& [name, value] : res.headers) head.insert(name, value);
   head.keep_alive(keep_alive);
   bool no_length = res.status == 204 || res.status == 304 || res.status < 200;

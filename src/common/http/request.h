@@ -16,9 +16,10 @@ namespace glance::common::http {
 // `body_reader` is set instead for routes that stream their body, and is valid only while
 // the handler runs.
 struct Request {
-  std::string method;  // upper case, as sent: "GET"
-  std::string target;  // raw request target, for logs
-  std::string path;    // target before '?', possibly rewritten by filters
+  std::string method;     // upper case, as sent: "GET"
+  unsigned version = 11;  // 10 or 11; the answer uses the same, so 1.0 clients see keep-alive
+  std::string target;     // raw request target, for logs
+  std::string path;       // target before '?', possibly rewritten by filters
   QueryParams query;
   Headers headers;
   std::string body;

@@ -41,6 +41,7 @@ Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser,
   const auto& h = parser.get();
   Request req;
   req.method = std::string(h.method_string());
+  req.version = h.version();
   req.target = std::string(h.target());
   auto q = req.target.find('?');
   req.path = req.target.substr(0, q);

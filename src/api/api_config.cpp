@@ -1,0 +1,81 @@
+#include "api/api_config.h"
+
+#include "common/daemon.h"
+
+#include <charconv>
+
+namespace glance::api {
+
+std::optional<uint64_t> parse_byte_size(std::string_view text) {
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end == text.data()) return std::nullopt;
+  std::string_view unit(end, text.data() + text.size() - end);
+  static constexpr std::pair<std::string_view, int> kUnits[] = {{"", 0},    {"B", 0},   {"KB", 10},
+                                                                {"MB", 20}, {"GB", 30}, {"TB", 40}};
+  for (auto [name, shift] : kUnits)
+    if (unit == name) {
+      if (shift > 0 && n > (UINT64_MAX >> shift)) return std::nullopt;
+      return n << shift;
+    }
+  return std::nullopt;
+}
+
+namespace {
+RegistryClientConfig load_registry_client(common::ConfigFile& file) {
+  const std::string d = "DEFAULT";
+  RegistryClientConfig c;
+  c.host = file.get_string(d, "registry_host", "0.0.0.0");
+  c.port = static_cast<uint16_t>(file.get_int(d, "registry_port", 9191, 1, 65535));
+  c.timeout = std::chrono::seconds(file.get_int(d, "registry_client_timeout", 600, 0));
+  c.send_identity_headers = file.get_bool(d, "send_identity_headers", false);
+  for (const char* key :
+       {"registry_client_protocol", "registry_client_key_file", "registry_client_cert_file",
+        "registry_client_ca_file", "registry_client_insecure", "use_user_token", "admin_user",
+        "admin_password", "admin_tenant_name", "auth_url", "auth_strategy", "auth_region"})
+    file.accept(d, key);
+  return c;
+}
+
+store::StoreConfig load_store_config(common::ConfigFile& file) {
+  const std::string s = "glance_store";
+  store::StoreConfig c;
+  c.stores = file.get_list(s, "stores", c.stores);
+  c.default_store = file.get_string(s, "default_store", c.default_store);
+  c.filesystem_store_datadir =
+      file.get_string(s, "filesystem_store_datadir", c.filesystem_store_datadir);
+  return c;
+}
+}  // namespace
+
+ApiConfig load_api_config(common::ConfigFile& file) {
+  const std::string d = "DEFAULT";
+  ApiConfig c;
+  c.server = common::load_server_config(file, 9292);
+  c.log = common::load_log_config(file);
+  c.context = common::load_context_policy(file);
+  c.registry = load_registry_client(file);
+  c.stores = load_store_config(file);
+  c.formats.disk_formats = file.get_list("image_format", "disk_formats", c.formats.disk_formats);
+  c.formats.container_formats =
+      file.get_list("image_format", "container_formats", c.formats.container_formats);
+  c.max_request_id_length = static_cast<size_t>(file.get_int(d, "max_request_id_length", 64, 0));
+  c.enable_v1_api = file.get_bool(d, "enable_v1_api", true);
+  c.public_endpoint = file.get_string(d, "public_endpoint", "");
+  while (c.public_endpoint.ends_with('/')) c.public_endpoint.pop_back();
+  c.image_size_cap =
+      static_cast<uint64_t>(file.get_int(d, "image_size_cap", 1099511627776LL, 1, INT64_MAX));
+  auto quota_text = file.get_string(d, "user_storage_quota", "0");
+  if (auto quota = parse_byte_size(quota_text)) c.user_storage_quota = *quota;
+  c.delayed_delete = file.get_bool(d, "delayed_delete", false);
+  c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
+  // Read by upstream for features this api does not have (v2, policy files, notifications).
+  for (const char* key : {"enable_v2_api", "show_image_direct_url", "show_multiple_locations",
+                          "image_member_quota", "image_property_quota", "scrub_time",
+                          "metadata_encryption_key", "data_api", "digest_algorithm"})
+    file.accept(d, key);
+  file.accept("oslo_policy", "policy_file");
+  return c;
+}
+
+}  // namespace glance::api

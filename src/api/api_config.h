@@ -1,0 +1,53 @@
+#pragma once
+
+#include "common/config_file.h"
+#include "common/context_policy.h"
+#include "common/http/server_config.h"
+#include "common/image_formats.h"
+#include "common/logging.h"
+#include "store/store_registry.h"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace glance::api {
+
+// How glance-api reaches glance-registry (spec §8.4).
+struct RegistryClientConfig {
+  std::string host = "0.0.0.0";  // Glance's default; 0.0.0.0 means this host
+  uint16_t port = 9191;
+  // Upstream's registry_client_timeout: a whole call, 0 = none.
+  std::chrono::seconds timeout{600};
+  // A dead registry should cost a caller seconds, not the whole call timeout: connecting
+  // to a live host on a LAN takes milliseconds.
+  std::chrono::seconds connect_timeout{5};
+  bool send_identity_headers = false;
+  // Idle keep-alive connections kept per api process.
+  size_t max_idle_connections = 64;
+};
+
+// Everything glance-api reads from glance-api.conf (spec §11.1). Defaults are Glance's.
+struct ApiConfig {
+  common::http::ServerConfig server;
+  common::LogConfig log;
+  common::ContextPolicy context;
+  RegistryClientConfig registry;
+  store::StoreConfig stores;
+  common::ImageFormats formats;
+  size_t max_request_id_length = 64;
+  bool enable_v1_api = true;
+  std::string public_endpoint;                 // empty: the request's own host URL
+  uint64_t image_size_cap = 1099511627776ULL;  // 1 TiB
+  uint64_t user_storage_quota = 0;             // 0 = unlimited
+  bool delayed_delete = false;
+  std::string healthcheck_disable_file;
+};
+
+// Reads the options; conversion errors are recorded in `file` (see check_config_or_exit).
+ApiConfig load_api_config(common::ConfigFile& file);
+
+// "<n>[B|KB|MB|GB|TB]" with binary multiples, as user_storage_quota is written.
+std::optional<uint64_t> parse_byte_size(std::string_view text);
+
+}  // namespace glance::api

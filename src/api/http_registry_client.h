@@ -1,0 +1,42 @@
+#pragma once
+
+#include "api/api_config.h"
+#include "api/registry_client.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+namespace glance::api {
+
+// RegistryClient over HTTP/1.1 to glance-registry, with a pool of keep-alive connections
+// (upstream opens one connection per call). Each call takes an idle connection or opens one,
+// and gives it back when the registry keeps it alive; a pooled connection the registry closed
+// meanwhile is retried once on a fresh one. Connecting is bounded by connect_timeout and a
+// whole call by registry_client_timeout; either failing gives `unavailable` at once, and the
+// next call simply tries again, so the api recovers by itself when the registry returns.
+// Forwards X-Openstack-Request-ID, the caller's token, and with send_identity_headers the
+// caller's identity. Safe for concurrent calls; must outlive every call in flight.
+class HttpRegistryClient final : public RegistryClient {
+ public:
+  HttpRegistryClient(boost::asio::io_context& ioc, RegistryClientConfig config);
+  ~HttpRegistryClient() override;
+
+  // glance::api::RegistryClient
+  Call<std::vector<common::Image>> list(const Caller& caller,
+                                        const common::http::QueryParams& params,
+                                        bool detail) override;
+  Call<common::Image> get(const Caller& caller, const std::string& id) override;
+  Call<common::Image> create(const Caller& caller, const common::ImageFields& fields) override;
+  Call<common::Image> update(const Caller& caller, const std::string& id,
+                             const common::ImageFields& fields, bool purge,
+                             std::optional<common::ImageStatus> from_state) override;
+  Call<common::Image> remove(const Caller& caller, const std::string& id) override;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace glance::api

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/http/headers.h"
+#include "common/image.h"
+#include "common/image_formats.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace glance::api {
+
+// The image metadata a POST or PUT carries in its headers (spec §2.2.3).
+struct ImageHeaderRequest {
+  common::ImageFields fields;            // x-image-meta-<field>, x-image-meta-property-*
+  std::optional<std::string> status;     // x-image-meta-status, as sent
+  std::optional<std::string> location;   // x-image-meta-location
+  std::optional<std::string> copy_from;  // x-glance-api-copy-from
+  std::optional<std::string> store;      // x-image-meta-store
+  bool purge_props = true;               // x-glance-registry-purge-props (lenient bool)
+};
+
+// Parses x-image-meta-* headers. Names ignore case and treat '-' and '_' alike; property
+// names are lower-cased with '-' turned into '_'; empty values are null. Fails with
+// bad_request for an unknown x-image-meta field, a non-integer or negative number, a bad
+// timestamp, a name over 255 characters, a checksum over 32, formats not allowed by
+// `formats` (Amazon rule applied), one field sent twice with different values, or CR, LF or
+// NUL in any value (it would be echoed back in a header). Pure; no I/O.
+common::Result<ImageHeaderRequest> parse_image_headers(const common::http::Headers& headers,
+                                                       const common::ImageFormats& formats);
+
+// Adds the image's metadata as response headers (spec §2.2.2): x-image-meta-<field> for every
+// non-null field, booleans as True/False, x-image-meta-property-<name> for every non-null
+// property, and ETag when there is a checksum. Locations are never shown. A value holding
+// CR, LF or NUL is left out rather than let it split the header.
+void add_image_headers(const common::Image& image, common::http::Headers& out);
+
+// The image as v1 clients see it in JSON: the registry's form without location fields.
+nlohmann::json image_to_api_json(const common::Image& image);
+
+}  // namespace glance::api

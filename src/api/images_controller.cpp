@@ -1,0 +1,298 @@
+#include "api/images_controller.h"
+
+#include "api/download.h"
+#include "api/image_headers.h"
+#include "api/request_checks.h"
+#include "common/image_id.h"
+#include "common/image_json.h"
+
+#include <spdlog/spdlog.h>
+
+namespace glance::api {
+
+namespace net = boost::asio;
+using common::Errc;
+using common::Error;
+using common::Image;
+using common::ImageStatus;
+using common::Result;
+using common::http::Response;
+using nlohmann::json;
+
+namespace {
+
+Caller caller_of(const common::http::Request& req) {
+  return Caller{req.context, req.request_id};
+}
+
+// Upstream words registry failures per action; the code stays the registry's.
+Error reword(const Error& e, Errc code, std::string message) {
+  return e.code() == code ? Error::with_code(code, std::move(message)) : e;
+}
+
+Result<void> refuse_read_only(const common::RequestContext& ctx) {
+  if (ctx.read_only) return Error::forbidden("Read-only access");
+  return {};
+}
+
+Response image_reply(unsigned status, const Image& image) {
+  Response res = Response::json(status, json{{"image", image_to_api_json(image)}}.dump());
+  if (image.checksum) res.headers.set("ETag", *image.checksum);
+  return res;
+}
+
+Error reserve_error(const Error& e, const std::optional<std::string>& id) {
+  if (e.code() == Errc::conflict)
+    return Error::conflict("An image with identifier " + id.value_or("") + " already exists");
+  if (e.code() == Errc::bad_request)
+    return Error::bad_request("Failed to reserve image. Got error: " + e.message());
+  return reword(e, Errc::forbidden, "Forbidden to reserve image.");
+}
+
+Error update_error(const Error& e) {
+  if (e.code() == Errc::bad_request)
+    return Error::bad_request("Failed to update image metadata. Got error: " + e.message());
+  if (e.code() == Errc::forbidden)
+    return Error::forbidden("Forbidden to update image: " + e.message());
+  return reword(e, Errc::conflict, "Image operation conflicts");
+}
+
+// What a caller may write on create: ownership is the caller's unless an admin says
+// otherwise (spec §5.3); the status follows from the declared size (spec §3.1 step 3).
+common::ImageFields fields_to_reserve(const ImageHeaderRequest& meta,
+                                      const common::RequestContext& ctx, bool has_data) {
+  auto fields = meta.fields;
+  if (!ctx.is_admin || !fields.owner) fields.owner = ctx.owner();
+  bool empty_image = fields.size && *fields.size == 0 && !has_data;
+  fields.status = empty_image ? ImageStatus::active : ImageStatus::queued;
+  if (!fields.size || !*fields.size) fields.size = int64_t{0};
+  return fields;
+}
+
+// What a caller may write on update: timestamps and the deleted flag are ignored, the owner
+// only moves for admins, status and id were checked equal already.
+common::ImageFields fields_to_update(const ImageHeaderRequest& meta,
+                                     const common::RequestContext& ctx) {
+  auto fields = meta.fields;
+  fields.created_at.reset();
+  fields.updated_at.reset();
+  fields.deleted_at.reset();
+  fields.deleted.reset();
+  fields.id.reset();
+  if (!ctx.is_admin) fields.owner.reset();
+  return fields;
+}
+
+}  // namespace
+
+net::awaitable<Result<Image>> ImagesController::fetch(const Caller& caller, const std::string& id) {
+  // Longer ids cannot exist; answer as for any unknown id without asking.
+  if (id.size() > 36) co_return Error::not_found("Image with identifier " + id + " not found");
+  auto image = co_await registry_.get(caller, id);
+  if (!image && image.error().code() == Errc::not_found)
+    co_return Error::not_found("Image with identifier " + id + " not found");
+  co_return image;
+}
+
+ImagesController::Reply ImagesController::list(Request& req, bool detail) {
+  if (auto r = check_list_params(req.query); !r) co_return r.error();
+  const Caller caller = caller_of(req);
+  auto images = co_await registry_.list(caller, req.query, detail);
+  if (!images) co_return images.error();
+  json out = json::array();
+  for (const auto& img : *images)
+    out.push_back(detail ? image_to_api_json(img) : common::image_to_brief_json(img));
+  co_return Response::json(200, json{{"images", std::move(out)}}.dump());
+}
+
+ImagesController::Reply ImagesController::index(Request& req) {
+  return list(req, false);
+}
+
+ImagesController::Reply ImagesController::detail(Request& req) {
+  return list(req, true);
+}
+
+ImagesController::Reply ImagesController::meta(Request& req) {
+  const Caller caller = caller_of(req);
+  auto image = co_await fetch(caller, req.param("id"));
+  if (!image) co_return image.error();
+  Response res = Response::empty(200);
+  add_image_headers(*image, res.headers);
+  co_return res;
+}
+
+ImagesController::Reply ImagesController::show(Request& req) {
+  const auto& id = req.param("id");
+  const Caller caller = caller_of(req);
+  auto image = co_await fetch(caller, id);
+  if (!image) co_return image.error();
+  if (image->status == ImageStatus::deactivated)
+    co_return Error::forbidden("Image " + id + " is deactivated");
+  if (image->status != ImageStatus::active)
+    co_return Error::not_found("Image " + id + " is not active");
+  co_return image_data_response(stores_, *image);
+}
+
+net::awaitable<Result<Image>> ImagesController::receive_data(
+    Request& req, const Caller& caller, const Image& image,
+    const std::optional<std::string>& store_name) {
+  if (auto r = check_formats_set(image); !r) co_return r.error();
+  if (!is_octet_stream(req)) {
+    common::ImageFields kill;
+    kill.status = ImageStatus::killed;
+    co_await registry_.update(caller, image.id, kill, false, ImageStatus::queued);
+    co_return Error::bad_request("Content-Type must be application/octet-stream");
+  }
+  store::Store* target = store_name ? stores_.find(*store_name) : &stores_.default_store();
+  if (!target) co_return Error::bad_request("Store for scheme " + *store_name + " not found");
+  co_return co_await upload_image_data(registry_, *target, caller, image, *req.body_reader,
+                                       options_.limits);
+}
+
+ImagesController::Reply ImagesController::create(Request& req) {
+  auto meta = parse_image_headers(req.headers, options_.formats);
+  if (!meta) co_return meta.error();
+  if (auto r = check_declared_size(req, *meta, options_.limits.image_size_cap); !r)
+    co_return r.error();
+  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
+  if (auto r = check_publicize(*meta, req.context); !r) co_return r.error();
+  if (auto r = check_external_source(*meta, stores_); !r) co_return r.error();
+  if (meta->store && !stores_.knows(*meta->store))
+    co_return Error::bad_request("Required store " + *meta->store + " is invalid");
+  if (meta->fields.id && !common::is_uuid_like(*meta->fields.id))
+    co_return Error::bad_request("Invalid image id format");
+
+  Caller caller = caller_of(req);
+  bool has_data = req.has_body();
+  const auto fields = fields_to_reserve(*meta, req.context, has_data);
+  auto image = co_await registry_.create(caller, fields);
+  if (!image) co_return reserve_error(image.error(), meta->fields.id);
+  if (has_data) {
+    auto active = co_await receive_data(req, caller, *image, meta->store);
+    if (!active) co_return active.error();
+    image = std::move(*active);
+  }
+  Response res = image_reply(201, *image);
+  res.headers.set("Location", req.host + "/v1/images/" + image->id);
+  co_return res;
+}
+
+ImagesController::Reply ImagesController::update(Request& req) {
+  auto meta = parse_image_headers(req.headers, options_.formats);
+  if (!meta) co_return meta.error();
+  if (auto r = check_declared_size(req, *meta, options_.limits.image_size_cap); !r)
+    co_return r.error();
+  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
+  if (auto r = check_publicize(*meta, req.context); !r) co_return r.error();
+  Caller caller = caller_of(req);
+  auto current = co_await fetch(caller, req.param("id"));
+  if (!current) co_return current.error();
+  if (auto r = check_update_allowed(*current, *meta, req.context); !r) co_return r.error();
+  bool has_data = req.has_body();
+  if (has_data && current->status != ImageStatus::queued)
+    co_return Error::conflict("Cannot upload to an unqueued image");
+  if ((meta->location || meta->copy_from) && current->status != ImageStatus::queued)
+    co_return Error::bad_request(
+        "Attempted to update Location field for an image not in queued status.");
+  if (auto r = check_external_source(*meta, stores_); !r) co_return r.error();
+  if (meta->store && !stores_.knows(*meta->store))
+    co_return Error::bad_request("Store for scheme " + *meta->store + " not found");
+
+  // A PUT carrying data never purges properties (spec §2.6 step 8).
+  bool purge = meta->purge_props && !has_data;
+  const auto fields = fields_to_update(*meta, req.context);
+  auto image = co_await registry_.update(caller, current->id, fields, purge, std::nullopt);
+  if (!image) co_return update_error(image.error());
+  if (has_data) {
+    auto active = co_await receive_data(req, caller, *image, meta->store);
+    if (!active) co_return active.error();
+    image = std::move(*active);
+  }
+  co_return image_reply(200, *image);
+}
+
+ImagesController::Reply ImagesController::destroy(Request& req) {
+  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
+  const auto& id = req.param("id");
+  Caller caller = caller_of(req);
+  auto image = co_await fetch(caller, id);
+  if (!image) co_return image.error();
+  if (image->is_protected) co_return Error::forbidden("Image is protected");
+  if (image->status == ImageStatus::pending_delete)
+    co_return Error::forbidden("Forbidden to delete a pending_delete image.");
+  if (image->status == ImageStatus::deleted)
+    co_return Error::not_found("Image " + id + " not found.");
+  co_return co_await delete_data_then_row(caller, *image);
+}
+
+ImagesController::Reply ImagesController::delete_data_then_row(const Caller& caller,
+                                                               const Image& image) {
+  auto location = image.active_location();
+  bool delay = options_.delayed_delete && location;
+  common::ImageFields mark;
+  mark.status = delay ? ImageStatus::pending_delete : ImageStatus::deleted;
+  if (delay) {
+    // The scrubber finds the data through the location rows left pending_delete.
+    mark.locations = image.locations;
+    for (auto& l : *mark.locations)
+      if (l.status == "active") l.status = "pending_delete";
+  }
+  auto marked = co_await registry_.update(caller, image.id, mark, false, std::nullopt);
+  if (!marked) {
+    if (marked.error().code() == Errc::forbidden)
+      co_return Error::forbidden("Forbidden to delete image: " + marked.error().message());
+    co_return reword(marked.error(), Errc::not_found,
+                     "Failed to find image to delete: " + marked.error().message());
+  }
+  if (location && !delay) {
+    store::Location where{*location};
+    auto* store = stores_.for_location(where);
+    auto removed = store ? store->remove(where) : Result<void>(Error::not_found("no store"));
+    if (!removed && removed.error().code() != Errc::not_found) {
+      common::ImageFields restore;
+      restore.status = image.status;
+      co_await registry_.update(caller, image.id, restore, false, std::nullopt);
+      if (removed.error().code() == Errc::forbidden)
+        co_return Error::forbidden("Forbidden to delete image: " + removed.error().message());
+      co_return removed.error();
+    }
+    if (!removed)
+      spdlog::warn("{} data of image {} was already gone: {}", caller.request_id, image.id,
+                   removed.error().message());
+  }
+  auto deleted = co_await registry_.remove(caller, image.id);
+  if (!deleted) co_return deleted.error();
+  co_return Response::empty(200);
+}
+
+void add_image_routes(common::http::Router& r, ImagesController& c) {
+  using Req = common::http::Request;
+  using common::http::BodyMode;
+  // The empty path under /v1 is redirected, as upstream's router does.
+  r.add("*", "/v1", [](Req&) -> ImagesController::Reply {
+    Response res = Response::empty(302);
+    res.headers.set("Location", "/v1/");
+    co_return res;
+  });
+  r.add("*", "/v1/", [&c](Req& q) { return c.index(q); });
+  r.add("GET", "/v1/images", [&c](Req& q) { return c.index(q); });
+  r.add(
+      "POST", "/v1/images", [&c](Req& q) { return c.create(q); }, BodyMode::streamed);
+  r.add("GET", "/v1/images/detail", [&c](Req& q) { return c.detail(q); });
+  r.add("HEAD", "/v1/images/detail", [](Req& q) -> ImagesController::Reply {
+    auto res = common::http::to_response(
+        Error::method_not_allowed(
+            "This operation is currently not permitted on Glance images details."),
+        q.headers.get("Accept").value_or(""));
+    res.headers.set("Allow", "GET");
+    co_return res;
+  });
+  r.add("HEAD", "/v1/images/{id}", [&c](Req& q) { return c.meta(q); });
+  r.add("GET", "/v1/images/{id}", [&c](Req& q) { return c.show(q); });
+  r.add(
+      "PUT", "/v1/images/{id}", [&c](Req& q) { return c.update(q); }, BodyMode::streamed);
+  r.add("DELETE", "/v1/images/{id}", [&c](Req& q) { return c.destroy(q); });
+}
+
+}  // namespace glance::api

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "api/registry_client.h"
+#include "api/upload.h"
+#include "common/error.h"
+#include "common/http/router.h"
+#include "common/image_formats.h"
+#include "store/store_registry.h"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace glance::api {
+
+struct ImagesControllerOptions {
+  common::ImageFormats formats;
+  UploadLimits limits;
+  bool delayed_delete = false;
+};
+
+// The /v1/images routes (spec §2, §3, §4) except members. Parses and validates input, asks
+// the registry (which applies visibility: an invisible image is 404, never 403), moves data
+// through the stores, and answers. Holds no per-request state; safe for concurrent use.
+// `registry` and `stores` must outlive it.
+class ImagesController {
+ public:
+  using Request = common::http::Request;
+  using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
+
+  ImagesController(RegistryClient& registry, const store::StoreRegistry& stores,
+                   ImagesControllerOptions options)
+      : registry_(registry), stores_(stores), options_(std::move(options)) {}
+
+  Reply index(Request& req);    // GET /v1/images
+  Reply detail(Request& req);   // GET /v1/images/detail
+  Reply meta(Request& req);     // HEAD /v1/images/{id}
+  Reply show(Request& req);     // GET /v1/images/{id}: the data
+  Reply create(Request& req);   // POST /v1/images, body streamed
+  Reply update(Request& req);   // PUT /v1/images/{id}, body streamed
+  Reply destroy(Request& req);  // DELETE /v1/images/{id}
+
+ private:
+  Reply list(Request& req, bool detail);
+  boost::asio::awaitable<common::Result<common::Image>> fetch(const Caller& caller,
+                                                              const std::string& id);
+  // Checks the data preconditions of spec §3.2 steps 2–4, then uploads.
+  boost::asio::awaitable<common::Result<common::Image>> receive_data(
+      Request& req, const Caller& caller, const common::Image& image,
+      const std::optional<std::string>& store_name);
+  Reply delete_data_then_row(const Caller& caller, const common::Image& image);
+
+  RegistryClient& registry_;
+  const store::StoreRegistry& stores_;
+  ImagesControllerOptions options_;
+};
+
+// Registers the routes of spec §2.1 (members excepted) on `router`.
+void add_image_routes(common::http::Router& router, ImagesController& controller);
+
+}  // namespace glance::api

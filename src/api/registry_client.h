@@ -1,0 +1,46 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/http/query_string.h"
+#include "common/image.h"
+#include "common/request_context.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace glance::api {
+
+// On whose behalf a registry call is made: the caller's context and the api's request id,
+// both forwarded to the registry.
+struct Caller {
+  common::RequestContext context;
+  std::string request_id;
+};
+
+// The api's only way to image metadata (spec §8.4). Implementations must be safe for
+// concurrent calls from any number of sessions. Errors carry the registry's answer mapped
+// back to Errc (registry_errors.h); an unreachable registry is `unavailable`.
+class RegistryClient {
+ public:
+  template <class T>
+  using Call = boost::asio::awaitable<common::Result<T>>;
+
+  virtual ~RegistryClient() = default;
+  // GET /images or /images/detail with the filters, sorting and paging passed through.
+  virtual Call<std::vector<common::Image>> list(const Caller& caller,
+                                                const common::http::QueryParams& params,
+                                                bool detail) = 0;
+  virtual Call<common::Image> get(const Caller& caller, const std::string& id) = 0;
+  virtual Call<common::Image> create(const Caller& caller, const common::ImageFields& fields) = 0;
+  // PUT with optional compare-and-set on the current status; `purge` replaces the property
+  // set with the one given.
+  virtual Call<common::Image> update(const Caller& caller, const std::string& id,
+                                     const common::ImageFields& fields, bool purge,
+                                     std::optional<common::ImageStatus> from_state) = 0;
+  virtual Call<common::Image> remove(const Caller& caller, const std::string& id) = 0;
+};
+
+}  // namespace glance::api

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "api/image_headers.h"
+#include "common/error.h"
+#include "common/http/request.h"
+#include "common/image.h"
+#include "common/request_context.h"
+#include "store/store_registry.h"
+
+#include <cstdint>
+
+namespace glance::api {
+
+// Pure checks the images controller applies before it touches the registry or a store.
+// Each returns bad_request or forbidden with upstream's message (spec §2.2.3, §2.6, §3).
+
+// The declared size (Content-Length when > 0, else x-image-meta-size) over the cap → 400.
+common::Result<void> check_declared_size(const common::http::Request& req,
+                                         const ImageHeaderRequest& meta, uint64_t cap);
+
+// x-image-meta-location and x-glance-api-copy-from. Only stores that can serve external
+// data may be named, and file-like schemes never: with no http store configured every such
+// source gets upstream's answer for an unconfigured store (spec §3.6, §3.7).
+common::Result<void> check_external_source(const ImageHeaderRequest& meta,
+                                           const store::StoreRegistry& stores);
+
+// Setting is_public needs the publicize_image policy, admin by default.
+common::Result<void> check_publicize(const ImageHeaderRequest& meta,
+                                     const common::RequestContext& ctx);
+
+// The list filters the api validates itself (spec §2.3.1); the rest is the registry's.
+common::Result<void> check_list_params(const common::http::QueryParams& params);
+
+// Spec §2.6 steps 5–7: deleted images, immutable size/checksum of active images for
+// non-admins, status and id that must not change.
+common::Result<void> check_update_allowed(const common::Image& current,
+                                          const ImageHeaderRequest& meta,
+                                          const common::RequestContext& ctx);
+
+// Data may be stored only once both formats are known (spec §3.2 step 2).
+common::Result<void> check_formats_set(const common::Image& image);
+
+// The body of an upload must be declared application/octet-stream (parameters ignored).
+bool is_octet_stream(const common::http::Request& req);
+
+}  // namespace glance::api

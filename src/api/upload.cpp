@@ -1,0 +1,158 @@
+#include "api/upload.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace glance::api {
+
+namespace net = boost::asio;
+using common::Errc;
+using common::Error;
+using common::Image;
+using common::ImageFields;
+using common::ImageStatus;
+using common::Result;
+
+namespace {
+
+// Large enough that hashing and write(2) dominate the per-chunk overhead, small enough that
+// a thousand concurrent uploads fit in memory.
+constexpr size_t kChunkBytes = 1 << 20;
+
+Error size_cap_error(uint64_t cap) {
+  return Error::payload_too_large("Denying attempt to upload image larger than " +
+                                  std::to_string(cap) + " bytes.");
+}
+
+// The one failure path after the image turned saving (style §2): drop the data, kill the
+// image, answer the original error.
+net::awaitable<Error> abandon_upload(RegistryClient& registry, store::Store& store,
+                                     const Caller& caller, const std::string& id, const Error& why,
+                                     const std::optional<store::Location>& stored) {
+  if (stored) {
+    if (auto r = store.remove(*stored); !r && r.error().code() != Errc::not_found)
+      spdlog::error("{} could not remove data of image {} at {}: {}", caller.request_id, id,
+                    stored->uri, r.error().message());
+  }
+  ImageFields kill;
+  kill.status = ImageStatus::killed;
+  // Compare-and-set: an image deleted or activated meanwhile keeps its status.
+  auto killed = co_await registry.update(caller, id, kill, false, ImageStatus::saving);
+  if (!killed)
+    spdlog::warn("{} could not mark image {} killed: {}", caller.request_id, id,
+                 killed.error().message());
+  else
+    spdlog::warn("{} upload of image {} failed, image killed: {}", caller.request_id, id,
+                 why.message());
+  co_return why;
+}
+
+// Two buffers: the writer may still be hashing one while the next is received. They must
+// outlive the writer, which may read the last one until it is destroyed.
+using ChunkBuffers = std::array<std::vector<char>, 2>;
+
+// Fills `chunk` from the body: socket reads return a few KiB each, and handing the store
+// whole chunks keeps its per-write costs (a thread hand-off, a write(2)) rare.
+net::awaitable<Result<size_t>> fill(common::http::BodyReader& body, std::vector<char>& chunk) {
+  size_t filled = 0;
+  while (filled < chunk.size()) {
+    auto n = co_await body.read_some(std::span<char>(chunk.data() + filled, chunk.size() - filled));
+    if (!n) co_return n.error();
+    if (*n == 0) break;
+    filled += *n;
+  }
+  co_return filled;
+}
+
+// Reads the whole body into the writer. Returns what the store recorded.
+net::awaitable<Result<store::StoredImage>> stream_body(common::http::BodyReader& body,
+                                                       store::ImageWriter& writer,
+                                                       ChunkBuffers& buffers, uint64_t cap) {
+  uint64_t total = 0;
+  for (int turn = 0;; turn ^= 1) {
+    auto& chunk = buffers[turn];
+    auto n = co_await fill(body, chunk);
+    if (!n) co_return n.error();
+    total += *n;
+    if (total > cap) co_return size_cap_error(cap);
+    if (*n > 0)
+      if (auto w = writer.write(std::span<const char>(chunk.data(), *n)); !w) co_return w.error();
+    if (*n < chunk.size()) break;
+  }
+  co_return writer.commit();
+}
+
+std::optional<Error> mismatch(const Image& image, const store::StoredImage& stored) {
+  auto describe = [](const char* attr, const std::string& supplied, const std::string& actual) {
+    return Error::bad_request(std::string("Supplied ") + attr + " (" + supplied + ") and " + attr +
+                              " generated from uploaded image (" + actual +
+                              ") did not match. Setting image status to 'killed'.");
+  };
+  int64_t declared = image.size.value_or(0);
+  if (declared != 0 && static_cast<uint64_t>(declared) != stored.size)
+    return describe("size", std::to_string(declared), std::to_string(stored.size));
+  if (image.checksum && !image.checksum->empty() && *image.checksum != stored.checksum)
+    return describe("checksum", *image.checksum, stored.checksum);
+  return std::nullopt;
+}
+
+// The activation lost its compare-and-set: tell a deleted image (412) from a concurrent
+// upload (409). A 404 means the caller can no longer see it: deleted too.
+net::awaitable<Error> lost_activation(RegistryClient& registry, const Caller& caller,
+                                      const std::string& id, const Error& why) {
+  if (why.code() != Errc::conflict && why.code() != Errc::not_found) co_return why;
+  auto now = co_await registry.get(caller, id);
+  if (!now || common::is_deleted_status(now->status))
+    co_return Error::precondition_failed("Image " + id +
+                                         " could not be found after upload. The image may have "
+                                         "been deleted during the upload.");
+  co_return Error::conflict("Image operation conflicts");
+}
+
+}  // namespace
+
+net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store::Store& store,
+                                                const Caller& caller, const Image& image,
+                                                common::http::BodyReader& body,
+                                                const UploadLimits& limits) {
+  ImageFields saving;
+  saving.status = ImageStatus::saving;
+  // Unconditional, as upstream: two uploads may race to saving; the first to activate wins.
+  auto saved = co_await registry.update(caller, image.id, saving, false, std::nullopt);
+  if (!saved) co_return saved.error();
+
+  const std::optional<store::Location> nothing_stored;
+  ChunkBuffers buffers{std::vector<char>(kChunkBytes), std::vector<char>(kChunkBytes)};
+  auto writer = store.begin_add(image.id);
+  if (!writer) {
+    // Another upload holds the data: leave the image to it.
+    if (writer.error().code() == Errc::conflict) co_return writer.error();
+    co_return co_await abandon_upload(registry, store, caller, image.id, writer.error(),
+                                      nothing_stored);
+  }
+  auto stored = co_await stream_body(body, **writer, buffers, limits.image_size_cap);
+  writer->reset();  // before commit this deletes the partial data
+  if (!stored) {
+    if (stored.error().code() == Errc::conflict) co_return stored.error();
+    co_return co_await abandon_upload(registry, store, caller, image.id, stored.error(),
+                                      nothing_stored);
+  }
+  if (auto bad = mismatch(image, *stored))
+    co_return co_await abandon_upload(registry, store, caller, image.id, *bad, stored->location);
+
+  ImageFields active;
+  active.status = ImageStatus::active;
+  active.size = static_cast<int64_t>(stored->size);
+  active.checksum = stored->checksum;
+  active.locations =
+      std::vector<common::ImageLocation>{common::ImageLocation{std::nullopt, stored->location.uri}};
+  auto done = co_await registry.update(caller, image.id, active, false, ImageStatus::saving);
+  if (done) co_return std::move(*done);
+  auto why = co_await lost_activation(registry, caller, image.id, done.error());
+  co_return co_await abandon_upload(registry, store, caller, image.id, why, stored->location);
+}
+
+}  // namespace glance::api

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "api/registry_client.h"
+#include "common/http/body.h"
+#include "common/image.h"
+#include "store/store.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+
+namespace glance::api {
+
+// What an upload must respect beyond the image's own declared size and checksum.
+struct UploadLimits {
+  uint64_t image_size_cap = 1099511627776ULL;
+};
+
+// Streams a request body into `store` as the data of `image`, which must be queued with both
+// formats set (spec §3.2 steps 5–11): marks it saving, writes the body in chunks while
+// hashing, checks the byte count against the cap and the declared size and checksum, then
+// activates it with a compare-and-set from saving. Never holds the image in memory.
+//
+// Every failure after the image turned saving goes through one path, abandon_upload: the
+// partial or finished data is removed and the image is marked killed (compare-and-set, so an
+// image deleted meanwhile stays deleted). Errors: bad_request (client gone, size or checksum
+// mismatch), payload_too_large (over the cap), storage_full, unavailable (store permission or
+// registry down), conflict (another upload won; the image is not killed),
+// precondition_failed (the image was deleted during the upload).
+boost::asio::awaitable<common::Result<common::Image>> upload_image_data(
+    RegistryClient& registry, store::Store& store, const Caller& caller, const common::Image& image,
+    common::http::BodyReader& body, const UploadLimits& limits);
+
+}  // namespace glance::api

@@ -1,0 +1,222 @@
+#include "store/file_store.h"
+
+#include "common/md5_digest.h"
+#include "store/worker_thread.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace glance::store {
+
+using common::Error;
+using common::Result;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kFileScheme = "file://";
+constexpr std::string_view kFilesystemScheme = "filesystem://";
+
+// Maps a failed write the way glance_store's filesystem driver does (spec §10.3).
+Error write_error(int err, const fs::path& path) {
+  if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+    return Error::storage_full("Image storage media is full: " + std::string(strerror(err)));
+  if (err == EACCES || err == EPERM || err == EROFS)
+    return Error::unavailable("Insufficient permissions on image storage media: " +
+                              std::string(strerror(err)));
+  return Error::internal("Error writing image data to " + path.string() + ": " + strerror(err));
+}
+
+bool fsync_dir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Writes in three stages that overlap: while the caller receives chunk N+1, one worker thread
+// hashes chunk N and another writes it to disk (on one core each of MD5 and the page-cache
+// copy costs about as much as receiving). A failed disk write surfaces at the next write() or
+// at commit().
+class FileWriter final : public ImageWriter {
+ public:
+  FileWriter(int fd, fs::path temp, fs::path final_path)
+      : fd_(fd), temp_(std::move(temp)), final_(std::move(final_path)) {}
+  ~FileWriter() override {
+    settle();
+    discard();
+  }
+
+  // glance::store::ImageWriter
+  Result<void> write(std::span<const char> data) override {
+    if (fd_ < 0) return Error::internal("write after the image data was finished");
+    if (auto r = settle(); !r) return r;
+    hasher_.start([this, data] { digest_.update(data); });
+    disk_.start([this, data] { disk_errno_ = write_all(data); });
+    size_ += data.size();
+    return {};
+  }
+
+  Result<StoredImage> commit() override {
+    if (fd_ < 0) return Error::internal("commit after the image data was finished");
+    if (auto r = settle(); !r) return r.error();
+    if (::fsync(fd_) != 0) return fail(write_error(errno, temp_));
+    ::close(std::exchange(fd_, -1));
+    // link(2) refuses to replace an existing file, so a concurrent upload that committed
+    // first keeps its data and this one reports the duplicate.
+    if (::link(temp_.c_str(), final_.c_str()) != 0) {
+      int err = errno;
+      discard();
+      if (err == EEXIST)
+        return Error::conflict("Attempt to upload duplicate image: " + final_.filename().string());
+      return write_error(err, final_);
+    }
+    ::unlink(temp_.c_str());
+    temp_.clear();
+    fsync_dir(final_.parent_path());
+    return StoredImage{Location{std::string(kFileScheme) + final_.string()}, size_,
+                       digest_.hex_final()};
+  }
+
+ private:
+  // Runs on the disk worker. Returns 0 or the errno of the failed write.
+  int write_all(std::span<const char> data) {
+    const off_t start = static_cast<off_t>(written_);
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errno;
+      data = data.subspan(static_cast<size_t>(n));
+      written_ += static_cast<uint64_t>(n);
+    }
+    // Start writeback now, so that the fsync at commit finds little left to do and the disk
+    // works while the network does.
+    ::sync_file_range(fd_, start, static_cast<off_t>(written_) - start, SYNC_FILE_RANGE_WRITE);
+    return 0;
+  }
+
+  // Waits for both workers; reports a failed disk write (and drops the data) once.
+  Result<void> settle() {
+    hasher_.wait();
+    disk_.wait();
+    if (disk_errno_ == 0) return {};
+    return fail(write_error(std::exchange(disk_errno_, 0), temp_));
+  }
+
+  Error fail(Error e) {
+    discard();
+    return e;
+  }
+
+  void discard() {
+    if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+    temp_.clear();
+  }
+
+  int fd_;
+  fs::path temp_;
+  fs::path final_;
+  uint64_t size_ = 0;
+  uint64_t written_ = 0;  // by the disk worker only
+  int disk_errno_ = 0;    // written by the disk worker, read after disk_.wait()
+  common::Md5Digest digest_;
+  WorkerThread hasher_;
+  WorkerThread disk_;
+};
+
+class FileReader final : public ImageReader {
+ public:
+  FileReader(int fd, uint64_t size) : range_(fd, 0, size) {}
+
+  // glance::store::ImageReader
+  uint64_t size() const override { return range_.length; }
+  ImageBody take_body() override { return std::move(range_); }
+
+ private:
+  common::http::FileRange range_;
+};
+
+// Image ids become file names: refuse anything that could leave the directory.
+bool is_safe_name(const std::string& id) {
+  return !id.empty() && id.find('/') == std::string::npos && id.front() != '.' &&
+         id.find('\0') == std::string::npos;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FileStore>> FileStore::open_dir(fs::path datadir) {
+  std::error_code ec;
+  fs::create_directories(datadir, ec);
+  if (ec)
+    return Error::unavailable("cannot create filesystem_store_datadir " + datadir.string() + ": " +
+                              ec.message());
+  if (::access(datadir.c_str(), W_OK | X_OK) != 0)
+    return Error::unavailable("filesystem_store_datadir " + datadir.string() +
+                              " is not writable: " + strerror(errno));
+  auto absolute = fs::absolute(datadir, ec);
+  return std::unique_ptr<FileStore>(new FileStore(ec ? datadir : absolute.lexically_normal()));
+}
+
+Result<std::unique_ptr<ImageWriter>> FileStore::begin_add(const std::string& id) {
+  if (!is_safe_name(id)) return Error::bad_request("Invalid image id for the file store: " + id);
+  fs::path final_path = datadir_ / id;
+  if (::access(final_path.c_str(), F_OK) == 0)
+    return Error::conflict("Attempt to upload duplicate image: " + id);
+  // A unique temporary name per writer: concurrent uploads of one id race only at commit.
+  fs::path temp = datadir_ / ("." + id + "." + std::to_string(::getpid()) + "-" +
+                              std::to_string(temp_counter_++) + ".partial");
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return write_error(errno, temp);
+  return std::unique_ptr<ImageWriter>(new FileWriter(fd, std::move(temp), std::move(final_path)));
+}
+
+Result<fs::path> FileStore::path_of(const Location& where) const {
+  std::string_view uri = where.uri;
+  if (uri.starts_with(kFileScheme))
+    uri.remove_prefix(kFileScheme.size());
+  else if (uri.starts_with(kFilesystemScheme))
+    uri.remove_prefix(kFilesystemScheme.size());
+  else
+    return Error::bad_request("Invalid location: not a file store URI");
+  if (uri.empty() || uri.front() != '/')
+    return Error::bad_request("Invalid location: a file store URI needs an absolute path");
+  return fs::path(std::string(uri));
+}
+
+Result<std::unique_ptr<ImageReader>> FileStore::open(const Location& where) {
+  auto path = path_of(where);
+  if (!path) return path.error();
+  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error::not_found("Image file " + path->string() + " not found");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return Error::internal("cannot stat " + path->string());
+  }
+  return std::unique_ptr<ImageReader>(new FileReader(fd, static_cast<uint64_t>(st.st_size)));
+}
+
+Result<uint64_t> FileStore::size(const Location& where) {
+  auto path = path_of(where);
+  if (!path) return path.error();
+  struct stat st {};
+  if (::stat(path->c_str(), &st) != 0)
+    return Error::not_found("Image file " + path->string() + " not found");
+  return static_cast<uint64_t>(st.st_size);
+}
+
+Result<void> FileStore::remove(const Location& where) {
+  auto path = path_of(where);
+  if (!path) return path.error();
+  if (::unlink(path->c_str()) == 0) return {};
+  if (errno == ENOENT) return Error::not_found("Image file " + path->string() + " not found");
+  return Error::forbidden("You cannot delete file " + path->string());
+}
+
+}  // namespace glance::store

@@ -1,0 +1,190 @@
+// glance-api uploads that fail, and the registry going away: the image ends killed and no
+// data stays behind.
+
+#include "tests/support/api_fixture.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace glance::testing {
+namespace {
+
+const HeaderList kRawBare = {{"x-image-meta-disk_format", "raw"},
+                             {"x-image-meta-container_format", "bare"},
+                             {"Content-Type", "application/octet-stream"}};
+
+HeaderList with(HeaderList base, const HeaderList& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+// A plain socket for conversations HttpClient cannot have (pauses, hang-ups).
+class RawSocket {
+ public:
+  explicit RawSocket(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("connect failed");
+    timeval tv{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~RawSocket() { close(); }
+  void send(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) throw std::runtime_error("send failed");
+      done += static_cast<size_t>(n);
+    }
+  }
+  // Reads until `marker` has arrived (or the peer closes / times out).
+  std::string read_until(const std::string& marker) {
+    std::string out;
+    char buf[4096];
+    while (out.find(marker) == std::string::npos) {
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// Waits for a condition the daemons reach asynchronously, polling; fails after `limit`.
+template <class F>
+bool eventually(F condition, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+class ApiUploads : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { env_ = new ApiEnvironment(false, "image_size_cap = 100000\n"); }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  HttpClient c_ = env_->client();
+  static ApiEnvironment* env_;
+
+  std::string status_of(const std::string& id) {
+    return c_.head("/v1/images/" + id).header("x-image-meta-status").value_or("?");
+  }
+  std::string queued_image() {
+    auto r = c_.post("/v1/images", "", with(kRawBare, {{"x-image-meta-name", "q"}}));
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.json()["image"]["id"];
+  }
+};
+ApiEnvironment* ApiUploads::env_ = nullptr;
+
+TEST_F(ApiUploads, SizeMismatchKillsTheImageAndLeavesNoFile) {
+  std::string id = queued_image();
+  auto r = c_.put("/v1/images/" + id, "12345", with(kRawBare, {{"x-image-meta-size", "6"}}));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_NE(r.body.find("Supplied size (6) and size generated from uploaded image (5)"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(status_of(id), "killed");
+  EXPECT_EQ(env_->stored_files(), 0u);
+  EXPECT_EQ(c_.put("/v1/images/" + id, "12345", kRawBare).status, 409u);  // killed for good
+}
+
+TEST_F(ApiUploads, ChecksumMismatchKillsTheImageAndLeavesNoFile) {
+  auto r = c_.post("/v1/images", "12345",
+                   with(kRawBare, {{"x-image-meta-checksum", "00000000000000000000000000000000"}}));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_NE(r.body.find("Supplied checksum"), std::string::npos) << r.body;
+  EXPECT_EQ(env_->stored_files(), 0u);
+  auto killed = c_.get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none");
+  bool found = false;
+  for (const auto& img : json_field(killed, "images"))
+    found |= img["status"] == "killed" && img["checksum"] == "00000000000000000000000000000000";
+  EXPECT_TRUE(found) << killed.status << " " << killed.body;
+}
+
+TEST_F(ApiUploads, SizeCapIs400WhenDeclaredAnd413WhileStreaming) {
+  std::string big(100001, 'x');
+  auto declared = c_.post("/v1/images", big, kRawBare);
+  EXPECT_EQ(declared.status, 400u);
+  EXPECT_NE(declared.body.find("Denying attempt to upload image larger than 100000 bytes."),
+            std::string::npos);
+  std::string id = queued_image();
+  auto streamed = c_.request("PUT", "/v1/images/" + id, kRawBare, big, true);
+  EXPECT_EQ(streamed.status, 413u);
+  EXPECT_EQ(status_of(id), "killed");
+  EXPECT_EQ(env_->stored_files(), 0u);
+}
+
+TEST_F(ApiUploads, WrongContentTypeKillsTheImage) {
+  std::string id = queued_image();
+  auto r = c_.put("/v1/images/" + id, "data", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_NE(r.body.find("Content-Type must be application/octet-stream"), std::string::npos);
+  EXPECT_EQ(status_of(id), "killed");
+}
+
+TEST_F(ApiUploads, ClientGoneMidUploadKillsTheImageAndLeavesNoFile) {
+  std::string id = queued_image();
+  {
+    RawSocket s(env_->api().port());
+    s.send("PUT /v1/images/" + id +
+           " HTTP/1.1\r\nHost: x\r\n"
+           "Content-Type: application/octet-stream\r\nContent-Length: 90000\r\n\r\n" +
+           std::string(30000, 'p'));
+    ASSERT_TRUE(eventually([&] { return status_of(id) == "saving"; }));
+  }
+  EXPECT_TRUE(eventually([&] { return status_of(id) == "killed"; })) << status_of(id);
+  EXPECT_EQ(env_->stored_files(), 0u);
+}
+
+TEST_F(ApiUploads, ExpectContinueGetsTheInterimAnswerFirst) {
+  std::string id = queued_image();
+  RawSocket s(env_->api().port());
+  s.send("PUT /v1/images/" + id +
+         " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+         "Content-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\n");
+  auto interim = s.read_until("\r\n\r\n");
+  EXPECT_EQ(interim.substr(0, 25), "HTTP/1.1 100 Continue\r\n\r\n");
+  s.send("hello");
+  auto final_answer = s.read_until("}}");
+  EXPECT_NE(final_answer.find("HTTP/1.1 200"), std::string::npos) << final_answer;
+  EXPECT_EQ(status_of(id), "active");
+}
+
+TEST_F(ApiUploads, RegistryDownIs503QuicklyThenRecovers) {
+  ASSERT_EQ(c_.get("/v1/images").status, 200u);
+  env_->stop_registry();
+  auto started = std::chrono::steady_clock::now();
+  auto down = c_.get("/v1/images");
+  EXPECT_EQ(down.status, 503u) << down.body;
+  EXPECT_NE(down.body.find("registry"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_EQ(c_.head("/v1/images/00000000-0000-0000-0000-000000000000").status, 503u);
+  env_->start_registry_again();
+  EXPECT_EQ(c_.get("/v1/images").status, 200u);
+  EXPECT_EQ(c_.post("/v1/images", "", {{"x-image-meta-name", "after"}}).status, 201u);
+}
+
+}  // namespace
+}  // namespace glance::testing

@@ -1,0 +1,80 @@
+// glance-api with the keystone flavor forwarding identities to a trusted-auth registry:
+// who sees and changes what (spec §5).
+
+#include "tests/support/api_fixture.h"
+
+#include <gtest/gtest.h>
+
+namespace glance::testing {
+namespace {
+
+class ApiVisibility : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { env_ = new ApiEnvironment(true); }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  static ApiEnvironment* env_;
+  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
+  HttpClient bob_ = env_->client(identity("tenant-b", "member", "bob"));
+  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
+  HttpClient nobody_ = env_->client();
+};
+ApiEnvironment* ApiVisibility::env_ = nullptr;
+
+bool lists(const HttpClient& c, const std::string& id, const std::string& query = "") {
+  auto r = c.get("/v1/images/detail" + query);
+  EXPECT_EQ(r.status, 200u) << r.body;
+  for (const auto& img : json_field(r, "images"))
+    if (img["id"] == id) return true;
+  return false;
+}
+
+TEST_F(ApiVisibility, PrivateImagesAre404ForOtherTenantsNot403) {
+  auto r = alice_.post("/v1/images", "", {{"x-image-meta-name", "alice-private"}});
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_EQ(r.json()["image"]["owner"], "tenant-a");
+  std::string id = r.json()["image"]["id"];
+  EXPECT_EQ(alice_.head("/v1/images/" + id).status, 200u);
+  EXPECT_EQ(bob_.head("/v1/images/" + id).status, 404u);
+  EXPECT_EQ(bob_.get("/v1/images/" + id).status, 404u);
+  EXPECT_EQ(bob_.put("/v1/images/" + id, "", {{"x-image-meta-name", "mine"}}).status, 404u);
+  EXPECT_EQ(bob_.del("/v1/images/" + id).status, 404u);
+  EXPECT_EQ(admin_.head("/v1/images/" + id).status, 200u);
+  EXPECT_TRUE(lists(alice_, id));
+  EXPECT_FALSE(lists(bob_, id));
+  // Admins list like everyone unless they ask for all.
+  EXPECT_FALSE(lists(admin_, id));
+  EXPECT_TRUE(lists(admin_, id, "?is_public=none"));
+}
+
+TEST_F(ApiVisibility, PublicImagesAreSeenByAllButChangedOnlyByTheOwner) {
+  EXPECT_EQ(alice_.post("/v1/images", "", {{"x-image-meta-is_public", "True"}}).status, 403u);
+  auto r = admin_.post("/v1/images", "",
+                       {{"x-image-meta-name", "shared-base"}, {"x-image-meta-is_public", "True"}});
+  ASSERT_EQ(r.status, 201u) << r.body;
+  std::string id = r.json()["image"]["id"];
+  EXPECT_EQ(bob_.head("/v1/images/" + id).status, 200u);
+  EXPECT_TRUE(lists(bob_, id));
+  EXPECT_EQ(bob_.put("/v1/images/" + id, "", {{"x-image-meta-name", "hijack"}}).status, 403u);
+  EXPECT_EQ(bob_.del("/v1/images/" + id).status, 403u);
+  EXPECT_EQ(admin_.del("/v1/images/" + id).status, 200u);
+  EXPECT_EQ(bob_.head("/v1/images/" + id).status, 404u);    // deleted: gone for users
+  EXPECT_EQ(admin_.head("/v1/images/" + id).status, 200u);  // admins still see the row
+}
+
+TEST_F(ApiVisibility, NoIdentityIs401ButVersionsNeedNone) {
+  EXPECT_EQ(nobody_.get("/v1/images").status, 401u);
+  EXPECT_EQ(nobody_.get("/").status, 300u);
+  EXPECT_EQ(nobody_.get("/versions").status, 200u);
+}
+
+TEST_F(ApiVisibility, RequestIdIsForwardedAndReturned) {
+  auto r = alice_.get("/v1/images", {{"X-Openstack-Request-ID", "req-abc-123"}});
+  EXPECT_EQ(r.header("x-openstack-request-id"), std::optional<std::string>("req-abc-123"));
+  EXPECT_NE(env_->registry().daemon().log().find("req-abc-123"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace glance::testing

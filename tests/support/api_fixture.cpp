@@ -1,0 +1,59 @@
+#include "tests/support/api_fixture.h"
+
+#include "tests/support/mariadb_server.h"
+
+#include <filesystem>
+
+namespace glance::testing {
+
+namespace {
+std::string api_config(int registry_port, const std::string& datadir, bool keystone,
+                       const std::string& extra) {
+  std::string c = "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 2\n";
+  c += "registry_host = 127.0.0.1\nregistry_port = " + std::to_string(registry_port) + "\n";
+  c += "registry_client_timeout = 30\n";
+  if (keystone) c += "send_identity_headers = True\n";
+  c += extra + "\n[glance_store]\nstores = file\ndefault_store = file\n";
+  c += "filesystem_store_datadir = " + datadir + "\n";
+  if (keystone) c += "[paste_deploy]\nflavor = keystone\n";
+  return c;
+}
+
+std::string trusted_auth(bool keystone) {
+  return keystone ? "\n[paste_deploy]\nflavor = trusted-auth\n" : "";
+}
+}  // namespace
+
+ApiEnvironment::ApiEnvironment(bool keystone, const std::string& api_extra)
+    : keystone_(keystone), datadir_(make_temp_dir("glance-api-store") + "/images") {
+  registry_ = std::make_unique<RegistryEnvironment>(trusted_auth(keystone));
+  registry_port_ = registry_->daemon().port();
+  api_ = std::make_unique<Daemon>(api_binary(),
+                                  api_config(registry_port_, datadir_, keystone, api_extra));
+  api_->start();
+}
+
+size_t ApiEnvironment::stored_files() const {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(datadir_)) ++n;
+  return n;
+}
+
+void ApiEnvironment::stop_registry() {
+  if (registry_again_)
+    registry_again_->stop();
+  else
+    registry_->daemon().stop();
+}
+
+void ApiEnvironment::start_registry_again() {
+  // The port came from the kernel when the registry first bound port 0; reusing it keeps
+  // the api's registry_port valid. SO_REUSEADDR lets it bind again at once.
+  std::string config = registry_config(registry_->db_url(), trusted_auth(keystone_));
+  auto at = config.find("bind_port = 0");
+  config.replace(at, 13, "bind_port = " + std::to_string(registry_port_));
+  registry_again_ = std::make_unique<Daemon>(registry_binary(), config);
+  registry_again_->start();
+}
+
+}  // namespace glance::testing

@@ -1,0 +1,81 @@
+#include "tests/support/fake_registry_client.h"
+
+namespace glance::testing {
+
+using common::Error;
+using common::Image;
+using common::Result;
+
+void FakeRegistryClient::put(Image image) {
+  std::lock_guard lock(mutex_);
+  images_[image.id] = std::move(image);
+}
+
+Image FakeRegistryClient::at(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return images_.at(id);
+}
+
+Result<Image> FakeRegistryClient::apply(const std::string& id, const common::ImageFields& f,
+                                        std::optional<common::ImageStatus> from_state) {
+  std::lock_guard lock(mutex_);
+  auto it = images_.find(id);
+  if (it == images_.end()) return Error::not_found("Image not found");
+  Image& img = it->second;
+  if (from_state && img.status != *from_state) return Error::conflict("Image operation conflicts");
+  if (f.status) img.status = *f.status;
+  if (f.size) img.size = *f.size;
+  if (f.checksum) img.checksum = *f.checksum;
+  if (f.name) img.name = *f.name;
+  if (f.disk_format) img.disk_format = *f.disk_format;
+  if (f.container_format) img.container_format = *f.container_format;
+  if (f.locations) img.locations = *f.locations;
+  if (f.properties)
+    for (const auto& [k, v] : *f.properties) img.properties[k] = v;
+  return img;
+}
+
+api::RegistryClient::Call<std::vector<Image>> FakeRegistryClient::list(
+    const api::Caller&, const common::http::QueryParams&, bool) {
+  std::vector<Image> out;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, img] : images_) out.push_back(img);
+  }
+  co_return out;
+}
+
+api::RegistryClient::Call<Image> FakeRegistryClient::get(const api::Caller&,
+                                                         const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = images_.find(id);
+  if (it == images_.end()) co_return Error::not_found("Image not found");
+  co_return it->second;
+}
+
+api::RegistryClient::Call<Image> FakeRegistryClient::create(const api::Caller&,
+                                                            const common::ImageFields& fields) {
+  Image img;
+  {
+    std::lock_guard lock(mutex_);
+    img.id = fields.id.value_or("fake-" + std::to_string(next_id_++));
+    images_[img.id] = img;
+  }
+  co_return apply(img.id, fields, std::nullopt);
+}
+
+api::RegistryClient::Call<Image> FakeRegistryClient::update(
+    const api::Caller&, const std::string& id, const common::ImageFields& fields, bool,
+    std::optional<common::ImageStatus> from_state) {
+  if (before_update) before_update(*this, id, fields);
+  co_return apply(id, fields, from_state);
+}
+
+api::RegistryClient::Call<Image> FakeRegistryClient::remove(const api::Caller&,
+                                                            const std::string& id) {
+  common::ImageFields deleted;
+  deleted.status = common::ImageStatus::deleted;
+  co_return apply(id, deleted, std::nullopt);
+}
+
+}  // namespace glance::testing

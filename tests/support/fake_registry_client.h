@@ -1,0 +1,41 @@
+#pragma once
+
+#include "api/registry_client.h"
+
+#include <functional>
+#include <map>
+#include <mutex>
+
+namespace glance::testing {
+
+// The far side of the api's registry seam, in memory: images by id, status compare-and-set
+// as the registry does it (conflict on a from_state mismatch), no visibility rules. A hook
+// runs before each update so tests can change the world mid-upload. Thread-safe.
+class FakeRegistryClient final : public api::RegistryClient {
+ public:
+  // Adds an image as if the registry had created it.
+  void put(common::Image image);
+  common::Image at(const std::string& id) const;
+  std::function<void(FakeRegistryClient&, const std::string& id, const common::ImageFields&)>
+      before_update;
+
+  // glance::api::RegistryClient
+  Call<std::vector<common::Image>> list(const api::Caller& caller,
+                                        const common::http::QueryParams& params,
+                                        bool detail) override;
+  Call<common::Image> get(const api::Caller& caller, const std::string& id) override;
+  Call<common::Image> create(const api::Caller& caller, const common::ImageFields& fields) override;
+  Call<common::Image> update(const api::Caller& caller, const std::string& id,
+                             const common::ImageFields& fields, bool purge,
+                             std::optional<common::ImageStatus> from_state) override;
+  Call<common::Image> remove(const api::Caller& caller, const std::string& id) override;
+
+ private:
+  common::Result<common::Image> apply(const std::string& id, const common::ImageFields& fields,
+                                      std::optional<common::ImageStatus> from_state);
+  mutable std::mutex mutex_;
+  std::map<std::string, common::Image> images_;
+  int next_id_ = 0;
+};
+
+}  // namespace glance::testing

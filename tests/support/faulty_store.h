@@ -1,0 +1,33 @@
+#pragma once
+
+#include "store/store.h"
+
+#include <memory>
+#include <optional>
+
+namespace glance::testing {
+
+// Wraps a real Store and makes its writers fail once more than `fail_after` bytes were
+// written, with `error` (e.g. storage_full for a full disk), as leveldb's fault-injection
+// Env wraps the real one. The partial data is the real store's, so tests see its cleanup.
+class FaultyStore final : public store::Store {
+ public:
+  FaultyStore(store::Store& real, uint64_t fail_after, common::Error error)
+      : real_(real), fail_after_(fail_after), error_(std::move(error)) {}
+
+  // glance::store::Store
+  std::vector<std::string> schemes() const override { return real_.schemes(); }
+  common::Result<std::unique_ptr<store::ImageWriter>> begin_add(const std::string& id) override;
+  common::Result<std::unique_ptr<store::ImageReader>> open(const store::Location& w) override {
+    return real_.open(w);
+  }
+  common::Result<uint64_t> size(const store::Location& w) override { return real_.size(w); }
+  common::Result<void> remove(const store::Location& w) override { return real_.remove(w); }
+
+ private:
+  store::Store& real_;
+  uint64_t fail_after_;
+  common::Error error_;
+};
+
+}  // namespace glance::testing

@@ -1,0 +1,90 @@
+#include "api/request_checks.h"
+#include "api/api_config.h"
+
+#include <gtest/gtest.h>
+
+namespace glance::api {
+namespace {
+
+using common::Errc;
+
+ImageHeaderRequest meta_with_size(int64_t size) {
+  ImageHeaderRequest m;
+  m.fields.size = size;
+  return m;
+}
+
+TEST(RequestChecks, DeclaredSizeOverTheCapIs400) {
+  common::http::Request req;
+  EXPECT_TRUE(check_declared_size(req, meta_with_size(100), 100));
+  EXPECT_EQ(check_declared_size(req, meta_with_size(101), 100).error().code(), Errc::bad_request);
+  req.content_length = 101;
+  EXPECT_FALSE(check_declared_size(req, {}, 100));
+  req.content_length.reset();
+  req.chunked = true;
+  EXPECT_TRUE(check_declared_size(req, {}, 100));  // the stream is limited while reading
+}
+
+TEST(RequestChecks, ExternalSourcesAreRefusedWithoutAnHttpStore) {
+  auto stores = store::StoreRegistry::from_config(
+      {{"file"}, "file", ::testing::TempDir() + "/request_checks_store"});
+  ASSERT_TRUE(stores);
+  ImageHeaderRequest m;
+  m.location = "";
+  EXPECT_EQ(check_external_source(m, **stores).error().message(),
+            "External source should not be empty");
+  m.location = "file:///etc/passwd";
+  EXPECT_EQ(check_external_source(m, **stores).error().message(),
+            "External sources are not supported: 'file:///etc/passwd'");
+  m.location.reset();
+  m.copy_from = "http://example.com/x.img";
+  EXPECT_EQ(check_external_source(m, **stores).error().code(), Errc::bad_request);
+  EXPECT_TRUE(check_external_source({}, **stores));
+}
+
+TEST(RequestChecks, UpdateRules) {
+  common::Image img;
+  img.id = "i";
+  img.status = common::ImageStatus::active;
+  img.size = 5;
+  common::RequestContext user;
+  common::RequestContext admin;
+  admin.is_admin = true;
+  EXPECT_EQ(check_update_allowed(img, meta_with_size(6), user).error().message(),
+            "Forbidden to modify 'size' of active image.");
+  EXPECT_TRUE(check_update_allowed(img, meta_with_size(5), user));
+  EXPECT_TRUE(check_update_allowed(img, meta_with_size(6), admin));
+  ImageHeaderRequest status;
+  status.status = "queued";
+  EXPECT_EQ(check_update_allowed(img, status, admin).error().code(), Errc::forbidden);
+  status.status = "active";
+  EXPECT_TRUE(check_update_allowed(img, status, admin));
+  img.status = common::ImageStatus::deleted;
+  EXPECT_EQ(check_update_allowed(img, {}, admin).error().message(),
+            "Forbidden to update deleted image.");
+}
+
+TEST(RequestChecks, ListFilters) {
+  EXPECT_TRUE(check_list_params({{"size_min", "0"}, {"is_public", "None"}, {"name", "x"}}));
+  EXPECT_FALSE(check_list_params({{"size_min", "-1"}}));
+  EXPECT_FALSE(check_list_params({{"size_max", "abc"}}));
+  EXPECT_FALSE(check_list_params({{"protected", "maybe"}}));
+}
+
+TEST(RequestChecks, OctetStreamIgnoresParameters) {
+  common::http::Request req;
+  EXPECT_FALSE(is_octet_stream(req));
+  req.headers.set("Content-Type", "application/octet-stream; charset=binary");
+  EXPECT_TRUE(is_octet_stream(req));
+}
+
+TEST(ApiConfig, ByteSizesUseBinaryMultiples) {
+  EXPECT_EQ(parse_byte_size("0"), std::optional<uint64_t>(0));
+  EXPECT_EQ(parse_byte_size("10B"), std::optional<uint64_t>(10));
+  EXPECT_EQ(parse_byte_size("2KB"), std::optional<uint64_t>(2048));
+  EXPECT_EQ(parse_byte_size("1GB"), std::optional<uint64_t>(1ull << 30));
+  EXPECT_EQ(parse_byte_size("1XB"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace glance::api
