@@ -9,7 +9,8 @@ size_mib=${2:-1024}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/glance-bench.XXXXXX)
 api_pid=; reg_pid=
-trap 'kill $api_pid $reg_pid 2>/dev/null || true; "$repo/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true' EXIT
+# Each run writes several GiB: remove all of it, whatever way the run ends.
+trap 'kill $api_pid $reg_pid 2>/dev/null || true; "$repo/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 db_port=$("$repo/scripts/mariadb.sh" start "$work/db")
 mariadb --no-defaults --socket="$work/db/mysqld.sock" -uroot -e \
