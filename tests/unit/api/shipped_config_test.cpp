@@ -1,0 +1,71 @@
+// etc/glance-api.conf documents every default truly: uncommenting all its example lines must
+// give exactly the configuration of an empty file, with no unknown option.
+
+#include "api/api_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace glance::api {
+namespace {
+
+// The shipped file with every "#key = value" line made live (values shown as <...> stay
+// commented: they describe a computed default or "none").
+std::string uncommented_shipped_config() {
+  std::ifstream in(std::string(GLANCE_SOURCE_DIR) + "/etc/glance-api.conf");
+  EXPECT_TRUE(in.good());
+  static const std::regex option(R"(^#([a-z_0-9]+) = ([^<].*)$)");
+  std::stringstream out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    out << (std::regex_match(line, m, option) ? m[1].str() + " = " + m[2].str() : line) << "\n";
+  }
+  return out.str();
+}
+
+TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKnown) {
+  std::string text = uncommented_shipped_config();
+  auto shipped_file = common::ConfigFile::from_string(text);
+  auto shipped = load_api_config(shipped_file);
+  EXPECT_TRUE(shipped_file.unknown_options().empty())
+      << "first unknown: " << shipped_file.unknown_options().front();
+  EXPECT_TRUE(shipped_file.errors().empty()) << shipped_file.errors().front();
+  EXPECT_NE(text.find("\nbind_port = 9292\n"), std::string::npos) << text;
+
+  auto empty_file = common::ConfigFile::from_string("");
+  auto defaults = load_api_config(empty_file);
+  EXPECT_EQ(shipped.server.bind_host, defaults.server.bind_host);
+  EXPECT_EQ(shipped.server.bind_port, defaults.server.bind_port);
+  EXPECT_EQ(shipped.server.backlog, defaults.server.backlog);
+  EXPECT_EQ(shipped.server.http_keepalive, defaults.server.http_keepalive);
+  EXPECT_EQ(shipped.server.client_socket_timeout, defaults.server.client_socket_timeout);
+  EXPECT_EQ(shipped.server.max_header_line, defaults.server.max_header_line);
+  EXPECT_EQ(shipped.server.shutdown_grace, defaults.server.shutdown_grace);
+  EXPECT_EQ(shipped.registry.host, defaults.registry.host);
+  EXPECT_EQ(shipped.registry.port, defaults.registry.port);
+  EXPECT_EQ(shipped.registry.timeout, defaults.registry.timeout);
+  EXPECT_EQ(shipped.registry.send_identity_headers, defaults.registry.send_identity_headers);
+  EXPECT_EQ(shipped.stores.stores, defaults.stores.stores);
+  EXPECT_EQ(shipped.stores.default_store, defaults.stores.default_store);
+  EXPECT_EQ(shipped.stores.filesystem_store_datadir, defaults.stores.filesystem_store_datadir);
+  EXPECT_EQ(shipped.formats.disk_formats, defaults.formats.disk_formats);
+  EXPECT_EQ(shipped.formats.container_formats, defaults.formats.container_formats);
+  EXPECT_EQ(shipped.image_size_cap, defaults.image_size_cap);
+  EXPECT_EQ(shipped.user_storage_quota, defaults.user_storage_quota);
+  EXPECT_EQ(shipped.delayed_delete, defaults.delayed_delete);
+  EXPECT_EQ(shipped.enable_v1_api, defaults.enable_v1_api);
+  EXPECT_EQ(shipped.max_request_id_length, defaults.max_request_id_length);
+  EXPECT_EQ(shipped.context.admin_role, defaults.context.admin_role);
+  EXPECT_EQ(shipped.context.owner_is_tenant, defaults.context.owner_is_tenant);
+  EXPECT_EQ(shipped.context.allow_anonymous_access, defaults.context.allow_anonymous_access);
+  EXPECT_EQ(shipped.log.debug, defaults.log.debug);
+  EXPECT_EQ(shipped.log.use_stderr, defaults.log.use_stderr);
+  EXPECT_EQ(shipped.log.use_syslog, defaults.log.use_syslog);
+}
+
+}  // namespace
+}  // namespace glance::api
