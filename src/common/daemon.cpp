@@ -118,18 +118,31 @@ void reload_from_config_files(const CommandLine& cmd) {
   reload_logging(log);
 }
 
-void run_until_signalled(net::io_context& ioc, int threads, std::function<void()> on_stop,
-                         std::function<bool()> drained, std::chrono::seconds grace,
-                         std::function<void()> on_reload) {
+void run_until_signalled(net::io_context& ioc, int threads, std::chrono::seconds grace,
+                         const DaemonHooks& hooks) {
+  // After the grace period, how long cut requests get to run their failure paths (a
+  // registry call and a file removal each).
+  constexpr auto kCutWindow = std::chrono::seconds(10);
   // One strand for the signal handler and the drain timer: the locals below need no lock.
   auto strand = net::make_strand(ioc);
   net::signal_set signals(strand, SIGINT, SIGTERM, SIGHUP);
   net::steady_timer drain_timer(strand);
   auto deadline = std::chrono::steady_clock::time_point::max();
   bool draining = false;
+  bool cut = false;
   std::function<void()> check_drained = [&] {
-    if (drained() || std::chrono::steady_clock::now() >= deadline) {
-      if (!drained()) spdlog::warn("grace period over: exiting with requests in flight");
+    auto now = std::chrono::steady_clock::now();
+    if (hooks.drained()) {
+      ioc.stop();
+      return;
+    }
+    if (now >= deadline && !cut) {
+      spdlog::warn("grace period over: cutting the requests still in flight");
+      cut = true;
+      deadline = now + kCutWindow;
+      if (hooks.cut_connections) hooks.cut_connections();
+    } else if (now >= deadline) {
+      spdlog::warn("exiting with requests still in flight");
       ioc.stop();
       return;
     }
@@ -142,7 +155,7 @@ void run_until_signalled(net::io_context& ioc, int threads, std::function<void()
     if (signo == SIGHUP) {
       notify_service_manager("RELOADING=1");
       spdlog::info("caught SIGHUP, reloading");
-      if (on_reload) on_reload();
+      if (hooks.reload) hooks.reload();
       notify_service_manager("READY=1");
     } else if (draining) {
       spdlog::warn("caught signal {} while draining: stopping now", signo);
@@ -154,7 +167,7 @@ void run_until_signalled(net::io_context& ioc, int threads, std::function<void()
       spdlog::info("caught signal {}, draining (grace period {}s)", signo, grace.count());
       // oslo.service: a graceful_shutdown_timeout of 0 waits for as long as it takes.
       if (grace.count() > 0) deadline = std::chrono::steady_clock::now() + grace;
-      on_stop();
+      hooks.stop_accepting();
       check_drained();
     }
     signals.async_wait(on_signal);

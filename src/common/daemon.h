@@ -40,13 +40,22 @@ ContextPolicy load_context_policy(ConfigFile& file);
 // or a bad value is logged and the running settings are kept. For SIGHUP.
 void reload_from_config_files(const CommandLine& cmd);
 
+// What a daemon does at each stage of its life under run_until_signalled().
+struct DaemonHooks {
+  std::function<void()> stop_accepting;  // SIGTERM/SIGINT: stop taking new connections
+  std::function<bool()> drained;         // nothing left in flight
+  // The grace period is over: cut what is still in flight, so that each request runs its
+  // own failure path (an upload ends killed, its partial data removed) before the exit.
+  std::function<void()> cut_connections;
+  std::function<void()> reload;  // SIGHUP
+};
+
 // Runs the io_context on `threads` threads until SIGINT or SIGTERM, then tells the service
-// manager STOPPING=1, calls on_stop (stop accepting) and keeps running until drained() is
-// true or the grace period (0: none) ends. A second SIGINT or SIGTERM ends the drain at once.
-// SIGHUP calls on_reload between RELOADING=1 and READY=1 (see systemd_notify.h) and keeps serving.
-// Call after the daemon listens and told the service manager READY=1.
-void run_until_signalled(boost::asio::io_context& ioc, int threads, std::function<void()> on_stop,
-                         std::function<bool()> drained, std::chrono::seconds grace,
-                         std::function<void()> on_reload);
+// manager STOPPING=1, stops accepting and keeps running until drained, at most `grace`
+// (0: no limit). Past it, connections are cut and the failure paths get a few more seconds
+// before the process exits. A second SIGINT/SIGTERM stops at once. SIGHUP sends
+// RELOADING=1, calls reload, then READY=1. Call once the daemon listens and said READY=1.
+void run_until_signalled(boost::asio::io_context& ioc, int threads, std::chrono::seconds grace,
+                         const DaemonHooks& hooks);
 
 }  // namespace glance::common

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 namespace glance::testing {
@@ -50,13 +51,17 @@ class RawSocket {
   std::string read_until(const std::string& marker) {
     std::string out;
     char buf[4096];
-    while (out.find(marker) == std::string::npos) {
+    size_t searched = 0;  // where the next search starts: only new bytes can complete it
+    while (out.find(marker, searched) == std::string::npos) {
+      searched = out.size() >= marker.size() ? out.size() - marker.size() + 1 : 0;
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
       if (n <= 0) break;
       out.append(buf, static_cast<size_t>(n));
     }
     return out;
   }
+  // Reads until the peer closes (or times out).
+  std::string read_all() { return read_until(std::string(1, '\0') + "never"); }
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
@@ -184,6 +189,57 @@ TEST_F(ApiUploads, RegistryDownIs503QuicklyThenRecovers) {
   env_->start_registry_again();
   EXPECT_EQ(c_.get("/v1/images").status, 200u);
   EXPECT_EQ(c_.post("/v1/images", "", {{"x-image-meta-name", "after"}}).status, 201u);
+}
+
+}  // namespace
+}  // namespace glance::testing
+
+namespace glance::testing {
+namespace {
+
+TEST(ApiShutdown, DownloadInFlightFinishesAfterSigterm) {
+  ApiEnvironment env;
+  HttpClient c = env.client();
+  std::string data(24 << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 2654435761u >> 24);
+  auto created =
+      c.post("/v1/images", data, with(kRawBare, {{"Content-Type", "application/octet-stream"}}));
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string id = created.json()["image"]["id"];
+  RawSocket reader(env.api().port());
+  reader.send("GET /v1/images/" + id + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  // Take the header only: the body fills the socket buffers and the send waits on us.
+  std::string received = reader.read_until("\r\n\r\n");
+  env.api().signal(SIGTERM);
+  received += reader.read_all();
+  auto body_at = received.find("\r\n\r\n") + 4;
+  EXPECT_EQ(received.size() - body_at, data.size());
+  EXPECT_TRUE(received.compare(body_at, std::string::npos, data) == 0);
+  EXPECT_EQ(env.api().wait_exit(std::chrono::seconds(30)), 0);
+}
+
+TEST(ApiShutdown, UploadCutByTheGracePeriodEndsKilledWithNoFileLeft) {
+  ApiEnvironment env(false, "graceful_shutdown_timeout = 1\n");
+  HttpClient c = env.client();
+  auto created = c.post("/v1/images", "", with(kRawBare, {{"x-image-meta-name", "cut"}}));
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string id = created.json()["image"]["id"];
+  auto status = [&] {
+    auto r = HttpClient(env.registry().daemon().port()).get("/images/" + id);
+    return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
+  };
+  RawSocket slow(env.api().port());
+  slow.send("PUT /v1/images/" + id +
+            " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+            "Content-Length: 90000\r\n\r\n" +
+            std::string(30000, 'p'));
+  ASSERT_TRUE(eventually([&] { return status() == "saving"; }));
+  env.api().signal(SIGTERM);
+  // The client never sends the rest: the drain waits one second, then cuts it.
+  EXPECT_EQ(env.api().wait_exit(std::chrono::seconds(30)), 0) << env.api().log();
+  EXPECT_EQ(status(), "killed");
+  EXPECT_EQ(env.stored_files(), 0u);
+  EXPECT_NE(env.api().log().find("grace period over"), std::string::npos);
 }
 
 }  // namespace

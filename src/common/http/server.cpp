@@ -74,6 +74,20 @@ void HttpServer::stop() {
   }
 }
 
+void HttpServer::abort_connections() {
+  auto state = state_;
+  std::lock_guard lock(state->idle_mutex);
+  for (auto* socket : state->open) {
+    net::post(socket->get_executor(), [state, socket] {
+      std::lock_guard inner(state->idle_mutex);
+      if (!state->open.count(socket)) return;
+      boost::system::error_code ec;
+      socket->shutdown(tcp::socket::shutdown_both, ec);
+      socket->cancel(ec);
+    });
+  }
+}
+
 size_t HttpServer::active_requests() const {
   return state_->active_requests;
 }

@@ -34,6 +34,10 @@ class HttpServer {
   Result<uint16_t> start();
   // Stops accepting, closes idle keep-alive connections and lets requests in flight finish.
   void stop();
+  // Cuts every open connection, idle or busy: a request in flight sees its client gone and
+  // runs its own failure path (an upload ends killed with its data removed). Used when
+  // the drain grace period is over.
+  void abort_connections();
   // Requests being served right now.
   size_t active_requests() const;
 

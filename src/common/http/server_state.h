@@ -22,9 +22,11 @@ struct HttpServer::State {
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active_requests{0};
 
-  // Connections waiting for their next request; stop() closes them.
+  // Connections waiting for their next request (stop() closes them), and every open
+  // connection (abort_connections() cuts them). Both guarded by idle_mutex.
   std::mutex idle_mutex;
   std::set<boost::asio::ip::tcp::socket*> idle;
+  std::set<boost::asio::ip::tcp::socket*> open;
 
   State(boost::asio::io_context& ioc, ServerConfig config, const Router& router,
         std::vector<Filter> filters)

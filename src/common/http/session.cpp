@@ -36,6 +36,23 @@ class IdleMark {
   tcp::socket* socket_;
 };
 
+// Registers a connection for its whole life so abort_connections() can reach it.
+class OpenMark {
+ public:
+  OpenMark(HttpServer::State& s, tcp::socket& socket) : s_(s), socket_(&socket) {
+    std::lock_guard lock(s_.idle_mutex);
+    s_.open.insert(socket_);
+  }
+  ~OpenMark() {
+    std::lock_guard lock(s_.idle_mutex);
+    s_.open.erase(socket_);
+  }
+
+ private:
+  HttpServer::State& s_;
+  tcp::socket* socket_;
+};
+
 Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser,
                      const tcp::socket& socket) {
   const auto& h = parser.get();
@@ -129,6 +146,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
                                       tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  OpenMark open(*state, stream.socket());
   const auto& cfg = state->config;
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> parser;
