@@ -1,6 +1,7 @@
 // glance-api: the Images API v1 daemon.
 
 #include "api/api_config.h"
+#include "api/health_controller.h"
 #include "api/http_registry_client.h"
 #include "api/images_controller.h"
 #include "api/version_negotiation.h"
@@ -43,7 +44,9 @@ int main(int argc, char** argv) {
       common::healthcheck_filter(config.healthcheck_disable_file),
       api::version_negotiation_filter({config.enable_v1_api, config.public_endpoint}),
       common::context_filter(config.context, config.max_request_id_length)};
-  common::http::HttpServer server(ioc, config.server, router, std::move(filters));
+  common::http::Router health_routes;
+  api::add_health_routes(health_routes, registry);
+  common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message());

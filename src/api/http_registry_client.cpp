@@ -227,4 +227,11 @@ RegistryClient::Call<Image> HttpRegistryClient::remove(const Caller& caller,
   co_return co_await impl_->image_call(caller, out);
 }
 
+RegistryClient::Call<std::string> HttpRegistryClient::health(const Caller& caller) {
+  const Outgoing out{bhttp::verb::get, "/healthcheck/detailed", {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return std::move(reply->body);
+}
+
 }  // namespace glance::api

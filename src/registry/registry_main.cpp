@@ -10,6 +10,7 @@
 #include "registry/db/migrations.h"
 #include "registry/db/mysql_image_repository.h"
 #include "registry/db/mysql_member_repository.h"
+#include "registry/health_resource.h"
 #include "registry/images_resource.h"
 #include "registry/members_resource.h"
 #include "registry/registry_config.h"
@@ -66,11 +67,15 @@ int main(int argc, char** argv) {
   registry::add_image_routes(router, images_resource);
   registry::add_member_routes(router, members_resource);
 
+  common::http::Router health_routes;
+  registry::add_health_routes(health_routes, db);
+
   boost::asio::io_context ioc;
   common::http::HttpServer server(
       ioc, config.server, router,
       {common::healthcheck_filter(config.healthcheck_disable_file),
-       common::context_filter(config.context, config.max_request_id_length)});
+       common::context_filter(config.context, config.max_request_id_length)},
+      &health_routes);
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message());

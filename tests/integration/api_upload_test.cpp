@@ -2,6 +2,7 @@
 // data stays behind.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/mariadb_server.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -240,6 +241,38 @@ TEST(ApiShutdown, UploadCutByTheGracePeriodEndsKilledWithNoFileLeft) {
   EXPECT_EQ(status(), "killed");
   EXPECT_EQ(env.stored_files(), 0u);
   EXPECT_NE(env.api().log().find("grace period over"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace glance::testing
+
+namespace glance::testing {
+namespace {
+
+TEST(ApiHealth, DetailedModeReportsRegistryAndDatabase) {
+  ApiEnvironment env(true);  // keystone flavor: the detailed check still needs no credentials
+  HttpClient c = env.client();
+  auto healthy = c.get("/healthcheck/detailed");
+  ASSERT_EQ(healthy.status, 200u) << healthy.body;
+  EXPECT_EQ(healthy.json(),
+            nlohmann::json({{"api", "OK"}, {"registry", "OK"}, {"database", "OK"}}));
+  EXPECT_EQ(c.get("/healthcheck").status, 200u);
+
+  MariadbServer::instance().stop();
+  auto no_database = c.get("/healthcheck/detailed");
+  EXPECT_EQ(no_database.status, 503u);
+  EXPECT_EQ(no_database.json()["registry"], "OK");
+  EXPECT_NE(no_database.json()["database"], "OK");
+  MariadbServer::instance().start();
+  EXPECT_EQ(c.get("/healthcheck/detailed").status, 200u);
+
+  env.stop_registry();
+  auto no_registry = c.get("/healthcheck/detailed");
+  EXPECT_EQ(no_registry.status, 503u);
+  EXPECT_NE(no_registry.json()["registry"], "OK");
+  EXPECT_EQ(no_registry.json()["database"], "unknown");
+  env.start_registry_again();
+  EXPECT_EQ(c.get("/healthcheck/detailed").status, 200u);
 }
 
 }  // namespace

@@ -78,4 +78,8 @@ api::RegistryClient::Call<Image> FakeRegistryClient::remove(const api::Caller&,
   co_return apply(id, deleted, std::nullopt);
 }
 
+api::RegistryClient::Call<std::string> FakeRegistryClient::health(const api::Caller&) {
+  co_return std::string(R"({"database": "OK"})");
+}
+
 }  // namespace glance::testing

@@ -29,6 +29,7 @@ class FakeRegistryClient final : public api::RegistryClient {
                              const common::ImageFields& fields, bool purge,
                              std::optional<common::ImageStatus> from_state) override;
   Call<common::Image> remove(const api::Caller& caller, const std::string& id) override;
+  Call<std::string> health(const api::Caller& caller) override;
 
  private:
   common::Result<common::Image> apply(const std::string& id, const common::ImageFields& fields,

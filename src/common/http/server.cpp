@@ -31,8 +31,10 @@ net::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
 }  // namespace
 
 HttpServer::HttpServer(net::io_context& ioc, ServerConfig config, const Router& router,
-                       std::vector<Filter> filters)
-    : state_(std::make_shared<State>(ioc, std::move(config), router, std::move(filters))) {}
+                       std::vector<Filter> filters, const Router* early_routes)
+    : state_(std::make_shared<State>(ioc, std::move(config), router, std::move(filters))) {
+  state_->early_routes = early_routes;
+}
 
 HttpServer::~HttpServer() = default;
 

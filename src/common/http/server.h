@@ -23,8 +23,11 @@ using Filter = std::function<std::optional<Response>(Request&)>;
 // Lives as long as the io_context runs; stop() is safe from any thread.
 class HttpServer {
  public:
+  // `early_routes` (optional) are served before the filters run, like oslo's healthcheck
+  // middleware that sits in front of version negotiation and authentication: operational
+  // endpoints answer without credentials. Their bodies are read buffered.
   HttpServer(boost::asio::io_context& ioc, ServerConfig config, const Router& router,
-             std::vector<Filter> filters);
+             std::vector<Filter> filters, const Router* early_routes = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

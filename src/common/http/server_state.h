@@ -18,6 +18,7 @@ struct HttpServer::State {
   ServerConfig config;
   const Router& router;
   std::vector<Filter> filters;
+  const Router* early_routes = nullptr;
   boost::asio::ip::tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active_requests{0};

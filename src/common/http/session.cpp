@@ -103,6 +103,21 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
                                   beast::flat_buffer& buffer,
                                   bhttp::request_parser<bhttp::empty_body>& parser, Request& req,
                                   bool* body_unread) {
+  if (state.early_routes) {
+    Request probe;
+    probe.method = req.method;
+    probe.path = req.path;
+    if (auto early = state.early_routes->match(probe, nullptr)) {
+      auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
+      if (!body) {
+        *body_unread = true;
+        co_return error_response(req, body.error());
+      }
+      req.path_params = std::move(probe.path_params);
+      auto result = co_await (*early->handler)(req);
+      co_return result ? std::move(*result) : error_response(req, result.error());
+    }
+  }
   for (const auto& filter : state.filters)
     if (auto answer = filter(req)) co_return std::move(*answer);
 
