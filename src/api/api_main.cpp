@@ -22,8 +22,6 @@ int main(int argc, char** argv) {
   auto config = api::load_api_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
-  if (config.user_storage_quota > 0)
-    spdlog::warn("user_storage_quota is not enforced by this build");
 
   auto stores = store::StoreRegistry::from_config(config.stores);
   if (!stores) {
@@ -33,8 +31,9 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context ioc;
   api::HttpRegistryClient registry(ioc, config.registry);
-  api::ImagesController images(registry, **stores,
-                               {config.formats, {config.image_size_cap}, config.delayed_delete});
+  api::ImagesController images(
+      registry, **stores,
+      {config.formats, {config.image_size_cap, config.user_storage_quota}, config.delayed_delete});
   common::http::Router router;
   api::add_image_routes(router, images);
 

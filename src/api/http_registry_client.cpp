@@ -227,6 +227,23 @@ RegistryClient::Call<Image> HttpRegistryClient::remove(const Caller& caller,
   co_return co_await impl_->image_call(caller, out);
 }
 
+RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& caller,
+                                                                const std::string& owner,
+                                                                const std::string& exclude_image) {
+  common::http::QueryParams query{{"exclude_image", exclude_image}};
+  const Outgoing out{
+      bhttp::verb::get,
+      "/usage/" + common::http::percent_encode(owner) + "?" + common::http::encode_query(query),
+      {},
+      {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("usage") || !j["usage"].is_number_integer())
+    co_return Error::internal("registry returned an unexpected usage document");
+  co_return j["usage"].get<int64_t>();
+}
+
 RegistryClient::Call<std::string> HttpRegistryClient::health(const Caller& caller) {
   const Outgoing out{bhttp::verb::get, "/healthcheck/detailed", {}, {}};
   auto reply = co_await impl_->call(caller, out);

@@ -32,6 +32,8 @@ class HttpRegistryClient final : public RegistryClient {
                              const common::ImageFields& fields, bool purge,
                              std::optional<common::ImageStatus> from_state) override;
   Call<common::Image> remove(const Caller& caller, const std::string& id) override;
+  Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
+                              const std::string& exclude_image) override;
   Call<std::string> health(const Caller& caller) override;
 
   struct Impl;

@@ -41,6 +41,9 @@ class RegistryClient {
                                      const common::ImageFields& fields, bool purge,
                                      std::optional<common::ImageStatus> from_state) = 0;
   virtual Call<common::Image> remove(const Caller& caller, const std::string& id) = 0;
+  // Bytes stored for `owner`, leaving out `exclude_image` (user_storage_quota, spec §12.3).
+  virtual Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
+                                      const std::string& exclude_image) = 0;
   // The registry's detailed health report (JSON text, database reachability included) when
   // it answers 200; unavailable with the reason otherwise.
   virtual Call<std::string> health(const Caller& caller) = 0;

@@ -68,21 +68,64 @@ net::awaitable<Result<size_t>> fill(common::http::BodyReader& body, std::vector<
 }
 
 // Reads the whole body into the writer. Returns what the store recorded.
+// How many bytes a body may have, and what passing that answers.
+struct ByteLimit {
+  uint64_t bytes;
+  Error exceeded;
+};
+
 net::awaitable<Result<store::StoredImage>> stream_body(common::http::BodyReader& body,
                                                        store::ImageWriter& writer,
-                                                       ChunkBuffers& buffers, uint64_t cap) {
+                                                       ChunkBuffers& buffers,
+                                                       const ByteLimit& limit) {
   uint64_t total = 0;
   for (int turn = 0;; turn ^= 1) {
     auto& chunk = buffers[turn];
     auto n = co_await fill(body, chunk);
     if (!n) co_return n.error();
     total += *n;
-    if (total > cap) co_return size_cap_error(cap);
+    if (total > limit.bytes) co_return limit.exceeded;
     if (*n > 0)
       if (auto w = writer.write(std::span<const char>(chunk.data(), *n)); !w) co_return w.error();
     if (*n < chunk.size()) break;
   }
   co_return writer.commit();
+}
+
+Error quota_error(uint64_t quota, uint64_t used, uint64_t size) {
+  return Error::payload_too_large(
+      "Denying attempt to upload image because it exceeds the quota: The size of the data " +
+      std::to_string(size) + " will exceed the limit. " +
+      std::to_string(quota - std::min(quota, used)) + " bytes remaining.");
+}
+
+// The body limit for this upload: the size cap, or less when the owner's storage quota
+// (spec §3.2 step 6) leaves less room. Fails when the declared size alone is over quota.
+net::awaitable<Result<ByteLimit>> upload_limit(RegistryClient& registry, const Caller& caller,
+                                               const Image& image, const UploadLimits& limits) {
+  ByteLimit cap{limits.image_size_cap, size_cap_error(limits.image_size_cap)};
+  if (limits.user_storage_quota == 0 || !image.owner) co_return cap;
+  auto used = co_await registry.storage_usage(caller, *image.owner, image.id);
+  if (!used) co_return used.error();
+  uint64_t quota = limits.user_storage_quota;
+  uint64_t remaining = quota - std::min<uint64_t>(quota, static_cast<uint64_t>(*used));
+  uint64_t declared = static_cast<uint64_t>(image.size.value_or(0));
+  if (declared > remaining) co_return quota_error(quota, static_cast<uint64_t>(*used), declared);
+  if (remaining < cap.bytes)
+    cap = {remaining, quota_error(quota, static_cast<uint64_t>(*used), remaining + 1)};
+  co_return cap;
+}
+
+// After the data is stored: concurrent uploads of the same owner may together pass the
+// quota even though each fitted when it started.
+net::awaitable<std::optional<Error>> over_quota_now(RegistryClient& registry, const Caller& caller,
+                                                    const Image& image, uint64_t size,
+                                                    const UploadLimits& limits) {
+  if (limits.user_storage_quota == 0 || !image.owner) co_return std::nullopt;
+  auto used = co_await registry.storage_usage(caller, *image.owner, image.id);
+  if (!used) co_return used.error();
+  if (static_cast<uint64_t>(*used) + size <= limits.user_storage_quota) co_return std::nullopt;
+  co_return quota_error(limits.user_storage_quota, static_cast<uint64_t>(*used), size);
 }
 
 std::optional<Error> mismatch(const Image& image, const store::StoredImage& stored) {
@@ -125,6 +168,10 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   if (!saved) co_return saved.error();
 
   const std::optional<store::Location> nothing_stored;
+  auto limit = co_await upload_limit(registry, caller, image, limits);
+  if (!limit)
+    co_return co_await abandon_upload(registry, store, caller, image.id, limit.error(),
+                                      nothing_stored);
   ChunkBuffers buffers{std::vector<char>(kChunkBytes), std::vector<char>(kChunkBytes)};
   auto writer = store.begin_add(image.id);
   if (!writer) {
@@ -133,7 +180,7 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
     co_return co_await abandon_upload(registry, store, caller, image.id, writer.error(),
                                       nothing_stored);
   }
-  auto stored = co_await stream_body(body, **writer, buffers, limits.image_size_cap);
+  auto stored = co_await stream_body(body, **writer, buffers, *limit);
   writer->reset();  // before commit this deletes the partial data
   if (!stored) {
     if (stored.error().code() == Errc::conflict) co_return stored.error();
@@ -142,6 +189,8 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   }
   if (auto bad = mismatch(image, *stored))
     co_return co_await abandon_upload(registry, store, caller, image.id, *bad, stored->location);
+  if (auto over = co_await over_quota_now(registry, caller, image, stored->size, limits))
+    co_return co_await abandon_upload(registry, store, caller, image.id, *over, stored->location);
 
   ImageFields active;
   active.status = ImageStatus::active;

@@ -14,6 +14,7 @@ namespace glance::api {
 // What an upload must respect beyond the image's own declared size and checksum.
 struct UploadLimits {
   uint64_t image_size_cap = 1099511627776ULL;
+  uint64_t user_storage_quota = 0;  // bytes per owner; 0 = unlimited
 };
 
 // Streams a request body into `store` as the data of `image`, which must be queued with both

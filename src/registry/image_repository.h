@@ -37,6 +37,11 @@ class ImageRepository {
   virtual Result<common::Image> update(const common::RequestContext& ctx, const std::string& id,
                                        common::ImageFields fields, bool purge_props,
                                        std::optional<common::ImageStatus> from_state) = 0;
+  // Bytes stored for `owner` (spec §9.1): the size of each of its images that is not killed
+  // or deleted, times its locations not deleted, leaving out `exclude_image`. Callers other
+  // than admins may ask only about their own owner id (forbidden otherwise).
+  virtual Result<int64_t> storage_usage(const common::RequestContext& ctx, const std::string& owner,
+                                        const std::string& exclude_image) = 0;
   // Soft-deletes the image with its properties, locations, members and tags.
   virtual Result<common::Image> destroy(const common::RequestContext& ctx,
                                         const std::string& id) = 0;

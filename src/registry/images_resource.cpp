@@ -105,6 +105,15 @@ ImagesResource::Reply ImagesResource::destroy(Request& req) {
   co_return image_reply(*image);
 }
 
+ImagesResource::Reply ImagesResource::usage(Request& req) {
+  std::string exclude(common::http::find_param(req.query, "exclude_image").value_or(""));
+  auto bytes = co_await db_.run<int64_t>([&](MysqlConnection&) {
+    return repo_.storage_usage(req.context, req.param("owner"), exclude);
+  });
+  if (!bytes) co_return bytes.error();
+  co_return Response::json(200, json{{"usage", *bytes}}.dump());
+}
+
 void add_image_routes(common::http::Router& r, ImagesResource& c) {
   using Req = common::http::Request;
   r.add("*", "/", [&c](Req& q) { return c.index(q); });
@@ -114,6 +123,9 @@ void add_image_routes(common::http::Router& r, ImagesResource& c) {
   r.add("GET", "/images/{id}", [&c](Req& q) { return c.show(q); });
   r.add("PUT", "/images/{id}", [&c](Req& q) { return c.update(q); });
   r.add("DELETE", "/images/{id}", [&c](Req& q) { return c.destroy(q); });
+  // Not in upstream's registry API (its api read the database itself for quotas): the api
+  // asks here, so that it never touches MySQL.
+  r.add("GET", "/usage/{owner}", [&c](Req& q) { return c.usage(q); });
 }
 
 }  // namespace glance::registry

@@ -24,6 +24,7 @@ class ImagesResource {
   Reply show(Request& req);
   Reply update(Request& req);
   Reply destroy(Request& req);
+  Reply usage(Request& req);  // GET /usage/{owner}?exclude_image=ID: {"usage": bytes}
 
  private:
   Reply list(Request& req, bool detail);

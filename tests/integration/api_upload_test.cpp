@@ -277,3 +277,32 @@ TEST(ApiHealth, DetailedModeReportsRegistryAndDatabase) {
 
 }  // namespace
 }  // namespace glance::testing
+
+namespace glance::testing {
+namespace {
+
+TEST(ApiQuota, UserStorageQuotaBoundsWhatAnOwnerStores) {
+  ApiEnvironment env(true, "user_storage_quota = 1000B\n");
+  auto as_q1 = with(identity("q1"), {{"Content-Type", "application/octet-stream"}});
+  HttpClient c = env.client(with(kRawBare, as_q1));
+  ASSERT_EQ(c.post("/v1/images", std::string(600, 'a')).status, 201u);
+
+  auto declared = c.post("/v1/images", std::string(500, 'b'), {{"x-image-meta-size", "500"}});
+  EXPECT_EQ(declared.status, 413u) << declared.body;
+  EXPECT_NE(declared.body.find("exceeds the quota"), std::string::npos) << declared.body;
+
+  auto streamed = c.request("POST", "/v1/images", {}, std::string(500, 'c'), /*chunked=*/true);
+  EXPECT_EQ(streamed.status, 413u) << streamed.body;
+
+  // Killed images do not count: exactly the remaining 400 bytes still fit.
+  EXPECT_EQ(c.post("/v1/images", std::string(400, 'd')).status, 201u);
+  EXPECT_EQ(c.post("/v1/images", std::string(1, 'e')).status, 413u);
+  EXPECT_EQ(env.stored_files(), 2u);
+  // Another owner has its own quota.
+  HttpClient other = env.client(
+      with(kRawBare, with(identity("q2"), {{"Content-Type", "application/octet-stream"}})));
+  EXPECT_EQ(other.post("/v1/images", std::string(1000, 'f')).status, 201u);
+}
+
+}  // namespace
+}  // namespace glance::testing

@@ -198,6 +198,25 @@ TEST_F(RegistryList, PagingThroughTiesAndNullsVisitsEachImageOnce) {
   }
 }
 
+TEST_F(RegistryList, StorageUsageCountsLiveLocatedImagesOfAnOwner) {
+  HttpClient mine(env_->daemon().port(), identity("usage-owner"));
+  auto located = json{{"image", {{"size", 100}, {"location", "file:///a"}}}};
+  ASSERT_EQ(mine.post("/images", located.dump()).status, 200u);
+  auto second =
+      mine.post("/images", json{{"image", {{"size", 50}, {"location", "file:///b"}}}}.dump());
+  std::string second_id = second.json()["image"]["id"];
+  mine.post("/images", json{{"image", {{"size", 70}, {"status", "killed"}}}}.dump());
+  mine.post("/images", json{{"image", {{"size", 30}}}}.dump());  // no data stored yet
+  EXPECT_EQ(mine.get("/usage/usage-owner").json()["usage"], 150);
+  EXPECT_EQ(mine.get("/usage/usage-owner?exclude_image=" + second_id).json()["usage"], 100);
+  EXPECT_EQ(HttpClient(env_->daemon().port(), identity("nosy")).get("/usage/usage-owner").status,
+            403u);
+  EXPECT_EQ(HttpClient(env_->daemon().port(), identity("adm", "admin"))
+                .get("/usage/usage-owner")
+                .json()["usage"],
+            150);
+}
+
 TEST_F(RegistryList, VisibilityOnShowUpdateAndDelete) {
   auto c = [](const std::string& t) { return HttpClient(env_->daemon().port(), identity(t)); };
   EXPECT_EQ(c("t3").get("/images/" + gamma_).status, 200u);    // member

@@ -78,6 +78,12 @@ api::RegistryClient::Call<Image> FakeRegistryClient::remove(const api::Caller&,
   co_return apply(id, deleted, std::nullopt);
 }
 
+api::RegistryClient::Call<int64_t> FakeRegistryClient::storage_usage(const api::Caller&,
+                                                                     const std::string&,
+                                                                     const std::string&) {
+  co_return int64_t{0};
+}
+
 api::RegistryClient::Call<std::string> FakeRegistryClient::health(const api::Caller&) {
   co_return std::string(R"({"database": "OK"})");
 }

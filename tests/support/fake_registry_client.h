@@ -29,6 +29,8 @@ class FakeRegistryClient final : public api::RegistryClient {
                              const common::ImageFields& fields, bool purge,
                              std::optional<common::ImageStatus> from_state) override;
   Call<common::Image> remove(const api::Caller& caller, const std::string& id) override;
+  Call<int64_t> storage_usage(const api::Caller& caller, const std::string& owner,
+                              const std::string& exclude_image) override;
   Call<std::string> health(const api::Caller& caller) override;
 
  private:

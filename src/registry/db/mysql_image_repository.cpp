@@ -173,4 +173,20 @@ Result<Image> MysqlImageRepository::destroy_in_transaction(MysqlConnection& db,
   return std::move(*found);
 }
 
+Result<int64_t> MysqlImageRepository::storage_usage(const common::RequestContext& ctx,
+                                                    const std::string& owner,
+                                                    const std::string& exclude_image) {
+  if (!ctx.is_admin && ctx.owner() != owner)
+    return Error::forbidden("Storage usage of another owner is not yours to see.");
+  SqlValue p[] = {owner, exclude_image};
+  // pending_delete locations still hold data, so they count (as upstream counts them).
+  auto rows = connection_().query(
+      "SELECT COALESCE(SUM(i.size * (SELECT COUNT(*) FROM image_locations l WHERE "
+      "l.image_id = i.id AND l.status <> 'deleted')), 0) FROM images i WHERE i.owner = ? AND "
+      "i.id <> ? AND i.size > 0 AND i.status NOT IN ('killed', 'deleted')",
+      p);
+  if (!rows) return rows.error();
+  return std::stoll(rows->front()[0].value_or("0"));
+}
+
 }  // namespace glance::registry

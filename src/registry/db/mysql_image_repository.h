@@ -30,6 +30,8 @@ class MysqlImageRepository final : public ImageRepository {
                                common::ImageFields fields, bool purge_props,
                                std::optional<common::ImageStatus> from_state) override;
   Result<common::Image> destroy(const common::RequestContext& ctx, const std::string& id) override;
+  Result<int64_t> storage_usage(const common::RequestContext& ctx, const std::string& owner,
+                                const std::string& exclude_image) override;
 
  private:
   Result<common::Image> reload(MysqlConnection& db, const std::string& id);
