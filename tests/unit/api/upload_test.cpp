@@ -2,7 +2,7 @@
 // faults) and an in-memory request body. No sockets.
 
 #include "api/upload.h"
-#include "common/md5_digest.h"
+#include "common/hex_digest.h"
 #include "store/file_store.h"
 #include "tests/support/fake_registry_client.h"
 #include "tests/support/faulty_store.h"
