@@ -32,6 +32,16 @@ class HttpRegistryClient final : public RegistryClient {
                              const common::ImageFields& fields, bool purge,
                              std::optional<common::ImageStatus> from_state) override;
   Call<common::Image> remove(const Caller& caller, const std::string& id) override;
+  Call<std::vector<common::Membership>> list_members(const Caller& caller,
+                                                     const std::string& image_id) override;
+  Call<void> replace_members(const Caller& caller, const std::string& image_id,
+                             const nlohmann::json& body) override;
+  Call<void> add_member(const Caller& caller, const std::string& image_id,
+                        const std::string& member, std::optional<bool> can_share) override;
+  Call<void> remove_member(const Caller& caller, const std::string& image_id,
+                           const std::string& member) override;
+  Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,
+                                                       const std::string& member) override;
 
   struct Impl;
 
