@@ -105,6 +105,13 @@ TEST_F(ApiMembers, SharingNeedsCanShareAndEachTenantSeesItsOwnRow) {
 
   EXPECT_EQ(alice_.del(members(id) + "/tenant-c").status, 204u);
   EXPECT_EQ(carol_.head("/v1/images/" + id).status, 404u);
+  // Admins share any image. Upstream's quirk: re-adding a removed member without a body
+  // leaves it removed (204 all the same); saying can_share brings it back.
+  EXPECT_EQ(admin_.put(members(id) + "/tenant-c", "").status, 204u);
+  EXPECT_EQ(carol_.head("/v1/images/" + id).status, 404u);
+  EXPECT_EQ(admin_.put(members(id) + "/tenant-c", R"({"member": {"can_share": 0}})").status, 204u);
+  EXPECT_EQ(carol_.head("/v1/images/" + id).status, 200u);
+  EXPECT_EQ(admin_.del(members(id) + "/tenant-c").status, 204u);
   auto again = alice_.del(members(id) + "/tenant-c");
   EXPECT_EQ(again.status, 404u);
   EXPECT_NE(again.body.find("Membership could not be found."), std::string::npos) << again.body;

@@ -26,6 +26,8 @@ Result<Image> FakeRegistryClient::apply(const std::string& id, const common::Ima
   if (f.status) img.status = *f.status;
   if (f.size) img.size = *f.size;
   if (f.checksum) img.checksum = *f.checksum;
+  if (f.os_hash_algo) img.os_hash_algo = *f.os_hash_algo;
+  if (f.os_hash_value) img.os_hash_value = *f.os_hash_value;
   if (f.name) img.name = *f.name;
   if (f.disk_format) img.disk_format = *f.disk_format;
   if (f.container_format) img.container_format = *f.container_format;

@@ -94,6 +94,8 @@ TEST_F(Upload, StreamsToTheStoreAndActivates) {
   EXPECT_EQ(img->status, ImageStatus::active);
   EXPECT_EQ(img->size, std::optional<int64_t>(300000));
   EXPECT_EQ(img->checksum, std::optional<std::string>(common::md5_hex(data)));
+  EXPECT_EQ(img->os_hash_algo, std::optional<std::string>("sha256"));
+  EXPECT_EQ(img->os_hash_value, std::optional<std::string>(common::sha256_hex(data)));
   ASSERT_TRUE(img->active_location());
   EXPECT_EQ(files(), 1u);
 }
