@@ -11,7 +11,9 @@ packages=(
 )
 if [ "$mode" = test ]; then
   # systemd: for `systemd-analyze verify` on the units (it needs no running systemd).
-  packages+=(libgtest-dev libgmock-dev curl systemd)
+  # python3-glanceclient: the v1 CLI the client suite drives; bsdutils: script(1), which gives
+  # that CLI the terminal its image-update insists on.
+  packages+=(libgtest-dev libgmock-dev curl systemd python3-glanceclient bsdutils)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -68,11 +68,12 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   auto quota_text = file.get_string(d, "user_storage_quota", "0");
   if (auto quota = parse_byte_size(quota_text)) c.user_storage_quota = *quota;
   c.delayed_delete = file.get_bool(d, "delayed_delete", false);
+  c.image_member_quota = file.get_int(d, "image_member_quota", 128);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
   // Read by upstream for features this api does not have (v2, policy files, notifications).
-  for (const char* key : {"enable_v2_api", "show_image_direct_url", "show_multiple_locations",
-                          "image_member_quota", "image_property_quota", "scrub_time",
-                          "metadata_encryption_key", "data_api", "digest_algorithm"})
+  for (const char* key :
+       {"enable_v2_api", "show_image_direct_url", "show_multiple_locations", "image_property_quota",
+        "scrub_time", "metadata_encryption_key", "data_api", "digest_algorithm"})
     file.accept(d, key);
   file.accept("oslo_policy", "policy_file");
   return c;

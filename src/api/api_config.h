@@ -41,6 +41,7 @@ struct ApiConfig {
   uint64_t image_size_cap = 1099511627776ULL;  // 1 TiB
   uint64_t user_storage_quota = 0;             // 0 = unlimited
   bool delayed_delete = false;
+  int64_t image_member_quota = 128;  // members per image; negative = unlimited
   std::string healthcheck_disable_file;
 };
 

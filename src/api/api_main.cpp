@@ -4,6 +4,7 @@
 #include "api/health_controller.h"
 #include "api/http_registry_client.h"
 #include "api/images_controller.h"
+#include "api/members_controller.h"
 #include "api/version_negotiation.h"
 #include "common/daemon.h"
 #include "common/http/server.h"
@@ -35,7 +36,9 @@ int main(int argc, char** argv) {
       registry, **stores,
       {config.formats, {config.image_size_cap, config.user_storage_quota}, config.delayed_delete});
   common::http::Router router;
+  api::MembersController members(registry, config.image_member_quota);
   api::add_image_routes(router, images);
+  api::add_member_routes(router, members);
 
   // Upstream's order: healthcheck, version negotiation, then the context (so "/" and
   // "/versions" never need credentials).

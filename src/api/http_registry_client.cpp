@@ -79,6 +79,30 @@ Result<std::vector<Image>> images_from_reply(const Reply& reply) {
 std::string image_target(const std::string& id) {
   return "/images/" + common::http::percent_encode(id);
 }
+
+std::string member_target(const std::string& image_id, const std::string& member) {
+  return image_target(image_id) + "/members/" + common::http::percent_encode(member);
+}
+
+// The array under `key` of a registry answer, or internal when the document is not one.
+Result<json> array_from_reply(const Reply& reply, const char* key) {
+  auto j = json::parse(reply.body, nullptr, false);
+  if (!j.is_object() || !j.contains(key) || !j[key].is_array())
+    return Error::internal(std::string("registry returned an unexpected ") + key + " list");
+  return std::move(j[key]);
+}
+
+// One string field of a registry list entry; internal when it is missing.
+Result<std::string> string_field(const json& entry, const char* key) {
+  if (!entry.is_object() || !entry.contains(key) || !entry[key].is_string())
+    return Error::internal(std::string("registry list entry without ") + key);
+  return entry[key].get<std::string>();
+}
+
+bool can_share_of(const json& entry) {
+  return entry.contains("can_share") && entry["can_share"].is_boolean() &&
+         entry["can_share"].get<bool>();
+}
 }  // namespace
 
 struct HttpRegistryClient::Impl {
@@ -249,6 +273,69 @@ RegistryClient::Call<std::string> HttpRegistryClient::health(const Caller& calle
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
   co_return std::move(reply->body);
+}
+
+RegistryClient::Call<std::vector<common::Membership>> HttpRegistryClient::list_members(
+    const Caller& caller, const std::string& image_id) {
+  const Outgoing out{bhttp::verb::get, image_target(image_id) + "/members", {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto items = array_from_reply(*reply, "members");
+  if (!items) co_return items.error();
+  std::vector<common::Membership> members;
+  for (const auto& entry : *items) {
+    auto id = string_field(entry, "member_id");
+    if (!id) co_return id.error();
+    members.push_back({std::move(*id), can_share_of(entry)});
+  }
+  co_return members;
+}
+
+RegistryClient::Call<void> HttpRegistryClient::replace_members(const Caller& caller,
+                                                               const std::string& image_id,
+                                                               const json& body) {
+  const Outgoing out{bhttp::verb::put, image_target(image_id) + "/members", body.dump(), {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return Result<void>();
+}
+
+RegistryClient::Call<void> HttpRegistryClient::add_member(const Caller& caller,
+                                                          const std::string& image_id,
+                                                          const std::string& member,
+                                                          std::optional<bool> can_share) {
+  std::string body;
+  if (can_share) body = json{{"member", {{"can_share", *can_share}}}}.dump();
+  const Outgoing out{bhttp::verb::put, member_target(image_id, member), std::move(body), {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return Result<void>();
+}
+
+RegistryClient::Call<void> HttpRegistryClient::remove_member(const Caller& caller,
+                                                             const std::string& image_id,
+                                                             const std::string& member) {
+  const Outgoing out{bhttp::verb::delete_, member_target(image_id, member), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return Result<void>();
+}
+
+RegistryClient::Call<std::vector<common::SharedImage>> HttpRegistryClient::shared_images(
+    const Caller& caller, const std::string& member) {
+  const Outgoing out{
+      bhttp::verb::get, "/shared-images/" + common::http::percent_encode(member), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto items = array_from_reply(*reply, "shared_images");
+  if (!items) co_return items.error();
+  std::vector<common::SharedImage> shared;
+  for (const auto& entry : *items) {
+    auto id = string_field(entry, "image_id");
+    if (!id) co_return id.error();
+    shared.push_back({std::move(*id), can_share_of(entry)});
+  }
+  co_return shared;
 }
 
 }  // namespace glance::api

@@ -35,6 +35,16 @@ class HttpRegistryClient final : public RegistryClient {
   Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
                               const std::string& exclude_image) override;
   Call<std::string> health(const Caller& caller) override;
+  Call<std::vector<common::Membership>> list_members(const Caller& caller,
+                                                     const std::string& image_id) override;
+  Call<void> replace_members(const Caller& caller, const std::string& image_id,
+                             const nlohmann::json& body) override;
+  Call<void> add_member(const Caller& caller, const std::string& image_id,
+                        const std::string& member, std::optional<bool> can_share) override;
+  Call<void> remove_member(const Caller& caller, const std::string& image_id,
+                           const std::string& member) override;
+  Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,
+                                                       const std::string& member) override;
 
   struct Impl;
 

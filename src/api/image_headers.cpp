@@ -180,6 +180,8 @@ void add_image_headers(const common::Image& image, Headers& out) {
   put(p + "size", num(image.size));
   put(p + "virtual_size", num(image.virtual_size));
   put(p + "checksum", image.checksum);
+  put(p + "os_hash_algo", image.os_hash_algo);
+  put(p + "os_hash_value", image.os_hash_value);
   put(p + "status", std::string(to_string(image.status)));
   put(p + "is_public", flag(image.is_public));
   put(p + "protected", flag(image.is_protected));

@@ -24,7 +24,8 @@ struct ImageHeaderRequest {
 
 // Parses x-image-meta-* headers. Names ignore case and treat '-' and '_' alike; property
 // names are lower-cased with '-' turned into '_'; empty values are null. Fails with
-// bad_request for an unknown x-image-meta field, a non-integer or negative number, a bad
+// bad_request for an unknown x-image-meta field (os_hash_algo and os_hash_value among them:
+// only the service sets those), a non-integer or negative number, a bad
 // timestamp, a name over 255 characters, a checksum over 32, formats not allowed by
 // `formats` (Amazon rule applied), one field sent twice with different values, or CR, LF or
 // NUL in any value (it would be echoed back in a header). Pure; no I/O.
@@ -32,9 +33,10 @@ common::Result<ImageHeaderRequest> parse_image_headers(const common::http::Heade
                                                        const common::ImageFormats& formats);
 
 // Adds the image's metadata as response headers (spec §2.2.2): x-image-meta-<field> for every
-// non-null field, booleans as True/False, x-image-meta-property-<name> for every non-null
-// property, and ETag when there is a checksum. Locations are never shown. A value holding
-// CR, LF or NUL is left out rather than let it split the header.
+// non-null field (os_hash_algo and os_hash_value included), booleans as True/False,
+// x-image-meta-property-<name> for every non-null property, and ETag when there is a checksum.
+// Locations are never shown. A value holding CR, LF or NUL is left out rather than let it split the
+// header.
 void add_image_headers(const common::Image& image, common::http::Headers& out);
 
 // The image as v1 clients see it in JSON: the registry's form without location fields.

@@ -3,9 +3,11 @@
 #include "common/error.h"
 #include "common/http/query_string.h"
 #include "common/image.h"
+#include "common/image_member.h"
 #include "common/request_context.h"
 
 #include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
 
 #include <optional>
 #include <string>
@@ -47,6 +49,23 @@ class RegistryClient {
   // The registry's detailed health report (JSON text, database reachability included) when
   // it answers 200; unavailable with the reason otherwise.
   virtual Call<std::string> health(const Caller& caller) = 0;
+
+  // Members (spec §6, registry §8.2.4). The registry applies sharing permission (forbidden
+  // when the caller may not share the image) and lists only the rows the caller may see.
+  virtual Call<std::vector<common::Membership>> list_members(const Caller& caller,
+                                                             const std::string& image_id) = 0;
+  // Replaces the member list; `body` is the {"memberships": [...]} document, forwarded as is
+  // so that the registry words any fault in it (bad_request).
+  virtual Call<void> replace_members(const Caller& caller, const std::string& image_id,
+                                     const nlohmann::json& body) = 0;
+  // Adds or updates one member; with no `can_share` an existing row is left unchanged.
+  virtual Call<void> add_member(const Caller& caller, const std::string& image_id,
+                                const std::string& member, std::optional<bool> can_share) = 0;
+  // Fails with not_found when `member` has no live membership of the image.
+  virtual Call<void> remove_member(const Caller& caller, const std::string& image_id,
+                                   const std::string& member) = 0;
+  virtual Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,
+                                                               const std::string& member) = 0;
 };
 
 }  // namespace glance::api

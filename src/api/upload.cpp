@@ -196,6 +196,8 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   active.status = ImageStatus::active;
   active.size = static_cast<int64_t>(stored->size);
   active.checksum = stored->checksum;
+  active.os_hash_algo = std::string("sha256");
+  active.os_hash_value = stored->sha256;
   active.locations =
       std::vector<common::ImageLocation>{common::ImageLocation{std::nullopt, stored->location.uri}};
   auto done = co_await registry.update(caller, image.id, active, false, ImageStatus::saving);

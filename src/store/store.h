@@ -19,11 +19,13 @@ struct Location {
   std::string scheme() const;
 };
 
-// What a finished write produced: the location to record, the byte count and the MD5 hex.
+// What a finished write produced: the location to record, the byte count, the MD5 hex
+// (Glance's checksum) and the SHA-256 hex (Glance v2's os_hash_value).
 struct StoredImage {
   Location location;
   uint64_t size = 0;
   std::string checksum;
+  std::string sha256;
 };
 
 // Receives one image's data. write() hashes as it writes, possibly on another thread: the

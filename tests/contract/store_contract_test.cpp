@@ -1,6 +1,6 @@
 // One suite run against every Store driver. A new driver adds a factory and a type below.
 
-#include "common/md5_digest.h"
+#include "common/hex_digest.h"
 #include "store/file_store.h"
 
 #include <gtest/gtest.h>
@@ -87,6 +87,7 @@ TYPED_TEST(StoreContract, AddThenReadBackByteExact) {
   auto stored = this->add("11111111-1111-1111-1111-111111111111", data);
   EXPECT_EQ(stored.size, data.size());
   EXPECT_EQ(stored.checksum, common::md5_hex(data));
+  EXPECT_EQ(stored.sha256, common::sha256_hex(data));
   EXPECT_TRUE(this->store_->size(stored.location));
   EXPECT_EQ(*this->store_->size(stored.location), data.size());
   auto reader = this->store_->open(stored.location);
@@ -102,6 +103,7 @@ TYPED_TEST(StoreContract, EmptyImage) {
   auto stored = this->add("22222222-2222-2222-2222-222222222222", "");
   EXPECT_EQ(stored.size, 0u);
   EXPECT_EQ(stored.checksum, "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(stored.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TYPED_TEST(StoreContract, DuplicateIsAConflict) {

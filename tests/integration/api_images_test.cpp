@@ -1,6 +1,6 @@
 // glance-api over real HTTP in front of a real glance-registry and MariaDB: the image routes.
 
-#include "common/md5_digest.h"
+#include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
 
 #include <gtest/gtest.h>

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 namespace glance::testing {
 namespace {
 
@@ -73,6 +76,12 @@ TEST_F(ApiVisibility, NoIdentityIs401ButVersionsNeedNone) {
 TEST_F(ApiVisibility, RequestIdIsForwardedAndReturned) {
   auto r = alice_.get("/v1/images", {{"X-Openstack-Request-ID", "req-abc-123"}});
   EXPECT_EQ(r.header("x-openstack-request-id"), std::optional<std::string>("req-abc-123"));
+  // The registry writes its access line once the answer is sent, so it may trail the answer
+  // the api relayed: wait for the line, not for a time.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (env_->registry().daemon().log().find("req-abc-123") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
   EXPECT_NE(env_->registry().daemon().log().find("req-abc-123"), std::string::npos);
 }
 

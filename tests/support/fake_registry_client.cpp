@@ -26,6 +26,8 @@ Result<Image> FakeRegistryClient::apply(const std::string& id, const common::Ima
   if (f.status) img.status = *f.status;
   if (f.size) img.size = *f.size;
   if (f.checksum) img.checksum = *f.checksum;
+  if (f.os_hash_algo) img.os_hash_algo = *f.os_hash_algo;
+  if (f.os_hash_value) img.os_hash_value = *f.os_hash_value;
   if (f.name) img.name = *f.name;
   if (f.disk_format) img.disk_format = *f.disk_format;
   if (f.container_format) img.container_format = *f.container_format;
@@ -86,6 +88,59 @@ api::RegistryClient::Call<int64_t> FakeRegistryClient::storage_usage(const api::
 
 api::RegistryClient::Call<std::string> FakeRegistryClient::health(const api::Caller&) {
   co_return std::string(R"({"database": "OK"})");
+}
+
+api::RegistryClient::Call<std::vector<common::Membership>> FakeRegistryClient::list_members(
+    const api::Caller&, const std::string& image_id) {
+  std::lock_guard lock(mutex_);
+  co_return members_[image_id];
+}
+
+api::RegistryClient::Call<void> FakeRegistryClient::replace_members(const api::Caller&,
+                                                                    const std::string& image_id,
+                                                                    const nlohmann::json& body) {
+  std::vector<common::Membership> members;
+  for (const auto& entry : body.at("memberships"))
+    members.push_back({entry.at("member_id").get<std::string>(),
+                       entry.contains("can_share") && entry["can_share"] == true});
+  std::lock_guard lock(mutex_);
+  members_[image_id] = std::move(members);
+  co_return Result<void>();
+}
+
+api::RegistryClient::Call<void> FakeRegistryClient::add_member(const api::Caller&,
+                                                               const std::string& image_id,
+                                                               const std::string& member,
+                                                               std::optional<bool> can_share) {
+  std::lock_guard lock(mutex_);
+  auto& members = members_[image_id];
+  for (auto& m : members)
+    if (m.member_id == member) {
+      if (can_share) m.can_share = *can_share;
+      co_return Result<void>();
+    }
+  members.push_back({member, can_share.value_or(false)});
+  co_return Result<void>();
+}
+
+api::RegistryClient::Call<void> FakeRegistryClient::remove_member(const api::Caller&,
+                                                                  const std::string& image_id,
+                                                                  const std::string& member) {
+  std::lock_guard lock(mutex_);
+  auto& members = members_[image_id];
+  auto gone = std::erase_if(members, [&](const auto& m) { return m.member_id == member; });
+  if (gone == 0) co_return Error::not_found("Membership could not be found.");
+  co_return Result<void>();
+}
+
+api::RegistryClient::Call<std::vector<common::SharedImage>> FakeRegistryClient::shared_images(
+    const api::Caller&, const std::string& member) {
+  std::vector<common::SharedImage> out;
+  std::lock_guard lock(mutex_);
+  for (const auto& [image_id, members] : members_)
+    for (const auto& m : members)
+      if (m.member_id == member) out.push_back({image_id, m.can_share});
+  co_return out;
 }
 
 }  // namespace glance::testing

@@ -9,7 +9,8 @@
 namespace glance::testing {
 
 // The far side of the api's registry seam, in memory: images by id, status compare-and-set
-// as the registry does it (conflict on a from_state mismatch), no visibility rules. A hook
+// as the registry does it (conflict on a from_state mismatch), memberships without sharing
+// permission checks, no visibility rules. A hook
 // runs before each update so tests can change the world mid-upload. Thread-safe.
 class FakeRegistryClient final : public api::RegistryClient {
  public:
@@ -32,12 +33,23 @@ class FakeRegistryClient final : public api::RegistryClient {
   Call<int64_t> storage_usage(const api::Caller& caller, const std::string& owner,
                               const std::string& exclude_image) override;
   Call<std::string> health(const api::Caller& caller) override;
+  Call<std::vector<common::Membership>> list_members(const api::Caller& caller,
+                                                     const std::string& image_id) override;
+  Call<void> replace_members(const api::Caller& caller, const std::string& image_id,
+                             const nlohmann::json& body) override;
+  Call<void> add_member(const api::Caller& caller, const std::string& image_id,
+                        const std::string& member, std::optional<bool> can_share) override;
+  Call<void> remove_member(const api::Caller& caller, const std::string& image_id,
+                           const std::string& member) override;
+  Call<std::vector<common::SharedImage>> shared_images(const api::Caller& caller,
+                                                       const std::string& member) override;
 
  private:
   common::Result<common::Image> apply(const std::string& id, const common::ImageFields& fields,
                                       std::optional<common::ImageStatus> from_state);
   mutable std::mutex mutex_;
   std::map<std::string, common::Image> images_;
+  std::map<std::string, std::vector<common::Membership>> members_;  // by image id
   int next_id_ = 0;
 };
 

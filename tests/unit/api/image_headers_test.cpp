@@ -73,7 +73,8 @@ TEST(ImageHeaders, IntegersFollowPythonInt) {
   EXPECT_FALSE(parse(headers({{"x-image-meta-size", ""}})));
   auto none = parse(headers({{"x-image-meta-virtual_size", "None"}}));
   ASSERT_TRUE(none);
-  EXPECT_EQ(none->fields.virtual_size, std::optional<std::optional<int64_t>>(std::optional<int64_t>()));
+  EXPECT_EQ(none->fields.virtual_size,
+            std::optional<std::optional<int64_t>>(std::optional<int64_t>()));
 }
 
 TEST(ImageHeaders, ValidatesFormatsNameChecksumAndTimes) {
@@ -144,6 +145,26 @@ TEST(ImageHeaders, RendersBooleansAsPythonDoesAndOmitsNulls) {
   auto j = image_to_api_json(img);
   EXPECT_FALSE(j.contains("location"));
   EXPECT_FALSE(j.contains("location_data"));
+}
+
+TEST(ImageHeaders, DigestFieldsAreShownButNeverTakenFromClients) {
+  for (const char* name :
+       {"x-image-meta-os_hash_algo", "x-image-meta-os-hash-value", "X-Image-Meta-Os_Hash_Value"}) {
+    auto r = parse(headers({{name, "sha256"}}));
+    ASSERT_FALSE(r) << name;
+    EXPECT_EQ(r.error().code(), common::Errc::bad_request) << name;
+  }
+  common::Image img;
+  img.os_hash_algo = "sha256";
+  img.os_hash_value = std::string(64, 'a');
+  Headers out;
+  add_image_headers(img, out);
+  EXPECT_EQ(out.get("x-image-meta-os_hash_algo"), std::optional<std::string_view>("sha256"));
+  EXPECT_EQ(out.get("x-image-meta-os_hash_value"),
+            std::optional<std::string_view>(img.os_hash_value));
+  auto j = image_to_api_json(img);
+  EXPECT_EQ(j["os_hash_algo"], "sha256");
+  EXPECT_EQ(j["os_hash_value"], std::string(64, 'a'));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // faults) and an in-memory request body. No sockets.
 
 #include "api/upload.h"
-#include "common/md5_digest.h"
+#include "common/hex_digest.h"
 #include "store/file_store.h"
 #include "tests/support/fake_registry_client.h"
 #include "tests/support/faulty_store.h"
@@ -94,6 +94,8 @@ TEST_F(Upload, StreamsToTheStoreAndActivates) {
   EXPECT_EQ(img->status, ImageStatus::active);
   EXPECT_EQ(img->size, std::optional<int64_t>(300000));
   EXPECT_EQ(img->checksum, std::optional<std::string>(common::md5_hex(data)));
+  EXPECT_EQ(img->os_hash_algo, std::optional<std::string>("sha256"));
+  EXPECT_EQ(img->os_hash_value, std::optional<std::string>(common::sha256_hex(data)));
   ASSERT_TRUE(img->active_location());
   EXPECT_EQ(files(), 1u);
 }

@@ -1,4 +1,4 @@
-#include "common/md5_digest.h"
+#include "common/hex_digest.h"
 
 #include <openssl/evp.h>
 
@@ -7,19 +7,20 @@
 
 namespace glance::common {
 
-Md5Digest::Md5Digest() : ctx_(EVP_MD_CTX_new()) {
+HexDigest::HexDigest(Algorithm algorithm) : ctx_(EVP_MD_CTX_new()) {
+  const EVP_MD* md = algorithm == Algorithm::md5 ? EVP_md5() : EVP_sha256();
   // Only allocation can fail here; that is a start-up-class failure, not a request error.
-  if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr) != 1)
-    throw std::runtime_error("cannot initialise an MD5 digest");
+  if (!ctx_ || EVP_DigestInit_ex(ctx_, md, nullptr) != 1)
+    throw std::runtime_error("cannot initialise a digest");
 }
 
-Md5Digest::~Md5Digest() {
+HexDigest::~HexDigest() {
   if (ctx_) EVP_MD_CTX_free(ctx_);
 }
 
-Md5Digest::Md5Digest(Md5Digest&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+HexDigest::HexDigest(HexDigest&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
 
-Md5Digest& Md5Digest::operator=(Md5Digest&& other) noexcept {
+HexDigest& HexDigest::operator=(HexDigest&& other) noexcept {
   if (this != &other) {
     if (ctx_) EVP_MD_CTX_free(ctx_);
     ctx_ = std::exchange(other.ctx_, nullptr);
@@ -27,11 +28,11 @@ Md5Digest& Md5Digest::operator=(Md5Digest&& other) noexcept {
   return *this;
 }
 
-void Md5Digest::update(std::span<const char> data) {
+void HexDigest::update(std::span<const char> data) {
   EVP_DigestUpdate(ctx_, data.data(), data.size());
 }
 
-std::string Md5Digest::hex_final() {
+std::string HexDigest::hex_final() {
   unsigned char raw[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx_, raw, &len);
@@ -47,6 +48,12 @@ std::string Md5Digest::hex_final() {
 
 std::string md5_hex(std::span<const char> data) {
   Md5Digest d;
+  d.update(data);
+  return d.hex_final();
+}
+
+std::string sha256_hex(std::span<const char> data) {
+  Sha256Digest d;
   d.update(data);
   return d.hex_final();
 }
