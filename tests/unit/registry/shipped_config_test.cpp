@@ -3,32 +3,15 @@
 
 #include "registry/registry_config.h"
 
-#include <gtest/gtest.h>
+#include "tests/support/shipped_config.h"
 
-#include <fstream>
-#include <regex>
-#include <sstream>
+#include <gtest/gtest.h>
 
 namespace glance::registry {
 namespace {
 
-// The shipped file with every "#key = value" line made live (values shown as <...> stay
-// commented: they describe a computed default or "none").
-std::string uncommented_shipped_config() {
-  std::ifstream in(std::string(GLANCE_SOURCE_DIR) + "/etc/glance-registry.conf");
-  EXPECT_TRUE(in.good());
-  static const std::regex option(R"(^#([a-z_0-9]+) = ([^<].*)$)");
-  std::stringstream out;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    out << (std::regex_match(line, m, option) ? m[1].str() + " = " + m[2].str() : line) << "\n";
-  }
-  return out.str();
-}
-
 TEST(ShippedConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKnown) {
-  std::string text = uncommented_shipped_config();
+  std::string text = testing::uncommented_shipped_config("glance-registry.conf");
   auto shipped_file = common::ConfigFile::from_string(text);
   auto shipped = load_registry_config(shipped_file);
   EXPECT_TRUE(shipped_file.unknown_options().empty())
