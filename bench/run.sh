@@ -58,6 +58,7 @@ log "disk before: $(df -h / | awk 'NR==2 {print $4 " free of " $2}')"
 work=$(mktemp -d "${TMPDIR:-/tmp}/glance-bench.XXXXXX")
 api_pid=; reg_pid=; sampler=
 cleanup() {
+  set +e
   [ -n "$sampler" ] && kill "$sampler" 2>/dev/null
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null
   [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null
@@ -252,7 +253,7 @@ transfer() {
       done
       wait "${jobs[@]}"
       t1=$(now); c1=$(cpu_ticks "${pids[@]}")
-      got=$(cat "$work"/dl.* | awk '{s += $1} END {print s}'); rm -f "$work"/dl.*
+      got=$(cat "$work"/dl.* | awk '{s += $1} END {printf "%.0f\n", s}'); rm -f "$work"/dl.*
       [ "$got" = $((c * (s << 20))) ] || { log "$t: $c downloads of $s MiB got $got bytes"; exit 1; }
       put "$t" "dl$s.c$c" "$(echo "$c * $s * 1.048576 / ($t1 - $t0)" | bc -l)"
       if [ "$s" = "$big" ] && [ "$c" = 32 ]; then
@@ -266,9 +267,9 @@ transfer() {
 
 # wrk at c=16: puts KEY (req/s), KEY.p50 and KEY.p99 (ms); counts non-2xx answers.
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v/1000; else if (v ~ /ms$/) print v+0; else if (v ~ /m$/) print v*60000; else print v*1000 }'; }
-wrk_put() {
-  local t=$1 key=$2 out; shift 2
-  out=$(wrk -t2 -c16 -d"${SECS}s" --timeout 60s --latency "$@" 2>&1)
+wrk_put() {  # wrk_put TARGET KEY SECONDS WRK-ARGS...
+  local t=$1 key=$2 secs=$3 out; shift 3
+  out=$(wrk -t2 -c16 -d"${secs}s" --timeout 60s --latency "$@" 2>&1)
   put "$t" "$key" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   put "$t" "$key.p50" "$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")"
   put "$t" "$key.p99" "$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
@@ -291,16 +292,17 @@ ab_head_put() {
 metadata() {
   local t=$1
   if [ "$t" = ours ]; then
-    wrk_put ours create -s "$root/bench/create_v1.lua" "$ours_url/v1/images"
+    wrk_put ours create "$SECS" -s "$root/bench/create_v1.lua" "$ours_url/v1/images"
     ab_head_put ours show "$ours_url/v1/images/$ours_show_id"
-    wrk_put ours list25 "$ours_url/v1/images/detail?limit=25"
-    wrk_put ours list1000 "$ours_url/v1/images/detail?limit=1000"
+    wrk_put ours list25 "$SECS" "$ours_url/v1/images/detail?limit=25"
+    wrk_put ours list1000 "$SECS" "$ours_url/v1/images/detail?limit=1000"
     purge_created "$ours_db"
   else
-    wrk_put peer create -s "$root/bench/create_v2.lua" "$peer_url/v2/images"
-    wrk_put peer show "$peer_url/v2/images/$peer_show_id"
-    wrk_put peer list25 "$peer_url/v2/images?limit=25"
-    wrk_put peer list1000 "$peer_url/v2/images?limit=1000"
+    wrk_put peer create "$SECS" -s "$root/bench/create_v2.lua" "$peer_url/v2/images"
+    wrk_put peer show "$SECS" "$peer_url/v2/images/$peer_show_id"
+    wrk_put peer list25 "$SECS" "$peer_url/v2/images?limit=25"
+    # At 1-5 req/s a request at c=16 takes seconds: a longer run, or wrk counts none.
+    wrk_put peer list1000 $((4 * SECS)) "$peer_url/v2/images?limit=1000"
     purge_created "$peer_db"
   fi
 }
@@ -346,7 +348,8 @@ median() { read -r m _ <<<"$(stat3 "$1")" || true; echo "${m:-}"; }
 ratio() {  # ratio A B [percent] -> A/B as "0.93×" or "93 %"
   [ -n "$1" ] && [ -n "$2" ] || { echo "—"; return; }
   awk -v a="$1" -v b="$2" -v pct="${3:-}" 'BEGIN { if (b == 0) { print "—"; exit }
-    r = a / b; if (pct) printf "%.0f %%\n", 100 * r; else if (r >= 10) printf "%.0f×\n", r; else printf "%.2f×\n", r }'
+    r = a / b; if (pct) printf "%.0f %%\n", 100 * r; else if (r >= 10) printf "%.0f×\n", r; else if (r >= 0.1) printf "%.2f×\n", r;
+    else printf "%.4f×\n", r }'
 }
 # check EXPR over m (ours), l (limit), u (upstream): "met", "missed" or "—" when unknown
 check() {
@@ -420,7 +423,8 @@ row_limit "loopback TCP, iperf3 8 streams ($mb)" iperf8 0
 row_limit "nginx sendfile, 1 GiB to curl ($mb)" nginx_mb 0
 echo
 echo "Runs: $RUNS; metadata: ${SECS} s each, wrk -t2 -c16 (HEAD: ab -k -i -c 16); MB = 10^6 bytes." \
-  "Upstream Glance: 2 workers, v2 routes, PUT timed without the POST that creates the record." \
+  "Upstream Glance: 2 workers, v2 routes, PUT timed without the POST that creates the record," \
+  "its list of 1000 runs $((4 * SECS)) s." \
   "1-minute load average per run: $(tr '\n' ' ' <"$work/load")"
 
 # --- the plot: download throughput versus concurrency ----------------------------------------
