@@ -140,7 +140,8 @@ FROM images;
 SQL
   sql "$1" -N -B -e "SELECT id FROM images ORDER BY created_at DESC LIMIT 5000, 1"
 }
-# The creates of the metadata workload are removed after each run: the lists stay at 10,000.
+# The creates of the metadata workload (run after the lists) are removed after each run: the
+# lists always see the same 10,000 images.
 purge_created() {
   sql "$1" -e "SET FOREIGN_KEY_CHECKS=0;
     DELETE FROM image_properties WHERE image_id IN (SELECT id FROM images WHERE name LIKE 'bench-%');
@@ -292,17 +293,17 @@ ab_head_put() {
 metadata() {
   local t=$1
   if [ "$t" = ours ]; then
-    wrk_put ours create "$SECS" -s "$root/bench/create_v1.lua" "$ours_url/v1/images"
     ab_head_put ours show "$ours_url/v1/images/$ours_show_id"
     wrk_put ours list25 "$SECS" "$ours_url/v1/images/detail?limit=25"
     wrk_put ours list1000 "$SECS" "$ours_url/v1/images/detail?limit=1000"
+    wrk_put ours create "$SECS" -s "$root/bench/create_v1.lua" "$ours_url/v1/images"
     purge_created "$ours_db"
   else
-    wrk_put peer create "$SECS" -s "$root/bench/create_v2.lua" "$peer_url/v2/images"
     wrk_put peer show "$SECS" "$peer_url/v2/images/$peer_show_id"
     wrk_put peer list25 "$SECS" "$peer_url/v2/images?limit=25"
     # At 1-5 req/s a request at c=16 takes seconds: a longer run, or wrk counts none.
     wrk_put peer list1000 $((4 * SECS)) "$peer_url/v2/images?limit=1000"
+    wrk_put peer create "$SECS" -s "$root/bench/create_v2.lua" "$peer_url/v2/images"
     purge_created "$peer_db"
   fi
 }
@@ -446,7 +447,7 @@ set logscale x 2
 set xtics (1, 8, 32)
 set yrange [0:*]
 set grid
-set key bottom right
+set key outside below
 plot '$work/plot.dat' using 1:2 with linespoints lw 2 pt 7 title 'ours (glance-api v1)'$peerplot, \
      $(median "$L/iperf1") with lines dt 2 title 'iperf3, 1 stream', \
      $(median "$L/iperf8") with lines dt 3 title 'iperf3, 8 streams'
