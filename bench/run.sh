@@ -217,6 +217,18 @@ rss_start() {  # samples the summed VmRSS of the processes every 50 ms, keeps th
 rss_stop() { kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; sampler=
   awk '{printf "%.1f\n", $1 / 1024}' "$work/rss.max"; }
 now() { date +%s.%N; }
+# settle T: waits (at most 60 s) until T's processes and MariaDB are idle (< 5 % of a core):
+# a server still working through the requests a load generator left in flight (upstream's
+# lists of 1000 take seconds each) would slow the next workload down.
+settle() {
+  local pids a b
+  read -r -a pids <<<"$(pids_$1) $(cat "$work/db/mysqld.pid")"
+  for _ in $(seq 120); do
+    a=$(cpu_ticks "${pids[@]}"); sleep 0.5; b=$(cpu_ticks "${pids[@]}")
+    [ $((b - a)) -le $((hz / 40)) ] && return 0
+  done
+  log "$1 did not settle"
+}
 put() { echo "$3" >>"$work/res/$1.$2"; }  # put TARGET KEY VALUE
 
 # transfer T: uploads and downloads of every size, one run.
@@ -270,6 +282,7 @@ transfer() {
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v/1000; else if (v ~ /ms$/) print v+0; else if (v ~ /m$/) print v*60000; else print v*1000 }'; }
 wrk_put() {  # wrk_put TARGET KEY SECONDS WRK-ARGS...
   local t=$1 key=$2 secs=$3 out; shift 3
+  settle "$t"
   out=$(wrk -t2 -c16 -d"${secs}s" --timeout 60s --latency "$@" 2>&1)
   put "$t" "$key" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   put "$t" "$key.p50" "$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")"
@@ -279,6 +292,7 @@ wrk_put() {  # wrk_put TARGET KEY SECONDS WRK-ARGS...
 }
 ab_head_put() {
   local t=$1 key=$2 url=$3 out
+  settle "$t"
   out=$(ab -q -k -i -c 16 -t "$SECS" -n 1000000 "$url" 2>&1)
   put "$t" "$key" "$(awk '/Requests per second/ {print $4}' <<<"$out")"
   put "$t" "$key.p50" "$(awk '$1=="50%" {print $2}' <<<"$out")"
@@ -316,6 +330,7 @@ for run in $(seq "$RUNS"); do
   LIMITS_IMAGE=$limits_image LIMITS_OUT=$work/limits "$root/bench/limits.sh" 1
   for t in "${targets[@]}"; do
     log "run $run/$RUNS: $t transfers"
+    settle "$t"
     transfer "$t"
     log "run $run/$RUNS: $t metadata"
     metadata "$t"
