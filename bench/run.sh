@@ -347,7 +347,10 @@ log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- the table ---------------------------------------------------------------------------------
 # stat FILE -> "median min max" (empty if the file is missing)
-stat3() { [ -s "$1" ] && sort -g "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)], v[1], v[NR]}'; }
+stat3() {
+  [ -s "$1" ] && sort -g "$1" | awk '{v[NR]=$1} END {
+    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; print m, v[1], v[NR]}'
+}
 fmt() {  # fmt VALUE DECIMALS
   awk -v v="$1" -v d="$2" 'BEGIN { s = sprintf("%.*f", d, v); n = split(s, p, ".");
     i = p[1]; neg = (i ~ /^-/); if (neg) i = substr(i, 2); o = "";
