@@ -5,6 +5,9 @@
 # and CPU-s per GiB) and a tiny static response (req/s, wrk c=16). Medians of RUNS runs with
 # min and max. Needs: openssl, iperf3, nginx-light, wrk, curl (installed if missing).
 # Usage: bench/limits.sh [RUNS]
+# With LIMITS_IMAGE=FILE it serves and reads that file instead of writing a fresh 1 GiB one;
+# with LIMITS_OUT=DIR it appends each run's raw values to DIR/<name> (one per line) and
+# prints nothing (bench/run.sh calls it so, once per run, between its own workloads).
 set -euo pipefail
 runs=${1:-5}
 need=()
@@ -35,7 +38,11 @@ digest_rate() {
 }
 
 chmod 755 "$work"  # nginx workers run as an unprivileged user
-dd if=/dev/urandom of="$work/image" bs=1M count=1024 status=none
+if [ -n "${LIMITS_IMAGE:-}" ]; then
+  ln "$LIMITS_IMAGE" "$work/image" 2>/dev/null || ln -s "$(realpath "$LIMITS_IMAGE")" "$work/image"
+else
+  dd if=/dev/urandom of="$work/image" bs=1M count=1024 status=none
+fi
 chmod 644 "$work/image"
 size=$(stat -c %s "$work/image")
 
@@ -69,7 +76,8 @@ pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nginx_port/tiny" >/dev/null && break; sleep 0.05; done
 nginx_worker=$(pgrep -P "${pids[0]}" | head -1)
 
-for name in md5 sha256 cache iperf1 iperf8 nginx_mb nginx_cpu nginx_tiny; do : >"$work/$name"; done
+names=(md5 sha256 cache iperf1 iperf8 nginx_mb nginx_cpu nginx_rss nginx_tiny)
+for name in "${names[@]}"; do : >"$work/$name"; done
 for run in $(seq "$runs"); do
   digest_rate md5 >>"$work/md5"
   digest_rate sha256 >>"$work/sha256"
@@ -88,8 +96,14 @@ for run in $(seq "$runs"); do
   after=$(cpu_ticks "$nginx_worker")
   awk -v s="$size" -v a="$start" -v b="$end" 'BEGIN {print s / (b - a) / 1e6}' >>"$work/nginx_mb"
   awk -v t=$((after - before)) -v hz="$hz" -v s="$size" 'BEGIN {print t / hz / (s / 1073741824)}' >>"$work/nginx_cpu"
+  awk '/VmHWM/ {print $2 / 1024}' "/proc/$nginx_worker/status" >>"$work/nginx_rss"
   wrk -t2 -c16 -d5s "http://127.0.0.1:$nginx_port/tiny" | awk '/Requests\/sec/ {print $2}' >>"$work/nginx_tiny"
 done
+if [ -n "${LIMITS_OUT:-}" ]; then
+  mkdir -p "$LIMITS_OUT"
+  for name in "${names[@]}"; do cat "$work/$name" >>"$LIMITS_OUT/$name"; done
+  exit 0
+fi
 
 printf "%-44s %s\n" "limit (median of $runs, min-max)" "value"
 printf "%-44s %s\n" "MD5, one core (MB/s)" "$(stats <"$work/md5")"
@@ -99,4 +113,5 @@ printf "%-44s %s\n" "loopback TCP, iperf3 1 stream (MB/s)" "$(stats <"$work/iper
 printf "%-44s %s\n" "loopback TCP, iperf3 8 streams (MB/s)" "$(stats <"$work/iperf8")"
 printf "%-44s %s\n" "nginx sendfile 1 GiB to curl (MB/s)" "$(stats <"$work/nginx_mb")"
 printf "%-44s %s\n" "nginx sendfile CPU-s per GiB" "$(stats %.3f <"$work/nginx_cpu")"
+printf "%-44s %s\n" "nginx worker peak RSS (MiB)" "$(stats <"$work/nginx_rss")"
 printf "%-44s %s\n" "nginx tiny response, wrk c=16 (req/s)" "$(stats <"$work/nginx_tiny")"
