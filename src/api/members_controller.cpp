@@ -2,6 +2,7 @@
 
 #include "api/image_lookup.h"
 #include "common/http/json_body.h"
+#include "common/image_member_json.h"
 
 namespace glance::api {
 
@@ -85,10 +86,7 @@ MembersController::Reply MembersController::index(Request& req) {
   if (!image) co_return image.error();
   auto members = co_await registry_.list_members(caller, image->id);
   if (!members) co_return members.error();
-  json out = json::array();
-  for (const auto& m : *members)
-    out.push_back({{"member_id", m.member_id}, {"can_share", m.can_share}});
-  co_return Response::json(200, json{{"members", std::move(out)}}.dump());
+  co_return Response::json(200, common::members_document(*members));
 }
 
 MembersController::Reply MembersController::replace_all(Request& req) {
@@ -140,10 +138,7 @@ MembersController::Reply MembersController::shared_images(Request& req) {
   const Caller caller = caller_of(req);
   auto shared = co_await registry_.shared_images(caller, req.param("member"));
   if (!shared) co_return shared.error();
-  json out = json::array();
-  for (const auto& s : *shared)
-    out.push_back({{"image_id", s.image_id}, {"can_share", s.can_share}});
-  co_return Response::json(200, json{{"shared_images", std::move(out)}}.dump());
+  co_return Response::json(200, common::shared_images_document(*shared));
 }
 
 void add_member_routes(common::http::Router& r, MembersController& c) {

@@ -1,6 +1,7 @@
 #include "registry/members_resource.h"
 
 #include "common/http/json_body.h"
+#include "common/image_member_json.h"
 
 namespace glance::registry {
 
@@ -59,10 +60,7 @@ MembersResource::Reply MembersResource::index(Request& req) {
   auto members = co_await db_.run<std::vector<Membership>>(
       [&](MysqlConnection&) { return repo_.list(req.context, req.param("image_id")); });
   if (!members) co_return members.error();
-  json out = json::array();
-  for (const auto& m : *members)
-    out.push_back({{"member_id", m.member_id}, {"can_share", m.can_share}});
-  co_return Response::json(200, json{{"members", std::move(out)}}.dump());
+  co_return Response::json(200, common::members_document(*members));
 }
 
 MembersResource::Reply MembersResource::replace_all(Request& req) {
@@ -100,10 +98,7 @@ MembersResource::Reply MembersResource::shared_images(Request& req) {
   auto shared = co_await db_.run<std::vector<SharedImage>>(
       [&](MysqlConnection&) { return repo_.shared_with(req.context, req.param("member")); });
   if (!shared) co_return shared.error();
-  json out = json::array();
-  for (const auto& s : *shared)
-    out.push_back({{"image_id", s.image_id}, {"can_share", s.can_share}});
-  co_return Response::json(200, json{{"shared_images", std::move(out)}}.dump());
+  co_return Response::json(200, common::shared_images_document(*shared));
 }
 
 void add_member_routes(common::http::Router& r, MembersResource& c) {
