@@ -37,15 +37,6 @@ RegistryClientConfig load_registry_client(common::ConfigFile& file) {
   return c;
 }
 
-store::StoreConfig load_store_config(common::ConfigFile& file) {
-  const std::string s = "glance_store";
-  store::StoreConfig c;
-  c.stores = file.get_list(s, "stores", c.stores);
-  c.default_store = file.get_string(s, "default_store", c.default_store);
-  c.filesystem_store_datadir =
-      file.get_string(s, "filesystem_store_datadir", c.filesystem_store_datadir);
-  return c;
-}
 }  // namespace
 
 ApiConfig load_api_config(common::ConfigFile& file) {
@@ -55,7 +46,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.log = common::load_log_config(file);
   c.context = common::load_context_policy(file);
   c.registry = load_registry_client(file);
-  c.stores = load_store_config(file);
+  c.stores = store::load_store_config(file);
   c.formats.disk_formats = file.get_list("image_format", "disk_formats", c.formats.disk_formats);
   c.formats.container_formats =
       file.get_list("image_format", "container_formats", c.formats.container_formats);

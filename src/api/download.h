@@ -5,6 +5,8 @@
 #include "common/image.h"
 #include "store/store_registry.h"
 
+#include <boost/asio/awaitable.hpp>
+
 #include <optional>
 #include <string_view>
 
@@ -15,14 +17,16 @@ namespace glance::api {
 // file range for the file store, so it goes out with sendfile). An image of size 0 has an
 // empty body and needs no store.
 //
-// Beyond upstream, `range` (the request's Range header) is honoured where the store hands
-// out a file range: one satisfiable range gives 206 with Content-Range and only those bytes,
-// still zero-copy; an unsatisfiable one gives 416 with "Content-Range: bytes */<size>";
-// anything else (byte_range.h) the whole image with 200 and "Accept-Ranges: bytes".
-// Errors: not_found (no data at the location), bad_request (no store serves the location's
+// Beyond upstream v1, `range` (the request's Range header) is honoured against the recorded
+// size, and the store is asked for those bytes only (a shorter file range, a ranged GET of a
+// remote object): one satisfiable range gives 206 with Content-Range; an unsatisfiable one
+// gives 416 with "Content-Range: bytes */<size>"; anything else (byte_range.h) the whole
+// image with 200 and "Accept-Ranges: bytes". `options` carries the address check for
+// locations a client chose. Errors: the store's (not_found when the data is gone,
+// unavailable when its server is unreachable), bad_request (no store serves the location's
 // scheme).
-common::Result<common::http::Response> image_data_response(
+boost::asio::awaitable<common::Result<common::http::Response>> image_data_response(
     const store::StoreRegistry& stores, const common::Image& image,
-    std::optional<std::string_view> range = std::nullopt);
+    std::optional<std::string_view> range, const store::ReadOptions& options);
 
 }  // namespace glance::api

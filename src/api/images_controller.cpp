@@ -2,12 +2,14 @@
 
 #include "api/download.h"
 #include "api/entity_tag.h"
+#include "api/external_source.h"
 #include "api/image_headers.h"
 #include "api/image_lookup.h"
 #include "api/request_checks.h"
 #include "common/image_id.h"
 #include "common/image_json.h"
 
+#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
 namespace glance::api {
@@ -65,7 +67,8 @@ common::ImageFields fields_to_reserve(const ImageHeaderRequest& meta,
                                       const common::RequestContext& ctx, bool has_data) {
   auto fields = meta.fields;
   if (!ctx.is_admin || !fields.owner) fields.owner = ctx.owner();
-  bool empty_image = fields.size && *fields.size == 0 && !has_data;
+  bool empty_image = fields.size && *fields.size == 0 && !has_data && !meta.location &&
+                     !meta.copy_from;
   fields.status = empty_image ? ImageStatus::active : ImageStatus::queued;
   if (!fields.size || !*fields.size) fields.size = int64_t{0};
   return fields;
@@ -140,7 +143,10 @@ ImagesController::Reply ImagesController::show(Request& req) {
   if (image->status != ImageStatus::active)
     co_return Error::not_found("Image " + id + " is not active");
   if (auto res = not_modified(req, *image)) co_return std::move(*res);
-  co_return image_data_response(stores_, *image, req.headers.get("Range"));
+  const auto range = req.headers.get("Range");
+  // Locations a client set are fetched under the same policy that accepted them.
+  const auto options = source_read_options(sources_, SourceUse::location);
+  co_return co_await image_data_response(stores_, *image, range, options);
 }
 
 net::awaitable<Result<Image>> ImagesController::receive_data(
@@ -166,21 +172,35 @@ ImagesController::Reply ImagesController::create(Request& req) {
     co_return r.error();
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
   if (auto r = check_publicize(*meta, req.context); !r) co_return r.error();
-  if (auto r = check_external_source(*meta, stores_); !r) co_return r.error();
+  bool has_data = req.has_body();
+  if (auto r = check_external_source(*meta, has_data, req.context, stores_, sources_); !r)
+    co_return r.error();
   if (meta->store && !stores_.knows(*meta->store))
     co_return Error::bad_request("Required store " + *meta->store + " is invalid");
   if (meta->fields.id && !common::is_uuid_like(*meta->fields.id))
     co_return Error::bad_request("Invalid image id format");
 
   Caller caller = caller_of(req);
-  bool has_data = req.has_body();
-  const auto fields = fields_to_reserve(*meta, req.context, has_data);
+  auto fields = fields_to_reserve(*meta, req.context, has_data);
+  // A location without a declared size is measured before anything is reserved, so that a
+  // missing or refused one leaves no image behind.
+  bool size_known = false;
+  if (meta->location && fields.size.value_or(0) == 0) {
+    auto size = co_await location_size(stores_, sources_, *meta->location);
+    if (!size) co_return size.error();
+    fields.size = static_cast<int64_t>(*size);
+    size_known = true;
+  }
   auto image = co_await registry_.create(caller, fields);
   if (!image) co_return reserve_error(image.error(), meta->fields.id);
   if (has_data) {
     auto active = co_await receive_data(req, caller, *image, meta->store);
     if (!active) co_return active.error();
     image = std::move(*active);
+  } else if (meta->location || meta->copy_from) {
+    auto used = co_await use_external_source(caller, *image, *meta, size_known);
+    if (!used) co_return used.error();
+    image = std::move(*used);
   }
   Response res = image_reply(201, *image);
   res.headers.set("Location", req.host + "/v1/images/" + image->id);
@@ -204,7 +224,8 @@ ImagesController::Reply ImagesController::update(Request& req) {
   if ((meta->location || meta->copy_from) && current->status != ImageStatus::queued)
     co_return Error::bad_request(
         "Attempted to update Location field for an image not in queued status.");
-  if (auto r = check_external_source(*meta, stores_); !r) co_return r.error();
+  if (auto r = check_external_source(*meta, has_data, req.context, stores_, sources_); !r)
+    co_return r.error();
   if (meta->store && !stores_.knows(*meta->store))
     co_return Error::bad_request("Store for scheme " + *meta->store + " not found");
 
@@ -217,6 +238,10 @@ ImagesController::Reply ImagesController::update(Request& req) {
     auto active = co_await receive_data(req, caller, *image, meta->store);
     if (!active) co_return active.error();
     image = std::move(*active);
+  } else if (meta->location || meta->copy_from) {
+    auto used = co_await use_external_source(caller, *image, *meta, false);
+    if (!used) co_return used.error();
+    image = std::move(*used);
   }
   co_return image_reply(200, *image);
 }
@@ -233,6 +258,23 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
   if (image->status == ImageStatus::deleted)
     co_return Error::not_found("Image " + id + " not found.");
   co_return co_await delete_data_then_row(caller, *image);
+}
+
+net::awaitable<Result<Image>> ImagesController::use_external_source(
+    const Caller& caller, const Image& image, const ImageHeaderRequest& meta, bool size_known) {
+  if (meta.location) {
+    auto active = co_await activate_at_location(registry_, stores_, sources_, caller, image,
+                                                *meta.location, size_known);
+    if (!active && active.error().code() != Errc::bad_request &&
+        active.error().code() != Errc::conflict && active.error().code() != Errc::not_found)
+      co_return update_error(active.error());
+    co_return active;
+  }
+  store::Store* target = meta.store ? stores_.find(*meta.store) : &stores_.default_store();
+  if (!target) co_return Error::bad_request("Store for scheme " + *meta.store + " not found");
+  auto executor = co_await net::this_coro::executor;
+  copies_.start(executor, caller, image, *meta.copy_from, *target);
+  co_return image;
 }
 
 ImagesController::Reply ImagesController::delete_data_then_row(const Caller& caller,
@@ -254,10 +296,13 @@ ImagesController::Reply ImagesController::delete_data_then_row(const Caller& cal
     co_return reword(marked.error(), Errc::not_found,
                      "Failed to find image to delete: " + marked.error().message());
   }
-  if (location && !delay) {
-    store::Location where{*location};
-    auto* store = stores_.for_location(where);
-    auto removed = store ? store->remove(where) : Result<void>(Error::not_found("no store"));
+  store::Location where{location.value_or("")};
+  auto* store = stores_.for_location(where);
+  // Data at an http location is not ours to delete (upstream ignores the read-only store's
+  // refusal).
+  if (location && !delay && !(store && !store->writable())) {
+    Result<void> removed = Error::not_found("no store serves " + where.scheme());
+    if (store) removed = co_await store->remove(where);
     if (!removed && removed.error().code() != Errc::not_found) {
       common::ImageFields restore;
       restore.status = image.status;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "api/copy_jobs.h"
 #include "api/registry_client.h"
+#include "api/source_policy.h"
 #include "api/upload.h"
 #include "common/error.h"
 #include "common/http/router.h"
@@ -20,15 +22,19 @@ struct ImagesControllerOptions {
 // The /v1/images routes (spec §2, §3, §4) except members. Parses and validates input, asks
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
 // through the stores, and answers. Holds no per-request state; safe for concurrent use.
-// `registry` and `stores` must outlive it.
+// `registry`, `stores`, `sources` and `copies` must outlive it.
 class ImagesController {
  public:
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
 
   ImagesController(RegistryClient& registry, const store::StoreRegistry& stores,
-                   ImagesControllerOptions options)
-      : registry_(registry), stores_(stores), options_(std::move(options)) {}
+                   const SourcePolicy& sources, CopyJobs& copies, ImagesControllerOptions options)
+      : registry_(registry),
+        stores_(stores),
+        sources_(sources),
+        copies_(copies),
+        options_(std::move(options)) {}
 
   Reply index(Request& req);    // GET /v1/images
   Reply detail(Request& req);   // GET /v1/images/detail
@@ -47,9 +53,16 @@ class ImagesController {
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
   Reply delete_data_then_row(const Caller& caller, const common::Image& image);
+  // After the image was reserved or updated: activates it at its location, or starts its
+  // copy (spec §3.6, §3.7).
+  boost::asio::awaitable<common::Result<common::Image>> use_external_source(
+      const Caller& caller, const common::Image& image, const ImageHeaderRequest& meta,
+      bool size_known);
 
   RegistryClient& registry_;
   const store::StoreRegistry& stores_;
+  const SourcePolicy& sources_;
+  CopyJobs& copies_;
   ImagesControllerOptions options_;
 };
 

@@ -35,18 +35,6 @@ Result<void> check_declared_size(const common::http::Request& req, const ImageHe
   return {};
 }
 
-Result<void> check_external_source(const ImageHeaderRequest& meta,
-                                   const store::StoreRegistry& stores) {
-  const auto& source = meta.location ? meta.location : meta.copy_from;
-  if (!source) return {};
-  if (source->empty()) return Error::bad_request("External source should not be empty");
-  // Local files would let a caller read the api host's disk, so file-like schemes are never
-  // external sources; the http store that serves the others is not built yet, so every
-  // source gets upstream's answer for a scheme no configured store serves.
-  // TODO(api): accept http(s) sources once the http store exists (issue 3 follow-up).
-  return Error::bad_request("External sources are not supported: '" + *source + "'");
-}
-
 Result<void> check_publicize(const ImageHeaderRequest& meta, const common::RequestContext& ctx) {
   if (meta.fields.is_public.value_or(false) && !ctx.is_admin)
     return Error::forbidden("You are not authorized to publicize images.");

@@ -18,12 +18,6 @@ namespace glance::api {
 common::Result<void> check_declared_size(const common::http::Request& req,
                                          const ImageHeaderRequest& meta, uint64_t cap);
 
-// x-image-meta-location and x-glance-api-copy-from. Only stores that can serve external
-// data may be named, and file-like schemes never: with no http store configured every such
-// source gets upstream's answer for an unconfigured store (spec §3.6, §3.7).
-common::Result<void> check_external_source(const ImageHeaderRequest& meta,
-                                           const store::StoreRegistry& stores);
-
 // Setting is_public needs the publicize_image policy, admin by default.
 common::Result<void> check_publicize(const ImageHeaderRequest& meta,
                                      const common::RequestContext& ctx);

@@ -1,5 +1,7 @@
 #include "api/upload.h"
 
+#include "common/uri_redaction.h"
+
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -33,9 +35,9 @@ net::awaitable<Error> abandon_upload(RegistryClient& registry, store::Store& sto
                                      const Caller& caller, const std::string& id, const Error& why,
                                      const std::optional<store::Location>& stored) {
   if (stored) {
-    if (auto r = store.remove(*stored); !r && r.error().code() != Errc::not_found)
+    if (auto r = co_await store.remove(*stored); !r && r.error().code() != Errc::not_found)
       spdlog::error("{} could not remove data of image {} at {}: {}", caller.request_id, id,
-                    stored->uri, r.error().message());
+                    common::redact_credentials(stored->uri), r.error().message());
   }
   ImageFields kill;
   kill.status = ImageStatus::killed;
@@ -85,11 +87,13 @@ net::awaitable<Result<store::StoredImage>> stream_body(common::http::BodyReader&
     if (!n) co_return n.error();
     total += *n;
     if (total > limit.bytes) co_return limit.exceeded;
-    if (*n > 0)
-      if (auto w = writer.write(std::span<const char>(chunk.data(), *n)); !w) co_return w.error();
+    if (*n > 0) {
+      auto w = co_await writer.write(std::span<const char>(chunk.data(), *n));
+      if (!w) co_return w.error();
+    }
     if (*n < chunk.size()) break;
   }
-  co_return writer.commit();
+  co_return co_await writer.commit();
 }
 
 Error quota_error(uint64_t quota, uint64_t used, uint64_t size) {
@@ -173,7 +177,7 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
     co_return co_await abandon_upload(registry, store, caller, image.id, limit.error(),
                                       nothing_stored);
   ChunkBuffers buffers{std::vector<char>(kChunkBytes), std::vector<char>(kChunkBytes)};
-  auto writer = store.begin_add(image.id);
+  auto writer = co_await store.begin_add(image.id, static_cast<uint64_t>(image.size.value_or(0)));
   if (!writer) {
     // Another upload holds the data: leave the image to it.
     if (writer.error().code() == Errc::conflict) co_return writer.error();
@@ -181,7 +185,8 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
                                       nothing_stored);
   }
   auto stored = co_await stream_body(body, **writer, buffers, *limit);
-  writer->reset();  // before commit this deletes the partial data
+  if (!stored) co_await (*writer)->abort();
+  writer->reset();
   if (!stored) {
     if (stored.error().code() == Errc::conflict) co_return stored.error();
     co_return co_await abandon_upload(registry, store, caller, image.id, stored.error(),

@@ -31,6 +31,8 @@ unsigned to_http_status(Errc code) {
       return 431;
     case Errc::internal:
       return 500;
+    case Errc::bad_gateway:
+      return 502;
     case Errc::unavailable:
       return 503;
   }
@@ -59,6 +61,8 @@ Errc errc_from_http_status(unsigned status) {
       return Errc::payload_too_large;
     case 431:
       return Errc::header_too_large;
+    case 502:
+      return Errc::bad_gateway;
     case 503:
       return Errc::unavailable;
     default:

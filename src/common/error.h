@@ -22,6 +22,7 @@ enum class Errc {
   header_too_large,
   storage_full,
   internal,
+  bad_gateway,  // a server we depend on answered, but not as it should (auth refused)
   unavailable,
 };
 
@@ -54,6 +55,7 @@ class Error {
   static Error storage_full(std::string msg) { return {Errc::storage_full, std::move(msg)}; }
   static Error internal(std::string msg) { return {Errc::internal, std::move(msg)}; }
   static Error unavailable(std::string msg) { return {Errc::unavailable, std::move(msg)}; }
+  static Error bad_gateway(std::string msg) { return {Errc::bad_gateway, std::move(msg)}; }
   static Error with_code(Errc code, std::string msg) { return {code, std::move(msg)}; }
 
   Errc code() const { return code_; }

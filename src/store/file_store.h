@@ -21,16 +21,19 @@ class FileStore final : public Store {
 
   // glance::store::Store
   std::vector<std::string> schemes() const override { return {"file", "filesystem"}; }
-  common::Result<std::unique_ptr<ImageWriter>> begin_add(const std::string& id) override;
-  common::Result<std::unique_ptr<ImageReader>> open(const Location& where) override;
-  common::Result<uint64_t> size(const Location& where) override;
-  common::Result<void> remove(const Location& where) override;
+  Task<std::unique_ptr<ImageWriter>> begin_add(const std::string& id,
+                                               uint64_t declared_size) override;
+  Task<std::unique_ptr<ImageReader>> open(const Location& where,
+                                          const ReadOptions& options) override;
+  Task<uint64_t> size(const Location& where, const ReadOptions& options) override;
+  Task<void> remove(const Location& where) override;
 
   const std::filesystem::path& datadir() const { return datadir_; }
 
  private:
   explicit FileStore(std::filesystem::path datadir) : datadir_(std::move(datadir)) {}
   common::Result<std::filesystem::path> path_of(const Location& where) const;
+  common::Result<std::unique_ptr<ImageWriter>> begin_add_now(const std::string& id);
 
   std::filesystem::path datadir_;
   std::atomic<uint64_t> temp_counter_{0};

@@ -1,10 +1,15 @@
 #include "store/store.h"
 
+#include <cctype>
+
 namespace glance::store {
 
 std::string Location::scheme() const {
   auto sep = uri.find("://");
-  return sep == std::string::npos ? std::string() : uri.substr(0, sep);
+  if (sep == std::string::npos) return {};
+  std::string scheme = uri.substr(0, sep);
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme;
 }
 
 }  // namespace glance::store

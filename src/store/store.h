@@ -3,19 +3,30 @@
 #include "common/error.h"
 #include "common/http/response.h"
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace glance::store {
 
-// Where a store keeps one image's data, as the registry records it ("file:///var/...").
+template <class T>
+using Task = boost::asio::awaitable<common::Result<T>>;
+
+// Where a store keeps one image's data, as the registry records it ("file:///var/...",
+// "swift+https://...", "s3://..."). May carry credentials: log it through
+// common::redact_credentials only.
 struct Location {
   std::string uri;
-  // The text before "://", or empty when there is none.
+  // The text before "://", lower-cased, or empty when there is none.
   std::string scheme() const;
 };
 
@@ -28,20 +39,41 @@ struct StoredImage {
   std::string sha256;
 };
 
-// Receives one image's data. write() hashes as it writes, possibly on another thread: the
-// bytes passed to write() must stay valid and unchanged until the next write(), commit() or
-// the writer's destructor returns (so a caller alternates two buffers that outlive it). Destroying
-// a writer before commit() deletes the partial data, so every failure path only has to drop it. Not
-// thread-safe.
+// Consulted for every address a store is about to connect to on behalf of a location a client
+// chose (copy_from, x-image-meta-location), so a host name cannot resolve its way around the
+// api's source policy. An error refuses the connection and is the call's answer.
+using AddressCheck =
+    std::function<common::Result<void>(std::string_view host, const boost::asio::ip::address&)>;
+
+// A part of an image: `length` bytes from `offset`.
+struct ByteSpan {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+struct ReadOptions {
+  // Only these bytes, when set; the api has checked the span against the image size.
+  std::optional<ByteSpan> span;
+  AddressCheck check_address;  // empty: the location was the operator's or the api's own
+};
+
+// Receives one image's data. write() hashes as it writes, possibly on other threads: the bytes
+// passed to write() must stay valid and unchanged until the next write(), commit() or abort()
+// completes (so a caller alternates two buffers that outlive the writer). Not thread-safe.
 class ImageWriter {
  public:
+  // A writer destroyed before commit() or abort() drops what it can without waiting (the file
+  // store unlinks its temporary file); remote stores need abort() to clean up.
   virtual ~ImageWriter() = default;
-  // Errors: storage_full (disk full, partial data removed), unavailable (write permission
-  // denied), internal (other I/O failures).
-  virtual common::Result<void> write(std::span<const char> data) = 0;
+  // Errors: storage_full (no room left), unavailable (store unreachable or refusing writes),
+  // internal (anything else). After an error only abort() is useful.
+  virtual Task<void> write(std::span<const char> data) = 0;
   // Makes the data durable and visible under its final location. Fails with conflict when
   // the image got data meanwhile (another upload won). After a failure nothing is left.
-  virtual common::Result<StoredImage> commit() = 0;
+  virtual Task<StoredImage> commit() = 0;
+  // Removes every byte written so far (temporary files, segments, multipart parts). Never
+  // fails: what it cannot remove it logs.
+  virtual boost::asio::awaitable<void> abort() = 0;
 };
 
 // A body the HTTP layer can send: a file range (sendfile) or a stream.
@@ -51,25 +83,35 @@ using ImageBody = std::variant<common::http::FileRange, common::http::StreamBody
 class ImageReader {
  public:
   virtual ~ImageReader() = default;
-  virtual uint64_t size() const = 0;
+  // The bytes the body will carry (the span's length when one was asked for); unset when the
+  // source did not say (an http location without Content-Length).
+  virtual std::optional<uint64_t> size() const = 0;
   // Hands the data over as a response body; the reader is spent afterwards.
   virtual ImageBody take_body() = 0;
 };
 
 // Stores image bits. One instance serves all sessions; safe for concurrent calls.
-// Errors common to all calls: bad_request for a location this store cannot parse.
+// Errors common to all calls: bad_request for a location this store cannot parse,
+// unavailable when the store's server cannot be reached, bad_gateway when it refuses our
+// credentials.
 class Store {
  public:
   virtual ~Store() = default;
   // The location schemes this store serves, e.g. {"file", "filesystem"}.
   virtual std::vector<std::string> schemes() const = 0;
-  // Starts writing data for image `id`. Fails with conflict if `id` already has data here.
-  virtual common::Result<std::unique_ptr<ImageWriter>> begin_add(const std::string& id) = 0;
+  // False for read-only drivers (http): begin_add and remove then fail with gone/forbidden.
+  virtual bool writable() const { return true; }
+  // Starts writing data for image `id`; `declared_size` is 0 when unknown. Fails with conflict
+  // if `id` already has data here.
+  virtual Task<std::unique_ptr<ImageWriter>> begin_add(const std::string& id,
+                                                       uint64_t declared_size) = 0;
   // Fails with not_found when there is no data at `where`.
-  virtual common::Result<std::unique_ptr<ImageReader>> open(const Location& where) = 0;
-  virtual common::Result<uint64_t> size(const Location& where) = 0;
+  virtual Task<std::unique_ptr<ImageReader>> open(const Location& where,
+                                                  const ReadOptions& options) = 0;
+  // 0 when the store cannot tell. Fails with not_found when there is no data at `where`.
+  virtual Task<uint64_t> size(const Location& where, const ReadOptions& options) = 0;
   // Fails with not_found when there is no data at `where`; forbidden when it cannot be removed.
-  virtual common::Result<void> remove(const Location& where) = 0;
+  virtual Task<void> remove(const Location& where) = 0;
 };
 
 }  // namespace glance::store

@@ -19,6 +19,19 @@ Store* StoreRegistry::find(const std::string& scheme) const {
   return it == by_scheme_.end() ? nullptr : it->second;
 }
 
+StoreConfig load_store_config(common::ConfigFile& file) {
+  const std::string s = "glance_store";
+  StoreConfig c;
+  c.stores = file.get_list(s, "stores", c.stores);
+  c.default_store = file.get_string(s, "default_store", c.default_store);
+  c.filesystem_store_datadir =
+      file.get_string(s, "filesystem_store_datadir", c.filesystem_store_datadir);
+  c.http.https_insecure = file.get_bool(s, "https_insecure", c.http.https_insecure);
+  c.http.https_ca_certificates_file =
+      file.get_string(s, "https_ca_certificates_file", c.http.https_ca_certificates_file);
+  return c;
+}
+
 Result<std::unique_ptr<StoreRegistry>> StoreRegistry::from_config(const StoreConfig& config) {
   auto registry = std::make_unique<StoreRegistry>();
   for (const auto& name : config.stores) {
@@ -28,9 +41,7 @@ Result<std::unique_ptr<StoreRegistry>> StoreRegistry::from_config(const StoreCon
       if (!file) return file.error();
       registry->add(std::move(*file));
     } else if (name == "http" || name == "https") {
-      // TODO(api): the read-only http store (issue 3 follow-up); until then http locations are
-      // refused as upstream refuses schemes of unconfigured stores.
-      spdlog::warn("store '{}' is not available in this build; ignored", name);
+      if (!registry->find("http")) registry->add(std::make_unique<HttpStore>(config.http));
     } else {
       return Error::bad_request("Unknown store '" + name + "' in [glance_store] stores");
     }

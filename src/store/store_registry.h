@@ -1,6 +1,8 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/config_file.h"
+#include "store/http_store.h"
 #include "store/store.h"
 
 #include <map>
@@ -10,20 +12,24 @@
 
 namespace glance::store {
 
-// The [glance_store] options that choose and configure drivers (spec §10.1, §10.3).
+// The [glance_store] options that choose and configure drivers (spec §10.1, §10.3): one
+// member per driver.
 struct StoreConfig {
-  // Drivers to load. Upstream's default also lists "http"; that read-only driver does not
-  // exist here yet, so it is accepted in the list and skipped with a warning.
-  std::vector<std::string> stores{"file", "http"};
+  std::vector<std::string> stores{"file", "http"};  // drivers to load
   std::string default_store = "file";
   std::string filesystem_store_datadir = "/var/lib/glance/images";
+  HttpStoreConfig http;
 };
+
+// Reads [glance_store]; conversion errors are recorded in `file`.
+StoreConfig load_store_config(common::ConfigFile& file);
 
 // Scheme → driver. Owns the drivers; filled once at start-up, then read-only and safe for
 // concurrent lookups.
 class StoreRegistry {
  public:
-  // Builds every configured driver: one registration line per driver. Fails with
+  // Builds every configured driver: one registration line per driver ("swift" loads the
+  // driver of every swift scheme, and so on). Fails with
   // unavailable when a driver cannot start, bad_request for an unknown store name or a
   // default_store that names no loaded driver.
   static common::Result<std::unique_ptr<StoreRegistry>> from_config(const StoreConfig& config);

@@ -9,15 +9,13 @@ class FaultyWriter final : public store::ImageWriter {
       : real_(std::move(real)), left_(fail_after), error_(std::move(error)) {}
 
   // glance::store::ImageWriter
-  common::Result<void> write(std::span<const char> data) override {
-    if (data.size() > left_) {
-      real_.reset();  // the real store drops what it had, as on a real failure
-      return error_;
-    }
+  store::Task<void> write(std::span<const char> data) override {
+    if (data.size() > left_) co_return error_;
     left_ -= data.size();
-    return real_->write(data);
+    co_return co_await real_->write(data);
   }
-  common::Result<store::StoredImage> commit() override { return real_->commit(); }
+  store::Task<store::StoredImage> commit() override { co_return co_await real_->commit(); }
+  boost::asio::awaitable<void> abort() override { co_await real_->abort(); }
 
  private:
   std::unique_ptr<store::ImageWriter> real_;
@@ -26,10 +24,11 @@ class FaultyWriter final : public store::ImageWriter {
 };
 }  // namespace
 
-common::Result<std::unique_ptr<store::ImageWriter>> FaultyStore::begin_add(const std::string& id) {
-  auto real = real_.begin_add(id);
-  if (!real) return real.error();
-  return std::unique_ptr<store::ImageWriter>(
+store::Task<std::unique_ptr<store::ImageWriter>> FaultyStore::begin_add(const std::string& id,
+                                                                        uint64_t declared_size) {
+  auto real = co_await real_.begin_add(id, declared_size);
+  if (!real) co_return real.error();
+  co_return std::unique_ptr<store::ImageWriter>(
       new FaultyWriter(std::move(*real), fail_after_, error_));
 }
 

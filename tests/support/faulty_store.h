@@ -17,12 +17,16 @@ class FaultyStore final : public store::Store {
 
   // glance::store::Store
   std::vector<std::string> schemes() const override { return real_.schemes(); }
-  common::Result<std::unique_ptr<store::ImageWriter>> begin_add(const std::string& id) override;
-  common::Result<std::unique_ptr<store::ImageReader>> open(const store::Location& w) override {
-    return real_.open(w);
+  store::Task<std::unique_ptr<store::ImageWriter>> begin_add(const std::string& id,
+                                                             uint64_t declared_size) override;
+  store::Task<std::unique_ptr<store::ImageReader>> open(const store::Location& w,
+                                                        const store::ReadOptions& o) override {
+    return real_.open(w, o);
   }
-  common::Result<uint64_t> size(const store::Location& w) override { return real_.size(w); }
-  common::Result<void> remove(const store::Location& w) override { return real_.remove(w); }
+  store::Task<uint64_t> size(const store::Location& w, const store::ReadOptions& o) override {
+    return real_.size(w, o);
+  }
+  store::Task<void> remove(const store::Location& w) override { return real_.remove(w); }
 
  private:
   store::Store& real_;

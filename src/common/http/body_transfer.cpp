@@ -92,7 +92,7 @@ class BeastBodyReader final : public StreamedBodyReader {
   std::chrono::seconds timeout_;
 };
 
-uint64_t body_length(const Response& res) {
+std::optional<uint64_t> body_length(const Response& res) {
   if (auto* s = std::get_if<std::string>(&res.body)) return s->size();
   if (auto* f = std::get_if<FileRange>(&res.body)) return f->length;
   return std::get<StreamBody>(res.body).length;
@@ -122,20 +122,41 @@ net::awaitable<bool> send_file(beast::tcp_stream& stream, FileRange& file) {
   co_return true;
 }
 
-net::awaitable<bool> send_stream(beast::tcp_stream& stream, StreamBody& body,
-                                 std::chrono::seconds timeout) {
+// Copies the stream to the socket. With a length, exactly that many bytes; without one, until
+// the source ends, framed as chunks when `chunked`. Returns the bytes sent, or nothing when
+// either side failed (the caller then closes the connection, which tells the client).
+net::awaitable<std::optional<uint64_t>> send_stream(beast::tcp_stream& stream, StreamBody& body,
+                                                    bool chunked, std::chrono::seconds timeout) {
   std::vector<char> chunk(256 * 1024);
-  uint64_t left = body.length;
-  while (left > 0) {
+  std::optional<uint64_t> left = body.length;
+  uint64_t sent = 0;
+  while (!left || *left > 0) {
     auto n = co_await body.reader->read_some(chunk);
-    if (!n || *n == 0) co_return false;  // the source ended early: cut the connection
-    size_t len = static_cast<size_t>(std::min<uint64_t>(*n, left));
+    if (!n) co_return std::nullopt;
+    if (*n == 0) {
+      if (left) co_return std::nullopt;  // the source ended early: cut the connection
+      break;
+    }
+    size_t len = left ? static_cast<size_t>(std::min<uint64_t>(*n, *left)) : *n;
     stream.expires_after(timeout);
-    auto [ec, w] = co_await net::async_write(stream, net::buffer(chunk.data(), len), kTuple);
-    if (ec) co_return false;
-    left -= len;
+    boost::system::error_code ec;
+    if (chunked) {
+      std::tie(ec, std::ignore) = co_await net::async_write(
+          stream, bhttp::make_chunk(net::buffer(chunk.data(), len)), kTuple);
+    } else {
+      std::tie(ec, std::ignore) =
+          co_await net::async_write(stream, net::buffer(chunk.data(), len), kTuple);
+    }
+    if (ec) co_return std::nullopt;
+    if (left) *left -= len;
+    sent += len;
   }
-  co_return true;
+  if (chunked) {
+    stream.expires_after(timeout);
+    auto [ec, w] = co_await net::async_write(stream, bhttp::make_chunk_last(), kTuple);
+    if (ec) co_return std::nullopt;
+  }
+  co_return sent;
 }
 
 }  // namespace
@@ -171,10 +192,21 @@ net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Req
   bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status),
                                           req.version == 10 ? 10u : 11u};
   for (const auto& [name, value] : res.headers) head.insert(name, value);
-  head.keep_alive(keep_alive);
   bool no_length = res.status == 204 || res.status == 304 || res.status < 200;
-  if (!no_length && !res.headers.contains("Content-Length"))
-    head.content_length(header_only ? 0 : body_length(res));
+  const auto length = body_length(res);
+  // A stream of unknown length is chunked for HTTP/1.1 clients; HTTP/1.0 ones read to the end
+  // of the connection.
+  const bool chunked = !length && !header_only && req.version != 10;
+  if (!length && !header_only && !chunked) keep_alive = false;
+  head.keep_alive(keep_alive);
+  if (!no_length && !res.headers.contains("Content-Length")) {
+    if (header_only)
+      head.content_length(length.value_or(0));
+    else if (length)
+      head.content_length(*length);
+    else if (chunked)
+      head.chunked(true);
+  }
 
   stream.expires_after(config.client_socket_timeout);
   if (auto* text = std::get_if<std::string>(&res.body); text && !header_only) {
@@ -185,12 +217,13 @@ net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Req
   auto [ec, n] = co_await bhttp::async_write(stream, head, kTuple);
   if (ec) co_return WriteOutcome{false, 0};
   if (header_only || std::holds_alternative<std::string>(res.body)) co_return WriteOutcome{true, 0};
-  uint64_t length = body_length(res);
-  bool ok = std::holds_alternative<FileRange>(res.body)
-                ? co_await send_file(stream, std::get<FileRange>(res.body))
-                : co_await send_stream(stream, std::get<StreamBody>(res.body),
-                                       config.client_socket_timeout);
-  co_return WriteOutcome{ok, ok ? length : 0};
+  if (auto* file = std::get_if<FileRange>(&res.body)) {
+    bool ok = co_await send_file(stream, *file);
+    co_return WriteOutcome{ok, ok ? file->length : 0};
+  }
+  auto sent = co_await send_stream(stream, std::get<StreamBody>(res.body), chunked,
+                                   config.client_socket_timeout);
+  co_return WriteOutcome{sent.has_value() && keep_alive, sent.value_or(0)};
 }
 
 }  // namespace glance::common::http

@@ -23,10 +23,11 @@ struct FileRange {
   uint64_t length;
 };
 
-// A body produced on the fly, with its length known up front.
+// A body produced on the fly. Without a length it goes out chunked (HTTP/1.1) or delimited by
+// closing the connection (HTTP/1.0).
 struct StreamBody {
   std::unique_ptr<BodyReader> reader;
-  uint64_t length;
+  std::optional<uint64_t> length;
 };
 
 // What a handler answers. Only the server turns it into bytes on the wire.

@@ -25,23 +25,6 @@ TEST(RequestChecks, DeclaredSizeOverTheCapIs400) {
   EXPECT_TRUE(check_declared_size(req, {}, 100));  // the stream is limited while reading
 }
 
-TEST(RequestChecks, ExternalSourcesAreRefusedWithoutAnHttpStore) {
-  auto stores = store::StoreRegistry::from_config(
-      {{"file"}, "file", ::testing::TempDir() + "/request_checks_store"});
-  ASSERT_TRUE(stores);
-  ImageHeaderRequest m;
-  m.location = "";
-  EXPECT_EQ(check_external_source(m, **stores).error().message(),
-            "External source should not be empty");
-  m.location = "file:///etc/passwd";
-  EXPECT_EQ(check_external_source(m, **stores).error().message(),
-            "External sources are not supported: 'file:///etc/passwd'");
-  m.location.reset();
-  m.copy_from = "http://example.com/x.img";
-  EXPECT_EQ(check_external_source(m, **stores).error().code(), Errc::bad_request);
-  EXPECT_TRUE(check_external_source({}, **stores));
-}
-
 TEST(RequestChecks, UpdateRules) {
   common::Image img;
   img.id = "i";
