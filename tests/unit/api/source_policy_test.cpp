@@ -1,5 +1,7 @@
 #include "api/source_policy.h"
 
+#include "api/api_config.h"
+
 #include <gtest/gtest.h>
 
 #include <initializer_list>
@@ -356,6 +358,30 @@ TEST(SourcePolicyFromConfig, EntryFormsAreAccepted) {
                          "Images.Example.com.", ".example.org", "localhost", "under_score.example"},
        .denied_hosts = {"0.0.0.0/0", "::/0"}});
   EXPECT_TRUE(p) << p.error().message();
+}
+
+TEST(SourcePolicyFromConfig, OptionsAreReadAndBadEntriesNameTheOption) {
+  auto good = common::ConfigFile::from_string(
+      "[DEFAULT]\nexternal_source_schemes = https, swift+https\n"
+      "external_source_allowed_hosts = 10.0.0.0/8, .example.com\n"
+      "external_source_denied_hosts = 10.9.0.0/16\n");
+  auto config = load_api_config(good);
+  EXPECT_TRUE(good.errors().empty()) << good.errors().front();
+  EXPECT_EQ(config.source_policy.schemes, (std::vector<std::string>{"https", "swift+https"}));
+  EXPECT_EQ(config.source_policy.allowed_hosts,
+            (std::vector<std::string>{"10.0.0.0/8", ".example.com"}));
+  EXPECT_EQ(config.source_policy.denied_hosts, (std::vector<std::string>{"10.9.0.0/16"}));
+
+  auto bad = common::ConfigFile::from_string(
+      "[DEFAULT]\nexternal_source_allowed_hosts = 10.0.0.0/8, 10.0.0.0/33\n"
+      "external_source_denied_hosts = fd00::/200\n");
+  load_api_config(bad);
+  ASSERT_EQ(bad.errors().size(), 2u);
+  EXPECT_NE(bad.errors()[0].find("external_source_allowed_hosts"), std::string::npos)
+      << bad.errors()[0];
+  EXPECT_NE(bad.errors()[0].find("10.0.0.0/33"), std::string::npos) << bad.errors()[0];
+  EXPECT_NE(bad.errors()[1].find("external_source_denied_hosts"), std::string::npos)
+      << bad.errors()[1];
 }
 
 }  // namespace
