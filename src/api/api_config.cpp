@@ -3,6 +3,7 @@
 #include "common/daemon.h"
 
 #include <charconv>
+#include <utility>
 
 namespace glance::api {
 
@@ -37,6 +38,22 @@ RegistryClientConfig load_registry_client(common::ConfigFile& file) {
   return c;
 }
 
+SourcePolicyConfig load_source_policy(common::ConfigFile& file) {
+  const std::string d = "DEFAULT";
+  SourcePolicyConfig c;
+  c.schemes = file.get_list(d, "external_source_schemes", c.schemes);
+  c.allowed_hosts = file.get_list(d, "external_source_allowed_hosts", c.allowed_hosts);
+  c.denied_hosts = file.get_list(d, "external_source_denied_hosts", c.denied_hosts);
+  // Each list is checked alone, so that the error names its option.
+  const std::pair<const char*, SourcePolicyConfig> lists[] = {
+      {"external_source_schemes", {.schemes = c.schemes}},
+      {"external_source_allowed_hosts", {.allowed_hosts = c.allowed_hosts}},
+      {"external_source_denied_hosts", {.denied_hosts = c.denied_hosts}}};
+  for (const auto& [key, only] : lists)
+    if (auto policy = SourcePolicy::from_config(only); !policy)
+      file.add_error(d, key, policy.error().message());
+  return c;
+}
 }  // namespace
 
 ApiConfig load_api_config(common::ConfigFile& file) {
@@ -61,6 +78,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.delayed_delete = file.get_bool(d, "delayed_delete", false);
   c.image_member_quota = file.get_int(d, "image_member_quota", 128);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
+  c.source_policy = load_source_policy(file);
   // Read by upstream for features this api does not have (v2, policy files, notifications).
   for (const char* key :
        {"enable_v2_api", "show_image_direct_url", "show_multiple_locations", "image_property_quota",

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/source_policy.h"
 #include "common/config_file.h"
 #include "common/context_policy.h"
 #include "common/http/server_config.h"
@@ -43,6 +44,7 @@ struct ApiConfig {
   bool delayed_delete = false;
   int64_t image_member_quota = 128;  // members per image; negative = unlimited
   std::string healthcheck_disable_file;
+  SourcePolicyConfig source_policy;  // checked here: SourcePolicy::from_config succeeds
 };
 
 // Reads the options; conversion errors are recorded in `file` (see check_config_or_exit).

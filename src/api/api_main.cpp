@@ -30,11 +30,15 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  auto sources = api::SourcePolicy::from_config(config.source_policy);
+  if (!sources) return 1;  // not reached: check_config_or_exit refused the options already
+
   boost::asio::io_context ioc;
   api::HttpRegistryClient registry(ioc, config.registry);
-  api::ImagesController images(
-      registry, **stores,
-      {config.formats, {config.image_size_cap, config.user_storage_quota}, config.delayed_delete});
+  const api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
+  api::CopyJobs copies(registry, **stores, *sources, limits);
+  api::ImagesController images(registry, **stores, *sources, copies,
+                               {config.formats, limits, config.delayed_delete});
   common::http::Router router;
   api::MembersController members(registry, config.image_member_quota);
   api::add_image_routes(router, images);
@@ -60,8 +64,18 @@ int main(int argc, char** argv) {
   common::notify_service_manager("READY=1");
   common::run_until_signalled(ioc, config.server.workers, config.server.shutdown_grace,
                               {.stop_accepting = [&] { server.stop(); },
-                               .drained = [&] { return server.active_requests() == 0; },
-                               .cut_connections = [&] { server.abort_connections(); },
+                               // Copies run after their request was answered: wait for them
+                               // too, and cut them with the connections.
+                               .drained =
+                                   [&] {
+                                     return server.active_requests() == 0 &&
+                                            copies.running() == 0;
+                                   },
+                               .cut_connections =
+                                   [&] {
+                                     server.abort_connections();
+                                     copies.cancel_all();
+                                   },
                                .reload = [&] { common::reload_from_config_files(cmd); }});
   return 0;
 }

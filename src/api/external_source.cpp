@@ -42,6 +42,7 @@ store::ReadOptions source_read_options(const SourcePolicy& policy, SourceUse use
                                          const net::ip::address& address) -> Result<void> {
     return policy.check_address(host, address, use);
   };
+  options.check_uri = [&policy, use](std::string_view uri) { return policy.check_uri(uri, use); };
   return options;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/copy_jobs.h"
+#include "api/image_headers.h"
 #include "api/registry_client.h"
 #include "api/source_policy.h"
 #include "api/upload.h"

@@ -69,6 +69,11 @@ void ConfigFile::accept(const std::string& section, const std::string& key) {
   known_.insert(canonical(section, key));
 }
 
+void ConfigFile::add_error(const std::string& section, const std::string& key,
+                           const std::string& why) {
+  errors_.push_back("option " + key + " in [" + section + "]: " + why);
+}
+
 std::optional<std::string> ConfigFile::get_optional(const std::string& section,
                                                     const std::string& key) {
   auto name = canonical(section, key);

@@ -31,6 +31,9 @@ class ConfigFile {
                                     std::vector<std::string> def);
   // Marks an option as understood without reading it (accepted for compatibility).
   void accept(const std::string& section, const std::string& key);
+  // Records a value that read well but that the daemon cannot use (`why` says how), so that
+  // it is reported with the conversion errors.
+  void add_error(const std::string& section, const std::string& key, const std::string& why);
 
   // "section.key" of options present in the files that no getter asked for.
   std::vector<std::string> unknown_options() const;

@@ -129,6 +129,8 @@ Task<HttpStore::Answer> HttpStore::request(const Location& where, const std::str
       if (!next) co_return Error::bad_request("Redirect without a Location");
       auto target = follow(uri, *next);
       if (!target) co_return target.error();
+      if (options.check_uri)
+        if (auto allowed = options.check_uri(*target); !allowed) co_return allowed.error();
       uri = std::move(*target);
       continue;
     }

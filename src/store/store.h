@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/http/address_check.h"
 #include "common/http/response.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -42,8 +43,7 @@ struct StoredImage {
 // Consulted for every address a store is about to connect to on behalf of a location a client
 // chose (copy_from, x-image-meta-location), so a host name cannot resolve its way around the
 // api's source policy. An error refuses the connection and is the call's answer.
-using AddressCheck =
-    std::function<common::Result<void>(std::string_view host, const boost::asio::ip::address&)>;
+using AddressCheck = common::http::AddressCheck;
 
 // A part of an image: `length` bytes from `offset`.
 struct ByteSpan {
@@ -54,7 +54,10 @@ struct ByteSpan {
 struct ReadOptions {
   // Only these bytes, when set; the api has checked the span against the image size.
   std::optional<ByteSpan> span;
-  AddressCheck check_address;  // empty: the location was the operator's or the api's own
+  // Both empty when the location was the operator's or the api's own. check_uri vets each
+  // redirect target as the api vetted the location itself.
+  AddressCheck check_address;
+  std::function<common::Result<void>(std::string_view uri)> check_uri;
 };
 
 // Receives one image's data. write() hashes as it writes, possibly on other threads: the bytes

@@ -48,6 +48,9 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.log.debug, defaults.log.debug);
   EXPECT_EQ(shipped.log.use_stderr, defaults.log.use_stderr);
   EXPECT_EQ(shipped.log.use_syslog, defaults.log.use_syslog);
+  EXPECT_EQ(shipped.source_policy.schemes, defaults.source_policy.schemes);
+  EXPECT_EQ(shipped.source_policy.allowed_hosts, defaults.source_policy.allowed_hosts);
+  EXPECT_EQ(shipped.source_policy.denied_hosts, defaults.source_policy.denied_hosts);
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+#include "common/uri_redaction.h"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+
+namespace glance::common {
+namespace {
+
+TEST(RedactCredentials, ReplacesUserAndPassword) {
+  EXPECT_EQ(redact_credentials("http://user:pass@example.com/images/1"),
+            "http://***@example.com/images/1");
+  EXPECT_EQ(redact_credentials("https://user:pass@example.com:8443/a?b=c"),
+            "https://***@example.com:8443/a?b=c");
+  EXPECT_EQ(redact_credentials("http://token@example.com"), "http://***@example.com");
+}
+
+TEST(RedactCredentials, SwiftUserMayHoldColonsAndKeyAnAt) {
+  EXPECT_EQ(redact_credentials("swift+https://account:user:key@auth.example.com/v2.0/c/o"),
+            "swift+https://***@auth.example.com/v2.0/c/o");
+  // The userinfo ends at the last '@' of the authority.
+  EXPECT_EQ(redact_credentials("swift://acct:user:k@y@auth/c/o"), "swift://***@auth/c/o");
+}
+
+TEST(RedactCredentials, LeavesUrisWithoutUserinfoUnchanged) {
+  for (std::string uri :
+       {"http://example.com/images/1", "file:///var/lib/glance/images/x",
+        "http://example.com/user@example.org/x", "swift+config://ref/c/o", "http://[::1]:8080/a"})
+    EXPECT_EQ(redact_credentials(uri), uri);
+}
+
+TEST(RedactCredentials, RedactsEveryEmbeddedUri) {
+  EXPECT_EQ(redact_credentials("swift://user:key@http://admin:pw@auth/v1/c/o"),
+            "swift://***@http://***@auth/v1/c/o");
+  EXPECT_EQ(redact_credentials("http://a:b@h/?next=http://c:d@i/"),
+            "http://***@h/?next=http://***@i/");
+}
+
+TEST(RedactCredentials, ToleratesGarbage) {
+  for (const std::string& text :
+       std::initializer_list<std::string>{"", "://", ":///", "@", "://@", "no uri here", "http://",
+                                          "a://b:c@", std::string("x://\0@y", 7)})
+    EXPECT_NO_THROW(redact_credentials(text)) << text;
+  EXPECT_EQ(redact_credentials("no uri here"), "no uri here");
+  EXPECT_EQ(redact_credentials("http://"), "http://");
+  EXPECT_EQ(redact_credentials("://@"), "://***@");
+  EXPECT_EQ(redact_credentials("a://b:c@"), "a://***@");
+  EXPECT_EQ(redact_credentials("user:pass@host"), "user:pass@host");  // not a URI: no "://"
+}
+
+}  // namespace
+}  // namespace glance::common
