@@ -28,7 +28,7 @@ our_pid() {
   [ -s "$f" ] || return 1
   pid=$(cat "$f")
   [ -r "/proc/$pid/environ" ] || return 1
-  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "SWIFT_AIO_DIR=$D" || return 1
+  { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qxF "SWIFT_AIO_DIR=$D" || return 1
   echo "$pid"
 }
 
