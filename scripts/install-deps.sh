@@ -14,6 +14,10 @@ if [ "$mode" = test ]; then
   # python3-glanceclient: the v1 CLI the client suite drives; bsdutils: script(1), which gives
   # that CLI the terminal its image-update insists on.
   packages+=(libgtest-dev libgmock-dev curl systemd python3-glanceclient bsdutils)
+  # A Swift all-in-one (scripts/swift-aio.sh) for the Swift and S3 store tests: the four
+  # servers, memcached for tempauth's tokens, and both clients for checking by hand.
+  packages+=(swift swift-proxy swift-account swift-container swift-object memcached
+    python3-swiftclient python3-boto3)
 fi
 missing=()
 for p in "${packages[@]}"; do
