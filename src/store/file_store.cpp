@@ -1,6 +1,6 @@
 #include "store/file_store.h"
 
-#include "common/hex_digest.h"
+#include "store/parallel_digests.h"
 #include "store/worker_thread.h"
 
 #include <fcntl.h>
@@ -68,8 +68,7 @@ class FileWriter final : public ImageWriter {
   Result<void> write_now(std::span<const char> data) {
     if (fd_ < 0) return Error::internal("write after the image data was finished");
     if (auto r = settle(); !r) return r;
-    hasher_.start([this, data] { digest_.update(data); });
-    sha_hasher_.start([this, data] { sha256_.update(data); });
+    digests_.add(data);
     disk_.start([this, data] { disk_errno_ = write_all(data); });
     size_ += data.size();
     return {};
@@ -92,8 +91,9 @@ class FileWriter final : public ImageWriter {
     ::unlink(temp_.c_str());
     temp_.clear();
     fsync_dir(final_.parent_path());
+    auto digests = digests_.finish();
     return StoredImage{Location{std::string(kFileScheme) + final_.string()}, size_,
-                       digest_.hex_final(), sha256_.hex_final()};
+                       std::move(digests.md5), std::move(digests.sha256)};
   }
 
   // Runs on the disk worker. Returns 0 or the errno of the failed write.
@@ -114,8 +114,7 @@ class FileWriter final : public ImageWriter {
 
   // Waits for both workers; reports a failed disk write (and drops the data) once.
   Result<void> settle() {
-    hasher_.wait();
-    sha_hasher_.wait();
+    digests_.wait();
     disk_.wait();
     if (disk_errno_ == 0) return {};
     return fail(write_error(std::exchange(disk_errno_, 0), temp_));
@@ -138,10 +137,7 @@ class FileWriter final : public ImageWriter {
   uint64_t size_ = 0;
   uint64_t written_ = 0;  // by the disk worker only
   int disk_errno_ = 0;    // written by the disk worker, read after disk_.wait()
-  common::Md5Digest digest_;
-  common::Sha256Digest sha256_;
-  WorkerThread hasher_;
-  WorkerThread sha_hasher_;
+  ParallelDigests digests_;
   WorkerThread disk_;
 };
 
