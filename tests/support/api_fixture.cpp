@@ -8,13 +8,16 @@ namespace glance::testing {
 
 namespace {
 std::string api_config(int registry_port, const std::string& datadir, bool keystone,
-                       const std::string& extra) {
+                       const std::string& extra, const std::string& store_extra) {
   std::string c = "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 2\n";
   c += "registry_host = 127.0.0.1\nregistry_port = " + std::to_string(registry_port) + "\n";
   c += "registry_client_timeout = 30\n";
   if (keystone) c += "send_identity_headers = True\n";
-  c += extra + "\n[glance_store]\nstores = file\ndefault_store = file\n";
+  c += extra + "\n[glance_store]\n";
+  if (store_extra.find("stores =") == std::string::npos) c += "stores = file\n";
+  if (store_extra.find("default_store =") == std::string::npos) c += "default_store = file\n";
   c += "filesystem_store_datadir = " + datadir + "\n";
+  c += store_extra + "\n";
   if (keystone) c += "[paste_deploy]\nflavor = keystone\n";
   return c;
 }
@@ -24,12 +27,13 @@ std::string trusted_auth(bool keystone) {
 }
 }  // namespace
 
-ApiEnvironment::ApiEnvironment(bool keystone, const std::string& api_extra)
+ApiEnvironment::ApiEnvironment(bool keystone, const std::string& api_extra,
+                               const std::string& store_extra)
     : keystone_(keystone), datadir_(make_temp_dir("glance-api-store") + "/images") {
   registry_ = std::make_unique<RegistryEnvironment>(trusted_auth(keystone));
   registry_port_ = registry_->daemon().port();
-  api_ = std::make_unique<Daemon>(api_binary(),
-                                  api_config(registry_port_, datadir_, keystone, api_extra));
+  api_ = std::make_unique<Daemon>(
+      api_binary(), api_config(registry_port_, datadir_, keystone, api_extra, store_extra));
   api_->start();
 }
 

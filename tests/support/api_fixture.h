@@ -13,10 +13,12 @@ namespace glance::testing {
 // loopback ports, with a file store in a fresh directory.
 class ApiEnvironment {
  public:
-  // `api_extra` goes into the api's [DEFAULT]; `registry_extra` into the registry's.
-  // With `keystone`, the api reads identity headers and forwards them to a trusted-auth
-  // registry, which then applies visibility per caller.
-  ApiEnvironment(bool keystone = false, const std::string& api_extra = "");
+  // `api_extra` goes into the api's [DEFAULT]; `store_extra` into its [glance_store], beside
+  // a fresh filesystem_store_datadir and, unless it sets them, "stores = file" and
+  // "default_store = file". With `keystone`, the api reads identity headers and forwards them to a
+  // trusted-auth registry, which then applies visibility per caller.
+  ApiEnvironment(bool keystone = false, const std::string& api_extra = "",
+                 const std::string& store_extra = "");
 
   Daemon& api() { return *api_; }
   RegistryEnvironment& registry() { return *registry_; }

@@ -214,7 +214,9 @@ net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Req
     auto [ec, n] = co_await bhttp::async_write(stream, full, kTuple);
     co_return WriteOutcome{!ec, ec ? 0 : full.body().size()};
   }
-  auto [ec, n] = co_await bhttp::async_write(stream, head, kTuple);
+  // The header alone: serialized whole, a chunked empty_body message would end right there.
+  bhttp::response_serializer<bhttp::empty_body> serializer(head);
+  auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kTuple);
   if (ec) co_return WriteOutcome{false, 0};
   if (header_only || std::holds_alternative<std::string>(res.body)) co_return WriteOutcome{true, 0};
   if (auto* file = std::get_if<FileRange>(&res.body)) {

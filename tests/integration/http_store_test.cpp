@@ -1,0 +1,151 @@
+// The read-only http store against a real HTTP server on loopback: sizes by HEAD, streamed
+// and ranged reads, redirects, and the address and redirect checks a caller hands it.
+
+#include "store/http_store.h"
+#include "tests/support/source_server.h"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+namespace glance::store {
+namespace {
+
+namespace net = boost::asio;
+using common::Errc;
+
+net::awaitable<common::Result<std::string>> read_all(HttpStore& store, const Location& where,
+                                                     const ReadOptions& options) {
+  auto reader = co_await store.open(where, options);
+  if (!reader) co_return reader.error();
+  auto body = (*reader)->take_body();
+  auto& stream = std::get<common::http::StreamBody>(body);
+  std::string out;
+  std::vector<char> chunk(1 << 16);
+  for (;;) {
+    auto n = co_await stream.reader->read_some(chunk);
+    if (!n) co_return n.error();
+    if (*n == 0) break;
+    out.append(chunk.data(), *n);
+  }
+  co_return out;
+}
+
+class HttpStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string data(200000, '\0');
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + i / 251);
+    data_ = data;
+    source_.put("/image.raw", data_);
+  }
+  template <class R>
+  R await(net::awaitable<R> task) {
+    auto future = net::co_spawn(ioc_, std::move(task), net::use_future);
+    ioc_.restart();
+    ioc_.run();
+    return future.get();
+  }
+  common::Result<std::string> read(const std::string& path, const ReadOptions& options = {}) {
+    const Location where{source_.url(path)};
+    return await(read_all(store_, where, options));
+  }
+  common::Result<uint64_t> size(const std::string& path, const ReadOptions& options = {}) {
+    const Location where{source_.url(path)};
+    return await(store_.size(where, options));
+  }
+
+  net::io_context ioc_;
+  testing::SourceServer source_;
+  HttpStore store_{HttpStoreConfig{}};
+  std::string data_;
+};
+
+TEST_F(HttpStoreTest, SizeAndDataAndSpan) {
+  EXPECT_EQ(size("/image.raw").value(), data_.size());
+  auto whole = read("/image.raw");
+  ASSERT_TRUE(whole) << whole.error().message();
+  EXPECT_TRUE(*whole == data_);
+  ReadOptions span;
+  span.span = ByteSpan{65530, 20};
+  EXPECT_EQ(read("/image.raw", span).value(), data_.substr(65530, 20));
+}
+
+TEST_F(HttpStoreTest, ASpanFromAServerThatIgnoresRangesIsCutOut) {
+  // /nolength/ answers 200 with the whole body whatever the Range says.
+  ReadOptions span;
+  span.span = ByteSpan{100000, 30};
+  EXPECT_EQ(read("/nolength/image.raw", span).value(), data_.substr(100000, 30));
+}
+
+TEST_F(HttpStoreTest, ABodyWithoutLengthEndsWithTheConnection) {
+  EXPECT_EQ(size("/nolength/image.raw").value(), 0u);
+  auto whole = read("/nolength/image.raw");
+  ASSERT_TRUE(whole) << whole.error().message();
+  EXPECT_EQ(whole->size(), data_.size());
+}
+
+TEST_F(HttpStoreTest, RedirectsAreFollowedToABound) {
+  // /redirect/4/ answers five redirects in all.
+  EXPECT_TRUE(read("/redirect/4/image.raw").value() == data_);
+  auto too_many = read("/redirect/5/image.raw");
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code(), Errc::bad_request);
+}
+
+TEST_F(HttpStoreTest, NotFoundAndRefusals) {
+  EXPECT_EQ(read("/missing").error().code(), Errc::not_found);
+  EXPECT_EQ(size("/missing").error().code(), Errc::not_found);
+  EXPECT_EQ(read("/status/403").error().code(), Errc::bad_request);
+}
+
+TEST_F(HttpStoreTest, UnreachableIsUnavailableForDataAndBadRequestForSize) {
+  const Location closed{"http://127.0.0.1:1/image.raw"};
+  const ReadOptions none;
+  EXPECT_EQ(await(read_all(store_, closed, none)).error().code(), Errc::unavailable);
+  EXPECT_EQ(await(store_.size(closed, none)).error().code(), Errc::bad_request);
+}
+
+TEST_F(HttpStoreTest, TheAddressCheckSeesResolvedAddresses) {
+  std::vector<std::string> seen;
+  ReadOptions guarded;
+  guarded.check_address = [&seen](std::string_view host, const net::ip::address& address) {
+    seen.push_back(std::string(host) + "=" + address.to_string());
+    return common::Result<void>(common::Error::bad_request("refused"));
+  };
+  const Location by_name{"http://localhost:" + std::to_string(source_.port()) + "/image.raw"};
+  auto r = await(read_all(store_, by_name, guarded));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "refused");
+  ASSERT_FALSE(seen.empty());
+  EXPECT_TRUE(seen.front() == "localhost=127.0.0.1" || seen.front() == "localhost=::1")
+      << seen.front();
+  EXPECT_EQ(source_.hits("/image.raw"), 0u) << "nothing may reach a refused address";
+}
+
+TEST_F(HttpStoreTest, EveryRedirectTargetIsVetted) {
+  ReadOptions guarded;
+  std::vector<std::string> vetted;
+  guarded.check_uri = [&vetted](std::string_view uri) {
+    vetted.emplace_back(uri);
+    if (uri.find("/redirect/0/") != std::string_view::npos)
+      return common::Result<void>(common::Error::bad_request("not there"));
+    return common::Result<void>();
+  };
+  auto r = read("/redirect/2/image.raw", guarded);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "not there");
+  EXPECT_EQ(vetted.size(), 2u);
+  EXPECT_EQ(source_.hits("/redirect/0/image.raw"), 0u);
+}
+
+TEST_F(HttpStoreTest, ReadOnly) {
+  EXPECT_FALSE(store_.writable());
+  EXPECT_EQ(await(store_.begin_add("x", 0)).error().code(), Errc::gone);
+  const Location where{source_.url("/image.raw")};
+  EXPECT_EQ(await(store_.remove(where)).error().code(), Errc::forbidden);
+}
+
+}  // namespace
+}  // namespace glance::store
