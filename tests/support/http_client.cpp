@@ -77,4 +77,13 @@ std::string HttpClient::raw(const std::string& bytes) const {
   return out;
 }
 
+void HttpClient::raw_then_close(const std::string& bytes) const {
+  net::io_context ioc;
+  tcp::socket socket(ioc);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+  net::write(socket, net::buffer(bytes));
+  socket.shutdown(tcp::socket::shutdown_send);
+  socket.close();
+}
+
 }  // namespace glance::testing

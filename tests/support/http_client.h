@@ -56,6 +56,8 @@ class HttpClient {
 
   // Writes raw bytes and returns whatever the server answers before closing (or timeout).
   std::string raw(const std::string& bytes) const;
+  // Writes raw bytes and closes the connection at once: a client gone mid-request.
+  void raw_then_close(const std::string& bytes) const;
 
  private:
   int port_;

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Times a 1 GiB (or SIZE_MIB) upload and download through glance-api on the file, Swift and S3
+# stores, next to the swift CLI and boto3 moving the same bytes directly to the same private
+# Swift all-in-one (scripts/swift-aio.sh, tempauth + s3api), and samples the api's peak RSS.
+#   bench/store_transfer.sh BUILD_DIR [SIZE_MIB] [RUNS]
+# Prints one line per run and transfer, then the medians and the api/direct ratios.
+set -euo pipefail
+build=$(realpath "${1:?build directory with src/api/glance-api}")
+size_mib=${2:-1024}
+runs=${3:-3}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/glance-bench.XXXXXX)
+api_pid=; reg_pid=
+cleanup() {
+  kill $api_pid $reg_pid 2>/dev/null || true
+  "$repo/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true
+  "$repo/scripts/swift-aio.sh" stop "$work/swift" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$repo/scripts/swift-aio.sh" start "$work/swift" >/dev/null
+# shellcheck disable=SC1091
+. "$work/swift/cluster.env"
+db_port=$("$repo/scripts/mariadb.sh" start "$work/db")
+mariadb --no-defaults --socket="$work/db/mysqld.sock" -uroot -e \
+  "CREATE DATABASE IF NOT EXISTS glance; CREATE USER IF NOT EXISTS 'glance'@'127.0.0.1' IDENTIFIED BY 'glancepw';
+   GRANT ALL ON glance.* TO 'glance'@'127.0.0.1';"
+cat >"$work/registry.conf" <<CONF
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = 0
+[database]
+connection = mysql://glance:glancepw@127.0.0.1:$db_port/glance
+CONF
+"$build/src/registry/glance-manage" --config-file "$work/registry.conf" db_sync >/dev/null
+"$build/src/registry/glance-registry" --config-file "$work/registry.conf" >"$work/registry.log" 2>&1 &
+reg_pid=$!
+wait_port() { for _ in $(seq 1 200); do
+    p=$(grep -o 'listening on [0-9.]*:[0-9]*' "$1" 2>/dev/null | head -1 | cut -d: -f2) || true
+    [ -n "$p" ] && { echo "$p"; return; }; sleep 0.05; done; echo "no port in $1" >&2; exit 1; }
+reg_port=$(wait_port "$work/registry.log")
+
+start_api() {  # default_store
+  kill $api_pid 2>/dev/null && wait $api_pid 2>/dev/null || true
+  cat >"$work/api.conf" <<CONF
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = 0
+workers = 2
+registry_host = 127.0.0.1
+registry_port = $reg_port
+[glance_store]
+stores = file, swift, s3
+default_store = $1
+filesystem_store_datadir = $work/images
+swift_store_auth_address = $SWIFT_AUTH_URL
+swift_store_auth_version = 1
+swift_store_user = $SWIFT_USER
+swift_store_key = $SWIFT_KEY
+swift_store_container = glance-bench
+swift_store_create_container_on_put = True
+s3_store_host = $S3_ENDPOINT
+s3_store_access_key = $S3_ACCESS_KEY
+s3_store_secret_key = $S3_SECRET_KEY
+s3_store_bucket = glance-bench-s3
+s3_store_create_bucket_on_put = True
+s3_store_bucket_url_format = path
+CONF
+  : >"$work/api.log"
+  "$build/src/api/glance-api" --config-file "$work/api.conf" >"$work/api.log" 2>&1 &
+  api_pid=$!
+  api_port=$(wait_port "$work/api.log")
+}
+
+head -c $((size_mib << 20)) /dev/urandom >"$work/image.bin"
+results="$work/results"
+: >"$results"
+timed() {  # label, command...: appends "label seconds peak_rss_mib" (rss of the api, or -)
+  local label=$1; shift
+  local t0; t0=$(date +%s.%N)
+  "$@"
+  local t1; t1=$(date +%s.%N)
+  local rss=-
+  if [[ $label == api-* ]]; then rss=$(awk '/VmHWM/ {print $2 / 1024}' "/proc/$api_pid/status"); fi
+  local s; s=$(echo "$t1 - $t0" | bc)
+  echo "$label $s $rss" >>"$results"
+  awk -v l="$label" -v t="$s" -v m="$size_mib" -v r="$rss" \
+    'BEGIN { printf "%-22s %6.2f s %6.0f MB/s  api peak RSS %s MiB\n", l, t, m * 1.048576 / t, r }'
+}
+api_upload() {
+  curl -fsS -o "$work/created.json" -X POST -H 'Content-Type: application/octet-stream' \
+    -H 'x-image-meta-name: bench' -H 'x-image-meta-disk_format: raw' \
+    -H 'x-image-meta-container_format: bare' -T "$work/image.bin" \
+    "http://127.0.0.1:$api_port/v1/images"
+  id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["id"])' "$work/created.json")
+}
+api_download() { curl -fsS -o "$work/down.bin" "http://127.0.0.1:$api_port/v1/images/$id"; }
+api_delete() { curl -fsS -o /dev/null -X DELETE "http://127.0.0.1:$api_port/v1/images/$id"; }
+swift_args=(-A "$SWIFT_AUTH_URL" -U "$SWIFT_USER" -K "$SWIFT_KEY")
+swift_up() { swift "${swift_args[@]}" upload --object-name direct.bin glance-direct "$work/image.bin" >/dev/null; }
+swift_down() { swift "${swift_args[@]}" download glance-direct direct.bin -o "$work/down.bin" >/dev/null; }
+s3py() { /usr/bin/python3 - "$@" <<PY
+import sys, boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url="$S3_ENDPOINT", region_name="$S3_REGION",
+                  aws_access_key_id="$S3_ACCESS_KEY", aws_secret_access_key="$S3_SECRET_KEY",
+                  config=Config(s3={"addressing_style": "path"}, signature_version="s3v4"))
+op, path = sys.argv[1], sys.argv[2]
+try: s3.create_bucket(Bucket="glance-direct-s3")
+except Exception: pass
+if op == "put-single":
+    with open(path, "rb") as f: s3.put_object(Bucket="glance-direct-s3", Key="direct.bin", Body=f)
+elif op == "put-multipart":
+    s3.upload_file(path, "glance-direct-s3", "direct.bin")
+else:
+    body = s3.get_object(Bucket="glance-direct-s3", Key="direct.bin")["Body"]
+    with open(path, "wb") as f:
+        for chunk in iter(lambda: body.read(1 << 20), b""): f.write(chunk)
+PY
+}
+
+for run in $(seq 1 "$runs"); do
+  echo "run $run (load $(cut -d' ' -f1 /proc/loadavg))"
+  for store in file swift s3; do
+    start_api "$store"
+    timed "api-$store-upload" api_upload
+    timed "api-$store-download" api_download
+    cmp -s "$work/image.bin" "$work/down.bin" || { echo "download differs ($store)"; exit 1; }
+    api_delete
+  done
+  timed direct-swift-upload swift_up
+  timed direct-swift-download swift_down
+  timed direct-s3-upload-single s3py put-single "$work/image.bin"
+  timed direct-s3-upload-multipart s3py put-multipart "$work/image.bin"
+  timed direct-s3-download s3py get "$work/down.bin"
+  rm -f "$work/down.bin"
+done
+
+echo "medians over $runs runs:"
+awk '{ t[$1] = t[$1] " " $2; if ($3 != "-" && $3 > r[$1]) r[$1] = $3 }
+     END { for (k in t) { n = split(t[k], a, " "); asort(a); m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2;
+           med[k] = m; printf "  %-28s %6.2f s%s\n", k, m, (k in r) ? sprintf("  peak RSS %.1f MiB", r[k]) : "" }
+           printf "api / direct: swift upload %.2f, swift download %.2f, s3 upload %.2f (vs single PUT) %.2f (vs multipart), s3 download %.2f\n",
+             med["api-swift-upload"] / med["direct-swift-upload"], med["api-swift-download"] / med["direct-swift-download"],
+             med["api-s3-upload"] / med["direct-s3-upload-single"], med["api-s3-upload"] / med["direct-s3-upload-multipart"],
+             med["api-s3-download"] / med["direct-s3-download"] }' "$results"
