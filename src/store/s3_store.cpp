@@ -96,6 +96,25 @@ net::awaitable<Error> failure_of(ClientExchange& exchange, unsigned status, std:
   co_return s3::error_from(status, text, what);
 }
 
+// A HEAD of `key` (the bucket when empty). HEAD answers carry no error document, so a refusal
+// is asked again as a GET (a one-key listing, an object's first byte) whose document names
+// S3's reason (SignatureDoesNotMatch, InvalidAccessKeyId, RequestTimeTooSkewed, ...).
+net::awaitable<Result<common::http::ClientReply>> head(s3::Client& client, const s3::Bucket& bucket,
+                                                       const std::string& key,
+                                                       const common::http::AddressCheck* check) {
+  const Request head_request{"HEAD", key, {}, {}};
+  auto reply = co_await client.fetch(bucket, head_request, kNoBody, check);
+  if (!reply || reply->status == 200 || reply->status == 404) co_return reply;
+  Request get{"GET", key, {}, {}};
+  if (key.empty())
+    get.query = {{"max-keys", "1"}};
+  else
+    get.headers = {{"Range", "bytes=0-0"}};
+  auto detail = co_await client.fetch(bucket, get, kNoBody, check);
+  if (detail && detail->status == reply->status) co_return detail;
+  co_return reply;
+}
+
 class S3Reader final : public ImageReader {
  public:
   S3Reader(std::unique_ptr<ClientExchange> body, std::optional<uint64_t> size)
@@ -343,8 +362,7 @@ Task<void> S3Writer::create_upload() {
 }
 
 Task<void> S3Writer::check_absent() {
-  const Request request{"HEAD", key_, {}, {}};
-  auto reply = co_await client_.fetch(bucket_, request, kNoBody);
+  auto reply = co_await head(client_, bucket_, key_, nullptr);
   if (!reply) co_return reply.error();
   if (reply->status == 404) co_return Result<void>();
   if (reply->status == 200) co_return Error::conflict("Attempt to upload duplicate image: " + key_);
@@ -494,8 +512,8 @@ Result<s3::Bucket> S3Store::bucket_of(const S3Location& location) const {
 Task<void> S3Store::ensure_bucket() {
   if (bucket_ready_) co_return Result<void>();
   const std::string what = "checking s3 bucket " + bucket_.name;
-  const Request head{"HEAD", "", {}, {}};
-  auto reply = co_await client_.fetch(bucket_, head, kNoBody);
+  const std::string bucket_itself;
+  auto reply = co_await head(client_, bucket_, bucket_itself, nullptr);
   if (!reply) co_return reply.error();
   if (reply->status == 404 && !config_.s3_store_create_bucket_on_put)
     co_return Error::internal("The bucket " + bucket_.name +
@@ -524,8 +542,7 @@ Task<std::unique_ptr<ImageWriter>> S3Store::begin_add(const std::string& id,
                                                       uint64_t declared_size) {
   if (!is_safe_key(id)) co_return Error::bad_request("Invalid image id for the s3 store: " + id);
   if (auto ready = co_await ensure_bucket(); !ready) co_return ready.error();
-  const Request head{"HEAD", id, {}, {}};
-  auto reply = co_await client_.fetch(bucket_, head, kNoBody);
+  auto reply = co_await head(client_, bucket_, id, nullptr);
   if (!reply) co_return reply.error();
   if (reply->status == 200) co_return Error::conflict("Attempt to upload duplicate image: " + id);
   if (reply->status != 404)
@@ -569,9 +586,8 @@ Task<uint64_t> S3Store::size(const Location& where, const ReadOptions& options) 
   if (!location) co_return location.error();
   auto bucket = bucket_of(*location);
   if (!bucket) co_return bucket.error();
-  const Request head{"HEAD", location->key, {}, {}};
   const auto* check = options.check_address ? &options.check_address : nullptr;
-  auto reply = co_await client_.fetch(*bucket, head, kNoBody, check);
+  auto reply = co_await head(client_, *bucket, location->key, check);
   if (!reply) co_return reply.error();
   if (reply->status != 200)
     co_return s3::error_from(reply->status, reply->body,
@@ -586,8 +602,7 @@ Task<void> S3Store::remove(const Location& where) {
   if (!bucket) co_return bucket.error();
   const std::string what = object_name(*bucket, location->key);
   // S3 answers 204 to a DELETE of a missing key: only a HEAD tells.
-  const Request head{"HEAD", location->key, {}, {}};
-  auto reply = co_await client_.fetch(*bucket, head, kNoBody);
+  auto reply = co_await head(client_, *bucket, location->key, nullptr);
   if (!reply) co_return reply.error();
   if (reply->status != 200)
     co_return s3::error_from(reply->status, reply->body, "checking " + what);

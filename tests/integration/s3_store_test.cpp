@@ -262,6 +262,8 @@ TEST_F(S3StoreTest, WrongSecretIsABadGatewayNamingTheS3Code) {
   auto writer = await(refused->begin_add("aaaaaaaa-0000-0000-0000-000000000009", 0));
   ASSERT_FALSE(writer);
   EXPECT_EQ(writer.error().code(), Errc::bad_gateway) << writer.error().message();
+  EXPECT_NE(writer.error().message().find("SignatureDoesNotMatch"), std::string::npos)
+      << writer.error().message();
 
   auto location = parse_s3_location(stored.location.uri);
   ASSERT_TRUE(location);
@@ -273,6 +275,11 @@ TEST_F(S3StoreTest, WrongSecretIsABadGatewayNamingTheS3Code) {
   EXPECT_NE(read.error().message().find("SignatureDoesNotMatch"), std::string::npos)
       << read.error().message();
   EXPECT_EQ(read.error().message().find("not-the-secret"), std::string::npos);
+  auto size = await(store_->size(forged, ReadOptions{}));
+  ASSERT_FALSE(size);
+  EXPECT_EQ(size.error().code(), Errc::bad_gateway);
+  EXPECT_NE(size.error().message().find("SignatureDoesNotMatch"), std::string::npos)
+      << size.error().message();
 }
 
 TEST_F(S3StoreTest, MissingBucketWithoutCreateOnPutIsAnErrorAndCreatesNothing) {
