@@ -3,6 +3,10 @@
 #include "store/parallel_digests.h"
 
 #include <spdlog/spdlog.h>
+#include <boost/url/encode.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <boost/url/rfc/sub_delim_chars.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <charconv>
 
@@ -31,43 +35,17 @@ std::string_view strip_scheme(std::string_view host) {
   return host;
 }
 
-bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  return (c | 0x20) - 'a' + 10;
-}
-
+// Userinfo may hold unreserved characters and sub-delimiters raw; ':', '@', '/' and '%' are
+// encoded, so that the URI splits unambiguously.
 std::string encode_credential(std::string_view text) {
-  constexpr std::string_view kDigits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (c == ':' || c == '@' || c == '/' || c == '%' || c == '?' || c == '#' || c <= ' ' ||
-        c >= 0x7f) {
-      out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 0x0f];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
+  return boost::urls::encode(text, boost::urls::unreserved_chars + boost::urls::sub_delim_chars);
 }
 
-// Upstream wrote credentials unencoded; AWS secrets hold no '%', so decoding is safe for them.
+// Upstream wrote credentials unencoded: text that is not valid percent-encoding is taken as it
+// stands (AWS secrets hold no '%').
 std::string decode_credential(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && is_hex(text[i + 1]) && is_hex(text[i + 2])) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
+  auto encoded = boost::urls::make_pct_string_view(text);
+  return encoded ? encoded->decode() : std::string(text);
 }
 
 // Image ids become keys: refuse anything a path-normalizing server could move elsewhere.
@@ -493,20 +471,23 @@ Result<std::unique_ptr<S3Store>> S3Store::create(const S3StoreConfig& config) {
   return std::unique_ptr<S3Store>(new S3Store(config, std::move(*endpoint), *style));
 }
 
-Result<s3::Bucket> S3Store::bucket_of(const S3Location& location) const {
-  auto endpoint = s3::parse_endpoint(location.host, location.tls);
+Result<S3Store::Object> S3Store::object_at(const Location& where) const {
+  auto location = parse_s3_location(where.uri);
+  if (!location) return location.error();
+  auto endpoint = s3::parse_endpoint(location->host, location->tls);
   if (!endpoint) return endpoint.error();
-  s3::Credentials credentials{location.access_key, location.secret_key, {}};
-  if (location.access_key.empty()) {
+  s3::Credentials credentials{location->access_key, location->secret_key, {}};
+  if (location->access_key.empty()) {
     // Our keys go only to our own server, never to a host a client named.
-    if (location.host != home_.host || location.tls != home_.tls)
-      return Error::bad_request("Invalid s3 location: no credentials for " + location.host);
+    if (location->host != home_.host || location->tls != home_.tls)
+      return Error::bad_request("Invalid s3 location: no credentials for " + location->host);
     credentials = bucket_.credentials;
   }
   const bool region_set = !config_.s3_store_region_name.empty();
-  return s3::Bucket{*endpoint, location.bucket, std::move(credentials),
+  s3::Bucket bucket{*endpoint, location->bucket, std::move(credentials),
                     s3::region_for(*endpoint, config_.s3_store_region_name),
-                    s3::resolve_style(style_, *endpoint, region_set, location.bucket)};
+                    s3::resolve_style(style_, *endpoint, region_set, location->bucket)};
+  return Object{std::move(bucket), std::move(location->key)};
 }
 
 Task<void> S3Store::ensure_bucket() {
@@ -557,23 +538,21 @@ Task<std::unique_ptr<ImageWriter>> S3Store::begin_add(const std::string& id,
 
 Task<std::unique_ptr<ImageReader>> S3Store::open(const Location& where,
                                                  const ReadOptions& options) {
-  auto location = parse_s3_location(where.uri);
-  if (!location) co_return location.error();
-  auto bucket = bucket_of(*location);
-  if (!bucket) co_return bucket.error();
-  Request get{"GET", location->key, {}, {}};
+  auto object = object_at(where);
+  if (!object) co_return object.error();
+  Request get{"GET", object->key, {}, {}};
   if (options.span)
     get.headers.emplace_back("Range",
                              "bytes=" + std::to_string(options.span->offset) + "-" +
                                  std::to_string(options.span->offset + options.span->length - 1));
   const auto* check = options.check_address ? &options.check_address : nullptr;
   const std::optional<uint64_t> no_body;
-  auto exchange = co_await client_.start(*bucket, get, no_body, check);
+  auto exchange = co_await client_.start(object->bucket, get, no_body, check);
   if (!exchange) co_return exchange.error();
   auto head = co_await (*exchange)->response();
   if (!head) co_return head.error();
   const unsigned expected = options.span ? 206 : 200;
-  const std::string what = "reading " + object_name(*bucket, location->key);
+  const std::string what = "reading " + object_name(object->bucket, object->key);
   if (head->status == 200 && expected == 206)
     co_return Error::internal(what + ": the server ignored the Range header");
   if (head->status != expected) co_return co_await failure_of(**exchange, head->status, what);
@@ -582,32 +561,28 @@ Task<std::unique_ptr<ImageReader>> S3Store::open(const Location& where,
 }
 
 Task<uint64_t> S3Store::size(const Location& where, const ReadOptions& options) {
-  auto location = parse_s3_location(where.uri);
-  if (!location) co_return location.error();
-  auto bucket = bucket_of(*location);
-  if (!bucket) co_return bucket.error();
+  auto object = object_at(where);
+  if (!object) co_return object.error();
   const auto* check = options.check_address ? &options.check_address : nullptr;
-  auto reply = co_await head(client_, *bucket, location->key, check);
+  auto reply = co_await head(client_, object->bucket, object->key, check);
   if (!reply) co_return reply.error();
   if (reply->status != 200)
     co_return s3::error_from(reply->status, reply->body,
-                             "checking " + object_name(*bucket, location->key));
+                             "checking " + object_name(object->bucket, object->key));
   co_return content_length(reply->headers).value_or(0);
 }
 
 Task<void> S3Store::remove(const Location& where) {
-  auto location = parse_s3_location(where.uri);
-  if (!location) co_return location.error();
-  auto bucket = bucket_of(*location);
-  if (!bucket) co_return bucket.error();
-  const std::string what = object_name(*bucket, location->key);
+  auto object = object_at(where);
+  if (!object) co_return object.error();
+  const std::string what = object_name(object->bucket, object->key);
   // S3 answers 204 to a DELETE of a missing key: only a HEAD tells.
-  auto reply = co_await head(client_, *bucket, location->key, nullptr);
+  auto reply = co_await head(client_, object->bucket, object->key, nullptr);
   if (!reply) co_return reply.error();
   if (reply->status != 200)
     co_return s3::error_from(reply->status, reply->body, "checking " + what);
-  const Request del{"DELETE", location->key, {}, {}};
-  reply = co_await client_.fetch(*bucket, del, kNoBody);
+  const Request del{"DELETE", object->key, {}, {}};
+  reply = co_await client_.fetch(object->bucket, del, kNoBody);
   if (!reply) co_return reply.error();
   if (reply->status / 100 != 2)
     co_return s3::error_from(reply->status, reply->body, "deleting " + what);

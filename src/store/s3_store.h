@@ -90,7 +90,12 @@ class S3Store final : public Store {
 
  private:
   S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyle style);
-  common::Result<s3::Bucket> bucket_of(const S3Location& location) const;
+  struct Object {
+    s3::Bucket bucket;
+    std::string key;
+  };
+  // The bucket and key a location names, with the credentials to use for them.
+  common::Result<Object> object_at(const Location& where) const;
   Task<void> ensure_bucket();
 
   S3StoreConfig config_;
