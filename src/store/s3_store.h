@@ -84,7 +84,6 @@ class S3Store final : public Store {
   Task<void> remove(const Location& where) override;
 
   const S3StoreConfig& config() const { return config_; }
-  s3::Client& client() { return client_; }
   // The configured bucket, with the configured credentials.
   const s3::Bucket& bucket() const { return bucket_; }
 

@@ -109,7 +109,7 @@ common::Error error_from(unsigned status, std::string_view body, std::string_vie
 
 // The text of the first element named `tag` in `xml`, entities decoded; nullopt when there is
 // none. A tolerant scan for S3's flat documents (Error, InitiateMultipartUploadResult, ...), not
-// an XML parser: no namespaces prefixes, no CDATA.
+// an XML parser: no namespace prefixes, no CDATA.
 std::optional<std::string> xml_text(std::string_view xml, std::string_view tag);
 // The text of every element named `tag`, in document order.
 std::vector<std::string> xml_texts(std::string_view xml, std::string_view tag);
