@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/config_file.h"
 #include "store/http_store.h"
+#include "store/s3_store.h"
 #include "store/store.h"
 
 #include <map>
@@ -19,6 +20,7 @@ struct StoreConfig {
   std::string default_store = "file";
   std::string filesystem_store_datadir = "/var/lib/glance/images";
   HttpStoreConfig http;
+  S3StoreConfig s3;
 };
 
 // Reads [glance_store]; conversion errors are recorded in `file`.
