@@ -1,0 +1,194 @@
+// glance-api with its image data in Swift and in S3 (Swift's s3api), against the real
+// all-in-one the test harness starts: what the file store did works the same, and a failed
+// upload leaves no object, segment or multipart part behind.
+
+#include "common/hex_digest.h"
+#include "tests/support/api_fixture.h"
+#include "tests/support/swift_cluster.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <random>
+
+namespace glance::testing {
+namespace {
+
+std::string random_bytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// Both stores write into the cluster's AUTH_test account: Swift into `kContainer` (segments
+// beside the manifest), S3 into bucket `kBucket` (s3api keeps multipart parts in
+// "<bucket>+segments").
+constexpr const char* kContainer = "glance-api-test";
+constexpr const char* kBucket = "glance-api-test-s3";
+
+std::string store_options() {
+  const auto& c = swift_cluster();
+  return "stores = file, swift, s3\n"
+         "swift_store_auth_address = " +
+         c.auth_url +
+         "\n"
+         "swift_store_auth_version = 1\n"
+         "swift_store_user = " +
+         c.user +
+         "\n"
+         "swift_store_key = " +
+         c.key +
+         "\n"
+         "swift_store_container = " +
+         kContainer +
+         "\n"
+         "swift_store_create_container_on_put = True\n"
+         // Small thresholds, in upstream's units, so a few MiB take the segmented paths.
+         "swift_store_large_object_size = 2\n"
+         "swift_store_large_object_chunk_size = 1\n"
+         "s3_store_host = " +
+         c.s3_endpoint +
+         "\n"
+         "s3_store_access_key = " +
+         c.s3_access_key +
+         "\n"
+         "s3_store_secret_key = " +
+         c.s3_secret_key +
+         "\n"
+         "s3_store_bucket = " +
+         kBucket +
+         "\n"
+         "s3_store_create_bucket_on_put = True\n"
+         "s3_store_bucket_url_format = path\n"
+         "s3_store_large_object_size = 6\n"
+         "s3_store_large_object_chunk_size = 5\n";
+}
+
+class ApiRemoteStores : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() {
+    env_ = new ApiEnvironment(false, "", store_options());
+    token_ = new std::string(swift_token(swift_cluster(), &storage_path_));
+    storage_path_ = url_path(storage_path_);
+  }
+  static void TearDownTestSuite() {
+    delete env_;
+    delete token_;
+  }
+
+  // Objects in the store's container (and its segments container), by the Swift API.
+  size_t objects() const {
+    HttpClient swift(swift_cluster().proxy_port, {{"X-Auth-Token", *token_}});
+    size_t n = 0;
+    const std::string base = GetParam() == "swift" ? kContainer : kBucket;
+    for (const std::string& container : {base, base + "+segments", base + "_segments"}) {
+      auto r = swift.get(storage_path_ + "/" + container + "?format=json");
+      if (r.status == 200) n += r.json().size();
+    }
+    return n;
+  }
+  HttpResponse upload(const std::string& data, HeaderList extra = {}, bool chunked = false) {
+    extra.insert(extra.end(), {{"x-image-meta-name", "remote"},
+                               {"x-image-meta-disk_format", "raw"},
+                               {"x-image-meta-container_format", "bare"},
+                               {"x-image-meta-store", GetParam()},
+                               {"Content-Type", "application/octet-stream"}});
+    return client_.request("POST", "/v1/images", extra, data, chunked);
+  }
+
+  static ApiEnvironment* env_;
+  static std::string* token_;
+  static std::string storage_path_;
+  HttpClient client_ = env_->client();
+};
+ApiEnvironment* ApiRemoteStores::env_ = nullptr;
+std::string* ApiRemoteStores::token_ = nullptr;
+std::string ApiRemoteStores::storage_path_;
+
+TEST_P(ApiRemoteStores, UploadDownloadRangeDelete) {
+  for (bool chunked : {false, true}) {
+    auto data = random_bytes(12 << 20, chunked ? 2 : 1);
+    size_t before = objects();
+    auto r = upload(data, {}, chunked);
+    ASSERT_EQ(r.status, 201u) << r.body;
+    auto image = r.json()["image"];
+    EXPECT_EQ(image["status"], "active");
+    EXPECT_EQ(image["checksum"], common::md5_hex(data));
+    EXPECT_EQ(image["size"], data.size());
+    std::string id = image["id"];
+    EXPECT_GT(objects(), before);
+    auto back = client_.get("/v1/images/" + id);
+    ASSERT_EQ(back.status, 200u);
+    EXPECT_TRUE(back.body == data) << "chunked=" << chunked;
+    // Across the 1,024,000-byte Swift segments and the 5 MiB S3 parts.
+    auto part = client_.get("/v1/images/" + id, {{"Range", "bytes=5242870-5242889"}});
+    ASSERT_EQ(part.status, 206u);
+    EXPECT_EQ(part.body, data.substr(5242870, 20));
+    EXPECT_EQ(client_.del("/v1/images/" + id).status, 200u);
+    EXPECT_EQ(objects(), before) << "chunked=" << chunked;
+  }
+}
+
+TEST_P(ApiRemoteStores, SmallImageWithDeclaredSize) {
+  auto data = random_bytes(1000, 3);
+  auto r = upload(data);
+  ASSERT_EQ(r.status, 201u) << r.body;
+  std::string id = r.json()["image"]["id"];
+  EXPECT_EQ(client_.get("/v1/images/" + id).body, data);
+  EXPECT_EQ(client_.del("/v1/images/" + id).status, 200u);
+}
+
+TEST_P(ApiRemoteStores, ChecksumMismatchKillsAndLeavesNothing) {
+  size_t before = objects();
+  auto r = upload(random_bytes(7 << 20, 4), {{"x-image-meta-checksum", std::string(32, 'a')}});
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_EQ(objects(), before);
+}
+
+TEST_P(ApiRemoteStores, ClientGoneMidUploadLeavesNoSegmentsOrParts) {
+  size_t before = objects();
+  // Announce 12 MiB, send 7 and hang up: the api sees the body end early.
+  auto bytes = random_bytes(7 << 20, 5);
+  std::string head =
+      "POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+      "x-image-meta-name: cut\r\nx-image-meta-disk_format: raw\r\n"
+      "x-image-meta-container_format: bare\r\nx-image-meta-store: " +
+      GetParam() + "\r\nContent-Length: " + std::to_string(12 << 20) + "\r\n\r\n";
+  client_.raw_then_close(head + bytes);
+  for (int i = 0; i < 100 && objects() != before; ++i) usleep(100000);
+  EXPECT_EQ(objects(), before);
+  auto list = client_.get("/v1/images/detail?name=cut").json()["images"];
+  ASSERT_FALSE(list.empty());
+  for (int i = 0; i < 100 && list[0]["status"] != "killed"; ++i) {
+    usleep(100000);
+    list = client_.get("/v1/images/detail?name=cut").json()["images"];
+  }
+  EXPECT_EQ(list[0]["status"], "killed");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, ApiRemoteStores, ::testing::Values("swift", "s3"),
+                         [](const auto& info) { return info.param; });
+
+// A store whose server is gone answers 503 and kills the image.
+TEST(ApiUnreachableStore, UploadIs503AndKills) {
+  ApiEnvironment env(false, "",
+                     "stores = file, swift\ndefault_store = swift\n"
+                     "swift_store_auth_address = http://127.0.0.1:1/auth/v1.0\n"
+                     "swift_store_auth_version = 1\n"
+                     "swift_store_user = test:tester\nswift_store_key = testing\n");
+  auto client = env.client();
+  auto r = client.post("/v1/images", "data",
+                       {{"x-image-meta-name", "nowhere"},
+                        {"x-image-meta-disk_format", "raw"},
+                        {"x-image-meta-container_format", "bare"},
+                        {"Content-Type", "application/octet-stream"}});
+  EXPECT_EQ(r.status, 503u) << r.body;
+  auto list = client.get("/v1/images/detail?name=nowhere").json()["images"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["status"], "killed");
+}
+
+}  // namespace
+}  // namespace glance::testing
