@@ -4,6 +4,7 @@
 #include "common/config_file.h"
 #include "store/http_store.h"
 #include "store/store.h"
+#include "store/swift_store.h"
 
 #include <map>
 #include <memory>
@@ -12,13 +13,14 @@
 
 namespace glance::store {
 
-// The [glance_store] options that choose and configure drivers (spec §10.1, §10.3): one
+// The [glance_store] options that choose and configure drivers (spec §10.1, §10.3, §10.5): one
 // member per driver.
 struct StoreConfig {
   std::vector<std::string> stores{"file", "http"};  // drivers to load
   std::string default_store = "file";
   std::string filesystem_store_datadir = "/var/lib/glance/images";
   HttpStoreConfig http;
+  SwiftStoreConfig swift;
 };
 
 // Reads [glance_store]; conversion errors are recorded in `file`.
