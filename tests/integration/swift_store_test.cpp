@@ -6,7 +6,9 @@
 #include "common/hex_digest.h"
 #include "common/uri_redaction.h"
 #include "store/store_registry.h"
+#include "tests/support/daemon.h"
 #include "tests/support/http_client.h"
+#include "tests/support/registry_fixture.h"
 #include "tests/support/swift_cluster.h"
 
 #include <gtest/gtest.h>
@@ -514,6 +516,50 @@ TEST_F(SwiftStoreTest, TheContainerSeedSpreadsImagesOverContainers) {
   auto back = await(download(*store, stored.location, kWhole));
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, data);
+}
+
+// The swift store as glance-api drives it: an image sent without a size (chunked, so it goes up
+// in segments), read whole and in part across a segment boundary, then deleted with them.
+TEST(SwiftStoreThroughTheApi, UploadDownloadAndDeleteAnImage) {
+  glance::testing::RegistryEnvironment registry;
+  const auto& cluster = swift_cluster();
+  const std::string container = "api-" + std::to_string(::getpid());
+  const std::string config =
+      "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = 127.0.0.1\n"
+      "registry_port = " +
+      std::to_string(registry.daemon().port()) +
+      "\n[glance_store]\nstores = swift\ndefault_store = swift\n"
+      "swift_store_auth_address = " +
+      cluster.auth_url + "\nswift_store_auth_version = 1\nswift_store_user = " + cluster.user +
+      "\nswift_store_key = " + cluster.key + "\nswift_store_container = " + container +
+      "\nswift_store_create_container_on_put = True\n"
+      "swift_store_large_object_chunk_size = 1\n";
+  glance::testing::Daemon api(glance::testing::api_binary(), config);
+  api.start();
+  glance::testing::HttpClient client(api.port(), {{"x-image-meta-disk_format", "raw"},
+                                                  {"x-image-meta-container_format", "bare"},
+                                                  {"Content-Type", "application/octet-stream"}});
+  const std::string data = random_bytes(2500000, 11);
+  auto created =
+      client.request("POST", "/v1/images", {{"x-image-meta-name", "in-swift"}}, data, true);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  auto image = created.json()["image"];
+  EXPECT_EQ(image["checksum"], common::md5_hex(data));
+  EXPECT_EQ(image["size"], data.size());
+  const std::string id = image["id"];
+  SwiftApi swift;
+  EXPECT_EQ(swift.names(container).size(), 4u);  // the manifest and three segments
+
+  auto whole = client.get("/v1/images/" + id);
+  EXPECT_EQ(whole.status, 200u);
+  EXPECT_TRUE(whole.body == data);
+  auto part = client.get("/v1/images/" + id, {{"Range", "bytes=1023990-1024009"}});
+  EXPECT_EQ(part.status, 206u);
+  EXPECT_EQ(part.body, data.substr(1023990, 20));
+
+  EXPECT_EQ(client.del("/v1/images/" + id).status, 200u);
+  EXPECT_TRUE(swift.names(container).empty());
+  EXPECT_EQ(api.log().find("testing@"), std::string::npos) << "a location was logged";
 }
 
 TEST(SwiftStoreConfig, RefusesWhatCannotWork) {
