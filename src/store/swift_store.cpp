@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <random>
 
 namespace glance::store {
 
@@ -80,7 +81,10 @@ Error status_error(unsigned status, const std::string& what) {
 // api lets race until one activates, never write to each other's segments.
 std::string writer_nonce() {
   unsigned char bytes[6];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    std::random_device device;
+    for (auto& b : bytes) b = static_cast<unsigned char>(device());
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char b : bytes) {

@@ -64,6 +64,10 @@ struct SwiftLocation {
 // it had no body yet. Locations carry the credentials they were written with, and are read with
 // those. Safe for concurrent calls from the threads of one io_context.
 //
+// Two uploads of one id may stream at once (segment names carry a per-writer nonce): the first
+// commit wins and the other fails with conflict, leaving nothing. Overlapping single PUTs are
+// the exception: Swift checks If-None-Match when a PUT starts, so the last to finish wins.
+//
 // Errors: unavailable when Swift or its auth server cannot be reached (or answers 503);
 // bad_gateway when it refuses the credentials; not_found; conflict when an image id already
 // has data; storage_full for 507 Insufficient Storage; internal for other answers, with the
@@ -81,7 +85,8 @@ class SwiftStore final : public Store {
   }
   // Conflict when the object exists; an error when the container is missing and
   // create_container_on_put is off. A writer destroyed without commit() or abort() deletes
-  // what it wrote in a detached coroutine on the executor that called begin_add.
+  // what it wrote in a detached coroutine on the executor that called begin_add, which must
+  // outlive the writer.
   Task<std::unique_ptr<ImageWriter>> begin_add(const std::string& id,
                                                uint64_t declared_size) override;
   Task<std::unique_ptr<ImageReader>> open(const Location& where,
