@@ -5,6 +5,7 @@
 #include "store/http_store.h"
 #include "store/s3_store.h"
 #include "store/store.h"
+#include "store/swift_store.h"
 
 #include <map>
 #include <memory>
@@ -13,7 +14,7 @@
 
 namespace glance::store {
 
-// The [glance_store] options that choose and configure drivers (spec §10.1, §10.3): one
+// The [glance_store] options that choose and configure drivers (spec §10.1, §10.3, §10.5): one
 // member per driver.
 struct StoreConfig {
   std::vector<std::string> stores{"file", "http"};  // drivers to load
@@ -21,6 +22,7 @@ struct StoreConfig {
   std::string filesystem_store_datadir = "/var/lib/glance/images";
   HttpStoreConfig http;
   S3StoreConfig s3;
+  SwiftStoreConfig swift;
 };
 
 // Reads [glance_store]; conversion errors are recorded in `file`.

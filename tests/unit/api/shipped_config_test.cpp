@@ -35,6 +35,7 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.stores.stores, defaults.stores.stores);
   EXPECT_EQ(shipped.stores.default_store, defaults.stores.default_store);
   EXPECT_EQ(shipped.stores.filesystem_store_datadir, defaults.stores.filesystem_store_datadir);
+  EXPECT_TRUE(shipped.stores.swift == defaults.stores.swift);
   EXPECT_EQ(shipped.formats.disk_formats, defaults.formats.disk_formats);
   EXPECT_EQ(shipped.formats.container_formats, defaults.formats.container_formats);
   EXPECT_EQ(shipped.image_size_cap, defaults.image_size_cap);
