@@ -22,11 +22,15 @@ std::string random_bytes(size_t n, uint64_t seed) {
   return s;
 }
 
-// Both stores write into the cluster's AUTH_test account: Swift into `kContainer` (segments
-// beside the manifest), S3 into bucket `kBucket` (s3api keeps multipart parts in
-// "<bucket>+segments").
-constexpr const char* kContainer = "glance-api-test";
-constexpr const char* kBucket = "glance-api-test-s3";
+// Both stores write into the cluster's AUTH_test account: Swift into container() (segments
+// beside the manifest), S3 into bucket() (s3api keeps multipart parts in "<bucket>+segments").
+// ctest runs tests in parallel processes, so the names are per process.
+std::string container() {
+  return "glance-api-test-" + std::to_string(::getpid());
+}
+std::string bucket() {
+  return "glance-api-test-s3-" + std::to_string(::getpid());
+}
 
 std::string store_options() {
   const auto& c = swift_cluster();
@@ -42,7 +46,7 @@ std::string store_options() {
          c.key +
          "\n"
          "swift_store_container = " +
-         kContainer +
+         container() +
          "\n"
          "swift_store_create_container_on_put = True\n"
          // Small thresholds, in upstream's units, so a few MiB take the segmented paths.
@@ -58,7 +62,7 @@ std::string store_options() {
          c.s3_secret_key +
          "\n"
          "s3_store_bucket = " +
-         kBucket +
+         bucket() +
          "\n"
          "s3_store_create_bucket_on_put = True\n"
          "s3_store_bucket_url_format = path\n"
@@ -79,15 +83,23 @@ class ApiRemoteStores : public ::testing::TestWithParam<std::string> {
   }
 
   // Objects in the store's container (and its segments container), by the Swift API.
-  size_t objects() const {
+  std::vector<std::string> object_names() const {
     HttpClient swift(swift_cluster().proxy_port, {{"X-Auth-Token", *token_}});
-    size_t n = 0;
-    const std::string base = GetParam() == "swift" ? kContainer : kBucket;
-    for (const std::string& container : {base, base + "+segments", base + "_segments"}) {
+    std::vector<std::string> names;
+    const std::string base = GetParam() == "swift" ? container() : bucket();
+    for (const std::string& container : {base, base + "+segments"}) {
       auto r = swift.get(storage_path_ + "/" + container + "?format=json");
-      if (r.status == 200) n += r.json().size();
+      if (r.status != 200) continue;
+      for (const auto& o : r.json())
+        names.push_back(container + "/" + o["name"].get<std::string>());
     }
-    return n;
+    return names;
+  }
+  size_t objects() const { return object_names().size(); }
+  std::string listing() const {
+    std::string out;
+    for (const auto& n : object_names()) out += n + "\n";
+    return out;
   }
   HttpResponse upload(const std::string& data, HeaderList extra = {}, bool chunked = false) {
     extra.insert(extra.end(), {{"x-image-meta-name", "remote"},
@@ -158,12 +170,16 @@ TEST_P(ApiRemoteStores, ClientGoneMidUploadLeavesNoSegmentsOrParts) {
       GetParam() + "\r\nContent-Length: " + std::to_string(12 << 20) + "\r\n\r\n";
   client_.raw_then_close(head + bytes);
   for (int i = 0; i < 100 && objects() != before; ++i) usleep(100000);
-  EXPECT_EQ(objects(), before);
-  auto list = client_.get("/v1/images/detail?name=cut").json()["images"];
+  EXPECT_EQ(objects(), before) << listing();
+  auto list =
+      client_.get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=cut")
+          .json()["images"];
   ASSERT_FALSE(list.empty());
   for (int i = 0; i < 100 && list[0]["status"] != "killed"; ++i) {
     usleep(100000);
-    list = client_.get("/v1/images/detail?name=cut").json()["images"];
+    list =
+        client_.get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=cut")
+            .json()["images"];
   }
   EXPECT_EQ(list[0]["status"], "killed");
 }
@@ -185,7 +201,10 @@ TEST(ApiUnreachableStore, UploadIs503AndKills) {
                         {"x-image-meta-container_format", "bare"},
                         {"Content-Type", "application/octet-stream"}});
   EXPECT_EQ(r.status, 503u) << r.body;
-  auto list = client.get("/v1/images/detail?name=nowhere").json()["images"];
+  // Killed images are listed only with changes-since, as upstream lists them.
+  auto list =
+      client.get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=nowhere")
+          .json()["images"];
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0]["status"], "killed");
 }
