@@ -138,10 +138,22 @@ for run in $(seq 1 "$runs"); do
 done
 
 echo "medians over $runs runs:"
-awk '{ t[$1] = t[$1] " " $2; if ($3 != "-" && $3 > r[$1]) r[$1] = $3 }
-     END { for (k in t) { n = split(t[k], a, " "); asort(a); m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2;
-           med[k] = m; printf "  %-28s %6.2f s%s\n", k, m, (k in r) ? sprintf("  peak RSS %.1f MiB", r[k]) : "" }
-           printf "api / direct: swift upload %.2f, swift download %.2f, s3 upload %.2f (vs single PUT) %.2f (vs multipart), s3 download %.2f\n",
-             med["api-swift-upload"] / med["direct-swift-upload"], med["api-swift-download"] / med["direct-swift-download"],
-             med["api-s3-upload"] / med["direct-s3-upload-single"], med["api-s3-upload"] / med["direct-s3-upload-multipart"],
-             med["api-s3-download"] / med["direct-s3-download"] }' "$results"
+python3 - "$results" <<'PY'
+import statistics, sys
+times, rss = {}, {}
+for line in open(sys.argv[1]):
+    label, seconds, peak = line.split()
+    times.setdefault(label, []).append(float(seconds))
+    if peak != "-": rss[label] = max(rss.get(label, 0.0), float(peak))
+med = {k: statistics.median(v) for k, v in times.items()}
+for k in sorted(med):
+    extra = f"  peak RSS {rss[k]:.1f} MiB" if k in rss else ""
+    print(f"  {k:28s} {med[k]:6.2f} s{extra}")
+print("api / direct: swift upload %.2f, swift download %.2f, s3 upload %.2f (vs single PUT) %.2f "
+      "(vs multipart), s3 download %.2f" % (
+          med["api-swift-upload"] / med["direct-swift-upload"],
+          med["api-swift-download"] / med["direct-swift-download"],
+          med["api-s3-upload"] / med["direct-s3-upload-single"],
+          med["api-s3-upload"] / med["direct-s3-upload-multipart"],
+          med["api-s3-download"] / med["direct-s3-download"]))
+PY

@@ -13,7 +13,7 @@ if [ "$mode" = test ]; then
   # systemd: for `systemd-analyze verify` on the units (it needs no running systemd).
   # python3-glanceclient: the v1 CLI the client suite drives; bsdutils: script(1), which gives
   # that CLI the terminal its image-update insists on.
-  packages+=(libgtest-dev libgmock-dev curl systemd python3-glanceclient bsdutils)
+  packages+=(libgtest-dev libgmock-dev curl systemd python3-glanceclient bsdutils openssl)
   # A Swift all-in-one (scripts/swift-aio.sh) for the Swift and S3 store tests: the four
   # servers, memcached for tempauth's tokens, and both clients for checking by hand.
   packages+=(swift swift-proxy swift-account swift-container swift-object memcached

@@ -35,11 +35,14 @@ namespace {
 constexpr uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 // A pooled connection idle for longer is likely closed by the server by now.
 constexpr auto kMaxIdle = std::chrono::seconds(20);
-// Reads per call into the caller's buffer; the flat buffer only holds what arrives with the
-// header.
-constexpr size_t kReadBufferBytes = 64 * 1024;
+// Bytes per socket read of a response body. Beast reads at most the flat buffer's free
+// capacity per call, and the header read leaves that at a few hundred bytes: without a
+// reserve an image download turns into millions of tiny reads.
+constexpr size_t kReadBufferBytes = 256 * 1024;
 
-uint16_t default_port(bool tls) { return tls ? 443 : 80; }
+uint16_t default_port(bool tls) {
+  return tls ? 443 : 80;
+}
 
 std::string bracketed(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -113,7 +116,8 @@ class AnyStream {
 
 class Connection {
  public:
-  Connection(Origin origin, AnyStream stream) : origin(std::move(origin)), stream(std::move(stream)) {}
+  Connection(Origin origin, AnyStream stream)
+      : origin(std::move(origin)), stream(std::move(stream)) {}
 
   // The server may have closed an idle connection; reading ahead without blocking tells.
   bool still_open() {
@@ -235,8 +239,8 @@ net::awaitable<Result<ClientResponseHead>> ClientExchange::response() {
   const auto& msg = parser_->parser.get();
   ClientResponseHead head;
   head.status = msg.result_int();
-  for (const auto& field : msg) head.headers.add(std::string(field.name_string()),
-                                                 std::string(field.value()));
+  for (const auto& field : msg)
+    head.headers.add(std::string(field.name_string()), std::string(field.value()));
   if (!head_request_) {
     if (auto len = parser_->parser.content_length()) head.content_length = *len;
   } else if (auto len = msg[bhttp::field::content_length]; !len.empty()) {
@@ -245,6 +249,7 @@ net::awaitable<Result<ClientResponseHead>> ClientExchange::response() {
     if (err == std::errc() && end == len.data() + len.size()) head.content_length = v;
   }
   body_done_ = parser_->parser.is_done();
+  if (!body_done_) c.buffer.reserve(kReadBufferBytes);
   co_return head;
 }
 
@@ -257,7 +262,7 @@ net::awaitable<Result<size_t>> ClientExchange::read_some(std::span<char> out) {
   while (!parser.is_done()) {
     auto& body = parser.get().body();
     body.data = out.data();
-    body.size = std::min(out.size(), kReadBufferBytes * 16);
+    body.size = out.size();
     const size_t offered = body.size;
     c.stream.lowest().expires_after(io_timeout_);
     auto [ec, n] = co_await bhttp::async_read_some(c.stream, c.buffer, parser, kTuple);
@@ -274,7 +279,7 @@ net::awaitable<Result<size_t>> ClientExchange::read_some(std::span<char> out) {
 
 net::awaitable<Result<std::string>> ClientExchange::read_all(size_t limit) {
   std::string out;
-  std::vector<char> chunk(kReadBufferBytes);
+  std::vector<char> chunk(16 * 1024);  // small replies
   for (;;) {
     auto n = co_await read_some(chunk);
     if (!n) co_return n.error();
@@ -313,8 +318,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::connect(const Or
   tcp::resolver resolver(executor);
   auto [rec, results] =
       co_await resolver.async_resolve(origin.host, std::to_string(origin.port), kTuple);
-  if (rec)
-    co_return Error::unavailable("cannot resolve " + origin.host + ": " + rec.message());
+  if (rec) co_return Error::unavailable("cannot resolve " + origin.host + ": " + rec.message());
   std::vector<tcp::endpoint> endpoints;
   std::optional<Error> refused;
   for (const auto& entry : results) {
@@ -339,8 +343,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::connect(const Or
     co_return Error::unavailable("cannot connect to " + origin.text() + ": " + cec.message());
   }
   tcp_stream.socket().set_option(tcp::no_delay(true));
-  if (!origin.tls)
-    co_return std::make_unique<Connection>(origin, AnyStream(std::move(tcp_stream)));
+  if (!origin.tls) co_return std::make_unique<Connection>(origin, AnyStream(std::move(tcp_stream)));
 
   auto tls = std::make_unique<AnyStream::TlsStream>(std::move(tcp_stream), tls_->context);
   // Server Name Indication, and the certificate must name the host we asked for.
@@ -350,8 +353,8 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::connect(const Or
   beast::get_lowest_layer(*tls).expires_after(config_.connect_timeout);
   auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, kTuple);
   if (hec)
-    co_return Error::unavailable("TLS handshake with " + origin.text() + " failed: " +
-                                 hec.message());
+    co_return Error::unavailable("TLS handshake with " + origin.text() +
+                                 " failed: " + hec.message());
   co_return std::make_unique<Connection>(origin, AnyStream(std::move(tls)));
 }
 
@@ -381,7 +384,7 @@ net::awaitable<Result<std::unique_ptr<ClientExchange>>> HttpClient::start_on(
     co_return Error::unavailable("sending a request to " + connection->origin.text() +
                                  " failed: " + ec.message());
   co_return std::make_unique<ClientExchange>(std::move(connection), pool_, request,
-                                            config_.io_timeout);
+                                             config_.io_timeout);
 }
 
 net::awaitable<Result<std::unique_ptr<ClientExchange>>> HttpClient::start(
