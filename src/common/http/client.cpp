@@ -185,7 +185,10 @@ ClientExchange::ClientExchange(std::unique_ptr<Connection> connection,
     : connection_(std::move(connection)),
       io_timeout_(io_timeout),
       pool_(std::move(pool)),
-      framing_(request.framing),
+      framing_(request.framing == ClientRequest::Framing::length && request.content_length == 0
+                   ? ClientRequest::Framing::none
+                   : request.framing),
+      body_left_(request.framing == ClientRequest::Framing::length ? request.content_length : 0),
       head_request_(iequals(request.method, "HEAD")),
       parser_(std::make_unique<Parser>()) {
   parser_->parser.body_limit(boost::none);
@@ -195,7 +198,10 @@ ClientExchange::ClientExchange(std::unique_ptr<Connection> connection,
 
 ClientExchange::~ClientExchange() {
   // Only a connection whose response was read to its end can carry another request.
-  if (connection_ && body_done_ && parser_->parser.keep_alive())
+  // A server may answer before the request body is all sent (an early error); such a
+  // connection is out of step and must not carry another request.
+  const bool request_sent = framing_ == ClientRequest::Framing::none && body_left_ == 0;
+  if (connection_ && body_done_ && request_sent && parser_->parser.keep_alive())
     pool_->give_back(std::move(connection_));
 }
 
@@ -220,6 +226,10 @@ net::awaitable<Result<void>> ClientExchange::write(std::span<const char> data) {
     std::tie(ec, std::ignore) =
         co_await net::async_write(stream, net::buffer(data.data(), data.size()), kTuple);
   if (ec) co_return fail("writing to", ec);
+  if (framing_ == ClientRequest::Framing::length) {
+    body_left_ -= std::min<uint64_t>(body_left_, data.size());
+    if (body_left_ == 0) framing_ = ClientRequest::Framing::none;
+  }
   co_return Result<void>();
 }
 

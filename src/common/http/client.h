@@ -102,7 +102,9 @@ class ClientExchange final : public BodyReader {
   std::unique_ptr<Connection> connection_;
   std::shared_ptr<ConnectionPool> pool_;
   std::chrono::seconds io_timeout_;
+  // What is still to be sent of the request body: none once it is complete.
   ClientRequest::Framing framing_;
+  uint64_t body_left_;
   bool head_request_;
   bool body_done_ = false;
   struct Parser;
