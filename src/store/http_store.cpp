@@ -1,12 +1,12 @@
 #include "store/http_store.h"
 
 #include "common/uri_redaction.h"
+#include "store/stream_reader.h"
 
+#include <openssl/evp.h>
 #include <boost/url/parse.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/url.hpp>
-#include <openssl/evp.h>
-
 
 namespace glance::store {
 
@@ -72,18 +72,6 @@ class SpanReader final : public common::http::BodyReader {
   uint64_t left_;
 };
 
-class HttpReader final : public ImageReader {
- public:
-  HttpReader(std::unique_ptr<common::http::BodyReader> body, std::optional<uint64_t> size)
-      : body_(std::move(body)), size_(size) {}
-  std::optional<uint64_t> size() const override { return size_; }
-  ImageBody take_body() override { return common::http::StreamBody{std::move(body_), size_}; }
-
- private:
-  std::unique_ptr<common::http::BodyReader> body_;
-  std::optional<uint64_t> size_;
-};
-
 common::http::ClientConfig client_config(const HttpStoreConfig& config) {
   common::http::ClientConfig c;
   c.verify_tls = !config.https_insecure;
@@ -137,8 +125,8 @@ Task<HttpStore::Answer> HttpStore::request(const Location& where, const std::str
     if (head->status == 404)
       co_return Error::not_found("HTTP datastore could not find image at URI.");
     if (head->status >= 300)
-      co_return Error::bad_request("HTTP URL " + common::redact_credentials(uri) +
-                                   " returned a " + std::to_string(head->status) + " status code.");
+      co_return Error::bad_request("HTTP URL " + common::redact_credentials(uri) + " returned a " +
+                                   std::to_string(head->status) + " status code.");
     co_return Answer{std::move(*exchange), std::move(*head)};
   }
 }
@@ -160,7 +148,7 @@ Task<std::unique_ptr<ImageReader>> HttpStore::open(const Location& where,
           *options.span);
     length = options.span->length;
   }
-  co_return std::unique_ptr<ImageReader>(new HttpReader(std::move(body), length));
+  co_return std::unique_ptr<ImageReader>(new StreamReader(std::move(body), length));
 }
 
 Task<uint64_t> HttpStore::size(const Location& where, const ReadOptions& options) {

@@ -2,6 +2,7 @@
 
 #include "store/store.h"
 #include "store/swift_auth.h"
+#include "store/swift_location.h"
 
 #include <cstdint>
 #include <memory>
@@ -35,24 +36,6 @@ struct SwiftStoreConfig {
   std::string service_type = "object-store";
   std::string region;
   bool operator==(const SwiftStoreConfig&) const = default;
-};
-
-// Where glance_store's swift driver keeps an image, as it writes the location URI:
-// swift+http://<user>:<key>@<auth address without scheme>/<container>/<object>. User and key
-// are percent-encoded; the user may hold ':' ("account:user"). "swift://" means swift+https.
-struct SwiftLocation {
-  bool https = true;         // the auth address's scheme
-  std::string user;          // decoded
-  std::string key;           // decoded
-  std::string auth_address;  // "host:port/auth/v1.0", without scheme or trailing '/'
-  std::string container;
-  std::string object;
-
-  // bad_request for anything else, including swift+config (this store reads no
-  // swift_store_config_file) and URIs without credentials (multi-tenant ones).
-  static common::Result<SwiftLocation> parse(std::string_view uri);
-  std::string uri() const;
-  SwiftCredentials credentials() const;
 };
 
 // Image data in OpenStack Swift, as glance_store's single-tenant swift driver keeps it: one

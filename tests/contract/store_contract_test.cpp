@@ -6,27 +6,24 @@
 #include "store/s3_store.h"
 #include "store/swift_store.h"
 #include "tests/support/http_client.h"
+#include "tests/support/store_io.h"
 #include "tests/support/swift_cluster.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include <boost/asio/io_context.hpp>
 
 #include <filesystem>
-#include <random>
 
 namespace glance::store {
 namespace {
 
 namespace net = boost::asio;
 using common::Errc;
+using glance::testing::add_in_chunks;
+using glance::testing::closed_port;
+using glance::testing::random_bytes;
+using glance::testing::read_image;
 
 // Makes a fresh, empty instance of a driver, and says how to count what it holds.
 template <class T>
@@ -55,20 +52,6 @@ struct StoreFactory<FileStore> {
     return n;
   }
 };
-
-// A loopback port nothing listens on: bound by the kernel's choice, then released.
-uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    throw std::runtime_error("cannot find a closed port");
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // The Swift all-in-one of tests/support/swift_cluster.h, one fresh container per store.
 template <>
@@ -175,71 +158,11 @@ struct StoreFactory<S3Store> {
   }
   static size_t objects(Store& store) {
     net::io_context ioc;
-    auto future =
-        net::co_spawn(ioc, s3_objects(static_cast<S3Store&>(store).bucket()), net::use_future);
-    ioc.run();
-    auto n = future.get();
+    auto n = glance::testing::await(ioc, s3_objects(static_cast<S3Store&>(store).bucket()));
     if (!n) throw std::runtime_error(n.error().message());
     return *n;
   }
 };
-
-net::awaitable<common::Result<std::string>> drain(ImageReader& reader) {
-  auto body = reader.take_body();
-  std::string out;
-  if (auto* range = std::get_if<common::http::FileRange>(&body)) {
-    out.resize(range->length);
-    size_t done = 0;
-    while (done < out.size()) {
-      ssize_t n = ::pread(range->fd, out.data() + done, out.size() - done,
-                          static_cast<off_t>(range->offset + done));
-      if (n <= 0) co_return common::Error::internal("short read");
-      done += static_cast<size_t>(n);
-    }
-    co_return out;
-  }
-  auto& stream = std::get<common::http::StreamBody>(body);
-  std::vector<char> chunk(1 << 16);
-  for (;;) {
-    auto n = co_await stream.reader->read_some(chunk);
-    if (!n) co_return n.error();
-    if (*n == 0) break;
-    out.append(chunk.data(), *n);
-  }
-  if (stream.length && *stream.length != out.size())
-    co_return common::Error::internal("stream shorter than announced");
-  co_return out;
-}
-
-net::awaitable<common::Result<StoredImage>> add_in_chunks(Store& store, const std::string& id,
-                                                          const std::string& data,
-                                                          uint64_t declared) {
-  auto writer = co_await store.begin_add(id, declared);
-  if (!writer) co_return writer.error();
-  for (size_t off = 0; off < data.size(); off += 65536) {
-    std::span<const char> chunk(data.data() + off, std::min<size_t>(65536, data.size() - off));
-    auto w = co_await (*writer)->write(chunk);
-    if (!w) {
-      co_await (*writer)->abort();
-      co_return w.error();
-    }
-  }
-  co_return co_await (*writer)->commit();
-}
-
-net::awaitable<common::Result<std::string>> read_back(Store& store, const Location& where,
-                                                      const ReadOptions& options) {
-  auto reader = co_await store.open(where, options);
-  if (!reader) co_return reader.error();
-  co_return co_await drain(**reader);
-}
-
-std::string random_bytes(size_t n, unsigned seed = 42) {
-  std::mt19937 gen(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(gen());
-  return s;
-}
 
 template <class T>
 class StoreContract : public ::testing::Test {
@@ -251,10 +174,7 @@ class StoreContract : public ::testing::Test {
 
   template <class R>
   R await(net::awaitable<R> task) {
-    auto future = net::co_spawn(ioc_, std::move(task), net::use_future);
-    ioc_.restart();
-    ioc_.run();
-    return future.get();
+    return glance::testing::await(ioc_, std::move(task));
   }
 
   StoredImage add(const std::string& id, const std::string& data, uint64_t declared = 0) {
@@ -263,7 +183,7 @@ class StoreContract : public ::testing::Test {
     return *stored;
   }
   common::Result<std::string> read(const Location& where, const ReadOptions& options = {}) {
-    return await(read_back(*store_, where, options));
+    return await(read_image(*store_, where, options));
   }
 };
 
@@ -271,7 +191,7 @@ using Drivers = ::testing::Types<FileStore, SwiftStore, S3Store>;
 TYPED_TEST_SUITE(StoreContract, Drivers);
 
 TYPED_TEST(StoreContract, AddThenReadBackByteExact) {
-  std::string data = random_bytes(300000);
+  std::string data = random_bytes(300000, 42);
   auto stored = this->add("11111111-1111-1111-1111-111111111111", data);
   EXPECT_EQ(stored.size, data.size());
   EXPECT_EQ(stored.checksum, common::md5_hex(data));
@@ -377,7 +297,7 @@ TYPED_TEST(StoreContract, FailureMidWriteLeavesNothing) {
 }
 
 TYPED_TEST(StoreContract, RemoveThenNotFound) {
-  auto stored = this->add("66666666-6666-6666-6666-666666666666", random_bytes(100000));
+  auto stored = this->add("66666666-6666-6666-6666-666666666666", random_bytes(100000, 42));
   auto removed = this->await(this->store_->remove(stored.location));
   EXPECT_TRUE(removed) << removed.error().message();
   EXPECT_EQ(this->objects(), 0u);

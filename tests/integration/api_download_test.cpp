@@ -5,22 +5,15 @@
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <random>
 #include <set>
 
 namespace glance::testing {
 namespace {
-
-std::string random_bytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
 
 class ApiDownload : public ::testing::Test {
  protected:

@@ -2,31 +2,18 @@
 
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
+#include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
-
-#include <random>
 
 namespace glance::testing {
 namespace {
 
 using nlohmann::json;
 
-std::string random_bytes(size_t n, unsigned seed = 7) {
-  std::mt19937 gen(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(gen());
-  return s;
-}
-
 const HeaderList kRawBare = {{"x-image-meta-disk_format", "raw"},
                              {"x-image-meta-container_format", "bare"},
                              {"Content-Type", "application/octet-stream"}};
-
-HeaderList with(HeaderList base, const HeaderList& more) {
-  base.insert(base.end(), more.begin(), more.end());
-  return base;
-}
 
 class ApiImages : public ::testing::Test {
  protected:
@@ -92,7 +79,7 @@ TEST_F(ApiImages, CreateWithoutDataIsQueuedAndSizeZeroIsActive) {
 }
 
 TEST_F(ApiImages, UploadThenDownloadByteExactWithChecksum) {
-  std::string data = random_bytes(3 << 20);
+  std::string data = random_bytes(3 << 20, 7);
   auto r = c_.post("/v1/images", data,
                    with(kRawBare, {{"x-image-meta-name", "blob"},
                                    {"x-image-meta-property-Distro-Name", "cirros"}}));

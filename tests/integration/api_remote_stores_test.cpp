@@ -5,22 +5,14 @@
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/swift_cluster.h"
+#include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
-#include <random>
-
 namespace glance::testing {
 namespace {
-
-std::string random_bytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
 
 // Both stores write into the cluster's AUTH_test account: Swift into container() (segments
 // beside the manifest), S3 into bucket() (s3api keeps multipart parts in "<bucket>+segments").

@@ -5,30 +5,18 @@
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/source_server.h"
+#include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <random>
 #include <thread>
 
 namespace glance::testing {
 namespace {
 
-std::string random_bytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
 const HeaderList kFormats = {{"x-image-meta-disk_format", "raw"},
                              {"x-image-meta-container_format", "bare"}};
-
-HeaderList with(HeaderList a, const HeaderList& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
 
 class ApiSources : public ::testing::Test {
  protected:

@@ -3,6 +3,7 @@
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/test_data.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -20,11 +21,6 @@ namespace {
 const HeaderList kRawBare = {{"x-image-meta-disk_format", "raw"},
                              {"x-image-meta-container_format", "bare"},
                              {"Content-Type", "application/octet-stream"}};
-
-HeaderList with(HeaderList base, const HeaderList& more) {
-  base.insert(base.end(), more.begin(), more.end());
-  return base;
-}
 
 // A plain socket for conversations HttpClient cannot have (pauses, hang-ups).
 class RawSocket {

@@ -3,34 +3,17 @@
 
 #include "store/http_store.h"
 #include "tests/support/source_server.h"
+#include "tests/support/store_io.h"
 
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 namespace glance::store {
 namespace {
 
 namespace net = boost::asio;
 using common::Errc;
-
-net::awaitable<common::Result<std::string>> read_all(HttpStore& store, const Location& where,
-                                                     const ReadOptions& options) {
-  auto reader = co_await store.open(where, options);
-  if (!reader) co_return reader.error();
-  auto body = (*reader)->take_body();
-  auto& stream = std::get<common::http::StreamBody>(body);
-  std::string out;
-  std::vector<char> chunk(1 << 16);
-  for (;;) {
-    auto n = co_await stream.reader->read_some(chunk);
-    if (!n) co_return n.error();
-    if (*n == 0) break;
-    out.append(chunk.data(), *n);
-  }
-  co_return out;
-}
+using glance::testing::read_image;
 
 class HttpStoreTest : public ::testing::Test {
  protected:
@@ -42,14 +25,11 @@ class HttpStoreTest : public ::testing::Test {
   }
   template <class R>
   R await(net::awaitable<R> task) {
-    auto future = net::co_spawn(ioc_, std::move(task), net::use_future);
-    ioc_.restart();
-    ioc_.run();
-    return future.get();
+    return glance::testing::await(ioc_, std::move(task));
   }
   common::Result<std::string> read(const std::string& path, const ReadOptions& options = {}) {
     const Location where{source_.url(path)};
-    return await(read_all(store_, where, options));
+    return await(read_image(store_, where, options));
   }
   common::Result<uint64_t> size(const std::string& path, const ReadOptions& options = {}) {
     const Location where{source_.url(path)};
@@ -103,7 +83,7 @@ TEST_F(HttpStoreTest, NotFoundAndRefusals) {
 TEST_F(HttpStoreTest, UnreachableIsUnavailableForDataAndBadRequestForSize) {
   const Location closed{"http://127.0.0.1:1/image.raw"};
   const ReadOptions none;
-  EXPECT_EQ(await(read_all(store_, closed, none)).error().code(), Errc::unavailable);
+  EXPECT_EQ(await(read_image(store_, closed, none)).error().code(), Errc::unavailable);
   EXPECT_EQ(await(store_.size(closed, none)).error().code(), Errc::bad_request);
 }
 
@@ -115,7 +95,7 @@ TEST_F(HttpStoreTest, TheAddressCheckSeesResolvedAddresses) {
     return common::Result<void>(common::Error::bad_request("refused"));
   };
   const Location by_name{"http://localhost:" + std::to_string(source_.port()) + "/image.raw"};
-  auto r = await(read_all(store_, by_name, guarded));
+  auto r = await(read_image(store_, by_name, guarded));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(), "refused");
   ASSERT_FALSE(seen.empty());

@@ -10,31 +10,24 @@
 #include "common/uri_redaction.h"
 #include "store/store_registry.h"
 #include "tests/support/shipped_config.h"
+#include "tests/support/store_io.h"
 #include "tests/support/swift_cluster.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
-#include <random>
 
 namespace glance::store {
 namespace {
 
 namespace net = boost::asio;
 using common::Errc;
+using glance::testing::random_bytes;
+using glance::testing::read_image;
+using glance::testing::write_in_chunks;
 
 constexpr uint64_t kMiB = 1024 * 1024;
 constexpr uint64_t kPart = 5 * kMiB;
-
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(gen());
-  return s;
-}
 
 // What a test's bucket holds: keys, and multipart uploads not yet completed or aborted.
 struct BucketContents {
@@ -73,37 +66,12 @@ net::awaitable<common::Result<StoredImage>> upload(Store& store, const std::stri
                                                    bool commit) {
   auto writer = co_await store.begin_add(id, declared);
   if (!writer) co_return writer.error();
-  for (size_t off = 0; off < data.size(); off += 65536) {
-    const std::span<const char> chunk(data.data() + off,
-                                      std::min<size_t>(65536, data.size() - off));
-    if (auto w = co_await (*writer)->write(chunk); !w) {
-      co_await (*writer)->abort();
-      co_return w.error();
-    }
-  }
+  if (auto written = co_await write_in_chunks(**writer, data); !written) co_return written.error();
   if (!commit) {
     co_await (*writer)->abort();
     co_return common::Error::gone("aborted as asked");
   }
   co_return co_await (*writer)->commit();
-}
-
-net::awaitable<common::Result<std::string>> read_all(Store& store, const Location& where,
-                                                     const ReadOptions& options) {
-  auto reader = co_await store.open(where, options);
-  if (!reader) co_return reader.error();
-  auto length = (*reader)->size();
-  auto body = std::get<common::http::StreamBody>((*reader)->take_body());
-  std::string out;
-  std::vector<char> chunk(1 << 16);
-  for (;;) {
-    auto n = co_await body.reader->read_some(chunk);
-    if (!n) co_return n.error();
-    if (*n == 0) break;
-    out.append(chunk.data(), *n);
-  }
-  if (length && *length != out.size()) co_return common::Error::internal("length differs");
-  co_return out;
 }
 
 class S3StoreTest : public ::testing::Test {
@@ -132,10 +100,7 @@ class S3StoreTest : public ::testing::Test {
 
   template <class R>
   R await(net::awaitable<R> task) {
-    auto future = net::co_spawn(ioc_, std::move(task), net::use_future);
-    ioc_.restart();
-    ioc_.run();
-    return future.get();
+    return glance::testing::await(ioc_, std::move(task));
   }
   BucketContents contents(const S3Store& store) {
     auto listed = await(list_bucket(store.bucket()));
@@ -164,7 +129,7 @@ TEST_F(S3StoreTest, MultipartWithDeclaredSizeStreamsPartsByteExact) {
   EXPECT_EQ(stored.size, data.size());
   EXPECT_EQ(stored.checksum, common::md5_hex(data));
   EXPECT_EQ(stored.sha256, common::sha256_hex(data));
-  auto back = await(read_all(*store_, stored.location, ReadOptions{}));
+  auto back = await(read_image(*store_, stored.location, ReadOptions{}));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(*back == data);
   auto size = await(store_->size(stored.location, ReadOptions{}));
@@ -181,7 +146,7 @@ TEST_F(S3StoreTest, MultipartWithUnknownSizeBuffersOnePartByteExact) {
   EXPECT_EQ(stored.size, data.size());
   EXPECT_EQ(stored.checksum, common::md5_hex(data));
   EXPECT_EQ(stored.sha256, common::sha256_hex(data));
-  auto back = await(read_all(*store_, stored.location, ReadOptions{}));
+  auto back = await(read_image(*store_, stored.location, ReadOptions{}));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(*back == data);
   EXPECT_EQ(contents(*store_).uploads, 0u);
@@ -191,7 +156,7 @@ TEST_F(S3StoreTest, ExactlyOnePartOfUnknownSizeGoesOutAsOnePut) {
   const std::string data = random_bytes(kPart, 12);
   auto stored = add(*store_, "aaaaaaaa-0000-0000-0000-000000000003", data, 0);
   EXPECT_EQ(stored.checksum, common::md5_hex(data));
-  auto back = await(read_all(*store_, stored.location, ReadOptions{}));
+  auto back = await(read_image(*store_, stored.location, ReadOptions{}));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(*back == data);
 }
@@ -201,12 +166,12 @@ TEST_F(S3StoreTest, RangedReadAcrossAPartBoundary) {
   auto stored = add(*store_, "aaaaaaaa-0000-0000-0000-000000000004", data, data.size());
   ReadOptions across;
   across.span = ByteSpan{kPart - 1000, 2000};
-  auto part = await(read_all(*store_, stored.location, across));
+  auto part = await(read_image(*store_, stored.location, across));
   ASSERT_TRUE(part) << part.error().message();
   EXPECT_TRUE(*part == data.substr(kPart - 1000, 2000));
   ReadOptions tail;
   tail.span = ByteSpan{data.size() - 10, 10};
-  auto last = await(read_all(*store_, stored.location, tail));
+  auto last = await(read_image(*store_, stored.location, tail));
   ASSERT_TRUE(last) << last.error().message();
   EXPECT_EQ(*last, data.substr(data.size() - 10));
 }
@@ -269,7 +234,7 @@ TEST_F(S3StoreTest, WrongSecretIsABadGatewayNamingTheS3Code) {
   ASSERT_TRUE(location);
   location->secret_key = "not-the-secret";
   const Location forged{s3_location_uri(*location)};
-  auto read = await(read_all(*store_, forged, ReadOptions{}));
+  auto read = await(read_image(*store_, forged, ReadOptions{}));
   ASSERT_FALSE(read);
   EXPECT_EQ(read.error().code(), Errc::bad_gateway);
   EXPECT_NE(read.error().message().find("SignatureDoesNotMatch"), std::string::npos)
@@ -302,11 +267,11 @@ TEST_F(S3StoreTest, LocationsWithoutCredentialsUseOursOnlyOnOurHost) {
   ASSERT_TRUE(location);
   location->access_key.clear();
   location->secret_key.clear();
-  auto ours = await(read_all(*store_, Location{s3_location_uri(*location)}, ReadOptions{}));
+  auto ours = await(read_image(*store_, Location{s3_location_uri(*location)}, ReadOptions{}));
   ASSERT_TRUE(ours) << ours.error().message();
   EXPECT_EQ(*ours, "bare");
   location->host = "elsewhere.example:9000";
-  auto theirs = await(read_all(*store_, Location{s3_location_uri(*location)}, ReadOptions{}));
+  auto theirs = await(read_image(*store_, Location{s3_location_uri(*location)}, ReadOptions{}));
   ASSERT_FALSE(theirs);
   EXPECT_EQ(theirs.error().code(), Errc::bad_request);
 }

@@ -9,6 +9,7 @@
 #include "tests/support/daemon.h"
 #include "tests/support/http_client.h"
 #include "tests/support/registry_fixture.h"
+#include "tests/support/store_io.h"
 #include "tests/support/swift_cluster.h"
 
 #include <gtest/gtest.h>
@@ -19,7 +20,6 @@
 #include <nlohmann/json.hpp>
 
 #include <future>
-#include <random>
 #include <thread>
 
 namespace glance::store {
@@ -28,14 +28,10 @@ namespace {
 namespace net = boost::asio;
 using common::Errc;
 using common::Result;
+using glance::testing::add_in_chunks;
+using glance::testing::random_bytes;
+using glance::testing::read_image;
 using glance::testing::swift_cluster;
-
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(gen());
-  return s;
-}
 
 // Swift's own API, to look behind the store's back.
 class SwiftApi {
@@ -94,10 +90,7 @@ class SwiftStoreTest : public ::testing::Test {
 
   template <class R>
   R await(net::awaitable<R> task) {
-    auto future = net::co_spawn(ioc_, std::move(task), net::use_future);
-    ioc_.restart();
-    ioc_.run();
-    return future.get();
+    return glance::testing::await(ioc_, std::move(task));
   }
   // Runs what is left on the io_context (a destroyed writer's cleanup).
   void settle() {
@@ -105,40 +98,6 @@ class SwiftStoreTest : public ::testing::Test {
     ioc_.run();
   }
 };
-
-net::awaitable<Result<StoredImage>> upload(Store& store, const std::string& id,
-                                           const std::string& data, uint64_t declared) {
-  auto writer = co_await store.begin_add(id, declared);
-  if (!writer) co_return writer.error();
-  for (size_t off = 0; off < data.size(); off += 65536) {
-    std::span<const char> chunk(data.data() + off, std::min<size_t>(65536, data.size() - off));
-    auto w = co_await (*writer)->write(chunk);
-    if (!w) {
-      co_await (*writer)->abort();
-      co_return w.error();
-    }
-  }
-  co_return co_await (*writer)->commit();
-}
-
-net::awaitable<Result<std::string>> download(Store& store, const Location& where,
-                                             const ReadOptions& options) {
-  auto reader = co_await store.open(where, options);
-  if (!reader) co_return reader.error();
-  auto body = (*reader)->take_body();
-  auto& stream = std::get<common::http::StreamBody>(body);
-  std::string out;
-  std::vector<char> buf(1 << 16);
-  for (;;) {
-    auto n = co_await stream.reader->read_some(buf);
-    if (!n) co_return n.error();
-    if (*n == 0) break;
-    out.append(buf.data(), *n);
-  }
-  if (stream.length && *stream.length != out.size())
-    co_return common::Error::internal("body length differs from Content-Length");
-  co_return out;
-}
 
 // Writes the first `upto` bytes of `data` in 50 kB pieces, then aborts or just drops the writer.
 net::awaitable<Result<void>> cut_upload(Store& store, const std::string& id,
@@ -236,7 +195,7 @@ TEST_F(SwiftStoreTest, LocationCarriesQuotedCredentialsAndTheyAreUsedToRead) {
   auto writer_store = make(c);
   const std::string id = "loc-1";
   const std::string data = random_bytes(1000, 1);
-  auto stored = must(await(upload(*writer_store, id, data, data.size())));
+  auto stored = must(await(add_in_chunks(*writer_store, id, data, data.size())));
   const auto& cluster = swift_cluster();
   EXPECT_EQ(stored.location.uri,
             "swift+http://test%3Atester:testing@127.0.0.1:" + std::to_string(cluster.proxy_port) +
@@ -246,7 +205,7 @@ TEST_F(SwiftStoreTest, LocationCarriesQuotedCredentialsAndTheyAreUsedToRead) {
   other.user = cluster.admin_user;
   other.key = "not-the-admin-key";
   auto reader_store = make(other);
-  auto back = await(download(*reader_store, stored.location, kWhole));
+  auto back = await(read_image(*reader_store, stored.location, kWhole));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(*back == data);
   EXPECT_EQ(reader_store->auth().authentications(), 1u);
@@ -256,7 +215,7 @@ TEST_F(SwiftStoreTest, ATokenIsReusedAndARevokedOneIsReplacedOnce) {
   auto store = make(config());
   const std::string id = "token-1";
   const std::string data = random_bytes(5000, 2);
-  auto stored = must(await(upload(*store, id, data, 0)));
+  auto stored = must(await(add_in_chunks(*store, id, data, 0)));
   EXPECT_EQ(store->auth().authentications(), 1u);
   // A token Swift does not know, as a revoked or expired one looks: the next request gets 401.
   SwiftApi api;
@@ -271,7 +230,7 @@ TEST_F(SwiftStoreTest, ATokenIsReusedAndARevokedOneIsReplacedOnce) {
   EXPECT_EQ(*size, data.size());
   EXPECT_EQ(store->auth().authentications(), 2u);
   revoke();
-  auto back = await(download(*store, stored.location, kWhole));
+  auto back = await(read_image(*store, stored.location, kWhole));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(*back == data);
   EXPECT_EQ(store->auth().authentications(), 3u);
@@ -286,7 +245,7 @@ TEST_F(SwiftStoreTest, ConcurrentRequestsShareOneAuthentication) {
   auto writer_store = make(c);
   const std::string id = "stampede-1";
   const std::string data = "x";
-  auto stored = must(await(upload(*writer_store, id, data, 1)));
+  auto stored = must(await(add_in_chunks(*writer_store, id, data, 1)));
   auto store = make(c);  // no token yet
   std::vector<std::future<Result<uint64_t>>> sizes;
   for (int i = 0; i < 8; ++i)
@@ -308,7 +267,7 @@ TEST_F(SwiftStoreTest, UnknownSizeGoesUpAsADloReadByteExactAndAcrossSegments) {
   auto store = make(c);
   const std::string id = "dlo-1";
   const std::string data = random_bytes(350000, 3);
-  auto stored = must(await(upload(*store, id, data, 0)));
+  auto stored = must(await(add_in_chunks(*store, id, data, 0)));
   EXPECT_EQ(stored.size, data.size());
   EXPECT_EQ(stored.checksum, common::md5_hex(data));
   SwiftApi api;
@@ -323,13 +282,13 @@ TEST_F(SwiftStoreTest, UnknownSizeGoesUpAsADloReadByteExactAndAcrossSegments) {
   auto prefix = names[1].substr(0, names[1].size() - 5);
   EXPECT_EQ(head.header("X-Object-Manifest").value_or(""), c.container + "/" + prefix);
 
-  auto whole = await(download(*store, stored.location, kWhole));
+  auto whole = await(read_image(*store, stored.location, kWhole));
   ASSERT_TRUE(whole) << whole.error().message();
   EXPECT_TRUE(*whole == data);
   for (auto [offset, length] :
        {std::pair<uint64_t, uint64_t>{99990, 30}, {199000, 2000}, {0, 350000}, {349999, 1}}) {
     const ReadOptions part = span(offset, length);
-    auto got = await(download(*store, stored.location, part));
+    auto got = await(read_image(*store, stored.location, part));
     ASSERT_TRUE(got) << got.error().message();
     EXPECT_TRUE(*got == data.substr(offset, length)) << offset << "+" << length;
   }
@@ -340,10 +299,10 @@ TEST_F(SwiftStoreTest, KnownSizesChooseOnePutOrSegmentsOfThatSize) {
   auto store = make(c);
   const std::string small_id = "small-1";
   const std::string small = random_bytes(249999, 4);
-  auto one = must(await(upload(*store, small_id, small, small.size())));
+  auto one = must(await(add_in_chunks(*store, small_id, small, small.size())));
   const std::string large_id = "large-1";
   const std::string large = random_bytes(250000, 5);
-  auto many = must(await(upload(*store, large_id, large, large.size())));
+  auto many = must(await(add_in_chunks(*store, large_id, large, large.size())));
   SwiftApi api;
   auto names = api.names(c.container);
   // large-1's manifest and three segments, then small-1 as a plain object.
@@ -352,7 +311,7 @@ TEST_F(SwiftStoreTest, KnownSizesChooseOnePutOrSegmentsOfThatSize) {
   EXPECT_FALSE(api.request("HEAD", "/" + c.container + "/small-1").header("X-Object-Manifest"));
   auto segment = api.request("HEAD", "/" + c.container + "/" + names[3]);
   EXPECT_EQ(segment.header("Content-Length").value_or(""), "50000");
-  auto back = await(download(*store, many.location, kWhole));
+  auto back = await(read_image(*store, many.location, kWhole));
   ASSERT_TRUE(back);
   EXPECT_TRUE(*back == large);
   EXPECT_EQ(one.checksum, common::md5_hex(small));
@@ -363,7 +322,7 @@ TEST_F(SwiftStoreTest, RemovingADloDeletesEverySegment) {
   auto store = make(c);
   const std::string id = "remove-1";
   const std::string data = random_bytes(320000, 6);
-  auto stored = must(await(upload(*store, id, data, 0)));
+  auto stored = must(await(add_in_chunks(*store, id, data, 0)));
   SwiftApi api;
   EXPECT_EQ(api.names(c.container).size(), 5u);
   auto removed = await(store->remove(stored.location));
@@ -397,7 +356,7 @@ TEST_F(SwiftStoreTest, RemovingAnSloDeletesItsSegmentsToo) {
   loc.container = c.container;
   loc.object = "slo-1";
   const Location where{loc.uri()};
-  auto back = await(download(*store, where, kWhole));
+  auto back = await(read_image(*store, where, kWhole));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(*back == a + b);
   auto removed = await(store->remove(where));
@@ -422,7 +381,7 @@ TEST_F(SwiftStoreTest, AnUploadCutMidwayLeavesNoSegments) {
   settle();
   EXPECT_TRUE(api.names(c.container).empty());
   // The id is free again.
-  must(await(upload(*store, id, data, 0)));
+  must(await(add_in_chunks(*store, id, data, 0)));
 }
 
 // Two writers of one id, interleaved: both stream a segment, the first commits, the second
@@ -451,7 +410,7 @@ TEST_F(SwiftStoreTest, TwoUploadsOfOneIdTheFirstManifestWinsAndTheLoserLeavesNot
   auto winner = await(race(*store, id));
   ASSERT_TRUE(winner) << winner.error().message();
   const Location where{*winner};
-  auto back = await(download(*store, where, kWhole));
+  auto back = await(read_image(*store, where, kWhole));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, "aaa");
   SwiftApi api;
@@ -463,7 +422,7 @@ TEST_F(SwiftStoreTest, MoreBytesThanDeclaredAreRefused) {
   auto store = make(c);
   const std::string id = "over-1";
   const std::string data = random_bytes(1001, 10);
-  auto r = await(upload(*store, id, data, 1000));
+  auto r = await(add_in_chunks(*store, id, data, 1000));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), Errc::bad_request) << r.error().message();
   SwiftApi api;
@@ -509,11 +468,11 @@ TEST_F(SwiftStoreTest, TheContainerSeedSpreadsImagesOverContainers) {
   auto store = make(c);
   const std::string id = "AB-Cdef";
   const std::string data = "seeded";
-  auto stored = must(await(upload(*store, id, data, data.size())));
+  auto stored = must(await(add_in_chunks(*store, id, data, data.size())));
   auto loc = SwiftLocation::parse(stored.location.uri);
   ASSERT_TRUE(loc);
   EXPECT_EQ(loc->container, c.container + "_ab-c");
-  auto back = await(download(*store, stored.location, kWhole));
+  auto back = await(read_image(*store, stored.location, kWhole));
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, data);
 }

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "store/s3/client.h"
+#include "store/store.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace glance::store {
+
+// A writer of image `key` into `bucket`, through one of the three ways S3Store describes:
+// one PUT when `declared` is below `large_size`, a streamed multipart upload of parts of at
+// least `chunk_size` bytes when it is not, and one buffered part at a time when `declared` is 0
+// (size unknown). commit() answers `uri` as the location. `client` must outlive the writer;
+// abort() removes what was written. Errors as S3Store documents them.
+std::unique_ptr<ImageWriter> make_s3_writer(s3::Client& client, s3::Bucket bucket, std::string key,
+                                            std::string uri, uint64_t declared, uint64_t large_size,
+                                            uint64_t chunk_size);
+
+}  // namespace glance::store
