@@ -5,6 +5,7 @@
 #include "store/http_store.h"
 #include "tests/support/daemon.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/store_io.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -13,9 +14,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <fstream>
 #include <thread>
@@ -25,18 +24,6 @@ namespace {
 
 namespace net = boost::asio;
 using common::Errc;
-
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 bool accepts(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -64,7 +51,7 @@ class TlsServer {
     }
     // s_server binds the port itself; a port taken meanwhile shows as a start that never
     // accepts, and another is tried.
-    for (int attempt = 0; attempt < 5 && !pid_; ++attempt) start(free_port());
+    for (int attempt = 0; attempt < 5 && !pid_; ++attempt) start(testing::closed_port());
     if (!pid_) throw std::runtime_error("openssl s_server did not start");
   }
   ~TlsServer() {
@@ -110,31 +97,12 @@ class TlsServer {
   uint16_t port_ = 0;
 };
 
-net::awaitable<common::Result<std::string>> fetch(HttpStore& store, const Location& where) {
-  const ReadOptions options;
-  auto reader = co_await store.open(where, options);
-  if (!reader) co_return reader.error();
-  auto body = (*reader)->take_body();
-  auto& stream = std::get<common::http::StreamBody>(body);
-  std::string out;
-  std::vector<char> chunk(1 << 16);
-  for (;;) {
-    auto n = co_await stream.reader->read_some(chunk);
-    if (!n) co_return n.error();
-    if (*n == 0) break;
-    out.append(chunk.data(), *n);
-  }
-  co_return out;
-}
-
 class HttpStoreTls : public ::testing::Test {
  protected:
   common::Result<std::string> read(HttpStore& store, const std::string& url) {
     const Location where{url};
-    auto future = net::co_spawn(ioc_, fetch(store, where), net::use_future);
-    ioc_.restart();
-    ioc_.run();
-    return future.get();
+    const ReadOptions options;
+    return testing::await(ioc_, testing::read_image(store, where, options));
   }
   net::io_context ioc_;
   TlsServer server_;
