@@ -62,20 +62,17 @@ int main(int argc, char** argv) {
                config.server.bind_host, *port, config.server.workers, config.registry.host,
                config.registry.port, config.stores.default_store);
   common::notify_service_manager("READY=1");
-  common::run_until_signalled(ioc, config.server.workers, config.server.shutdown_grace,
-                              {.stop_accepting = [&] { server.stop(); },
-                               // Copies run after their request was answered: wait for them
-                               // too, and cut them with the connections.
-                               .drained =
-                                   [&] {
-                                     return server.active_requests() == 0 &&
-                                            copies.running() == 0;
-                                   },
-                               .cut_connections =
-                                   [&] {
-                                     server.abort_connections();
-                                     copies.cancel_all();
-                                   },
-                               .reload = [&] { common::reload_from_config_files(cmd); }});
+  common::run_until_signalled(
+      ioc, config.server.workers, config.server.shutdown_grace,
+      {.stop_accepting = [&] { server.stop(); },
+       // Copies run after their request was answered: wait for them
+       // too, and cut them with the connections.
+       .drained = [&] { return server.active_requests() == 0 && copies.running() == 0; },
+       .cut_connections =
+           [&] {
+             server.abort_connections();
+             copies.cancel_all();
+           },
+       .reload = [&] { common::reload_from_config_files(cmd); }});
   return 0;
 }

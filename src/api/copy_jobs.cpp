@@ -3,9 +3,9 @@
 #include "api/external_source.h"
 #include "common/uri_redaction.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <spdlog/spdlog.h>
 
 namespace glance::api {
 
@@ -66,7 +66,8 @@ net::awaitable<void> CopyJobs::copy(Caller caller, common::Image image, std::str
   store::Location where{uri};
   auto* source_store = stores_.for_location(where);
   const auto options = source_read_options(policy_, SourceUse::copy_from);
-  Result<std::unique_ptr<store::ImageReader>> source = Error::bad_request("no store for " + where_text);
+  Result<std::unique_ptr<store::ImageReader>> source =
+      Error::bad_request("no store for " + where_text);
   if (source_store) source = co_await source_store->open(where, options);
   if (!source) {
     spdlog::warn("{} copy of image {} from {} could not start: {}", caller.request_id, image.id,
@@ -83,14 +84,13 @@ net::awaitable<void> CopyJobs::copy(Caller caller, common::Image image, std::str
   else
     reader = std::make_unique<FileRangeBody>(std::move(std::get<common::http::FileRange>(body)));
   CancellableBody cancellable(*reader, cancelled_);
-  auto stored =
-      co_await upload_image_data(registry_, target, caller, image, cancellable, limits_);
+  auto stored = co_await upload_image_data(registry_, target, caller, image, cancellable, limits_);
   if (stored)
     spdlog::info("{} image {} copied from {}: {} bytes", caller.request_id, image.id, where_text,
                  stored->size.value_or(0));
   else
-    spdlog::warn("{} copy of image {} from {} failed: {}", caller.request_id, image.id,
-                 where_text, stored.error().message());
+    spdlog::warn("{} copy of image {} from {} failed: {}", caller.request_id, image.id, where_text,
+                 stored.error().message());
 }
 
 }  // namespace glance::api

@@ -21,8 +21,8 @@ namespace glance::api {
 // data before the process exits. Safe for concurrent use.
 class CopyJobs {
  public:
-  CopyJobs(RegistryClient& registry, const store::StoreRegistry& stores,
-           const SourcePolicy& policy, UploadLimits limits)
+  CopyJobs(RegistryClient& registry, const store::StoreRegistry& stores, const SourcePolicy& policy,
+           UploadLimits limits)
       : registry_(registry), stores_(stores), policy_(policy), limits_(limits) {}
 
   // Starts copying `uri` into `target` as the data of queued `image`; returns at once.

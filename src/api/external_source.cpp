@@ -47,8 +47,7 @@ store::ReadOptions source_read_options(const SourcePolicy& policy, SourceUse use
 }
 
 net::awaitable<Result<uint64_t>> location_size(const store::StoreRegistry& stores,
-                                               const SourcePolicy& policy,
-                                               const std::string& uri) {
+                                               const SourcePolicy& policy, const std::string& uri) {
   store::Location where{uri};
   auto* store = stores.for_location(where);
   if (!store)
@@ -63,9 +62,9 @@ net::awaitable<Result<uint64_t>> location_size(const store::StoreRegistry& store
 
 net::awaitable<Result<Image>> activate_at_location(RegistryClient& registry,
                                                    const store::StoreRegistry& stores,
-                                                   const SourcePolicy& policy,
-                                                   const Caller& caller, const Image& image,
-                                                   const std::string& uri, bool size_known) {
+                                                   const SourcePolicy& policy, const Caller& caller,
+                                                   const Image& image, const std::string& uri,
+                                                   bool size_known) {
   if (auto r = check_formats_set(image); !r) co_return r.error();
   uint64_t declared = static_cast<uint64_t>(image.size.value_or(0));
   uint64_t size = declared;

@@ -9,8 +9,8 @@
 #include "common/image_id.h"
 #include "common/image_json.h"
 
-#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/this_coro.hpp>
 
 namespace glance::api {
 
@@ -67,8 +67,8 @@ common::ImageFields fields_to_reserve(const ImageHeaderRequest& meta,
                                       const common::RequestContext& ctx, bool has_data) {
   auto fields = meta.fields;
   if (!ctx.is_admin || !fields.owner) fields.owner = ctx.owner();
-  bool empty_image = fields.size && *fields.size == 0 && !has_data && !meta.location &&
-                     !meta.copy_from;
+  bool empty_image =
+      fields.size && *fields.size == 0 && !has_data && !meta.location && !meta.copy_from;
   fields.status = empty_image ? ImageStatus::active : ImageStatus::queued;
   if (!fields.size || !*fields.size) fields.size = int64_t{0};
   return fields;
@@ -193,17 +193,10 @@ ImagesController::Reply ImagesController::create(Request& req) {
   }
   auto image = co_await registry_.create(caller, fields);
   if (!image) co_return reserve_error(image.error(), meta->fields.id);
-  if (has_data) {
-    auto active = co_await receive_data(req, caller, *image, meta->store);
-    if (!active) co_return active.error();
-    image = std::move(*active);
-  } else if (meta->location || meta->copy_from) {
-    auto used = co_await use_external_source(caller, *image, *meta, size_known);
-    if (!used) co_return used.error();
-    image = std::move(*used);
-  }
-  Response res = image_reply(201, *image);
-  res.headers.set("Location", req.host + "/v1/images/" + image->id);
+  auto filled = co_await fill(req, caller, *image, *meta, size_known);
+  if (!filled) co_return filled.error();
+  Response res = image_reply(201, *filled);
+  res.headers.set("Location", req.host + "/v1/images/" + filled->id);
   co_return res;
 }
 
@@ -234,16 +227,9 @@ ImagesController::Reply ImagesController::update(Request& req) {
   const auto fields = fields_to_update(*meta, req.context);
   auto image = co_await registry_.update(caller, current->id, fields, purge, std::nullopt);
   if (!image) co_return update_error(image.error());
-  if (has_data) {
-    auto active = co_await receive_data(req, caller, *image, meta->store);
-    if (!active) co_return active.error();
-    image = std::move(*active);
-  } else if (meta->location || meta->copy_from) {
-    auto used = co_await use_external_source(caller, *image, *meta, false);
-    if (!used) co_return used.error();
-    image = std::move(*used);
-  }
-  co_return image_reply(200, *image);
+  auto filled = co_await fill(req, caller, *image, *meta, false);
+  if (!filled) co_return filled.error();
+  co_return image_reply(200, *filled);
 }
 
 ImagesController::Reply ImagesController::destroy(Request& req) {
@@ -260,8 +246,20 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
   co_return co_await delete_data_then_row(caller, *image);
 }
 
-net::awaitable<Result<Image>> ImagesController::use_external_source(
-    const Caller& caller, const Image& image, const ImageHeaderRequest& meta, bool size_known) {
+net::awaitable<Result<Image>> ImagesController::fill(Request& req, const Caller& caller,
+                                                     const Image& image,
+                                                     const ImageHeaderRequest& meta,
+                                                     bool size_known) {
+  if (req.has_body()) co_return co_await receive_data(req, caller, image, meta.store);
+  if (meta.location || meta.copy_from)
+    co_return co_await use_external_source(caller, image, meta, size_known);
+  co_return image;
+}
+
+net::awaitable<Result<Image>> ImagesController::use_external_source(const Caller& caller,
+                                                                    const Image& image,
+                                                                    const ImageHeaderRequest& meta,
+                                                                    bool size_known) {
   if (meta.location) {
     auto active = co_await activate_at_location(registry_, stores_, sources_, caller, image,
                                                 *meta.location, size_known);

@@ -54,8 +54,13 @@ class ImagesController {
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
   Reply delete_data_then_row(const Caller& caller, const common::Image& image);
-  // After the image was reserved or updated: activates it at its location, or starts its
-  // copy (spec §3.6, §3.7).
+  // After the image was reserved or updated: its data from the request body, its location or
+  // a copy (spec §3.2, §3.6, §3.7); the image as it is then.
+  boost::asio::awaitable<common::Result<common::Image>> fill(Request& req, const Caller& caller,
+                                                             const common::Image& image,
+                                                             const ImageHeaderRequest& meta,
+                                                             bool size_known);
+  // Activates the image at its location, or starts its copy (spec §3.6, §3.7).
   boost::asio::awaitable<common::Result<common::Image>> use_external_source(
       const Caller& caller, const common::Image& image, const ImageHeaderRequest& meta,
       bool size_known);

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "common/error.h"
 #include "common/config_file.h"
+#include "common/error.h"
 #include "store/http_store.h"
 #include "store/s3_store.h"
 #include "store/store.h"
