@@ -5,6 +5,7 @@
 #include "store/file_store.h"
 #include "store/s3_store.h"
 #include "store/swift_store.h"
+#include "tests/support/cluster_stores.h"
 #include "tests/support/http_client.h"
 #include "tests/support/store_io.h"
 #include "tests/support/swift_cluster.h"
@@ -60,22 +61,7 @@ struct StoreFactory<SwiftStore> {
   // only the first commit, but the winner holds a segment and a manifest, so the count below
   // is not 1. swift_store_test.cpp checks that race with Swift's own terms.
   static constexpr bool atomic_commit = false;
-  static SwiftStoreConfig config() {
-    const auto& cluster = glance::testing::swift_cluster();
-    static int n = 0;
-    SwiftStoreConfig c;
-    c.auth_address = cluster.auth_url;
-    c.auth_version = 1;
-    c.user = cluster.user;
-    c.key = cluster.key;
-    c.container = "contract-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
-    c.create_container_on_put = true;
-    // Small, so that the suite's 300 kB images go up as three segments of 100 kB and its
-    // 200 kB image of declared size as one PUT.
-    c.large_object_size = 250000;
-    c.large_object_chunk_size = 100000;
-    return c;
-  }
+  static SwiftStoreConfig config() { return glance::testing::swift_config_on_cluster("contract"); }
   static std::unique_ptr<Store> make() {
     auto store = SwiftStore::create(config());
     if (!store) throw std::runtime_error(store.error().message());
@@ -130,20 +116,7 @@ struct StoreFactory<S3Store> {
   // A fresh bucket per store on the Swift all-in-one's S3 API, made by the first upload.
   // Parts are S3's smallest (5 MiB), and only declared sizes of 1 MiB and more go multipart,
   // so the suite's images take the single-PUT paths; s3_store_test covers the multipart ones.
-  static S3StoreConfig config() {
-    static int n = 0;
-    const auto& cluster = glance::testing::swift_cluster();
-    S3StoreConfig c;
-    c.s3_store_host = cluster.s3_endpoint;
-    c.s3_store_access_key = cluster.s3_access_key;
-    c.s3_store_secret_key = cluster.s3_secret_key;
-    c.s3_store_region_name = cluster.s3_region;
-    c.s3_store_bucket = "contract-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
-    c.s3_store_create_bucket_on_put = true;
-    c.s3_store_large_object_size = 1;
-    c.s3_store_large_object_chunk_size = 5;
-    return c;
-  }
+  static S3StoreConfig config() { return glance::testing::s3_config_on_cluster("contract"); }
   static std::unique_ptr<Store> make() {
     auto store = S3Store::create(config());
     if (!store) throw std::runtime_error(store.error().message());

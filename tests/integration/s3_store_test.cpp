@@ -9,6 +9,7 @@
 #include "common/hex_digest.h"
 #include "common/uri_redaction.h"
 #include "store/store_registry.h"
+#include "tests/support/cluster_stores.h"
 #include "tests/support/shipped_config.h"
 #include "tests/support/store_io.h"
 #include "tests/support/swift_cluster.h"
@@ -78,20 +79,7 @@ class S3StoreTest : public ::testing::Test {
  protected:
   // A fresh bucket per test, created by the first upload; 5 MiB parts, and multipart from a
   // declared 1 MiB.
-  static S3StoreConfig fresh_config() {
-    static int n = 0;
-    const auto& cluster = glance::testing::swift_cluster();
-    S3StoreConfig c;
-    c.s3_store_host = cluster.s3_endpoint;
-    c.s3_store_access_key = cluster.s3_access_key;
-    c.s3_store_secret_key = cluster.s3_secret_key;
-    c.s3_store_region_name = cluster.s3_region;
-    c.s3_store_bucket = "s3test-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
-    c.s3_store_create_bucket_on_put = true;
-    c.s3_store_large_object_size = 1;
-    c.s3_store_large_object_chunk_size = 5;
-    return c;
-  }
+  static S3StoreConfig fresh_config() { return glance::testing::s3_config_on_cluster("s3test"); }
   static std::unique_ptr<S3Store> make(const S3StoreConfig& config) {
     auto store = S3Store::create(config);
     if (!store) throw std::runtime_error(store.error().message());

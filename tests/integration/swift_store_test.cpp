@@ -6,6 +6,7 @@
 #include "common/hex_digest.h"
 #include "common/uri_redaction.h"
 #include "store/store_registry.h"
+#include "tests/support/cluster_stores.h"
 #include "tests/support/daemon.h"
 #include "tests/support/http_client.h"
 #include "tests/support/registry_fixture.h"
@@ -68,20 +69,7 @@ class SwiftStoreTest : public ::testing::Test {
  protected:
   net::io_context ioc_;  // first, so it outlives the stores' connections
 
-  SwiftStoreConfig config() {
-    static int n = 0;
-    const auto& cluster = swift_cluster();
-    SwiftStoreConfig c;
-    c.auth_address = cluster.auth_url;
-    c.auth_version = 1;
-    c.user = cluster.user;
-    c.key = cluster.key;
-    c.container = "swiftstore-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
-    c.create_container_on_put = true;
-    c.large_object_size = 250000;
-    c.large_object_chunk_size = 100000;
-    return c;
-  }
+  SwiftStoreConfig config() { return glance::testing::swift_config_on_cluster("swiftstore"); }
   std::unique_ptr<SwiftStore> make(const SwiftStoreConfig& c) {
     auto store = SwiftStore::create(c);
     if (!store) throw std::runtime_error(store.error().message());
