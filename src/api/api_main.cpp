@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   auto config = api::load_api_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
+  common::prepare_server_process();
 
   auto stores = store::StoreRegistry::from_config(config.stores);
   if (!stores) {

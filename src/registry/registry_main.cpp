@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   auto config = registry::load_registry_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
+  common::prepare_server_process();
   auto url = registry::parse_database_url(config.database_connection);
   if (!url) {
     spdlog::critical("{}", url.error().message());
