@@ -30,7 +30,7 @@ Result<common::ImageFields> fields_from_body(const json& body) {
 
 // Drops what this caller may not set, then refuses invalid values before anything is
 // written. Only admins set the system fields and the owner; on update nobody sets them or
-// the id (spec §8.2.2), so those are ignored rather than judged.
+// the id, so those are ignored rather than judged.
 Result<common::ImageFields> writable_fields(common::ImageFields fields,
                                             const common::RequestContext& ctx, bool creating) {
   if (!ctx.is_admin || !creating) common::drop_system_fields(fields);
