@@ -2,6 +2,7 @@
 
 #include "common/http/json_body.h"
 #include "common/image_json.h"
+#include "common/image_validation.h"
 
 namespace glance::registry {
 
@@ -25,6 +26,18 @@ Result<common::ImageFields> fields_from_body(const json& body) {
   if (!body.is_object() || !body.contains("image") || !body["image"].is_object())
     return Error::bad_request("Expected an 'image' object in the request body.");
   return common::image_fields_from_json(body["image"]);
+}
+
+// Drops what this caller may not set, then refuses invalid values before anything is
+// written. Only admins set the system fields and the owner; on update nobody sets them or
+// the id, so those are ignored rather than judged.
+Result<common::ImageFields> writable_fields(common::ImageFields fields,
+                                            const common::RequestContext& ctx, bool creating) {
+  if (!ctx.is_admin || !creating) common::drop_system_fields(fields);
+  if (!ctx.is_admin) fields.owner.reset();
+  if (!creating) fields.id.reset();
+  if (auto r = common::validate_image_fields(fields); !r) return r.error();
+  return fields;
 }
 
 Result<void> refuse_read_only(const common::RequestContext& ctx) {
@@ -59,7 +72,9 @@ ImagesResource::Reply ImagesResource::create(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
   auto body = common::http::parse_json_body(req.body);
   if (!body) co_return body.error();
-  auto fields = fields_from_body(*body);
+  auto decoded = fields_from_body(*body);
+  if (!decoded) co_return decoded.error();
+  auto fields = writable_fields(std::move(*decoded), req.context, true);
   if (!fields) co_return fields.error();
   auto image = co_await db_.run<Image>(
       [&](MysqlConnection&) { return repo_.create(req.context, std::move(*fields)); });
@@ -78,7 +93,9 @@ ImagesResource::Reply ImagesResource::update(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
   auto body = common::http::parse_json_body(req.body);
   if (!body) co_return body.error();
-  auto fields = fields_from_body(*body);
+  auto decoded = fields_from_body(*body);
+  if (!decoded) co_return decoded.error();
+  auto fields = writable_fields(std::move(*decoded), req.context, false);
   if (!fields) co_return fields.error();
   std::optional<common::ImageStatus> from_state;
   if (body->contains("from_state") && !(*body)["from_state"].is_null()) {

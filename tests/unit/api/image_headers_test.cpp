@@ -1,5 +1,7 @@
 #include "api/image_headers.h"
 
+#include "common/image_validation.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -106,6 +108,27 @@ TEST(ImageHeaders, RefusesControlCharactersAndConflictingDuplicates) {
       parse(headers({{"x-image-meta-disk-format", "raw"}, {"x-image-meta-disk_format", "raw"}})));
 }
 
+TEST(ImageHeaders, AppliesTheRegistrysFieldRules) {
+  EXPECT_EQ(parse(headers({{"x-image-meta-min_ram", "2147483648"}})).error().message(),
+            "'min_ram' value out of range, must not exceed 2147483647.");
+  EXPECT_TRUE(parse(headers({{"x-image-meta-min_disk", "2147483647"}})));
+  EXPECT_THAT(parse(headers({{"x-image-meta-checksum", "abc"}})).error().message(),
+              HasSubstr("'checksum'"));
+  EXPECT_TRUE(parse(headers({{"x-image-meta-checksum", std::string(32, 'c')}})));
+  EXPECT_THAT(parse(headers({{"x-image-meta-owner", std::string(256, 'o')}})).error().message(),
+              HasSubstr("'owner'"));
+  EXPECT_THAT(parse(headers({{"x-image-meta-property-p", "\xC3("}})).error().message(),
+              HasSubstr("property 'p'"));
+  EXPECT_THAT(parse(headers({{"x-image-meta-name", "a\x01"}})).error().message(),
+              HasSubstr("'name'"));
+  EXPECT_THAT(
+      parse(headers({{"x-image-meta-property-" + std::string(256, 'p'), "v"}})).error().message(),
+      HasSubstr("Invalid property name"));
+  EXPECT_TRUE(parse(headers({{"x-image-meta-property-" + std::string(255, 'p'), "v"}})));
+  EXPECT_THAT(parse(headers({{"x-image-meta-location", "http://h/\x7f"}})).error().message(),
+              HasSubstr("'location'"));
+}
+
 TEST(ImageHeaders, PurgePropsDefaultsToTrue) {
   EXPECT_TRUE(parse(headers({}))->purge_props);
   EXPECT_FALSE(parse(headers({{"x-glance-registry-purge-props", "false"}}))->purge_props);
@@ -129,6 +152,11 @@ TEST(ImageHeaders, RendersBooleansAsPythonDoesAndOmitsNulls) {
   img.properties["distro"] = "ubuntu";
   img.properties["gone"] = std::nullopt;
   img.properties["evil"] = "x\r\ny";
+  img.properties["name\r\nset-cookie: a=b"] = "v";
+  img.properties["spaced name"] = "v";
+  img.properties[std::string("nul\0", 4)] = "v";
+  img.properties["tab"] = "a\tb";
+  img.properties["bell"] = "a\x07";
   img.locations.push_back({std::nullopt, "file:///secret"});
   img.created_at = "2018-02-28T10:11:12.000000";
   Headers out;
@@ -140,6 +168,12 @@ TEST(ImageHeaders, RendersBooleansAsPythonDoesAndOmitsNulls) {
   EXPECT_EQ(out.get("ETag"), std::optional<std::string_view>("abc"));
   EXPECT_FALSE(out.contains("x-image-meta-property-gone"));
   EXPECT_FALSE(out.contains("x-image-meta-property-evil"));
+  EXPECT_FALSE(out.contains("x-image-meta-property-bell"));
+  EXPECT_EQ(out.get("x-image-meta-property-tab"), std::optional<std::string_view>("a\tb"));
+  for (const auto& [name, value] : out) {
+    EXPECT_TRUE(common::is_valid_property_name(name)) << name;
+    EXPECT_TRUE(common::is_header_safe_value(value)) << name;
+  }
   EXPECT_FALSE(out.contains("x-image-meta-deleted_at"));
   EXPECT_FALSE(out.contains("x-image-meta-location"));
   auto j = image_to_api_json(img);
