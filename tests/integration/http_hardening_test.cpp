@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -29,7 +32,10 @@ class RegistryHttpHardening : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     guarded_suite_setup(
-        [] { env_ = new RegistryEnvironment("[paste_deploy]\nflavor = trusted-auth\n"); },
+        [] {
+          env_ = new RegistryEnvironment(
+              "client_socket_timeout = 2\n[paste_deploy]\nflavor = trusted-auth\n");
+        },
         &setup_error_);
   }
   static void TearDownTestSuite() {
@@ -141,6 +147,57 @@ TEST_F(RegistryHttpHardening, EndlessChunkExtensionsAndTrailersAreCutBeforeTheyG
   EXPECT_LT(flood(port(), head + "1;a=", filler), 8u << 20);
   EXPECT_LT(flood(port(), head + "1\r\n{\r\n0\r\nX-Trailer: ", filler), 8u << 20);
   EXPECT_LT(rss_kib(env_->daemon().pid()), rss_before + 16 * 1024);
+  expect_serving();
+}
+
+// Open descriptors of a process.
+size_t open_fds(pid_t pid) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    ++n;
+  return n;
+}
+
+TEST_F(RegistryHttpHardening, SlowHeaderIsCutAfterTheSocketTimeout) {
+  // client_socket_timeout = 2 in this suite: the whole header must arrive within it.
+  RawConnection c(port());
+  auto started = std::chrono::steady_clock::now();
+  bool cut = false;
+  for (int i = 0; i < 40 && !cut; ++i) {
+    cut = !c.send(i == 0 ? "GET /healthcheck HTTP/1.1\r\n" : "X-Slow: y\r\n") ||
+          c.closed_by_server(250ms);
+  }
+  EXPECT_TRUE(cut);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
+  expect_serving();
+}
+
+TEST_F(RegistryHttpHardening, AThousandConnectionsAtOnceAreServedAndReleased) {
+  // This process needs a descriptor per connection too.
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_cur < 4096 && limit.rlim_max >= 4096) {
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
+  }
+  const pid_t pid = env_->daemon().pid();
+  const size_t fds_before = open_fds(pid);
+  std::vector<std::unique_ptr<RawConnection>> clients;
+  for (int i = 0; i < 1000; ++i) {
+    clients.push_back(std::make_unique<RawConnection>(port()));
+    clients.back()->send("GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  }
+  size_t ok = 0;
+  for (auto& c : clients) ok += c->read().starts_with("HTTP/1.1 200") ? 1 : 0;
+  EXPECT_EQ(ok, 1000u);
+  clients.clear();
+  bool released = false;
+  for (int i = 0; i < 100 && !released; ++i) {
+    released = open_fds(pid) <= fds_before + 2;
+    if (!released) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(released) << open_fds(pid) << " descriptors open, " << fds_before << " before";
   expect_serving();
 }
 
