@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   if (!sources) return 1;  // not reached: check_config_or_exit refused the options already
 
   boost::asio::io_context ioc;
-  api::HttpRegistryClient registry(ioc, config.registry);
+  api::HttpRegistryClient registry(config.registry);
   const api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
   api::CopyJobs copies(registry, **stores, *sources, limits);
   api::ImagesController images(registry, **stores, *sources, copies,
