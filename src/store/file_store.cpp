@@ -162,7 +162,9 @@ fs::path partial_name(const std::string& id, uint64_t counter) {
 }
 
 std::optional<std::string> image_of_partial_name(std::string_view name) {
-  if (!name.starts_with('.') || !name.ends_with(kPartialSuffix)) return std::nullopt;
+  if (name.size() <= 1 + kPartialSuffix.size() || !name.starts_with('.') ||
+      !name.ends_with(kPartialSuffix))
+    return std::nullopt;
   name.remove_prefix(1);
   name.remove_suffix(kPartialSuffix.size());
   auto dot = name.rfind('.');
