@@ -11,6 +11,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 
 namespace glance::api {
@@ -109,12 +111,15 @@ struct OrphanReaper::State {
     co_await remove_file_data(id);
   }
 
-  // Partial files nobody is writing any more: old, and their image is not saving.
+  // Partial files nobody is writing any more: old, not this process's, and their image is
+  // not saving (a saving one is left to the lease).
   void sweep_partial_files(const std::set<std::string>& saving) {
     if (config.file_datadir.empty()) return;
     const auto cutoff = fs::file_time_type::clock::now() - config.orphan_timeout;
     for (const auto& partial : store::list_partial_files(config.file_datadir)) {
-      if (partial.modified > cutoff || saving.contains(partial.image_id)) continue;
+      if (partial.modified > cutoff || saving.contains(partial.image_id) ||
+          partial.writer_pid == ::getpid())
+        continue;
       std::error_code ec;
       if (fs::remove(partial.path, ec))
         spdlog::warn("orphan reaper removed the abandoned partial file {}",

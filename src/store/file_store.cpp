@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 namespace glance::store {
@@ -161,7 +162,12 @@ fs::path partial_name(const std::string& id, uint64_t counter) {
          std::string(kPartialSuffix);
 }
 
-std::optional<std::string> image_of_partial_name(std::string_view name) {
+struct PartialName {
+  std::string image_id;
+  long writer_pid = 0;
+};
+
+std::optional<PartialName> parse_partial_name(std::string_view name) {
   if (name.size() <= 1 + kPartialSuffix.size() || !name.starts_with('.') ||
       !name.ends_with(kPartialSuffix))
     return std::nullopt;
@@ -169,7 +175,10 @@ std::optional<std::string> image_of_partial_name(std::string_view name) {
   name.remove_suffix(kPartialSuffix.size());
   auto dot = name.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return std::nullopt;
-  return std::string(name.substr(0, dot));
+  PartialName parsed{std::string(name.substr(0, dot))};
+  auto writer = name.substr(dot + 1);
+  std::from_chars(writer.data(), writer.data() + writer.size(), parsed.writer_pid);
+  return parsed;
 }
 
 // Image ids become file names: refuse anything that could leave the directory.
@@ -213,12 +222,12 @@ std::vector<PartialFile> list_partial_files(const fs::path& datadir) {
   std::vector<PartialFile> found;
   std::error_code ec;
   for (fs::directory_iterator it(datadir, ec), end; !ec && it != end; it.increment(ec)) {
-    auto id = image_of_partial_name(it->path().filename().string());
-    if (!id) continue;
+    auto parsed = parse_partial_name(it->path().filename().string());
+    if (!parsed) continue;
     std::error_code time_ec;
     auto modified = it->last_write_time(time_ec);
     if (time_ec) continue;  // removed meanwhile
-    found.push_back({it->path(), std::move(*id), modified});
+    found.push_back({it->path(), std::move(parsed->image_id), parsed->writer_pid, modified});
   }
   return found;
 }

@@ -48,6 +48,9 @@ class FileStore final : public Store {
 struct PartialFile {
   std::filesystem::path path;
   std::string image_id;
+  // The process that wrote it: a writer removes its file when destroyed, so a partial file of
+  // the calling process always belongs to a write still under way.
+  long writer_pid = 0;
   std::filesystem::file_time_type modified;
 };
 

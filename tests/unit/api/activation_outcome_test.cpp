@@ -10,6 +10,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -142,7 +144,10 @@ TEST(FilePartials, AnUnfinishedWriteIsListedWithItsImageAndGoneOnceDiscarded) {
         if (!writer) co_return;
         auto partials = store::list_partial_files(dir);
         EXPECT_EQ(partials.size(), 1u);
-        if (!partials.empty()) EXPECT_EQ(partials[0].image_id, "a.b-c");
+        if (!partials.empty()) {
+          EXPECT_EQ(partials[0].image_id, "a.b-c");
+          EXPECT_EQ(partials[0].writer_pid, ::getpid());
+        }
         co_await (*writer)->abort();
         EXPECT_TRUE(store::list_partial_files(dir).empty());
       },
