@@ -1,5 +1,7 @@
 #include "api/upload.h"
 
+#include "api/activation_outcome.h"
+#include "api/upload_lease.h"
 #include "common/uri_redaction.h"
 
 #include <spdlog/spdlog.h>
@@ -170,6 +172,7 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   // Unconditional, as upstream: two uploads may race to saving; the first to activate wins.
   auto saved = co_await registry.update(caller, image.id, saving, false, std::nullopt);
   if (!saved) co_return saved.error();
+  auto lease = co_await UploadLease::start(registry, caller, image.id, limits.lease_interval);
 
   const std::optional<store::Location> nothing_stored;
   auto limit = co_await upload_limit(registry, caller, image, limits);
@@ -207,6 +210,9 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
       std::vector<common::ImageLocation>{common::ImageLocation{std::nullopt, stored->location.uri}};
   auto done = co_await registry.update(caller, image.id, active, false, ImageStatus::saving);
   if (done) co_return std::move(*done);
+  if (activation_outcome_unknown(done.error()))
+    co_return co_await settle_unknown_activation(registry, store, caller, image.id, *stored,
+                                                 done.error());
   auto why = co_await lost_activation(registry, caller, image.id, done.error());
   co_return co_await abandon_upload(registry, store, caller, image.id, why, stored->location);
 }
