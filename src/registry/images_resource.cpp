@@ -36,8 +36,8 @@ Result<void> refuse_read_only(const common::RequestContext& ctx) {
 ImagesResource::Reply ImagesResource::list(Request& req, bool detail) {
   auto query = parse_list_query(req.query, default_limit_, max_limit_);
   if (!query) co_return query.error();
-  auto images = co_await db_.run<std::vector<Image>>(
-      [&](MysqlConnection&) { return repo_.list(req.context, *query, detail); });
+  auto images = co_await db_.read<std::vector<Image>>(
+      [&](MysqlConnection& db) { return repo_.list(db, req.context, *query, detail); });
   if (!images) co_return images.error();
   std::string out;
   out.reserve(images->size() * (detail ? 700 : 200));
@@ -61,15 +61,19 @@ ImagesResource::Reply ImagesResource::create(Request& req) {
   if (!body) co_return body.error();
   auto fields = fields_from_body(*body);
   if (!fields) co_return fields.error();
-  auto image = co_await db_.run<Image>(
-      [&](MysqlConnection&) { return repo_.create(req.context, std::move(*fields)); });
+  if (!fields->id) fields->id = ids_.new_id();
+  auto image = co_await db_.write(DbWrite<Image>{
+      .apply = [this, ctx = req.context,
+                fields = *fields](MysqlConnection& db) { return repo_.create(db, ctx, fields); },
+      .read_back = [this, ctx = req.context, fields = *fields](
+                       MysqlConnection& db) { return repo_.find_created(db, ctx, fields); }});
   if (!image) co_return image.error();
   co_return image_reply(*image);  // the registry answers 200, not 201
 }
 
 ImagesResource::Reply ImagesResource::show(Request& req) {
-  auto image = co_await db_.run<Image>(
-      [&](MysqlConnection&) { return repo_.get(req.context, req.param("id")); });
+  auto image = co_await db_.read<Image>(
+      [&](MysqlConnection& db) { return repo_.get(db, req.context, req.param("id")); });
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
@@ -90,25 +94,32 @@ ImagesResource::Reply ImagesResource::update(Request& req) {
   // Only the exact lower-case "true" purges, as upstream compares it.
   bool purge =
       req.headers.get("X-Glance-Registry-Purge-Props") == std::optional<std::string_view>("true");
-  auto image = co_await db_.run<Image>([&](MysqlConnection&) {
-    return repo_.update(req.context, req.param("id"), std::move(*fields), purge, from_state);
-  });
+  auto image = co_await db_.write(DbWrite<Image>{
+      .apply =
+          [this, ctx = req.context, id = req.param("id"), fields = *fields, purge, from_state](
+              MysqlConnection& db) { return repo_.update(db, ctx, id, fields, purge, from_state); },
+      .read_back =
+          [this, ctx = req.context, id = req.param("id"), fields = *fields,
+           purge](MysqlConnection& db) { return repo_.find_updated(db, ctx, id, fields, purge); }});
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
 
 ImagesResource::Reply ImagesResource::destroy(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
-  auto image = co_await db_.run<Image>(
-      [&](MysqlConnection&) { return repo_.destroy(req.context, req.param("id")); });
+  auto image = co_await db_.write(DbWrite<Image>{
+      .apply = [this, ctx = req.context,
+                id = req.param("id")](MysqlConnection& db) { return repo_.destroy(db, ctx, id); },
+      .read_back = [this, ctx = req.context, id = req.param("id")](
+                       MysqlConnection& db) { return repo_.find_destroyed(db, ctx, id); }});
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
 
 ImagesResource::Reply ImagesResource::usage(Request& req) {
   std::string exclude(common::http::find_param(req.query, "exclude_image").value_or(""));
-  auto bytes = co_await db_.run<int64_t>([&](MysqlConnection&) {
-    return repo_.storage_usage(req.context, req.param("owner"), exclude);
+  auto bytes = co_await db_.read<int64_t>([&](MysqlConnection& db) {
+    return repo_.storage_usage(db, req.context, req.param("owner"), exclude);
   });
   if (!bytes) co_return bytes.error();
   co_return Response::json(200, json{{"usage", *bytes}}.dump());

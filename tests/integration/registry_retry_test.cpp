@@ -72,8 +72,8 @@ void restart_mysql() {
 void wait_until_idle_connections_closed(const std::string& database) {
   auto& server = MariadbServer::instance();
   for (int i = 0; i < 600; ++i) {
-    auto count = server.sql(
-        "SELECT COUNT(*) FROM information_schema.processlist WHERE db = '" + database + "'");
+    auto count = server.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE db = '" +
+                            database + "'");
     if (std::stoi(count) == 0) return;
     run_command("sleep 0.05");
   }
@@ -130,8 +130,7 @@ TEST(RegistryRetry, UpdateAfterMysqlRestartKeepsEveryField) {
 TEST(RegistryRetry, UpdateAfterWaitTimeoutKeepsEveryField) {
   ShortWaitTimeout short_timeout;
   RegistryEnvironment env(kOneConnection);
-  auto img =
-      update_across(env, [&] { wait_until_idle_connections_closed(env.database()); });
+  auto img = update_across(env, [&] { wait_until_idle_connections_closed(env.database()); });
   expect_full_image(img);
   EXPECT_EQ(img["status"], "active");
 }
