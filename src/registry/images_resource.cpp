@@ -125,6 +125,27 @@ ImagesResource::Reply ImagesResource::usage(Request& req) {
   co_return Response::json(200, json{{"usage", *bytes}}.dump());
 }
 
+ImagesResource::Reply ImagesResource::reserve(Request& req) {
+  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
+  auto body = common::http::parse_json_body(req.body);
+  if (!body) co_return body.error();
+  auto number = [&](const char* key) -> std::optional<int64_t> {
+    if (!body->is_object() || !body->contains(key) || !(*body)[key].is_number_integer())
+      return std::nullopt;
+    auto n = (*body)[key].get<int64_t>();
+    return n < 0 ? std::nullopt : std::optional<int64_t>(n);
+  };
+  auto size = number("size"), quota = number("quota");
+  if (!size || !quota) co_return Error::bad_request("Expected a 'size' and a 'quota' in bytes.");
+  auto done = co_await db_.write(DbWrite<StorageReservation>{
+      .apply = [this, ctx = req.context, id = req.param("id"), size = *size, quota = *quota](
+                   MysqlConnection& db) { return repo_.reserve_storage(db, ctx, id, size, quota); },
+      .read_back = [this, ctx = req.context, id = req.param("id"), size = *size](
+                       MysqlConnection& db) { return repo_.find_reservation(db, ctx, id, size); }});
+  if (!done) co_return done.error();
+  co_return Response::json(200, json{{"reserved", done->reserved}, {"usage", done->usage}}.dump());
+}
+
 void add_image_routes(common::http::Router& r, ImagesResource& c) {
   using Req = common::http::Request;
   r.add("*", "/", [&c](Req& q) { return c.index(q); });
@@ -137,6 +158,9 @@ void add_image_routes(common::http::Router& r, ImagesResource& c) {
   // Not in upstream's registry API (its api read the database itself for quotas): the api
   // asks here, so that it never touches MySQL.
   r.add("GET", "/usage/{owner}", [&c](Req& q) { return c.usage(q); });
+  // Also ours: the quota check and the reservation in one call, so that concurrent uploads
+  // cannot all pass a check made before any of them counted.
+  r.add("PUT", "/reservations/{id}", [&c](Req& q) { return c.reserve(q); });
 }
 
 }  // namespace glance::registry

@@ -32,6 +32,8 @@ class ImagesResource {
   Reply update(Request& req);
   Reply destroy(Request& req);
   Reply usage(Request& req);  // GET /usage/{owner}?exclude_image=ID: {"usage": bytes}
+  // PUT /reservations/{id} {"size": bytes, "quota": bytes}: {"reserved": bool, "usage": bytes}
+  Reply reserve(Request& req);
 
  private:
   Reply list(Request& req, bool detail);

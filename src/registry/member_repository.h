@@ -46,6 +46,10 @@ class MemberRepository {
                            std::optional<bool> can_share) = 0;
   virtual Result<void> remove(MysqlConnection& db, const common::RequestContext& ctx,
                               const std::string& image_id, const std::string& member) = 0;
+  // The number of live members of the image, all of them (image_member_quota), for a
+  // caller who may share it; forbidden otherwise.
+  virtual Result<int64_t> count(MysqlConnection& db, const common::RequestContext& ctx,
+                                const std::string& image_id) = 0;
   // Every live membership of the image, whoever asks, after waiting for any transaction
   // still changing them (a locking read): the read-back of a write that lost its
   // connection. Empty for a missing image.

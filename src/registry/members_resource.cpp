@@ -152,6 +152,13 @@ MembersResource::Reply MembersResource::shared_images(Request& req) {
   co_return Response::json(200, common::shared_images_document(*shared));
 }
 
+MembersResource::Reply MembersResource::count(Request& req) {
+  auto n = co_await db_.read<int64_t>(
+      [&](MysqlConnection& db) { return repo_.count(db, req.context, req.param("image_id")); });
+  if (!n) co_return n.error();
+  co_return Response::json(200, json{{"members", *n}}.dump());
+}
+
 void add_member_routes(common::http::Router& r, MembersResource& c) {
   using Req = common::http::Request;
   // Unlike the rest of the registry, the members paths answer a wrong method with 405.
@@ -167,6 +174,9 @@ void add_member_routes(common::http::Router& r, MembersResource& c) {
   r.add("DELETE", "/images/{image_id}/members/{member}", [&c](Req& q) { return c.remove(q); });
   r.add("*", "/images/{image_id}/members/{member}", not_allowed);
   r.add("*", "/shared-images/{member}", [&c](Req& q) { return c.shared_images(q); });
+  // Not in upstream's registry API: a sharer sees only its own membership in the list, yet
+  // image_member_quota counts every member.
+  r.add("GET", "/member-counts/{image_id}", [&c](Req& q) { return c.count(q); });
 }
 
 }  // namespace glance::registry

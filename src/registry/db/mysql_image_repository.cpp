@@ -22,6 +22,21 @@ void apply_create_rules(const common::RequestContext& ctx, ImageFields& fields) 
 }
 
 // Fields the registry never takes from a caller on update (spec §8.2.2).
+// The owner's stored and reserved bytes, leaving out `exclude_image`.
+Result<int64_t> owner_usage(MysqlConnection& db, const std::string& owner,
+                            const std::string& exclude_image) {
+  SqlValue p[] = {owner, exclude_image};
+  // pending_delete locations still hold data, so they count (as upstream counts them). A
+  // saving image has no location yet but holds its reservation.
+  auto rows = db.query(
+      "SELECT COALESCE(SUM(i.size * GREATEST(i.status = 'saving', (SELECT COUNT(*) FROM "
+      "image_locations l WHERE l.image_id = i.id AND l.status <> 'deleted'))), 0) FROM images i "
+      "WHERE i.owner = ? AND i.id <> ? AND i.size > 0 AND i.status NOT IN ('killed', 'deleted')",
+      p);
+  if (!rows) return rows.error();
+  return std::stoll(rows->front()[0].value_or("0"));
+}
+
 void apply_update_rules(const common::RequestContext& ctx, ImageFields& fields) {
   if (!ctx.is_admin) fields.owner.reset();
   fields.id.reset();
@@ -235,15 +250,60 @@ Result<int64_t> MysqlImageRepository::storage_usage(MysqlConnection& db,
                                                     const std::string& exclude_image) {
   if (!ctx.is_admin && ctx.owner() != owner)
     return Error::forbidden("Storage usage of another owner is not yours to see.");
-  SqlValue p[] = {owner, exclude_image};
-  // pending_delete locations still hold data, so they count (as upstream counts them).
-  auto rows = db.query(
-      "SELECT COALESCE(SUM(i.size * (SELECT COUNT(*) FROM image_locations l WHERE "
-      "l.image_id = i.id AND l.status <> 'deleted')), 0) FROM images i WHERE i.owner = ? AND "
-      "i.id <> ? AND i.size > 0 AND i.status NOT IN ('killed', 'deleted')",
-      p);
-  if (!rows) return rows.error();
-  return std::stoll(rows->front()[0].value_or("0"));
+  return owner_usage(db, owner, exclude_image);
+}
+
+Result<StorageReservation> MysqlImageRepository::reserve_storage(MysqlConnection& db,
+                                                                 const common::RequestContext& ctx,
+                                                                 const std::string& id,
+                                                                 int64_t size, int64_t quota) {
+  auto found = find_visible_image(db, ctx, id, false, "Image not found");
+  if (!found) return found.error();
+  if (auto r = check_can_modify(ctx, *found); !r) return r.error();
+  std::optional<std::string> owner = found->owner ? found->owner : ctx.owner();
+  if (!owner) owner = std::string();
+  // A named lock rather than row locks: the rows to lock include those of images the owner
+  // creates meanwhile. The server frees it if this connection dies.
+  SqlValue lock_name = "glance-quota-" + *owner;
+  auto locked = db.query("SELECT GET_LOCK(CONCAT('q', MD5(?)), 30)", std::span(&lock_name, 1));
+  if (!locked) return locked.error();
+  if (locked->front()[0] != "1")
+    return Error::unavailable("Timed out waiting for the storage quota of " + *owner);
+  auto reserved =
+      in_transaction(db, [&] { return reserve_in_transaction(db, *owner, id, size, quota); });
+  (void)db.query("SELECT RELEASE_LOCK(CONCAT('q', MD5(?)))", std::span(&lock_name, 1));
+  return reserved;
+}
+
+Result<StorageReservation> MysqlImageRepository::reserve_in_transaction(MysqlConnection& db,
+                                                                        const std::string& owner,
+                                                                        const std::string& id,
+                                                                        int64_t size,
+                                                                        int64_t quota) {
+  auto row = find_image_row(db, id, true);
+  if (!row) return row.error();
+  if (!*row || (*row)->status != common::ImageStatus::saving)
+    return Error::conflict("Image operation conflicts");
+  auto used = owner_usage(db, owner, id);
+  if (!used) return used.error();
+  if (*used + size > quota) return StorageReservation{false, *used};
+  std::string now = now_sql();
+  SqlValue p[] = {size, now, id};
+  if (auto r = db.execute("UPDATE images SET size = ?, updated_at = ? WHERE id = ?", p); !r)
+    return r.error();
+  return StorageReservation{true, *used};
+}
+
+Result<std::optional<StorageReservation>> MysqlImageRepository::find_reservation(
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& id, int64_t size) {
+  auto found = settled(db, id);
+  if (!found) return found.error();
+  if (!*found || (*found)->status != common::ImageStatus::saving || (*found)->size != size)
+    return std::optional<StorageReservation>();
+  std::optional<std::string> owner = (*found)->owner ? (*found)->owner : ctx.owner();
+  auto used = owner_usage(db, owner.value_or(""), id);
+  if (!used) return used.error();
+  return std::optional<StorageReservation>(StorageReservation{true, *used});
 }
 
 }  // namespace glance::registry

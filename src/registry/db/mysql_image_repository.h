@@ -36,6 +36,13 @@ class MysqlImageRepository final : public ImageRepository {
   Result<std::optional<common::Image>> find_destroyed(MysqlConnection& db,
                                                       const common::RequestContext& ctx,
                                                       const std::string& id) override;
+  Result<StorageReservation> reserve_storage(MysqlConnection& db, const common::RequestContext& ctx,
+                                             const std::string& id, int64_t size,
+                                             int64_t quota) override;
+  Result<std::optional<StorageReservation>> find_reservation(MysqlConnection& db,
+                                                             const common::RequestContext& ctx,
+                                                             const std::string& id,
+                                                             int64_t size) override;
   Result<int64_t> storage_usage(MysqlConnection& db, const common::RequestContext& ctx,
                                 const std::string& owner,
                                 const std::string& exclude_image) override;
@@ -55,6 +62,9 @@ class MysqlImageRepository final : public ImageRepository {
   Result<common::Image> destroy_in_transaction(MysqlConnection& db,
                                                const common::RequestContext& ctx,
                                                const std::string& id);
+  Result<StorageReservation> reserve_in_transaction(MysqlConnection& db, const std::string& owner,
+                                                    const std::string& id, int64_t size,
+                                                    int64_t quota);
   std::string now_sql() const;
 
   const common::Clock& clock_;

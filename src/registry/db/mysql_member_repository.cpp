@@ -140,6 +140,18 @@ Result<void> MysqlMemberRepository::remove(MysqlConnection& db, const common::Re
   });
 }
 
+Result<int64_t> MysqlMemberRepository::count(MysqlConnection& db, const common::RequestContext& ctx,
+                                             const std::string& image_id) {
+  return in_transaction(db, [&]() -> Result<int64_t> {
+    if (auto r = check_can_share(db, ctx, image_id); !r) return r.error();
+    SqlValue p = image_id;
+    auto rows = db.query("SELECT COUNT(*) FROM image_members WHERE image_id = ? AND deleted = 0",
+                         std::span(&p, 1));
+    if (!rows) return rows.error();
+    return std::stoll(rows->front()[0].value_or("0"));
+  });
+}
+
 Result<std::vector<Membership>> MysqlMemberRepository::settled_members(
     MysqlConnection& db, const std::string& image_id) {
   return in_transaction(db, [&]() -> Result<std::vector<Membership>> {

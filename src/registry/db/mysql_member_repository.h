@@ -22,6 +22,8 @@ class MysqlMemberRepository final : public MemberRepository {
                    std::optional<bool> can_share) override;
   Result<void> remove(MysqlConnection& db, const common::RequestContext& ctx,
                       const std::string& image_id, const std::string& member) override;
+  Result<int64_t> count(MysqlConnection& db, const common::RequestContext& ctx,
+                        const std::string& image_id) override;
   Result<std::vector<Membership>> settled_members(MysqlConnection& db,
                                                   const std::string& image_id) override;
   Result<std::vector<SharedImage>> shared_with(MysqlConnection& db,
