@@ -257,6 +257,32 @@ RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& ca
   co_return j["usage"].get<int64_t>();
 }
 
+RegistryClient::Call<RegistryClient::Reservation> HttpRegistryClient::reserve_storage(
+    const Caller& caller, const std::string& id, int64_t size, int64_t quota) {
+  std::string body = json{{"size", size}, {"quota", quota}}.dump();
+  const Outgoing out{
+      bhttp::verb::put, "/reservations/" + common::http::percent_encode(id), std::move(body), {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("reserved") || !j["reserved"].is_boolean() ||
+      !j.contains("usage") || !j["usage"].is_number_integer())
+    co_return Error::internal("registry returned an unexpected reservation document");
+  co_return Reservation{j["reserved"].get<bool>(), j["usage"].get<int64_t>()};
+}
+
+RegistryClient::Call<int64_t> HttpRegistryClient::count_members(const Caller& caller,
+                                                                const std::string& image_id) {
+  const Outgoing out{
+      bhttp::verb::get, "/member-counts/" + common::http::percent_encode(image_id), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("members") || !j["members"].is_number_integer())
+    co_return Error::internal("registry returned an unexpected member count");
+  co_return j["members"].get<int64_t>();
+}
+
 RegistryClient::Call<std::string> HttpRegistryClient::health(const Caller& caller) {
   const Outgoing out{bhttp::verb::get, "/healthcheck/detailed", {}, {}};
   auto reply = co_await impl_->call(caller, out);

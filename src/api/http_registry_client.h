@@ -35,6 +35,9 @@ class HttpRegistryClient final : public RegistryClient {
   Call<common::Image> remove(const Caller& caller, const std::string& id) override;
   Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
                               const std::string& exclude_image) override;
+  Call<int64_t> count_members(const Caller& caller, const std::string& image_id) override;
+  Call<Reservation> reserve_storage(const Caller& caller, const std::string& id, int64_t size,
+                                    int64_t quota) override;
   Call<std::string> health(const Caller& caller) override;
   Call<std::vector<common::Membership>> list_members(const Caller& caller,
                                                      const std::string& image_id) override;
