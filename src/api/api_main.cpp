@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
 
-  auto stores = store::StoreRegistry::from_config(config.stores);
+  store::BlockingPool store_workers(api::store_worker_threads(config));
+  auto stores = store::StoreRegistry::from_config(config.stores, store_workers);
   if (!stores) {
     spdlog::critical("cannot set up the image stores: {}", stores.error().message());
     return 1;
@@ -36,9 +37,10 @@ int main(int argc, char** argv) {
   boost::asio::io_context ioc;
   api::HttpRegistryClient registry(ioc, config.registry);
   const api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
-  api::CopyJobs copies(registry, **stores, *sources, limits);
-  api::ImagesController images(registry, **stores, *sources, copies,
-                               {config.formats, limits, config.delayed_delete});
+  api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
+  api::ImagesController images(
+      registry, **stores, *sources, copies,
+      {config.formats, limits, config.delayed_delete, config.max_concurrent_uploads});
   common::http::Router router;
   api::MembersController members(registry, config.image_member_quota);
   api::add_image_routes(router, images);
@@ -58,9 +60,10 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", port.error().message());
     return 1;
   }
-  spdlog::info("listening on {}:{} with {} threads, registry {}:{}, default store {}",
-               config.server.bind_host, *port, config.server.workers, config.registry.host,
-               config.registry.port, config.stores.default_store);
+  spdlog::info(
+      "listening on {}:{} with {} threads and {} store workers, registry {}:{}, default store {}",
+      config.server.bind_host, *port, config.server.workers, store_workers.threads(),
+      config.registry.host, config.registry.port, config.stores.default_store);
   common::notify_service_manager("READY=1");
   common::run_until_signalled(
       ioc, config.server.workers, config.server.shutdown_grace,
@@ -74,5 +77,7 @@ int main(int argc, char** argv) {
              copies.cancel_all();
            },
        .reload = [&] { common::reload_from_config_files(cmd); }});
+  // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
+  store_workers.join();
   return 0;
 }
