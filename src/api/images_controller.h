@@ -27,7 +27,8 @@ struct ImagesControllerOptions {
 
 // The /v1/images routes (spec §2, §3, §4) except members. Parses and validates input, asks
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
-// through the stores, and answers. Holds no per-request state; safe for concurrent use.
+// through the stores, and answers. Holds no per-request state (only the count of running
+// uploads, for max_concurrent_uploads); safe for concurrent use.
 // `registry`, `stores`, `sources` and `copies` must outlive it.
 class ImagesController {
  public:
