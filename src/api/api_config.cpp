@@ -2,7 +2,9 @@
 
 #include "common/daemon.h"
 
+#include <algorithm>
 #include <charconv>
+#include <thread>
 #include <utility>
 
 namespace glance::api {
@@ -88,6 +90,11 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.image_member_quota = file.get_int(d, "image_member_quota", 128);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
   c.source_policy = load_source_policy(file);
+  c.max_concurrent_uploads =
+      static_cast<size_t>(file.get_int(d, "max_concurrent_uploads", 64, 0, 1000000));
+  c.max_concurrent_copies =
+      static_cast<size_t>(file.get_int(d, "max_concurrent_copies", 16, 0, 1000000));
+  c.store_worker_threads = static_cast<size_t>(file.get_int(d, "store_worker_threads", 0, 0, 1024));
   // Read by upstream for features this api does not have (v2, policy files, notifications).
   for (const char* key :
        {"enable_v2_api", "show_image_direct_url", "show_multiple_locations", "image_property_quota",
@@ -95,6 +102,11 @@ ApiConfig load_api_config(common::ConfigFile& file) {
     file.accept(d, key);
   file.accept("oslo_policy", "policy_file");
   return c;
+}
+
+size_t store_worker_threads(const ApiConfig& config) {
+  if (config.store_worker_threads > 0) return config.store_worker_threads;
+  return std::max<size_t>(4, std::thread::hardware_concurrency());
 }
 
 }  // namespace glance::api

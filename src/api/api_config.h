@@ -54,7 +54,18 @@ struct ApiConfig {
   int64_t image_member_quota = 128;  // members per image; negative = unlimited
   std::string healthcheck_disable_file;
   SourcePolicyConfig source_policy;  // checked here: SourcePolicy::from_config succeeds
+  // Not upstream options (Glance runs one thread per request and has no such caps). Each
+  // upload holds up to 2 MiB of chunks, a temporary file and a registry connection: 64 of them
+  // and 16 copies fit a 2-core node with room to spare. 0 = no cap.
+  size_t max_concurrent_uploads = 64;
+  size_t max_concurrent_copies = 16;
+  // Threads that hash and write image data and run fsync/unlink for every transfer; 0 = one
+  // per CPU, at least 4 (an upload keeps three jobs in flight: MD5, SHA-256, write(2)).
+  size_t store_worker_threads = 0;
 };
+
+// The size of the pool store_worker_threads configures.
+size_t store_worker_threads(const ApiConfig& config);
 
 // Reads the options; conversion errors are recorded in `file` (see check_config_or_exit).
 ApiConfig load_api_config(common::ConfigFile& file);

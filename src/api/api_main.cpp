@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
   common::check_config_or_exit(file);
   common::prepare_server_process();
 
-  auto stores = store::StoreRegistry::from_config(config.stores);
+  store::BlockingPool store_workers(api::store_worker_threads(config));
+  auto stores = store::StoreRegistry::from_config(config.stores, store_workers);
   if (!stores) {
     spdlog::critical("cannot set up the image stores: {}", stores.error().message());
     return 1;
@@ -41,9 +42,10 @@ int main(int argc, char** argv) {
   limits.lease_interval = config.upload_orphan_timeout / 4;
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
-  api::CopyJobs copies(registry, **stores, *sources, limits);
-  api::ImagesController images(registry, **stores, *sources, copies,
-                               {config.formats, limits, config.delayed_delete});
+  api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
+  api::ImagesController images(
+      registry, **stores, *sources, copies,
+      {config.formats, limits, config.delayed_delete, config.max_concurrent_uploads});
   common::http::Router router;
   api::MembersController members(registry, config.image_member_quota);
   api::add_image_routes(router, images);
@@ -63,9 +65,10 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", port.error().message());
     return 1;
   }
-  spdlog::info("listening on {}:{} with {} threads, registry {}:{}, default store {}",
-               config.server.bind_host, *port, config.server.workers, config.registry.host,
-               config.registry.port, config.stores.default_store);
+  spdlog::info(
+      "listening on {}:{} with {} threads and {} store workers, registry {}:{}, default store {}",
+      config.server.bind_host, *port, config.server.workers, store_workers.threads(),
+      config.registry.host, config.registry.port, config.stores.default_store);
   store::Store* file_store = (*stores)->find("file");
   api::OrphanReaper reaper(registry, file_store,
                            {config.upload_orphan_timeout,
@@ -88,5 +91,7 @@ int main(int argc, char** argv) {
              copies.cancel_all();
            },
        .reload = [&] { common::reload_from_config_files(cmd); }});
+  // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
+  store_workers.join();
   return 0;
 }

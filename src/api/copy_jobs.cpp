@@ -51,13 +51,14 @@ class FileRangeBody final : public common::http::BodyReader {
 }  // namespace
 
 void CopyJobs::start(const net::any_io_executor& executor, const Caller& caller,
-                     const common::Image& image, const std::string& uri, store::Store& target) {
+                     const common::Image& image, const std::string& uri, store::Store& target,
+                     ConcurrencyLimit::Slot slot) {
   ++running_;
-  net::co_spawn(executor, copy(caller, image, uri, target), net::detached);
+  net::co_spawn(executor, copy(caller, image, uri, target, std::move(slot)), net::detached);
 }
 
 net::awaitable<void> CopyJobs::copy(Caller caller, common::Image image, std::string uri,
-                                    store::Store& target) {
+                                    store::Store& target, ConcurrencyLimit::Slot slot) {
   struct Done {
     std::atomic<size_t>& running;
     ~Done() { --running; }

@@ -192,9 +192,12 @@ ImagesController::Reply ImagesController::create(Request& req) {
     fields.size = static_cast<int64_t>(*size);
     size_known = true;
   }
+  auto admission = admit(req, *meta, has_data);
+  if (auto* refusal = std::get_if<Response>(&admission)) co_return std::move(*refusal);
   auto image = co_await registry_.create(caller, fields);
   if (!image) co_return reserve_error(image.error(), meta->fields.id);
-  auto filled = co_await fill(req, caller, *image, *meta, size_known);
+  auto filled =
+      co_await fill(req, caller, *image, *meta, size_known, std::get<0>(std::move(admission)));
   if (!filled) co_return filled.error();
   Response res = image_reply(201, *filled);
   res.headers.set("Location", req.host + "/v1/images/" + filled->id);
@@ -226,9 +229,11 @@ ImagesController::Reply ImagesController::update(Request& req) {
   // A PUT carrying data never purges properties (spec §2.6 step 8).
   bool purge = meta->purge_props && !has_data;
   const auto fields = fields_to_update(*meta, req.context);
+  auto admission = admit(req, *meta, has_data);
+  if (auto* refusal = std::get_if<Response>(&admission)) co_return std::move(*refusal);
   auto image = co_await registry_.update(caller, current->id, fields, purge, std::nullopt);
   if (!image) co_return update_error(image.error());
-  auto filled = co_await fill(req, caller, *image, *meta, false);
+  auto filled = co_await fill(req, caller, *image, *meta, false, std::get<0>(std::move(admission)));
   if (!filled) co_return filled.error();
   co_return image_reply(200, *filled);
 }
@@ -250,17 +255,33 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
 net::awaitable<Result<Image>> ImagesController::fill(Request& req, const Caller& caller,
                                                      const Image& image,
                                                      const ImageHeaderRequest& meta,
-                                                     bool size_known) {
+                                                     bool size_known,
+                                                     std::optional<ConcurrencyLimit::Slot> slot) {
   if (req.has_body()) co_return co_await receive_data(req, caller, image, meta.store);
   if (meta.location || meta.copy_from)
-    co_return co_await use_external_source(caller, image, meta, size_known);
+    co_return co_await use_external_source(caller, image, meta, size_known, std::move(slot));
   co_return image;
 }
 
-net::awaitable<Result<Image>> ImagesController::use_external_source(const Caller& caller,
-                                                                    const Image& image,
-                                                                    const ImageHeaderRequest& meta,
-                                                                    bool size_known) {
+ImagesController::Admission ImagesController::admit(const Request& req,
+                                                    const ImageHeaderRequest& meta, bool has_data) {
+  const auto accept = req.headers.get("Accept").value_or("");
+  if (has_data) {
+    auto slot = uploads_.try_acquire();
+    if (!slot) return uploads_.refused(accept);
+    return slot;
+  }
+  if (meta.copy_from) {
+    auto slot = copies_.try_reserve();
+    if (!slot) return copies_.refused(accept);
+    return slot;
+  }
+  return std::optional<ConcurrencyLimit::Slot>();
+}
+
+net::awaitable<Result<Image>> ImagesController::use_external_source(
+    const Caller& caller, const Image& image, const ImageHeaderRequest& meta, bool size_known,
+    std::optional<ConcurrencyLimit::Slot> slot) {
   if (meta.location) {
     auto active = co_await activate_at_location(registry_, stores_, sources_, caller, image,
                                                 *meta.location, size_known);
@@ -272,7 +293,7 @@ net::awaitable<Result<Image>> ImagesController::use_external_source(const Caller
   store::Store* target = meta.store ? stores_.find(*meta.store) : &stores_.default_store();
   if (!target) co_return Error::bad_request("Store for scheme " + *meta.store + " not found");
   auto executor = co_await net::this_coro::executor;
-  copies_.start(executor, caller, image, *meta.copy_from, *target);
+  copies_.start(executor, caller, image, *meta.copy_from, *target, std::move(*slot));
   co_return image;
 }
 

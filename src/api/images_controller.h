@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/concurrency_limit.h"
 #include "api/copy_jobs.h"
 #include "api/image_headers.h"
 #include "api/registry_client.h"
@@ -12,17 +13,22 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
+#include <variant>
+
 namespace glance::api {
 
 struct ImagesControllerOptions {
   common::ImageFormats formats;
   UploadLimits limits;
   bool delayed_delete = false;
+  size_t max_concurrent_uploads = 64;  // 0 = no cap
 };
 
 // The /v1/images routes (spec §2, §3, §4) except members. Parses and validates input, asks
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
-// through the stores, and answers. Holds no per-request state; safe for concurrent use.
+// through the stores, and answers. Holds no per-request state (only the count of running
+// uploads, for max_concurrent_uploads); safe for concurrent use.
 // `registry`, `stores`, `sources` and `copies` must outlive it.
 class ImagesController {
  public:
@@ -35,7 +41,8 @@ class ImagesController {
         stores_(stores),
         sources_(sources),
         copies_(copies),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        uploads_(options_.max_concurrent_uploads, "uploads") {}
 
   Reply index(Request& req);    // GET /v1/images
   Reply detail(Request& req);   // GET /v1/images/detail
@@ -54,22 +61,27 @@ class ImagesController {
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
   Reply delete_data_then_row(const Caller& caller, const common::Image& image);
+  // The upload or copy slot a request that brings data needs, taken before anything is
+  // reserved or changed so that a refusal leaves no trace; the refusal when none is free.
+  using Admission = std::variant<std::optional<ConcurrencyLimit::Slot>, common::http::Response>;
+  Admission admit(const Request& req, const ImageHeaderRequest& meta, bool has_data);
   // After the image was reserved or updated: its data from the request body, its location or
   // a copy (spec §3.2, §3.6, §3.7); the image as it is then.
-  boost::asio::awaitable<common::Result<common::Image>> fill(Request& req, const Caller& caller,
-                                                             const common::Image& image,
-                                                             const ImageHeaderRequest& meta,
-                                                             bool size_known);
-  // Activates the image at its location, or starts its copy (spec §3.6, §3.7).
+  boost::asio::awaitable<common::Result<common::Image>> fill(
+      Request& req, const Caller& caller, const common::Image& image,
+      const ImageHeaderRequest& meta, bool size_known, std::optional<ConcurrencyLimit::Slot> slot);
+  // Activates the image at its location, or starts its copy (spec §3.6, §3.7), which holds
+  // `slot` while it runs.
   boost::asio::awaitable<common::Result<common::Image>> use_external_source(
       const Caller& caller, const common::Image& image, const ImageHeaderRequest& meta,
-      bool size_known);
+      bool size_known, std::optional<ConcurrencyLimit::Slot> slot);
 
   RegistryClient& registry_;
   const store::StoreRegistry& stores_;
   const SourcePolicy& sources_;
   CopyJobs& copies_;
   ImagesControllerOptions options_;
+  ConcurrencyLimit uploads_;
 };
 
 // Registers the routes of spec §2.1 (members excepted) on `router`.

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <vector>
@@ -55,13 +56,23 @@ net::awaitable<Error> abandon_upload(RegistryClient& registry, store::Store& sto
 }
 
 // Two buffers: the writer may still be hashing one while the next is received. They must
-// outlive the writer, which may read the last one until it is destroyed.
+// outlive the writer, which may read the last one until it is destroyed. Each is allocated
+// when the body first has bytes for it, so an upload whose client sends nothing holds none.
 using ChunkBuffers = std::array<std::vector<char>, 2>;
 
 // Fills `chunk` from the body: socket reads return a few KiB each, and handing the store
 // whole chunks keeps its per-write costs (a thread hand-off, a write(2)) rare.
 net::awaitable<Result<size_t>> fill(common::http::BodyReader& body, std::vector<char>& chunk) {
   size_t filled = 0;
+  if (chunk.empty()) {
+    std::array<char, 4096> first;
+    auto n = co_await body.read_some(first);
+    if (!n) co_return n.error();
+    if (*n == 0) co_return size_t{0};
+    chunk.resize(kChunkBytes);
+    std::copy_n(first.data(), *n, chunk.data());
+    filled = *n;
+  }
   while (filled < chunk.size()) {
     auto n = co_await body.read_some(std::span<char>(chunk.data() + filled, chunk.size() - filled));
     if (!n) co_return n.error();
@@ -93,7 +104,7 @@ net::awaitable<Result<store::StoredImage>> stream_body(common::http::BodyReader&
       auto w = co_await writer.write(std::span<const char>(chunk.data(), *n));
       if (!w) co_return w.error();
     }
-    if (*n < chunk.size()) break;
+    if (*n < kChunkBytes) break;
   }
   co_return co_await writer.commit();
 }
@@ -192,7 +203,7 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   if (!limit)
     co_return co_await abandon_upload(registry, store, caller, image.id, limit.error(),
                                       nothing_stored);
-  ChunkBuffers buffers{std::vector<char>(kChunkBytes), std::vector<char>(kChunkBytes)};
+  ChunkBuffers buffers;
   auto writer = co_await store.begin_add(image.id, static_cast<uint64_t>(image.size.value_or(0)));
   if (!writer) {
     // Another upload holds the data: leave the image to it.

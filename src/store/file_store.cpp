@@ -1,7 +1,7 @@
 #include "store/file_store.h"
 
-#include "store/parallel_digests.h"
-#include "store/worker_thread.h"
+#include "store/blocking_pool.h"
+#include "store/pooled_digests.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -41,43 +41,50 @@ bool fsync_dir(const fs::path& dir) {
   return ok;
 }
 
-// Writes in stages that overlap: while the caller receives chunk N+1, one worker thread
-// computes the MD5 of chunk N, another its SHA-256, and a third writes it to disk (on one core
-// each of MD5 and the page-cache copy costs about as much as receiving; SHA-256 on the MD5
-// thread would cut that thread's rate by a third even with SHA instructions). A failed disk
-// write surfaces at the next write() or at commit().
+// Writes in stages that overlap: while the caller receives chunk N+1, one job on the daemon's
+// BlockingPool computes the MD5 of chunk N, another its SHA-256, and a third writes it to disk
+// (on one core each of MD5 and the page-cache copy costs about as much as receiving; SHA-256 in
+// the MD5 job would cut that job's rate by a third even with SHA instructions). Every wait for
+// those jobs, and the fsync, link and unlink at the end, are awaited, so a slow or hung disk
+// holds up its own uploads and never an I/O thread. A failed disk write surfaces at the next
+// write() or at commit().
 class FileWriter final : public ImageWriter {
  public:
-  FileWriter(int fd, fs::path temp, fs::path final_path)
-      : fd_(fd), temp_(std::move(temp)), final_(std::move(final_path)) {}
+  FileWriter(BlockingPool& pool, int fd, fs::path temp, fs::path final_path)
+      : pool_(pool),
+        fd_(fd),
+        temp_(std::move(temp)),
+        final_(std::move(final_path)),
+        digests_(pool) {}
+  // Reached without commit() or abort() only when the upload's coroutine is torn down: the
+  // PoolJob members then wait for the chunk in flight before the caller's buffers go.
   ~FileWriter() override {
-    settle();
+    disk_.wait_blocking();
     discard();
   }
 
-  // glance::store::ImageWriter. The calls finish without suspending: the waits inside are for
-  // the previous chunk's hashing, which overlaps with receiving this one, so they are short.
-  Task<void> write(std::span<const char> data) override { co_return write_now(data); }
-  Task<StoredImage> commit() override { co_return commit_now(); }
+  // glance::store::ImageWriter
+  Task<void> write(std::span<const char> data) override {
+    if (fd_ < 0) co_return Error::internal("write after the image data was finished");
+    if (auto r = co_await settle(); !r) co_return r;
+    co_await digests_.add(data);
+    disk_.start(pool_, [this, data] { disk_errno_ = write_all(data); });
+    size_ += data.size();
+    co_return Result<void>();
+  }
+  Task<StoredImage> commit() override;
   net::awaitable<void> abort() override {
-    settle();
-    discard();
-    co_return;
+    co_await settle();
+    co_await digests_.wait();
+    co_await pool_.run([this] {
+      discard();
+      return true;
+    });
   }
 
  private:
-  Result<void> write_now(std::span<const char> data) {
-    if (fd_ < 0) return Error::internal("write after the image data was finished");
-    if (auto r = settle(); !r) return r;
-    digests_.add(data);
-    disk_.start([this, data] { disk_errno_ = write_all(data); });
-    size_ += data.size();
-    return {};
-  }
-
-  Result<StoredImage> commit_now() {
-    if (fd_ < 0) return Error::internal("commit after the image data was finished");
-    if (auto r = settle(); !r) return r.error();
+  // Runs on the pool: fsync, then link into place. Errors leave nothing behind.
+  Result<void> publish() {
     if (::fsync(fd_) != 0) return fail(write_error(errno, temp_));
     ::close(std::exchange(fd_, -1));
     // link(2) refuses to replace an existing file, so a concurrent upload that committed
@@ -92,12 +99,10 @@ class FileWriter final : public ImageWriter {
     ::unlink(temp_.c_str());
     temp_.clear();
     fsync_dir(final_.parent_path());
-    auto digests = digests_.finish();
-    return StoredImage{Location{std::string(kFileScheme) + final_.string()}, size_,
-                       std::move(digests.md5), std::move(digests.sha256)};
+    return {};
   }
 
-  // Runs on the disk worker. Returns 0 or the errno of the failed write.
+  // Runs on the pool. Returns 0 or the errno of the failed write.
   int write_all(std::span<const char> data) {
     const off_t start = static_cast<off_t>(written_);
     while (!data.empty()) {
@@ -113,12 +118,13 @@ class FileWriter final : public ImageWriter {
     return 0;
   }
 
-  // Waits for both workers; reports a failed disk write (and drops the data) once.
-  Result<void> settle() {
-    digests_.wait();
-    disk_.wait();
-    if (disk_errno_ == 0) return {};
-    return fail(write_error(std::exchange(disk_errno_, 0), temp_));
+  // Awaits the disk job; reports a failed disk write (and drops the data) once.
+  Task<void> settle() {
+    co_await disk_.wait();
+    if (disk_errno_ == 0) co_return Result<void>();
+    int err = std::exchange(disk_errno_, 0);
+    co_return co_await pool_.run(
+        [this, err]() -> Result<void> { return fail(write_error(err, temp_)); });
   }
 
   Error fail(Error e) {
@@ -132,15 +138,29 @@ class FileWriter final : public ImageWriter {
     temp_.clear();
   }
 
+  BlockingPool& pool_;
   int fd_;
   fs::path temp_;
   fs::path final_;
   uint64_t size_ = 0;
-  uint64_t written_ = 0;  // by the disk worker only
-  int disk_errno_ = 0;    // written by the disk worker, read after disk_.wait()
-  ParallelDigests digests_;
-  WorkerThread disk_;
+  uint64_t written_ = 0;  // by the disk job only
+  int disk_errno_ = 0;    // written by the disk job, read after disk_.wait()
+  PooledDigests digests_;
+  PoolJob disk_;  // last: destroyed first, so its job never outlives the members it uses
 };
+
+Task<StoredImage> FileWriter::commit() {
+  if (fd_ < 0) co_return Error::internal("commit after the image data was finished");
+  if (auto r = co_await settle(); !r) co_return r.error();
+  auto published = co_await pool_.run([this] { return publish(); });
+  if (!published) {
+    co_await digests_.wait();
+    co_return published.error();
+  }
+  auto digests = co_await digests_.finish();
+  co_return StoredImage{Location{std::string(kFileScheme) + final_.string()}, size_,
+                        std::move(digests.md5), std::move(digests.sha256)};
+}
 
 class FileReader final : public ImageReader {
  public:
@@ -189,7 +209,7 @@ bool is_safe_name(const std::string& id) {
 
 }  // namespace
 
-Result<std::unique_ptr<FileStore>> FileStore::open_dir(fs::path datadir) {
+Result<std::unique_ptr<FileStore>> FileStore::open_dir(fs::path datadir, BlockingPool& pool) {
   std::error_code ec;
   fs::create_directories(datadir, ec);
   if (ec)
@@ -199,11 +219,14 @@ Result<std::unique_ptr<FileStore>> FileStore::open_dir(fs::path datadir) {
     return Error::unavailable("filesystem_store_datadir " + datadir.string() +
                               " is not writable: " + strerror(errno));
   auto absolute = fs::absolute(datadir, ec);
-  return std::unique_ptr<FileStore>(new FileStore(ec ? datadir : absolute.lexically_normal()));
+  return std::unique_ptr<FileStore>(
+      new FileStore(ec ? datadir : absolute.lexically_normal(), pool));
 }
 
+// open(2) with O_CREAT and access(2) touch the directory only; a disk too slow for them would
+// fail the uploads anyway, but they still run on the pool so an I/O thread never waits on it.
 Task<std::unique_ptr<ImageWriter>> FileStore::begin_add(const std::string& id, uint64_t) {
-  co_return begin_add_now(id);
+  co_return co_await pool_.run([this, id] { return begin_add_now(id); });
 }
 
 Result<std::unique_ptr<ImageWriter>> FileStore::begin_add_now(const std::string& id) {
@@ -215,7 +238,8 @@ Result<std::unique_ptr<ImageWriter>> FileStore::begin_add_now(const std::string&
   fs::path temp = datadir_ / partial_name(id, temp_counter_++);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return write_error(errno, temp);
-  return std::unique_ptr<ImageWriter>(new FileWriter(fd, std::move(temp), std::move(final_path)));
+  return std::unique_ptr<ImageWriter>(
+      new FileWriter(pool_, fd, std::move(temp), std::move(final_path)));
 }
 
 std::vector<PartialFile> list_partial_files(const fs::path& datadir) {
@@ -249,8 +273,8 @@ Result<fs::path> FileStore::path_of(const Location& where) const {
   return fs::path(std::string(uri));
 }
 
-// open(2), stat(2) and unlink(2) of one file in a local directory take microseconds; they run
-// on the calling I/O thread.
+// open(2) and stat(2) of one file in a local directory take microseconds; they run on the
+// calling I/O thread.
 Task<std::unique_ptr<ImageReader>> FileStore::open(const Location& where,
                                                    const ReadOptions& options) {
   auto path = path_of(where);
@@ -281,12 +305,16 @@ Task<uint64_t> FileStore::size(const Location& where, const ReadOptions&) {
   co_return static_cast<uint64_t>(st.st_size);
 }
 
+// An unlink(2) of a large file frees its blocks and can take long on a busy disk: it runs on
+// the pool.
 Task<void> FileStore::remove(const Location& where) {
   auto path = path_of(where);
   if (!path) co_return path.error();
-  if (::unlink(path->c_str()) == 0) co_return Result<void>();
-  if (errno == ENOENT) co_return Error::not_found("Image file " + path->string() + " not found");
-  co_return Error::forbidden("You cannot delete file " + path->string());
+  co_return co_await pool_.run([path = *path]() -> Result<void> {
+    if (::unlink(path.c_str()) == 0) return {};
+    if (errno == ENOENT) return Error::not_found("Image file " + path.string() + " not found");
+    return Error::forbidden("You cannot delete file " + path.string());
+  });
 }
 
 }  // namespace glance::store

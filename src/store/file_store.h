@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/blocking_pool.h"
 #include "store/store.h"
 
 #include <atomic>
@@ -15,13 +16,15 @@ namespace glance::store {
 // Image data as flat files named by image id in one directory ([glance_store]
 // filesystem_store_datadir, spec §10.3). Data is written under a temporary name, fsync'd and
 // linked into place on commit, so a reader never sees a torn file and two uploads of one id
-// cannot both win. Reads hand out a FileRange, so downloads go out with sendfile(2).
-// Safe for concurrent calls.
+// cannot both win. Reads hand out a FileRange, so downloads go out with sendfile(2). Writing,
+// hashing, fsync and unlink run on `pool` (see BlockingPool), which must outlive the store and
+// its writers. Safe for concurrent calls.
 class FileStore final : public Store {
  public:
   // Creates the directory when missing. Fails with unavailable when it cannot be created or
   // written.
-  static common::Result<std::unique_ptr<FileStore>> open_dir(std::filesystem::path datadir);
+  static common::Result<std::unique_ptr<FileStore>> open_dir(std::filesystem::path datadir,
+                                                             BlockingPool& pool);
 
   // glance::store::Store
   std::vector<std::string> schemes() const override { return {"file", "filesystem"}; }
@@ -35,11 +38,13 @@ class FileStore final : public Store {
   const std::filesystem::path& datadir() const { return datadir_; }
 
  private:
-  explicit FileStore(std::filesystem::path datadir) : datadir_(std::move(datadir)) {}
+  FileStore(std::filesystem::path datadir, BlockingPool& pool)
+      : datadir_(std::move(datadir)), pool_(pool) {}
   common::Result<std::filesystem::path> path_of(const Location& where) const;
   common::Result<std::unique_ptr<ImageWriter>> begin_add_now(const std::string& id);
 
   std::filesystem::path datadir_;
+  BlockingPool& pool_;
   std::atomic<uint64_t> temp_counter_{0};
 };
 

@@ -98,12 +98,13 @@ StoreConfig load_store_config(common::ConfigFile& file) {
   return c;
 }
 
-Result<std::unique_ptr<StoreRegistry>> StoreRegistry::from_config(const StoreConfig& config) {
+Result<std::unique_ptr<StoreRegistry>> StoreRegistry::from_config(const StoreConfig& config,
+                                                                  BlockingPool& pool) {
   auto registry = std::make_unique<StoreRegistry>();
   for (const auto& name : config.stores) {
     if (name == "file" || name == "filesystem") {
       if (registry->find("file")) continue;
-      auto file = FileStore::open_dir(config.filesystem_store_datadir);
+      auto file = FileStore::open_dir(config.filesystem_store_datadir, pool);
       if (!file) return file.error();
       registry->add(std::move(*file));
     } else if (name == "http" || name == "https") {

@@ -2,6 +2,7 @@
 
 #include "common/config_file.h"
 #include "common/error.h"
+#include "store/blocking_pool.h"
 #include "store/http_store.h"
 #include "store/s3_store.h"
 #include "store/store.h"
@@ -35,8 +36,10 @@ class StoreRegistry {
   // Builds every configured driver: one registration line per driver ("swift" loads the
   // driver of every swift scheme, and so on). Fails with
   // unavailable when a driver cannot start, bad_request for an unknown store name or a
-  // default_store that names no loaded driver.
-  static common::Result<std::unique_ptr<StoreRegistry>> from_config(const StoreConfig& config);
+  // default_store that names no loaded driver. `pool` serves the drivers' blocking work and
+  // must outlive the registry.
+  static common::Result<std::unique_ptr<StoreRegistry>> from_config(const StoreConfig& config,
+                                                                    BlockingPool& pool);
 
   void add(std::unique_ptr<Store> store);
   // The driver serving `scheme`, or nullptr.

@@ -39,7 +39,8 @@ struct StoreFactory<FileStore> {
     auto dir = std::filesystem::path(::testing::TempDir()) /
                ("store_contract_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
     std::filesystem::remove_all(dir);
-    auto store = FileStore::open_dir(dir);
+    static BlockingPool pool(4);  // shared by every file store of the run, as in glance-api
+    auto store = FileStore::open_dir(dir, pool);
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }

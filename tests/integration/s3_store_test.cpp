@@ -405,7 +405,8 @@ TEST(S3StoreConfiguration, RegistersEveryS3SchemeAndRefusesIncompleteOptions) {
   config.s3.s3_store_access_key = "AKIA";
   config.s3.s3_store_secret_key = "secret";
   config.s3.s3_store_bucket = "glance";
-  auto registry = StoreRegistry::from_config(config);
+  BlockingPool pool(1);
+  auto registry = StoreRegistry::from_config(config, pool);
   ASSERT_TRUE(registry) << registry.error().message();
   EXPECT_TRUE((*registry)->knows("s3"));
   EXPECT_TRUE((*registry)->knows("s3+http"));
@@ -413,10 +414,10 @@ TEST(S3StoreConfiguration, RegistersEveryS3SchemeAndRefusesIncompleteOptions) {
 
   auto bad = config;
   bad.s3.s3_store_bucket.clear();
-  EXPECT_EQ(StoreRegistry::from_config(bad).error().code(), Errc::bad_request);
+  EXPECT_EQ(StoreRegistry::from_config(bad, pool).error().code(), Errc::bad_request);
   bad = config;
   bad.s3.s3_store_large_object_chunk_size = 4;
-  EXPECT_EQ(StoreRegistry::from_config(bad).error().code(), Errc::bad_request);
+  EXPECT_EQ(StoreRegistry::from_config(bad, pool).error().code(), Errc::bad_request);
   auto file = common::ConfigFile::from_string(
       "[glance_store]\ns3_store_bucket_url_format = sideways\n"
       "s3_store_large_object_chunk_size = 4\n");

@@ -560,7 +560,8 @@ TEST(SwiftStoreConfig, IsReadFromGlanceStoreAndServesEverySwiftScheme) {
   EXPECT_EQ(config.swift.multiple_containers_seed, 2);
   EXPECT_EQ(config.swift.endpoint_type, "internalURL");
   EXPECT_EQ(config.swift.region, "RegionTwo");
-  auto registry = StoreRegistry::from_config(config);
+  BlockingPool pool(1);
+  auto registry = StoreRegistry::from_config(config, pool);
   ASSERT_TRUE(registry) << registry.error().message();
   for (const char* scheme : {"swift", "swift+http", "swift+https", "swift+config"})
     EXPECT_NE((*registry)->find(scheme), nullptr) << scheme;

@@ -56,6 +56,9 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.source_policy.schemes, defaults.source_policy.schemes);
   EXPECT_EQ(shipped.source_policy.allowed_hosts, defaults.source_policy.allowed_hosts);
   EXPECT_EQ(shipped.source_policy.denied_hosts, defaults.source_policy.denied_hosts);
+  EXPECT_EQ(shipped.max_concurrent_uploads, defaults.max_concurrent_uploads);
+  EXPECT_EQ(shipped.max_concurrent_copies, defaults.max_concurrent_copies);
+  EXPECT_EQ(shipped.store_worker_threads, defaults.store_worker_threads);
 }
 
 }  // namespace
