@@ -5,19 +5,21 @@
 # routes, "Transfer-Encoding: chunked, chunked", idle connections, invalid UTF-8 ids) against
 # both daemons, while one well-behaved client uploads (1-8 MB), downloads (md5 checked) and
 # lists in a loop. --quiet-run leaves the misbehaving clients out, for comparison.
-#   bench/soak.sh BUILD_DIR [--duration SECONDS (600)] [--clients N (300)] [--quiet-run] [--csv FILE]
+#   bench/soak.sh BUILD_DIR [--duration SECONDS (600)] [--clients N (300)] [--quiet-run]
+#                 [--csv FILE] [--only BEHAVIOUR,...]   (--only: e.g. smuggling,slowloris)
 # Prints the good client's errors and p50/p99 latency per operation, and both daemons'
 # descriptors and RSS (sampled every 10 s into the CSV: start / max / end), and says whether
 # each daemon survived. Loopback only; stops by itself.
 set -euo pipefail
 build=$(realpath "${1:?build directory with src/api/glance-api}")
 shift
-duration=600 clients=300 quiet= csv=
+duration=600 clients=300 quiet= csv= only=
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --quiet-run) quiet=--quiet-run; shift ;;
+    --only) only=$2; shift 2 ;;
     --csv) csv=$(realpath "$2"); shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -49,7 +51,7 @@ api_port=$(wait_port "$work/api.log")
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 /usr/bin/python3 "$repo/bench/soak_clients.py" --api-port "$api_port" --registry-port "$reg_port" \
   --api-pid "$api_pid" --registry-pid "$reg_pid" --duration "$duration" --clients "$clients" \
-  --csv "$csv" $quiet
+  --csv "$csv" --only "$only" $quiet
 
 # A daemon that died is a finding, not a failure of the script: say how it ended.
 for daemon in api:$api_pid:$work/api.log registry:$reg_pid:$work/registry.log; do

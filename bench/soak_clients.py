@@ -202,10 +202,10 @@ BEHAVIOURS = [reset_mid_download, reset_mid_upload, slowloris, endless_chunk_ext
               invalid_utf8_ids]
 
 
-def misbehave(run, seed):
+def misbehave(run, seed, behaviours):
     rng = random.Random(seed)
     while run.left() > 0:
-        behaviour = rng.choice(BEHAVIOURS)
+        behaviour = rng.choice(behaviours)
         daemon = rng.choice(["api", "registry"])
         name = "%s/%s" % (behaviour.__name__, daemon)
         try:
@@ -364,8 +364,13 @@ def main():
     parser.add_argument("--duration", type=int, default=600)
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--quiet-run", action="store_true")
+    parser.add_argument("--only", default="",
+                        help="comma-separated misbehaviours to run (default: all), to find "
+                        "which one hurts")
     parser.add_argument("--csv", required=True)
     args = parser.parse_args()
+    known = {b.__name__: b for b in BEHAVIOURS}
+    chosen = [known[name] for name in args.only.split(",") if name] or BEHAVIOURS
 
     # The image that downloads are cut from, and whose members route gets the nested JSON.
     big = random.Random(7).randbytes(16 << 20)
@@ -380,7 +385,7 @@ def main():
     threads = [threading.Thread(target=sampler, args=(run, rows)),
                threading.Thread(target=good_client, args=(run,))]
     if not args.quiet_run:
-        threads += [threading.Thread(target=misbehave, args=(run, i), daemon=True)
+        threads += [threading.Thread(target=misbehave, args=(run, i, chosen), daemon=True)
                     for i in range(args.clients)]
     for t in threads:
         t.start()
