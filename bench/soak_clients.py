@@ -312,12 +312,15 @@ def health(pid):
         return None, None  # gone (or a zombie)
 
 
-def sampler(run, rows):
-    start = time.monotonic()
+def sample(run, rows, start):
+    api = health(run.args.api_pid)
+    reg = health(run.args.registry_pid)
+    rows.append([round(time.monotonic() - start), api[0], api[1], reg[0], reg[1]])
+
+
+def sampler(run, rows, start):
     while True:
-        api = health(run.args.api_pid)
-        reg = health(run.args.registry_pid)
-        rows.append([round(time.monotonic() - start), api[0], api[1], reg[0], reg[1]])
+        sample(run, rows, start)
         if run.left() <= 0:
             return
         sleep_bounded(run, SAMPLE_EVERY)  # at the deadline, one last sample follows
@@ -347,7 +350,8 @@ def report(run, rows):
         for name, n in sorted(run.behaviours.items()):
             print("  %-36s %d" % (name, n))
     columns = ["api_fds", "api_rss_kib", "registry_fds", "registry_rss_kib"]
-    print("samples every %d s in %s (start / max / end):" % (SAMPLE_EVERY, run.args.csv))
+    print("samples every %d s in %s (start / max / end, %d s after the clients left):" % (
+        SAMPLE_EVERY, run.args.csv, SAMPLE_EVERY))
     for i, column in enumerate(columns, start=1):
         values = [r[i] for r in rows]
         live = [v for v in values if v is not None]
@@ -382,7 +386,8 @@ def main():
     run.deadline = time.monotonic() + args.duration
 
     rows = []
-    threads = [threading.Thread(target=sampler, args=(run, rows)),
+    start = time.monotonic()
+    threads = [threading.Thread(target=sampler, args=(run, rows, start)),
                threading.Thread(target=good_client, args=(run,))]
     if not args.quiet_run:
         threads += [threading.Thread(target=misbehave, args=(run, i, chosen), daemon=True)
@@ -392,6 +397,9 @@ def main():
     for t in threads:
         # Misbehaving clients end at the deadline; a socket timeout bounds the overshoot.
         t.join(timeout=max(0.0, run.left()) + 2 * SOCKET_TIMEOUT + 60)
+    # The last row: once the clients have gone, and the daemons have had time to notice.
+    time.sleep(SAMPLE_EVERY)
+    sample(run, rows, start)
 
     with open(args.csv, "w", newline="") as f:
         writer = csv.writer(f)
