@@ -4,6 +4,7 @@
 
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/swift_cluster.h"
 #include "tests/support/test_data.h"
 
@@ -161,18 +162,19 @@ TEST_P(ApiRemoteStores, ClientGoneMidUploadLeavesNoSegmentsOrParts) {
       "x-image-meta-container_format: bare\r\nx-image-meta-store: " +
       GetParam() + "\r\nContent-Length: " + std::to_string(12 << 20) + "\r\n\r\n";
   client_.raw_then_close(head + bytes);
-  for (int i = 0; i < 100 && objects() != before; ++i) usleep(100000);
+  eventually([&] { return objects() == before; });
   EXPECT_EQ(objects(), before) << listing();
-  auto list =
-      client_.get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=cut")
-          .json()["images"];
+  auto cut_images = [&] {
+    return client_
+        .get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=cut")
+        .json()["images"];
+  };
+  auto list = cut_images();
   ASSERT_FALSE(list.empty());
-  for (int i = 0; i < 100 && list[0]["status"] != "killed"; ++i) {
-    usleep(100000);
-    list =
-        client_.get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=cut")
-            .json()["images"];
-  }
+  eventually([&] {
+    list = cut_images();
+    return list[0]["status"] == "killed";
+  });
   EXPECT_EQ(list[0]["status"], "killed");
 }
 

@@ -4,13 +4,13 @@
 
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/source_server.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 namespace glance::testing {
 namespace {
@@ -35,13 +35,12 @@ class ApiSources : public ::testing::Test {
 
   // Polls HEAD until the image leaves queued/saving; returns its final status.
   std::string settle(const std::string& id) const {
-    for (int i = 0; i < 300; ++i) {
-      auto r = client_.head("/v1/images/" + id);
-      auto status = r.header("x-image-meta-status").value_or("");
-      if (status != "queued" && status != "saving") return status;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return "timeout";
+    std::string status;
+    bool settled = eventually([&] {
+      status = client_.head("/v1/images/" + id).header("x-image-meta-status").value_or("");
+      return status != "queued" && status != "saving";
+    });
+    return settled ? status : "timeout";
   }
   size_t image_count() const {
     return client_.get("/v1/images/detail?is_public=none").json()["images"].size();

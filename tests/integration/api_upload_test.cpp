@@ -2,6 +2,7 @@
 // data stays behind.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/test_data.h"
 
@@ -13,7 +14,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <thread>
 
 namespace glance::testing {
 namespace {
@@ -67,17 +67,6 @@ class RawSocket {
  private:
   int fd_;
 };
-
-// Waits for a condition the daemons reach asynchronously, polling; fails after `limit`.
-template <class F>
-bool eventually(F condition, std::chrono::seconds limit = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
 
 class ApiUploads : public ::testing::Test {
  protected:

@@ -2,11 +2,11 @@
 // who sees and changes what (spec §5).
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 namespace glance::testing {
 namespace {
@@ -78,10 +78,9 @@ TEST_F(ApiVisibility, RequestIdIsForwardedAndReturned) {
   EXPECT_EQ(r.header("x-openstack-request-id"), std::optional<std::string>("req-abc-123"));
   // The registry writes its access line once the answer is sent, so it may trail the answer
   // the api relayed: wait for the line, not for a time.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (env_->registry().daemon().log().find("req-abc-123") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::yield();
+  eventually(
+      [&] { return env_->registry().daemon().log().find("req-abc-123") != std::string::npos; },
+      std::chrono::seconds(10));
   EXPECT_NE(env_->registry().daemon().log().find("req-abc-123"), std::string::npos);
 }
 

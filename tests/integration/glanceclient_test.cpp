@@ -3,6 +3,7 @@
 // call costs seconds of Python start-up, so the calls are few and the tests two.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/source_server.h"
 
@@ -14,7 +15,6 @@
 #include <random>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 namespace glance::testing {
 namespace {
@@ -197,11 +197,13 @@ TEST_F(GlanceClient, CopyFromAndLocation) {
   ASSERT_TRUE(copied.count("id"));
   EXPECT_EQ(copied["status"], "queued");
   std::map<std::string, std::string> shown;
-  for (int i = 0; i < 100; ++i) {
-    shown = parse_table(glance("image-show " + copied["id"]));
-    if (shown["status"] != "queued" && shown["status"] != "saving") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  // Each CLI call takes seconds of its own.
+  eventually(
+      [&] {
+        shown = parse_table(glance("image-show " + copied["id"]));
+        return shown["status"] != "queued" && shown["status"] != "saving";
+      },
+      std::chrono::seconds(90));
   EXPECT_EQ(shown["status"], "active");
   EXPECT_EQ(shown["checksum"], md5_of(dir_ + "/expected.img"));
   glance("image-download --file " + dir_ + "/copied.img " + copied["id"]);

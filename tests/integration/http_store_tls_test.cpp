@@ -4,6 +4,7 @@
 
 #include "store/http_store.h"
 #include "tests/support/daemon.h"
+#include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/store_io.h"
 
@@ -17,7 +18,6 @@
 #include <boost/asio/io_context.hpp>
 
 #include <fstream>
-#include <thread>
 
 namespace glance::store {
 namespace {
@@ -79,14 +79,19 @@ class TlsServer {
                static_cast<char*>(nullptr));
       _exit(127);
     }
-    for (int i = 0; i < 100; ++i) {
-      if (accepts(port)) {
-        pid_ = pid;
-        port_ = port;
-        return;
-      }
-      if (::waitpid(pid, nullptr, WNOHANG) == pid) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    bool exited = false;
+    testing::eventually(
+        [&] {
+          if (accepts(port)) return true;
+          exited = ::waitpid(pid, nullptr, WNOHANG) == pid;
+          return exited;
+        },
+        std::chrono::seconds(5));
+    if (exited) return;
+    if (accepts(port)) {
+      pid_ = pid;
+      port_ = port;
+      return;
     }
     ::kill(pid, SIGTERM);
     ::waitpid(pid, nullptr, 0);

@@ -1,6 +1,7 @@
 // glance-registry as operators run it: signals (drain, reload, log rotation), readiness
 // notification, glance-manage db purge, the installed tree and its systemd units.
 
+#include "tests/support/eventually.h"
 #include "tests/support/registry_fixture.h"
 
 #include <gtest/gtest.h>
@@ -15,10 +16,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 namespace glance::testing {
 namespace {
@@ -26,16 +25,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);

@@ -1,5 +1,6 @@
 #include "tests/support/daemon.h"
 
+#include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 
 #include <fcntl.h>
@@ -11,7 +12,6 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 namespace glance::testing {
@@ -59,21 +59,29 @@ void Daemon::start() {
     _exit(127);
   }
   static const std::regex listening(R"(listening on [^ ]+:(\d+))");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   // The daemon writes the line once bound; poll its log, and notice if it died instead.
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::smatch m;
-    std::string text = log();
-    if (std::regex_search(text, m, listening)) {
-      port_ = std::stoi(m[1]);
-      return;
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error(binary_ + " exited before listening:\n" + text);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  int port = 0;
+  bool exited = false;
+  eventually(
+      [&] {
+        std::smatch m;
+        std::string text = log();
+        if (std::regex_search(text, m, listening)) {
+          port = std::stoi(m[1]);
+          return true;
+        }
+        int status = 0;
+        exited = waitpid(pid_, &status, WNOHANG) == pid_;
+        return exited;
+      },
+      std::chrono::seconds(30));
+  if (port > 0) {
+    port_ = port;
+    return;
+  }
+  if (exited) {
+    pid_ = -1;
+    throw std::runtime_error(binary_ + " exited before listening:\n" + log());
   }
   stop();
   throw std::runtime_error(binary_ + " did not start listening:\n" + log());
@@ -93,17 +101,11 @@ void Daemon::signal(int signo) const {
 }
 
 int Daemon::wait_exit(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (pid_ > 0) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return -1;
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  if (!eventually([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout)) return -1;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::pair<int, std::string> Daemon::run(const std::string& binary, const std::string& args) {

@@ -1,0 +1,105 @@
+#include "tests/support/process_health.h"
+
+#include "tests/support/daemon.h"
+#include "tests/support/eventually.h"
+#include "tests/support/http_client.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace glance::testing {
+namespace {
+
+std::string proc_path(pid_t pid, const char* leaf) {
+  return "/proc/" + std::to_string(pid) + "/" + leaf;
+}
+
+// The number after `field` in /proc/PID/status ("Threads:\t4", "VmRSS:\t  1234 kB").
+size_t status_field(const std::string& status, const std::string& field) {
+  auto at = status.find("\n" + field + ":");
+  if (at == std::string::npos) throw std::runtime_error("no " + field + " in /proc status");
+  return std::stoull(status.substr(at + field.size() + 2));
+}
+
+std::string tail(const std::string& text, size_t n) {
+  return text.size() <= n ? text : "..." + text.substr(text.size() - n);
+}
+
+}  // namespace
+
+ProcessHealth ProcessHealth::snapshot(pid_t pid) {
+  std::ifstream in(proc_path(pid, "status"));
+  std::stringstream status;
+  status << "\n" << in.rdbuf();
+  // A zombie keeps its status file but has neither memory nor descriptors.
+  if (!in || status.str().find("\nVmRSS:") == std::string::npos)
+    throw std::runtime_error("no live process " + std::to_string(pid));
+  ProcessHealth health;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(proc_path(pid, "fd"), ec), end; !ec && it != end;
+       it.increment(ec))
+    ++health.open_fds;
+  if (ec) throw std::runtime_error("cannot list descriptors of " + std::to_string(pid));
+  health.threads = status_field(status.str(), "Threads");
+  health.rss_bytes = status_field(status.str(), "VmRSS") * 1024;
+  return health;
+}
+
+std::ostream& operator<<(std::ostream& out, const ProcessHealth& health) {
+  return out << health.open_fds << " fds, " << health.threads << " threads, "
+             << health.rss_bytes / 1024 << " KiB RSS";
+}
+
+bool answers_healthcheck(const Daemon& daemon) {
+  try {
+    return HttpClient(daemon.port()).get("/healthcheck").status == 200;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void expect_recovered(Daemon& daemon, const ProcessHealth& baseline, const HealthProbe& probe,
+                      RecoveryLimits limits) {
+  if (int status = daemon.wait_exit(std::chrono::milliseconds(0)); status >= 0) {
+    ADD_FAILURE() << "the daemon exited with status " << status
+                  << " (128 + N: killed by signal N)\n"
+                  << tail(daemon.log(), 4000);
+    return;
+  }
+  EXPECT_TRUE(probe(daemon)) << "the daemon no longer answers as it should\n"
+                             << tail(daemon.log(), 4000);
+  ProcessHealth now;
+  bool gone = false;
+  auto within = [&] {
+    try {
+      now = ProcessHealth::snapshot(daemon.pid());
+    } catch (const std::runtime_error&) {
+      gone = true;
+      return true;
+    }
+    return now.open_fds <= baseline.open_fds + limits.extra_fds &&
+           now.threads <= baseline.threads + limits.extra_threads &&
+           now.rss_bytes <= baseline.rss_bytes + limits.extra_rss_bytes;
+  };
+  if (eventually(within, limits.settle) && !gone) return;
+  if (gone) {
+    ADD_FAILURE() << "the daemon exited while settling, status "
+                  << daemon.wait_exit(std::chrono::seconds(5)) << "\n"
+                  << tail(daemon.log(), 4000);
+    return;
+  }
+  EXPECT_LE(now.open_fds, baseline.open_fds + limits.extra_fds)
+      << "descriptors did not come back: baseline " << baseline << "; now " << now;
+  EXPECT_LE(now.threads, baseline.threads + limits.extra_threads)
+      << "threads did not come back: baseline " << baseline << "; now " << now;
+  EXPECT_LE(now.rss_bytes, baseline.rss_bytes + limits.extra_rss_bytes)
+      << "memory did not come back: baseline " << baseline << "; now " << now;
+}
+
+}  // namespace glance::testing
