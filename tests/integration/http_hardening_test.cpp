@@ -3,6 +3,8 @@
 // that client its connection and nothing more.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
+#include "tests/support/process_health.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/registry_fixture.h"
 #include "tests/support/test_data.h"
@@ -119,15 +121,6 @@ TEST_F(RegistryHttpHardening, AnswersGivenBeforeTheBodyIsReadCloseTheConnection)
   expect_serving();
 }
 
-// Resident memory of a process, in KiB.
-size_t rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.starts_with("VmRSS:")) return std::stoul(line.substr(6));
-  return 0;
-}
-
 // Sends `head`, then `filler` again and again (64 MiB at most) until the server stops
 // taking it; returns how much filler went out.
 size_t flood(int port, const std::string& head, const std::string& filler) {
@@ -142,21 +135,11 @@ TEST_F(RegistryHttpHardening, EndlessChunkExtensionsAndTrailersAreCutBeforeTheyG
   const std::string admin = "X-Identity-Status: Confirmed\r\nX-Tenant-Id: t\r\nX-Roles: admin\r\n";
   const std::string head =
       "PUT /images/x HTTP/1.1\r\nHost: x\r\n" + admin + "Transfer-Encoding: chunked\r\n\r\n";
-  const size_t rss_before = rss_kib(env_->daemon().pid());
+  const auto baseline = ProcessHealth::snapshot(env_->daemon().pid());
   std::string filler(64 * 1024, 'a');
   EXPECT_LT(flood(port(), head + "1;a=", filler), 8u << 20);
   EXPECT_LT(flood(port(), head + "1\r\n{\r\n0\r\nX-Trailer: ", filler), 8u << 20);
-  EXPECT_LT(rss_kib(env_->daemon().pid()), rss_before + 16 * 1024);
-  expect_serving();
-}
-
-// Open descriptors of a process.
-size_t open_fds(pid_t pid) {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e :
-       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
-    ++n;
-  return n;
+  expect_recovered(env_->daemon(), baseline);
 }
 
 TEST_F(RegistryHttpHardening, SlowHeaderIsCutAfterTheSocketTimeout) {
@@ -181,8 +164,7 @@ TEST_F(RegistryHttpHardening, AThousandConnectionsAtOnceAreServedAndReleased) {
     limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
   }
-  const pid_t pid = env_->daemon().pid();
-  const size_t fds_before = open_fds(pid);
+  const auto baseline = ProcessHealth::snapshot(env_->daemon().pid());
   std::vector<std::unique_ptr<RawConnection>> clients;
   for (int i = 0; i < 1000; ++i) {
     clients.push_back(std::make_unique<RawConnection>(port()));
@@ -192,13 +174,7 @@ TEST_F(RegistryHttpHardening, AThousandConnectionsAtOnceAreServedAndReleased) {
   for (auto& c : clients) ok += c->read().starts_with("HTTP/1.1 200") ? 1 : 0;
   EXPECT_EQ(ok, 1000u);
   clients.clear();
-  bool released = false;
-  for (int i = 0; i < 100 && !released; ++i) {
-    released = open_fds(pid) <= fds_before + 2;
-    if (!released) std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_TRUE(released) << open_fds(pid) << " descriptors open, " << fds_before << " before";
-  expect_serving();
+  expect_recovered(env_->daemon(), baseline);
 }
 
 // glance-api: downloads to clients that vanish or stop reading, and the connection cap.
@@ -245,6 +221,8 @@ std::string ApiHttpHardening::id_;
 std::string ApiHttpHardening::setup_error_;
 
 TEST_F(ApiHttpHardening, ClientResettingMidDownloadCostsOnlyItsRequest) {
+  expect_serving_whole_image();
+  const auto baseline = ProcessHealth::snapshot(env_->api().pid());
   for (size_t after : {0u, 1u, 64u << 10, 4u << 20}) {
     SCOPED_TRACE(after);
     RawConnection c(port());
@@ -262,7 +240,7 @@ TEST_F(ApiHttpHardening, ClientResettingMidDownloadCostsOnlyItsRequest) {
       c.reset();
     });
   for (auto& t : clients) t.join();
-  EXPECT_EQ(env_->client().get("/healthcheck").status, 200u);
+  expect_recovered(env_->api(), baseline);
   expect_serving_whole_image();
 }
 
@@ -282,21 +260,19 @@ TEST_F(ApiHttpHardening, ClientThatStopsReadingIsCutAfterTheSocketTimeout) {
   // The client reads no more. With client_socket_timeout = 3 the server gives up on the
   // stalled write and ends the request while the client still holds its end: the socket
   // and the open image file are released.
-  bool released = false;
-  for (int i = 0; i < 200 && !released; ++i) {
-    released = downloads_ended() > before;
-    if (!released) std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_TRUE(released) << "the stalled download still holds its connection";
+  EXPECT_TRUE(eventually([&] { return downloads_ended() > before; }, 10s))
+      << "the stalled download still holds its connection";
   c.reset();
   expect_serving_whole_image();
 }
 
 TEST_F(ApiHttpHardening, ConnectionsOverTheCapAreAnswered503WithRetryAfter) {
+  const pid_t pid = env_->api().pid();
+  const size_t fds_before = ProcessHealth::snapshot(pid).open_fds;
   std::vector<std::unique_ptr<RawConnection>> idle;
   for (int i = 0; i < 32; ++i) idle.push_back(std::make_unique<RawConnection>(port()));
-  // Let the server accept them all before the next one arrives.
-  std::this_thread::sleep_for(300ms);
+  // The server has accepted them all before the next one arrives.
+  EXPECT_TRUE(eventually([&] { return ProcessHealth::snapshot(pid).open_fds >= fds_before + 32; }));
   RawConnection extra(port());
   extra.send("GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n");
   auto answer = extra.read();
@@ -304,12 +280,7 @@ TEST_F(ApiHttpHardening, ConnectionsOverTheCapAreAnswered503WithRetryAfter) {
   EXPECT_NE(answer.find("Retry-After: 5"), std::string::npos) << answer;
   idle.clear();
   // Freed slots serve again.
-  bool served = false;
-  for (int i = 0; i < 50 && !served; ++i) {
-    served = env_->client().get("/healthcheck").status == 200u;
-    if (!served) std::this_thread::sleep_for(100ms);
-  }
-  EXPECT_TRUE(served);
+  EXPECT_TRUE(eventually([&] { return env_->client().get("/healthcheck").status == 200u; }, 5s));
 }
 
 }  // namespace
