@@ -42,7 +42,16 @@ store::ReadOptions source_read_options(const SourcePolicy& policy, SourceUse use
                                          const net::ip::address& address) -> Result<void> {
     return policy.check_address(host, address, use);
   };
-  options.check_uri = [&policy, use](std::string_view uri) { return policy.check_uri(uri, use); };
+  // Where a redirect leads is the source server's choice, not what the api accepted: it is
+  // held to copy_from's rules (no internal address unless the operator allows the host), for
+  // an admin's location too.
+  options.check_uri = [&policy](std::string_view uri) {
+    return policy.check_uri(uri, SourceUse::copy_from);
+  };
+  options.check_redirect_address = [&policy](std::string_view host,
+                                             const net::ip::address& address) -> Result<void> {
+    return policy.check_address(host, address, SourceUse::copy_from);
+  };
   return options;
 }
 

@@ -32,7 +32,8 @@ common::Result<void> check_external_source(const ImageHeaderRequest& meta, bool 
                                            const store::StoreRegistry& stores,
                                            const SourcePolicy& policy);
 
-// How a store must connect for a source: every resolved address is vetted by `policy`.
+// How a store must connect for a source: every resolved address is vetted by `policy` for
+// `use`, and every redirect target and its addresses as a copy_from source.
 // `policy` must outlive the options.
 store::ReadOptions source_read_options(const SourcePolicy& policy, SourceUse use);
 

@@ -48,6 +48,10 @@ bool is_scheme(std::string_view s) {
   });
 }
 
+// The schemes of object stores, whose URIs name an account and carry its credentials.
+constexpr std::array<std::string_view, 6> kAccountSchemes = {"swift", "swift+http", "swift+https",
+                                                             "s3",    "s3+http",    "s3+https"};
+
 // Lower case without the one trailing dot a fully qualified name may have.
 std::string normal_name(std::string_view name) {
   if (name.ends_with('.')) name.remove_suffix(1);
@@ -288,6 +292,13 @@ Result<void> SourcePolicy::check_uri(std::string_view uri, SourceUse use) const 
   if (!url->encoded_path().empty() && !url->encoded_path().starts_with('/')) return invalid();
   // Glance's stores refuse "host:" as well as a port that is not a number.
   if (url->has_port() && url->port_number() == 0) return invalid();
+  // Without its own credentials an object store's URI could only be read with the
+  // operator's, which would let a client copy whatever the operator's account holds.
+  const bool account_scheme =
+      std::find(kAccountSchemes.begin(), kAccountSchemes.end(), scheme) != kAccountSchemes.end();
+  if (account_scheme && (!url->has_password() || url->encoded_user().empty()))
+    return Error::bad_request("External source '" + common::redact_credentials(uri) +
+                              "' carries no credentials of its own");
   std::string_view shown(url->encoded_host().data(), url->encoded_host().size());
   switch (url->host_type()) {
     case boost::urls::host_type::ipv4:

@@ -50,11 +50,15 @@ struct SourcePolicyConfig {
 // "0x7f.1", "017700000001") is an IPv4 address in a legacy form that resolvers read
 // differently, so it is refused for both uses.
 //
+// A swift or s3 URI must carry its own credentials ("user:key@"): the stores never lend the
+// operator's account to a client's URI, and the api says so before accepting it.
+//
 // Every error is bad_request, with Glance's texts where Glance has one:
 //   "External source should not be empty"
 //   "External sources are not supported: '<uri>'"    (scheme refused or not listed)
 //   "Invalid location: <uri>"                         (malformed URI, no host, bad port)
 //   "External source host '<host>' is not allowed"
+//   "External source '<uri>' carries no credentials of its own"   (swift, s3)
 // <uri> always has its credentials redacted (common::redact_credentials).
 class SourcePolicy {
  public:

@@ -103,8 +103,9 @@ Task<HttpStore::Answer> HttpStore::request(const Location& where, const std::str
     if (options.span && method == "GET")
       req.headers.set("Range", "bytes=" + std::to_string(options.span->offset) + "-" +
                                    std::to_string(options.span->offset + options.span->length - 1));
-    const common::http::AddressCheck* check =
-        options.check_address ? &options.check_address : nullptr;
+    const auto& vet = hop > 0 && options.check_redirect_address ? options.check_redirect_address
+                                                                : options.check_address;
+    const common::http::AddressCheck* check = vet ? &vet : nullptr;
     auto exchange = co_await client_.start(url->origin, req, check);
     if (!exchange) co_return exchange.error();
     auto head = co_await (*exchange)->response();

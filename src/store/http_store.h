@@ -15,8 +15,9 @@ struct HttpStoreConfig {
 
 // Read-only images at http(s) URLs (spec §10.4): x-image-meta-location points at them, and
 // copy_from reads them once. Data streams through without buffering; the size comes from a
-// HEAD; 301/302/303/307/308 are followed up to five times, each hop vetted by the caller's
-// AddressCheck. Credentials in the URL ("user:pass@") are sent as Basic authentication.
+// HEAD; 301/302/303/307/308 are followed up to five times, each target vetted by the caller's
+// check_uri and its addresses by check_redirect_address (see ReadOptions). Credentials in the URL
+// ("user:pass@") are sent as Basic authentication.
 class HttpStore final : public Store {
  public:
   explicit HttpStore(const HttpStoreConfig& config);

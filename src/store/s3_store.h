@@ -36,7 +36,8 @@ struct S3StoreConfig {
 
 // Where an S3 store keeps one image: "s3://<access>:<secret>@<host>/<bucket>/<key>" (http) or
 // "s3+https://..." (s3+http is accepted as http), as glance_store writes them. The host may
-// carry a port and a path prefix.
+// carry a port and a path prefix. The key is "<id>-<random hex>"; locations written before
+// per-upload keys (and glance_store's) name the bare image id, and are read and deleted alike.
 struct S3Location {
   bool tls = false;
   std::string access_key;  // both empty when the URI carries no credentials
@@ -63,8 +64,12 @@ common::Result<S3Location> parse_s3_location(std::string_view uri);
 //    (s3_store_large_object_chunk_size) is buffered at a time; an image that fits in one
 //    part goes out as one PUT at commit.
 // MD5 and SHA-256 are computed on worker threads (ParallelDigests). S3 has no create-only
-// PUT that every server honours, so two uploads of one id can both succeed; a HEAD at
-// begin_add, and again before a buffered or multipart upload is made visible, catches most.
+// PUT that every server honours, so each upload writes its own key, "<id>-<random hex>",
+// which its location names: two racing uploads of one id both succeed here, the registry's
+// compare-and-set activates one, and the other removes only its own object. begin_add fails
+// with conflict when the bucket already holds a key of the id (either form).
+// Only a location's own credentials are used to read or delete it: the configured ones are
+// never lent to a location that carries none (every location this store writes carries them).
 // Errors: unavailable (server unreachable or 503), not_found, bad_gateway (403: credentials,
 // rights or clock refused; the S3 code is in the message), storage_full (QuotaExceeded),
 // bad_request (size mismatch, malformed location), internal (anything else, with the S3

@@ -14,7 +14,6 @@ using common::Error;
 using common::Result;
 using common::http::ClientExchange;
 using s3::failure_of;
-using s3::head;
 using s3::kErrorBodyLimit;
 using s3::kNoBody;
 using s3::object_name;
@@ -66,7 +65,6 @@ class S3Writer final : public ImageWriter {
   Task<void> send_buffer(bool whole_object);
   Task<void> create_upload();
   Task<void> complete_upload();
-  Task<void> check_absent();
   net::awaitable<void> cleanup();
   Task<void> finish_now();
 
@@ -210,16 +208,7 @@ Task<void> S3Writer::create_upload() {
   co_return Result<void>();
 }
 
-Task<void> S3Writer::check_absent() {
-  auto reply = co_await head(client_, bucket_, key_, nullptr);
-  if (!reply) co_return reply.error();
-  if (reply->status == 404) co_return Result<void>();
-  if (reply->status == 200) co_return Error::conflict("Attempt to upload duplicate image: " + key_);
-  co_return s3::error_from(reply->status, reply->body, "checking " + object_name(bucket_, key_));
-}
-
 Task<void> S3Writer::complete_upload() {
-  if (auto absent = co_await check_absent(); !absent) co_return absent;
   std::string xml = "<CompleteMultipartUpload>";
   for (size_t i = 0; i < etags_.size(); ++i)
     xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
@@ -244,10 +233,7 @@ Task<void> S3Writer::finish_now() {
     if (mode_ == Mode::single) co_return Result<void>();  // stored with its last byte
     co_return co_await complete_upload();
   }
-  if (upload_id_.empty()) {
-    if (auto absent = co_await check_absent(); !absent) co_return absent;
-    co_return co_await send_buffer(true);
-  }
+  if (upload_id_.empty()) co_return co_await send_buffer(true);
   if (auto sent = co_await send_buffer(false); !sent) co_return sent;
   co_return co_await complete_upload();
 }

@@ -9,7 +9,8 @@
 
 namespace glance::store {
 
-// A writer of image `key` into `bucket`, through one of the three ways S3Store describes:
+// A writer of object `key` into `bucket`, a key no other upload writes, through one of the
+// three ways S3Store describes:
 // one PUT when `declared` is below `large_size`, a streamed multipart upload of parts of at
 // least `chunk_size` bytes when it is not, and one buffered part at a time when `declared` is 0
 // (size unknown). commit() answers `uri` as the location. `client` must outlive the writer;

@@ -54,10 +54,13 @@ struct ByteSpan {
 struct ReadOptions {
   // Only these bytes, when set; the api has checked the span against the image size.
   std::optional<ByteSpan> span;
-  // Both empty when the location was the operator's or the api's own. check_uri vets each
-  // redirect target as the api vetted the location itself.
+  // All empty when the location was the operator's or the api's own. check_address vets the
+  // addresses of the location's host; check_uri each redirect target, and
+  // check_redirect_address (check_address when empty) the addresses of its host, since where
+  // a redirect leads is the source server's choice, not the one the api vetted.
   AddressCheck check_address;
   std::function<common::Result<void>(std::string_view uri)> check_uri;
+  AddressCheck check_redirect_address;
 };
 
 // Receives one image's data. write() hashes as it writes, possibly on other threads: the bytes

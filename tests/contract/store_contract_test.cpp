@@ -112,7 +112,8 @@ net::awaitable<common::Result<size_t>> s3_objects(const s3::Bucket& bucket) {
 
 template <>
 struct StoreFactory<S3Store> {
-  // S3 has no create-only PUT that every server honours: the last writer wins.
+  // S3 has no create-only PUT that every server honours: each upload writes its own key and
+  // both commit; the registry's compare-and-set decides which one the image keeps.
   static constexpr bool atomic_commit = false;
   // A fresh bucket per store on the Swift all-in-one's S3 API, made by the first upload.
   // Parts are S3's smallest (5 MiB), and only declared sizes of 1 MiB and more go multipart,

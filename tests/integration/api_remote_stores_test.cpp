@@ -181,6 +181,76 @@ TEST_P(ApiRemoteStores, ClientGoneMidUploadLeavesNoSegmentsOrParts) {
 INSTANTIATE_TEST_SUITE_P(Stores, ApiRemoteStores, ::testing::Values("swift", "s3"),
                          [](const auto& info) { return info.param; });
 
+// Keys in the s3 store's bucket, by the Swift API (s3api buckets are Swift containers).
+std::vector<std::string> bucket_keys() {
+  std::string storage_url;
+  const std::string token = swift_token(swift_cluster(), &storage_url);
+  HttpClient swift(swift_cluster().proxy_port, {{"X-Auth-Token", token}});
+  auto r = swift.get(url_path(storage_url) + "/" + bucket() + "?format=json");
+  std::vector<std::string> keys;
+  if (r.status != 200) return keys;
+  for (const auto& o : r.json()) keys.push_back(o["name"].get<std::string>());
+  return keys;
+}
+
+// An object store URI without credentials would be read with the store's own account, which
+// holds every tenant's images: a client may not name one, admin or not.
+TEST(ApiObjectStoreSources, AnotherTenantsImageCannotBeCopiedWithTheStoresCredentials) {
+  // The cluster is on loopback, which copy_from refuses unless allowed; an S3 service on a
+  // public name needs no such line.
+  ApiEnvironment env(true, "external_source_allowed_hosts = 127.0.0.1\n", store_options());
+  auto client = env.client();
+  auto tenant = [](const std::string& name, const std::string& role) {
+    return HeaderList{{"X-Identity-Status", "Confirmed"},
+                      {"X-Tenant-Id", name},
+                      {"X-User-Id", "user-" + name},
+                      {"X-Roles", role}};
+  };
+  const HeaderList formats = {{"x-image-meta-disk_format", "raw"},
+                              {"x-image-meta-container_format", "bare"}};
+  auto owner = tenant("tenant-a", "member");
+  auto data = random_bytes(100000, 9);
+  HeaderList upload = owner;
+  upload.insert(upload.end(), formats.begin(), formats.end());
+  upload.insert(upload.end(), {{"x-image-meta-name", "private"},
+                               {"x-image-meta-store", "s3"},
+                               {"Content-Type", "application/octet-stream"}});
+  auto stored = client.post("/v1/images", data, upload);
+  ASSERT_EQ(stored.status, 201u) << stored.body;
+  const std::string id = stored.json()["image"]["id"];
+  std::string key;
+  for (const auto& k : bucket_keys())
+    if (k.starts_with(id)) key = k;
+  ASSERT_FALSE(key.empty());
+  const size_t keys_before = bucket_keys().size();
+
+  const std::string s3_host = swift_cluster().s3_endpoint.substr(std::string("http://").size());
+  const std::string auth = swift_cluster().auth_url.substr(std::string("http://").size());
+  for (const auto& caller : {tenant("tenant-b", "member"), tenant("tenant-c", "admin")}) {
+    for (const std::string& header : {"x-glance-api-copy-from", "x-image-meta-location"}) {
+      for (const std::string& uri : {"s3://" + s3_host + "/" + bucket() + "/" + key,
+                                     "s3+http://" + s3_host + "/" + bucket() + "/" + key,
+                                     "swift+http://" + auth + "/" + bucket() + "/" + key}) {
+        HeaderList copy = caller;
+        copy.insert(copy.end(), formats.begin(), formats.end());
+        copy.emplace_back(header, uri);
+        auto r = client.post("/v1/images", "", copy);
+        // Locations are for admins: a member's is refused before its URI is read.
+        const bool forbidden = header == "x-image-meta-location" && caller[3].second != "admin";
+        EXPECT_EQ(r.status, forbidden ? 403u : 400u) << header << " " << uri << " " << r.body;
+        if (!forbidden)
+          EXPECT_NE(r.body.find("carries no credentials of its own"), std::string::npos) << r.body;
+      }
+    }
+    auto listed = client.get("/v1/images/detail?is_public=none", caller);
+    ASSERT_EQ(listed.status, 200u);
+    for (const auto& image : listed.json()["images"]) EXPECT_EQ(image["id"], id);
+  }
+  EXPECT_EQ(bucket_keys().size(), keys_before);
+  // The owner's image is unharmed.
+  EXPECT_TRUE(client.get("/v1/images/" + id, owner).body == data);
+}
+
 // A store whose server is gone answers 503 and kills the image.
 TEST(ApiUnreachableStore, UploadIs503AndKills) {
   ApiEnvironment env(false, "",

@@ -10,13 +10,50 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <optional>
+#include <utility>
 
 namespace glance::testing {
 namespace {
 
 const HeaderList kFormats = {{"x-image-meta-disk_format", "raw"},
                              {"x-image-meta-container_format", "bare"}};
+
+// Polls HEAD until the image leaves queued/saving; returns its final status.
+std::string settle(const HttpClient& client, const std::string& id, const HeaderList& who = {}) {
+  std::string status;
+  bool settled = eventually([&] {
+    status = client.head("/v1/images/" + id, who).header("x-image-meta-status").value_or("");
+    return status != "queued" && status != "saving";
+  });
+  return settled ? status : "timeout";
+}
+
+// This machine's host name and the IPv4 address it resolves to, when that is a loopback
+// address: a name that reaches this host without being "localhost", which the source policy
+// refuses by name before any lookup.
+std::optional<std::pair<std::string, std::string>> loopback_host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return std::nullopt;
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(name, nullptr, &hints, &found) != 0 || !found) return std::nullopt;
+  const auto* v4 = reinterpret_cast<const sockaddr_in*>(found->ai_addr);
+  char text[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+  const bool loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+  ::freeaddrinfo(found);
+  if (!loopback) return std::nullopt;
+  return std::pair<std::string, std::string>{name, text};
+}
 
 class ApiSources : public ::testing::Test {
  protected:
@@ -33,15 +70,7 @@ class ApiSources : public ::testing::Test {
     delete source_;
   }
 
-  // Polls HEAD until the image leaves queued/saving; returns its final status.
-  std::string settle(const std::string& id) const {
-    std::string status;
-    bool settled = eventually([&] {
-      status = client_.head("/v1/images/" + id).header("x-image-meta-status").value_or("");
-      return status != "queued" && status != "saving";
-    });
-    return settled ? status : "timeout";
-  }
+  std::string settle(const std::string& id) const { return testing::settle(client_, id); }
   size_t image_count() const {
     return client_.get("/v1/images/detail?is_public=none").json()["images"].size();
   }
@@ -272,6 +301,51 @@ TEST_F(ApiSourcePolicy, CopyFromInternalAddressesIsRefused) {
                           with(with(kFormats, member_), {{"x-glance-api-copy-from", url}}));
     EXPECT_EQ(r.status, 400u) << url << " " << r.body;
   }
+}
+
+// An admin's location may name an internal host; where its server redirects to is that
+// server's choice, held to copy_from's rules unless external_source_allowed_hosts lists it.
+TEST_F(ApiSourcePolicy, LocationRedirectsToInternalAddressesAreRefused) {
+  const std::string port = std::to_string(source_->port());
+  const size_t hits_before = source_->hits("/small.raw");
+  auto count = [this] {
+    return client_.get("/v1/images/detail?is_public=none", admin_).json()["images"].size();
+  };
+  const size_t images_before = count();
+  for (const std::string& path : {std::string("/redirect/0/small.raw"),
+                                  std::string("/goto/http://169.254.169.254/latest/meta-data/"),
+                                  "/goto/http://localhost:" + port + "/small.raw",
+                                  std::string("/goto/http://10.0.0.1/image.raw")}) {
+    auto r =
+        client_.post("/v1/images", "",
+                     with(with(kFormats, admin_), {{"x-image-meta-location", source_->url(path)}}));
+    EXPECT_EQ(r.status, 400u) << path << " " << r.body;
+    EXPECT_NE(r.body.find("is not allowed"), std::string::npos) << path << " " << r.body;
+  }
+  EXPECT_EQ(source_->hits("/small.raw"), hits_before);
+  EXPECT_EQ(count(), images_before);
+}
+
+// The api keeps connections to a source alive for the next request to the same host; one
+// opened for an admin's location on an internal host must not carry a member's copy_from
+// there.
+TEST_F(ApiSourcePolicy, CopyFromCannotReuseTheConnectionOfAnAdminsLocation) {
+  auto host = loopback_host_name();
+  if (!host) GTEST_SKIP() << "this machine's host name does not resolve to a loopback address";
+  SourceServer named(host->second);
+  named.put("/small.raw", random_bytes(1000, 2));
+  const std::string url =
+      "http://" + host->first + ":" + std::to_string(named.port()) + "/keepalive/small.raw";
+  // The location's size is asked with a HEAD, whose connection then waits in the api's pool.
+  auto location = client_.post("/v1/images", "",
+                               with(with(kFormats, admin_), {{"x-image-meta-location", url}}));
+  ASSERT_EQ(location.status, 201u) << location.body;
+  ASSERT_EQ(named.hits("/keepalive/small.raw"), 1u);
+  auto copy = client_.post("/v1/images", "",
+                           with(with(kFormats, member_), {{"x-glance-api-copy-from", url}}));
+  ASSERT_EQ(copy.status, 201u) << copy.body;
+  EXPECT_EQ(settle(client_, copy.json()["image"]["id"], member_), "killed");
+  EXPECT_EQ(named.hits("/keepalive/small.raw"), 1u) << "the copy reached an internal address";
 }
 
 TEST_F(ApiSourcePolicy, LocationsAreForAdmins) {

@@ -120,6 +120,54 @@ TEST_F(HttpStoreTest, EveryRedirectTargetIsVetted) {
   EXPECT_EQ(source_.hits("/redirect/0/image.raw"), 0u);
 }
 
+// A connection kept alive after an unchecked read (an operator's location) would otherwise
+// carry a checked one (a client's copy_from) to an address its check refuses.
+TEST_F(HttpStoreTest, APooledConnectionIsVettedAgainBeforeReuse) {
+  auto unchecked = read("/keepalive/image.raw");
+  ASSERT_TRUE(unchecked) << unchecked.error().message();
+  EXPECT_TRUE(*unchecked == data_);
+  auto size_unchecked = size("/keepalive/image.raw");
+  ASSERT_TRUE(size_unchecked) << size_unchecked.error().message();
+  ASSERT_EQ(source_.hits("/keepalive/image.raw"), 2u);
+  std::vector<std::string> seen;
+  ReadOptions guarded;
+  guarded.check_address = [&seen](std::string_view host, const net::ip::address& address) {
+    seen.push_back(std::string(host) + "=" + address.to_string());
+    return common::Result<void>(common::Error::bad_request("refused"));
+  };
+  auto r = read("/keepalive/image.raw", guarded);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "refused");
+  auto s = size("/keepalive/image.raw", guarded);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(), "refused");
+  EXPECT_EQ(source_.hits("/keepalive/image.raw"), 2u) << "nothing may reach a refused address";
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front(), "127.0.0.1=127.0.0.1");
+  // An accepting check may reuse it.
+  ReadOptions accepting;
+  accepting.check_address = [](std::string_view, const net::ip::address&) {
+    return common::Result<void>();
+  };
+  EXPECT_TRUE(read("/keepalive/image.raw", accepting).value() == data_);
+}
+
+// Redirect targets are held to their own address check, whatever the location's was.
+TEST_F(HttpStoreTest, RedirectTargetsGetTheRedirectAddressCheck) {
+  ReadOptions options;
+  options.check_address = [](std::string_view, const net::ip::address&) {
+    return common::Result<void>();
+  };
+  options.check_redirect_address = [](std::string_view host, const net::ip::address&) {
+    return common::Result<void>(common::Error::bad_request("redirect to " + std::string(host)));
+  };
+  EXPECT_TRUE(read("/image.raw", options).value() == data_);
+  auto redirected = read("/redirect/0/image.raw", options);
+  ASSERT_FALSE(redirected);
+  EXPECT_EQ(redirected.error().message(), "redirect to 127.0.0.1");
+  EXPECT_EQ(source_.hits("/image.raw"), 1u);
+}
+
 TEST_F(HttpStoreTest, ReadOnly) {
   EXPECT_FALSE(store_.writable());
   EXPECT_EQ(await(store_.begin_add("x", 0)).error().code(), Errc::gone);

@@ -249,19 +249,120 @@ TEST_F(S3StoreTest, MissingBucketWithoutCreateOnPutIsAnErrorAndCreatesNothing) {
   EXPECT_EQ(*status, 404u);
 }
 
-TEST_F(S3StoreTest, LocationsWithoutCredentialsUseOursOnlyOnOurHost) {
+TEST_F(S3StoreTest, LocationsWithoutCredentialsAreRefusedEvenOnOurHost) {
+  // A location without credentials can only be a client's (copy_from, x-image-meta-location):
+  // signing it with the store's keys would hand out any object of the store's account.
   auto stored = add(*store_, "aaaaaaaa-0000-0000-0000-00000000000b", "bare", 0);
   auto location = parse_s3_location(stored.location.uri);
   ASSERT_TRUE(location);
   location->access_key.clear();
   location->secret_key.clear();
-  auto ours = await(read_image(*store_, Location{s3_location_uri(*location)}, ReadOptions{}));
-  ASSERT_TRUE(ours) << ours.error().message();
-  EXPECT_EQ(*ours, "bare");
+  const Location bare{s3_location_uri(*location)};
+  auto read = await(read_image(*store_, bare, ReadOptions{}));
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code(), Errc::bad_request) << read.error().message();
+  auto size = await(store_->size(bare, ReadOptions{}));
+  ASSERT_FALSE(size);
+  EXPECT_EQ(size.error().code(), Errc::bad_request);
+  auto removed = await(store_->remove(bare));
+  ASSERT_FALSE(removed);
+  EXPECT_EQ(removed.error().code(), Errc::bad_request);
   location->host = "elsewhere.example:9000";
   auto theirs = await(read_image(*store_, Location{s3_location_uri(*location)}, ReadOptions{}));
   ASSERT_FALSE(theirs);
   EXPECT_EQ(theirs.error().code(), Errc::bad_request);
+  // The object is still there for its own location.
+  auto ours = await(read_image(*store_, stored.location, ReadOptions{}));
+  ASSERT_TRUE(ours) << ours.error().message();
+  EXPECT_EQ(*ours, "bare");
+}
+
+struct RaceOutcome {
+  StoredImage first;
+  common::Result<StoredImage> second;
+};
+
+// Two uploads of one image, both begun before either commits, as two requests racing through
+// the api until the registry activates one of them.
+net::awaitable<common::Result<RaceOutcome>> racing_uploads(Store& store, const std::string& id,
+                                                           const std::string& first,
+                                                           const std::string& second,
+                                                           bool declare) {
+  auto a = co_await store.begin_add(id, declare ? first.size() : 0);
+  if (!a) co_return a.error();
+  auto b = co_await store.begin_add(id, declare ? second.size() : 0);
+  if (!b) co_return b.error();
+  if (auto w = co_await write_in_chunks(**a, first); !w) co_return w.error();
+  if (auto w = co_await write_in_chunks(**b, second); !w) co_return w.error();
+  auto committed = co_await (*a)->commit();
+  if (!committed) co_return committed.error();
+  co_return RaceOutcome{std::move(*committed), co_await (*b)->commit()};
+}
+
+TEST_F(S3StoreTest, RacingUploadsOfOneImageKeepTheWinnersObject) {
+  struct Case {
+    const char* id;
+    uint64_t size;
+    bool declare;
+  };
+  // One PUT each; a multipart upload each (declared); one buffered part each (undeclared).
+  for (const Case& c : {Case{"aaaaaaaa-0000-0000-0000-0000000000c1", 300000, true},
+                        Case{"aaaaaaaa-0000-0000-0000-0000000000c2", kPart + kMiB, true},
+                        Case{"aaaaaaaa-0000-0000-0000-0000000000c3", 300000, false}}) {
+    SCOPED_TRACE(c.id);
+    const std::string winner = random_bytes(c.size, 21);
+    const std::string loser = random_bytes(c.size, 22);
+    auto raced = await(racing_uploads(*store_, c.id, winner, loser, c.declare));
+    ASSERT_TRUE(raced) << raced.error().message();
+    // The registry activates the first; the api then removes what the other one stored.
+    if (raced->second) {
+      EXPECT_NE(raced->second->location.uri, raced->first.location.uri);
+      auto removed = await(store_->remove(raced->second->location));
+      ASSERT_TRUE(removed) << removed.error().message();
+    }
+    auto back = await(read_image(*store_, raced->first.location, ReadOptions{}));
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_TRUE(*back == winner);
+    EXPECT_EQ(raced->first.checksum, common::md5_hex(winner));
+    auto removed = await(store_->remove(raced->first.location));
+    ASSERT_TRUE(removed) << removed.error().message();
+    auto held = contents(*store_);
+    EXPECT_EQ(held.keys, 0u);
+    EXPECT_EQ(held.uploads, 0u);
+  }
+}
+
+TEST_F(S3StoreTest, EachUploadHasItsOwnKeyAndOldBareIdKeysStillWork) {
+  auto stored = add(*store_, "aaaaaaaa-0000-0000-0000-0000000000d1", "new", 0);
+  auto location = parse_s3_location(stored.location.uri);
+  ASSERT_TRUE(location);
+  EXPECT_TRUE(location->key.starts_with("aaaaaaaa-0000-0000-0000-0000000000d1-")) << location->key;
+  // An object as uploads wrote it before per-upload keys: named by the bare image id.
+  const std::string legacy_id = "aaaaaaaa-0000-0000-0000-0000000000d2";
+  s3::Client client{common::http::ClientConfig{}};
+  const s3::Request put{"PUT", legacy_id, {}, {}};
+  const std::string legacy_data = "written under the bare id";
+  auto written = await(client.fetch(store_->bucket(), put, legacy_data));
+  ASSERT_TRUE(written) << written.error().message();
+  ASSERT_EQ(written->status, 200u) << written->body;
+  location->key = legacy_id;
+  const Location legacy{s3_location_uri(*location)};
+  auto back = await(read_image(*store_, legacy, ReadOptions{}));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(*back, legacy_data);
+  // Either form of key makes the id taken.
+  for (const auto* id : {"aaaaaaaa-0000-0000-0000-0000000000d1", legacy_id.c_str()}) {
+    auto again = await(store_->begin_add(id, 0));
+    ASSERT_FALSE(again) << id;
+    EXPECT_EQ(again.error().code(), Errc::conflict) << id;
+  }
+  // An id that only starts like a stored one is free.
+  auto prefix_only = await(store_->begin_add("aaaaaaaa-0000-0000-0000-0000000000d", 0));
+  ASSERT_TRUE(prefix_only) << prefix_only.error().message();
+  await((*prefix_only)->abort());
+  ASSERT_TRUE(await(store_->remove(legacy)));
+  ASSERT_TRUE(await(store_->remove(stored.location)));
+  EXPECT_EQ(contents(*store_).keys, 0u);
 }
 
 // The pure parts: no server involved.

@@ -30,18 +30,21 @@ std::string status_line(int code) {
   return "HTTP/1.1 " + std::to_string(code) + " " + reason + "\r\n";
 }
 
-void answer(int fd, int code, const std::string& headers, std::string_view body, bool head) {
-  std::string out = status_line(code) + headers + "Connection: close\r\n\r\n";
+void answer(int fd, int code, const std::string& headers, std::string_view body, bool head,
+            bool keep_alive = false) {
+  std::string out =
+      status_line(code) + headers + (keep_alive ? "" : "Connection: close\r\n") + "\r\n";
   send_all(fd, out);
   if (!head) send_all(fd, body);
 }
 }  // namespace
 
-SourceServer::SourceServer() {
+SourceServer::SourceServer(const std::string& address) : address_(address) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1)
+    throw std::runtime_error("source server: not an IPv4 address: " + address);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 64) != 0)
     throw std::runtime_error("source server cannot listen");
@@ -60,7 +63,7 @@ SourceServer::~SourceServer() {
 }
 
 std::string SourceServer::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return "http://" + address_ + ":" + std::to_string(port_) + path;
 }
 
 void SourceServer::put(const std::string& name, std::string body) {
@@ -96,13 +99,30 @@ void SourceServer::accept_loop() {
 }
 
 void SourceServer::serve(int fd) {
-  std::string request;
+  std::string received;
   char buf[4096];
-  while (request.find("\r\n\r\n") == std::string::npos && request.size() < 65536) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return;
-    request.append(buf, static_cast<size_t>(n));
+  for (;;) {
+    size_t end;
+    while ((end = received.find("\r\n\r\n")) == std::string::npos && received.size() < 65536) {
+      // A kept-alive connection may stay idle until the server stops.
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 200) == 0) {
+        if (stopping_) return;
+        continue;
+      }
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      received.append(buf, static_cast<size_t>(n));
+    }
+    if (end == std::string::npos) return;
+    // Requests to a source carry no body.
+    const std::string request = received.substr(0, end + 4);
+    received.erase(0, end + 4);
+    if (!answer_request(fd, request)) return;
   }
+}
+
+bool SourceServer::answer_request(int fd, const std::string& request) {
   std::istringstream lines(request);
   std::string method, path, version;
   lines >> method >> path >> version;
@@ -120,37 +140,49 @@ void SourceServer::serve(int fd) {
   }
   const bool head = method == "HEAD";
   bool found = false;
-  if (path.starts_with("/redirect/")) {
-    auto rest = path.substr(10);
-    auto slash = rest.find('/');
-    int n = std::stoi(rest.substr(0, slash));
-    std::string name = rest.substr(slash);
-    std::string next = n == 0 ? name : "/redirect/" + std::to_string(n - 1) + name;
-    answer(fd, 302, "Location: " + next + "\r\nContent-Length: 0\r\n", "", head);
-  } else if (path.starts_with("/status/")) {
-    answer(fd, std::stoi(path.substr(8)), "Content-Length: 0\r\n", "", head);
-  } else if (path.starts_with("/nolength/")) {
-    auto body = object(path.substr(9), &found);
-    if (!found) return answer(fd, 404, "Content-Length: 0\r\n", "", head);
-    answer(fd, 200, "", body, head);
-  } else if (path.starts_with("/cut/")) {
-    auto body = object(path.substr(4), &found);
-    if (!found) return answer(fd, 404, "Content-Length: 0\r\n", "", head);
-    std::string headers = "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    answer(fd, 200, headers, std::string_view(body).substr(0, body.size() / 2), head);
-  } else {
-    auto body = object(path, &found);
-    if (!found) return answer(fd, 404, "Content-Length: 0\r\n", "", head);
-    unsigned long long first = 0, last = 0;
-    if (!range.empty() && std::sscanf(range.c_str(), "bytes=%llu-%llu", &first, &last) == 2 &&
-        first <= last && last < body.size()) {
-      std::string headers = "Content-Length: " + std::to_string(last - first + 1) +
-                            "\r\nContent-Range: bytes " + std::to_string(first) + "-" +
-                            std::to_string(last) + "/" + std::to_string(body.size()) + "\r\n";
-      return answer(fd, 206, headers, std::string_view(body).substr(first, last - first + 1), head);
-    }
-    answer(fd, 200, "Content-Length: " + std::to_string(body.size()) + "\r\n", body, head);
+  if (path.starts_with("/keepalive/")) {
+    auto body = object(path.substr(10), &found);
+    answer(fd, found ? 200 : 404, "Content-Length: " + std::to_string(body.size()) + "\r\n", body,
+           head, found);
+    return found;
   }
+  [&] {
+    if (path.starts_with("/goto/")) {
+      answer(fd, 302, "Location: " + path.substr(6) + "\r\nContent-Length: 0\r\n", "", head);
+    } else if (path.starts_with("/redirect/")) {
+      auto rest = path.substr(10);
+      auto slash = rest.find('/');
+      int n = std::stoi(rest.substr(0, slash));
+      std::string name = rest.substr(slash);
+      std::string next = n == 0 ? name : "/redirect/" + std::to_string(n - 1) + name;
+      answer(fd, 302, "Location: " + next + "\r\nContent-Length: 0\r\n", "", head);
+    } else if (path.starts_with("/status/")) {
+      answer(fd, std::stoi(path.substr(8)), "Content-Length: 0\r\n", "", head);
+    } else if (path.starts_with("/nolength/")) {
+      auto body = object(path.substr(9), &found);
+      if (!found) return answer(fd, 404, "Content-Length: 0\r\n", "", head);
+      answer(fd, 200, "", body, head);
+    } else if (path.starts_with("/cut/")) {
+      auto body = object(path.substr(4), &found);
+      if (!found) return answer(fd, 404, "Content-Length: 0\r\n", "", head);
+      std::string headers = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+      answer(fd, 200, headers, std::string_view(body).substr(0, body.size() / 2), head);
+    } else {
+      auto body = object(path, &found);
+      if (!found) return answer(fd, 404, "Content-Length: 0\r\n", "", head);
+      unsigned long long first = 0, last = 0;
+      if (!range.empty() && std::sscanf(range.c_str(), "bytes=%llu-%llu", &first, &last) == 2 &&
+          first <= last && last < body.size()) {
+        std::string headers = "Content-Length: " + std::to_string(last - first + 1) +
+                              "\r\nContent-Range: bytes " + std::to_string(first) + "-" +
+                              std::to_string(last) + "/" + std::to_string(body.size()) + "\r\n";
+        return answer(fd, 206, headers, std::string_view(body).substr(first, last - first + 1),
+                      head);
+      }
+      answer(fd, 200, "Content-Length: " + std::to_string(body.size()) + "\r\n", body, head);
+    }
+  }();
+  return false;
 }
 
 }  // namespace glance::testing

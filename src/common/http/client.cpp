@@ -116,8 +116,8 @@ class AnyStream {
 
 class Connection {
  public:
-  Connection(Origin origin, AnyStream stream)
-      : origin(std::move(origin)), stream(std::move(stream)) {}
+  Connection(Origin origin, net::ip::address peer, AnyStream stream)
+      : origin(std::move(origin)), peer(std::move(peer)), stream(std::move(stream)) {}
 
   // The server may have closed an idle connection; reading ahead without blocking tells.
   bool still_open() {
@@ -130,6 +130,7 @@ class Connection {
   }
 
   Origin origin;
+  net::ip::address peer;  // the address connected to, for re-vetting on reuse
   AnyStream stream;
   beast::flat_buffer buffer;
   Clock::time_point idle_since = Clock::now();
@@ -169,6 +170,19 @@ class ConnectionPool {
   std::mutex mutex_;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
 };
+
+namespace {
+// An idle connection to `origin`, if one may serve a request vetted by `check`. The pool is
+// keyed by origin alone and a connection was vetted only by the policy of whoever opened it
+// (an operator's location on an internal host, say): it is vetted again, on the address it
+// is connected to, before it carries a request under another policy. One refused is closed.
+std::unique_ptr<Connection> take_vetted(ConnectionPool& pool, const Origin& origin,
+                                        const AddressCheck* check) {
+  auto connection = pool.take(origin);
+  if (connection && check && *check && !(*check)(origin.host, connection->peer)) return nullptr;
+  return connection;
+}
+}  // namespace
 
 struct HttpClient::Tls {
   ssl::context context{ssl::context::tls_client};
@@ -353,7 +367,9 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::connect(const Or
     co_return Error::unavailable("cannot connect to " + origin.text() + ": " + cec.message());
   }
   tcp_stream.socket().set_option(tcp::no_delay(true));
-  if (!origin.tls) co_return std::make_unique<Connection>(origin, AnyStream(std::move(tcp_stream)));
+  const auto peer = endpoint.address();
+  if (!origin.tls)
+    co_return std::make_unique<Connection>(origin, peer, AnyStream(std::move(tcp_stream)));
 
   auto tls = std::make_unique<AnyStream::TlsStream>(std::move(tcp_stream), tls_->context);
   // Server Name Indication, and the certificate must name the host we asked for.
@@ -365,7 +381,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> HttpClient::connect(const Or
   if (hec)
     co_return Error::unavailable("TLS handshake with " + origin.text() +
                                  " failed: " + hec.message());
-  co_return std::make_unique<Connection>(origin, AnyStream(std::move(tls)));
+  co_return std::make_unique<Connection>(origin, peer, AnyStream(std::move(tls)));
 }
 
 net::awaitable<Result<std::unique_ptr<ClientExchange>>> HttpClient::start_on(
@@ -399,8 +415,7 @@ net::awaitable<Result<std::unique_ptr<ClientExchange>>> HttpClient::start_on(
 
 net::awaitable<Result<std::unique_ptr<ClientExchange>>> HttpClient::start(
     const Origin& origin, const ClientRequest& request, const AddressCheck* check) {
-  // A pooled connection was vetted when it was opened; the check is about where we connect.
-  auto connection = pool_->take(origin);
+  auto connection = take_vetted(*pool_, origin, check);
   if (!connection) {
     auto fresh = co_await connect(origin, check);
     if (!fresh) co_return fresh.error();
@@ -417,7 +432,8 @@ net::awaitable<Result<ClientReply>> HttpClient::fetch(const Origin& origin, Clie
     request.content_length = body.size();
   }
   for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<Connection> connection = attempt == 0 ? pool_->take(origin) : nullptr;
+    std::unique_ptr<Connection> connection =
+        attempt == 0 ? take_vetted(*pool_, origin, check) : nullptr;
     const bool reused = connection != nullptr;
     if (!connection) {
       auto fresh = co_await connect(origin, check);

@@ -122,8 +122,9 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Connects (or reuses a live idle connection) and sends the request header. `check`, when
-  // set, vets every resolved address. Errors: unavailable (cannot resolve, connect, or
-  // complete the TLS handshake), the check's error.
+  // set, vets every resolved address, and the address of an idle connection before reusing it
+  // (the pool is keyed by origin, whatever policy vetted a connection). Errors: unavailable
+  // (cannot resolve, connect, or complete the TLS handshake), the check's error.
   boost::asio::awaitable<Result<std::unique_ptr<ClientExchange>>> start(
       const Origin& origin, const ClientRequest& request, const AddressCheck* check = nullptr);
 

@@ -1,6 +1,7 @@
 #include "api/source_policy.h"
 
 #include "api/api_config.h"
+#include "common/uri_redaction.h"
 
 #include <gtest/gtest.h>
 
@@ -53,9 +54,27 @@ TEST(SourcePolicyUri, RemoteSchemesAreAcceptedByDefault) {
           "swift://acct:user:key@auth.example.com/v2.0/c/o",
           "swift+http://user:key@auth.example.com/v1/c/o",
           "swift+https://user:key@auth.example.com/v1/c/o", "s3://key:secret@s3.example.com/b/o",
-          "s3+http://s3.example.com/b/o", "s3+https://s3.example.com/b/o",
+          "s3+http://key:secret@s3.example.com/b/o", "s3+https://key:secret@s3.example.com/b/o",
           "http://203.0.113.7/a.img", "http://[2001:db8::7]:8080/a.img"})
       EXPECT_EQ(refusal(SourcePolicy(), uri, use), "") << uri;
+}
+
+TEST(SourcePolicyUri, ObjectStoreSourcesMustCarryTheirOwnCredentials) {
+  // Without them the store would sign the request with the operator's account.
+  for (auto use : kUses)
+    for (const std::string uri :
+         {"s3://s3.example.com/b/o", "S3+HTTPS://s3.example.com/b/o",
+          "s3+http://key@s3.example.com/b/o", "s3://:secret@s3.example.com/b/o",
+          "swift://auth.example.com/v1/c/o", "swift+http://user@auth.example.com/v1/c/o",
+          "swift+https://auth.example.com/v1/c/o"})
+      EXPECT_EQ(refusal(SourcePolicy(), uri, use), "External source '" +
+                                                       common::redact_credentials(uri) +
+                                                       "' carries no credentials of its own");
+  // Not shown back.
+  EXPECT_EQ(refusal(SourcePolicy(), "s3://key@s3.example.com/b/o", kCopy).find("key@"),
+            std::string::npos);
+  // http sources may be anonymous.
+  EXPECT_EQ(refusal(SourcePolicy(), "http://images.example.com/a.img", kCopy), "");
 }
 
 TEST(SourcePolicyUri, LocalSchemesAreNeverAccepted) {
