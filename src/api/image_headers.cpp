@@ -166,7 +166,7 @@ Result<ImageHeaderRequest> parse_image_headers(const Headers& headers,
 
 void add_image_headers(const common::Image& image, Headers& out) {
   auto put = [&](const std::string& key, const std::optional<std::string>& value) {
-    if (value && !has_control_chars(*value)) out.add(key, *value);
+    if (value && !has_control_chars(key) && !has_control_chars(*value)) out.add(key, *value);
   };
   auto num = [](const std::optional<int64_t>& v) {
     return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;

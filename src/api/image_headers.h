@@ -35,8 +35,8 @@ common::Result<ImageHeaderRequest> parse_image_headers(const common::http::Heade
 // Adds the image's metadata as response headers (spec §2.2.2): x-image-meta-<field> for every
 // non-null field (os_hash_algo and os_hash_value included), booleans as True/False,
 // x-image-meta-property-<name> for every non-null property, and ETag when there is a checksum.
-// Locations are never shown. A value holding CR, LF or NUL is left out rather than let it split the
-// header.
+// Locations are never shown. A property whose name or value holds CR, LF or NUL is left out
+// rather than let it split the header.
 void add_image_headers(const common::Image& image, common::http::Headers& out);
 
 // The image as v1 clients see it in JSON: the registry's form without location fields.
