@@ -9,11 +9,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto url = glance::registry::parse_database_url(text);
   if (!url) return 0;
   check(!url->database.empty(), "a parsed URL names its database");
-  auto shown = url->redacted();
-  // Only a password that is not also part of what is shown anyway can be checked for.
-  if (url->password.size() >= 4 && shown.find(url->password) != std::string::npos) {
-    auto rest = url->user + url->host + url->database + url->unix_socket;
-    check(rest.find(url->password) != std::string::npos, "the redacted form hides the password");
-  }
+  // The shown form must not depend on the password beyond whether there is one: comparing
+  // with another password avoids mistaking a password that is also a word of the URL
+  // ("mysql://u:ysql@h/db") for a leak.
+  auto other = *url;
+  other.password = url->password.empty() ? "" : "other-password";
+  check(other.redacted() == url->redacted(), "the redacted form hides the password");
   return 0;
 }
