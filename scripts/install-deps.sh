@@ -18,6 +18,9 @@ if [ "$mode" = test ]; then
   # servers, memcached for tempauth's tokens, and both clients for checking by hand.
   packages+=(swift swift-proxy swift-account swift-container swift-object memcached
     python3-swiftclient python3-boto3)
+  # clang and its sanitizer and libFuzzer runtimes for the build/asan and build/fuzz trees
+  # (scripts/test.sh); ccache keeps their rebuilds short.
+  packages+=(clang libclang-rt-14-dev ccache)
 fi
 missing=()
 for p in "${packages[@]}"; do

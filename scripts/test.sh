@@ -1,12 +1,86 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite (unit and integration).
+# Installs what is missing, builds, and runs the whole test suite (unit and integration)
+# three ways: a Debug tree (build/test); the same suite again in an AddressSanitizer and
+# UndefinedBehaviorSanitizer tree (build/asan), where any sanitizer report fails the run; and
+# every libFuzzer target of tests/fuzz for a bounded time on its seed corpus (build/fuzz).
 # Integration tests start their own private MariaDB and the real daemons on ephemeral ports.
+# Arguments go to the first ctest (e.g. -R regex). For quick local runs:
+#   GLANCE_TEST_SKIP_ASAN=1  skip the sanitizer tree
+#   GLANCE_TEST_SKIP_FUZZ=1  skip the fuzz targets
+#   GLANCE_FUZZ_SECONDS=N    seconds per fuzz target (default 20: twelve targets, four minutes)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh" test
+jobs=$(nproc)
+# clang builds this tree markedly faster than g++, and the two later trees need it anyway.
+# The compiler is fixed when a tree is first configured; an existing tree keeps its own.
+export CC=${CC:-clang} CXX=${CXX:-clang++}
+launcher=$(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache || true)
+
 build=${GLANCE_TEST_BUILD_DIR:-$root/build/test}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGLANCE_BUILD_TESTS=ON \
-  $(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache) >/dev/null
-cmake --build "$build" -j "$(nproc)"
-cd "$build"
-ctest --output-on-failure -j "$(nproc)" --timeout 600 "$@"
+  $launcher >/dev/null
+cmake --build "$build" -j "$jobs"
+(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@")
+
+if [ "${GLANCE_TEST_SKIP_ASAN:-0}" != 1 ]; then
+  asan=$root/build/asan
+  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGLANCE_BUILD_TESTS=ON \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DGLANCE_SANITIZE=address,undefined \
+    $launcher >/dev/null
+  cmake --build "$asan" -j "$jobs"
+  # Reports go to files rather than to stderr: the daemons the integration tests start are
+  # sanitized too, and their stderr is a log that may be gone with the test's directory. A
+  # sanitized process writes <reports>/report.<pid> only when it has something to report;
+  # any such file fails the run, whatever the test's own verdict was.
+  reports=$asan/sanitizer-reports
+  rm -rf "$reports" && mkdir -p "$reports"
+  export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$reports/report:log_exe_name=1"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/report:log_exe_name=1"
+  export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
+  status=0
+  (cd "$asan" && ctest --output-on-failure -j "$jobs" --timeout 900) || status=$?
+  unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+  if compgen -G "$reports/report.*" >/dev/null; then
+    for report in "$reports"/report.*; do
+      echo "=== sanitizer report $report" >&2
+      cat "$report" >&2
+    done
+    echo "sanitizer reports in $reports: failing" >&2
+    exit 1
+  fi
+  [ "$status" -eq 0 ] || exit "$status"
+fi
+
+if [ "${GLANCE_TEST_SKIP_FUZZ:-0}" != 1 ]; then
+  fuzz=$root/build/fuzz
+  # -O1: libFuzzer's coverage search gets several times more executions per second.
+  cmake -S "$root" -B "$fuzz" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DGLANCE_BUILD_TESTS=ON \
+    -DGLANCE_BUILD_FUZZERS=ON $launcher >/dev/null
+  cmake --build "$fuzz" -j "$jobs" --target fuzzers
+  seconds=${GLANCE_FUZZ_SECONDS:-20}
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  mkdir -p "$fuzz/artifacts"
+  failed=()
+  for source in "$root"/tests/fuzz/*_fuzz.cpp; do
+    name=$(basename "$source" _fuzz.cpp)
+    # A copy: what libFuzzer adds to the corpus stays out of the source tree.
+    mkdir -p "$work/$name"
+    cp -r "$root/tests/fuzz/corpus/$name/." "$work/$name/"
+    echo "fuzzing $name for ${seconds}s" >&2
+    if ! "$fuzz/tests/fuzz/${name}_fuzz" -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$fuzz/artifacts/$name-" \
+      "$work/$name" >"$work/$name.log" 2>&1; then
+      tail -n 60 "$work/$name.log" >&2
+      failed+=("$name")
+    else
+      grep -E '^stat::number_of_executed_units' "$work/$name.log" | sed "s/^/$name /" >&2 || true
+    fi
+  done
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzz targets that failed: ${failed[*]} (inputs in $fuzz/artifacts)" >&2
+    exit 1
+  fi
+fi

@@ -181,6 +181,20 @@ TEST(ImageHeaders, RendersBooleansAsPythonDoesAndOmitsNulls) {
   EXPECT_FALSE(j.contains("location_data"));
 }
 
+// A property name is stored through the registry API,
+// which takes any JSON string, and becomes part of a response header's name.
+TEST(ImageHeaders, LeavesOutPropertiesWhoseNameWouldSplitTheHeader) {
+  common::Image img;
+  img.properties["a\r\nset-cookie: s"] = "v";
+  img.properties[std::string("b\0c", 3)] = "v";
+  img.properties["fine"] = "v";
+  Headers out;
+  add_image_headers(img, out);
+  for (const auto& [name, value] : out)
+    EXPECT_EQ(name.find_first_of(std::string_view("\r\n\0", 3)), std::string::npos) << name;
+  EXPECT_EQ(out.get("x-image-meta-property-fine"), std::optional<std::string_view>("v"));
+}
+
 TEST(ImageHeaders, DigestFieldsAreShownButNeverTakenFromClients) {
   for (const char* name :
        {"x-image-meta-os_hash_algo", "x-image-meta-os-hash-value", "X-Image-Meta-Os_Hash_Value"}) {
