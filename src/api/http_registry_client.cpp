@@ -2,6 +2,7 @@
 
 #include "api/registry_errors.h"
 #include "common/image_json.h"
+#include "common/json_parse.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -30,6 +31,15 @@ namespace {
 // Registry answers are JSON image lists; bound them so a broken peer cannot exhaust memory.
 constexpr uint64_t kMaxReplyBytes = 256ull << 20;
 
+// A reply as a document, or null when it is not JSON within the limits, which every caller
+// reports as an unexpected answer.
+json reply_document(const std::string& body) {
+  common::JsonLimits limits;
+  limits.max_bytes = kMaxReplyBytes;
+  auto document = common::parse_json(body, limits);
+  return document ? std::move(*document) : json();
+}
+
 struct Reply {
   unsigned status = 0;
   std::string body;
@@ -57,14 +67,14 @@ void add_identity(bhttp::request<bhttp::string_body>& req, const Caller& caller,
 }
 
 Result<Image> image_from_reply(const Reply& reply) {
-  auto j = json::parse(reply.body, nullptr, false);
+  auto j = reply_document(reply.body);
   if (!j.is_object() || !j.contains("image"))
     return Error::internal("registry returned an unexpected image document");
   return common::image_from_json(j["image"]);
 }
 
 Result<std::vector<Image>> images_from_reply(const Reply& reply) {
-  auto j = json::parse(reply.body, nullptr, false);
+  auto j = reply_document(reply.body);
   if (!j.is_object() || !j.contains("images") || !j["images"].is_array())
     return Error::internal("registry returned an unexpected image list");
   std::vector<Image> out;
@@ -86,7 +96,7 @@ std::string member_target(const std::string& image_id, const std::string& member
 
 // The array under `key` of a registry answer, or internal when the document is not one.
 Result<json> array_from_reply(const Reply& reply, const char* key) {
-  auto j = json::parse(reply.body, nullptr, false);
+  auto j = reply_document(reply.body);
   if (!j.is_object() || !j.contains(key) || !j[key].is_array())
     return Error::internal(std::string("registry returned an unexpected ") + key + " list");
   return std::move(j[key]);
@@ -231,7 +241,7 @@ RegistryClient::Call<Image> HttpRegistryClient::get(const Caller& caller, const 
 
 RegistryClient::Call<Image> HttpRegistryClient::create(const Caller& caller,
                                                        const common::ImageFields& fields) {
-  std::string body = json{{"image", common::image_fields_to_json(fields)}}.dump();
+  std::string body = common::dump_json(json{{"image", common::image_fields_to_json(fields)}});
   const Outgoing out{bhttp::verb::post, "/images", std::move(body), {}};
   co_return co_await impl_->image_call(caller, out);
 }
@@ -241,7 +251,7 @@ RegistryClient::Call<Image> HttpRegistryClient::update(
     std::optional<common::ImageStatus> from_state) {
   json body = {{"image", common::image_fields_to_json(fields)}};
   body["from_state"] = from_state ? json(std::string(to_string(*from_state))) : json(nullptr);
-  const Outgoing out{bhttp::verb::put, image_target(id), body.dump(), purge};
+  const Outgoing out{bhttp::verb::put, image_target(id), common::dump_json(body), purge};
   co_return co_await impl_->image_call(caller, out);
 }
 
@@ -262,7 +272,7 @@ RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& ca
       {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
-  auto j = json::parse(reply->body, nullptr, false);
+  auto j = reply_document(reply->body);
   if (!j.is_object() || !j.contains("usage") || !j["usage"].is_number_integer())
     co_return Error::internal("registry returned an unexpected usage document");
   co_return j["usage"].get<int64_t>();
@@ -294,7 +304,8 @@ RegistryClient::Call<std::vector<common::Membership>> HttpRegistryClient::list_m
 RegistryClient::Call<void> HttpRegistryClient::replace_members(const Caller& caller,
                                                                const std::string& image_id,
                                                                const json& body) {
-  const Outgoing out{bhttp::verb::put, image_target(image_id) + "/members", body.dump(), {}};
+  const Outgoing out{
+      bhttp::verb::put, image_target(image_id) + "/members", common::dump_json(body), {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
   co_return Result<void>();
@@ -305,7 +316,7 @@ RegistryClient::Call<void> HttpRegistryClient::add_member(const Caller& caller,
                                                           const std::string& member,
                                                           std::optional<bool> can_share) {
   std::string body;
-  if (can_share) body = json{{"member", {{"can_share", *can_share}}}}.dump();
+  if (can_share) body = common::dump_json(json{{"member", {{"can_share", *can_share}}}});
   const Outgoing out{bhttp::verb::put, member_target(image_id, member), std::move(body), {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();

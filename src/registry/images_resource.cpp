@@ -2,6 +2,7 @@
 
 #include "common/http/json_body.h"
 #include "common/image_json.h"
+#include "common/json_parse.h"
 
 namespace glance::registry {
 
@@ -111,7 +112,7 @@ ImagesResource::Reply ImagesResource::usage(Request& req) {
     return repo_.storage_usage(req.context, req.param("owner"), exclude);
   });
   if (!bytes) co_return bytes.error();
-  co_return Response::json(200, json{{"usage", *bytes}}.dump());
+  co_return Response::json(200, common::dump_json(json{{"usage", *bytes}}));
 }
 
 void add_image_routes(common::http::Router& r, ImagesResource& c) {
