@@ -27,8 +27,9 @@ struct ImageHeaderRequest {
 // bad_request for an unknown x-image-meta field (os_hash_algo and os_hash_value among them:
 // only the service sets those), a non-integer or negative number, a bad
 // timestamp, a name over 255 characters, a checksum over 32, formats not allowed by
-// `formats` (Amazon rule applied), one field sent twice with different values, or CR, LF or
-// NUL in any value (it would be echoed back in a header). Pure; no I/O.
+// `formats` (Amazon rule applied), one field sent twice with different values, CR, LF or
+// NUL in any value (it would be echoed back in a header), or a header name or value that is
+// not UTF-8 (it could not be stored or shown in JSON). Pure; no I/O.
 common::Result<ImageHeaderRequest> parse_image_headers(const common::http::Headers& headers,
                                                        const common::ImageFormats& formats);
 
