@@ -1,5 +1,7 @@
 #include "api/image_headers.h"
 
+#include "common/utf8.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -104,6 +106,25 @@ TEST(ImageHeaders, RefusesControlCharactersAndConflictingDuplicates) {
       parse(headers({{"x-image-meta-disk-format", "raw"}, {"x-image-meta-disk_format", "qcow2"}})));
   EXPECT_TRUE(
       parse(headers({{"x-image-meta-disk-format", "raw"}, {"x-image-meta-disk_format", "raw"}})));
+}
+
+TEST(ImageHeaders, RefusesValuesAndNamesThatAreNotUtf8) {
+  for (auto [name, value] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"x-image-meta-name", "a\xff"},
+           {"x-image-meta-property-distro", "\xc3"},
+           {"x-image-meta-property-os", "\xed\xa0\x80"},
+           {"x-image-meta-owner", "\xc0\xaf"},
+           {"x-glance-api-copy-from", "http://h/\xfe"},
+           {"x-image-meta-property-\xff", "x"}}) {
+    auto r = parse(headers({{name, value}}));
+    ASSERT_FALSE(r) << name;
+    EXPECT_EQ(r.error().code(), common::Errc::bad_request);
+    EXPECT_THAT(r.error().message(), HasSubstr("not UTF-8"));
+    EXPECT_TRUE(common::is_valid_utf8(r.error().message())) << "the bytes are not quoted";
+  }
+  auto ok = parse(headers({{"x-image-meta-property-distro", "ünï 😀"}}));
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ(ok->fields.properties->at("distro"), std::optional<std::string>("ünï 😀"));
 }
 
 TEST(ImageHeaders, PurgePropsDefaultsToTrue) {
