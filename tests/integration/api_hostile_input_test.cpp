@@ -148,5 +148,13 @@ TEST_F(ApiHostileInput, FiltersThatAreNotUtf8Are400) {
   EXPECT_EQ(alice_.get("/v1/images/detail?name=%C3%BC").status, 200u);
 }
 
+TEST_F(ApiHostileInput, IdentityHeadersThatAreNotUtf8Are400) {
+  auto id = alice_image();
+  HttpClient stranger = env_->client(identity("tenant-\xff", "member", "mallory"));
+  EXPECT_EQ(stranger.get("/v1/images/" + id).status, 400u);
+  EXPECT_EQ(stranger.put("/v1/images/" + id + "/members/tenant-b", "").status, 400u);
+  EXPECT_EQ(alice_.put("/v1/images/" + id + "/members/tenant-b", "").status, 204u);
+}
+
 }  // namespace
 }  // namespace glance::testing

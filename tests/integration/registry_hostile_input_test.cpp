@@ -130,5 +130,16 @@ TEST_F(RegistryHostileInput, FiltersThatAreNotUtf8Are400) {
   EXPECT_EQ(owner().get("/images/detail?name=%C3%BC").status, 200u);
 }
 
+TEST_F(RegistryHostileInput, IdentityHeadersThatAreNotUtf8Are400) {
+  auto id = image();
+  for (const auto& [tenant, user] : std::vector<std::pair<std::string, std::string>>{
+           {"tenant-\xff", "user"}, {"tenant", "\xc3"}}) {
+    HttpClient stranger(env_->daemon().port(), identity(tenant, "member", user));
+    auto created = stranger.post("/images", json{{"image", {{"name", "n"}}}}.dump());
+    EXPECT_EQ(created.status, 400u) << created.body;
+    EXPECT_EQ(stranger.get("/images/" + id).status, 400u);
+  }
+}
+
 }  // namespace
 }  // namespace glance::testing
