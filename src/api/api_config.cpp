@@ -30,9 +30,16 @@ RegistryClientConfig load_registry_client(common::ConfigFile& file) {
   c.port = static_cast<uint16_t>(file.get_int(d, "registry_port", 9191, 1, 65535));
   c.timeout = std::chrono::seconds(file.get_int(d, "registry_client_timeout", 600, 0));
   c.send_identity_headers = file.get_bool(d, "send_identity_headers", false);
+  auto protocol = file.get_string(d, "registry_client_protocol", "http");
+  if (protocol != "http" && protocol != "https")
+    file.add_error(d, "registry_client_protocol", "must be http or https");
+  c.tls = protocol == "https";
+  c.ca_file = file.get_string(d, "registry_client_ca_file", "");
+  c.tls_insecure = file.get_bool(d, "registry_client_insecure", false);
+  // Client certificates (registry_client_key_file, registry_client_cert_file) are not
+  // supported by the common client yet.
   for (const char* key :
-       {"registry_client_protocol", "registry_client_key_file", "registry_client_cert_file",
-        "registry_client_ca_file", "registry_client_insecure", "use_user_token", "admin_user",
+       {"registry_client_key_file", "registry_client_cert_file", "use_user_token", "admin_user",
         "admin_password", "admin_tenant_name", "auth_url", "auth_strategy", "auth_region"})
     file.accept(d, key);
   return c;
@@ -76,6 +83,8 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   auto quota_text = file.get_string(d, "user_storage_quota", "0");
   if (auto quota = parse_byte_size(quota_text)) c.user_storage_quota = *quota;
   c.delayed_delete = file.get_bool(d, "delayed_delete", false);
+  c.upload_orphan_timeout =
+      std::chrono::seconds(file.get_int(d, "upload_orphan_timeout", 300, 0, 86400 * 7));
   c.image_member_quota = file.get_int(d, "image_member_quota", 128);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
   c.source_policy = load_source_policy(file);

@@ -26,6 +26,11 @@ struct RegistryClientConfig {
   bool send_identity_headers = false;
   // Idle keep-alive connections kept per api process.
   size_t max_idle_connections = 64;
+  // registry_client_protocol = https; the CA file and the insecure switch as upstream's
+  // registry_client_ca_file and registry_client_insecure.
+  bool tls = false;
+  std::string ca_file;
+  bool tls_insecure = false;
 };
 
 // Everything glance-api reads from glance-api.conf (spec §11.1). Defaults are Glance's.
@@ -42,6 +47,10 @@ struct ApiConfig {
   uint64_t image_size_cap = 1099511627776ULL;  // 1 TiB
   uint64_t user_storage_quota = 0;             // 0 = unlimited
   bool delayed_delete = false;
+  // Seconds a saving upload may go without renewing its lease before any api node's reaper
+  // kills it and removes its partial data (not in upstream, whose orphans stay saving). Long
+  // enough that a busy registry never makes a live upload look dead; 0 = no reaper.
+  std::chrono::seconds upload_orphan_timeout{300};
   int64_t image_member_quota = 128;  // members per image; negative = unlimited
   std::string healthcheck_disable_file;
   SourcePolicyConfig source_policy;  // checked here: SourcePolicy::from_config succeeds

@@ -5,6 +5,7 @@
 #include "api/http_registry_client.h"
 #include "api/images_controller.h"
 #include "api/members_controller.h"
+#include "api/orphan_reaper.h"
 #include "api/version_negotiation.h"
 #include "common/daemon.h"
 #include "common/http/server.h"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   auto config = api::load_api_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
+  common::prepare_server_process();
 
   auto stores = store::StoreRegistry::from_config(config.stores);
   if (!stores) {
@@ -34,8 +36,11 @@ int main(int argc, char** argv) {
   if (!sources) return 1;  // not reached: check_config_or_exit refused the options already
 
   boost::asio::io_context ioc;
-  api::HttpRegistryClient registry(ioc, config.registry);
-  const api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
+  api::HttpRegistryClient registry(config.registry);
+  api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
+  limits.lease_interval = config.upload_orphan_timeout / 4;
+  if (config.upload_orphan_timeout.count() > 0)
+    limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
   api::CopyJobs copies(registry, **stores, *sources, limits);
   api::ImagesController images(registry, **stores, *sources, copies,
                                {config.formats, limits, config.delayed_delete});
@@ -61,10 +66,19 @@ int main(int argc, char** argv) {
   spdlog::info("listening on {}:{} with {} threads, registry {}:{}, default store {}",
                config.server.bind_host, *port, config.server.workers, config.registry.host,
                config.registry.port, config.stores.default_store);
+  store::Store* file_store = (*stores)->find("file");
+  api::OrphanReaper reaper(registry, file_store,
+                           {config.upload_orphan_timeout,
+                            file_store ? config.stores.filesystem_store_datadir : std::string()});
+  reaper.start(ioc.get_executor());
   common::notify_service_manager("READY=1");
   common::run_until_signalled(
       ioc, config.server.workers, config.server.shutdown_grace,
-      {.stop_accepting = [&] { server.stop(); },
+      {.stop_accepting =
+           [&] {
+             server.stop();
+             reaper.stop();
+           },
        // Copies run after their request was answered: wait for them
        // too, and cut them with the connections.
        .drained = [&] { return server.active_requests() == 0 && copies.running() == 0; },

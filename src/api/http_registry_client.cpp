@@ -4,28 +4,21 @@
 #include "common/image_json.h"
 #include "common/json_parse.h"
 
-#include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+#include "common/http/client.h"
 
-#include <mutex>
+#include <spdlog/spdlog.h>
+#include <boost/beast/http/verb.hpp>
+
+#include <span>
 
 namespace glance::api {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using common::Error;
 using common::Image;
 using common::Result;
 using nlohmann::json;
-using tcp = net::ip::tcp;
-constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 namespace {
 // Registry answers are JSON image lists; bound them so a broken peer cannot exhaust memory.
@@ -52,18 +45,29 @@ struct Outgoing {
   std::optional<bool> purge;
 };
 
-void add_identity(bhttp::request<bhttp::string_body>& req, const Caller& caller,
-                  bool send_identity) {
-  req.set("X-Openstack-Request-ID", caller.request_id);
+void add_identity(common::http::Headers& headers, const Caller& caller, bool send_identity) {
+  headers.set("X-Openstack-Request-ID", caller.request_id);
   const auto& ctx = caller.context;
-  if (ctx.auth_token) req.set("X-Auth-Token", *ctx.auth_token);
+  if (ctx.auth_token) headers.set("X-Auth-Token", *ctx.auth_token);
   if (!send_identity) return;
   std::string roles;
   for (const auto& r : ctx.roles) roles += (roles.empty() ? "" : ",") + r;
-  req.set("X-Identity-Status", "Confirmed");
-  if (ctx.user_id) req.set("X-User-Id", *ctx.user_id);
-  if (ctx.tenant) req.set("X-Tenant-Id", *ctx.tenant);
-  req.set("X-Roles", roles);
+  headers.set("X-Identity-Status", "Confirmed");
+  if (ctx.user_id) headers.set("X-User-Id", *ctx.user_id);
+  if (ctx.tenant) headers.set("X-Tenant-Id", *ctx.tenant);
+  headers.set("X-Roles", roles);
+}
+
+// A failed call is sent again only when that cannot do harm: reads always, writes only when
+// the registry cannot have received the whole request. A write that may have been applied is
+// not repeated even with a compare-and-set: a repeated activation would find the image
+// already active and report a conflict for an upload that succeeded, and a repeated DELETE
+// would answer 404 for an image it deleted, so its data would never be removed.
+constexpr int kMaxAttempts = 2;
+
+bool may_retry(bhttp::verb verb, bool reached) {
+  if (verb == bhttp::verb::get || verb == bhttp::verb::head) return true;
+  return !reached;
 }
 
 Result<Image> image_from_reply(const Reply& reply) {
@@ -116,97 +120,82 @@ bool can_share_of(const json& entry) {
 }  // namespace
 
 struct HttpRegistryClient::Impl {
-  net::io_context& ioc;
   RegistryClientConfig config;
-  std::string host_header;
-  std::mutex idle_mutex;
-  std::vector<std::unique_ptr<beast::tcp_stream>> idle;
+  common::http::Origin origin;
+  common::http::HttpClient http;
 
-  Impl(net::io_context& ioc, RegistryClientConfig c) : ioc(ioc), config(std::move(c)) {
+  explicit Impl(RegistryClientConfig c)
+      : config(normalized(std::move(c))),
+        origin{config.tls, config.host, config.port},
+        http(client_config(config)) {}
+
+  static RegistryClientConfig normalized(RegistryClientConfig c) {
     // Upstream treats the wildcard address as "this host".
-    if (config.host.empty() || config.host == "0.0.0.0") config.host = "127.0.0.1";
-    host_header = config.host + ":" + std::to_string(config.port);
+    if (c.host.empty() || c.host == "0.0.0.0") c.host = "127.0.0.1";
+    return c;
   }
 
-  std::unique_ptr<beast::tcp_stream> take_idle() {
-    std::lock_guard lock(idle_mutex);
-    if (idle.empty()) return nullptr;
-    auto s = std::move(idle.back());
-    idle.pop_back();
-    return s;
+  static common::http::ClientConfig client_config(const RegistryClientConfig& c) {
+    common::http::ClientConfig out;
+    out.connect_timeout = c.connect_timeout;
+    // registry_client_timeout = 0 means no limit; the client has no such value, so a day.
+    out.io_timeout = c.timeout.count() > 0 ? c.timeout : std::chrono::hours(24);
+    out.verify_tls = !c.tls_insecure;
+    out.ca_file = c.ca_file;
+    out.max_idle_per_origin = c.max_idle_connections;
+    return out;
   }
 
-  void give_back(std::unique_ptr<beast::tcp_stream> s) {
-    std::lock_guard lock(idle_mutex);
-    if (idle.size() < config.max_idle_connections) idle.push_back(std::move(s));
+  common::http::ClientRequest request_for(const Caller& caller, const Outgoing& out) const {
+    common::http::ClientRequest req;
+    req.method = std::string(bhttp::to_string(out.verb));
+    req.target = out.target;
+    req.headers.add("User-Agent", "glance-api");
+    req.headers.add("Accept", "application/json");
+    add_identity(req.headers, caller, config.send_identity_headers);
+    if (out.purge) req.headers.add("X-Glance-Registry-Purge-Props", *out.purge ? "true" : "false");
+    if (!out.body.empty()) req.headers.add("Content-Type", "application/json");
+    const bool has_body =
+        !out.body.empty() || out.verb == bhttp::verb::put || out.verb == bhttp::verb::post;
+    if (has_body) {
+      req.framing = common::http::ClientRequest::Framing::length;
+      req.content_length = out.body.size();
+    }
+    return req;
   }
 
-  net::awaitable<Result<std::unique_ptr<beast::tcp_stream>>> connect() {
-    tcp::resolver resolver(ioc);
-    auto [rec, endpoints] =
-        co_await resolver.async_resolve(config.host, std::to_string(config.port), kTuple);
-    if (rec) co_return registry_unreachable("cannot resolve " + config.host + ": " + rec.message());
-    auto stream = std::make_unique<beast::tcp_stream>(net::make_strand(ioc));
-    stream->expires_after(config.connect_timeout);
-    auto [ec, ep] = co_await stream->async_connect(endpoints, kTuple);
-    if (ec)
-      co_return registry_unreachable("cannot connect to " + host_header + ": " + ec.message());
-    stream->socket().set_option(tcp::no_delay(true));
-    co_return std::move(stream);
-  }
-
-  // One exchange on one connection. *stale is set when a reused connection failed before any
-  // answer, which is safe to retry: the registry closed it while idle.
-  net::awaitable<Result<Reply>> exchange(beast::tcp_stream& stream,
-                                         bhttp::request<bhttp::string_body>& req, bool* keep) {
-    if (config.timeout.count() > 0)
-      stream.expires_after(config.timeout);
-    else
-      stream.expires_never();
-    auto [wec, wn] = co_await bhttp::async_write(stream, req, kTuple);
-    if (wec) co_return registry_unreachable(wec.message());
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(kMaxReplyBytes);
-    auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-    if (rec == beast::error::timeout)
-      co_return registry_unreachable("no answer within registry_client_timeout");
-    if (rec) co_return registry_unreachable(rec.message());
-    *keep = parser.get().keep_alive() && buffer.size() == 0;
-    co_return Reply{parser.get().result_int(), std::move(parser.get().body())};
+  // One attempt. `*reached` tells whether the registry may have received the whole request:
+  // until the last byte of a body is written it cannot have acted on it.
+  net::awaitable<Result<Reply>> attempt(const common::http::ClientRequest& req, const Outgoing& out,
+                                        bool* reached) {
+    *reached = req.content_length == 0;  // without a body, the header may be the whole request
+    auto exchange = co_await http.start(origin, req);
+    if (!exchange) co_return registry_unreachable(exchange.error().message());
+    if (!out.body.empty()) {
+      auto written = co_await (*exchange)->write(std::span<const char>(out.body));
+      if (!written) co_return registry_unreachable(written.error().message());
+    }
+    *reached = true;
+    auto head = co_await (*exchange)->response();
+    if (!head) co_return registry_unreachable(head.error().message());
+    auto body = co_await (*exchange)->read_all(kMaxReplyBytes);
+    if (!body) co_return registry_unreachable(body.error().message());
+    co_return Reply{head->status, std::move(*body)};
   }
 
   // Takes `out` by reference: g++ 12 mishandles class-type coroutine parameters passed by
   // value from temporaries (PR 99576), so callers keep a named Outgoing alive instead.
   net::awaitable<Result<Reply>> call(const Caller& caller, const Outgoing& out) {
-    bhttp::request<bhttp::string_body> req{out.verb, out.target, 11};
-    req.set(bhttp::field::host, host_header);
-    req.set(bhttp::field::user_agent, "glance-api");
-    req.set(bhttp::field::accept, "application/json");
-    add_identity(req, caller, config.send_identity_headers);
-    if (out.purge) req.set("X-Glance-Registry-Purge-Props", *out.purge ? "true" : "false");
-    if (!out.body.empty()) req.set(bhttp::field::content_type, "application/json");
-    req.body() = out.body;
-    req.keep_alive(true);
-    req.prepare_payload();
-
-    for (int attempt = 0;; ++attempt) {
-      auto stream = take_idle();
-      bool reused = stream != nullptr;
-      if (!stream) {
-        auto fresh = co_await connect();
-        if (!fresh) co_return fresh.error();
-        stream = std::move(*fresh);
-      }
-      bool keep = false;
-      auto reply = co_await exchange(*stream, req, &keep);
-      if (!reply && reused && attempt == 0) continue;  // the registry closed an idle connection
+    const auto req = request_for(caller, out);
+    for (int attempt_no = 0;; ++attempt_no) {
+      bool reached = false;
+      auto reply = co_await attempt(req, out, &reached);
       if (!reply) {
-        spdlog::warn("{} registry call {} {} failed: {}", caller.request_id,
-                     std::string(bhttp::to_string(out.verb)), out.target, reply.error().message());
+        if (attempt_no < kMaxAttempts - 1 && may_retry(out.verb, reached)) continue;
+        spdlog::warn("{} registry call {} {} failed: {}", caller.request_id, req.method, out.target,
+                     reply.error().message());
         co_return reply.error();
       }
-      if (keep) give_back(std::move(stream));
       if (reply->status >= 200 && reply->status < 300) co_return std::move(*reply);
       co_return registry_error(reply->status, reply->body);
     }
@@ -219,8 +208,8 @@ struct HttpRegistryClient::Impl {
   }
 };
 
-HttpRegistryClient::HttpRegistryClient(net::io_context& ioc, RegistryClientConfig config)
-    : impl_(std::make_unique<Impl>(ioc, std::move(config))) {}
+HttpRegistryClient::HttpRegistryClient(RegistryClientConfig config)
+    : impl_(std::make_unique<Impl>(std::move(config))) {}
 
 HttpRegistryClient::~HttpRegistryClient() = default;
 
@@ -276,6 +265,32 @@ RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& ca
   if (!j.is_object() || !j.contains("usage") || !j["usage"].is_number_integer())
     co_return Error::internal("registry returned an unexpected usage document");
   co_return j["usage"].get<int64_t>();
+}
+
+RegistryClient::Call<RegistryClient::Reservation> HttpRegistryClient::reserve_storage(
+    const Caller& caller, const std::string& id, int64_t size, int64_t quota) {
+  std::string body = common::dump_json(json{{"size", size}, {"quota", quota}});
+  const Outgoing out{
+      bhttp::verb::put, "/reservations/" + common::http::percent_encode(id), std::move(body), {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = reply_document(reply->body);
+  if (!j.is_object() || !j.contains("reserved") || !j["reserved"].is_boolean() ||
+      !j.contains("usage") || !j["usage"].is_number_integer())
+    co_return Error::internal("registry returned an unexpected reservation document");
+  co_return Reservation{j["reserved"].get<bool>(), j["usage"].get<int64_t>()};
+}
+
+RegistryClient::Call<int64_t> HttpRegistryClient::count_members(const Caller& caller,
+                                                                const std::string& image_id) {
+  const Outgoing out{
+      bhttp::verb::get, "/member-counts/" + common::http::percent_encode(image_id), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = reply_document(reply->body);
+  if (!j.is_object() || !j.contains("members") || !j["members"].is_number_integer())
+    co_return Error::internal("registry returned an unexpected member count");
+  co_return j["members"].get<int64_t>();
 }
 
 RegistryClient::Call<std::string> HttpRegistryClient::health(const Caller& caller) {

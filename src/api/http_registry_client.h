@@ -3,23 +3,24 @@
 #include "api/api_config.h"
 #include "api/registry_client.h"
 
-#include <boost/asio/io_context.hpp>
-
 #include <memory>
 
 namespace glance::api {
 
-// RegistryClient over HTTP/1.1 to glance-registry, with a pool of keep-alive connections
-// (upstream opens one connection per call). Each call takes an idle connection or opens one,
-// and gives it back when the registry keeps it alive; a pooled connection the registry closed
-// meanwhile is retried once on a fresh one. Connecting is bounded by connect_timeout and a
-// whole call by registry_client_timeout; either failing gives `unavailable` at once, and the
-// next call simply tries again, so the api recovers by itself when the registry returns.
+// RegistryClient over HTTP/1.1 (or HTTPS) to glance-registry on the common HttpClient, whose
+// keep-alive pool (upstream opens one connection per call) drops connections the registry
+// closed while idle. Connecting is bounded by connect_timeout, every read and write by
+// registry_client_timeout; a failure gives `unavailable`, and the next call simply tries
+// again, so the api recovers by itself when the registry returns.
+// A failed call is repeated once only when repeating cannot do harm: GET and HEAD always;
+// PUT, POST and DELETE only when the registry cannot have received the whole request (no
+// connection, or the body not completely written). Any other failure of a write is an
+// unknown outcome, reported as `unavailable`: the registry may have applied it.
 // Forwards X-Openstack-Request-ID, the caller's token, and with send_identity_headers the
 // caller's identity. Safe for concurrent calls; must outlive every call in flight.
 class HttpRegistryClient final : public RegistryClient {
  public:
-  HttpRegistryClient(boost::asio::io_context& ioc, RegistryClientConfig config);
+  explicit HttpRegistryClient(RegistryClientConfig config);
   ~HttpRegistryClient() override;
 
   // glance::api::RegistryClient
@@ -34,6 +35,9 @@ class HttpRegistryClient final : public RegistryClient {
   Call<common::Image> remove(const Caller& caller, const std::string& id) override;
   Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
                               const std::string& exclude_image) override;
+  Call<int64_t> count_members(const Caller& caller, const std::string& image_id) override;
+  Call<Reservation> reserve_storage(const Caller& caller, const std::string& id, int64_t size,
+                                    int64_t quota) override;
   Call<std::string> health(const Caller& caller) override;
   Call<std::vector<common::Membership>> list_members(const Caller& caller,
                                                      const std::string& image_id) override;

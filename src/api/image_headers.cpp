@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/image_json.h"
+#include "common/image_validation.h"
 #include "common/utf8.h"
 
 #include <array>
@@ -143,8 +144,6 @@ Result<ImageHeaderRequest> parse_image_headers(const Headers& headers,
       return Error::bad_request("An x-image-meta header name is not UTF-8");
     if (has_control_chars(value))
       return Error::bad_request("Header " + raw_name + " contains control characters");
-    if (!common::is_valid_utf8(value))
-      return Error::bad_request("Header " + raw_name + " is not UTF-8");
     auto [it, inserted] = seen.emplace(name, value);
     if (!inserted && it->second != value)
       return Error::bad_request("Conflicting values for header " + raw_name);
@@ -168,12 +167,18 @@ Result<ImageHeaderRequest> parse_image_headers(const Headers& headers,
   }
   if (auto r = formats.validate(out.fields.disk_format, out.fields.container_format); !r)
     return r.error();
+  // The registry applies the same rules; checking here refuses before anything is reserved.
+  if (auto r = common::validate_image_fields(out.fields); !r) return r.error();
+  if (out.location)
+    if (auto r = common::validate_location_url(*out.location); !r) return r.error();
   return out;
 }
 
 void add_image_headers(const common::Image& image, Headers& out) {
+  // Stored data may predate the rules or come from elsewhere: whatever would split or
+  // forge a header stays out of the response.
   auto put = [&](const std::string& key, const std::optional<std::string>& value) {
-    if (value && !has_control_chars(*value)) out.add(key, *value);
+    if (value && common::is_header_safe_value(*value)) out.add(key, *value);
   };
   auto num = [](const std::optional<int64_t>& v) {
     return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
@@ -200,7 +205,8 @@ void add_image_headers(const common::Image& image, Headers& out) {
   put(p + "deleted_at", image.deleted_at);
   put(p + "deleted", flag(image.deleted));
   for (const auto& [key, value] : image.properties)
-    put(std::string(kPropertyPrefix) + common::http::to_lower(key), value);
+    if (common::is_valid_property_name(key))
+      put(std::string(kPropertyPrefix) + common::http::to_lower(key), value);
   put("ETag", image.checksum);
 }
 

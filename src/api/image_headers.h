@@ -28,16 +28,18 @@ struct ImageHeaderRequest {
 // only the service sets those), a non-integer or negative number, a bad
 // timestamp, a name over 255 characters, a checksum over 32, formats not allowed by
 // `formats` (Amazon rule applied), one field sent twice with different values, CR, LF or
-// NUL in any value (it would be echoed back in a header), or a header name or value that is
-// not UTF-8 (it could not be stored or shown in JSON). Pure; no I/O.
+// NUL in any value (it would be echoed back in a header), a header name that is not UTF-8,
+// or anything else common::validate_image_fields() or common::validate_location_url()
+// refuses (the rules the registry applies too). Pure; no I/O.
 common::Result<ImageHeaderRequest> parse_image_headers(const common::http::Headers& headers,
                                                        const common::ImageFormats& formats);
 
 // Adds the image's metadata as response headers (spec §2.2.2): x-image-meta-<field> for every
 // non-null field (os_hash_algo and os_hash_value included), booleans as True/False,
 // x-image-meta-property-<name> for every non-null property, and ETag when there is a checksum.
-// Locations are never shown. A value holding CR, LF or NUL is left out rather than let it split the
-// header.
+// Locations are never shown. A value that is not header-safe (common::is_header_safe_value) and
+// a property whose name is not a header token (common::is_valid_property_name) are left out
+// rather than let them split or forge a header.
 void add_image_headers(const common::Image& image, common::http::Headers& out);
 
 // The image as v1 clients see it in JSON: the registry's form without location fields.

@@ -8,6 +8,7 @@
 #include "api/request_checks.h"
 #include "common/image_id.h"
 #include "common/image_json.h"
+#include "common/image_validation.h"
 #include "common/json_parse.h"
 
 #include <spdlog/spdlog.h>
@@ -64,10 +65,13 @@ Error update_error(const Error& e) {
 }
 
 // What a caller may write on create: ownership is the caller's unless an admin says
-// otherwise (spec §5.3); the status follows from the declared size (spec §3.1 step 3).
+// otherwise (spec §5.3), and only admins backdate or pre-delete an image (the registry drops
+// those fields from others too); the status follows from the declared size (spec §3.1
+// step 3).
 common::ImageFields fields_to_reserve(const ImageHeaderRequest& meta,
                                       const common::RequestContext& ctx, bool has_data) {
   auto fields = meta.fields;
+  if (!ctx.is_admin) common::drop_system_fields(fields);
   if (!ctx.is_admin || !fields.owner) fields.owner = ctx.owner();
   bool empty_image =
       fields.size && *fields.size == 0 && !has_data && !meta.location && !meta.copy_from;
@@ -81,10 +85,7 @@ common::ImageFields fields_to_reserve(const ImageHeaderRequest& meta,
 common::ImageFields fields_to_update(const ImageHeaderRequest& meta,
                                      const common::RequestContext& ctx) {
   auto fields = meta.fields;
-  fields.created_at.reset();
-  fields.updated_at.reset();
-  fields.deleted_at.reset();
-  fields.deleted.reset();
+  common::drop_system_fields(fields);
   fields.id.reset();
   if (!ctx.is_admin) fields.owner.reset();
   return fields;

@@ -113,10 +113,13 @@ MembersController::Reply MembersController::add(Request& req) {
   auto image = co_await live_image(req, caller);
   if (!image) co_return image.error();
   if (member_quota_ >= 0) {
-    auto members = co_await registry_.list_members(caller, image->id);
-    if (!members) co_return members.error();
+    // Every member counts, also those a sharer cannot list. A caller who may not share gets
+    // its forbidden from add_member below, worded there.
+    auto members = co_await registry_.count_members(caller, image->id);
+    if (!members && members.error().code() != Errc::forbidden) co_return members.error();
     // Upstream counts the new member even when it is already there (spec §6.3 step 5).
-    if (auto r = check_quota(static_cast<int64_t>(members->size()) + 1); !r) co_return r.error();
+    if (members)
+      if (auto r = check_quota(*members + 1); !r) co_return r.error();
   }
   const auto& member = req.param("member");
   auto done = co_await registry_.add_member(caller, image->id, member, *can_share);

@@ -46,6 +46,16 @@ class RegistryClient {
   // Bytes stored for `owner`, leaving out `exclude_image` (user_storage_quota, spec §12.3).
   virtual Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
                                       const std::string& exclude_image) = 0;
+  // Reserves `size` bytes of the user_storage_quota (`quota` bytes) for the saving image
+  // `id`, atomically against concurrent reservations of the same owner. The answer says
+  // whether it fitted and the owner's usage besides this image. conflict when the image is
+  // no longer saving.
+  struct Reservation {
+    bool reserved = false;
+    int64_t usage = 0;
+  };
+  virtual Call<Reservation> reserve_storage(const Caller& caller, const std::string& id,
+                                            int64_t size, int64_t quota) = 0;
   // The registry's detailed health report (JSON text, database reachability included) when
   // it answers 200; unavailable with the reason otherwise.
   virtual Call<std::string> health(const Caller& caller) = 0;
@@ -64,6 +74,9 @@ class RegistryClient {
   // Fails with not_found when `member` has no live membership of the image.
   virtual Call<void> remove_member(const Caller& caller, const std::string& image_id,
                                    const std::string& member) = 0;
+  // The number of live members of the image (image_member_quota), for a caller who may
+  // share it; forbidden otherwise.
+  virtual Call<int64_t> count_members(const Caller& caller, const std::string& image_id) = 0;
   virtual Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,
                                                                const std::string& member) = 0;
 };

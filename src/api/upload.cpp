@@ -1,5 +1,7 @@
 #include "api/upload.h"
 
+#include "api/activation_outcome.h"
+#include "api/upload_lease.h"
 #include "common/uri_redaction.h"
 
 #include <spdlog/spdlog.h>
@@ -103,33 +105,46 @@ Error quota_error(uint64_t quota, uint64_t used, uint64_t size) {
       std::to_string(quota - std::min(quota, used)) + " bytes remaining.");
 }
 
+// The owner whose user_storage_quota an upload uses: an ownerless image counts for the
+// caller's tenant, as upstream.
+std::optional<std::string> quota_owner(const Caller& caller, const Image& image) {
+  return image.owner ? image.owner : caller.context.owner();
+}
+
+// Reserves `size` bytes of the owner's quota for the saving image in the registry, which
+// counts saving images, so concurrent uploads cannot together pass the quota.
+net::awaitable<std::optional<Error>> reserve_quota(RegistryClient& registry, const Caller& caller,
+                                                   const Image& image, uint64_t size,
+                                                   const UploadLimits& limits) {
+  if (limits.user_storage_quota == 0 || !quota_owner(caller, image)) co_return std::nullopt;
+  uint64_t quota = limits.user_storage_quota;
+  auto held = co_await registry.reserve_storage(caller, image.id, static_cast<int64_t>(size),
+                                                static_cast<int64_t>(quota));
+  if (!held) co_return held.error();
+  if (held->reserved) co_return std::nullopt;
+  co_return quota_error(quota, static_cast<uint64_t>(held->usage), size);
+}
+
 // The body limit for this upload: the size cap, or less when the owner's storage quota
-// (spec §3.2 step 6) leaves less room. Fails when the declared size alone is over quota.
+// (spec §3.2 step 6) leaves less room. A declared size is reserved at once; fails when it
+// does not fit.
 net::awaitable<Result<ByteLimit>> upload_limit(RegistryClient& registry, const Caller& caller,
                                                const Image& image, const UploadLimits& limits) {
   ByteLimit cap{limits.image_size_cap, size_cap_error(limits.image_size_cap)};
-  if (limits.user_storage_quota == 0 || !image.owner) co_return cap;
-  auto used = co_await registry.storage_usage(caller, *image.owner, image.id);
+  auto owner = quota_owner(caller, image);
+  if (limits.user_storage_quota == 0 || !owner) co_return cap;
+  uint64_t declared = static_cast<uint64_t>(image.size.value_or(0));
+  if (declared > 0)
+    if (auto over = co_await reserve_quota(registry, caller, image, declared, limits))
+      co_return *over;
+  auto used = co_await registry.storage_usage(caller, *owner, image.id);
   if (!used) co_return used.error();
   uint64_t quota = limits.user_storage_quota;
   uint64_t remaining = quota - std::min<uint64_t>(quota, static_cast<uint64_t>(*used));
-  uint64_t declared = static_cast<uint64_t>(image.size.value_or(0));
   if (declared > remaining) co_return quota_error(quota, static_cast<uint64_t>(*used), declared);
   if (remaining < cap.bytes)
     cap = {remaining, quota_error(quota, static_cast<uint64_t>(*used), remaining + 1)};
   co_return cap;
-}
-
-// After the data is stored: concurrent uploads of the same owner may together pass the
-// quota even though each fitted when it started.
-net::awaitable<std::optional<Error>> over_quota_now(RegistryClient& registry, const Caller& caller,
-                                                    const Image& image, uint64_t size,
-                                                    const UploadLimits& limits) {
-  if (limits.user_storage_quota == 0 || !image.owner) co_return std::nullopt;
-  auto used = co_await registry.storage_usage(caller, *image.owner, image.id);
-  if (!used) co_return used.error();
-  if (static_cast<uint64_t>(*used) + size <= limits.user_storage_quota) co_return std::nullopt;
-  co_return quota_error(limits.user_storage_quota, static_cast<uint64_t>(*used), size);
 }
 
 std::optional<Error> mismatch(const Image& image, const store::StoredImage& stored) {
@@ -170,6 +185,7 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   // Unconditional, as upstream: two uploads may race to saving; the first to activate wins.
   auto saved = co_await registry.update(caller, image.id, saving, false, std::nullopt);
   if (!saved) co_return saved.error();
+  auto lease = co_await UploadLease::start(registry, caller, image.id, limits.lease_interval);
 
   const std::optional<store::Location> nothing_stored;
   auto limit = co_await upload_limit(registry, caller, image, limits);
@@ -194,7 +210,9 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
   }
   if (auto bad = mismatch(image, *stored))
     co_return co_await abandon_upload(registry, store, caller, image.id, *bad, stored->location);
-  if (auto over = co_await over_quota_now(registry, caller, image, stored->size, limits))
+  // The stored size replaces the reservation: it holds under concurrent uploads only if it
+  // is counted before this image turns active.
+  if (auto over = co_await reserve_quota(registry, caller, image, stored->size, limits))
     co_return co_await abandon_upload(registry, store, caller, image.id, *over, stored->location);
 
   ImageFields active;
@@ -207,6 +225,9 @@ net::awaitable<Result<Image>> upload_image_data(RegistryClient& registry, store:
       std::vector<common::ImageLocation>{common::ImageLocation{std::nullopt, stored->location.uri}};
   auto done = co_await registry.update(caller, image.id, active, false, ImageStatus::saving);
   if (done) co_return std::move(*done);
+  if (activation_outcome_unknown(done.error()))
+    co_return co_await settle_unknown_activation(registry, store, caller, image.id, *stored,
+                                                 done.error());
   auto why = co_await lost_activation(registry, caller, image.id, done.error());
   co_return co_await abandon_upload(registry, store, caller, image.id, why, stored->location);
 }

@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 
 namespace glance::api {
@@ -15,6 +16,8 @@ namespace glance::api {
 struct UploadLimits {
   uint64_t image_size_cap = 1099511627776ULL;
   uint64_t user_storage_quota = 0;  // bytes per owner; 0 = unlimited
+  // How often a saving upload renews its lease (upload_lease.h); 0 = never.
+  std::chrono::seconds lease_interval{0};
 };
 
 // Streams a request body into `store` as the data of `image`, which must be queued with both
@@ -29,6 +32,8 @@ struct UploadLimits {
 // mismatch), payload_too_large (over the cap), storage_full, unavailable (store permission or
 // registry down), conflict (another upload won; the image is not killed),
 // precondition_failed (the image was deleted during the upload).
+// An activation whose outcome is unknown (registry timeout, reset, 5xx) is never undone by
+// deleting the data: see settle_unknown_activation (activation_outcome.h).
 boost::asio::awaitable<common::Result<common::Image>> upload_image_data(
     RegistryClient& registry, store::Store& store, const Caller& caller, const common::Image& image,
     common::http::BodyReader& body, const UploadLimits& limits);

@@ -9,6 +9,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/program_options.hpp>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -88,9 +91,24 @@ http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port) {
       std::chrono::seconds(file.get_int(d, "client_socket_timeout", 900, 0, 86400 * 7));
   if (c.client_socket_timeout.count() == 0) c.client_socket_timeout = std::chrono::hours(24 * 365);
   c.max_header_line = static_cast<uint32_t>(file.get_int(d, "max_header_line", 16384, 1, 1 << 24));
+  c.max_connections = static_cast<size_t>(file.get_int(d, "max_connections", 4096, 1, 1 << 20));
   c.shutdown_grace = std::chrono::seconds(file.get_int(d, "graceful_shutdown_timeout", 60, 0));
   file.accept(d, "tcp_keepidle");
   return c;
+}
+
+void prepare_server_process() {
+  // A client that goes away while we write must cost that request only, never the process:
+  // writes then fail with EPIPE instead of raising SIGPIPE (sendfile(2) has no MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
+  // Each connection, open image and store connection takes a descriptor; the soft limit is
+  // often 1,024 while the hard one (systemd's LimitNOFILE) is far higher.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+      spdlog::warn("could not raise the open file limit to {}", limit.rlim_max);
+  }
 }
 
 ContextPolicy load_context_policy(ConfigFile& file) {

@@ -33,6 +33,10 @@ ConfigFile load_config_or_exit(const CommandLine& cmd, const std::string& progra
 void check_config_or_exit(const ConfigFile& file);
 
 http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port);
+// Makes the process fit to serve clients: a write to a vanished peer fails instead of
+// killing the process (SIGPIPE ignored), and the open-file limit is raised to its hard
+// limit. Call once, early in main, before any thread starts.
+void prepare_server_process();
 ContextPolicy load_context_policy(ConfigFile& file);
 
 // Re-reads the command line's config files and applies the options that may change at run

@@ -33,6 +33,8 @@ unsigned to_http_status(Errc code) {
       return 500;
     case Errc::bad_gateway:
       return 502;
+    case Errc::not_implemented:
+      return 501;
     case Errc::unavailable:
       return 503;
   }
@@ -61,6 +63,8 @@ Errc errc_from_http_status(unsigned status) {
       return Errc::payload_too_large;
     case 431:
       return Errc::header_too_large;
+    case 501:
+      return Errc::not_implemented;
     case 502:
       return Errc::bad_gateway;
     case 503:

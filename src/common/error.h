@@ -22,7 +22,8 @@ enum class Errc {
   header_too_large,
   storage_full,
   internal,
-  bad_gateway,  // a server we depend on answered, but not as it should (auth refused)
+  bad_gateway,      // a server we depend on answered, but not as it should (auth refused)
+  not_implemented,  // a request feature we do not support (a transfer coding)
   unavailable,
 };
 

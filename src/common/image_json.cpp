@@ -4,6 +4,8 @@
 #include "common/json_parse.h"
 
 #include <charconv>
+#include <cstdint>
+#include <limits>
 
 namespace glance::common {
 
@@ -27,6 +29,10 @@ Result<std::optional<std::string>> read_string(const json& v, const std::string&
 
 Result<std::optional<int64_t>> read_int(const json& v, const std::string& key) {
   if (v.is_null()) return std::optional<int64_t>();
+  // A JSON integer above int64's range arrives unsigned; converting it would wrap.
+  if (v.is_number_unsigned() &&
+      v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    return bad_type(key, "an integer within 64 bits");
   if (v.is_number_integer()) return std::optional<int64_t>(v.get<int64_t>());
   if (v.is_string()) {  // upstream applies int() to these
     const auto& s = v.get_ref<const std::string&>();
@@ -53,10 +59,22 @@ Result<std::vector<ImageLocation>> read_locations(const json& v) {
       return bad_type("location_data", "a list of {\"url\": ...} objects");
     ImageLocation loc;
     loc.url = item["url"].get<std::string>();
-    if (item.contains("id") && item["id"].is_number_integer()) loc.id = item["id"].get<int64_t>();
-    if (item.contains("metadata") && item["metadata"].is_object()) loc.metadata = item["metadata"];
-    if (item.contains("status") && item["status"].is_string())
+    auto given = [&](const char* member) {
+      return item.contains(member) && !item[member].is_null();
+    };
+    if (given("id")) {
+      auto id = read_int(item["id"], "location_data");
+      if (!id) return id.error();
+      loc.id = *id;
+    }
+    if (given("metadata")) {
+      if (!item["metadata"].is_object()) return bad_type("location_data", "object metadata");
+      loc.metadata = item["metadata"];
+    }
+    if (given("status")) {
+      if (!item["status"].is_string()) return bad_type("location_data", "a string status");
       loc.status = item["status"].get<std::string>();
+    }
     out.push_back(std::move(loc));
   }
   return out;
@@ -248,8 +266,8 @@ Result<ImageFields> image_fields_from_json(const json& j) {
           props[pk] = std::nullopt;
         else if (pv.is_string())
           props[pk] = pv.get<std::string>();
-        else
-          props[pk] = dump_json(pv);  // upstream stores str(value)
+        else  // v1 carries properties in headers: only text ever reaches the api
+          return bad_type("properties." + pk, "a string or null");
       }
       f.properties = std::move(props);
     } else if (key == "location_data") {
@@ -259,7 +277,8 @@ Result<ImageFields> image_fields_from_json(const json& j) {
       f.locations = std::move(*locs);
     }
   }
-  if (j.contains("location") && j["location"].is_string()) {
+  if (j.contains("location") && !j["location"].is_null()) {
+    if (!j["location"].is_string()) return bad_type("location", "a string");
     if (!f.locations) f.locations.emplace();
     merge_location(*f.locations, j["location"].get<std::string>());
   }

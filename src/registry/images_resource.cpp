@@ -2,6 +2,7 @@
 
 #include "common/http/json_body.h"
 #include "common/image_json.h"
+#include "common/image_validation.h"
 #include "common/json_parse.h"
 
 namespace glance::registry {
@@ -28,6 +29,18 @@ Result<common::ImageFields> fields_from_body(const json& body) {
   return common::image_fields_from_json(body["image"]);
 }
 
+// Drops what this caller may not set, then refuses invalid values before anything is
+// written. Only admins set the system fields and the owner; on update nobody sets them or
+// the id, so those are ignored rather than judged.
+Result<common::ImageFields> writable_fields(common::ImageFields fields,
+                                            const common::RequestContext& ctx, bool creating) {
+  if (!ctx.is_admin || !creating) common::drop_system_fields(fields);
+  if (!ctx.is_admin) fields.owner.reset();
+  if (!creating) fields.id.reset();
+  if (auto r = common::validate_image_fields(fields); !r) return r.error();
+  return fields;
+}
+
 Result<void> refuse_read_only(const common::RequestContext& ctx) {
   if (ctx.read_only) return Error::forbidden("Read-only access");
   return {};
@@ -37,8 +50,8 @@ Result<void> refuse_read_only(const common::RequestContext& ctx) {
 ImagesResource::Reply ImagesResource::list(Request& req, bool detail) {
   auto query = parse_list_query(req.query, default_limit_, max_limit_);
   if (!query) co_return query.error();
-  auto images = co_await db_.run<std::vector<Image>>(
-      [&](MysqlConnection&) { return repo_.list(req.context, *query, detail); });
+  auto images = co_await db_.read<std::vector<Image>>(
+      [&](MysqlConnection& db) { return repo_.list(db, req.context, *query, detail); });
   if (!images) co_return images.error();
   std::string out;
   out.reserve(images->size() * (detail ? 700 : 200));
@@ -60,17 +73,23 @@ ImagesResource::Reply ImagesResource::create(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
   auto body = common::http::parse_json_body(req.body);
   if (!body) co_return body.error();
-  auto fields = fields_from_body(*body);
+  auto decoded = fields_from_body(*body);
+  if (!decoded) co_return decoded.error();
+  auto fields = writable_fields(std::move(*decoded), req.context, true);
   if (!fields) co_return fields.error();
-  auto image = co_await db_.run<Image>(
-      [&](MysqlConnection&) { return repo_.create(req.context, std::move(*fields)); });
+  if (!fields->id) fields->id = ids_.new_id();
+  auto image = co_await db_.write(DbWrite<Image>{
+      .apply = [this, ctx = req.context,
+                fields = *fields](MysqlConnection& db) { return repo_.create(db, ctx, fields); },
+      .read_back = [this, ctx = req.context, fields = *fields](
+                       MysqlConnection& db) { return repo_.find_created(db, ctx, fields); }});
   if (!image) co_return image.error();
   co_return image_reply(*image);  // the registry answers 200, not 201
 }
 
 ImagesResource::Reply ImagesResource::show(Request& req) {
-  auto image = co_await db_.run<Image>(
-      [&](MysqlConnection&) { return repo_.get(req.context, req.param("id")); });
+  auto image = co_await db_.read<Image>(
+      [&](MysqlConnection& db) { return repo_.get(db, req.context, req.param("id")); });
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
@@ -79,7 +98,9 @@ ImagesResource::Reply ImagesResource::update(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
   auto body = common::http::parse_json_body(req.body);
   if (!body) co_return body.error();
-  auto fields = fields_from_body(*body);
+  auto decoded = fields_from_body(*body);
+  if (!decoded) co_return decoded.error();
+  auto fields = writable_fields(std::move(*decoded), req.context, false);
   if (!fields) co_return fields.error();
   std::optional<common::ImageStatus> from_state;
   if (body->contains("from_state") && !(*body)["from_state"].is_null()) {
@@ -91,28 +112,57 @@ ImagesResource::Reply ImagesResource::update(Request& req) {
   // Only the exact lower-case "true" purges, as upstream compares it.
   bool purge =
       req.headers.get("X-Glance-Registry-Purge-Props") == std::optional<std::string_view>("true");
-  auto image = co_await db_.run<Image>([&](MysqlConnection&) {
-    return repo_.update(req.context, req.param("id"), std::move(*fields), purge, from_state);
-  });
+  auto image = co_await db_.write(DbWrite<Image>{
+      .apply =
+          [this, ctx = req.context, id = req.param("id"), fields = *fields, purge, from_state](
+              MysqlConnection& db) { return repo_.update(db, ctx, id, fields, purge, from_state); },
+      .read_back =
+          [this, ctx = req.context, id = req.param("id"), fields = *fields,
+           purge](MysqlConnection& db) { return repo_.find_updated(db, ctx, id, fields, purge); }});
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
 
 ImagesResource::Reply ImagesResource::destroy(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
-  auto image = co_await db_.run<Image>(
-      [&](MysqlConnection&) { return repo_.destroy(req.context, req.param("id")); });
+  auto image = co_await db_.write(DbWrite<Image>{
+      .apply = [this, ctx = req.context,
+                id = req.param("id")](MysqlConnection& db) { return repo_.destroy(db, ctx, id); },
+      .read_back = [this, ctx = req.context, id = req.param("id")](
+                       MysqlConnection& db) { return repo_.find_destroyed(db, ctx, id); }});
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
 
 ImagesResource::Reply ImagesResource::usage(Request& req) {
   std::string exclude(common::http::find_param(req.query, "exclude_image").value_or(""));
-  auto bytes = co_await db_.run<int64_t>([&](MysqlConnection&) {
-    return repo_.storage_usage(req.context, req.param("owner"), exclude);
+  auto bytes = co_await db_.read<int64_t>([&](MysqlConnection& db) {
+    return repo_.storage_usage(db, req.context, req.param("owner"), exclude);
   });
   if (!bytes) co_return bytes.error();
   co_return Response::json(200, common::dump_json(json{{"usage", *bytes}}));
+}
+
+ImagesResource::Reply ImagesResource::reserve(Request& req) {
+  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
+  auto body = common::http::parse_json_body(req.body);
+  if (!body) co_return body.error();
+  auto number = [&](const char* key) -> std::optional<int64_t> {
+    if (!body->is_object() || !body->contains(key) || !(*body)[key].is_number_integer())
+      return std::nullopt;
+    auto n = (*body)[key].get<int64_t>();
+    return n < 0 ? std::nullopt : std::optional<int64_t>(n);
+  };
+  auto size = number("size"), quota = number("quota");
+  if (!size || !quota) co_return Error::bad_request("Expected a 'size' and a 'quota' in bytes.");
+  auto done = co_await db_.write(DbWrite<StorageReservation>{
+      .apply = [this, ctx = req.context, id = req.param("id"), size = *size, quota = *quota](
+                   MysqlConnection& db) { return repo_.reserve_storage(db, ctx, id, size, quota); },
+      .read_back = [this, ctx = req.context, id = req.param("id"), size = *size](
+                       MysqlConnection& db) { return repo_.find_reservation(db, ctx, id, size); }});
+  if (!done) co_return done.error();
+  co_return Response::json(
+      200, common::dump_json(json{{"reserved", done->reserved}, {"usage", done->usage}}));
 }
 
 void add_image_routes(common::http::Router& r, ImagesResource& c) {
@@ -127,6 +177,9 @@ void add_image_routes(common::http::Router& r, ImagesResource& c) {
   // Not in upstream's registry API (its api read the database itself for quotas): the api
   // asks here, so that it never touches MySQL.
   r.add("GET", "/usage/{owner}", [&c](Req& q) { return c.usage(q); });
+  // Also ours: the quota check and the reservation in one call, so that concurrent uploads
+  // cannot all pass a check made before any of them counted.
+  r.add("PUT", "/reservations/{id}", [&c](Req& q) { return c.reserve(q); });
 }
 
 }  // namespace glance::registry

@@ -1,19 +1,26 @@
 #pragma once
 
 #include "common/http/router.h"
+#include "common/image_id.h"
 #include "registry/db/db_executor.h"
 #include "registry/image_repository.h"
 
 namespace glance::registry {
 
 // The /images routes of the Registry API v1 (spec §8.2): JSON in, JSON out. Parses and
-// validates input, runs the repository on the DbExecutor, renders the answer. Safe for
-// concurrent requests; the executor and repository must outlive it.
+// validates input, runs the repository on the DbExecutor, renders the answer. A create
+// gets its id here, before the write, so that a lost connection can be resolved by looking
+// for that id. Safe for concurrent requests; the executor, repository and id generator must
+// outlive it.
 class ImagesResource {
  public:
-  ImagesResource(DbExecutor& db, ImageRepository& repo, int64_t limit_param_default,
-                 int64_t api_limit_max)
-      : db_(db), repo_(repo), default_limit_(limit_param_default), max_limit_(api_limit_max) {}
+  ImagesResource(DbExecutor& db, ImageRepository& repo, common::IdGenerator& ids,
+                 int64_t limit_param_default, int64_t api_limit_max)
+      : db_(db),
+        repo_(repo),
+        ids_(ids),
+        default_limit_(limit_param_default),
+        max_limit_(api_limit_max) {}
 
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
@@ -25,12 +32,15 @@ class ImagesResource {
   Reply update(Request& req);
   Reply destroy(Request& req);
   Reply usage(Request& req);  // GET /usage/{owner}?exclude_image=ID: {"usage": bytes}
+  // PUT /reservations/{id} {"size": bytes, "quota": bytes}: {"reserved": bool, "usage": bytes}
+  Reply reserve(Request& req);
 
  private:
   Reply list(Request& req, bool detail);
 
   DbExecutor& db_;
   ImageRepository& repo_;
+  common::IdGenerator& ids_;
   int64_t default_limit_;
   int64_t max_limit_;
 };

@@ -93,9 +93,10 @@ void check_purge_options_or_exit(const PurgeOptions& options) {
 
 int purge(registry::DbExecutor& db, const PurgeOptions& options) {
   auto cutoff = std::chrono::system_clock::now() - std::chrono::days(options.age_in_days);
-  auto purged = db.run_sync<std::vector<registry::PurgedTable>>([&](registry::MysqlConnection& c) {
-    return registry::purge_deleted_rows(c, cutoff, options.max_rows);
-  });
+  auto purged =
+      db.run_once_sync<std::vector<registry::PurgedTable>>([&](registry::MysqlConnection& c) {
+        return registry::purge_deleted_rows(c, cutoff, options.max_rows);
+      });
   if (!purged) {
     std::cerr << "glance-manage: " << purged.error().message() << "\n";
     return 1;
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
   }
   registry::DbExecutor db(*url, 1);
   if (command == "db_purge") return purge(db, purge_options);
-  auto result = db.run_sync<int>([&](registry::MysqlConnection& c) {
+  auto result = db.run_once_sync<int>([&](registry::MysqlConnection& c) {
     return command == "db_sync" ? registry::db_sync(c) : registry::schema_version(c);
   });
   if (!result) {

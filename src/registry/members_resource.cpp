@@ -3,6 +3,9 @@
 #include "common/http/json_body.h"
 #include "common/image_member_json.h"
 #include "common/json_parse.h"
+#include "registry/membership_match.h"
+
+#include <variant>
 
 namespace glance::registry {
 
@@ -55,11 +58,29 @@ Result<std::optional<bool>> parse_can_share(std::string_view text) {
 Response no_content() {
   return Response::empty(204);
 }
+
+// Membership writes return nothing; DbWrite needs a value type.
+using Done = std::monostate;
+
+Result<Done> done_or_error(const Result<void>& r) {
+  if (!r) return r.error();
+  return Done{};
+}
+
+// The read-back of a membership write: applied when `held` says the stored members show it.
+template <class Held>
+Result<std::optional<Done>> read_back_members(MemberRepository& repo, MysqlConnection& db,
+                                              const std::string& image_id, Held held) {
+  auto stored = repo.settled_members(db, image_id);
+  if (!stored) return stored.error();
+  if (!held(*stored)) return std::optional<Done>();
+  return std::optional<Done>(Done{});
+}
 }  // namespace
 
 MembersResource::Reply MembersResource::index(Request& req) {
-  auto members = co_await db_.run<std::vector<Membership>>(
-      [&](MysqlConnection&) { return repo_.list(req.context, req.param("image_id")); });
+  auto members = co_await db_.read<std::vector<Membership>>(
+      [&](MysqlConnection& db) { return repo_.list(db, req.context, req.param("image_id")); });
   if (!members) co_return members.error();
   co_return Response::json(200, common::members_document(*members));
 }
@@ -68,9 +89,19 @@ MembersResource::Reply MembersResource::replace_all(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
   auto changes = parse_memberships(req.body);
   if (!changes) co_return changes.error();
-  auto done = co_await db_.run<void>([&](MysqlConnection&) {
-    return repo_.replace(req.context, req.param("image_id"), *changes);
-  });
+  auto done = co_await db_.write(DbWrite<Done>{
+      .apply =
+          [this, ctx = req.context, image = std::string(req.param("image_id")),
+           changes = *changes](MysqlConnection& db) {
+            return done_or_error(repo_.replace(db, ctx, image, changes));
+          },
+      .read_back =
+          [this, image = std::string(req.param("image_id")),
+           changes = *changes](MysqlConnection& db) {
+            return read_back_members(repo_, db, image, [&](const std::vector<Membership>& m) {
+              return memberships_replaced(m, changes);
+            });
+          }});
   if (!done) co_return done.error();
   co_return no_content();
 }
@@ -79,27 +110,54 @@ MembersResource::Reply MembersResource::add(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
   auto can_share = parse_can_share(req.body);
   if (!can_share) co_return can_share.error();
-  auto done = co_await db_.run<void>([&](MysqlConnection&) {
-    return repo_.add(req.context, req.param("image_id"), req.param("member"), *can_share);
-  });
+  auto done = co_await db_.write(DbWrite<Done>{
+      .apply =
+          [this, ctx = req.context, image = std::string(req.param("image_id")),
+           member = std::string(req.param("member")), can_share = *can_share](MysqlConnection& db) {
+            return done_or_error(repo_.add(db, ctx, image, member, can_share));
+          },
+      .read_back =
+          [this, image = std::string(req.param("image_id")),
+           member = std::string(req.param("member")), can_share = *can_share](MysqlConnection& db) {
+            return read_back_members(repo_, db, image, [&](const std::vector<Membership>& m) {
+              return membership_added(m, member, can_share);
+            });
+          }});
   if (!done) co_return done.error();
   co_return no_content();
 }
 
 MembersResource::Reply MembersResource::remove(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
-  auto done = co_await db_.run<void>([&](MysqlConnection&) {
-    return repo_.remove(req.context, req.param("image_id"), req.param("member"));
-  });
+  auto done = co_await db_.write(DbWrite<Done>{
+      .apply =
+          [this, ctx = req.context, image = std::string(req.param("image_id")),
+           member = std::string(req.param("member"))](MysqlConnection& db) {
+            return done_or_error(repo_.remove(db, ctx, image, member));
+          },
+      .read_back =
+          [this, image = std::string(req.param("image_id")),
+           member = std::string(req.param("member"))](MysqlConnection& db) {
+            return read_back_members(repo_, db, image, [&](const std::vector<Membership>& m) {
+              return membership_removed(m, member);
+            });
+          }});
   if (!done) co_return done.error();
   co_return no_content();
 }
 
 MembersResource::Reply MembersResource::shared_images(Request& req) {
-  auto shared = co_await db_.run<std::vector<SharedImage>>(
-      [&](MysqlConnection&) { return repo_.shared_with(req.context, req.param("member")); });
+  auto shared = co_await db_.read<std::vector<SharedImage>>(
+      [&](MysqlConnection& db) { return repo_.shared_with(db, req.context, req.param("member")); });
   if (!shared) co_return shared.error();
   co_return Response::json(200, common::shared_images_document(*shared));
+}
+
+MembersResource::Reply MembersResource::count(Request& req) {
+  auto n = co_await db_.read<int64_t>(
+      [&](MysqlConnection& db) { return repo_.count(db, req.context, req.param("image_id")); });
+  if (!n) co_return n.error();
+  co_return Response::json(200, common::dump_json(json{{"members", *n}}));
 }
 
 void add_member_routes(common::http::Router& r, MembersResource& c) {
@@ -117,6 +175,9 @@ void add_member_routes(common::http::Router& r, MembersResource& c) {
   r.add("DELETE", "/images/{image_id}/members/{member}", [&c](Req& q) { return c.remove(q); });
   r.add("*", "/images/{image_id}/members/{member}", not_allowed);
   r.add("*", "/shared-images/{member}", [&c](Req& q) { return c.shared_images(q); });
+  // Not in upstream's registry API: a sharer sees only its own membership in the list, yet
+  // image_member_quota counts every member.
+  r.add("GET", "/member-counts/{image_id}", [&c](Req& q) { return c.count(q); });
 }
 
 }  // namespace glance::registry

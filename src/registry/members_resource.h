@@ -20,6 +20,7 @@ class MembersResource {
   Reply add(Request& req);            // PUT /images/{image_id}/members/{member}
   Reply remove(Request& req);         // DELETE /images/{image_id}/members/{member}
   Reply shared_images(Request& req);  // any /shared-images/{member}
+  Reply count(Request& req);          // GET /member-counts/{image_id}: {"members": n}
 
  private:
   DbExecutor& db_;

@@ -23,7 +23,7 @@ namespace {
 // Refuses to serve a database it cannot reach or whose schema is older than this build.
 void check_schema_or_exit(registry::DbExecutor& db) {
   auto version =
-      db.run_sync<int>([](registry::MysqlConnection& c) { return registry::schema_version(c); });
+      db.read_sync<int>([](registry::MysqlConnection& c) { return registry::schema_version(c); });
   if (!version) {
     spdlog::critical("cannot use the database: {}", version.error().message());
     std::exit(1);
@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   auto config = registry::load_registry_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
+  common::prepare_server_process();
   auto url = registry::parse_database_url(config.database_connection);
   if (!url) {
     spdlog::critical("{}", url.error().message());
@@ -56,9 +57,9 @@ int main(int argc, char** argv) {
 
   common::SystemClock clock;
   common::RandomIdGenerator ids;
-  registry::MysqlImageRepository images(&registry::DbExecutor::current, clock, ids);
-  registry::MysqlMemberRepository members(&registry::DbExecutor::current, clock);
-  registry::ImagesResource images_resource(db, images, config.limit_param_default,
+  registry::MysqlImageRepository images(clock);
+  registry::MysqlMemberRepository members(clock);
+  registry::ImagesResource images_resource(db, images, ids, config.limit_param_default,
                                            config.api_limit_max);
   registry::MembersResource members_resource(db, members);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 namespace glance::store {
@@ -153,6 +154,33 @@ class FileReader final : public ImageReader {
   common::http::FileRange range_;
 };
 
+constexpr std::string_view kPartialSuffix = ".partial";
+
+// ".<id>.<pid>-<n>.partial": a writer's temporary name, unique per process and writer.
+fs::path partial_name(const std::string& id, uint64_t counter) {
+  return "." + id + "." + std::to_string(::getpid()) + "-" + std::to_string(counter) +
+         std::string(kPartialSuffix);
+}
+
+struct PartialName {
+  std::string image_id;
+  long writer_pid = 0;
+};
+
+std::optional<PartialName> parse_partial_name(std::string_view name) {
+  if (name.size() <= 1 + kPartialSuffix.size() || !name.starts_with('.') ||
+      !name.ends_with(kPartialSuffix))
+    return std::nullopt;
+  name.remove_prefix(1);
+  name.remove_suffix(kPartialSuffix.size());
+  auto dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  PartialName parsed{std::string(name.substr(0, dot))};
+  auto writer = name.substr(dot + 1);
+  std::from_chars(writer.data(), writer.data() + writer.size(), parsed.writer_pid);
+  return parsed;
+}
+
 // Image ids become file names: refuse anything that could leave the directory.
 bool is_safe_name(const std::string& id) {
   return !id.empty() && id.find('/') == std::string::npos && id.front() != '.' &&
@@ -184,11 +212,28 @@ Result<std::unique_ptr<ImageWriter>> FileStore::begin_add_now(const std::string&
   if (::access(final_path.c_str(), F_OK) == 0)
     return Error::conflict("Attempt to upload duplicate image: " + id);
   // A unique temporary name per writer: concurrent uploads of one id race only at commit.
-  fs::path temp = datadir_ / ("." + id + "." + std::to_string(::getpid()) + "-" +
-                              std::to_string(temp_counter_++) + ".partial");
+  fs::path temp = datadir_ / partial_name(id, temp_counter_++);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return write_error(errno, temp);
   return std::unique_ptr<ImageWriter>(new FileWriter(fd, std::move(temp), std::move(final_path)));
+}
+
+std::vector<PartialFile> list_partial_files(const fs::path& datadir) {
+  std::vector<PartialFile> found;
+  std::error_code ec;
+  for (fs::directory_iterator it(datadir, ec), end; !ec && it != end; it.increment(ec)) {
+    auto parsed = parse_partial_name(it->path().filename().string());
+    if (!parsed) continue;
+    std::error_code time_ec;
+    auto modified = it->last_write_time(time_ec);
+    if (time_ec) continue;  // removed meanwhile
+    found.push_back({it->path(), std::move(parsed->image_id), parsed->writer_pid, modified});
+  }
+  return found;
+}
+
+Location file_store_location(const fs::path& datadir, const std::string& image_id) {
+  return Location{std::string(kFileScheme) + (datadir / image_id).string()};
 }
 
 Result<fs::path> FileStore::path_of(const Location& where) const {

@@ -5,6 +5,10 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace glance::store {
 
@@ -38,5 +42,22 @@ class FileStore final : public Store {
   std::filesystem::path datadir_;
   std::atomic<uint64_t> temp_counter_{0};
 };
+
+// A temporary file of a write to the file store that was never committed or discarded: what
+// a crashed process leaves behind. Its name says which image it was for.
+struct PartialFile {
+  std::filesystem::path path;
+  std::string image_id;
+  // The process that wrote it: a writer removes its file when destroyed, so a partial file of
+  // the calling process always belongs to a write still under way.
+  long writer_pid = 0;
+  std::filesystem::file_time_type modified;
+};
+
+// The partial files in `datadir`; empty when it cannot be read.
+std::vector<PartialFile> list_partial_files(const std::filesystem::path& datadir);
+
+// Where a FileStore over `datadir` keeps the committed data of `image_id`.
+Location file_store_location(const std::filesystem::path& datadir, const std::string& image_id);
 
 }  // namespace glance::store

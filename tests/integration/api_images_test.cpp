@@ -230,6 +230,64 @@ TEST_F(ApiImages, BadInputIsAClear4xxAndNothingIsStored) {
   EXPECT_EQ(c_.get("/v1/images").status, 200u);  // still serving
 }
 
+TEST_F(ApiImages, InvalidFieldsAreRefusedBeforeAnythingIsReserved) {
+  auto count = [] {
+    return MariadbServer::instance().sql("SELECT COUNT(*) FROM images",
+                                         env_->registry().database());
+  };
+  const std::string before = count();
+  for (const HeaderList& headers :
+       std::vector<HeaderList>{{{"x-image-meta-checksum", "abc"}, {"x-image-meta-size", "0"}},
+                               {{"x-image-meta-min_ram", "2147483648"}},
+                               {{"x-image-meta-owner", std::string(256, 'o')}},
+                               {{"x-image-meta-property-" + std::string(256, 'p'), "v"}},
+                               // Not UTF-8: forwarding it as JSON must not fail halfway.
+                               {{"x-image-meta-property-p", "\xC3("}},
+                               {{"x-image-meta-name", "caf\xE9"}}}) {
+    auto r = c_.post("/v1/images", "", headers);
+    EXPECT_EQ(r.status, 400u) << headers[0].first << " -> " << r.body;
+  }
+  EXPECT_EQ(count(), before);
+  EXPECT_EQ(c_.get("/v1/images").status, 200u);  // still serving
+}
+
+TEST_F(ApiImages, StoredPropertiesThatWouldForgeHeadersAreNotRendered) {
+  std::string id = create("forged", "data");
+  // Rows the registry refuses today, as an older writer or another tool could have left them.
+  for (const std::string& name_and_value :
+       {std::string("CONCAT('evil', CHAR(13), CHAR(10), 'X-Injected: name'), 'v'"),
+        std::string("'colon:x-injected-too', 'v'"), std::string("'spaced name', 'v'"),
+        std::string("'fine', CONCAT('a', CHAR(13), CHAR(10), 'X-Injected: value')"),
+        std::string("'bell', CONCAT('a', CHAR(7))")})
+    MariadbServer::instance().sql(
+        "INSERT INTO image_properties (image_id, name, value, created_at, updated_at, deleted) "
+        "VALUES ('" +
+            id + "', " + name_and_value + ", NOW(), NOW(), 0)",
+        env_->registry().database());
+  ASSERT_EQ(
+      c_.put("/v1/images/" + id, "",
+             {{"x-image-meta-property-kept", "yes"}, {"x-glance-registry-purge-props", "false"}})
+          .status,
+      200u);
+  for (const std::string& method : {std::string("HEAD"), std::string("GET")}) {
+    std::string raw =
+        c_.raw(method + " /v1/images/" + id + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string head = raw.substr(0, raw.find("\r\n\r\n"));
+    EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << head;
+    EXPECT_NE(head.find("x-image-meta-property-kept: yes\r\n"), std::string::npos) << head;
+    for (const char* forged : {"X-Injected", "x-injected", "evil", "spaced", "bell", "fine"})
+      EXPECT_EQ(head.find(forged), std::string::npos) << method << ": " << forged << "\n" << head;
+  }
+  // The JSON form carries them safely escaped.
+  auto detail = c_.get("/v1/images/detail?is_public=none&name=forged");
+  ASSERT_EQ(detail.status, 200u);
+  ASSERT_EQ(json_field(detail, "images").size(), 1u) << detail.body;
+  auto properties = json_field(detail, "images")[0]["properties"];
+  EXPECT_EQ(properties.size(), 6u) << properties;
+  EXPECT_EQ(properties["spaced name"], "v");
+  EXPECT_EQ(properties["evil\r\nX-Injected: name"], "v");
+}
+
 TEST_F(ApiImages, DuplicateIdIsAConflict) {
   std::string id = "0b7a2d8e-1f3c-4c5d-9e6f-7a8b9c0d1e2f";
   ASSERT_EQ(c_.post("/v1/images", "", {{"x-image-meta-id", id}}).status, 201u);

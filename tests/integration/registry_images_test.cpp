@@ -155,7 +155,7 @@ TEST_F(RegistryImages, CompareAndSetOnFromState) {
   auto activate = client().put(path, json{{"image",
                                            {{"status", "active"},
                                             {"size", 5},
-                                            {"checksum", "abc"},
+                                            {"checksum", std::string(32, 'a')},
                                             {"location", "file:///var/lib/glance/images/x"}}},
                                           {"from_state", "saving"}}
                                          .dump());

@@ -35,6 +35,7 @@ class Daemon {
     env_.emplace_back(std::move(name), std::move(value));
   }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Everything the daemon logged so far.

@@ -86,6 +86,12 @@ api::RegistryClient::Call<int64_t> FakeRegistryClient::storage_usage(const api::
   co_return int64_t{0};
 }
 
+// Nothing else is stored here, so every reservation that fits the quota alone is granted.
+api::RegistryClient::Call<api::RegistryClient::Reservation> FakeRegistryClient::reserve_storage(
+    const api::Caller&, const std::string&, int64_t size, int64_t quota) {
+  co_return Reservation{size <= quota, 0};
+}
+
 api::RegistryClient::Call<std::string> FakeRegistryClient::health(const api::Caller&) {
   co_return std::string(R"({"database": "OK"})");
 }
@@ -94,6 +100,12 @@ api::RegistryClient::Call<std::vector<common::Membership>> FakeRegistryClient::l
     const api::Caller&, const std::string& image_id) {
   std::lock_guard lock(mutex_);
   co_return members_[image_id];
+}
+
+api::RegistryClient::Call<int64_t> FakeRegistryClient::count_members(const api::Caller&,
+                                                                     const std::string& image_id) {
+  std::lock_guard lock(mutex_);
+  co_return static_cast<int64_t>(members_[image_id].size());
 }
 
 api::RegistryClient::Call<void> FakeRegistryClient::replace_members(const api::Caller&,

@@ -32,6 +32,9 @@ class FakeRegistryClient final : public api::RegistryClient {
   Call<common::Image> remove(const api::Caller& caller, const std::string& id) override;
   Call<int64_t> storage_usage(const api::Caller& caller, const std::string& owner,
                               const std::string& exclude_image) override;
+  Call<int64_t> count_members(const api::Caller& caller, const std::string& image_id) override;
+  Call<Reservation> reserve_storage(const api::Caller& caller, const std::string& id, int64_t size,
+                                    int64_t quota) override;
   Call<std::string> health(const api::Caller& caller) override;
   Call<std::vector<common::Membership>> list_members(const api::Caller& caller,
                                                      const std::string& image_id) override;

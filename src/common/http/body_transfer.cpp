@@ -1,6 +1,7 @@
 #include "common/http/body_transfer.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
@@ -8,6 +9,8 @@
 #include <sys/sendfile.h>
 
 #include <cerrno>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace glance::common::http {
@@ -23,6 +26,16 @@ const Error& client_gone() {
   static const Error e =
       Error::bad_request("Client disconnected before sending all data to backend");
   return e;
+}
+
+// Why reading a body failed, for the client when it is still there to read the answer.
+Error body_error(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::buffer_overflow)
+    return Error::bad_request("Chunk extensions or trailers too long.");
+  if (ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_chunk_extension ||
+      ec == bhttp::error::bad_field || ec == bhttp::error::bad_value)
+    return Error::bad_request("Malformed chunked request body.");
+  return client_gone();
 }
 
 bool expects_continue(const HeaderParser& parser) {
@@ -57,10 +70,10 @@ class BeastBodyReader final : public StreamedBodyReader {
 
   // glance::common::http::BodyReader
   net::awaitable<Result<size_t>> read_some(std::span<char> out) override {
-    if (failed_) co_return client_gone();
+    if (failed_) co_return *failed_;
     if (continue_pending_) {
       continue_pending_ = false;
-      if (!co_await send_continue(stream_)) co_return fail();
+      if (!co_await send_continue(stream_)) co_return fail({});
     }
     while (!parser_.is_done()) {
       auto& body = parser_.get().body();
@@ -68,7 +81,7 @@ class BeastBodyReader final : public StreamedBodyReader {
       body.size = out.size();
       stream_.expires_after(timeout_);
       auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, kTuple);
-      if (ec && ec != bhttp::error::need_buffer) co_return fail();
+      if (ec && ec != bhttp::error::need_buffer) co_return fail(ec);
       size_t got = out.size() - parser_.get().body().size;
       if (got > 0) co_return got;
     }
@@ -79,15 +92,15 @@ class BeastBodyReader final : public StreamedBodyReader {
   bool finished() const override { return parser_.is_done() && !failed_; }
 
  private:
-  Error fail() {
-    failed_ = true;
-    return client_gone();
+  Error fail(const boost::system::error_code& ec) {
+    failed_ = body_error(ec);
+    return *failed_;
   }
 
   beast::tcp_stream& stream_;
   beast::flat_buffer& buffer_;
   bool continue_pending_;
-  bool failed_ = false;
+  std::optional<Error> failed_;
   bhttp::request_parser<bhttp::buffer_body> parser_;
   std::chrono::seconds timeout_;
 };
@@ -98,7 +111,28 @@ std::optional<uint64_t> body_length(const Response& res) {
   return std::get<StreamBody>(res.body).length;
 }
 
-net::awaitable<bool> send_file(beast::tcp_stream& stream, FileRange& file) {
+// Waits until the socket takes more data, at most `timeout`: a client that stops reading
+// must not hold its connection and the open image file forever.
+net::awaitable<bool> wait_writable(net::ip::tcp::socket& socket, std::chrono::seconds timeout) {
+  net::steady_timer timer(socket.get_executor());
+  timer.expires_after(timeout);
+  // Timer and socket share the connection's strand. A timer handler already queued when the
+  // wait ends may run after this frame is gone: it must see `done` and leave the socket be.
+  auto done = std::make_shared<bool>(false);
+  timer.async_wait([&socket, done](boost::system::error_code ec) {
+    if (ec || *done) return;
+    *done = true;
+    socket.cancel(ec);
+  });
+  auto [ec] = co_await socket.async_wait(net::ip::tcp::socket::wait_write, kTuple);
+  const bool timed_out = *done;
+  *done = true;
+  timer.cancel();
+  co_return !ec && !timed_out;
+}
+
+net::awaitable<bool> send_file(beast::tcp_stream& stream, FileRange& file,
+                               std::chrono::seconds timeout) {
   auto& socket = stream.socket();
   boost::system::error_code ec;
   socket.native_non_blocking(true, ec);
@@ -111,8 +145,7 @@ net::awaitable<bool> send_file(beast::tcp_stream& stream, FileRange& file) {
     if (n > 0) {
       left -= static_cast<uint64_t>(n);
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      auto [wec] = co_await socket.async_wait(net::ip::tcp::socket::wait_write, kTuple);
-      if (wec) co_return false;
+      if (!co_await wait_writable(socket, timeout)) co_return false;
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
@@ -161,6 +194,10 @@ net::awaitable<std::optional<uint64_t>> send_stream(beast::tcp_stream& stream, S
 
 }  // namespace
 
+size_t read_buffer_limit(uint32_t header_limit) {
+  return size_t{header_limit} + kStreamReadBytes;
+}
+
 net::awaitable<Result<std::string>> read_buffered_body(beast::tcp_stream& stream,
                                                        beast::flat_buffer& buffer,
                                                        HeaderParser& parser,
@@ -174,7 +211,7 @@ net::awaitable<Result<std::string>> read_buffered_body(beast::tcp_stream& stream
   stream.expires_after(config.client_socket_timeout);
   auto [ec, n] = co_await bhttp::async_read(stream, buffer, body_parser, kTuple);
   if (ec == bhttp::error::body_limit) co_return Error::payload_too_large("Request body too large.");
-  if (ec) co_return client_gone();
+  if (ec) co_return body_error(ec);
   co_return std::move(body_parser.get().body());
 }
 
@@ -220,7 +257,7 @@ net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Req
   if (ec) co_return WriteOutcome{false, 0};
   if (header_only || std::holds_alternative<std::string>(res.body)) co_return WriteOutcome{true, 0};
   if (auto* file = std::get_if<FileRange>(&res.body)) {
-    bool ok = co_await send_file(stream, *file);
+    bool ok = co_await send_file(stream, *file, config.client_socket_timeout);
     co_return WriteOutcome{ok, ok ? file->length : 0};
   }
   auto sent = co_await send_stream(stream, std::get<StreamBody>(res.body), chunked,

@@ -17,6 +17,11 @@ namespace glance::common::http {
 
 using HeaderParser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
 
+// The most a connection's read buffer may hold: a header of `header_limit` bytes, or one
+// streamed read of body bytes. Chunk lines (with their extensions) and trailers must fit
+// too; anything longer fails the read instead of growing the buffer.
+size_t read_buffer_limit(uint32_t header_limit);
+
 // Reads the whole body (after answering `Expect: 100-continue`), bounded by
 // config.max_buffered_body: over it → payload_too_large; a broken body → bad_request.
 boost::asio::awaitable<Result<std::string>> read_buffered_body(boost::beast::tcp_stream& stream,

@@ -7,24 +7,78 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
 
 namespace glance::common::http {
 
 namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 namespace {
+
+// Seconds a client refused for lack of capacity is told to wait.
+constexpr int kRetryAfterSeconds = 5;
+
+// Answers a connection over max_connections with 503 and closes it. The request is not read:
+// the answer goes out first, then whatever the client sent is drained briefly so that
+// closing does not reset the connection before the client has read the answer.
+net::awaitable<void> refuse_connection(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(2));
+  Response answer =
+      to_response(Error::unavailable("Too many open connections; try again later."), "text/plain");
+  bhttp::response<bhttp::string_body> res{bhttp::status::service_unavailable, 11};
+  for (const auto& [name, value] : answer.headers) res.set(name, value);
+  res.set(bhttp::field::retry_after, std::to_string(kRetryAfterSeconds));
+  res.body() = std::move(std::get<std::string>(answer.body));
+  res.keep_alive(false);
+  res.prepare_payload();
+  auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+  if (ec) co_return;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  char sink[4096];
+  for (int i = 0; i < 16 && !ec; ++i)
+    std::tie(ec, n) = co_await stream.async_read_some(net::buffer(sink), kTuple);
+}
+
+// Accept errors that mean the process or the system is out of something (descriptors,
+// memory): retrying at once would spin; waiting lets connections close meanwhile.
+bool out_of_resources(const boost::system::error_code& ec) {
+  return ec == net::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == net::error::no_buffer_space || ec == net::error::no_memory;
+}
+
 net::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
+  net::steady_timer backoff(state->acceptor.get_executor());
+  auto last_warning = std::chrono::steady_clock::time_point{};
   while (!state->stopping) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(net::make_strand(state->ioc),
-                                                              net::as_tuple(net::use_awaitable));
+    auto [ec, socket] = co_await state->acceptor.async_accept(net::make_strand(state->ioc), kTuple);
     if (ec) {
       if (state->stopping || ec == net::error::operation_aborted) break;
-      spdlog::warn("accept failed: {}", ec.message());
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_warning > std::chrono::seconds(10)) {
+        spdlog::warn("accept failed: {}", ec.message());
+        last_warning = now;
+      }
+      if (out_of_resources(ec)) {
+        backoff.expires_after(std::chrono::milliseconds(100));
+        co_await backoff.async_wait(kTuple);
+      }
       continue;
     }
     auto ex = socket.get_executor();
+    if (state->connections.fetch_add(1) >= state->config.max_connections) {
+      state->connections--;
+      net::co_spawn(ex, refuse_connection(std::move(socket)), net::detached);
+      continue;
+    }
     net::co_spawn(ex, serve_connection(state, std::move(socket)), net::detached);
   }
 }

@@ -18,6 +18,10 @@ struct ServerConfig {
   // Glance bounds each header line to 16 KiB; Beast bounds the whole header block, so allow
   // a few such lines.
   uint32_t max_header_line = 16384;
+  // Open client connections at once; past it a new connection is answered 503 with
+  // Retry-After and closed. Upstream serves each worker from a fixed pool of 1,000
+  // greenthreads without an option; one process here serves what upstream's workers did.
+  size_t max_connections = 4096;
   // Small (JSON) request bodies are read whole; image bodies are streamed and not bound here.
   uint64_t max_buffered_body = 1 << 20;
   // How long SIGTERM waits for in-flight requests before the process exits anyway; 0 waits

@@ -22,6 +22,7 @@ struct HttpServer::State {
   boost::asio::ip::tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active_requests{0};
+  std::atomic<size_t> connections{0};  // open client connections, for max_connections
 
   // Connections waiting for their next request (stop() closes them), and every open
   // connection (abort_connections() cuts them). Both guarded by idle_mutex.

@@ -1,6 +1,7 @@
 #include "common/http/server_state.h"
 
 #include "common/http/body_transfer.h"
+#include "common/http/framing.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -36,7 +37,8 @@ class IdleMark {
   tcp::socket* socket_;
 };
 
-// Registers a connection for its whole life so abort_connections() can reach it.
+// Registers a connection for its whole life so abort_connections() can reach it. The
+// connection was counted in `connections` when it was accepted; it is uncounted here.
 class OpenMark {
  public:
   OpenMark(HttpServer::State& s, tcp::socket& socket) : s_(s), socket_(&socket) {
@@ -46,6 +48,7 @@ class OpenMark {
   ~OpenMark() {
     std::lock_guard lock(s_.idle_mutex);
     s_.open.erase(socket_);
+    s_.connections--;
   }
 
  private:
@@ -86,33 +89,52 @@ Response error_response(const Request& req, const Error& e) {
   return to_response(e, req.headers.get("Accept").value_or(""));
 }
 
-// Answers a request whose header could not be accepted, then the connection closes.
-net::awaitable<void> reject(beast::tcp_stream& stream, unsigned status, std::string text) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
-  res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
-  res.body() = std::move(text);
+// Answers a request that cannot be served on this connection (bad framing, oversized
+// header) in Glance's error format, then the caller closes the connection.
+net::awaitable<void> reject(beast::tcp_stream& stream, const Error& error,
+                            std::string_view accept = {}) {
+  Response answer = to_response(error, accept);
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(answer.status), 11};
+  for (const auto& [name, value] : answer.headers) res.set(name, value);
+  res.body() = std::move(std::get<std::string>(answer.body));
   res.keep_alive(false);
   res.prepare_payload();
   co_await bhttp::async_write(stream, res, kTuple);
 }
 
+bool is_disconnect(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+         ec == beast::error::timeout || ec == net::error::operation_aborted ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe;
+}
+
+// What to answer when the header could not be read; nothing when the client just left.
+std::optional<Error> header_error(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
+    return Error::header_too_large("Request header fields too large.");
+  if (ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_transfer_encoding)
+    return Error::bad_request("Conflicting or invalid message framing.");
+  if (is_disconnect(ec)) return std::nullopt;
+  return Error::bad_request("Malformed request.");
+}
+
 // Runs filters and the router, reads the body as the route wants, and calls the handler.
-// Sets *body_unread when a streamed body was left (partly) unread, so the connection must
-// close after the response.
+// Sets *body_complete once the request body has been read to its end; the caller keeps
+// the connection only then, so an answer given early (a filter, an error, an exception)
+// never leaves body bytes to be parsed as the next request.
 net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& stream,
                                   beast::flat_buffer& buffer,
                                   bhttp::request_parser<bhttp::empty_body>& parser, Request& req,
-                                  bool* body_unread) {
+                                  bool* body_complete) {
   if (state.early_routes) {
     Request probe;
     probe.method = req.method;
     probe.path = req.path;
     if (auto early = state.early_routes->match(probe, nullptr)) {
       auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
-      if (!body) {
-        *body_unread = true;
-        co_return error_response(req, body.error());
-      }
+      if (!body) co_return error_response(req, body.error());
+      *body_complete = true;
+      req.body = std::move(*body);
       req.path_params = std::move(probe.path_params);
       auto result = co_await (*early->handler)(req);
       co_return result ? std::move(*result) : error_response(req, result.error());
@@ -132,17 +154,17 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
     auto res = error_response(req, match.error());
     if (!allow.empty()) res.headers.set("Allow", allow);
     // Read a small body anyway so the connection can stay open; a large one closes it.
-    if (req.has_body())
-      *body_unread = !(co_await read_buffered_body(stream, buffer, parser, state.config));
+    if (req.has_body()) {
+      auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
+      *body_complete = body.has_value();
+    }
     co_return res;
   }
 
   if (match->body_mode == BodyMode::buffered) {
     auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
-    if (!body) {
-      *body_unread = true;
-      co_return error_response(req, body.error());
-    }
+    if (!body) co_return error_response(req, body.error());
+    *body_complete = true;
     req.body = std::move(*body);
     auto result = co_await (*match->handler)(req);
     co_return result ? std::move(*result) : error_response(req, result.error());
@@ -151,7 +173,7 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
   req.body_reader = reader.get();
   auto result = co_await (*match->handler)(req);
   req.body_reader = nullptr;
-  *body_unread = !reader->finished();
+  *body_complete = reader->finished();
   co_return result ? std::move(*result) : error_response(req, result.error());
 }
 
@@ -160,12 +182,15 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
 net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
                                       tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  OpenMark open(*state, stream.socket());
   const auto& cfg = state->config;
+  const uint32_t header_limit = cfg.max_header_line * 4;
+  // Bounded, so that what the parser keeps before it can decide (a header, a chunk line with
+  // its extensions, trailers) cannot grow without limit: past it the read fails.
+  beast::flat_buffer buffer(read_buffer_limit(header_limit));
+  OpenMark open(*state, stream.socket());
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> parser;
-    parser.header_limit(cfg.max_header_line * 4);
+    parser.header_limit(header_limit);
     // Body limits depend on the route: set once the body is read, not on the header.
     parser.body_limit(boost::none);
     stream.expires_after(cfg.client_socket_timeout);
@@ -175,32 +200,24 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
       if (state->stopping && buffer.size() == 0) break;
       std::tie(ec, std::ignore) = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
     }
-    if (ec == bhttp::error::header_limit) {
-      co_await reject(stream, 431, "Request header fields too large");
-      break;
-    }
-    if (ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_transfer_encoding ||
-        (!ec && parser.get().has_content_length() && parser.chunked())) {
-      // Both framings on one request is how request smuggling starts: refuse and close.
-      co_await reject(stream, 400, "Conflicting or invalid message framing");
-      break;
-    }
     if (ec) {
-      if (ec != bhttp::error::end_of_stream && ec != net::error::eof &&
-          ec != beast::error::timeout && ec != net::error::operation_aborted &&
-          ec != net::error::connection_reset)
-        co_await reject(stream, 400, "Malformed request");
+      if (auto answer = header_error(ec)) co_await reject(stream, *answer);
       break;
     }
 
-    state->active_requests++;
     Request req = make_request(parser, stream.socket());
+    if (auto framing = check_request_framing(req.version, req.headers); !framing) {
+      co_await reject(stream, framing.error(), req.headers.get("Accept").value_or(""));
+      log_access(req, to_http_status(framing.error().code()), 0);
+      break;
+    }
+    state->active_requests++;
     // The body readers take the parser over, so read what we need from it first.
     const bool client_keep_alive = parser.get().keep_alive();
-    bool body_unread = false;
+    bool body_complete = parser.is_done();
     Response res;
     try {
-      res = co_await dispatch(*state, stream, buffer, parser, req, &body_unread);
+      res = co_await dispatch(*state, stream, buffer, parser, req, &body_complete);
     } catch (const std::exception& e) {
       spdlog::error("{} {} {}: unhandled exception: {}", req.request_id, req.method, req.target,
                     e.what());
@@ -208,7 +225,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
                                                 "of performing the requested operation."));
     }
     if (!req.request_id.empty()) res.headers.set("x-openstack-request-id", req.request_id);
-    bool keep_alive = cfg.http_keepalive && client_keep_alive && !body_unread && !state->stopping;
+    bool keep_alive = cfg.http_keepalive && client_keep_alive && body_complete && !state->stopping;
     auto written = co_await write_response(stream, req, res, keep_alive, cfg);
     log_access(req, res.status, written.bytes);
     state->active_requests--;

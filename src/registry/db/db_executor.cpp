@@ -1,10 +1,14 @@
 #include "registry/db/db_executor.h"
 
+#include "registry/db/mysql_connection.h"
+
+#include <spdlog/spdlog.h>
+
 namespace glance::registry {
 
 namespace {
 // One connection per thread and executor. The pool threads serve one executor; a thread
-// calling run_sync may meet several (tests), hence the owner check.
+// calling the *_sync functions may meet several (tests), hence the owner check.
 struct ThreadConnection {
   const DbExecutor* owner = nullptr;
   std::unique_ptr<MysqlConnection> conn;
@@ -20,8 +24,10 @@ DbExecutor::~DbExecutor() {
   if (t_connection.owner == this) t_connection = {};
 }
 
-Result<MysqlConnection*> DbExecutor::connection() {
+Result<MysqlConnection*> DbExecutor::live_connection() {
   if (t_connection.owner != this) t_connection = {this, nullptr};
+  // Nothing has run on a connection found closed, so replacing it is safe for any work.
+  if (t_connection.conn && t_connection.conn->closed_by_server()) t_connection.conn.reset();
   if (!t_connection.conn) {
     auto conn = MysqlConnection::connect(url_);
     if (!conn) return conn.error();
@@ -30,12 +36,38 @@ Result<MysqlConnection*> DbExecutor::connection() {
   return t_connection.conn.get();
 }
 
-MysqlConnection& DbExecutor::current() {
-  return *t_connection.conn;
+Result<void> DbExecutor::answers_query(MysqlConnection& c) {
+  auto rows = c.query("SELECT 1");
+  if (!rows) return rows.error();
+  return {};
 }
 
 void DbExecutor::drop_connection() {
   t_connection.conn.reset();
+}
+
+Result<void> DbExecutor::execute(WorkKind kind, const Attempt& attempt, const ReadBack& read_back) {
+  for (int attempts = 1;; ++attempts) {
+    auto conn = live_connection();
+    if (!conn) return conn.error();
+    attempt(**conn);
+    bool lost = (*conn)->broken();
+    if (lost) drop_connection();
+    NextStep step = after_attempt(kind, lost, attempts);
+    if (step == NextStep::read_back) {
+      auto fresh = live_connection();
+      if (!fresh) return fresh.error();
+      WriteFinding finding = read_back(**fresh);
+      if ((*fresh)->broken()) {
+        drop_connection();
+        finding = WriteFinding::unknown;
+      }
+      if (finding == WriteFinding::unknown)
+        spdlog::warn("lost the MySQL connection during a write and could not read it back");
+      step = after_read_back(finding, attempts);
+    }
+    if (step == NextStep::finish) return {};
+  }
 }
 
 }  // namespace glance::registry

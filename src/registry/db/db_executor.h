@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "registry/db/database_url.h"
-#include "registry/db/mysql_connection.h"
+#include "registry/db/retry_rule.h"
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -11,31 +11,116 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <functional>
+#include <optional>
 #include <utility>
 
 namespace glance::registry {
 
+class MysqlConnection;
+
+// A write for DbExecutor::write. Both functions may run more than once, so they take their
+// inputs by value (or re-read them) and never move out of what they captured.
+template <class T>
+struct DbWrite {
+  // Performs the write, committed in one transaction, and returns its result.
+  std::function<common::Result<T>(MysqlConnection&)> apply;
+  // Run on a fresh connection when `apply` lost the server: reads back what the database
+  // holds and says whether this write is there. The result `apply` would have returned when
+  // it is; nullopt when it provably is not (nothing committed, so `apply` may run again); an
+  // error when the stored state contradicts the write (conflict) or cannot be read. It must
+  // wait for a commit that may still be in flight (a locking read), never guess past it.
+  std::function<common::Result<std::optional<T>>(MysqlConnection&)> read_back;
+};
+
 // Runs blocking MySQL work off the I/O threads: a fixed pool of threads, each with its own
-// MysqlConnection, opened on first use. A unit of work that loses the server is retried
-// once on a fresh connection, so the first request after a MySQL restart succeeds; if MySQL
-// is still down the caller gets unavailable within the connect timeout. Safe for concurrent
-// use; the destructor waits for running work.
+// MysqlConnection, opened on first use. A unit of work receives its thread's connection as
+// its argument, valid only during the call.
+//
+// Lost connections (retry_rule.h): a connection the server has closed while idle (restart,
+// wait_timeout) is noticed before the work starts and replaced, so the work runs once on a
+// live one. When the connection is lost while the work runs, read() runs the work again
+// once; write() never repeats blindly: it reads back first and runs again only when the
+// write is provably absent. If MySQL stays down the caller gets unavailable within the
+// connect timeout. Safe for concurrent use; the destructor waits for running work.
 class DbExecutor {
  public:
   DbExecutor(DatabaseUrl url, int threads);
   ~DbExecutor();
 
-  // Runs fn(connection) on a pool thread and resumes the calling coroutine on its own
-  // executor with the result.
+  // Runs read-only fn(connection) -> Result<T> on a pool thread and resumes the calling
+  // coroutine on its own executor with the result. fn may run twice.
   template <class T, class F>
-  boost::asio::awaitable<Result<T>> run(F fn) {
+  boost::asio::awaitable<Result<T>> read(F fn) {
+    return on_pool<T>([this, fn = std::move(fn)]() { return read_sync<T>(fn); });
+  }
+
+  // Runs a write on a pool thread, at most once in effect (see DbWrite).
+  template <class T>
+  boost::asio::awaitable<Result<T>> write(DbWrite<T> work) {
+    return on_pool<T>([this, work = std::move(work)]() { return write_sync<T>(work); });
+  }
+
+  // Whether MySQL answers a trivial query (for health checks).
+  boost::asio::awaitable<Result<void>> probe() {
+    return read<void>([](MysqlConnection& c) { return answers_query(c); });
+  }
+
+  // The same, blocking the caller: for start-up checks and glance-manage.
+  template <class T, class F>
+  Result<T> read_sync(const F& fn) {
+    std::optional<Result<T>> result;
+    auto ran = execute(
+        WorkKind::read_only, [&](MysqlConnection& c) { result.emplace(fn(c)); }, nullptr);
+    if (!ran) return ran.error();
+    return std::move(*result);
+  }
+  // Runs fn(connection) once, for work with no read-back (glance-manage's migrations and
+  // purge, which an operator may simply start again): a lost connection is reported as
+  // unavailable, never retried.
+  template <class T, class F>
+  Result<T> run_once_sync(F fn) {
+    return write_sync(DbWrite<T>{.apply = std::move(fn),
+                                 .read_back = [](MysqlConnection&) -> Result<std::optional<T>> {
+                                   return common::Error::unavailable(
+                                       "lost the connection to MySQL; the work may be done "
+                                       "in part, run it again");
+                                 }});
+  }
+  template <class T>
+  Result<T> write_sync(const DbWrite<T>& work) {
+    std::optional<Result<T>> result;
+    auto ran = execute(
+        WorkKind::write, [&](MysqlConnection& c) { result.emplace(work.apply(c)); },
+        [&](MysqlConnection& c) {
+          auto found = work.read_back(c);
+          if (!found) {
+            result.emplace(found.error());
+            return WriteFinding::unknown;
+          }
+          if (!*found) return WriteFinding::absent;
+          result.emplace(std::move(**found));
+          return WriteFinding::applied;
+        });
+    if (!ran) return ran.error();
+    return std::move(*result);
+  }
+
+ private:
+  using Attempt = std::function<void(MysqlConnection&)>;
+  using ReadBack = std::function<WriteFinding(MysqlConnection&)>;
+
+  static Result<void> answers_query(MysqlConnection& c);
+
+  template <class T, class Job>
+  boost::asio::awaitable<Result<T>> on_pool(Job job) {
     namespace net = boost::asio;
     return net::async_initiate<decltype(net::use_awaitable), void(Result<T>)>(
-        [this, fn = std::move(fn)](auto handler) mutable {
+        [this, job = std::move(job)](auto handler) mutable {
           auto home = net::get_associated_executor(handler);
-          net::post(pool_, [this, fn = std::move(fn), handler = std::move(handler),
+          net::post(pool_, [job = std::move(job), handler = std::move(handler),
                             work = net::make_work_guard(home)]() mutable {
-            Result<T> result = with_connection<T>(fn);
+            Result<T> result = job();
             auto ex = work.get_executor();
             net::post(ex, [handler = std::move(handler), result = std::move(result)]() mutable {
               std::move(handler)(std::move(result));
@@ -45,32 +130,12 @@ class DbExecutor {
         net::use_awaitable);
   }
 
-  // The connection of the unit of work running on this thread; valid only inside fn.
-  // Repositories use it as their ConnectionSource.
-  static MysqlConnection& current();
-
-  // The same, blocking the caller: for start-up checks and glance-manage.
-  template <class T, class F>
-  Result<T> run_sync(F fn) {
-    return with_connection<T>(fn);
-  }
-
- private:
-  template <class T, class F>
-  Result<T> with_connection(F& fn) {
-    for (int attempt = 0;; ++attempt) {
-      auto conn = connection();
-      if (!conn) return conn.error();
-      Result<T> result = fn(**conn);
-      if (!(*conn)->broken() || attempt > 0) {
-        if ((*conn)->broken()) drop_connection();
-        return result;
-      }
-      drop_connection();
-    }
-  }
-  // This thread's connection to this executor's database, opened if needed.
-  Result<MysqlConnection*> connection();
+  // Runs `attempt` (and `read_back` for writes) as retry_rule.h decides. Fails only when no
+  // connection could be had; otherwise the callbacks hold the outcome.
+  Result<void> execute(WorkKind kind, const Attempt& attempt, const ReadBack& read_back);
+  // This thread's connection to this executor's database: opened if needed, replaced if the
+  // server has closed it.
+  Result<MysqlConnection*> live_connection();
   void drop_connection();
 
   DatabaseUrl url_;

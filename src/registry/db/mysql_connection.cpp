@@ -3,6 +3,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 namespace glance::registry {
@@ -71,6 +72,14 @@ Error MysqlConnection::failure(unsigned code, const char* message, std::string_v
     return Error::unavailable(std::string("MySQL is busy: ") + message);
   spdlog::error("MySQL error {} ({}) for: {}", code, message, sql);
   return Error::internal(std::string("database error: ") + message);
+}
+
+bool MysqlConnection::closed_by_server() const {
+  if (broken_) return true;
+  // Between statements the server sends nothing unless it is going away: any readable byte
+  // (an error packet such as ER_CLIENT_INTERACTION_TIMEOUT) or end of stream means closed.
+  pollfd p{static_cast<int>(mysql_get_socket(mysql_)), POLLIN | POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) != 0;
 }
 
 void MysqlConnection::rollback() {

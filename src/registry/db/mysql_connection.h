@@ -52,6 +52,10 @@ class MysqlConnection {
 
   // True once the server connection is lost; the connection must then be discarded.
   bool broken() const { return broken_; }
+  // True when the idle connection has been closed (or is being closed) by the server, as on
+  // a restart or wait_timeout expiry. A local check, no round trip; call it between
+  // statements only.
+  bool closed_by_server() const;
 
  private:
   explicit MysqlConnection(st_mysql* mysql) : mysql_(mysql) {}

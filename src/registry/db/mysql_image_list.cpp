@@ -145,9 +145,9 @@ void add_keyset(ListSql& q, const std::vector<OrderColumn>& cols, bool ascending
 
 }  // namespace
 
-Result<std::vector<Image>> MysqlImageRepository::list(const common::RequestContext& ctx,
+Result<std::vector<Image>> MysqlImageRepository::list(MysqlConnection& db,
+                                                      const common::RequestContext& ctx,
                                                       const ListQuery& query, bool detail) {
-  MysqlConnection& db = connection_();
   if (query.limit == 0) return std::vector<Image>{};
   ListSql q;
   add_liveness(q, ctx, query);

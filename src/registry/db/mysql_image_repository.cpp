@@ -5,12 +5,46 @@
 #include "registry/db/image_writes.h"
 #include "registry/db/transaction.h"
 #include "registry/image_access.h"
+#include "registry/image_match.h"
 
 namespace glance::registry {
 
 using common::Error;
 using common::Image;
 using common::ImageFields;
+
+namespace {
+// The values create() decides beyond what the caller gave.
+void apply_create_rules(const common::RequestContext& ctx, ImageFields& fields) {
+  if (!fields.status) fields.status = common::ImageStatus::active;
+  if (!ctx.is_admin || !fields.owner) fields.owner = ctx.owner();
+  if (*fields.owner && (*fields.owner)->empty()) fields.owner = std::optional<std::string>();
+}
+
+// Fields the registry never takes from a caller on update (spec §8.2.2).
+// The owner's stored and reserved bytes, leaving out `exclude_image`.
+Result<int64_t> owner_usage(MysqlConnection& db, const std::string& owner,
+                            const std::string& exclude_image) {
+  SqlValue p[] = {owner, exclude_image};
+  // pending_delete locations still hold data, so they count (as upstream counts them). A
+  // saving image has no location yet but holds its reservation.
+  auto rows = db.query(
+      "SELECT COALESCE(SUM(i.size * GREATEST(i.status = 'saving', (SELECT COUNT(*) FROM "
+      "image_locations l WHERE l.image_id = i.id AND l.status <> 'deleted'))), 0) FROM images i "
+      "WHERE i.owner = ? AND i.id <> ? AND i.size > 0 AND i.status NOT IN ('killed', 'deleted')",
+      p);
+  if (!rows) return rows.error();
+  return std::stoll(rows->front()[0].value_or("0"));
+}
+
+void apply_update_rules(const common::RequestContext& ctx, ImageFields& fields) {
+  if (!ctx.is_admin) fields.owner.reset();
+  fields.id.reset();
+  fields.created_at.reset();
+  fields.deleted_at.reset();
+  fields.deleted.reset();
+}
+}  // namespace
 
 std::string MysqlImageRepository::now_sql() const {
   return common::timestamp_to_sql(clock_.now());
@@ -25,30 +59,50 @@ Result<Image> MysqlImageRepository::reload(MysqlConnection& db, const std::strin
   return std::move(one.front());
 }
 
-Result<Image> MysqlImageRepository::get(const common::RequestContext& ctx, const std::string& id) {
-  MysqlConnection& db = connection_();
+Result<std::optional<Image>> MysqlImageRepository::settled(MysqlConnection& db,
+                                                           const std::string& id) {
+  auto row = in_transaction(db, [&] { return find_image_row(db, id, true); });
+  if (!row || !*row) return row;
+  auto image = reload(db, id);
+  if (!image) return image.error();
+  return std::optional<Image>(std::move(*image));
+}
+
+Result<Image> MysqlImageRepository::get(MysqlConnection& db, const common::RequestContext& ctx,
+                                        const std::string& id) {
   auto found = find_image_with_details(db, id);
   if (!found) return found.error();
   return only_if_visible(db, ctx, std::move(*found), "No image found with ID " + id);
 }
 
-Result<Image> MysqlImageRepository::create(const common::RequestContext& ctx, ImageFields fields) {
-  MysqlConnection& db = connection_();
+Result<Image> MysqlImageRepository::create(MysqlConnection& db, const common::RequestContext& ctx,
+                                           ImageFields fields) {
   auto created = in_transaction(db, [&] { return create_in_transaction(db, ctx, fields); });
   if (!created) return created;
   return reload(db, created->id);
 }
 
+Result<std::optional<Image>> MysqlImageRepository::find_created(MysqlConnection& db,
+                                                                const common::RequestContext& ctx,
+                                                                const ImageFields& fields) {
+  if (!fields.id) return Error::internal("a create to read back needs its image id");
+  auto found = settled(db, *fields.id);
+  if (!found || !*found) return found;
+  ImageFields expected = fields;
+  apply_create_rules(ctx, expected);
+  if (!image_holds(**found, expected, false))
+    return Error::conflict("Image with identifier " + *fields.id + " already exists!");
+  return found;
+}
+
 Result<Image> MysqlImageRepository::create_in_transaction(MysqlConnection& db,
                                                           const common::RequestContext& ctx,
                                                           ImageFields& fields) {
-  if (fields.id && !common::is_uuid_like(*fields.id))
-    return Error::bad_request("Invalid image id format");
-  std::string id = fields.id ? *fields.id : ids_.new_id();
+  if (!fields.id) return Error::internal("create needs an image id");
+  if (!common::is_uuid_like(*fields.id)) return Error::bad_request("Invalid image id format");
+  std::string id = *fields.id;
   fields.id.reset();
-  if (!fields.status) fields.status = common::ImageStatus::active;
-  if (!ctx.is_admin || !fields.owner) fields.owner = ctx.owner();
-  if (*fields.owner && (*fields.owner)->empty()) fields.owner = std::optional<std::string>();
+  apply_create_rules(ctx, fields);
   if (auto r = validate_fields(fields); !r) return r.error();
   std::string now = now_sql();
 
@@ -78,14 +132,29 @@ Result<Image> MysqlImageRepository::create_in_transaction(MysqlConnection& db,
   return img;
 }
 
-Result<Image> MysqlImageRepository::update(const common::RequestContext& ctx, const std::string& id,
-                                           ImageFields fields, bool purge_props,
+Result<Image> MysqlImageRepository::update(MysqlConnection& db, const common::RequestContext& ctx,
+                                           const std::string& id, ImageFields fields,
+                                           bool purge_props,
                                            std::optional<common::ImageStatus> from_state) {
-  MysqlConnection& db = connection_();
   auto updated = in_transaction(
       db, [&] { return update_in_transaction(db, ctx, id, fields, purge_props, from_state); });
   if (!updated) return updated;
   return reload(db, id);
+}
+
+Result<std::optional<Image>> MysqlImageRepository::find_updated(MysqlConnection& db,
+                                                                const common::RequestContext& ctx,
+                                                                const std::string& id,
+                                                                const ImageFields& fields,
+                                                                bool purge_props) {
+  auto found = settled(db, id);
+  if (!found || !*found) return found;
+  auto visible = only_if_visible(db, ctx, std::move(*found), "Image not found");
+  if (!visible) return visible.error();
+  ImageFields expected = fields;
+  apply_update_rules(ctx, expected);
+  if (!image_holds(*visible, expected, purge_props)) return std::optional<Image>();
+  return std::optional<Image>(std::move(*visible));
 }
 
 Result<Image> MysqlImageRepository::update_in_transaction(
@@ -97,12 +166,7 @@ Result<Image> MysqlImageRepository::update_in_transaction(
   if (auto r = check_can_modify(ctx, img); !r) return r.error();
   if (from_state && img.status != *from_state) return Error::conflict("Image operation conflicts");
 
-  // Fields the registry never takes from a caller on update (spec §8.2.2).
-  if (!ctx.is_admin) fields.owner.reset();
-  fields.id.reset();
-  fields.created_at.reset();
-  fields.deleted_at.reset();
-  fields.deleted.reset();
+  apply_update_rules(ctx, fields);
   if (auto r = validate_fields(fields); !r) return r.error();
   auto moment = clock_.now();
   std::string now = common::timestamp_to_sql(moment);
@@ -136,12 +200,19 @@ Result<Image> MysqlImageRepository::update_in_transaction(
   return std::move(img);
 }
 
-Result<Image> MysqlImageRepository::destroy(const common::RequestContext& ctx,
+Result<Image> MysqlImageRepository::destroy(MysqlConnection& db, const common::RequestContext& ctx,
                                             const std::string& id) {
-  MysqlConnection& db = connection_();
   auto destroyed = in_transaction(db, [&] { return destroy_in_transaction(db, ctx, id); });
   if (!destroyed) return destroyed;
   return reload(db, id);
+}
+
+Result<std::optional<Image>> MysqlImageRepository::find_destroyed(MysqlConnection& db,
+                                                                  const common::RequestContext&,
+                                                                  const std::string& id) {
+  auto found = settled(db, id);
+  if (!found || !*found || (*found)->deleted) return found;
+  return std::optional<Image>();
 }
 
 Result<Image> MysqlImageRepository::destroy_in_transaction(MysqlConnection& db,
@@ -173,20 +244,66 @@ Result<Image> MysqlImageRepository::destroy_in_transaction(MysqlConnection& db,
   return std::move(*found);
 }
 
-Result<int64_t> MysqlImageRepository::storage_usage(const common::RequestContext& ctx,
+Result<int64_t> MysqlImageRepository::storage_usage(MysqlConnection& db,
+                                                    const common::RequestContext& ctx,
                                                     const std::string& owner,
                                                     const std::string& exclude_image) {
   if (!ctx.is_admin && ctx.owner() != owner)
     return Error::forbidden("Storage usage of another owner is not yours to see.");
-  SqlValue p[] = {owner, exclude_image};
-  // pending_delete locations still hold data, so they count (as upstream counts them).
-  auto rows = connection_().query(
-      "SELECT COALESCE(SUM(i.size * (SELECT COUNT(*) FROM image_locations l WHERE "
-      "l.image_id = i.id AND l.status <> 'deleted')), 0) FROM images i WHERE i.owner = ? AND "
-      "i.id <> ? AND i.size > 0 AND i.status NOT IN ('killed', 'deleted')",
-      p);
-  if (!rows) return rows.error();
-  return std::stoll(rows->front()[0].value_or("0"));
+  return owner_usage(db, owner, exclude_image);
+}
+
+Result<StorageReservation> MysqlImageRepository::reserve_storage(MysqlConnection& db,
+                                                                 const common::RequestContext& ctx,
+                                                                 const std::string& id,
+                                                                 int64_t size, int64_t quota) {
+  auto found = find_visible_image(db, ctx, id, false, "Image not found");
+  if (!found) return found.error();
+  if (auto r = check_can_modify(ctx, *found); !r) return r.error();
+  std::optional<std::string> owner = found->owner ? found->owner : ctx.owner();
+  if (!owner) owner = std::string();
+  // A named lock rather than row locks: the rows to lock include those of images the owner
+  // creates meanwhile. The server frees it if this connection dies.
+  SqlValue lock_name = "glance-quota-" + *owner;
+  auto locked = db.query("SELECT GET_LOCK(CONCAT('q', MD5(?)), 30)", std::span(&lock_name, 1));
+  if (!locked) return locked.error();
+  if (locked->front()[0] != "1")
+    return Error::unavailable("Timed out waiting for the storage quota of " + *owner);
+  auto reserved =
+      in_transaction(db, [&] { return reserve_in_transaction(db, *owner, id, size, quota); });
+  (void)db.query("SELECT RELEASE_LOCK(CONCAT('q', MD5(?)))", std::span(&lock_name, 1));
+  return reserved;
+}
+
+Result<StorageReservation> MysqlImageRepository::reserve_in_transaction(MysqlConnection& db,
+                                                                        const std::string& owner,
+                                                                        const std::string& id,
+                                                                        int64_t size,
+                                                                        int64_t quota) {
+  auto row = find_image_row(db, id, true);
+  if (!row) return row.error();
+  if (!*row || (*row)->status != common::ImageStatus::saving)
+    return Error::conflict("Image operation conflicts");
+  auto used = owner_usage(db, owner, id);
+  if (!used) return used.error();
+  if (*used + size > quota) return StorageReservation{false, *used};
+  std::string now = now_sql();
+  SqlValue p[] = {size, now, id};
+  if (auto r = db.execute("UPDATE images SET size = ?, updated_at = ? WHERE id = ?", p); !r)
+    return r.error();
+  return StorageReservation{true, *used};
+}
+
+Result<std::optional<StorageReservation>> MysqlImageRepository::find_reservation(
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& id, int64_t size) {
+  auto found = settled(db, id);
+  if (!found) return found.error();
+  if (!*found || (*found)->status != common::ImageStatus::saving || (*found)->size != size)
+    return std::optional<StorageReservation>();
+  std::optional<std::string> owner = (*found)->owner ? (*found)->owner : ctx.owner();
+  auto used = owner_usage(db, owner.value_or(""), id);
+  if (!used) return used.error();
+  return std::optional<StorageReservation>(StorageReservation{true, *used});
 }
 
 }  // namespace glance::registry

@@ -66,9 +66,9 @@ Result<void> MysqlMemberRepository::upsert(MysqlConnection& db, const std::strin
   return {};
 }
 
-Result<std::vector<Membership>> MysqlMemberRepository::list(const common::RequestContext& ctx,
+Result<std::vector<Membership>> MysqlMemberRepository::list(MysqlConnection& db,
+                                                            const common::RequestContext& ctx,
                                                             const std::string& image_id) {
-  MysqlConnection& db = connection_();
   auto img = find_visible_image(db, ctx, image_id, false, missing(image_id));
   if (!img) return img.error();
   SqlValue p = image_id;
@@ -86,10 +86,9 @@ Result<std::vector<Membership>> MysqlMemberRepository::list(const common::Reques
   return out;
 }
 
-Result<void> MysqlMemberRepository::replace(const common::RequestContext& ctx,
+Result<void> MysqlMemberRepository::replace(MysqlConnection& db, const common::RequestContext& ctx,
                                             const std::string& image_id,
                                             const std::vector<MembershipChange>& members) {
-  MysqlConnection& db = connection_();
   return in_transaction(db, [&]() -> Result<void> {
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
     std::string now = common::timestamp_to_sql(clock_.now());
@@ -116,19 +115,17 @@ Result<void> MysqlMemberRepository::replace(const common::RequestContext& ctx,
   });
 }
 
-Result<void> MysqlMemberRepository::add(const common::RequestContext& ctx,
+Result<void> MysqlMemberRepository::add(MysqlConnection& db, const common::RequestContext& ctx,
                                         const std::string& image_id, const std::string& member,
                                         std::optional<bool> can_share) {
-  MysqlConnection& db = connection_();
   return in_transaction(db, [&]() -> Result<void> {
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
     return upsert(db, image_id, member, can_share, false, common::timestamp_to_sql(clock_.now()));
   });
 }
 
-Result<void> MysqlMemberRepository::remove(const common::RequestContext& ctx,
+Result<void> MysqlMemberRepository::remove(MysqlConnection& db, const common::RequestContext& ctx,
                                            const std::string& image_id, const std::string& member) {
-  MysqlConnection& db = connection_();
   return in_transaction(db, [&]() -> Result<void> {
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
     std::string now = common::timestamp_to_sql(clock_.now());
@@ -143,9 +140,37 @@ Result<void> MysqlMemberRepository::remove(const common::RequestContext& ctx,
   });
 }
 
+Result<int64_t> MysqlMemberRepository::count(MysqlConnection& db, const common::RequestContext& ctx,
+                                             const std::string& image_id) {
+  return in_transaction(db, [&]() -> Result<int64_t> {
+    if (auto r = check_can_share(db, ctx, image_id); !r) return r.error();
+    SqlValue p = image_id;
+    auto rows = db.query("SELECT COUNT(*) FROM image_members WHERE image_id = ? AND deleted = 0",
+                         std::span(&p, 1));
+    if (!rows) return rows.error();
+    return std::stoll(rows->front()[0].value_or("0"));
+  });
+}
+
+Result<std::vector<Membership>> MysqlMemberRepository::settled_members(
+    MysqlConnection& db, const std::string& image_id) {
+  return in_transaction(db, [&]() -> Result<std::vector<Membership>> {
+    auto image = find_image_row(db, image_id, true);
+    if (!image) return image.error();
+    SqlValue p = image_id;
+    auto rows = db.query(
+        "SELECT member, can_share FROM image_members WHERE image_id = ? AND deleted = 0 "
+        "ORDER BY id LOCK IN SHARE MODE",
+        std::span(&p, 1));
+    if (!rows) return rows.error();
+    std::vector<Membership> out;
+    for (const auto& row : *rows) out.push_back({row[0].value_or(""), row[1] == "1"});
+    return out;
+  });
+}
+
 Result<std::vector<SharedImage>> MysqlMemberRepository::shared_with(
-    const common::RequestContext& ctx, const std::string& member) {
-  MysqlConnection& db = connection_();
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& member) {
   if (!ctx.is_admin && !ctx.owner()) return std::vector<SharedImage>{};
   std::vector<SqlValue> params{member};
   std::string sql =

@@ -4,27 +4,30 @@
 #include "registry/db/mysql_connection.h"
 #include "registry/member_repository.h"
 
-#include <functional>
-
 namespace glance::registry {
 
 // MemberRepository on MySQL; threading as MysqlImageRepository.
 class MysqlMemberRepository final : public MemberRepository {
  public:
-  using ConnectionSource = std::function<MysqlConnection&()>;
-  MysqlMemberRepository(ConnectionSource connection, const common::Clock& clock)
-      : connection_(std::move(connection)), clock_(clock) {}
+  explicit MysqlMemberRepository(const common::Clock& clock) : clock_(clock) {}
 
   // glance::registry::MemberRepository
-  Result<std::vector<Membership>> list(const common::RequestContext& ctx,
+  Result<std::vector<Membership>> list(MysqlConnection& db, const common::RequestContext& ctx,
                                        const std::string& image_id) override;
-  Result<void> replace(const common::RequestContext& ctx, const std::string& image_id,
+  Result<void> replace(MysqlConnection& db, const common::RequestContext& ctx,
+                       const std::string& image_id,
                        const std::vector<MembershipChange>& members) override;
-  Result<void> add(const common::RequestContext& ctx, const std::string& image_id,
-                   const std::string& member, std::optional<bool> can_share) override;
-  Result<void> remove(const common::RequestContext& ctx, const std::string& image_id,
-                      const std::string& member) override;
-  Result<std::vector<SharedImage>> shared_with(const common::RequestContext& ctx,
+  Result<void> add(MysqlConnection& db, const common::RequestContext& ctx,
+                   const std::string& image_id, const std::string& member,
+                   std::optional<bool> can_share) override;
+  Result<void> remove(MysqlConnection& db, const common::RequestContext& ctx,
+                      const std::string& image_id, const std::string& member) override;
+  Result<int64_t> count(MysqlConnection& db, const common::RequestContext& ctx,
+                        const std::string& image_id) override;
+  Result<std::vector<Membership>> settled_members(MysqlConnection& db,
+                                                  const std::string& image_id) override;
+  Result<std::vector<SharedImage>> shared_with(MysqlConnection& db,
+                                               const common::RequestContext& ctx,
                                                const std::string& member) override;
 
  private:
@@ -34,7 +37,6 @@ class MysqlMemberRepository final : public MemberRepository {
                       std::optional<bool> can_share, bool touch_existing_without_can_share,
                       const std::string& now);
 
-  ConnectionSource connection_;
   const common::Clock& clock_;
 };
 

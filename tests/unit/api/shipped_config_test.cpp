@@ -32,6 +32,9 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.registry.port, defaults.registry.port);
   EXPECT_EQ(shipped.registry.timeout, defaults.registry.timeout);
   EXPECT_EQ(shipped.registry.send_identity_headers, defaults.registry.send_identity_headers);
+  EXPECT_EQ(shipped.registry.tls, defaults.registry.tls);
+  EXPECT_EQ(shipped.registry.ca_file, defaults.registry.ca_file);
+  EXPECT_EQ(shipped.registry.tls_insecure, defaults.registry.tls_insecure);
   EXPECT_EQ(shipped.stores.stores, defaults.stores.stores);
   EXPECT_EQ(shipped.stores.default_store, defaults.stores.default_store);
   EXPECT_EQ(shipped.stores.filesystem_store_datadir, defaults.stores.filesystem_store_datadir);
@@ -41,6 +44,7 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.image_size_cap, defaults.image_size_cap);
   EXPECT_EQ(shipped.user_storage_quota, defaults.user_storage_quota);
   EXPECT_EQ(shipped.delayed_delete, defaults.delayed_delete);
+  EXPECT_EQ(shipped.upload_orphan_timeout, defaults.upload_orphan_timeout);
   EXPECT_EQ(shipped.enable_v1_api, defaults.enable_v1_api);
   EXPECT_EQ(shipped.max_request_id_length, defaults.max_request_id_length);
   EXPECT_EQ(shipped.context.admin_role, defaults.context.admin_role);

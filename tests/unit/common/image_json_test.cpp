@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace glance::common {
 namespace {
 
@@ -52,6 +54,52 @@ TEST(ImageJson, FieldsRejectWrongTypesAndBadStatus) {
   ASSERT_FALSE(bad_status);
   EXPECT_EQ(bad_status.error().code(), Errc::bad_request);
   EXPECT_FALSE(image_fields_from_json(nlohmann::json::array()));
+}
+
+TEST(ImageJson, PropertyValuesAreStringsOrNull) {
+  auto ok = image_fields_from_json({{"properties", {{"a", "x"}, {"b", nullptr}}}});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->properties->at("a"), std::optional<std::string>("x"));
+  for (nlohmann::json value : {nlohmann::json{{"nested", "x"}}, nlohmann::json::array({1}),
+                               nlohmann::json(5), nlohmann::json(true), nlohmann::json(1.5)}) {
+    auto r = image_fields_from_json({{"properties", {{"a", value}}}});
+    ASSERT_FALSE(r) << value;
+    EXPECT_EQ(r.error().code(), Errc::bad_request);
+    EXPECT_EQ(r.error().message(), "Invalid value for 'properties.a': expected a string or null.");
+  }
+}
+
+TEST(ImageJson, IntegersBeyondInt64AreRefusedNotWrapped) {
+  auto max = image_fields_from_json({{"size", std::numeric_limits<int64_t>::max()}});
+  ASSERT_TRUE(max);
+  EXPECT_EQ(max->size, std::optional<std::optional<int64_t>>(std::numeric_limits<int64_t>::max()));
+  for (const char* text : {R"({"size": 9223372036854775808})", R"({"size": 18446744073709551615})",
+                           R"({"min_ram": 18446744073709551615})", R"({"size": 1e30})",
+                           R"({"size": "9223372036854775808"})", R"({"virtual_size": 1.5})"})
+    EXPECT_FALSE(image_fields_from_json(nlohmann::json::parse(text))) << text;
+  auto negative = image_fields_from_json({{"size", -1}});
+  ASSERT_TRUE(negative);  // a well-typed value: the validator judges its range
+  EXPECT_EQ(negative->size, std::optional<std::optional<int64_t>>(-1));
+}
+
+TEST(ImageJson, LocationFieldsHaveTheirTypes) {
+  auto ok = image_fields_from_json(
+      {{"location_data",
+        {{{"url", "http://a"}, {"id", 3}, {"metadata", {{"k", "v"}}}, {"status", "active"}},
+         {{"url", "http://b"}, {"id", nullptr}, {"metadata", nullptr}, {"status", nullptr}}}}});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ((*ok->locations)[0].id, std::optional<int64_t>(3));
+  EXPECT_EQ((*ok->locations)[1].status, "active");
+  for (nlohmann::json bad :
+       {nlohmann::json{{"location", 5}}, nlohmann::json{{"location", {{"url", "x"}}}},
+        nlohmann::json{{"location_data", {{{"url", "http://a"}, {"id", "three"}}}}},
+        nlohmann::json{{"location_data", {{{"url", "http://a"}, {"metadata", "m"}}}}},
+        nlohmann::json{{"location_data", {{{"url", "http://a"}, {"status", 1}}}}},
+        nlohmann::json{{"location_data", {{{"url", 1}}}}}})
+    EXPECT_FALSE(image_fields_from_json(bad)) << bad;
+  auto null_location = image_fields_from_json({{"location", nullptr}});
+  ASSERT_TRUE(null_location);
+  EXPECT_FALSE(null_location->locations);
 }
 
 TEST(ImageJson, FieldsDistinguishAbsentFromNull) {

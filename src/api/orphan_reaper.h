@@ -1,0 +1,60 @@
+#pragma once
+
+#include "api/registry_client.h"
+#include "store/store.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace glance::api {
+
+struct OrphanReaperConfig {
+  // upload_orphan_timeout: how long a saving image's lease may stand still before its upload
+  // is taken for dead; 0 turns the reaper off. Uploads renew every quarter of it.
+  std::chrono::seconds orphan_timeout{300};
+  // The file store's directory, whose partial files are removed; empty when the file store is
+  // not loaded.
+  std::filesystem::path file_datadir;
+};
+
+// Ends uploads whose glance-api died. Every orphan_timeout/4 it lists the saving images and
+// watches their updated_at, which a live upload renews (upload_lease.h). An image whose
+// updated_at has not changed for orphan_timeout, measured on this process's own monotonic
+// clock (so clock skew between nodes does not matter), is read once more and, if still
+// unchanged, killed with a compare-and-set from saving; then its data in the file store
+// (committed file and partial files) is removed. Partial files older than orphan_timeout
+// whose image is not saving are removed too, at start-up and at every pass. Several api nodes
+// may run reapers against one registry and store: a live upload renews its lease far more
+// often than orphan_timeout, so no node takes it for dead.
+// The first pass runs at start(). Partial data of remote stores (Swift segments, S3 multipart
+// parts) cannot be found here; their images are still killed.
+// Runs on its own strand; `registry` and `file_store` must outlive it. Safe to stop() from
+// any thread.
+class OrphanReaper {
+ public:
+  // `file_store` is the driver for file:// locations, or nullptr.
+  OrphanReaper(RegistryClient& registry, store::Store* file_store, OrphanReaperConfig config);
+  ~OrphanReaper();
+
+  void start(boost::asio::any_io_executor executor);
+  void stop();
+
+  std::chrono::seconds pass_interval() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+// The caller the reaper acts as: an admin, so that it sees every tenant's images.
+Caller reaper_caller();
+
+}  // namespace glance::api

@@ -1,0 +1,199 @@
+// Uploads whose end the api cannot see: an activation whose answer is lost, and uploads whose
+// glance-api died. No data that may be live is removed, and no upload stays saving forever.
+
+#include "tests/support/api_fixture.h"
+#include "tests/support/cutting_proxy.h"
+#include "tests/support/mariadb_server.h"
+#include "tests/support/test_data.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace glance::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const HeaderList kRawBare = {{"x-image-meta-disk_format", "raw"},
+                             {"x-image-meta-container_format", "bare"},
+                             {"Content-Type", "application/octet-stream"}};
+
+template <class F>
+bool eventually(F condition, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+// An upload the test feeds by hand, so that it can be slow or abandoned midway.
+class ManualUpload {
+ public:
+  ManualUpload(int port, const std::string& id, size_t length)
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("connect failed");
+    timeval tv{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    send("PUT /v1/images/" + id +
+         " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+         "Content-Length: " +
+         std::to_string(length) + "\r\n\r\n");
+  }
+  ~ManualUpload() { ::close(fd_); }
+  void send(const std::string& bytes) {
+    if (::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size()))
+      throw std::runtime_error("send failed");
+  }
+  // The status line of the answer.
+  std::string answer() {
+    std::string out;
+    char buf[4096];
+    while (out.find("\r\n") == std::string::npos) {
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out.substr(0, out.find("\r\n"));
+  }
+
+ private:
+  int fd_;
+};
+
+std::string api_config(int registry_port, const std::string& datadir, const std::string& extra) {
+  return "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 2\n"
+         "registry_host = 127.0.0.1\nregistry_port = " +
+         std::to_string(registry_port) + "\nregistry_client_timeout = 30\n" + extra +
+         "\n[glance_store]\nstores = file\ndefault_store = file\nfilesystem_store_datadir = " +
+         datadir + "\n";
+}
+
+std::string registry_status(RegistryEnvironment& registry, const std::string& id) {
+  auto r = HttpClient(registry.daemon().port()).get("/images/" + id);
+  return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
+}
+
+size_t files_in(const std::string& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
+TEST(ApiActivationOutcome, LostAnswerOfACommittedActivationKeepsTheData) {
+  RegistryEnvironment registry;
+  // The activation is the only request carrying this: the registry commits it, the api never
+  // hears back and finds its connection reset.
+  CuttingProxy proxy(registry.daemon().port(), R"("status":"active")");
+  const std::string datadir = make_temp_dir("glance-api-store") + "/images";
+  Daemon api(api_binary(), api_config(proxy.port(), datadir, ""));
+  api.start();
+  HttpClient c(api.port());
+  const std::string data = random_bytes(200000, 7);
+
+  auto created = c.post("/v1/images", data, kRawBare);
+  EXPECT_EQ(proxy.cuts(), 1);
+  ASSERT_EQ(created.status, 201u) << created.body << "\n" << api.log();
+  std::string id = created.json()["image"]["id"];
+  EXPECT_EQ(registry_status(registry, id), "active");
+  auto download = c.get("/v1/images/" + id);
+  EXPECT_EQ(download.status, 200u);
+  EXPECT_TRUE(download.body == data) << "downloaded " << download.body.size() << " bytes";
+  EXPECT_EQ(files_in(datadir), 1u);
+  // The api still serves.
+  EXPECT_EQ(c.post("/v1/images", "after", kRawBare).status, 201u);
+}
+
+TEST(ApiOrphanedUpload, KilledApiUploadEndsKilledWithNoFileAfterRestart) {
+  ApiEnvironment env(false, "upload_orphan_timeout = 2\n");
+  auto created = env.client().post("/v1/images", "", with(kRawBare, {{"x-image-meta-name", "o"}}));
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string id = created.json()["image"]["id"];
+  {
+    ManualUpload upload(env.api().port(), id, 90000);
+    upload.send(std::string(30000, 'p'));
+    ASSERT_TRUE(eventually([&] { return registry_status(env.registry(), id) == "saving"; }, 20s));
+    ASSERT_TRUE(eventually([&] { return env.stored_files() == 1; }, 20s));  // its partial file
+    env.api().signal(SIGKILL);
+    ASSERT_EQ(env.api().wait_exit(20s), 128 + SIGKILL);
+  }
+  EXPECT_EQ(env.stored_files(), 1u);  // the dead process left its partial file
+  std::ifstream config_file(env.api().config_path());
+  const std::string config((std::istreambuf_iterator<char>(config_file)),
+                           std::istreambuf_iterator<char>());
+  Daemon restarted_api(api_binary(), config);
+  restarted_api.start();
+  auto restarted = std::chrono::steady_clock::now();
+  // Two seconds of standing still, passes every second: killed within about three seconds;
+  // the bound leaves room for a loaded machine.
+  EXPECT_TRUE(eventually([&] { return registry_status(env.registry(), id) == "killed"; }, 10s))
+      << registry_status(env.registry(), id) << "\n"
+      << restarted_api.log();
+  const auto took = std::chrono::steady_clock::now() - restarted;
+  EXPECT_GE(took, 2s);
+  RecordProperty("killed_after_ms", static_cast<int>(took / 1ms));
+  EXPECT_TRUE(eventually([&] { return env.stored_files() == 0; }, 5s));
+  EXPECT_EQ(HttpClient(restarted_api.port()).get("/v1/images").status, 200u);
+}
+
+TEST(ApiOrphanedUpload, OneNodesReaperKillsOnlyTheDeadUploadNotTheOtherNodesLiveOne) {
+  RegistryEnvironment registry;
+  const std::string datadir = make_temp_dir("glance-api-store") + "/images";
+  Daemon node_a(api_binary(),
+                api_config(registry.daemon().port(), datadir, "upload_orphan_timeout = 2\n"));
+  Daemon node_b(api_binary(),
+                api_config(registry.daemon().port(), datadir, "upload_orphan_timeout = 2\n"));
+  node_a.start();
+  node_b.start();
+  HttpClient a(node_a.port());
+  auto queued = [&](const std::string& name) {
+    auto r = a.post("/v1/images", "", with(kRawBare, {{"x-image-meta-name", name}}));
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.json()["image"]["id"].get<std::string>();
+  };
+
+  // A dead node's upload: saving, and a partial file nobody writes.
+  std::string dead = queued("dead");
+  ASSERT_EQ(HttpClient(registry.daemon().port())
+                .put("/images/" + dead, R"({"image": {"status": "saving"}})",
+                     {{"Content-Type", "application/json"}})
+                .status,
+            200u);
+  std::ofstream(datadir + "/." + dead + ".999999-0.partial") << "partial";
+
+  // A live, slow upload on node A: a byte burst every half second for three timeouts.
+  std::string live = queued("live");
+  const size_t bursts = 12, burst = 1000;
+  ManualUpload upload(node_a.port(), live, bursts * burst);
+  for (size_t i = 0; i < bursts; ++i) {
+    upload.send(std::string(burst, 'l'));
+    if (i + 1 == bursts) break;
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(registry_status(registry, live), "saving") << "after burst " << i;
+  }
+  EXPECT_EQ(upload.answer().substr(0, 12), "HTTP/1.1 200");
+  EXPECT_EQ(registry_status(registry, live), "active");
+  EXPECT_EQ(a.get("/v1/images/" + live).body, std::string(bursts * burst, 'l'));
+
+  EXPECT_TRUE(eventually([&] { return registry_status(registry, dead) == "killed"; }, 20s))
+      << node_b.log();
+  EXPECT_TRUE(eventually([&] { return files_in(datadir) == 1; }, 5s));  // the live image only
+}
+
+}  // namespace
+}  // namespace glance::testing

@@ -1,0 +1,63 @@
+// PUT /reservations/{id} and the member count: the registry side of the quotas.
+
+#include "tests/support/registry_fixture.h"
+
+#include <gtest/gtest.h>
+
+namespace glance::testing {
+namespace {
+
+using nlohmann::json;
+
+const char* const kTrustedAuth = "[paste_deploy]\nflavor = trusted-auth\n";
+
+std::string saving_image(HttpClient& c, const HeaderList& as, const std::string& status) {
+  auto r = c.post("/images", json{{"image", {{"status", status}}}}.dump(), as);
+  EXPECT_EQ(r.status, 200u) << r.body;
+  return r.json()["image"]["id"];
+}
+
+json reserve(HttpClient& c, const HeaderList& as, const std::string& id, int64_t size,
+             int64_t quota, unsigned expected_status = 200) {
+  auto r = c.put("/reservations/" + id, json{{"size", size}, {"quota", quota}}.dump(), as);
+  EXPECT_EQ(r.status, expected_status) << r.body;
+  return r.status == 200 ? r.json() : json();
+}
+
+TEST(RegistryQuota, ReservationsCountSavingImagesAndRefuseWhatDoesNotFit) {
+  RegistryEnvironment env(kTrustedAuth);
+  HttpClient c(env.daemon().port());
+  const HeaderList q = identity("quota-owner");
+  std::string first = saving_image(c, q, "saving");
+  std::string second = saving_image(c, q, "saving");
+  EXPECT_EQ(reserve(c, q, first, 600, 1000), json({{"reserved", true}, {"usage", 0}}));
+  // The first image is still saving, yet its 600 bytes count.
+  EXPECT_EQ(reserve(c, q, second, 500, 1000), json({{"reserved", false}, {"usage", 600}}));
+  EXPECT_EQ(c.get("/usage/quota-owner", q).json()["usage"], 600);
+  EXPECT_EQ(reserve(c, q, second, 400, 1000), json({{"reserved", true}, {"usage", 600}}));
+  // Killing an upload releases its bytes.
+  ASSERT_EQ(c.put("/images/" + first, json{{"image", {{"status", "killed"}}}}.dump(), q).status,
+            200u);
+  EXPECT_EQ(c.get("/usage/quota-owner", q).json()["usage"], 400);
+}
+
+TEST(RegistryQuota, HostileReservationsAreRefused) {
+  RegistryEnvironment env(kTrustedAuth);
+  HttpClient c(env.daemon().port());
+  const HeaderList q = identity("quota-owner");
+  std::string queued = saving_image(c, q, "queued");
+  reserve(c, q, queued, 1, 10, 409);  // only a saving image holds a reservation
+  std::string id = saving_image(c, q, "saving");
+  EXPECT_EQ(c.put("/reservations/" + id, "{}", q).status, 400u);
+  EXPECT_EQ(c.put("/reservations/" + id, R"({"size": -1, "quota": 10})", q).status, 400u);
+  EXPECT_EQ(c.put("/reservations/" + id, R"({"size": "1", "quota": 10})", q).status, 400u);
+  EXPECT_EQ(c.put("/reservations/" + id, "not json", q).status, 400u);
+  // Another tenant cannot reserve on (or learn of) this image.
+  reserve(c, identity("intruder"), id, 1, 10, 404);
+  EXPECT_EQ(c.get("/member-counts/" + id, identity("intruder")).status, 404u);
+  EXPECT_EQ(c.get("/member-counts/" + id, q).json()["members"], 0);
+  EXPECT_TRUE(env.daemon().running());
+}
+
+}  // namespace
+}  // namespace glance::testing
