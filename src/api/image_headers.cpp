@@ -144,6 +144,9 @@ Result<ImageHeaderRequest> parse_image_headers(const Headers& headers,
       return Error::bad_request("An x-image-meta header name is not UTF-8");
     if (has_control_chars(value))
       return Error::bad_request("Header " + raw_name + " contains control characters");
+    // x-image-meta values are checked with the field rules below; these two are not fields.
+    if (is_extra && !common::is_valid_utf8(value))
+      return Error::bad_request("Header " + raw_name + " is not UTF-8");
     auto [it, inserted] = seen.emplace(name, value);
     if (!inserted && it->second != value)
       return Error::bad_request("Conflicting values for header " + raw_name);
