@@ -1,5 +1,7 @@
 #include "api/health_controller.h"
 
+#include "common/json_parse.h"
+
 #include <nlohmann/json.hpp>
 
 namespace glance::api {
@@ -14,11 +16,12 @@ boost::asio::awaitable<common::Result<Response>> detailed_health(RegistryClient&
   auto report = co_await registry.health(caller);
   json body = {{"api", "OK"}};
   if (report) {
-    auto registry_report = json::parse(*report, nullptr, false);
+    auto registry_report = common::parse_json(*report);
     body["registry"] = "OK";
-    body["database"] = registry_report.is_object() && registry_report.contains("database")
-                           ? registry_report["database"]
-                           : json("unknown");
+    body["database"] =
+        registry_report && registry_report->is_object() && registry_report->contains("database")
+            ? (*registry_report)["database"]
+            : json("unknown");
   } else {
     // A registry that answers 503 says why (its database); one that does not answer at all
     // leaves the database unknown.
@@ -27,7 +30,7 @@ boost::asio::awaitable<common::Result<Response>> detailed_health(RegistryClient&
     body["database"] = registry_answered ? report.error().message() : "unknown";
   }
   bool healthy = report && body["database"] == "OK";
-  co_return Response::json(healthy ? 200 : 503, body.dump());
+  co_return Response::json(healthy ? 200 : 503, common::dump_json(body));
 }
 }  // namespace
 

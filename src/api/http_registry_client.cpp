@@ -2,6 +2,7 @@
 
 #include "api/registry_errors.h"
 #include "common/image_json.h"
+#include "common/json_parse.h"
 
 #include "common/http/client.h"
 
@@ -22,6 +23,15 @@ using nlohmann::json;
 namespace {
 // Registry answers are JSON image lists; bound them so a broken peer cannot exhaust memory.
 constexpr uint64_t kMaxReplyBytes = 256ull << 20;
+
+// A reply as a document, or null when it is not JSON within the limits, which every caller
+// reports as an unexpected answer.
+json reply_document(const std::string& body) {
+  common::JsonLimits limits;
+  limits.max_bytes = kMaxReplyBytes;
+  auto document = common::parse_json(body, limits);
+  return document ? std::move(*document) : json();
+}
 
 struct Reply {
   unsigned status = 0;
@@ -61,14 +71,14 @@ bool may_retry(bhttp::verb verb, bool reached) {
 }
 
 Result<Image> image_from_reply(const Reply& reply) {
-  auto j = json::parse(reply.body, nullptr, false);
+  auto j = reply_document(reply.body);
   if (!j.is_object() || !j.contains("image"))
     return Error::internal("registry returned an unexpected image document");
   return common::image_from_json(j["image"]);
 }
 
 Result<std::vector<Image>> images_from_reply(const Reply& reply) {
-  auto j = json::parse(reply.body, nullptr, false);
+  auto j = reply_document(reply.body);
   if (!j.is_object() || !j.contains("images") || !j["images"].is_array())
     return Error::internal("registry returned an unexpected image list");
   std::vector<Image> out;
@@ -90,7 +100,7 @@ std::string member_target(const std::string& image_id, const std::string& member
 
 // The array under `key` of a registry answer, or internal when the document is not one.
 Result<json> array_from_reply(const Reply& reply, const char* key) {
-  auto j = json::parse(reply.body, nullptr, false);
+  auto j = reply_document(reply.body);
   if (!j.is_object() || !j.contains(key) || !j[key].is_array())
     return Error::internal(std::string("registry returned an unexpected ") + key + " list");
   return std::move(j[key]);
@@ -220,7 +230,7 @@ RegistryClient::Call<Image> HttpRegistryClient::get(const Caller& caller, const 
 
 RegistryClient::Call<Image> HttpRegistryClient::create(const Caller& caller,
                                                        const common::ImageFields& fields) {
-  std::string body = json{{"image", common::image_fields_to_json(fields)}}.dump();
+  std::string body = common::dump_json(json{{"image", common::image_fields_to_json(fields)}});
   const Outgoing out{bhttp::verb::post, "/images", std::move(body), {}};
   co_return co_await impl_->image_call(caller, out);
 }
@@ -230,7 +240,7 @@ RegistryClient::Call<Image> HttpRegistryClient::update(
     std::optional<common::ImageStatus> from_state) {
   json body = {{"image", common::image_fields_to_json(fields)}};
   body["from_state"] = from_state ? json(std::string(to_string(*from_state))) : json(nullptr);
-  const Outgoing out{bhttp::verb::put, image_target(id), body.dump(), purge};
+  const Outgoing out{bhttp::verb::put, image_target(id), common::dump_json(body), purge};
   co_return co_await impl_->image_call(caller, out);
 }
 
@@ -251,7 +261,7 @@ RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& ca
       {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
-  auto j = json::parse(reply->body, nullptr, false);
+  auto j = reply_document(reply->body);
   if (!j.is_object() || !j.contains("usage") || !j["usage"].is_number_integer())
     co_return Error::internal("registry returned an unexpected usage document");
   co_return j["usage"].get<int64_t>();
@@ -259,12 +269,12 @@ RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& ca
 
 RegistryClient::Call<RegistryClient::Reservation> HttpRegistryClient::reserve_storage(
     const Caller& caller, const std::string& id, int64_t size, int64_t quota) {
-  std::string body = json{{"size", size}, {"quota", quota}}.dump();
+  std::string body = common::dump_json(json{{"size", size}, {"quota", quota}});
   const Outgoing out{
       bhttp::verb::put, "/reservations/" + common::http::percent_encode(id), std::move(body), {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
-  auto j = json::parse(reply->body, nullptr, false);
+  auto j = reply_document(reply->body);
   if (!j.is_object() || !j.contains("reserved") || !j["reserved"].is_boolean() ||
       !j.contains("usage") || !j["usage"].is_number_integer())
     co_return Error::internal("registry returned an unexpected reservation document");
@@ -277,7 +287,7 @@ RegistryClient::Call<int64_t> HttpRegistryClient::count_members(const Caller& ca
       bhttp::verb::get, "/member-counts/" + common::http::percent_encode(image_id), {}, {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
-  auto j = json::parse(reply->body, nullptr, false);
+  auto j = reply_document(reply->body);
   if (!j.is_object() || !j.contains("members") || !j["members"].is_number_integer())
     co_return Error::internal("registry returned an unexpected member count");
   co_return j["members"].get<int64_t>();
@@ -309,7 +319,8 @@ RegistryClient::Call<std::vector<common::Membership>> HttpRegistryClient::list_m
 RegistryClient::Call<void> HttpRegistryClient::replace_members(const Caller& caller,
                                                                const std::string& image_id,
                                                                const json& body) {
-  const Outgoing out{bhttp::verb::put, image_target(image_id) + "/members", body.dump(), {}};
+  const Outgoing out{
+      bhttp::verb::put, image_target(image_id) + "/members", common::dump_json(body), {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
   co_return Result<void>();
@@ -320,7 +331,7 @@ RegistryClient::Call<void> HttpRegistryClient::add_member(const Caller& caller,
                                                           const std::string& member,
                                                           std::optional<bool> can_share) {
   std::string body;
-  if (can_share) body = json{{"member", {{"can_share", *can_share}}}}.dump();
+  if (can_share) body = common::dump_json(json{{"member", {{"can_share", *can_share}}}});
   const Outgoing out{bhttp::verb::put, member_target(image_id, member), std::move(body), {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();

@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/image_json.h"
 #include "common/image_validation.h"
+#include "common/utf8.h"
 
 #include <array>
 #include <charconv>
@@ -137,8 +138,15 @@ Result<ImageHeaderRequest> parse_image_headers(const Headers& headers,
     bool is_meta = name.starts_with("x_image_meta_");
     bool is_extra = name == "x_glance_api_copy_from" || name == "x_glance_registry_purge_props";
     if (!is_meta && !is_extra) continue;
+    // The name is echoed in errors below and, for properties, stored; neither may carry
+    // bytes that are not UTF-8 (the message then names no header rather than quote them).
+    if (!common::is_valid_utf8(raw_name))
+      return Error::bad_request("An x-image-meta header name is not UTF-8");
     if (has_control_chars(value))
       return Error::bad_request("Header " + raw_name + " contains control characters");
+    // x-image-meta values are checked with the field rules below; these two are not fields.
+    if (is_extra && !common::is_valid_utf8(value))
+      return Error::bad_request("Header " + raw_name + " is not UTF-8");
     auto [it, inserted] = seen.emplace(name, value);
     if (!inserted && it->second != value)
       return Error::bad_request("Conflicting values for header " + raw_name);

@@ -28,9 +28,9 @@ struct ImageHeaderRequest {
 // only the service sets those), a non-integer or negative number, a bad
 // timestamp, a name over 255 characters, a checksum over 32, formats not allowed by
 // `formats` (Amazon rule applied), one field sent twice with different values, CR, LF or
-// NUL in any value (it would be echoed back in a header), or anything else
-// common::validate_image_fields() or common::validate_location_url() refuses (the rules the
-// registry applies too). Pure; no I/O.
+// NUL in any value (it would be echoed back in a header), a header name that is not UTF-8,
+// or anything else common::validate_image_fields() or common::validate_location_url()
+// refuses (the rules the registry applies too). Pure; no I/O.
 common::Result<ImageHeaderRequest> parse_image_headers(const common::http::Headers& headers,
                                                        const common::ImageFormats& formats);
 

@@ -9,6 +9,7 @@
 #include "common/image_id.h"
 #include "common/image_json.h"
 #include "common/image_validation.h"
+#include "common/json_parse.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/this_coro.hpp>
@@ -41,7 +42,8 @@ Result<void> refuse_read_only(const common::RequestContext& ctx) {
 }
 
 Response image_reply(unsigned status, const Image& image) {
-  Response res = Response::json(status, json{{"image", image_to_api_json(image)}}.dump());
+  Response res =
+      Response::json(status, common::dump_json(json{{"image", image_to_api_json(image)}}));
   if (image.checksum) res.headers.set("ETag", *image.checksum);
   return res;
 }
@@ -113,7 +115,7 @@ ImagesController::Reply ImagesController::list(Request& req, bool detail) {
   json out = json::array();
   for (const auto& img : *images)
     out.push_back(detail ? image_to_api_json(img) : common::image_to_brief_json(img));
-  co_return Response::json(200, json{{"images", std::move(out)}}.dump());
+  co_return Response::json(200, common::dump_json(json{{"images", std::move(out)}}));
 }
 
 ImagesController::Reply ImagesController::index(Request& req) {

@@ -3,6 +3,7 @@
 #include "api/image_lookup.h"
 #include "common/http/json_body.h"
 #include "common/image_member_json.h"
+#include "common/json_parse.h"
 
 namespace glance::api {
 
@@ -56,7 +57,7 @@ Result<std::optional<bool>> can_share_of(const std::string& text) {
   if (!body->contains("member")) return std::optional<bool>();
   const auto& member = (*body)["member"];
   if (!member.is_object())
-    return Error::bad_request("Invalid membership association: " + member.dump());
+    return Error::bad_request("Invalid membership association: " + common::dump_json(member));
   if (!member.contains("can_share")) return std::optional<bool>();
   return std::optional<bool>(common::http::json_truthy(member["can_share"]));
 }

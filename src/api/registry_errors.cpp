@@ -1,6 +1,6 @@
 #include "api/registry_errors.h"
 
-#include <nlohmann/json.hpp>
+#include "common/json_parse.h"
 
 namespace glance::api {
 
@@ -11,10 +11,15 @@ namespace {
 // The registry renders errors as "<code> <title>\n\n<explanation>\n\n<detail>" (text) or as
 // WebOb JSON; the caller wants only the last, specific part.
 std::string specific_message(std::string_view body) {
+  // Holds the JSON form's message; `body` views it from here on, so it lives as long as this
+  // function, not as long as the parsed document.
+  std::string json_message;
   if (body.starts_with('{')) {
-    auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_object() && j.contains("message") && j["message"].is_string())
-      body = j["message"].get_ref<const std::string&>();
+    auto j = common::parse_json(body, common::JsonLimits{});
+    if (j && j->is_object() && j->contains("message") && (*j)["message"].is_string()) {
+      json_message = (*j)["message"].get<std::string>();
+      body = json_message;
+    }
   }
   auto last = body.rfind("\n\n");
   std::string_view tail = last == std::string_view::npos ? body : body.substr(last + 2);

@@ -1,6 +1,7 @@
 #include "api/version_negotiation.h"
 
 #include <nlohmann/json.hpp>
+#include "common/json_parse.h"
 
 namespace glance::api {
 
@@ -47,7 +48,7 @@ std::string versions_document(const VersionOptions& options, std::string_view re
                           {"status", "DEPRECATED"},
                           {"links", {{{"rel", "self"}, {"href", base + "/v1/"}}}}});
   }
-  return nlohmann::json{{"versions", std::move(versions)}}.dump();
+  return common::dump_json(nlohmann::json{{"versions", std::move(versions)}});
 }
 
 common::http::Filter version_negotiation_filter(VersionOptions options) {

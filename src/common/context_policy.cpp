@@ -1,5 +1,7 @@
 #include "common/context_policy.h"
 
+#include "common/utf8.h"
+
 namespace glance::common {
 
 namespace {
@@ -48,7 +50,12 @@ Result<RequestContext> ContextPolicy::build(const http::Headers& headers) const 
   }
   ctx.user_id = first_of(headers, {"X-User-Id", "X-User"});
   ctx.tenant = first_of(headers, {"X-Project-Id", "X-Tenant-Id", "X-Tenant"});
-  if (auto roles = first_of(headers, {"X-Roles", "X-Role"})) ctx.roles = parse_roles(*roles);
+  auto roles = first_of(headers, {"X-Roles", "X-Role"});
+  // The tenant becomes an owner or member id in the database and in JSON answers.
+  for (const auto* value : {&ctx.user_id, &ctx.tenant, &roles})
+    if (*value && !is_valid_utf8(**value))
+      return Error::bad_request("Identity headers must be UTF-8.");
+  if (roles) ctx.roles = parse_roles(*roles);
   std::string admin = http::to_lower(trim(admin_role));
   for (const auto& r : ctx.roles)
     if (r == admin) ctx.is_admin = true;

@@ -19,7 +19,8 @@ struct ContextPolicy {
   bool allow_anonymous_access = false;
 
   bool reads_identity_headers() const;
-  // 401 when the identity is not confirmed and anonymous access is off.
+  // 401 when the identity is not confirmed and anonymous access is off; 400 when the user,
+  // tenant or roles header is not UTF-8.
   Result<RequestContext> build(const http::Headers& headers) const;
 };
 

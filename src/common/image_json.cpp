@@ -1,6 +1,7 @@
 #include "common/image_json.h"
 
 #include "common/http/headers.h"
+#include "common/json_parse.h"
 
 #include <charconv>
 #include <cstdint>
@@ -160,7 +161,7 @@ void write_image_json(JsonWriter& w, const Image& image, bool brief) {
     w.begin_object();
     number("id", l.id);
     w.key("url").string(l.url);
-    w.key("metadata").raw(l.metadata.dump());
+    w.key("metadata").raw(dump_json(l.metadata));
     w.key("status").string(l.status);
     w.end_object();
   }
@@ -169,18 +170,30 @@ void write_image_json(JsonWriter& w, const Image& image, bool brief) {
   w.end_object();
 }
 
+namespace {
+// Reads back what write_image_json wrote. The writer emits valid UTF-8 and the only nested
+// value in an image, location metadata, was itself read within the default depth, so the
+// image's own few levels on top of it are all the extra room needed; failing here is a bug,
+// and value() throws it to the session's last-resort handler.
+json reparse(const std::string& written) {
+  constexpr size_t kImageLevels = 8;
+  const JsonLimits own_output{JsonLimits{}.max_depth + kImageLevels, written.size()};
+  return parse_json(written, own_output).value();
+}
+}  // namespace
+
 json image_to_json(const Image& image) {
   std::string out;
   JsonWriter w(out);
   write_image_json(w, image, false);
-  return json::parse(out);
+  return reparse(out);
 }
 
 json image_to_brief_json(const Image& image) {
   std::string out;
   JsonWriter w(out);
   write_image_json(w, image, true);
-  return json::parse(out);
+  return reparse(out);
 }
 
 Result<Image> image_from_json(const json& j) {

@@ -1,5 +1,7 @@
 #include "common/json_writer.h"
 
+#include "common/utf8.h"
+
 #include <charconv>
 
 namespace glance::common {
@@ -76,6 +78,10 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
 }
 
 void JsonWriter::append_escaped(std::string_view s) {
+  if (!is_valid_utf8(s)) {
+    append_escaped(to_valid_utf8(s));
+    return;
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   out_.push_back('"');
   size_t run = 0;  // start of the current run of bytes that need no escaping

@@ -9,8 +9,9 @@ namespace glance::common {
 // Appends JSON text to a string as values are written, without building a document first:
 // list responses render thousands of images, and a DOM per image costs more than the query
 // that fetched them. The caller writes a well-formed sequence (keys only inside objects);
-// commas are placed automatically. Strings are escaped per RFC 8259; bytes >= 0x80 pass
-// through unchanged (the database holds valid UTF-8).
+// commas are placed automatically. Strings are escaped per RFC 8259; valid UTF-8 passes
+// through unchanged, and an ill-formed sequence is written as U+FFFD so that the output is
+// always JSON (inputs are checked long before, so that is a last line of defence).
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}

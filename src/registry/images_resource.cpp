@@ -3,6 +3,7 @@
 #include "common/http/json_body.h"
 #include "common/image_json.h"
 #include "common/image_validation.h"
+#include "common/json_parse.h"
 
 namespace glance::registry {
 
@@ -139,7 +140,7 @@ ImagesResource::Reply ImagesResource::usage(Request& req) {
     return repo_.storage_usage(db, req.context, req.param("owner"), exclude);
   });
   if (!bytes) co_return bytes.error();
-  co_return Response::json(200, json{{"usage", *bytes}}.dump());
+  co_return Response::json(200, common::dump_json(json{{"usage", *bytes}}));
 }
 
 ImagesResource::Reply ImagesResource::reserve(Request& req) {
@@ -160,7 +161,8 @@ ImagesResource::Reply ImagesResource::reserve(Request& req) {
       .read_back = [this, ctx = req.context, id = req.param("id"), size = *size](
                        MysqlConnection& db) { return repo_.find_reservation(db, ctx, id, size); }});
   if (!done) co_return done.error();
-  co_return Response::json(200, json{{"reserved", done->reserved}, {"usage", done->usage}}.dump());
+  co_return Response::json(
+      200, common::dump_json(json{{"reserved", done->reserved}, {"usage", done->usage}}));
 }
 
 void add_image_routes(common::http::Router& r, ImagesResource& c) {

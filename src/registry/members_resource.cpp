@@ -2,6 +2,7 @@
 
 #include "common/http/json_body.h"
 #include "common/image_member_json.h"
+#include "common/json_parse.h"
 #include "registry/membership_match.h"
 
 #include <variant>
@@ -26,11 +27,11 @@ Result<std::vector<MembershipChange>> parse_memberships(std::string_view text) {
   auto body = common::http::parse_json_body(text);
   if (!body) return body.error();
   if (!body->is_object() || !body->contains("memberships") || !(*body)["memberships"].is_array())
-    return Error::bad_request("Invalid membership association: " + body->dump());
+    return Error::bad_request("Invalid membership association: " + common::dump_json(*body));
   std::vector<MembershipChange> out;
   for (const auto& entry : (*body)["memberships"]) {
     if (!entry.is_object() || !entry.contains("member_id") || !entry["member_id"].is_string())
-      return Error::bad_request("Invalid membership association: " + entry.dump());
+      return Error::bad_request("Invalid membership association: " + common::dump_json(entry));
     MembershipChange change{entry["member_id"].get<std::string>(), std::nullopt};
     if (entry.contains("can_share"))
       change.can_share = common::http::json_truthy(entry["can_share"]);
@@ -45,11 +46,11 @@ Result<std::optional<bool>> parse_can_share(std::string_view text) {
   auto body = common::http::parse_json_body(text);
   if (!body) return body.error();
   if (!body->is_object())
-    return Error::bad_request("Invalid membership association: " + body->dump());
+    return Error::bad_request("Invalid membership association: " + common::dump_json(*body));
   if (!body->contains("member")) return std::optional<bool>();
   const auto& member = (*body)["member"];
   if (!member.is_object())
-    return Error::bad_request("Invalid membership association: " + member.dump());
+    return Error::bad_request("Invalid membership association: " + common::dump_json(member));
   if (!member.contains("can_share")) return std::optional<bool>();
   return std::optional<bool>(common::http::json_truthy(member["can_share"]));
 }
@@ -156,7 +157,7 @@ MembersResource::Reply MembersResource::count(Request& req) {
   auto n = co_await db_.read<int64_t>(
       [&](MysqlConnection& db) { return repo_.count(db, req.context, req.param("image_id")); });
   if (!n) co_return n.error();
-  co_return Response::json(200, json{{"members", *n}}.dump());
+  co_return Response::json(200, common::dump_json(json{{"members", *n}}));
 }
 
 void add_member_routes(common::http::Router& r, MembersResource& c) {

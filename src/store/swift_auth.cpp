@@ -1,6 +1,7 @@
 #include "store/swift_auth.h"
 
 #include "common/http/client.h"
+#include "common/json_parse.h"
 #include "common/uri_redaction.h"
 
 #include <spdlog/spdlog.h>
@@ -237,7 +238,7 @@ std::string password_request(const ProjectUser& who, std::string_view password,
   json user = {{"name", who.user}, {"domain", domain}, {"password", password}};
   json identity = {{"methods", json::array({"password"})}, {"password", {{"user", user}}}};
   json scope = {{"project", {{"name", who.project}, {"domain", domain}}}};
-  return json{{"auth", {{"identity", identity}, {"scope", scope}}}}.dump();
+  return common::dump_json(json{{"auth", {{"identity", identity}, {"scope", scope}}}});
 }
 
 std::string interface_of(std::string_view endpoint_type) {
@@ -273,10 +274,13 @@ std::optional<std::string> find_endpoint(const json& catalog, const SwiftAuthOpt
 }  // namespace
 
 Result<TokenFacts> parse_token_response(std::string_view body, const SwiftAuthOptions& options) {
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("token") || !doc["token"].is_object())
+  // A token with a full service catalog runs to hundreds of KiB, hence the larger bound.
+  common::JsonLimits limits;
+  limits.max_bytes = 16 << 20;
+  auto doc = common::parse_json(body, limits);
+  if (!doc || !doc->is_object() || !doc->contains("token") || !(*doc)["token"].is_object())
     return Error::bad_gateway("Keystone's token response is not a token");
-  const json& token = doc["token"];
+  const json& token = (*doc)["token"];
   TokenFacts facts;
   if (auto expires = text_of(token, "expires_at"); !expires.empty())
     facts.expires_at = common::parse_iso8601(expires);

@@ -2,6 +2,7 @@
 
 #include "common/http/client.h"
 #include "common/http/query_string.h"
+#include "common/json_parse.h"
 #include "store/stream_reader.h"
 #include "store/swift_requests.h"
 #include "store/swift_writer.h"
@@ -33,6 +34,9 @@ namespace {
 constexpr std::string_view kSeparator = "://";
 // Swift limits object names to 1024 bytes; a segment adds its suffix to the image id.
 constexpr size_t kMaxIdBytes = 512;
+// A listing page holds up to 10,000 names of up to 1 KiB each, with their attributes.
+const common::JsonLimits kListingLimits{.max_depth = common::JsonLimits{}.max_depth,
+                                        .max_bytes = 32 << 20};
 
 std::optional<uint64_t> parse_u64(std::string_view text) {
   uint64_t v = 0;
@@ -64,11 +68,11 @@ Task<std::vector<std::string>> list_prefix(Backend& b, const SwiftCredentials& w
     if (reply->status == 404) co_return names;
     if (reply->status / 100 != 2) co_return status_error(reply->status, "container " + container);
     if (reply->status == 204 || reply->body.empty()) co_return names;
-    auto page = nlohmann::json::parse(reply->body, nullptr, false);
-    if (page.is_discarded() || !page.is_array())
+    auto page = common::parse_json(reply->body, kListingLimits);
+    if (!page || !page->is_array())
       co_return Error::bad_gateway("Swift's listing of container " + container + " is not JSON");
-    if (page.empty()) co_return names;
-    for (const auto& entry : page)
+    if (page->empty()) co_return names;
+    for (const auto& entry : *page)
       if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
         names.push_back(entry["name"].get<std::string>());
   }

@@ -1,11 +1,13 @@
 #include "common/http/json_body.h"
 
+#include "common/json_parse.h"
+
 namespace glance::common::http {
 
 Result<nlohmann::json> parse_json_body(std::string_view body) {
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Error::bad_request("Malformed JSON in request body.");
-  if (!j.is_object() && !j.is_array())
+  auto j = parse_json(body, JsonLimits{});
+  if (!j) return j.error();
+  if (!j->is_object() && !j->is_array())
     return Error::bad_request("Unexpected body type. Expected list/dict.");
   return j;
 }

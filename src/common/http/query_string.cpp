@@ -1,5 +1,7 @@
 #include "common/http/query_string.h"
 
+#include "common/utf8.h"
+
 #include <cctype>
 
 namespace glance::common::http {
@@ -43,7 +45,9 @@ std::optional<QueryParams> parse_query(std::string_view query) {
     size_t eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq), true);
     auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
-    if (!key || !value) return std::nullopt;
+    // Every name and value may end up in a filter, a marker lookup or an error message, all
+    // of which are UTF-8; refuse here once rather than fail later in the database or encoder.
+    if (!key || !value || !is_valid_utf8(*key) || !is_valid_utf8(*value)) return std::nullopt;
     params.emplace_back(std::move(*key), std::move(*value));
   }
   return params;

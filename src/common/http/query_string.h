@@ -12,7 +12,7 @@ namespace glance::common::http {
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 // Parses "a=1&b=x%20y" (form encoding: '+' is a space). Returns nullopt when a %-escape
-// is malformed.
+// is malformed or a decoded name or value is not UTF-8.
 std::optional<QueryParams> parse_query(std::string_view query);
 // Percent-decodes a path segment ('+' stays '+'). nullopt on a malformed escape.
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space = false);

@@ -1,5 +1,7 @@
 #include "common/http/response.h"
 
+#include "common/json_parse.h"
+
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -107,7 +109,9 @@ Response to_response(const Error& error, std::string_view accept) {
                            {"title", title},
                            {"message", expl + "\n\n" + error.message()}};
     r.headers.set("Content-Type", "application/json");
-    r.body = body.dump();
+    // The message may quote what a client sent; a stray invalid byte must not turn a 4xx
+    // into a failure to answer at all.
+    r.body = dump_json(body);
   } else if (wants_html) {
     r.headers.set("Content-Type", "text/html; charset=UTF-8");
     r.body = "<html>\n <head>\n  <title>" + code + " " + title +

@@ -1,5 +1,7 @@
 #include "common/http/router.h"
 
+#include "common/utf8.h"
+
 #include <algorithm>
 
 namespace glance::common::http {
@@ -85,6 +87,9 @@ Result<Router::Match> Router::match(Request& req, std::string* allow) const {
       const auto& seg = chosen->segments[i];
       auto decoded = percent_decode(path[i]);
       if (!decoded) return Error::bad_request("Malformed escape in the request path.");
+      // Ids and member names go into registry queries and JSON answers, which hold only
+      // UTF-8; the bytes themselves are not quoted back.
+      if (!is_valid_utf8(*decoded)) return Error::bad_request("The request path is not UTF-8.");
       req.path_params[seg.substr(1, seg.size() - 2)] = std::move(*decoded);
     }
   return Match{&chosen->handler, chosen->body_mode};

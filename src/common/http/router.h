@@ -39,8 +39,9 @@ class Router {
     const Handler* handler = nullptr;
     BodyMode body_mode = BodyMode::buffered;
   };
-  // Fills req.path_params on success. On failure: not_found, or method_not_allowed with the
-  // Allow value in *allow.
+  // Fills req.path_params (percent-decoded) on success. On failure: not_found, or
+  // method_not_allowed with the Allow value in *allow, or bad_request when a parameter has a
+  // malformed escape or is not UTF-8 once decoded.
   Result<Match> match(Request& req, std::string* allow) const;
 
  private:

@@ -1,6 +1,7 @@
 #include "registry/db/image_rows.h"
 
 #include "common/clock.h"
+#include "common/json_parse.h"
 #include "registry/image_access.h"
 
 #include <algorithm>
@@ -37,8 +38,10 @@ common::ImageLocation location_from_columns(const std::optional<std::string>& id
   common::ImageLocation loc;
   loc.id = to_int(id);
   loc.url = url.value_or("");
-  auto meta = nlohmann::json::parse(meta_data.value_or("{}"), nullptr, false);
-  loc.metadata = meta.is_object() ? meta : nlohmann::json::object();
+  // Stored by us from a request body, so within the default limits; anything else is
+  // treated as no metadata rather than failing every read of the image.
+  auto meta = common::parse_json(meta_data.value_or("{}"));
+  loc.metadata = meta && meta->is_object() ? std::move(*meta) : nlohmann::json::object();
   loc.status = status.value_or("active");
   return loc;
 }

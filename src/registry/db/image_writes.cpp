@@ -1,6 +1,7 @@
 #include "registry/db/image_writes.h"
 
 #include "common/clock.h"
+#include "common/json_parse.h"
 
 #include <set>
 
@@ -127,15 +128,16 @@ Result<void> write_locations(MysqlConnection& db, const std::string& image_id,
     SqlValue deleted_at = gone ? SqlValue(now) : SqlValue();
     Result<uint64_t> r = uint64_t{0};
     if (w.id) {
-      SqlValue p[] = {w.url, w.metadata.dump(), w.status, int64_t{gone}, deleted_at, now,
-                      *w.id, image_id};
+      SqlValue p[] = {
+          w.url,   common::dump_json(w.metadata), w.status, int64_t{gone}, deleted_at, now, *w.id,
+          image_id};
       r = db.execute(
           "UPDATE image_locations SET value = ?, meta_data = ?, status = ?, deleted = ?, "
           "deleted_at = ?, updated_at = ? WHERE id = ? AND image_id = ?",
           p);
     } else {
-      SqlValue p[] = {image_id, w.url, w.metadata.dump(), w.status,
-                      now,      now,   int64_t{gone},     deleted_at};
+      SqlValue p[] = {image_id,      w.url,     common::dump_json(w.metadata), w.status, now, now,
+                      int64_t{gone}, deleted_at};
       r = db.execute(
           "INSERT INTO image_locations (image_id, value, meta_data, status, created_at, "
           "updated_at, deleted, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

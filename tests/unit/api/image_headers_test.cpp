@@ -1,6 +1,7 @@
 #include "api/image_headers.h"
 
 #include "common/image_validation.h"
+#include "common/utf8.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -127,6 +128,24 @@ TEST(ImageHeaders, AppliesTheRegistrysFieldRules) {
   EXPECT_TRUE(parse(headers({{"x-image-meta-property-" + std::string(255, 'p'), "v"}})));
   EXPECT_THAT(parse(headers({{"x-image-meta-location", "http://h/\x7f"}})).error().message(),
               HasSubstr("'location'"));
+}
+
+TEST(ImageHeaders, RefusesValuesAndNamesThatAreNotUtf8) {
+  for (auto [name, value] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"x-image-meta-name", "a\xff"},
+           {"x-image-meta-property-distro", "\xc3"},
+           {"x-image-meta-property-os", "\xed\xa0\x80"},
+           {"x-image-meta-owner", "\xc0\xaf"},
+           {"x-glance-api-copy-from", "http://h/\xfe"},
+           {"x-image-meta-property-\xff", "x"}}) {
+    auto r = parse(headers({{name, value}}));
+    ASSERT_FALSE(r) << name;
+    EXPECT_EQ(r.error().code(), common::Errc::bad_request);
+    EXPECT_TRUE(common::is_valid_utf8(r.error().message())) << "the bytes are not quoted";
+  }
+  auto ok = parse(headers({{"x-image-meta-property-distro", "ünï 😀"}}));
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ(ok->fields.properties->at("distro"), std::optional<std::string>("ünï 😀"));
 }
 
 TEST(ImageHeaders, PurgePropsDefaultsToTrue) {

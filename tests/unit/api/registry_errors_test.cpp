@@ -32,5 +32,26 @@ TEST(RegistryErrors, KeepsOnlyTheSpecificMessage) {
   EXPECT_EQ(j.message(), "Image exists");
 }
 
+// The message is read after the parsed document that held it is gone; AddressSanitizer
+// reports a use after free here if it is not copied out first.
+TEST(RegistryErrors, MessageOfAJsonBodyOutlivesTheParsedDocument) {
+  const std::string long_text(300, 'x');  // beyond any small-string buffer
+  const std::string body = R"({"code": "404 Not Found", "title": "Not Found", "message": )"
+                           R"("The resource could not be found.\n\nNo image found with ID )" +
+                           long_text + R"(\n"})";
+  auto e = registry_error(404, body);
+  EXPECT_EQ(e.code(), Errc::not_found);
+  EXPECT_EQ(e.message(), "No image found with ID " + long_text);
+  EXPECT_EQ(registry_error(503, body).message(),
+            "Registry is unavailable: No image found with ID " + long_text);
+}
+
+TEST(RegistryErrors, JsonBodiesThatAreNotDocumentsAreTakenAsText) {
+  EXPECT_EQ(registry_error(400, "{not json\n\ntail").message(), "tail");
+  EXPECT_EQ(registry_error(400, R"({"message": 5})").message(), R"({"message": 5})");
+  const std::string deep = "{\"message\":" + std::string(100000, '[');
+  EXPECT_EQ(registry_error(400, deep).message(), deep);
+}
+
 }  // namespace
 }  // namespace glance::api

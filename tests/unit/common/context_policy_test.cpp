@@ -73,5 +73,16 @@ TEST(ContextPolicy, ProjectIdAndTenantAliasesAndCustomAdminRole) {
   EXPECT_TRUE(ctx->is_admin);
 }
 
+TEST(ContextPolicy, IdentityHeadersThatAreNotUtf8AreRefused) {
+  ContextPolicy p;
+  p.flavor = "trusted-auth";
+  EXPECT_EQ(p.build(confirmed("t\xff", "member")).error().code(), Errc::bad_request);
+  EXPECT_EQ(p.build(confirmed("t1", "member,\xc3")).error().code(), Errc::bad_request);
+  auto user = confirmed("t1", "member");
+  user.set("X-User-Id", "\xed\xa0\x80");
+  EXPECT_FALSE(p.build(user));
+  EXPECT_TRUE(p.build(confirmed("tenant-ü", "member")));
+}
+
 }  // namespace
 }  // namespace glance::common

@@ -23,5 +23,12 @@ TEST(JsonWriter, EscapesWhatJsonRequiresAndKeepsUtf8) {
   EXPECT_NE(out.find("ünï"), std::string::npos);
 }
 
+TEST(JsonWriter, WritesIllFormedUtf8AsReplacementCharacters) {
+  std::string out;
+  JsonWriter(out).begin_object().key("k\xff").string("a\xc3").end_object();
+  EXPECT_EQ(out, "{\"k\xef\xbf\xbd\":\"a\xef\xbf\xbd\"}");
+  EXPECT_NO_THROW((void)nlohmann::json::parse(out));
+}
+
 }  // namespace
 }  // namespace glance::common

@@ -21,6 +21,18 @@ TEST(QueryString, RefusesMalformedEscapes) {
   EXPECT_FALSE(percent_decode("%"));
 }
 
+TEST(QueryString, RefusesNamesAndValuesThatAreNotUtf8) {
+  EXPECT_FALSE(parse_query("name=%FF"));
+  EXPECT_FALSE(parse_query("name=a\xff"));
+  EXPECT_FALSE(parse_query("property-%C3=x"));
+  EXPECT_FALSE(parse_query("limit=5&marker=%ED%A0%80"));  // an encoded surrogate
+  auto ok = parse_query("name=%C3%BCn%C3%AF&property-os=%F0%9F%98%80");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(find_param(*ok, "name"), "ünï");
+  // A path or listing may still decode bytes that are not text: only queries are checked.
+  EXPECT_EQ(percent_decode("%FF"), std::optional<std::string>("\xff"));
+}
+
 TEST(QueryString, EncodesRoundTrip) {
   QueryParams p{{"property-os distro", "a&b=c"}, {"limit", "5"}};
   auto back = parse_query(encode_query(p));

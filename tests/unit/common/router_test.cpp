@@ -74,5 +74,22 @@ TEST(Router, StarMatchesAnyMethodButExplicitRoutesWin) {
   ASSERT_TRUE(m);
 }
 
+TEST(Router, RefusesPathParametersThatAreNotUtf8) {
+  Router r;
+  r.add("GET", "/v1/images/{id}/members/{member}", answering(200));
+  for (std::string bad : {"/v1/images/%FF/members/m", "/v1/images/a\xff/members/m",
+                          "/v1/images/x/members/%C3", "/v1/images/%ED%A0%80/members/m"}) {
+    auto req = request("GET", bad);
+    auto m = r.match(req, nullptr);
+    ASSERT_FALSE(m) << bad;
+    EXPECT_EQ(m.error().code(), Errc::bad_request);
+    EXPECT_EQ(m.error().message(), "The request path is not UTF-8.");
+  }
+  auto good = request("GET", "/v1/images/%C3%BC/members/%F0%9F%98%80");
+  ASSERT_TRUE(r.match(good, nullptr));
+  EXPECT_EQ(good.param("id"), "ü");
+  EXPECT_EQ(good.param("member"), "😀");
+}
+
 }  // namespace
 }  // namespace glance::common::http
