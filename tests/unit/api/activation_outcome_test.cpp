@@ -2,6 +2,7 @@
 // deleting data first: a fake registry, the real file store. No sockets.
 
 #include "api/activation_outcome.h"
+#include "store/blocking_pool.h"
 #include "store/file_store.h"
 #include "tests/support/fake_registry_client.h"
 
@@ -40,7 +41,7 @@ class SettleUnknownActivation : public ::testing::Test {
            ("activation_test_" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(dir_);
-    store_ = *store::FileStore::open_dir(dir_);
+    store_ = *store::FileStore::open_dir(dir_, pool_);
     stored_ = run([&]() -> net::awaitable<common::Result<store::StoredImage>> {
                 auto writer = co_await store_->begin_add(id_, 0);
                 if (!writer) co_return writer.error();
@@ -74,6 +75,7 @@ class SettleUnknownActivation : public ::testing::Test {
   bool data_exists() const { return std::filesystem::exists(dir_ / id_); }
 
   std::filesystem::path dir_;
+  store::BlockingPool pool_{2};  // before store_, which uses it until destroyed
   std::unique_ptr<store::FileStore> store_;
   store::StoredImage stored_;
   testing::FakeRegistryClient registry_;
@@ -134,7 +136,8 @@ TEST_F(SettleUnknownActivation, ActiveWithOtherDataIsConflictAndOursIsRemoved) {
 TEST(FilePartials, AnUnfinishedWriteIsListedWithItsImageAndGoneOnceDiscarded) {
   auto dir = std::filesystem::path(::testing::TempDir()) / "partials_test";
   std::filesystem::remove_all(dir);
-  auto file_store = *store::FileStore::open_dir(dir);
+  store::BlockingPool pool(2);
+  auto file_store = *store::FileStore::open_dir(dir, pool);
   net::io_context ioc;
   net::co_spawn(
       ioc,
