@@ -25,9 +25,8 @@ namespace {
 // Seconds a client refused for lack of capacity is told to wait.
 constexpr int kRetryAfterSeconds = 5;
 
-// Answers a connection over max_connections with 503 and closes it. The request is not read:
-// the answer goes out first, then whatever the client sent is drained briefly so that
-// closing does not reset the connection before the client has read the answer.
+// Answers a connection over max_connections with 503 and closes it, without reading the
+// request.
 net::awaitable<void> refuse_connection(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
@@ -40,11 +39,7 @@ net::awaitable<void> refuse_connection(tcp::socket socket) {
   res.keep_alive(false);
   res.prepare_payload();
   auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
-  if (ec) co_return;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  char sink[4096];
-  for (int i = 0; i < 16 && !ec; ++i)
-    std::tie(ec, n) = co_await stream.async_read_some(net::buffer(sink), kTuple);
+  if (!ec) co_await linger_close(stream);
 }
 
 // Accept errors that mean the process or the system is out of something (descriptors,

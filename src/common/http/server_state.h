@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include <atomic>
 #include <mutex>
@@ -38,6 +39,10 @@ struct HttpServer::State {
         filters(std::move(filters)),
         acceptor(boost::asio::make_strand(ioc)) {}
 };
+
+// Shuts the sending side, drops what the client still sends for a bounded while, then
+// closes: a client that is still sending a body sees our answer rather than a reset.
+boost::asio::awaitable<void> linger_close(boost::beast::tcp_stream& stream);
 
 // Serves one connection until it closes. Runs on the socket's strand.
 boost::asio::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,

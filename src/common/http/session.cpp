@@ -179,6 +179,26 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
 
 }  // namespace
 
+// Closes after the answer went out, as RFC 9112 §9.6 asks: the sending side first, then
+// what the client still sends (a body we answered early, 413 or 503) is read and dropped
+// for a short, bounded while. Closing with unread data would make the kernel reset the
+// connection, and the client could lose the answer before reading it.
+net::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (!ec) {
+    stream.expires_after(std::chrono::seconds(2));
+    char sink[16384];
+    size_t drained = 0;
+    while (!ec && drained < (4u << 20)) {
+      size_t n = 0;
+      std::tie(ec, n) = co_await stream.async_read_some(net::buffer(sink), kTuple);
+      drained += n;
+    }
+  }
+  stream.close();
+}
+
 net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
                                       tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
@@ -231,9 +251,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
     state->active_requests--;
     if (!written.ok || !keep_alive) break;
   }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.close();
+  co_await linger_close(stream);
 }
 
 }  // namespace glance::common::http
