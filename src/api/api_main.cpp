@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   common::check_config_or_exit(file);
   common::prepare_server_process();
 
+  // First in, last out: the stores' and the registry client's pooled connections hold
+  // sockets of this io_context, which must outlive them.
+  boost::asio::io_context ioc;
   store::BlockingPool store_workers(api::store_worker_threads(config));
   auto stores = store::StoreRegistry::from_config(config.stores, store_workers);
   if (!stores) {
@@ -36,7 +39,6 @@ int main(int argc, char** argv) {
   auto sources = api::SourcePolicy::from_config(config.source_policy);
   if (!sources) return 1;  // not reached: check_config_or_exit refused the options already
 
-  boost::asio::io_context ioc;
   api::HttpRegistryClient registry(config.registry);
   api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
   limits.lease_interval = config.upload_orphan_timeout / 4;

@@ -244,7 +244,7 @@ TEST(ApiObjectStoreSources, AnotherTenantsImageCannotBeCopiedWithTheStoresCreden
     }
     auto listed = client.get("/v1/images/detail?is_public=none", caller);
     ASSERT_EQ(listed.status, 200u);
-    for (const auto& image : listed.json()["images"]) EXPECT_EQ(image["id"], id);
+    for (const auto& image : json_field(listed, "images")) EXPECT_EQ(image["id"], id);
   }
   EXPECT_EQ(bucket_keys().size(), keys_before);
   // The owner's image is unharmed.
