@@ -1,10 +1,23 @@
 #include "store/blocking_pool.h"
 
+#include <openssl/crypto.h>
+
 namespace glance::store {
 
 namespace net = boost::asio;
 
-BlockingPool::BlockingPool(size_t threads) : threads_(threads), pool_(threads) {}
+namespace {
+// The pool's threads hash with OpenSSL. Its one-time initialisation keeps per-thread state
+// of the thread that runs it; done here, that is the creating (long-lived) thread rather
+// than a pool thread that exits before the process and leaves the state behind.
+size_t with_openssl_initialised(size_t threads) {
+  OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+  return threads;
+}
+}  // namespace
+
+BlockingPool::BlockingPool(size_t threads)
+    : threads_(with_openssl_initialised(threads)), pool_(threads) {}
 
 BlockingPool::~BlockingPool() {
   join();
