@@ -35,7 +35,7 @@ bool holds_our_data(const Image& image, const store::StoredImage& stored) {
 net::awaitable<std::optional<Result<Image>>> read_back_image(RegistryClient& registry,
                                                              const Caller& caller,
                                                              const std::string& id,
-                                                             const ActivationReadBack& limits) {
+                                                             ActivationReadBack limits) {
   const auto deadline = SteadyClock::now() + limits.total;
   auto pause = limits.first_pause;
   net::steady_timer timer(co_await net::this_coro::executor);
@@ -73,7 +73,7 @@ bool activation_outcome_unknown(const Error& why) {
 
 net::awaitable<Result<Image>> settle_unknown_activation(
     RegistryClient& registry, store::Store& store, const Caller& caller, const std::string& id,
-    const store::StoredImage& stored, const Error& why, const ActivationReadBack& read_back) {
+    const store::StoredImage& stored, const Error& why, ActivationReadBack read_back) {
   spdlog::warn("{} activation of image {} has an unknown outcome ({}); reading it back",
                caller.request_id, id, why.message());
   auto now = co_await read_back_image(registry, caller, id, read_back);

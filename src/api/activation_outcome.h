@@ -34,7 +34,6 @@ bool activation_outcome_unknown(const common::Error& why);
 //   left for the orphan reaper; the caller gets unavailable (503).
 boost::asio::awaitable<common::Result<common::Image>> settle_unknown_activation(
     RegistryClient& registry, store::Store& store, const Caller& caller, const std::string& id,
-    const store::StoredImage& stored, const common::Error& why,
-    const ActivationReadBack& read_back = {});
+    const store::StoredImage& stored, const common::Error& why, ActivationReadBack read_back = {});
 
 }  // namespace glance::api
