@@ -26,7 +26,7 @@ int64_t active_bytes(const ApiEnvironment& env, const std::string& tenant) {
   auto listed = env.client(identity(tenant)).get("/v1/images/detail");
   EXPECT_EQ(listed.status, 200u) << listed.body;
   int64_t sum = 0;
-  for (const auto& img : listed.json()["images"])
+  for (const auto& img : json_field(listed, "images"))
     if (img["status"] == "active") sum += img["size"].get<int64_t>();
   return sum;
 }
