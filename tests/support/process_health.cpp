@@ -1,5 +1,7 @@
 #include "tests/support/process_health.h"
 
+#include <cstdlib>
+
 #include "tests/support/daemon.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
@@ -54,6 +56,11 @@ ProcessHealth ProcessHealth::snapshot(pid_t pid) {
 std::ostream& operator<<(std::ostream& out, const ProcessHealth& health) {
   return out << health.open_fds << " fds, " << health.threads << " threads, "
              << health.rss_bytes / 1024 << " KiB RSS";
+}
+
+size_t RecoveryLimits::default_extra_rss_bytes() {
+  const char* mib = std::getenv("GLANCE_TEST_EXTRA_RSS_MB");
+  return (mib ? std::stoul(mib) : 16) << 20;
 }
 
 bool answers_healthcheck(const Daemon& daemon) {
