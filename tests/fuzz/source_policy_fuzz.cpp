@@ -31,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (auto use : {SourceUse::location, SourceUse::copy_from}) {
       auto result = policy->check_uri(uri, use);
       if (!result) {
-        const auto& message = result.error().message();
+        // error() returns a copy: keep it alive while its message is read.
+        const auto error = result.error();
+        const auto& message = error.message();
         check(!message.empty(), "a refusal says why");
         constexpr std::string_view kSecret = ":s3cr3t-pw@";
         if (uri.find(kSecret) != std::string_view::npos)
