@@ -21,7 +21,7 @@ build=${GLANCE_TEST_BUILD_DIR:-$root/build/test}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGLANCE_BUILD_TESTS=ON \
   $launcher >/dev/null
 cmake --build "$build" -j "$jobs"
-(cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@")
+(cd "$build" && ctest --output-on-failure -j "$((jobs + 1))" --timeout 600 "$@")
 
 if [ "${GLANCE_TEST_SKIP_ASAN:-0}" != 1 ]; then
   asan=$root/build/asan
@@ -42,7 +42,7 @@ if [ "${GLANCE_TEST_SKIP_ASAN:-0}" != 1 ]; then
   # daemon's RSS with its baseline allow for it (tests/support/process_health.h).
   export GLANCE_TEST_EXTRA_RSS_MB=128
   status=0
-  (cd "$asan" && ctest --output-on-failure -j "$jobs" --timeout 900) || status=$?
+  (cd "$asan" && ctest --output-on-failure -j "$((jobs + 1))" --timeout 900) || status=$?
   unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS GLANCE_TEST_EXTRA_RSS_MB
   if compgen -G "$reports/report.*" >/dev/null; then
     for report in "$reports"/report.*; do
