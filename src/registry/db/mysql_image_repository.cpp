@@ -1,6 +1,7 @@
 #include "registry/db/mysql_image_repository.h"
 
 #include "common/image_id.h"
+#include "common/image_validation.h"
 #include "registry/db/image_rows.h"
 #include "registry/db/image_writes.h"
 #include "registry/db/transaction.h"
@@ -103,7 +104,7 @@ Result<Image> MysqlImageRepository::create_in_transaction(MysqlConnection& db,
   std::string id = *fields.id;
   fields.id.reset();
   apply_create_rules(ctx, fields);
-  if (auto r = validate_fields(fields); !r) return r.error();
+  if (auto r = common::validate_image_fields(fields); !r) return r.error();
   std::string now = now_sql();
 
   std::string assignments;
@@ -167,7 +168,7 @@ Result<Image> MysqlImageRepository::update_in_transaction(
   if (from_state && img.status != *from_state) return Error::conflict("Image operation conflicts");
 
   apply_update_rules(ctx, fields);
-  if (auto r = validate_fields(fields); !r) return r.error();
+  if (auto r = common::validate_image_fields(fields); !r) return r.error();
   auto moment = clock_.now();
   std::string now = common::timestamp_to_sql(moment);
   fields.updated_at = common::format_timestamp(moment);
