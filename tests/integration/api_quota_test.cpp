@@ -16,10 +16,40 @@ using nlohmann::json;
 
 constexpr int64_t kMiB = 1024 * 1024;
 
-HeaderList raw_bare_as(const std::string& tenant) {
-  return with(identity(tenant), {{"x-image-meta-disk_format", "raw"},
-                                 {"x-image-meta-container_format", "bare"},
-                                 {"Content-Type", "application/octet-stream"}});
+HeaderList raw_bare() {
+  return {{"x-image-meta-disk_format", "raw"},
+          {"x-image-meta-container_format", "bare"},
+          {"Content-Type", "application/octet-stream"}};
+}
+
+HeaderList raw_bare_as(const std::string& tenant, const std::string& roles = "member") {
+  return with(identity(tenant, roles), raw_bare());
+}
+
+// 201s, 413s, and connections the api closed before the body was all sent (refused early).
+struct UploadTally {
+  std::atomic<int> created{0}, refused{0}, cut_off{0};
+};
+
+// Sends `data` as new images from `uploads` threads at once, half of them with a declared
+// size and half chunked without one: both paths must reserve.
+void upload_together(ApiEnvironment& env, const HeaderList& headers, const std::string& data,
+                     int uploads, UploadTally& tally) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < uploads; ++i)
+    threads.emplace_back([&, i] {
+      HttpClient c = env.client(headers);
+      try {
+        auto r = i % 2 == 0 ? c.post("/v1/images", data,
+                                     {{"x-image-meta-size", std::to_string(data.size())}})
+                            : c.request("POST", "/v1/images", {}, data, /*chunked=*/true);
+        if (r.status == 201u) ++tally.created;
+        if (r.status == 413u) ++tally.refused;
+      } catch (const std::exception&) {
+        ++tally.cut_off;
+      }
+    });
+  for (auto& t : threads) t.join();
 }
 
 int64_t active_bytes(const ApiEnvironment& env, const std::string& tenant) {
@@ -31,34 +61,49 @@ int64_t active_bytes(const ApiEnvironment& env, const std::string& tenant) {
   return sum;
 }
 
-// Half declare their size, half stream it chunked without one: both paths must reserve.
 TEST(ApiQuota, ConcurrentUploadsNeverTogetherPassTheStorageQuota) {
   ApiEnvironment env(true, "user_storage_quota = 10MB\n");
-  const std::string data(9 * kMiB, 'q');
-  std::atomic<int> created{0}, refused{0}, cut_off{0};
-  std::vector<std::thread> uploads;
-  for (int i = 0; i < 8; ++i)
-    uploads.emplace_back([&, i] {
-      HttpClient c = env.client(raw_bare_as("quota-tenant"));
-      try {
-        auto r = i % 2 == 0 ? c.post("/v1/images", data,
-                                     {{"x-image-meta-size", std::to_string(data.size())}})
-                            : c.request("POST", "/v1/images", {}, data, /*chunked=*/true);
-        if (r.status == 201u) ++created;
-        if (r.status == 413u) ++refused;
-      } catch (const std::exception&) {
-        ++cut_off;  // refused before the body was all sent: the api closed the connection
-      }
-    });
-  for (auto& t : uploads) t.join();
-  EXPECT_EQ(created.load(), 1);
-  EXPECT_EQ(refused.load() + cut_off.load(), 7);
+  UploadTally tally;
+  upload_together(env, raw_bare_as("quota-tenant"), std::string(9 * kMiB, 'q'), 8, tally);
+  EXPECT_EQ(tally.created.load(), 1);
+  EXPECT_EQ(tally.refused.load() + tally.cut_off.load(), 7);
   EXPECT_TRUE(env.api().running());
   EXPECT_LE(active_bytes(env, "quota-tenant"), 10 * kMiB);
   // The refused uploads released their reservations: 1 MiB is still free.
   HttpClient c = env.client(raw_bare_as("quota-tenant"));
   EXPECT_EQ(c.post("/v1/images", std::string(kMiB / 2, 'r')).status, 201u);
   EXPECT_EQ(c.post("/v1/images", std::string(kMiB, 's')).status, 413u);
+}
+
+// An admin's uploads of images whose owner it removed are charged to the admin's tenant, so
+// they cannot together pass its quota either.
+TEST(ApiQuota, ConcurrentOwnerlessUploadsOfOneTenantShareItsStorageQuota) {
+  ApiEnvironment env(true, "user_storage_quota = 10MB\n");
+  const HeaderList admin = raw_bare_as("quota-admin", "admin");
+  const HeaderList ownerless = with(admin, {{"x-image-meta-owner", ""}});
+  UploadTally tally;
+  upload_together(env, ownerless, std::string(9 * kMiB, 'o'), 8, tally);
+  EXPECT_EQ(tally.created.load(), 1);
+  EXPECT_EQ(tally.refused.load() + tally.cut_off.load(), 7);
+  EXPECT_TRUE(env.api().running());
+  auto listed = env.client(admin).get("/v1/images/detail?is_public=none");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  int64_t ownerless_active = 0;
+  for (const auto& img : json_field(listed, "images")) {
+    if (img["status"] == "active") {
+      EXPECT_TRUE(img["owner"].is_null()) << img.dump();
+      ownerless_active += img["size"].get<int64_t>();
+    }
+  }
+  EXPECT_EQ(ownerless_active, 9 * kMiB);
+  // The active ownerless image keeps counting, for owned and ownerless uploads alike.
+  EXPECT_EQ(env.client(admin).post("/v1/images", std::string(2 * kMiB, 'a')).status, 413u);
+  EXPECT_EQ(env.client(ownerless).post("/v1/images", std::string(2 * kMiB, 'b')).status, 413u);
+  EXPECT_EQ(env.client(ownerless).post("/v1/images", std::string(kMiB / 2, 'c')).status, 201u);
+  // Another tenant's quota is its own.
+  EXPECT_EQ(
+      env.client(raw_bare_as("other-tenant")).post("/v1/images", std::string(9 * kMiB, 'd')).status,
+      201u);
 }
 
 TEST(ApiQuota, AMemberWhoMayShareCannotPassTheMemberQuota) {

@@ -24,6 +24,25 @@ json reserve(HttpClient& c, const HeaderList& as, const std::string& id, int64_t
   return r.status == 200 ? r.json() : json();
 }
 
+// A saving image holds the bytes a reservation granted it, not the size it declared: uploads
+// refused their reservation must not, while still saving, refuse each other and the one that
+// fits.
+TEST(RegistryQuota, ASavingImageCountsOnlyWhatItReserved) {
+  RegistryEnvironment env(kTrustedAuth);
+  HttpClient c(env.daemon().port());
+  const HeaderList q = identity("quota-owner");
+  auto declared = [&](int64_t size) {
+    auto r = c.post("/images", json{{"image", {{"status", "saving"}, {"size", size}}}}.dump(), q);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return r.json()["image"]["id"].get<std::string>();
+  };
+  std::string first = declared(900), second = declared(900);
+  EXPECT_EQ(c.get("/usage/quota-owner", q).json()["usage"], 0);
+  EXPECT_EQ(reserve(c, q, first, 900, 1000), json({{"reserved", true}, {"usage", 0}}));
+  EXPECT_EQ(reserve(c, q, second, 900, 1000), json({{"reserved", false}, {"usage", 900}}));
+  EXPECT_EQ(c.get("/usage/quota-owner", q).json()["usage"], 900);
+}
+
 TEST(RegistryQuota, ReservationsCountSavingImagesAndRefuseWhatDoesNotFit) {
   RegistryEnvironment env(kTrustedAuth);
   HttpClient c(env.daemon().port());
@@ -56,6 +75,50 @@ TEST(RegistryQuota, HostileReservationsAreRefused) {
   reserve(c, identity("intruder"), id, 1, 10, 404);
   EXPECT_EQ(c.get("/member-counts/" + id, identity("intruder")).status, 404u);
   EXPECT_EQ(c.get("/member-counts/" + id, q).json()["members"], 0);
+  EXPECT_TRUE(env.daemon().running());
+}
+
+// An ownerless image (an admin removed its owner) is charged to the tenant whose upload
+// reserved it: that tenant's other reservations see it, saving or active, and other tenants'
+// do not.
+TEST(RegistryQuota, OwnerlessReservationsCountForTheReservingTenant) {
+  RegistryEnvironment env(kTrustedAuth);
+  HttpClient c(env.daemon().port());
+  const HeaderList admin = identity("quota-admin", "admin");
+  auto ownerless = [&](const HeaderList& as) {
+    auto r =
+        c.post("/images", json{{"image", {{"status", "saving"}, {"owner", nullptr}}}}.dump(), as);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    EXPECT_TRUE(r.json()["image"]["owner"].is_null()) << r.body;
+    return r.json()["image"]["id"].get<std::string>();
+  };
+  std::string first = ownerless(admin), second = ownerless(admin);
+  EXPECT_EQ(reserve(c, admin, first, 600, 1000), json({{"reserved", true}, {"usage", 0}}));
+  EXPECT_EQ(reserve(c, admin, second, 500, 1000), json({{"reserved", false}, {"usage", 600}}));
+  EXPECT_EQ(c.get("/usage/quota-admin", admin).json()["usage"], 600);
+  // The tenant's own images and its ownerless ones share one quota, both ways.
+  std::string owned = saving_image(c, admin, "saving");
+  EXPECT_EQ(reserve(c, admin, owned, 500, 1000), json({{"reserved", false}, {"usage", 600}}));
+  EXPECT_EQ(reserve(c, admin, owned, 300, 1000), json({{"reserved", true}, {"usage", 600}}));
+  EXPECT_EQ(reserve(c, admin, second, 200, 1000), json({{"reserved", false}, {"usage", 900}}));
+  // Another tenant's ownerless upload is charged to that tenant only.
+  const HeaderList other = identity("other-admin", "admin");
+  std::string theirs = ownerless(other);
+  EXPECT_EQ(reserve(c, other, theirs, 900, 1000), json({{"reserved", true}, {"usage", 0}}));
+  EXPECT_EQ(c.get("/usage/quota-admin", admin).json()["usage"], 900);
+  // Active, the ownerless image still counts for the tenant that uploaded it.
+  auto activated = c.put(
+      "/images/" + first,
+      json{{"image", {{"status", "active"}, {"location_data", {{{"url", "file:///tmp/first"}}}}}}}
+          .dump(),
+      admin);
+  ASSERT_EQ(activated.status, 200u) << activated.body;
+  EXPECT_EQ(c.get("/usage/quota-admin", admin).json()["usage"], 900);
+  EXPECT_EQ(reserve(c, admin, second, 200, 1000), json({{"reserved", false}, {"usage", 900}}));
+  // Killed, it releases its bytes.
+  ASSERT_EQ(c.put("/images/" + owned, json{{"image", {{"status", "killed"}}}}.dump(), admin).status,
+            200u);
+  EXPECT_EQ(reserve(c, admin, second, 400, 1000), json({{"reserved", true}, {"usage", 600}}));
   EXPECT_TRUE(env.daemon().running());
 }
 
