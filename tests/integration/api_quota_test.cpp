@@ -1,4 +1,5 @@
-// Quotas under concurrency: uploads finishing together, and members added by sharers.
+// Quotas under concurrency: uploads finishing together, members added together and by
+// sharers.
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/test_data.h"
@@ -104,6 +105,27 @@ TEST(ApiQuota, ConcurrentOwnerlessUploadsOfOneTenantShareItsStorageQuota) {
   EXPECT_EQ(
       env.client(raw_bare_as("other-tenant")).post("/v1/images", std::string(9 * kMiB, 'd')).status,
       201u);
+}
+
+TEST(ApiQuota, RacingMemberAddsNeverPassTheMemberQuota) {
+  ApiEnvironment env(true, "image_member_quota = 3\n");
+  HttpClient alice = env.client(identity("tenant-a"));
+  auto created = alice.post("/v1/images", "", {{"x-image-meta-name", "shared"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string members =
+      "/v1/images/" + created.json()["image"]["id"].get<std::string>() + "/members";
+  std::atomic<int> added{0}, refused{0};
+  std::vector<std::thread> adds;
+  for (int i = 0; i < 10; ++i)
+    adds.emplace_back([&, i] {
+      auto r = env.client(identity("tenant-a")).put(members + "/t" + std::to_string(i), "");
+      if (r.status == 204u) ++added;
+      if (r.status == 413u) ++refused;
+    });
+  for (auto& t : adds) t.join();
+  EXPECT_EQ(added.load(), 3);
+  EXPECT_EQ(refused.load(), 7);
+  EXPECT_EQ(alice.get(members).json()["members"].size(), 3u);
 }
 
 TEST(ApiQuota, AMemberWhoMayShareCannotPassTheMemberQuota) {

@@ -1,8 +1,12 @@
-// PUT /reservations/{id} and the member count: the registry side of the quotas.
+// PUT /reservations/{id} and image_member_quota: the registry side of the quotas.
 
 #include "tests/support/registry_fixture.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
 
 namespace glance::testing {
 namespace {
@@ -73,8 +77,6 @@ TEST(RegistryQuota, HostileReservationsAreRefused) {
   EXPECT_EQ(c.put("/reservations/" + id, "not json", q).status, 400u);
   // Another tenant cannot reserve on (or learn of) this image.
   reserve(c, identity("intruder"), id, 1, 10, 404);
-  EXPECT_EQ(c.get("/member-counts/" + id, identity("intruder")).status, 404u);
-  EXPECT_EQ(c.get("/member-counts/" + id, q).json()["members"], 0);
   EXPECT_TRUE(env.daemon().running());
 }
 
@@ -119,6 +121,83 @@ TEST(RegistryQuota, OwnerlessReservationsCountForTheReservingTenant) {
   ASSERT_EQ(c.put("/images/" + owned, json{{"image", {{"status", "killed"}}}}.dump(), admin).status,
             200u);
   EXPECT_EQ(reserve(c, admin, second, 400, 1000), json({{"reserved", true}, {"usage", 600}}));
+  EXPECT_TRUE(env.daemon().running());
+}
+
+HeaderList with_member_quota(HeaderList as, const std::string& quota) {
+  as.emplace_back("X-Image-Member-Quota", quota);
+  return as;
+}
+
+// The quota check and the insert in one transaction: racing adds never pass the quota.
+TEST(RegistryQuota, RacingMemberAddsNeverPassTheMemberQuota) {
+  RegistryEnvironment env(kTrustedAuth);
+  HttpClient c(env.daemon().port());
+  const HeaderList owner = identity("member-owner");
+  std::string id = saving_image(c, owner, "queued");
+  const std::string members = "/images/" + id + "/members";
+  std::atomic<int> added{0}, refused{0}, other{0};
+  std::vector<std::thread> adds;
+  for (int i = 0; i < 12; ++i)
+    adds.emplace_back([&, i] {
+      auto r = c.put(members + "/tenant-" + std::to_string(i), "", with_member_quota(owner, "3"));
+      if (r.status == 204u)
+        ++added;
+      else if (r.status == 413u && r.body.find("Attempted: 4, Maximum: 3") != std::string::npos)
+        ++refused;
+      else
+        ++other;
+    });
+  for (auto& t : adds) t.join();
+  EXPECT_EQ(added.load(), 3);
+  EXPECT_EQ(refused.load(), 9);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(c.get(members, owner).json()["members"].size(), 3u);
+  EXPECT_TRUE(env.daemon().running());
+}
+
+// A sharer lists only its own membership, yet every member counts; a caller who may not share
+// hears that first; a replacement counts its list; no header means no limit, as upstream's
+// registry has none.
+TEST(RegistryQuota, MemberQuotaCountsEveryMemberWhoeverAdds) {
+  RegistryEnvironment env(kTrustedAuth);
+  HttpClient c(env.daemon().port());
+  const HeaderList owner = identity("member-owner");
+  std::string id = saving_image(c, owner, "queued");
+  const std::string members = "/images/" + id + "/members";
+  ASSERT_EQ(c.put(members + "/sharer", R"({"member": {"can_share": true}})",
+                  with_member_quota(owner, "2"))
+                .status,
+            204u);
+  ASSERT_EQ(c.put(members + "/plain", "", with_member_quota(owner, "2")).status, 204u);
+  const HeaderList sharer = identity("sharer");
+  EXPECT_EQ(c.get(members, sharer).json()["members"].size(), 1u);
+  auto over = c.put(members + "/third", "", with_member_quota(sharer, "2"));
+  EXPECT_EQ(over.status, 413u) << over.body;
+  EXPECT_NE(over.body.find("The limit has been exceeded on the number of allowed image members "
+                           "for this image. Attempted: 3, Maximum: 2"),
+            std::string::npos)
+      << over.body;
+  // Re-adding an existing member counts it again, as upstream.
+  EXPECT_EQ(
+      c.put(members + "/plain", R"({"member": {"can_share": true}})", with_member_quota(owner, "2"))
+          .status,
+      413u);
+  EXPECT_EQ(c.put(members + "/third", "", with_member_quota(identity("plain"), "2")).status, 403u);
+  EXPECT_EQ(c.put(members + "/third", "", with_member_quota(identity("stranger"), "2")).status,
+            404u);
+  const std::string three =
+      json{{"memberships", {{{"member_id", "a"}}, {{"member_id", "b"}}, {{"member_id", "c"}}}}}
+          .dump();
+  EXPECT_EQ(c.put(members, three, with_member_quota(owner, "2")).status, 413u);
+  EXPECT_EQ(c.get(members, owner).json()["members"].size(), 2u);
+  EXPECT_EQ(c.put(members, three, with_member_quota(owner, "3")).status, 204u);
+  EXPECT_EQ(c.put(members + "/fourth", "", owner).status, 204u);
+  EXPECT_EQ(c.get(members, owner).json()["members"].size(), 4u);
+  // The quota comes from glance-api only as a count.
+  for (const char* bad : {"-1", "two", "", "1e3", "99999999999999999999999"})
+    EXPECT_EQ(c.put(members + "/fifth", "", with_member_quota(owner, bad)).status, 400u) << bad;
+  EXPECT_EQ(c.get(members, owner).json()["members"].size(), 4u);
   EXPECT_TRUE(env.daemon().running());
 }
 
