@@ -1,11 +1,12 @@
-// Quotas under concurrency: uploads finishing together, members added together and by
-// sharers.
+// Quotas under concurrency (uploads finishing together, members added together and by
+// sharers) and the property quota.
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -146,6 +147,81 @@ TEST(ApiQuota, AMemberWhoMayShareCannotPassTheMemberQuota) {
   // A caller who may not share still hears that, not about the quota.
   HttpClient carol = env.client(identity("tenant-c"));
   EXPECT_EQ(carol.put(members + "/tenant-e", "").status, 404u);
+}
+
+constexpr const char* kPropertyQuotaMessage =
+    "The limit has been exceeded on the number of allowed image properties. Attempted: ";
+
+HeaderList properties(std::initializer_list<const char*> names) {
+  HeaderList out;
+  for (const char* name : names)
+    out.emplace_back(std::string("x-image-meta-property-") + name, "v");
+  return out;
+}
+
+std::vector<std::string> property_names(const HttpClient& c, const std::string& id) {
+  auto r = c.head("/v1/images/" + id);
+  std::vector<std::string> out;
+  for (const auto& [name, value] : r.headers)
+    if (name.starts_with("x-image-meta-property-")) out.push_back(name.substr(22));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(ApiQuota, PropertyQuotaOnCreateRefusesOneOverAndCreatesNothing) {
+  ApiEnvironment env(false, "image_property_quota = 3\n");
+  HttpClient c = env.client();
+  EXPECT_EQ(c.post("/v1/images", "", properties({"a", "b", "c"})).status, 201u);
+  auto over = c.post("/v1/images", "", properties({"a", "b", "c", "d"}));
+  EXPECT_EQ(over.status, 413u);
+  EXPECT_NE(over.body.find(std::string(kPropertyQuotaMessage) + "4, Maximum: 3"), std::string::npos)
+      << over.body;
+  // Refused before anything was reserved, data or not.
+  auto with_data = c.post("/v1/images", std::string(1000, 'x'),
+                          with(properties({"a", "b", "c", "d", "e"}), raw_bare()));
+  EXPECT_EQ(with_data.status, 413u);
+  EXPECT_EQ(c.get("/v1/images?is_public=none").json()["images"].size(), 1u);
+  EXPECT_EQ(env.stored_files(), 0u);
+}
+
+TEST(ApiQuota, PropertyQuotaOnUpdateCountsThePropertiesTheImageWillHave) {
+  ApiEnvironment env(false, "image_property_quota = 3\n");
+  HttpClient c = env.client();
+  auto created = c.post("/v1/images", "", properties({"a", "b"}));
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string image = "/v1/images/" + created.json()["image"]["id"].get<std::string>();
+  const std::string id = created.json()["image"]["id"];
+  const HeaderList merge = {{"x-glance-registry-purge-props", "false"}};
+  // Merging: the existing properties count, a given one that exists counts once.
+  EXPECT_EQ(c.put(image, "", with(merge, properties({"a", "c"}))).status, 200u);  // a b c
+  auto over = c.put(image, "", with(merge, properties({"d"})));
+  EXPECT_EQ(over.status, 413u);
+  EXPECT_NE(over.body.find(std::string(kPropertyQuotaMessage) + "4, Maximum: 3"), std::string::npos)
+      << over.body;
+  EXPECT_EQ(property_names(c, id), (std::vector<std::string>{"a", "b", "c"}));
+  // Purging (the default): only the given properties remain, so only they count.
+  EXPECT_EQ(c.put(image, "", properties({"w", "x", "y", "z"})).status, 413u);
+  EXPECT_EQ(
+      c.put(image, "",
+            with({{"x-glance-registry-purge-props", "true"}}, properties({"w", "x", "y", "z"})))
+          .status,
+      413u);
+  EXPECT_EQ(property_names(c, id), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(c.put(image, "", properties({"x", "y", "z"})).status, 200u);
+  EXPECT_EQ(property_names(c, id), (std::vector<std::string>{"x", "y", "z"}));
+  // An upload never purges: the existing properties count with the given ones.
+  auto upload = c.put(image, "data", with(properties({"q"}), raw_bare()));
+  EXPECT_EQ(upload.status, 413u) << upload.body;
+  EXPECT_EQ(c.head(image).header("x-image-meta-status"), std::optional<std::string>("queued"));
+  EXPECT_EQ(env.stored_files(), 0u);
+}
+
+TEST(ApiQuota, NegativePropertyQuotaMeansNoLimit) {
+  ApiEnvironment env(false, "image_property_quota = -1\n");
+  HeaderList many;
+  for (int i = 0; i < 200; ++i)
+    many.emplace_back("x-image-meta-property-p" + std::to_string(i), "v");
+  EXPECT_EQ(env.client().post("/v1/images", "", many).status, 201u);
 }
 
 }  // namespace
