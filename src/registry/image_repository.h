@@ -87,7 +87,8 @@ class ImageRepository {
                                                      const common::RequestContext& ctx,
                                                      const std::string& id, int64_t size,
                                                      int64_t quota) = 0;
-  // The reservation if the image is saving with `size` bytes, else nullopt.
+  // The reservation if the image is saving with `size` bytes reserved for its quota owner
+  // (not merely declared), else nullopt.
   virtual Result<std::optional<StorageReservation>> find_reservation(
       MysqlConnection& db, const common::RequestContext& ctx, const std::string& id,
       int64_t size) = 0;

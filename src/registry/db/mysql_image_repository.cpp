@@ -306,8 +306,14 @@ Result<std::optional<StorageReservation>> MysqlImageRepository::find_reservation
   if (!found) return found.error();
   if (!*found || (*found)->status != common::ImageStatus::saving || (*found)->size != size)
     return std::optional<StorageReservation>();
-  std::optional<std::string> owner = (*found)->owner ? (*found)->owner : ctx.owner();
-  auto used = owner_usage(db, owner.value_or(""), id);
+  std::string owner = (*found)->owner ? *(*found)->owner : ctx.owner().value_or("");
+  // The size alone may be the one the image declared: only the quota owner's mark says that a
+  // reservation committed. settled() waited for any commit in flight.
+  SqlValue p[] = {id, owner};
+  auto marked = db.query("SELECT 1 FROM images WHERE id = ? AND quota_owner = ?", p);
+  if (!marked) return marked.error();
+  if (marked->empty()) return std::optional<StorageReservation>();
+  auto used = owner_usage(db, owner, id);
   if (!used) return used.error();
   return std::optional<StorageReservation>(StorageReservation{true, *used});
 }
