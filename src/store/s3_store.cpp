@@ -147,13 +147,18 @@ Result<S3Location> parse_s3_location(std::string_view uri) {
   return location;
 }
 
-S3Store::S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyle style)
-    : config_(config), endpoint_(std::move(endpoint)), style_(style), client_([&] {
+S3Store::S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyle style,
+                 BlockingPool& pool)
+    : config_(config),
+      endpoint_(std::move(endpoint)),
+      style_(style),
+      client_([&] {
         common::http::ClientConfig c;
         c.verify_tls = true;
         c.ca_file = config.s3_store_cacert;
         return c;
-      }()) {
+      }()),
+      pool_(pool) {
   const bool region_set = !config.s3_store_region_name.empty();
   bucket_ = s3::Bucket{endpoint_, config.s3_store_bucket,
                        s3::Credentials{config.s3_store_access_key, config.s3_store_secret_key, {}},
@@ -166,7 +171,7 @@ S3Store::S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyl
   home_.bucket = config.s3_store_bucket;
 }
 
-Result<std::unique_ptr<S3Store>> S3Store::create(const S3StoreConfig& config) {
+Result<std::unique_ptr<S3Store>> S3Store::create(const S3StoreConfig& config, BlockingPool& pool) {
   for (const auto& [name, value] : {std::pair{"s3_store_host", &config.s3_store_host},
                                     {"s3_store_access_key", &config.s3_store_access_key},
                                     {"s3_store_secret_key", &config.s3_store_secret_key},
@@ -187,7 +192,7 @@ Result<std::unique_ptr<S3Store>> S3Store::create(const S3StoreConfig& config) {
   const bool tls = config.s3_store_host.starts_with("https://");
   auto endpoint = s3::parse_endpoint(config.s3_store_host, tls);
   if (!endpoint) return endpoint.error();
-  return std::unique_ptr<S3Store>(new S3Store(config, std::move(*endpoint), *style));
+  return std::unique_ptr<S3Store>(new S3Store(config, std::move(*endpoint), *style, pool));
 }
 
 Result<S3Store::Object> S3Store::object_at(const Location& where) const {
@@ -252,7 +257,8 @@ Task<std::unique_ptr<ImageWriter>> S3Store::begin_add(const std::string& id,
   where.key = upload_key(id);
   co_return make_s3_writer(client_, bucket_, where.key, s3_location_uri(where), declared_size,
                            static_cast<uint64_t>(config_.s3_store_large_object_size) * kMiB,
-                           static_cast<uint64_t>(config_.s3_store_large_object_chunk_size) * kMiB);
+                           static_cast<uint64_t>(config_.s3_store_large_object_chunk_size) * kMiB,
+                           pool_);
 }
 
 Task<std::unique_ptr<ImageReader>> S3Store::open(const Location& where,

@@ -111,12 +111,12 @@ Result<std::unique_ptr<StoreRegistry>> StoreRegistry::from_config(const StoreCon
       if (!registry->find("http")) registry->add(std::make_unique<HttpStore>(config.http));
     } else if (name == "s3") {
       if (registry->find("s3")) continue;
-      auto s3 = S3Store::create(config.s3);
+      auto s3 = S3Store::create(config.s3, pool);
       if (!s3) return s3.error();
       registry->add(std::move(*s3));
     } else if (name == "swift") {
       if (registry->find("swift")) continue;
-      auto swift = SwiftStore::create(config.swift);
+      auto swift = SwiftStore::create(config.swift, pool);
       if (!swift) return swift.error();
       registry->add(std::move(*swift));
     } else {

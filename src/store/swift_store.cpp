@@ -119,7 +119,8 @@ Task<void> ensure_container(Backend& b, const SwiftCredentials& who, const std::
 
 // ---- The store -------------------------------------------------------------------------------
 
-Result<std::unique_ptr<SwiftStore>> SwiftStore::create(const SwiftStoreConfig& config) {
+Result<std::unique_ptr<SwiftStore>> SwiftStore::create(const SwiftStoreConfig& config,
+                                                       BlockingPool& pool) {
   if (config.auth_address.empty())
     return Error::bad_request("the swift store needs swift_store_auth_address");
   if (config.user.empty() || config.key.empty())
@@ -159,7 +160,7 @@ Result<std::unique_ptr<SwiftStore>> SwiftStore::create(const SwiftStoreConfig& c
     if (auto url = common::http::parse_http_url(config.endpoint); !url)
       return Error::bad_request("swift_store_endpoint: " + url.error().message());
   auto backend = std::make_shared<Backend>(config, std::move(base));
-  return std::unique_ptr<SwiftStore>(new SwiftStore(std::move(backend)));
+  return std::unique_ptr<SwiftStore>(new SwiftStore(std::move(backend), pool));
 }
 
 SwiftStore::~SwiftStore() = default;
@@ -191,7 +192,7 @@ Task<std::unique_ptr<ImageWriter>> SwiftStore::begin_add(const std::string& id,
   if (head->status != 404)
     co_return status_error(head->status, "object " + where.container + "/" + id);
   auto executor = co_await net::this_coro::executor;
-  co_return make_swift_writer(backend_, std::move(where), declared_size, executor);
+  co_return make_swift_writer(backend_, std::move(where), declared_size, pool_, executor);
 }
 
 Task<std::unique_ptr<ImageReader>> SwiftStore::open(const Location& where,

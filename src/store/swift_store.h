@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/blocking_pool.h"
 #include "store/store.h"
 #include "store/swift_auth.h"
 #include "store/swift_location.h"
@@ -42,10 +43,10 @@ struct SwiftStoreConfig {
 // object per image, named by the image id, or for large and unknown-size images a Dynamic Large
 // Object (segments, then a zero-byte manifest with X-Object-Manifest). Data streams straight
 // from write() to Swift (one segment at a time, never buffered) while MD5 and SHA-256 are
-// computed on worker threads; the checksum is that MD5, not Swift's ETag. Tokens are cached
-// per credential (SwiftAuth); a request refused with 401 is retried once with a new token when
-// it had no body yet. Locations carry the credentials they were written with, and are read with
-// those. Safe for concurrent calls from the threads of one io_context.
+// computed on the daemon's BlockingPool (PooledDigests); the checksum is that MD5, not Swift's
+// ETag. Tokens are cached per credential (SwiftAuth); a request refused with 401 is retried once
+// with a new token when it had no body yet. Locations carry the credentials they were written with,
+// and are read with those. Safe for concurrent calls from the threads of one io_context.
 //
 // Two uploads of one id may stream at once (segment names carry a per-writer nonce): the first
 // commit wins and the other fails with conflict, leaving nothing. Overlapping single PUTs are
@@ -59,7 +60,9 @@ class SwiftStore final : public Store {
  public:
   // Checks the configuration without contacting Swift: bad_request when it cannot work
   // (no auth address or credentials, auth version 2, a Keystone user without project, ...).
-  static common::Result<std::unique_ptr<SwiftStore>> create(const SwiftStoreConfig& config);
+  // `pool` hashes the uploads' data and must outlive the store and its writers.
+  static common::Result<std::unique_ptr<SwiftStore>> create(const SwiftStoreConfig& config,
+                                                            BlockingPool& pool);
   ~SwiftStore() override;
 
   // glance::store::Store
@@ -86,11 +89,13 @@ class SwiftStore final : public Store {
   struct Backend;
 
  private:
-  explicit SwiftStore(std::shared_ptr<Backend> backend) : backend_(std::move(backend)) {}
+  SwiftStore(std::shared_ptr<Backend> backend, BlockingPool& pool)
+      : backend_(std::move(backend)), pool_(pool) {}
   // Deletes the segments a DLO manifest ("<container>/<prefix>") names.
   Task<void> remove_segments(const std::string& manifest, const SwiftLocation& loc);
 
   std::shared_ptr<Backend> backend_;
+  BlockingPool& pool_;
 };
 
 }  // namespace glance::store

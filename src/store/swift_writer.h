@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/blocking_pool.h"
 #include "store/store.h"
 #include "store/swift_store.h"
 
@@ -22,11 +23,13 @@ namespace glance::store {
 // until one activates, and with shared segment names the loser would overwrite, then delete,
 // the winner's segments; a crashed upload's leftovers would also join a later manifest.
 //
-// `where` names the container and object of the image. A writer destroyed without commit() or
+// `where` names the container and object of the image. MD5 and SHA-256 are computed on `pool`
+// (PooledDigests), which must outlive the writer. A writer destroyed without commit() or
 // abort() deletes what it wrote in a detached coroutine on `executor`, which holds `backend`
 // and must outlive the writer. Errors as SwiftStore documents them.
 std::unique_ptr<ImageWriter> make_swift_writer(std::shared_ptr<SwiftStore::Backend> backend,
                                                SwiftLocation where, uint64_t declared,
+                                               BlockingPool& pool,
                                                boost::asio::any_io_executor executor);
 
 }  // namespace glance::store

@@ -81,7 +81,7 @@ class S3StoreTest : public ::testing::Test {
   // declared 1 MiB.
   static S3StoreConfig fresh_config() { return glance::testing::s3_config_on_cluster("s3test"); }
   static std::unique_ptr<S3Store> make(const S3StoreConfig& config) {
-    auto store = S3Store::create(config);
+    auto store = S3Store::create(config, glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }

@@ -71,7 +71,7 @@ class SwiftStoreTest : public ::testing::Test {
 
   SwiftStoreConfig config() { return glance::testing::swift_config_on_cluster("swiftstore"); }
   std::unique_ptr<SwiftStore> make(const SwiftStoreConfig& c) {
-    auto store = SwiftStore::create(c);
+    auto store = SwiftStore::create(c, glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
@@ -515,21 +515,21 @@ TEST(SwiftStoreConfig, RefusesWhatCannotWork) {
   ok.auth_version = 3;
   ok.user = "service:glance";
   ok.key = "secret";
-  EXPECT_TRUE(SwiftStore::create(ok));
+  EXPECT_TRUE(SwiftStore::create(ok, glance::testing::store_pool()));
   auto v2 = ok;
   v2.auth_version = 2;
-  auto refused = SwiftStore::create(v2);
+  auto refused = SwiftStore::create(v2, glance::testing::store_pool());
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("not supported"), std::string::npos);
   auto no_project = ok;
   no_project.user = "glance";
-  EXPECT_FALSE(SwiftStore::create(no_project));
+  EXPECT_FALSE(SwiftStore::create(no_project, glance::testing::store_pool()));
   auto no_address = ok;
   no_address.auth_address.clear();
-  EXPECT_FALSE(SwiftStore::create(no_address));
+  EXPECT_FALSE(SwiftStore::create(no_address, glance::testing::store_pool()));
   auto ftp = ok;
   ftp.auth_address = "ftp://x/y";
-  EXPECT_FALSE(SwiftStore::create(ftp));
+  EXPECT_FALSE(SwiftStore::create(ftp, glance::testing::store_pool()));
 }
 
 TEST(SwiftStoreConfig, IsReadFromGlanceStoreAndServesEverySwiftScheme) {
