@@ -3,17 +3,15 @@
 #include "store/s3_requests.h"
 #include "store/s3_writer.h"
 #include "store/stream_reader.h"
+#include "store/upload_name.h"
 
 #include <boost/url/encode.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/rfc/sub_delim_chars.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <charconv>
-#include <random>
 
 namespace glance::store {
 
@@ -55,40 +53,6 @@ std::string decode_credential(std::string_view text) {
 bool is_safe_key(const std::string& id) {
   return !id.empty() && id.find('/') == std::string::npos && id.front() != '.' &&
          id.find('\0') == std::string::npos;
-}
-
-constexpr size_t kTagDigits = 12;
-
-bool is_hex_tag(std::string_view text) {
-  return text.size() == kTagDigits && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-// Each upload writes its own key, "<id>-<random hex>", recorded in its location: two uploads
-// of one image, which the api lets race until the registry activates one, then never write
-// the same object, and the loser's cleanup removes only its own.
-std::string upload_key(const std::string& id) {
-  unsigned char bytes[kTagDigits / 2];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    std::random_device device;
-    for (auto& b : bytes) b = static_cast<unsigned char>(device());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key = id + "-";
-  for (unsigned char b : bytes) {
-    key += kHex[b >> 4];
-    key += kHex[b & 15];
-  }
-  return key;
-}
-
-// Whether `key` holds data of image `id`: an upload's own key, or the bare id that locations
-// written before per-upload keys name.
-bool is_key_of(std::string_view key, std::string_view id) {
-  if (!key.starts_with(id)) return false;
-  key.remove_prefix(id.size());
-  return key.empty() || (key.front() == '-' && is_hex_tag(key.substr(1)));
 }
 
 std::optional<uint64_t> content_length(const common::http::Headers& headers) {
@@ -252,9 +216,10 @@ Task<std::unique_ptr<ImageWriter>> S3Store::begin_add(const std::string& id,
   if (reply->status != 200)
     co_return s3::error_from(reply->status, reply->body, "listing s3 bucket " + bucket_.name);
   for (const auto& key : s3::xml_texts(reply->body, "Key"))
-    if (is_key_of(key, id)) co_return Error::conflict("Attempt to upload duplicate image: " + id);
+    if (is_upload_name(key, id))
+      co_return Error::conflict("Attempt to upload duplicate image: " + id);
   S3Location where = home_;
-  where.key = upload_key(id);
+  where.key = upload_name(id);
   co_return make_s3_writer(client_, bucket_, where.key, s3_location_uri(where), declared_size,
                            static_cast<uint64_t>(config_.s3_store_large_object_size) * kMiB,
                            static_cast<uint64_t>(config_.s3_store_large_object_chunk_size) * kMiB,

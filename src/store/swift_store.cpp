@@ -6,6 +6,7 @@
 #include "store/stream_reader.h"
 #include "store/swift_requests.h"
 #include "store/swift_writer.h"
+#include "store/upload_name.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/this_coro.hpp>
@@ -32,7 +33,7 @@ using swift::status_error;
 namespace {
 
 constexpr std::string_view kSeparator = "://";
-// Swift limits object names to 1024 bytes; a segment adds its suffix to the image id.
+// Swift limits object names to 1024 bytes; an upload adds its tag and a segment number.
 constexpr size_t kMaxIdBytes = 512;
 // A listing page holds up to 10,000 names of up to 1 KiB each, with their attributes.
 const common::JsonLimits kListingLimits{.max_depth = common::JsonLimits{}.max_depth,
@@ -76,6 +77,22 @@ Task<std::vector<std::string>> list_prefix(Backend& b, const SwiftCredentials& w
       if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
         names.push_back(entry["name"].get<std::string>());
   }
+}
+
+// Whether `container` holds a finished upload of image `id`: its bare id (what upstream and
+// older locations name) or an upload's own "<id>-<tag>". Segments alone do not count: they
+// belong to an upload still running, or are the leftovers of one that died.
+Task<bool> has_upload(Backend& b, const SwiftCredentials& who, const std::string& container,
+                      const std::string& id) {
+  const Headers none;
+  auto head = co_await call(b, who, "HEAD", object_path(container, id), none, kNoBody);
+  if (!head) co_return head.error();
+  if (head->status / 100 == 2) co_return true;
+  if (head->status != 404) co_return status_error(head->status, "object " + container + "/" + id);
+  auto names = co_await list_prefix(b, who, container, id + "-");
+  if (!names) co_return names.error();
+  co_return std::any_of(names->begin(), names->end(),
+                        [&](const std::string& name) { return is_upload_name(name, id); });
 }
 
 // The container of image `id`: swift_store_container, or with a seed of N one of 16^N
@@ -179,18 +196,13 @@ Task<std::unique_ptr<ImageWriter>> SwiftStore::begin_add(const std::string& id,
   auto& b = *backend_;
   SwiftLocation where = b.base;
   where.container = container_for(b.config, id);
-  where.object = id;
   const SwiftCredentials who = where.credentials();
   auto ready = co_await ensure_container(b, who, where.container);
   if (!ready) co_return ready.error();
-  const Headers none;
-  const std::string path = object_path(where.container, id);
-  auto head = co_await call(b, who, "HEAD", path, none, kNoBody);
-  if (!head) co_return head.error();
-  if (head->status / 100 == 2)
-    co_return Error::conflict("Swift already has an image at this location");
-  if (head->status != 404)
-    co_return status_error(head->status, "object " + where.container + "/" + id);
+  auto taken = co_await has_upload(b, who, where.container, id);
+  if (!taken) co_return taken.error();
+  if (*taken) co_return Error::conflict("Swift already has an image at this location");
+  where.object = upload_name(id);
   auto executor = co_await net::this_coro::executor;
   co_return make_swift_writer(backend_, std::move(where), declared_size, pool_, executor);
 }

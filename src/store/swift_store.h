@@ -40,17 +40,19 @@ struct SwiftStoreConfig {
 };
 
 // Image data in OpenStack Swift, as glance_store's single-tenant swift driver keeps it: one
-// object per image, named by the image id, or for large and unknown-size images a Dynamic Large
-// Object (segments, then a zero-byte manifest with X-Object-Manifest). Data streams straight
-// from write() to Swift (one segment at a time, never buffered) while MD5 and SHA-256 are
-// computed on the daemon's BlockingPool (PooledDigests); the checksum is that MD5, not Swift's
-// ETag. Tokens are cached per credential (SwiftAuth); a request refused with 401 is retried once
-// with a new token when it had no body yet. Locations carry the credentials they were written with,
-// and are read with those. Safe for concurrent calls from the threads of one io_context.
+// object per image, or for large and unknown-size images a Dynamic Large Object (segments, then
+// a zero-byte manifest with X-Object-Manifest). Unlike upstream, each upload names its object
+// "<id>-<tag>" (see swift_writer.h); locations naming the bare id, as upstream and older
+// versions wrote them, are read and removed alike. Data streams straight from write() to Swift
+// (one segment at a time, never buffered) while MD5 and SHA-256 are computed on the daemon's
+// BlockingPool (PooledDigests); the checksum is that MD5, not Swift's ETag. Tokens are cached
+// per credential (SwiftAuth); a request refused with 401 is retried once with a new token when
+// it had no body yet. Locations carry the credentials they were written with, and are read
+// with those. Safe for concurrent calls from the threads of one io_context.
 //
-// Two uploads of one id may stream at once (segment names carry a per-writer nonce): the first
-// commit wins and the other fails with conflict, leaving nothing. Overlapping single PUTs are
-// the exception: Swift checks If-None-Match when a PUT starts, so the last to finish wins.
+// Two uploads of one id may stream and commit at once, each under its own names: the
+// registry's compare-and-set activates one, and the api removes the other's location, which
+// names only the loser's objects.
 //
 // Errors: unavailable when Swift or its auth server cannot be reached (or answers 503);
 // bad_gateway when it refuses the credentials; not_found; conflict when an image id already
@@ -69,7 +71,8 @@ class SwiftStore final : public Store {
   std::vector<std::string> schemes() const override {
     return {"swift", "swift+http", "swift+https", "swift+config"};
   }
-  // Conflict when the object exists; an error when the container is missing and
+  // Conflict when an upload of `id` was committed here (its object or manifest, or the bare
+  // id, exists; segments alone do not count); an error when the container is missing and
   // create_container_on_put is off. A writer destroyed without commit() or abort() deletes
   // what it wrote in a detached coroutine on the executor that called begin_add, which must
   // outlive the writer.

@@ -4,13 +4,11 @@
 #include "store/pooled_digests.h"
 #include "store/swift_requests.h"
 
-#include <openssl/rand.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 
 namespace glance::store {
 
@@ -40,23 +38,6 @@ std::string unquoted(std::string_view etag) {
   return std::string(etag);
 }
 
-// Random hex naming one writer's segments, so that two uploads of the same image id, which the
-// api lets race until one activates, never write to each other's segments.
-std::string writer_nonce() {
-  unsigned char bytes[6];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    std::random_device device;
-    for (auto& b : bytes) b = static_cast<unsigned char>(device());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
 Error size_mismatch(uint64_t declared, uint64_t received) {
   return Error::bad_request("Supplied size (" + std::to_string(declared) +
                             ") and size generated from uploaded image (" +
@@ -73,7 +54,7 @@ class SwiftWriter final : public ImageWriter {
         who_(where_.credentials()),
         declared_(declared),
         single_(declared > 0 && declared < backend_->config.large_object_size),
-        prefix_(where_.object + "-" + writer_nonce() + "-"),
+        prefix_(where_.object + "-"),
         executor_(std::move(executor)),
         digests_(pool) {}
 
@@ -224,7 +205,7 @@ Task<void> SwiftWriter::put_manifest() {
   headers.set("X-Object-Manifest",
               percent_encode(where_.container) + "/" + percent_encode(prefix_));
   headers.set("ETag", std::string(kEmptyMd5));
-  // Two uploads of one id may both reach here: the first manifest wins.
+  // The name is this upload's own: a manifest already there is not ours to replace.
   headers.set("If-None-Match", "*");
   const std::string path = object_path(where_.container, where_.object);
   auto reply = co_await call(*backend_, who_, "PUT", path, headers, kNoBody);

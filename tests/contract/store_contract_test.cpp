@@ -67,9 +67,8 @@ struct StoreFactory<FileStore> {
 // The Swift all-in-one of tests/support/swift_cluster.h, one fresh container per store.
 template <>
 struct StoreFactory<SwiftStore> {
-  // Two uploads of one id may both stream their segments; If-None-Match on the manifest lets
-  // only the first commit, but the winner holds a segment and a manifest, so the count below
-  // is not 1. swift_store_test.cpp checks that race with Swift's own terms.
+  // Each upload writes objects of its own name and both commit; the registry's compare-and-set
+  // decides which one the image keeps. swift_store_test.cpp checks that race.
   static constexpr bool atomic_commit = false;
   static SwiftStoreConfig config() { return glance::testing::swift_config_on_cluster("contract"); }
   static std::unique_ptr<Store> make() {
