@@ -5,6 +5,7 @@
 #include "store/stream_reader.h"
 #include "store/upload_name.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/url/encode.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/rfc/sub_delim_chars.hpp>
@@ -276,6 +277,76 @@ Task<void> S3Store::remove(const Location& where) {
   if (!reply) co_return reply.error();
   if (reply->status / 100 != 2)
     co_return s3::error_from(reply->status, reply->body, "deleting " + what);
+  co_return Result<void>();
+}
+
+Task<S3Store::Listing> S3Store::list_prefix(const std::string& prefix) {
+  Listing listing;
+  const std::string what = "listing s3 bucket " + bucket_.name;
+  // Keys, a page of up to 1000 at a time.
+  for (std::string marker;;) {
+    Request list{"GET", "", {{"prefix", prefix}}, {}};
+    if (!marker.empty()) list.query.emplace_back("marker", marker);
+    auto reply = co_await client_.fetch(bucket_, list, kNoBody);
+    if (!reply) co_return reply.error();
+    if (reply->status == 404) co_return listing;
+    if (reply->status != 200) co_return s3::error_from(reply->status, reply->body, what);
+    auto page = s3::xml_texts(reply->body, "Key");
+    listing.keys.insert(listing.keys.end(), page.begin(), page.end());
+    if (page.empty() || s3::xml_text(reply->body, "IsTruncated") != "true") break;
+    marker = page.back();
+  }
+  for (std::string key_marker, id_marker;;) {
+    Request list{"GET", "", {{"uploads", ""}, {"prefix", prefix}}, {}};
+    if (!key_marker.empty())
+      list.query.insert(list.query.end(),
+                        {{"key-marker", key_marker}, {"upload-id-marker", id_marker}});
+    auto reply = co_await client_.fetch(bucket_, list, kNoBody);
+    if (!reply) co_return reply.error();
+    if (reply->status != 200) co_return s3::error_from(reply->status, reply->body, what);
+    auto keys = s3::xml_texts(reply->body, "Key");
+    auto ids = s3::xml_texts(reply->body, "UploadId");
+    if (keys.size() != ids.size())
+      co_return Error::internal(what + ": a multipart upload listing without key or UploadId");
+    for (size_t i = 0; i < keys.size(); ++i) listing.uploads.emplace_back(keys[i], ids[i]);
+    if (keys.empty() || s3::xml_text(reply->body, "IsTruncated") != "true") break;
+    key_marker = keys.back();
+    id_marker = ids.back();
+  }
+  co_return listing;
+}
+
+net::awaitable<void> S3Store::delete_logged(Request request, std::string what) {
+  auto reply = co_await client_.fetch(bucket_, request, kNoBody);
+  if (!reply || (reply->status / 100 != 2 && reply->status != 404))
+    spdlog::error("cannot remove {}: {}", what,
+                  reply ? s3::error_from(reply->status, reply->body, "delete").message()
+                        : reply.error().message());
+}
+
+Task<void> S3Store::remove_leftovers(const std::string& id, const std::optional<Location>& keep) {
+  if (!is_safe_key(id)) co_return Error::bad_request("Invalid image id for the s3 store: " + id);
+  std::string kept;
+  if (keep) {
+    auto object = object_at(*keep);
+    if (!object) co_return object.error();
+    if (object->bucket.name == bucket_.name) kept = object->key;
+  }
+  auto listing = co_await list_prefix(id);
+  if (!listing) co_return listing.error();
+  // An unfinished multipart upload is never live, whatever its key.
+  for (const auto& [key, upload_id] : listing->uploads) {
+    if (!is_upload_name(key, id)) continue;
+    spdlog::warn("aborting multipart upload {} of {} left by an upload of image {}", upload_id,
+                 object_name(bucket_, key), id);
+    co_await delete_logged(Request{"DELETE", key, {{"uploadId", upload_id}}, {}},
+                           "multipart upload " + upload_id + " of " + object_name(bucket_, key));
+  }
+  for (const auto& key : listing->keys) {
+    if (!is_upload_name(key, id) || key == kept) continue;
+    spdlog::warn("removing {}, left by an upload of image {}", object_name(bucket_, key), id);
+    co_await delete_logged(Request{"DELETE", key, {}, {}}, object_name(bucket_, key));
+  }
   co_return Result<void>();
 }
 

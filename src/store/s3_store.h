@@ -90,6 +90,9 @@ class S3Store final : public Store {
                                           const ReadOptions& options) override;
   Task<uint64_t> size(const Location& where, const ReadOptions& options) override;
   Task<void> remove(const Location& where) override;
+  // In the configured bucket: deletes the keys "<id>" and "<id>-<tag>" but `keep`'s, and
+  // aborts every unfinished multipart upload of such a key.
+  Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
 
   const S3StoreConfig& config() const { return config_; }
   // The configured bucket, with the configured credentials.
@@ -105,6 +108,15 @@ class S3Store final : public Store {
   // The bucket and key a location names, with the credentials to use for them.
   common::Result<Object> object_at(const Location& where) const;
   Task<void> ensure_bucket();
+  // The keys of the configured bucket that start with `prefix`, and the unfinished multipart
+  // uploads (key, upload id) of such keys; both empty when the bucket does not exist.
+  struct Listing {
+    std::vector<std::string> keys;
+    std::vector<std::pair<std::string, std::string>> uploads;
+  };
+  Task<Listing> list_prefix(const std::string& prefix);
+  // Deletes a key or aborts a multipart upload (`request`); logs a failure.
+  boost::asio::awaitable<void> delete_logged(s3::Request request, std::string what);
 
   S3StoreConfig config_;
   s3::Endpoint endpoint_;

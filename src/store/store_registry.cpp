@@ -20,6 +20,13 @@ Store* StoreRegistry::find(const std::string& scheme) const {
   return it == by_scheme_.end() ? nullptr : it->second;
 }
 
+std::vector<Store*> StoreRegistry::writable() const {
+  std::vector<Store*> out;
+  for (const auto& store : stores_)
+    if (store->writable()) out.push_back(store.get());
+  return out;
+}
+
 namespace {
 void load_s3_config(common::ConfigFile& file, S3StoreConfig& c) {
   const std::string s = "glance_store";

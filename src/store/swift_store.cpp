@@ -275,6 +275,57 @@ Task<void> SwiftStore::remove(const Location& where) {
   co_return Result<void>();
 }
 
+Task<SwiftStore::Kept> SwiftStore::kept_by(const std::optional<Location>& keep,
+                                           const std::string& container) {
+  Kept kept;
+  if (!keep) co_return kept;
+  auto loc = SwiftLocation::parse(keep->uri);
+  if (!loc) co_return loc.error();
+  if (loc->container != container) co_return kept;
+  kept.object = loc->object;
+  const Headers none;
+  auto head = co_await call(*backend_, loc->credentials(), "HEAD",
+                            object_path(container, loc->object), none, kNoBody);
+  if (!head) co_return head.error();
+  if (head->status == 404) co_return kept;
+  if (head->status / 100 != 2)
+    co_return status_error(head->status, "object " + container + "/" + loc->object);
+  const std::string manifest(head->headers.get("X-Object-Manifest").value_or(""));
+  auto slash = manifest.find('/');
+  if (slash == std::string::npos) co_return kept;
+  auto manifest_container = common::http::percent_decode(manifest.substr(0, slash));
+  auto prefix = common::http::percent_decode(manifest.substr(slash + 1));
+  if (!manifest_container || !prefix)
+    co_return Error::internal("Swift object " + container + "/" + loc->object +
+                              " has an unusable X-Object-Manifest; nothing is removed");
+  if (*manifest_container == container) kept.segment_prefix = *prefix;
+  co_return kept;
+}
+
+Task<void> SwiftStore::remove_leftovers(const std::string& id,
+                                        const std::optional<Location>& keep) {
+  if (!is_safe_id(id)) co_return Error::bad_request("Invalid image id for the swift store: " + id);
+  auto& b = *backend_;
+  const std::string container = container_for(b.config, id);
+  auto kept = co_await kept_by(keep, container);
+  if (!kept) co_return kept.error();
+  const SwiftCredentials who = b.base.credentials();
+  auto names = co_await list_prefix(b, who, container, id);
+  if (!names) co_return names.error();
+  std::erase_if(*names, [&](const std::string& name) {
+    return !is_upload_object(name, id) || name == kept->object ||
+           (!kept->segment_prefix.empty() && name.starts_with(kept->segment_prefix));
+  });
+  if (names->empty()) co_return Result<void>();
+  // Segments first: a manifest deleted last never stands for fewer segments than it had.
+  std::stable_partition(names->begin(), names->end(),
+                        [&](const std::string& name) { return !is_upload_name(name, id); });
+  spdlog::warn("removing {} objects that uploads of image {} left in Swift container {}",
+               names->size(), id, container);
+  co_await delete_objects(backend_, who, container, std::move(*names));
+  co_return Result<void>();
+}
+
 Task<void> SwiftStore::remove_segments(const std::string& manifest, const SwiftLocation& loc) {
   auto slash = manifest.find('/');
   auto container = common::http::percent_decode(manifest.substr(0, slash));

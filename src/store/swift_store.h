@@ -83,6 +83,10 @@ class SwiftStore final : public Store {
   Task<uint64_t> size(const Location& where, const ReadOptions& options) override;
   // Deletes a DLO's segments, then its manifest; an SLO with multipart-manifest=delete.
   Task<void> remove(const Location& where) override;
+  // Lists the image's container (by the configured account) for names "<id>", "<id>-<tag>"
+  // and "<id>-<tag>-<n>" and deletes them, segments first, but `keep`'s object and the
+  // segments its manifest names.
+  Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
 
   const SwiftStoreConfig& config() const;
   // The token cache, for tests and diagnostics.
@@ -96,6 +100,13 @@ class SwiftStore final : public Store {
       : backend_(std::move(backend)), pool_(pool) {}
   // Deletes the segments a DLO manifest ("<container>/<prefix>") names.
   Task<void> remove_segments(const std::string& manifest, const SwiftLocation& loc);
+  // What remove_leftovers() must spare in `container`: the object `keep` names and the
+  // prefix of the segments its manifest names (empty when it has none).
+  struct Kept {
+    std::string object;
+    std::string segment_prefix;
+  };
+  Task<Kept> kept_by(const std::optional<Location>& keep, const std::string& container);
 
   std::shared_ptr<Backend> backend_;
   BlockingPool& pool_;

@@ -368,6 +368,41 @@ TYPED_TEST(StoreContract, HashingWaitsOnThePoolNeverOnTheIoThread) {
   EXPECT_TRUE(*back == data);
 }
 
+struct LeftoverRun {
+  StoredImage kept;
+  std::string read_back;  // the kept data, read after the first clean-up
+};
+
+// An upload left half-written (as a dead process leaves it) next to a committed one of the same
+// image: a clean-up that keeps the committed one must leave it readable.
+net::awaitable<common::Result<LeftoverRun>> leftovers_beside(Store& store, const std::string& id,
+                                                             const std::string& data) {
+  auto dead = co_await store.begin_add(id, 0);
+  if (!dead) co_return dead.error();
+  const std::string half_written = random_bytes(150000, 9);
+  if (auto w = co_await (*dead)->write(half_written); !w) co_return w.error();
+  auto stored = co_await glance::testing::add_in_chunks(store, id, data, 0);
+  if (!stored) co_return stored.error();
+  const std::optional<Location> keep = stored->location;
+  if (auto r = co_await store.remove_leftovers(id, keep); !r) co_return r.error();
+  auto back = co_await read_image(store, stored->location, ReadOptions{});
+  if (!back) co_return back.error();
+  co_await (*dead)->abort();
+  co_return LeftoverRun{std::move(*stored), std::move(*back)};
+}
+
+TYPED_TEST(StoreContract, RemovingLeftoversSparesOnlyTheKeptData) {
+  const std::string id = "99999999-9999-9999-9999-999999999999";
+  const std::string data = random_bytes(120000, 10);
+  auto run = this->await(leftovers_beside(*this->store_, id, data));
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_TRUE(run->read_back == data);
+  auto removed = this->await(this->store_->remove_leftovers(id, std::nullopt));
+  ASSERT_TRUE(removed) << removed.error().message();
+  EXPECT_EQ(this->objects(), 0u);
+  EXPECT_EQ(this->read(run->kept.location).error().code(), Errc::not_found);
+}
+
 TYPED_TEST(StoreContract, RemoveThenNotFound) {
   auto stored = this->add("66666666-6666-6666-6666-666666666666", random_bytes(100000, 42));
   auto removed = this->await(this->store_->remove(stored.location));

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 namespace glance::testing {
@@ -254,6 +257,51 @@ TEST_P(ApiRemoteStores, RacingUploadsKeepTheWinnersDataAndLeaveNothingOfTheLoser
 
 INSTANTIATE_TEST_SUITE_P(Stores, ApiRemoteStores, ::testing::Values("swift", "s3"),
                          [](const auto& info) { return info.param; });
+
+// glance-api is killed with SIGKILL while it streams an upload into the store: its segments (or
+// S3 multipart upload and part) stay behind, the image stays saving. A restarted glance-api's
+// reaper kills the image and removes every object of its uploads.
+TEST_P(ApiRemoteStores, KilledApiMidUploadLeavesNoObjectsOnceTheReaperRan) {
+  ApiEnvironment env(false, "upload_orphan_timeout = 2\n",
+                     store_options() + "default_store = " + GetParam() + "\n");
+  auto created = env.client().post("/v1/images", "",
+                                   {{"x-image-meta-name", "orphan"},
+                                    {"x-image-meta-disk_format", "raw"},
+                                    {"x-image-meta-container_format", "bare"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = created.json()["image"]["id"];
+  auto of_image = [&] {
+    size_t n = 0;
+    for (const auto& name : object_names()) n += name.find("/" + id + "-") != std::string::npos;
+    return n;
+  };
+  auto status = [&] {
+    auto r = HttpClient(env.registry().daemon().port()).get("/images/" + id);
+    return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
+  };
+  {
+    // 6 MiB of 12: two Swift segments, or the first 5 MiB part of an S3 multipart upload
+    // (with its upload marker).
+    RawConnection upload(env.api().port());
+    ASSERT_TRUE(upload.send("PUT /v1/images/" + id +
+                            " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                            "Content-Length: 12582912\r\n\r\n" +
+                            random_bytes(6 << 20, 43)));
+    EXPECT_TRUE(eventually([&] { return of_image() >= 2; })) << listing();
+    EXPECT_EQ(status(), "saving");
+    env.api().signal(SIGKILL);
+    ASSERT_EQ(env.api().wait_exit(std::chrono::seconds(20)), 128 + SIGKILL);
+  }
+  EXPECT_GE(of_image(), 2u) << listing();  // what the dead process left
+  std::ifstream config_file(env.api().config_path());
+  const std::string config((std::istreambuf_iterator<char>(config_file)),
+                           std::istreambuf_iterator<char>());
+  Daemon restarted(api_binary(), config);
+  restarted.start();
+  EXPECT_TRUE(eventually([&] { return status() == "killed"; })) << status() << restarted.log();
+  EXPECT_TRUE(eventually([&] { return of_image() == 0; })) << listing() << restarted.log();
+  EXPECT_EQ(HttpClient(restarted.port()).get("/v1/images").status, 200u);
+}
 
 // Keys in the s3 store's bucket, by the Swift API (s3api buckets are Swift containers).
 std::vector<std::string> bucket_keys() {

@@ -499,6 +499,45 @@ TEST_F(SwiftStoreTest, OnlyACommittedUploadOfTheSameIdMakesItTaken) {
   }
 }
 
+TEST_F(SwiftStoreTest, LeftoversOfDeadUploadsGoTheKeptUploadAndOtherImagesStay) {
+  auto c = config();
+  auto store = make(c);
+  SwiftApi api;
+  const std::string id = "left-1";
+  const std::string data = random_bytes(250000, 36);
+  auto kept = must(await(add_in_chunks(*store, id, data, 0)));  // a manifest and 3 segments
+  const size_t kept_objects = api.names(c.container).size();
+  // A dead upload's segments and manifest, another's lone segment, an upstream-style bare
+  // object, and objects of images whose ids start like this one.
+  for (const std::string& name :
+       {id + "-0123456789ab-00001", id + "-0123456789ab-00002", id + "-fedcba987654-00001",
+        id + "-more-1", id + "x", std::string("left-10-0123456789ab")})
+    ASSERT_EQ(api.request("PUT", "/" + c.container + "/" + name, "x").status, 201u) << name;
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/" + id + "-0123456789ab", "",
+                        {{"X-Object-Manifest", c.container + "/" + id + "-0123456789ab-"}})
+                .status,
+            201u);
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/" + id, "bare").status, 201u);
+
+  const std::optional<Location> keep = kept.location;
+  auto removed = await(store->remove_leftovers(id, keep));
+  ASSERT_TRUE(removed) << removed.error().message();
+  EXPECT_EQ(api.names(c.container).size(), kept_objects + 3);
+  auto back = await(read_image(*store, kept.location, kWhole));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(*back == data);
+
+  removed = await(store->remove_leftovers(id, std::nullopt));
+  ASSERT_TRUE(removed) << removed.error().message();
+  const std::vector<std::string> others{id + "-more-1", "left-10-0123456789ab", id + "x"};
+  EXPECT_EQ(api.names(c.container), others);
+  // Nothing to do is no error; neither is a container that does not exist.
+  EXPECT_TRUE(await(store->remove_leftovers(id, std::nullopt)));
+  auto elsewhere = config();
+  EXPECT_TRUE(await(make(elsewhere)->remove_leftovers(id, std::nullopt)));
+  EXPECT_EQ(await(store->remove_leftovers("../x", std::nullopt)).error().code(), Errc::bad_request);
+}
+
 TEST_F(SwiftStoreTest, MoreBytesThanDeclaredAreRefused) {
   auto c = config();
   auto store = make(c);
