@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
       config.server.bind_host, *port, config.server.workers, store_workers.threads(),
       config.registry.host, config.registry.port, config.stores.default_store);
   store::Store* file_store = (*stores)->find("file");
-  api::OrphanReaper reaper(registry, file_store,
+  api::OrphanReaper reaper(registry, (*stores)->writable(),
                            {config.upload_orphan_timeout,
                             file_store ? config.stores.filesystem_store_datadir : std::string()});
   reaper.start(ioc.get_executor());
