@@ -49,11 +49,11 @@ $2
 CONF
   "$build/src/api/glance-api" --config-file "$work/$1.conf" >"$work/$1.log" 2>&1 &
   api_pids+=($!)
-  wait_port "$work/$1.log"
 }
-trusted_port=$(start_api trusted "[paste_deploy]
-flavor = trusted-auth")
-keystone_port=$(start_api keystone "[paste_deploy]
+start_api trusted "[paste_deploy]
+flavor = trusted-auth"
+trusted_port=$(wait_port "$work/trusted.log")
+start_api keystone "[paste_deploy]
 flavor = keystone
 [keystone_authtoken]
 www_authenticate_uri = $KEYSTONE_URL/v3
@@ -61,7 +61,8 @@ auth_url = $KEYSTONE_URL
 username = glance
 password = glancepw
 project_name = service
-region_name = RegionOne")
+region_name = RegionOne"
+keystone_port=$(wait_port "$work/keystone.log")
 
 token() {  # user project
   curl -sS -D - -o /dev/null -X POST "$KEYSTONE_URL/v3/auth/tokens" \
