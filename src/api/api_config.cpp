@@ -71,6 +71,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.server = common::load_server_config(file, 9292);
   c.log = common::load_log_config(file);
   c.context = common::load_context_policy(file);
+  c.keystone = common::load_keystone_auth(file, c.context);
   c.registry = load_registry_client(file);
   c.stores = store::load_store_config(file);
   c.formats.disk_formats = file.get_list("image_format", "disk_formats", c.formats.disk_formats);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/source_policy.h"
+#include "common/auth/keystone_auth_options.h"
 #include "common/config_file.h"
 #include "common/context_policy.h"
 #include "common/http/server_config.h"
@@ -10,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace glance::api {
@@ -38,6 +40,8 @@ struct ApiConfig {
   common::http::ServerConfig server;
   common::LogConfig log;
   common::ContextPolicy context;
+  // [keystone_authtoken], with flavor keystone only.
+  std::optional<common::auth::KeystoneAuthOptions> keystone;
   RegistryClientConfig registry;
   store::StoreConfig stores;
   common::ImageFormats formats;

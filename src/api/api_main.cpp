@@ -7,6 +7,7 @@
 #include "api/members_controller.h"
 #include "api/orphan_reaper.h"
 #include "api/version_negotiation.h"
+#include "common/auth/keystone_auth.h"
 #include "common/daemon.h"
 #include "common/http/server.h"
 #include "common/standard_filters.h"
@@ -53,12 +54,17 @@ int main(int argc, char** argv) {
   api::add_image_routes(router, images);
   api::add_member_routes(router, members);
 
-  // Upstream's order: healthcheck, version negotiation, then the context (so "/" and
-  // "/versions" never need credentials).
+  // Upstream's order: healthcheck, version negotiation, token validation (flavor keystone),
+  // then the context (so "/" and "/versions" never need credentials).
+  std::unique_ptr<common::auth::KeystoneAuth> keystone;
   std::vector<common::http::Filter> filters{
       common::healthcheck_filter(config.healthcheck_disable_file),
-      api::version_negotiation_filter({config.enable_v1_api, config.public_endpoint}),
-      common::context_filter(config.context, config.max_request_id_length)};
+      api::version_negotiation_filter({config.enable_v1_api, config.public_endpoint})};
+  if (config.keystone) {
+    keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
+    filters.push_back(keystone->filter());
+  }
+  filters.push_back(common::context_filter(config.context, config.max_request_id_length));
   common::http::Router health_routes;
   api::add_health_routes(health_routes, registry);
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);

@@ -121,6 +121,15 @@ ContextPolicy load_context_policy(ConfigFile& file) {
   return p;
 }
 
+std::optional<auth::KeystoneAuthOptions> load_keystone_auth(ConfigFile& file,
+                                                            const ContextPolicy& policy) {
+  if (policy.validates_tokens()) return auth::load_keystone_auth_options(file);
+  const std::string prefix = "keystone_authtoken.";
+  for (const auto& name : file.unknown_options())
+    if (name.starts_with(prefix)) file.accept("keystone_authtoken", name.substr(prefix.size()));
+  return std::nullopt;
+}
+
 void reload_from_config_files(const CommandLine& cmd) {
   auto file = ConfigFile::load(cmd.config_files);
   if (!file) {

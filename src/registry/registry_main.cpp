@@ -1,5 +1,6 @@
 // glance-registry: the metadata daemon.
 
+#include "common/auth/keystone_auth.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/http/server.h"
@@ -72,11 +73,16 @@ int main(int argc, char** argv) {
   registry::add_health_routes(health_routes, db);
 
   boost::asio::io_context ioc;
-  common::http::HttpServer server(
-      ioc, config.server, router,
-      {common::healthcheck_filter(config.healthcheck_disable_file),
-       common::context_filter(config.context, config.max_request_id_length)},
-      &health_routes);
+  // After ioc: its pooled Keystone connections hold sockets of ioc.
+  std::unique_ptr<common::auth::KeystoneAuth> keystone;
+  std::vector<common::http::Filter> filters{
+      common::healthcheck_filter(config.healthcheck_disable_file)};
+  if (config.keystone) {
+    keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
+    filters.push_back(keystone->filter());
+  }
+  filters.push_back(common::context_filter(config.context, config.max_request_id_length));
+  common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message());

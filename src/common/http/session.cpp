@@ -140,8 +140,10 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
       co_return result ? std::move(*result) : error_response(req, result.error());
     }
   }
-  for (const auto& filter : state.filters)
-    if (auto answer = filter(req)) co_return std::move(*answer);
+  for (const auto& filter : state.filters) {
+    auto answer = filter.is_async() ? co_await filter.run_async(req) : filter.run(req);
+    if (answer) co_return std::move(*answer);
+  }
 
   if (auto q = req.target.find('?'); q != std::string::npos) {
     auto params = parse_query(std::string_view(req.target).substr(q + 1));
