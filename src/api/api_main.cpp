@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
                            {config.upload_orphan_timeout,
                             file_store ? config.stores.filesystem_store_datadir : std::string()});
   reaper.start(ioc.get_executor());
+  if (config.server.tls.enabled())
+    spdlog::info("serving HTTPS{}",
+                 config.server.tls.ca_file.empty() ? "" : ", clients must present a certificate");
   common::notify_service_manager("READY=1");
   common::run_until_signalled(
       ioc, config.server.workers, config.server.shutdown_grace,
@@ -98,7 +101,12 @@ int main(int argc, char** argv) {
              server.abort_connections();
              copies.cancel_all();
            },
-       .reload = [&] { common::reload_from_config_files(cmd); }});
+       .reload =
+           [&] {
+             common::reload_from_config_files(cmd);
+             if (auto ok = server.reload_tls(); !ok)
+               spdlog::error("reload: {}; keeping the running certificates", ok.error().message());
+           }});
   // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
   store_workers.join();
   return 0;

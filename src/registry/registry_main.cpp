@@ -90,12 +90,21 @@ int main(int argc, char** argv) {
   }
   spdlog::info("listening on {}:{} with {} threads, database {}", config.server.bind_host, *port,
                config.server.workers, url->redacted());
+  if (config.server.tls.enabled())
+    spdlog::info("serving HTTPS{}",
+                 config.server.tls.ca_file.empty() ? "" : ", clients must present a certificate");
   // Ready only now: MySQL answered and the schema is current (check_schema_or_exit).
   common::notify_service_manager("READY=1");
   common::run_until_signalled(ioc, config.server.workers, config.server.shutdown_grace,
                               {.stop_accepting = [&] { server.stop(); },
                                .drained = [&] { return server.active_requests() == 0; },
                                .cut_connections = [&] { server.abort_connections(); },
-                               .reload = [&] { common::reload_from_config_files(cmd); }});
+                               .reload =
+                                   [&] {
+                                     common::reload_from_config_files(cmd);
+                                     if (auto ok = server.reload_tls(); !ok)
+                                       spdlog::error("reload: {}; keeping the running certificates",
+                                                     ok.error().message());
+                                   }});
   return 0;
 }

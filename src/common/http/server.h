@@ -69,6 +69,10 @@ class HttpServer {
   // runs its own failure path (an upload ends killed with its data removed). Used when
   // the drain grace period is over.
   void abort_connections();
+  // Reads the TLS files again into a new context for the connections accepted from now on;
+  // those already open keep theirs. A file that does not load leaves the running context in
+  // place and fails with bad_request naming it. Nothing to do without TLS. Thread-safe.
+  Result<void> reload_tls();
   // Requests being served right now.
   size_t active_requests() const;
 
