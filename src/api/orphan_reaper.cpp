@@ -54,25 +54,27 @@ struct OrphanReaper::State {
   const Caller caller = reaper_caller();
   std::unique_ptr<net::steady_timer> timer;  // on the strand
   std::atomic<bool> stopped{false};
-  std::map<std::string, Sighting> sightings;
+  std::map<std::string, Sighting> saving_sightings;
+  std::map<std::string, Sighting> deleted_sightings;
 
   std::chrono::seconds interval() const {
     return std::max(std::chrono::seconds(1), config.orphan_timeout / 4);
   }
 
-  // Every saving image, or nullopt when the registry cannot list them now.
-  net::awaitable<std::optional<std::vector<Image>>> saving_images() {
+  // Every image of `status` with a live row, or nullopt when the registry cannot list them now.
+  net::awaitable<std::optional<std::vector<Image>>> images_in(ImageStatus status) {
     std::vector<Image> all;
     std::string marker;
     for (;;) {
-      common::http::QueryParams params{{"status", "saving"},
+      common::http::QueryParams params{{"status", std::string(common::to_string(status))},
                                        {"is_public", "none"},
                                        {"sort_key", "id"},
                                        {"limit", std::to_string(kPageSize)}};
       if (!marker.empty()) params.emplace_back("marker", marker);
       auto page = co_await registry.list(caller, params, true);
       if (!page) {
-        spdlog::warn("orphan reaper cannot list saving images: {}", page.error().message());
+        spdlog::warn("orphan reaper cannot list {} images: {}", common::to_string(status),
+                     page.error().message());
         co_return std::nullopt;
       }
       for (auto& image : *page) all.push_back(std::move(image));
@@ -81,11 +83,13 @@ struct OrphanReaper::State {
     }
   }
 
-  net::awaitable<void> remove_file_data(const std::string& id) {
-    if (!file_store || config.file_datadir.empty()) co_return;
+  // Removes the data of `id` in the file store; false when the committed file may remain.
+  net::awaitable<bool> remove_file_data(const std::string& id) {
+    if (!file_store || config.file_datadir.empty()) co_return true;
     auto committed =
         co_await file_store->remove(store::file_store_location(config.file_datadir, id));
-    if (!committed && committed.error().code() != common::Errc::not_found)
+    const bool gone = committed || committed.error().code() == common::Errc::not_found;
+    if (!gone)
       spdlog::error("orphan reaper could not remove the data of image {}: {}", id,
                     committed.error().message());
     for (const auto& partial : store::list_partial_files(config.file_datadir)) {
@@ -93,6 +97,7 @@ struct OrphanReaper::State {
       std::error_code ec;
       fs::remove(partial.path, ec);
     }
+    co_return gone;
   }
 
   // Kills `id` when its lease is still the one seen `orphan_timeout` ago.
@@ -127,24 +132,67 @@ struct OrphanReaper::State {
     }
   }
 
-  net::awaitable<void> pass() {
-    auto images = co_await saving_images();
-    if (!images) co_return;  // without the registry nothing can be told apart
+  // Whether the only data `image` names is its file in this store's directory (or none): then
+  // the reaper may remove it. Data elsewhere is not the reaper's to judge.
+  bool only_own_file_data(const Image& image) const {
+    if (config.file_datadir.empty()) return image.locations.empty();
+    const auto own = store::file_store_location(config.file_datadir, image.id).uri;
+    for (const auto& location : image.locations)
+      if (location.url != own) return false;
+    return true;
+  }
+
+  // Completes a delete whose glance-api marked the image deleted and then died, or lost the
+  // registry's answer, before removing its data and its row: the data, then the row.
+  net::awaitable<void> finish_delete(const std::string& id, const Sighting& seen) {
+    auto now = co_await registry.get(caller, id);
+    if (!now || now->status != ImageStatus::deleted || now->updated_at != seen.updated_at ||
+        !only_own_file_data(*now))
+      co_return;
+    if (!co_await remove_file_data(id)) co_return;  // the row stays while its data does
+    auto removed = co_await registry.remove(caller, id);
+    if (!removed && removed.error().code() != common::Errc::not_found) {
+      spdlog::warn("orphan reaper could not finish deleting image {}: {}", id,
+                   removed.error().message());
+      co_return;
+    }
+    spdlog::warn("orphan reaper finished the delete of image {}, interrupted at {}", id,
+                 seen.updated_at.value_or("?"));
+  }
+
+  // Watches the images of `status`: those whose updated_at stood still for orphan_timeout go
+  // to `act`. Returns their ids, or nullopt when the registry cannot list them now.
+  template <class Act>
+  net::awaitable<std::optional<std::set<std::string>>> watch(
+      ImageStatus status, std::map<std::string, Sighting>& sightings, Act act) {
+    auto images = co_await images_in(status);
+    if (!images) co_return std::nullopt;  // without the registry nothing can be told apart
     const auto now = SteadyClock::now();
     std::map<std::string, Sighting> next;
-    std::set<std::string> saving;
+    std::set<std::string> ids;
     for (const auto& image : *images) {
-      saving.insert(image.id);
+      ids.insert(image.id);
       auto old = sightings.find(image.id);
       Sighting seen{image.updated_at, now};
       if (old != sightings.end() && old->second.updated_at == image.updated_at) seen = old->second;
       if (now - seen.unchanged_since >= config.orphan_timeout)
-        co_await reap(image.id, seen);
+        co_await act(image.id, seen);
       else
         next.emplace(image.id, seen);
     }
     sightings = std::move(next);
-    sweep_partial_files(saving);
+    co_return ids;
+  }
+
+  net::awaitable<void> pass() {
+    auto saving = co_await watch(
+        ImageStatus::saving, saving_sightings,
+        [this](const std::string& id, const Sighting& seen) { return reap(id, seen); });
+    if (!saving) co_return;
+    sweep_partial_files(*saving);
+    co_await watch(
+        ImageStatus::deleted, deleted_sightings,
+        [this](const std::string& id, const Sighting& seen) { return finish_delete(id, seen); });
   }
 };
 

@@ -30,8 +30,12 @@ struct OrphanReaperConfig {
 // clock (so clock skew between nodes does not matter), is read once more and, if still
 // unchanged, killed with a compare-and-set from saving; then its data in the file store
 // (committed file and partial files) is removed. Partial files older than orphan_timeout
-// whose image is not saving are removed too, at start-up and at every pass. Several api nodes
-// may run reapers against one registry and store: a live upload renews its lease far more
+// whose image is not saving are removed too, at start-up and at every pass. Deletes cut short
+// the same way are finished: an image whose status is deleted while its row is live (its
+// glance-api marked it, then died or lost the registry's answer before removing the data and
+// the row) is, once its updated_at has stood still for orphan_timeout, rid of its data in the
+// file store and then of its row, provided the file store's own file is all it names. Several api
+// nodes may run reapers against one registry and store: a live upload renews its lease far more
 // often than orphan_timeout, so no node takes it for dead.
 // The first pass runs at start(). Partial data of remote stores (Swift segments, S3 multipart
 // parts) cannot be found here; their images are still killed.
