@@ -5,6 +5,7 @@
 // field, and the client told what is stored.
 
 #include "tests/support/mysql_cutting_proxy.h"
+#include "tests/support/process_health.h"
 #include "tests/support/registry_fixture.h"
 
 #include <gtest/gtest.h>
@@ -59,16 +60,23 @@ class ReadBackEnvironment {
     database_ = direct.substr(direct.rfind('/') + 1);
     const std::string proxied =
         "mysql://glance:glancepw@127.0.0.1:" + std::to_string(proxy_.port()) + "/" + database_;
-    registry_ = std::make_unique<Daemon>(registry_binary(), registry_config(proxied));
+    // One pool thread: its connection is the one cut, and the one replaced.
+    registry_ = std::make_unique<Daemon>(
+        registry_binary(), registry_config(proxied, "[database]\nmax_pool_size = 1\n"));
     auto [code, out] =
         Daemon::run(manage_binary(), "--config-file " + registry_->config_path() + " db_sync");
     if (code != 0) throw std::runtime_error("db_sync failed: " + out);
     registry_->start();
+    if (client().get("/images", kAdmin).status != 200)
+      throw std::runtime_error("the registry does not serve:\n" + registry_->log());
+    baseline_ = ProcessHealth::snapshot(registry_->pid());
   }
 
   MysqlCuttingProxy& proxy() { return proxy_; }
   HttpClient client() const { return HttpClient(registry_->port()); }
   Daemon& registry() { return *registry_; }
+  // Taken once the registry had served a request through its pool.
+  const ProcessHealth& baseline() const { return baseline_; }
   // One number from SQL run directly against MariaDB, past the proxy.
   int count(const std::string& query) const {
     return std::stoi(MariadbServer::instance().sql(query, database_));
@@ -78,6 +86,7 @@ class ReadBackEnvironment {
   MysqlCuttingProxy proxy_;
   std::string database_;
   std::unique_ptr<Daemon> registry_;
+  ProcessHealth baseline_;
 };
 
 // What MariaDB holds for image `id`: one live row, its two properties and its one location.
@@ -89,7 +98,8 @@ void expect_stored_once(const ReadBackEnvironment& env, const std::string& id) {
   EXPECT_EQ(env.count("SELECT COUNT(*) FROM image_locations WHERE image_id = '" + id + "'"), 1);
 }
 
-// The registry still serves, and a plain write through the proxy commits normally.
+// The registry still serves, a plain write through the proxy commits normally, and the
+// registry holds no more descriptors, threads or memory than before the cut.
 void expect_serving(ReadBackEnvironment& env) {
   auto c = env.client();
   const int before = env.proxy().commits_passed();
@@ -97,6 +107,7 @@ void expect_serving(ReadBackEnvironment& env) {
   EXPECT_EQ(later.status, 200u) << later.body;
   EXPECT_GT(env.proxy().commits_passed(), before);
   EXPECT_EQ(c.get("/images/detail?is_public=none", kAdmin).status, 200u);
+  expect_recovered(env.registry(), env.baseline());
 }
 
 json create_across(ReadBackEnvironment& env, Cut how) {
