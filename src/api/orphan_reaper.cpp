@@ -54,25 +54,27 @@ struct OrphanReaper::State {
   const Caller caller = reaper_caller();
   std::unique_ptr<net::steady_timer> timer;  // on the strand
   std::atomic<bool> stopped{false};
-  std::map<std::string, Sighting> sightings;
+  std::map<std::string, Sighting> saving_sightings;
+  std::map<std::string, Sighting> deleted_sightings;
 
   std::chrono::seconds interval() const {
     return std::max(std::chrono::seconds(1), config.orphan_timeout / 4);
   }
 
-  // Every saving image, or nullopt when the registry cannot list them now.
-  net::awaitable<std::optional<std::vector<Image>>> saving_images() {
+  // Every image of `status` with a live row, or nullopt when the registry cannot list them now.
+  net::awaitable<std::optional<std::vector<Image>>> images_in(ImageStatus status) {
     std::vector<Image> all;
     std::string marker;
     for (;;) {
-      common::http::QueryParams params{{"status", "saving"},
+      common::http::QueryParams params{{"status", std::string(common::to_string(status))},
                                        {"is_public", "none"},
                                        {"sort_key", "id"},
                                        {"limit", std::to_string(kPageSize)}};
       if (!marker.empty()) params.emplace_back("marker", marker);
       auto page = co_await registry.list(caller, params, true);
       if (!page) {
-        spdlog::warn("orphan reaper cannot list saving images: {}", page.error().message());
+        spdlog::warn("orphan reaper cannot list {} images: {}", common::to_string(status),
+                     page.error().message());
         co_return std::nullopt;
       }
       for (auto& image : *page) all.push_back(std::move(image));
@@ -81,15 +83,21 @@ struct OrphanReaper::State {
     }
   }
 
-  // The image is killed: no upload of it can become live, and none of its data is.
-  net::awaitable<void> remove_leftovers(const std::string& id) {
+  // No upload of `id` can become live and none of its data is (killed, or deleted): removes
+  // whatever its uploads left in each writable store (Store::remove_leftovers: files and
+  // partial files, Swift segments and manifests, S3 objects and unfinished multipart uploads).
+  // False when some of it may remain.
+  net::awaitable<bool> remove_leftovers(const std::string& id) {
     const std::optional<store::Location> nothing_live;
+    bool all_gone = true;
     for (store::Store* store : stores) {
       auto removed = co_await store->remove_leftovers(id, nothing_live);
-      if (!removed)
-        spdlog::error("orphan reaper could not remove the data of image {} from the {} store: {}",
-                      id, store->schemes().front(), removed.error().message());
+      if (removed) continue;
+      all_gone = false;
+      spdlog::error("orphan reaper could not remove the data of image {} from the {} store: {}",
+                    id, store->schemes().front(), removed.error().message());
     }
+    co_return all_gone;
   }
 
   // Kills `id` when its lease is still the one seen `orphan_timeout` ago.
@@ -124,24 +132,71 @@ struct OrphanReaper::State {
     }
   }
 
-  net::awaitable<void> pass() {
-    auto images = co_await saving_images();
-    if (!images) co_return;  // without the registry nothing can be told apart
+  // Whether every location `image` names is in one of the writable stores (or it has none):
+  // then the reaper may remove its data. Data elsewhere (an http location) is not the
+  // reaper's to judge.
+  bool only_store_data(const Image& image) const {
+    for (const auto& location : image.locations) {
+      const auto scheme = location.url.substr(0, location.url.find("://"));
+      bool ours = false;
+      for (store::Store* store : stores)
+        for (const auto& s : store->schemes()) ours = ours || s == scheme;
+      if (!ours) return false;
+    }
+    return true;
+  }
+
+  // Completes a delete whose glance-api marked the image deleted and then died, or lost the
+  // registry's answer, before removing its data and its row: the data, then the row.
+  net::awaitable<void> finish_delete(const std::string& id, const Sighting& seen) {
+    auto now = co_await registry.get(caller, id);
+    if (!now || now->status != ImageStatus::deleted || now->updated_at != seen.updated_at ||
+        !only_store_data(*now))
+      co_return;
+    if (!co_await remove_leftovers(id)) co_return;  // the row stays while its data does
+    auto removed = co_await registry.remove(caller, id);
+    if (!removed && removed.error().code() != common::Errc::not_found) {
+      spdlog::warn("orphan reaper could not finish deleting image {}: {}", id,
+                   removed.error().message());
+      co_return;
+    }
+    spdlog::warn("orphan reaper finished the delete of image {}, interrupted at {}", id,
+                 seen.updated_at.value_or("?"));
+  }
+
+  // Watches the images of `status`: those whose updated_at stood still for orphan_timeout go
+  // to `act`. Returns their ids, or nullopt when the registry cannot list them now.
+  template <class Act>
+  net::awaitable<std::optional<std::set<std::string>>> watch(
+      ImageStatus status, std::map<std::string, Sighting>& sightings, Act act) {
+    auto images = co_await images_in(status);
+    if (!images) co_return std::nullopt;  // without the registry nothing can be told apart
     const auto now = SteadyClock::now();
     std::map<std::string, Sighting> next;
-    std::set<std::string> saving;
+    std::set<std::string> ids;
     for (const auto& image : *images) {
-      saving.insert(image.id);
+      ids.insert(image.id);
       auto old = sightings.find(image.id);
       Sighting seen{image.updated_at, now};
       if (old != sightings.end() && old->second.updated_at == image.updated_at) seen = old->second;
       if (now - seen.unchanged_since >= config.orphan_timeout)
-        co_await reap(image.id, seen);
+        co_await act(image.id, seen);
       else
         next.emplace(image.id, seen);
     }
     sightings = std::move(next);
-    sweep_partial_files(saving);
+    co_return ids;
+  }
+
+  net::awaitable<void> pass() {
+    auto saving = co_await watch(
+        ImageStatus::saving, saving_sightings,
+        [this](const std::string& id, const Sighting& seen) { return reap(id, seen); });
+    if (!saving) co_return;
+    sweep_partial_files(*saving);
+    co_await watch(
+        ImageStatus::deleted, deleted_sightings,
+        [this](const std::string& id, const Sighting& seen) { return finish_delete(id, seen); });
   }
 };
 

@@ -121,6 +121,68 @@ TEST(ApiActivationOutcome, LostAnswerOfACommittedActivationKeepsTheData) {
   EXPECT_EQ(c.post("/v1/images", "after", kRawBare).status, 201u);
 }
 
+// The registry row of `id` is deleted (an admin may still see it, flagged).
+bool registry_row_deleted(RegistryEnvironment& registry, const std::string& id) {
+  auto r = HttpClient(registry.daemon().port()).get("/images/" + id);
+  return r.status == 404 || (r.status == 200 && r.json()["image"]["deleted"] == true);
+}
+
+TEST(ApiInterruptedDelete, DeleteWhoseMarkAnswerIsLostIsFinishedByTheReaper) {
+  RegistryEnvironment registry;
+  // The delete's first step is the only request carrying this: the registry marks the image
+  // deleted, the api never hears back, so it neither removes the data nor the row.
+  CuttingProxy proxy(registry.daemon().port(), R"("status":"deleted")");
+  const std::string datadir = make_temp_dir("glance-api-store") + "/images";
+  Daemon api(api_binary(), api_config(proxy.port(), datadir, "upload_orphan_timeout = 2\n"));
+  api.start();
+  HttpClient c(api.port());
+  const std::string kept_data = random_bytes(100000, 8);
+  auto kept = c.post("/v1/images", kept_data, kRawBare);
+  auto doomed = c.post("/v1/images", random_bytes(100000, 9), kRawBare);
+  ASSERT_EQ(kept.status, 201u) << kept.body;
+  ASSERT_EQ(doomed.status, 201u) << doomed.body;
+  std::string id = doomed.json()["image"]["id"];
+
+  auto deleted = c.del("/v1/images/" + id);
+  EXPECT_EQ(proxy.cuts(), 1);
+  EXPECT_EQ(deleted.status, 503u) << deleted.body;  // the api cannot know
+  EXPECT_EQ(registry_status(registry, id), "deleted");
+  EXPECT_EQ(files_in(datadir), 2u);
+  // Two seconds standing still, passes every second: finished within about three seconds.
+  EXPECT_TRUE(eventually([&] { return files_in(datadir) == 1; }, 20s)) << api.log();
+  EXPECT_TRUE(eventually([&] { return registry_row_deleted(registry, id); }, 5s)) << api.log();
+  // The other image is untouched.
+  auto download = c.get("/v1/images/" + kept.json()["image"]["id"].get<std::string>());
+  EXPECT_EQ(download.status, 200u);
+  EXPECT_TRUE(download.body == kept_data);
+}
+
+TEST(ApiInterruptedDelete, ReaperLeavesADeletedImageWhoseDataIsNotItsFile) {
+  RegistryEnvironment registry;
+  const std::string datadir = make_temp_dir("glance-api-store") + "/images";
+  Daemon api(api_binary(),
+             api_config(registry.daemon().port(), datadir, "upload_orphan_timeout = 2\n"));
+  api.start();
+  // Marked deleted, as by an interrupted delete, but naming data elsewhere: not the reaper's.
+  HttpClient r(registry.daemon().port());
+  const HeaderList json_type = {{"Content-Type", "application/json"}};
+  auto created = r.post("/images",
+                        R"({"image": {"status": "active", "location": "file:///elsewhere/x",)"
+                        R"( "size": 5, "disk_format": "raw", "container_format": "bare"}})",
+                        json_type);
+  ASSERT_EQ(created.status, 200u) << created.body;
+  std::string id = created.json()["image"]["id"];
+  ASSERT_EQ(r.put("/images/" + id, R"({"image": {"status": "deleted"}})", json_type).status, 200u);
+  // A control that the reaper does finish: the same, naming no data.
+  auto control = r.post("/images", R"({"image": {"status": "deleted"}})", json_type);
+  ASSERT_EQ(control.status, 200u) << control.body;
+  std::string control_id = control.json()["image"]["id"];
+  EXPECT_TRUE(eventually([&] { return registry_row_deleted(registry, control_id); }, 20s))
+      << api.log();
+  EXPECT_EQ(registry_status(registry, id), "deleted");
+  EXPECT_FALSE(registry_row_deleted(registry, id));
+}
+
 TEST(ApiOrphanedUpload, KilledApiUploadEndsKilledWithNoFileAfterRestart) {
   ApiEnvironment env(false, "upload_orphan_timeout = 2\n");
   auto created = env.client().post("/v1/images", "", with(kRawBare, {{"x-image-meta-name", "o"}}));

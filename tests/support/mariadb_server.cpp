@@ -1,11 +1,15 @@
 #include "tests/support/mariadb_server.h"
 
+#include "tests/support/eventually.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -93,6 +97,26 @@ void MariadbServer::stop() {
 
 void MariadbServer::restart() {
   stop();
+  start();
+}
+
+void MariadbServer::crash_and_restart() {
+  std::ifstream pid_file(dir_ + "/mysqld.pid");
+  pid_t pid = 0;
+  if (!(pid_file >> pid) || pid <= 0) throw std::runtime_error("no MariaDB pid in " + dir_);
+  ::kill(pid, SIGKILL);
+  // Not our child, so no waitpid: gone, or a zombie left to its reaper, means dead.
+  const std::string status = "/proc/" + std::to_string(pid) + "/status";
+  if (!eventually(
+          [&] {
+            std::ifstream in(status);
+            std::string line;
+            while (std::getline(in, line))
+              if (line.starts_with("State:")) return line.find('Z') != std::string::npos;
+            return true;
+          },
+          std::chrono::seconds(30)))
+    throw std::runtime_error("MariaDB survived SIGKILL");
   start();
 }
 

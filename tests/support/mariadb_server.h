@@ -19,6 +19,9 @@ class MariadbServer {
   std::string sql(const std::string& statement, const std::string& database = "") const;
   // Restarts the server on the same port and datadir.
   void restart();
+  // SIGKILLs the server, as a crash would, and starts it again on the same port and datadir
+  // (InnoDB recovers what was committed).
+  void crash_and_restart();
   void stop();
   void start();
 

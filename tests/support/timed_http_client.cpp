@@ -1,0 +1,71 @@
+#include "tests/support/timed_http_client.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace glance::testing {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+net::awaitable<void> exchange(beast::tcp_stream& stream, int port,
+                              http::request<http::string_body>& req, bool head, TimedReply& out) {
+  constexpr auto tuple = net::as_tuple(net::use_awaitable);
+  auto [connected] = co_await stream.async_connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), tuple);
+  if (connected) {
+    out.failure = "connect: " + connected.message();
+    co_return;
+  }
+  auto [written, n] = co_await http::async_write(stream, req, tuple);
+  // A server may answer before reading the whole body (an early error): read all the same.
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(boost::none);
+  parser.skip(head);
+  auto [read, m] = co_await http::async_read(stream, buffer, parser, tuple);
+  if (read) {
+    out.failure = (written ? "write: " + written.message() + ", " : std::string()) +
+                  "read: " + read.message();
+    co_return;
+  }
+  out.answered = true;
+  out.response.status = parser.get().result_int();
+  for (const auto& f : parser.get())
+    out.response.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  out.response.body = std::move(parser.get().body());
+}
+
+}  // namespace
+
+TimedReply timed_request(int port, const std::string& method, const std::string& target,
+                         const HeaderList& headers, const std::string& body,
+                         std::chrono::milliseconds timeout) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.expires_after(timeout);
+  http::request<http::string_body> req;
+  req.method_string(method);
+  req.target(target);
+  req.version(11);
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.keep_alive(false);
+  req.body() = body;
+  if (!body.empty() || method == "POST" || method == "PUT") req.prepare_payload();
+  TimedReply out;
+  net::co_spawn(ioc, exchange(stream, port, req, method == "HEAD", out), net::detached);
+  ioc.run();
+  return out;
+}
+
+}  // namespace glance::testing
