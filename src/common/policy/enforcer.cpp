@@ -166,7 +166,7 @@ void Enforcer::reload_if_changed() const {
   }
   current_ = std::move(*snapshot);
   failed_fingerprint_.reset();
-  spdlog::info("policy reloaded ({} rules)", current_->rules.rules().size());
+  spdlog::info("policy reloaded after a change on disk ({} rules)", current_->rules.rules().size());
 }
 
 std::shared_ptr<const RuleSet> Enforcer::rules() const {
