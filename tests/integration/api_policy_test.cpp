@@ -6,6 +6,7 @@
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/process_health.h"
 
 #include <gtest/gtest.h>
 
@@ -315,6 +316,8 @@ TEST_F(ApiPolicy, AChangeOnDiskIsPickedUpWithoutRestartOrSignal) {
 
 TEST_F(ApiPolicy, ABrokenFileOnReloadKeepsTheRulesInForce) {
   set_policy("get_images: '!'\n");
+  expect_policy_refusal(alice_.get("/v1/images"));
+  auto baseline = ProcessHealth::snapshot(env_->api().pid());
   const std::string broken = "get_images: ''\nadd_image: role:admin and\n";
   write_file(policy_file(), broken);
   reload();
@@ -324,10 +327,17 @@ TEST_F(ApiPolicy, ABrokenFileOnReloadKeepsTheRulesInForce) {
   // The on-disk watcher reports the same file once and keeps the rules too.
   write_file(policy_file(), broken + "# touched\n");
   EXPECT_TRUE(eventually([&] {
+    (void)alice_.get("/v1/images");  // the watcher looks when a decision is asked for
     return count_of(env_->api().log(), "policy not reloaded, the rules in force stay") > 0;
   }));
   expect_policy_refusal(alice_.get("/v1/images"));
-  EXPECT_TRUE(env_->api().running());
+  // Neither the failed loads nor the rules left behind cost the daemon anything.
+  write_file(policy_file(), std::string((1 << 20) + 1, '#'));  // one byte too long
+  reload();
+  expect_policy_refusal(alice_.get("/v1/images"));
+  expect_recovered(env_->api(), baseline, [this](const Daemon&) {
+    return alice_.get("/v1/images").status == 403 && admin_.get("/v1/images").status == 403;
+  });
 }
 
 TEST(ApiPolicyStartup, AFileThatDoesNotParseStopsStartUpNamingTheLine) {
