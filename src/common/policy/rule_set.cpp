@@ -15,37 +15,44 @@ const Rule* resolve(const RuleSet::Map& rules, std::string_view name,
 
 std::optional<std::pair<std::string, std::string>> RuleSet::check_references(
     const Map& rules, std::string_view default_rule) {
-  // Depth-first over the resolved references; the memo holds each rule's chain depth once
-  // known, so every rule is walked once.
-  std::map<const Rule*, int> depth_of;
-  std::map<const Rule*, bool> on_path;
+  // Depth-first over the resolved references, never deeper than the bound, so a long chain in
+  // a file costs no stack. `height` memoizes how far each rule's references reach.
   std::map<const Rule*, std::string_view> name_of;
   for (const auto& [name, rule] : rules) name_of[&rule] = name;
+  std::map<const Rule*, int> height_of;
+  std::map<const Rule*, bool> on_path;
   std::optional<std::pair<std::string, std::string>> fault;
-  std::function<int(const Rule&)> depth = [&](const Rule& rule) -> int {
-    if (auto it = depth_of.find(&rule); it != depth_of.end()) return it->second;
+  const std::string too_deep =
+      "its rule: references chain deeper than " + std::to_string(kMaxReferenceDepth) + " rules";
+  std::string_view start;
+  std::function<int(const Rule&, int)> height = [&](const Rule& rule, int level) -> int {
+    auto known = height_of.find(&rule);
+    if (level > kMaxReferenceDepth ||
+        (known != height_of.end() && level + known->second > kMaxReferenceDepth)) {
+      fault = std::pair{std::string(start), too_deep};
+      return 0;
+    }
+    if (known != height_of.end()) return known->second;
     if (on_path[&rule]) {
       fault = std::pair{std::string(name_of[&rule]), "its rule: references come back to it"};
-      return kMaxReferenceDepth + 1;
+      return 0;
     }
     on_path[&rule] = true;
-    int deepest = 0;
+    int h = 0;
     for (const auto& name : rule.references()) {
       const Rule* next = resolve(rules, name, default_rule);
       if (!next) continue;
-      deepest = std::max(deepest, 1 + depth(*next));
-      if (fault || deepest > kMaxReferenceDepth) break;
+      h = std::max(h, 1 + height(*next, level + 1));
+      if (fault) break;
     }
     on_path[&rule] = false;
-    depth_of[&rule] = deepest;
-    return deepest;
+    height_of[&rule] = h;
+    return h;
   };
   for (const auto& [name, rule] : rules) {
-    int d = depth(rule);
+    start = name;
+    height(rule, 0);
     if (fault) return fault;
-    if (d > kMaxReferenceDepth)
-      return std::pair{name, "its rule: references chain deeper than " +
-                                 std::to_string(kMaxReferenceDepth) + " rules"};
   }
   return std::nullopt;
 }

@@ -206,6 +206,20 @@ TEST(PolicyRuleSet, LoopsAndOverlongChainsAreRefused) {
   auto deep = build(chain);
   ASSERT_FALSE(deep);
   EXPECT_NE(deep.error().message().find("deeper"), std::string::npos);
+  // A chain far longer than the bound is refused without walking it (no deep recursion).
+  std::map<std::string, std::string> long_chain;
+  for (int i = 0; i < 30000; ++i)
+    long_chain["r" + std::to_string(i)] = "rule:r" + std::to_string(i + 1);
+  EXPECT_FALSE(build(long_chain));
+  // A chain within the bound reached from deeper in another is still measured whole.
+  std::map<std::string, std::string> joined;
+  for (int i = 0; i < kMaxReferenceDepth; ++i)
+    joined["b" + std::to_string(i)] = "rule:b" + std::to_string(i + 1);
+  joined["b" + std::to_string(kMaxReferenceDepth)] = "@";
+  EXPECT_TRUE(build(joined));
+  joined["a"] = "rule:a1";
+  joined["a1"] = "rule:b0";  // "a" sorts first, yet b0's height is memoized when "a1" is met
+  EXPECT_FALSE(build(joined));
   // A diamond is not a loop.
   EXPECT_TRUE(build({{"a", "rule:b and rule:c"}, {"b", "rule:d"}, {"c", "rule:d"}, {"d", "@"}}));
 }
