@@ -91,6 +91,14 @@ TEST(PolicyDocument, SyntaxErrorsNameTheLine) {
   EXPECT_TRUE(e.starts_with("line 2:")) << e;
 }
 
+// A fuzzer find: YAML breaks lines at a lone CR too, so the line named counts those breaks
+// (as an editor showing the file does).
+TEST(PolicyDocument, LinesCountLoneCarriageReturns) {
+  EXPECT_EQ(error_of("get_image: ''\radd_image: admin\r"),
+            "line 2: rule \"add_image\": 'admin' is not a check (KIND:MATCH, @ or !)");
+  EXPECT_EQ(error_of("get_image: ''\r\n\r\nadd_image: admin\r\n").substr(0, 7), "line 3:");
+}
+
 TEST(PolicyDocument, ShapesThatAreNotAPolicyAreRefused) {
   EXPECT_TRUE(error_of("[\"role:a\"]").starts_with("line 1:"));
   EXPECT_TRUE(error_of("- role:a\n").starts_with("line 1:"));
