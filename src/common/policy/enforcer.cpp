@@ -140,9 +140,13 @@ bool Enforcer::allows(std::string_view action, const Credentials& creds,
 
 Result<void> Enforcer::reload() {
   std::lock_guard reloading(reload_mutex_);
+  const std::string before = fingerprint();
   auto snapshot = read_files();
-  if (!snapshot) return snapshot.error();
   std::lock_guard lock(mutex_);
+  if (!snapshot) {
+    failed_fingerprint_ = before;  // the caller reports it; the watcher need not again
+    return snapshot.error();
+  }
   current_ = std::move(*snapshot);
   failed_fingerprint_.reset();
   return {};

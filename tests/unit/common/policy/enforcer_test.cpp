@@ -107,6 +107,11 @@ TEST_F(PolicyEnforcer, ReloadPicksUpChangesAndKeepsTheOldRulesOnError) {
   EXPECT_NE(failed.error().message().find("line 1"), std::string::npos);
   EXPECT_FALSE(e.allows("get_image", member_, {}));
   EXPECT_TRUE(e.allows("get_image", admin_, {}));
+  e.reload_if_changed();  // the same broken file: nothing to do
+  EXPECT_TRUE(e.rules()->allows("get_image", admin_, {}));
+  write("policy.yaml", "get_image: '@'\n");
+  e.reload_if_changed();  // fixed: picked up
+  EXPECT_TRUE(e.rules()->allows("get_image", member_, {}));
 }
 
 TEST_F(PolicyEnforcer, ChangesOnDiskAreNoticedWithoutAnExplicitReload) {
