@@ -89,6 +89,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.upload_orphan_timeout =
       std::chrono::seconds(file.get_int(d, "upload_orphan_timeout", 300, 0, 86400 * 7));
   c.image_member_quota = file.get_int(d, "image_member_quota", 128);
+  c.image_property_quota = file.get_int(d, "image_property_quota", 128);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
   c.source_policy = load_source_policy(file);
   c.max_concurrent_uploads =
@@ -97,9 +98,8 @@ ApiConfig load_api_config(common::ConfigFile& file) {
       static_cast<size_t>(file.get_int(d, "max_concurrent_copies", 16, 0, 1000000));
   c.store_worker_threads = static_cast<size_t>(file.get_int(d, "store_worker_threads", 0, 0, 1024));
   // Read by upstream for features this api does not have (v2, policy files, notifications).
-  for (const char* key :
-       {"enable_v2_api", "show_image_direct_url", "show_multiple_locations", "image_property_quota",
-        "scrub_time", "metadata_encryption_key", "data_api", "digest_algorithm"})
+  for (const char* key : {"enable_v2_api", "show_image_direct_url", "show_multiple_locations",
+                          "scrub_time", "metadata_encryption_key", "data_api", "digest_algorithm"})
     file.accept(d, key);
   c.policy.policy_file = file.get_string("oslo_policy", "policy_file", "policy.json");
   c.policy.policy_dirs = file.get_list("oslo_policy", "policy_dirs", {"policy.d"});

@@ -52,7 +52,8 @@ struct ApiConfig {
   // kills it and removes its partial data (not in upstream, whose orphans stay saving). Long
   // enough that a busy registry never makes a live upload look dead; 0 = no reaper.
   std::chrono::seconds upload_orphan_timeout{300};
-  int64_t image_member_quota = 128;  // members per image; negative = unlimited
+  int64_t image_member_quota = 128;    // members per image; negative = unlimited
+  int64_t image_property_quota = 128;  // properties per image; negative = unlimited
   std::string healthcheck_disable_file;
   SourcePolicyConfig source_policy;  // checked here: SourcePolicy::from_config succeeds
   // [oslo_policy]; search_dirs are filled by policy_search_dirs(), from the command line.

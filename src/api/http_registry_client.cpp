@@ -43,6 +43,8 @@ struct Outgoing {
   std::string target;
   std::string body;
   std::optional<bool> purge;
+  // image_member_quota, for the registry to enforce on a member write.
+  std::optional<int64_t> member_quota = std::nullopt;
 };
 
 void add_identity(common::http::Headers& headers, const Caller& caller, bool send_identity) {
@@ -154,6 +156,8 @@ struct HttpRegistryClient::Impl {
     req.headers.add("Accept", "application/json");
     add_identity(req.headers, caller, config.send_identity_headers);
     if (out.purge) req.headers.add("X-Glance-Registry-Purge-Props", *out.purge ? "true" : "false");
+    if (out.member_quota)
+      req.headers.add("X-Image-Member-Quota", std::to_string(*out.member_quota));
     if (!out.body.empty()) req.headers.add("Content-Type", "application/json");
     const bool has_body =
         !out.body.empty() || out.verb == bhttp::verb::put || out.verb == bhttp::verb::post;
@@ -197,7 +201,12 @@ struct HttpRegistryClient::Impl {
         co_return reply.error();
       }
       if (reply->status >= 200 && reply->status < 300) co_return std::move(*reply);
-      co_return registry_error(reply->status, reply->body);
+      auto error = registry_error(reply->status, reply->body);
+      // The member quota is the api's limit that the registry enforces for it: its 413 is the
+      // caller's answer, unlike other registry limits.
+      if (reply->status == 413 && out.member_quota)
+        error = Error::payload_too_large(error.message());
+      co_return error;
     }
   }
 
@@ -281,18 +290,6 @@ RegistryClient::Call<RegistryClient::Reservation> HttpRegistryClient::reserve_st
   co_return Reservation{j["reserved"].get<bool>(), j["usage"].get<int64_t>()};
 }
 
-RegistryClient::Call<int64_t> HttpRegistryClient::count_members(const Caller& caller,
-                                                                const std::string& image_id) {
-  const Outgoing out{
-      bhttp::verb::get, "/member-counts/" + common::http::percent_encode(image_id), {}, {}};
-  auto reply = co_await impl_->call(caller, out);
-  if (!reply) co_return reply.error();
-  auto j = reply_document(reply->body);
-  if (!j.is_object() || !j.contains("members") || !j["members"].is_number_integer())
-    co_return Error::internal("registry returned an unexpected member count");
-  co_return j["members"].get<int64_t>();
-}
-
 RegistryClient::Call<std::string> HttpRegistryClient::health(const Caller& caller) {
   const Outgoing out{bhttp::verb::get, "/healthcheck/detailed", {}, {}};
   auto reply = co_await impl_->call(caller, out);
@@ -316,11 +313,14 @@ RegistryClient::Call<std::vector<common::Membership>> HttpRegistryClient::list_m
   co_return members;
 }
 
-RegistryClient::Call<void> HttpRegistryClient::replace_members(const Caller& caller,
-                                                               const std::string& image_id,
-                                                               const json& body) {
-  const Outgoing out{
-      bhttp::verb::put, image_target(image_id) + "/members", common::dump_json(body), {}};
+RegistryClient::Call<void> HttpRegistryClient::replace_members(
+    const Caller& caller, const std::string& image_id, const json& body,
+    std::optional<int64_t> member_quota) {
+  const Outgoing out{bhttp::verb::put,
+                     image_target(image_id) + "/members",
+                     common::dump_json(body),
+                     {},
+                     member_quota};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
   co_return Result<void>();
@@ -329,10 +329,12 @@ RegistryClient::Call<void> HttpRegistryClient::replace_members(const Caller& cal
 RegistryClient::Call<void> HttpRegistryClient::add_member(const Caller& caller,
                                                           const std::string& image_id,
                                                           const std::string& member,
-                                                          std::optional<bool> can_share) {
+                                                          std::optional<bool> can_share,
+                                                          std::optional<int64_t> member_quota) {
   std::string body;
   if (can_share) body = common::dump_json(json{{"member", {{"can_share", *can_share}}}});
-  const Outgoing out{bhttp::verb::put, member_target(image_id, member), std::move(body), {}};
+  const Outgoing out{
+      bhttp::verb::put, member_target(image_id, member), std::move(body), {}, member_quota};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
   co_return Result<void>();

@@ -35,16 +35,17 @@ class HttpRegistryClient final : public RegistryClient {
   Call<common::Image> remove(const Caller& caller, const std::string& id) override;
   Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
                               const std::string& exclude_image) override;
-  Call<int64_t> count_members(const Caller& caller, const std::string& image_id) override;
   Call<Reservation> reserve_storage(const Caller& caller, const std::string& id, int64_t size,
                                     int64_t quota) override;
   Call<std::string> health(const Caller& caller) override;
   Call<std::vector<common::Membership>> list_members(const Caller& caller,
                                                      const std::string& image_id) override;
   Call<void> replace_members(const Caller& caller, const std::string& image_id,
-                             const nlohmann::json& body) override;
+                             const nlohmann::json& body,
+                             std::optional<int64_t> member_quota) override;
   Call<void> add_member(const Caller& caller, const std::string& image_id,
-                        const std::string& member, std::optional<bool> can_share) override;
+                        const std::string& member, std::optional<bool> can_share,
+                        std::optional<int64_t> member_quota) override;
   Call<void> remove_member(const Caller& caller, const std::string& image_id,
                            const std::string& member) override;
   Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,

@@ -184,6 +184,8 @@ ImagesController::Reply ImagesController::create(Request& req) {
   bool has_data = req.has_body();
   if (auto r = auth_.authorize_image_write(req.context, Action::add_image, *meta, has_data); !r)
     co_return r.error();
+  if (auto r = check_property_quota(*meta, nullptr, true, options_.property_quota); !r)
+    co_return r.error();
   if (auto r = auth_.authorize_location(req.context, *meta); !r) co_return r.error();
   if (auto r = check_external_source(*meta, has_data, stores_, sources_); !r) co_return r.error();
   if (meta->store && !stores_.knows(*meta->store))
@@ -238,6 +240,8 @@ ImagesController::Reply ImagesController::update(Request& req) {
 
   // A PUT carrying data never purges properties (spec §2.6 step 8).
   bool purge = meta->purge_props && !has_data;
+  if (auto r = check_property_quota(*meta, &*current, purge, options_.property_quota); !r)
+    co_return r.error();
   const auto fields = fields_to_update(*meta, req.context);
   auto admission = admit(req, *meta, has_data);
   if (auto* refusal = std::get_if<Response>(&admission)) co_return std::move(*refusal);

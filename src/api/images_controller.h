@@ -24,6 +24,7 @@ struct ImagesControllerOptions {
   UploadLimits limits;
   bool delayed_delete = false;
   size_t max_concurrent_uploads = 64;  // 0 = no cap
+  int64_t property_quota = 128;        // image_property_quota; negative = no limit
 };
 
 // The /v1/images routes (spec §2, §3, §4) except members. Parses and validates input, asks

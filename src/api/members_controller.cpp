@@ -66,6 +66,11 @@ net::awaitable<Result<Image>> MembersController::live_image(Request& req, const 
   co_return image;
 }
 
+std::optional<int64_t> MembersController::quota() const {
+  if (member_quota_ < 0) return std::nullopt;
+  return member_quota_;
+}
+
 Result<void> MembersController::check_quota(int64_t attempted) const {
   if (member_quota_ < 0 || attempted <= member_quota_) return {};
   return Error::payload_too_large(
@@ -92,10 +97,12 @@ MembersController::Reply MembersController::replace_all(Request& req) {
   const Caller caller = caller_of(req);
   auto image = co_await live_image(req, caller);
   if (!image) co_return image.error();
+  // The list's length alone decides, so this is checked here too, before the registry's
+  // sharing permission: upstream's order of refusals.
   const auto& list = (*body)["memberships"];
   if (list.is_array() && !list.empty())
     if (auto r = check_quota(static_cast<int64_t>(list.size())); !r) co_return r.error();
-  auto done = co_await registry_.replace_members(caller, image->id, *body);
+  auto done = co_await registry_.replace_members(caller, image->id, *body, quota());
   if (!done) co_return mutation_error(done.error());
   co_return Response::empty(204);
 }
@@ -108,17 +115,10 @@ MembersController::Reply MembersController::add(Request& req) {
   const Caller caller = caller_of(req);
   auto image = co_await live_image(req, caller);
   if (!image) co_return image.error();
-  if (member_quota_ >= 0) {
-    // Every member counts, also those a sharer cannot list. A caller who may not share gets
-    // its forbidden from add_member below, worded there.
-    auto members = co_await registry_.count_members(caller, image->id);
-    if (!members && members.error().code() != Errc::forbidden) co_return members.error();
-    // Upstream counts the new member even when it is already there (spec §6.3 step 5).
-    if (members)
-      if (auto r = check_quota(*members + 1); !r) co_return r.error();
-  }
+  // The registry counts the members and adds this one in one transaction, so racing adds
+  // cannot together pass the quota; it counts every member, also those a sharer cannot list.
   const auto& member = req.param("member");
-  auto done = co_await registry_.add_member(caller, image->id, member, *can_share);
+  auto done = co_await registry_.add_member(caller, image->id, member, *can_share, quota());
   if (!done) co_return mutation_error(done.error());
   co_return Response::empty(204);
 }

@@ -8,15 +8,18 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <optional>
 
 namespace glance::api {
 
 // The /v1 member routes (spec §6): who an image is shared with, and which images are shared
 // with a member. Checks what upstream's api checks before the registry (through `auth`:
 // read-only 403, no owner 401, the get_members, modify_member and delete_member rules; then
-// image missing or deleted 404, image_member_quota 413) and leaves sharing permission to the
-// registry, whose refusal (403) it reports as 404 as upstream does. Holds no per-request
-// state; safe for concurrent use. `registry` and `auth` must outlive it.
+// image missing or deleted 404, a member list longer than image_member_quota 413) and leaves
+// sharing permission to the registry, whose refusal (403) it reports as 404 as upstream does.
+// The registry also enforces image_member_quota, which the api passes on each member write,
+// counting the image's members in the write's transaction (413). Holds no per-request state;
+// safe for concurrent use. `registry` and `auth` must outlive it.
 class MembersController {
  public:
   using Request = common::http::Request;
@@ -39,6 +42,8 @@ class MembersController {
                                                                    const Caller& caller);
   // payload_too_large when an image would have `attempted` members.
   common::Result<void> check_quota(int64_t attempted) const;
+  // image_member_quota as the registry takes it: nullopt for no limit.
+  std::optional<int64_t> quota() const;
 
   RegistryClient& registry_;
   const Authorizer& auth_;

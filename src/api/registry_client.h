@@ -64,19 +64,20 @@ class RegistryClient {
   // when the caller may not share the image) and lists only the rows the caller may see.
   virtual Call<std::vector<common::Membership>> list_members(const Caller& caller,
                                                              const std::string& image_id) = 0;
+  // `member_quota` (image_member_quota; nullopt for no limit) is checked by the registry in
+  // the write's transaction, counting every member of the image: payload_too_large past it.
   // Replaces the member list; `body` is the {"memberships": [...]} document, forwarded as is
   // so that the registry words any fault in it (bad_request).
   virtual Call<void> replace_members(const Caller& caller, const std::string& image_id,
-                                     const nlohmann::json& body) = 0;
+                                     const nlohmann::json& body,
+                                     std::optional<int64_t> member_quota) = 0;
   // Adds or updates one member; with no `can_share` an existing row is left unchanged.
   virtual Call<void> add_member(const Caller& caller, const std::string& image_id,
-                                const std::string& member, std::optional<bool> can_share) = 0;
+                                const std::string& member, std::optional<bool> can_share,
+                                std::optional<int64_t> member_quota) = 0;
   // Fails with not_found when `member` has no live membership of the image.
   virtual Call<void> remove_member(const Caller& caller, const std::string& image_id,
                                    const std::string& member) = 0;
-  // The number of live members of the image (image_member_quota), for a caller who may
-  // share it; forbidden otherwise.
-  virtual Call<int64_t> count_members(const Caller& caller, const std::string& image_id) = 0;
   virtual Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,
                                                                const std::string& member) = 0;
 };

@@ -68,6 +68,20 @@ Result<void> check_update_allowed(const common::Image& current, const ImageHeade
   return {};
 }
 
+Result<void> check_property_quota(const ImageHeaderRequest& meta, const common::Image* current,
+                                  bool purge, int64_t quota) {
+  if (quota < 0) return {};
+  const auto given = meta.fields.properties.value_or(common::ImageProperties{});
+  size_t attempted = given.size();
+  if (current && !purge)
+    for (const auto& [name, value] : current->properties)
+      if (!given.contains(name)) ++attempted;
+  if (attempted <= static_cast<uint64_t>(quota)) return {};
+  return Error::payload_too_large(
+      "The limit has been exceeded on the number of allowed image properties. Attempted: " +
+      std::to_string(attempted) + ", Maximum: " + std::to_string(quota));
+}
+
 Result<void> check_formats_set(const common::Image& image) {
   if (!image.disk_format) return Error::bad_request("Disk format is not specified.");
   if (!image.container_format) return Error::bad_request("Container format is not specified.");

@@ -27,6 +27,13 @@ common::Result<void> check_update_allowed(const common::Image& current,
                                           const ImageHeaderRequest& meta,
                                           const common::RequestContext& ctx);
 
+// image_property_quota (spec §2.6 step 14, §2.7 step 4): payload_too_large when the image
+// would have more than `quota` properties. They are the given ones, plus, unless `purge`,
+// the properties of `current` not given (a merge); `current` is null on create. A negative
+// quota means no limit.
+common::Result<void> check_property_quota(const ImageHeaderRequest& meta,
+                                          const common::Image* current, bool purge, int64_t quota);
+
 // Data may be stored only once both formats are known (spec §3.2 step 2).
 common::Result<void> check_formats_set(const common::Image& image);
 

@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/image_id.h"
+#include "common/utf8.h"
 
 #include <optional>
 #include <string>
@@ -10,36 +11,14 @@ namespace glance::common {
 
 namespace {
 
-// The length of a well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF), or 0.
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  auto continuation = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return k < s.size() && byte(k) >= lo && byte(k) <= hi;
-  };
-  unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return continuation(i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return continuation(i + 1, lo, hi) && continuation(i + 2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return continuation(i + 1, lo, hi) && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
-  }
-  return 0;
-}
-
-// Characters in `s` when it is header-safe UTF-8, else nothing.
+// Characters in `s` when it is header-safe UTF-8 (no control character but tab), else nothing.
 std::optional<size_t> safe_text_length(std::string_view s) {
+  if (!is_valid_utf8(s)) return std::nullopt;
   size_t chars = 0;
-  for (size_t i = 0; i < s.size(); ++chars) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
     if ((c < 0x20 && c != '\t') || c == 0x7F) return std::nullopt;
-    size_t n = utf8_sequence_length(s, i);
-    if (n == 0) return std::nullopt;
-    i += n;
+    if ((c & 0xC0) != 0x80) ++chars;  // a continuation byte adds no character
   }
   return chars;
 }

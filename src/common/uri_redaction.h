@@ -11,8 +11,9 @@ namespace glance::common {
 //
 // The authority is taken to end at the first '/' after "://", and the userinfo at the last '@'
 // before it, as glance_store splits Swift URIs: a Swift user ("account:user") holds ':' and a
-// key may hold '@'. A URI without userinfo comes back unchanged. Text that is not a URI at all
-// is redacted by the same rule and never makes this throw (other than std::bad_alloc).
+// key may hold '@'. Outside such authorities, text shaped "user:secret@" (a malformed URI, or
+// no URI at all) is masked up to its '@' as well. A URI without userinfo comes back unchanged.
+// Never throws (other than std::bad_alloc).
 std::string redact_credentials(std::string_view uri);
 
 }  // namespace glance::common

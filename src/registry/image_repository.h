@@ -68,23 +68,27 @@ class ImageRepository {
                                                             bool purge_props) = 0;
   // Bytes stored for `owner` (spec §9.1): the size of each of its images that is not killed
   // or deleted, times its locations not deleted (a saving image counts once, for the bytes
-  // reserved for it), leaving out `exclude_image`. Callers other
-  // than admins may ask only about their own owner id (forbidden otherwise).
+  // a reservation granted it, and nothing before), leaving out `exclude_image`. Ownerless
+  // images whose bytes `owner` reserved count too (see reserve_storage). Callers other than
+  // admins may ask only about their own owner id (forbidden otherwise).
   virtual Result<int64_t> storage_usage(MysqlConnection& db, const common::RequestContext& ctx,
                                         const std::string& owner,
                                         const std::string& exclude_image) = 0;
   // user_storage_quota held under concurrency: sets the image, which must be `saving`, to
   // `size` bytes if the quota owner's usage (counting its saving images at their size) plus
   // `size` stays within `quota`; otherwise changes nothing and answers reserved = false.
-  // The quota owner is the image's owner, or for an ownerless image the caller's tenant.
-  // Reservations of one owner are serialized (a named lock per owner), so concurrent
-  // uploads see each other's saving images; a killed image releases its reservation.
+  // The quota owner is the image's owner, or for an ownerless image the caller's tenant; the
+  // image records it, so an ownerless image counts for that tenant from then on, saving or
+  // active. Reservations of one quota owner are serialized (a named lock per owner), so
+  // concurrent uploads see each other's saving images; a killed image releases its
+  // reservation.
   // conflict when the image is not saving.
   virtual Result<StorageReservation> reserve_storage(MysqlConnection& db,
                                                      const common::RequestContext& ctx,
                                                      const std::string& id, int64_t size,
                                                      int64_t quota) = 0;
-  // The reservation if the image is saving with `size` bytes, else nullopt.
+  // The reservation if the image is saving with `size` bytes reserved for its quota owner
+  // (not merely declared), else nullopt.
   virtual Result<std::optional<StorageReservation>> find_reservation(
       MysqlConnection& db, const common::RequestContext& ctx, const std::string& id,
       int64_t size) = 0;

@@ -27,7 +27,11 @@ struct MembershipChange {
 // Image memberships (spec §6, §8.2.4). Blocking and on the given connection like
 // ImageRepository; each write commits in one transaction. Same error rules, plus
 // forbidden ("No permission to share that image") when the caller may not manage members,
-// and not_found ("Membership could not be found.") when removing a non-member.
+// not_found ("Membership could not be found.") when removing a non-member, and
+// payload_too_large when a write would pass `member_quota` (image_member_quota, given by
+// glance-api; nullopt means no limit). The quota counts every live member of the image,
+// also those the caller cannot list, and is checked in the write's transaction with the
+// image row locked, so concurrent writes cannot together pass it.
 class MemberRepository {
  public:
   virtual ~MemberRepository() = default;
@@ -36,20 +40,20 @@ class MemberRepository {
   virtual Result<std::vector<Membership>> list(MysqlConnection& db,
                                                const common::RequestContext& ctx,
                                                const std::string& image_id) = 0;
-  // Makes the live member set exactly `members`; soft-deleted rows are reused.
+  // Makes the live member set exactly `members`; soft-deleted rows are reused. The quota
+  // counts the entries of `members`, as upstream counts the list.
   virtual Result<void> replace(MysqlConnection& db, const common::RequestContext& ctx,
                                const std::string& image_id,
-                               const std::vector<MembershipChange>& members) = 0;
-  // Adds a member, or with can_share given updates (and undeletes) an existing one.
+                               const std::vector<MembershipChange>& members,
+                               std::optional<int64_t> member_quota) = 0;
+  // Adds a member, or with can_share given updates (and undeletes) an existing one. The
+  // quota counts the live members plus one, even when `member` is one of them (upstream's
+  // count).
   virtual Result<void> add(MysqlConnection& db, const common::RequestContext& ctx,
                            const std::string& image_id, const std::string& member,
-                           std::optional<bool> can_share) = 0;
+                           std::optional<bool> can_share, std::optional<int64_t> member_quota) = 0;
   virtual Result<void> remove(MysqlConnection& db, const common::RequestContext& ctx,
                               const std::string& image_id, const std::string& member) = 0;
-  // The number of live members of the image, all of them (image_member_quota), for a
-  // caller who may share it; forbidden otherwise.
-  virtual Result<int64_t> count(MysqlConnection& db, const common::RequestContext& ctx,
-                                const std::string& image_id) = 0;
   // Every live membership of the image, whoever asks, after waiting for any transaction
   // still changing them (a locking read): the read-back of a write that lost its
   // connection. Empty for a missing image.

@@ -5,6 +5,7 @@
 #include "common/json_parse.h"
 #include "registry/membership_match.h"
 
+#include <charconv>
 #include <variant>
 
 namespace glance::registry {
@@ -55,6 +56,18 @@ Result<std::optional<bool>> parse_can_share(std::string_view text) {
   return std::optional<bool>(common::http::json_truthy(member["can_share"]));
 }
 
+// image_member_quota as glance-api sends it (X-Image-Member-Quota): a count, or no header for
+// no limit. Not in upstream's registry API, whose api counted the members itself.
+Result<std::optional<int64_t>> member_quota(const common::http::Request& req) {
+  auto header = req.headers.get("X-Image-Member-Quota");
+  if (!header) return std::optional<int64_t>();
+  int64_t quota = -1;
+  auto [end, ec] = std::from_chars(header->data(), header->data() + header->size(), quota);
+  if (ec != std::errc() || end != header->data() + header->size() || quota < 0)
+    return Error::bad_request("Invalid X-Image-Member-Quota: a count of members is expected.");
+  return std::optional<int64_t>(quota);
+}
+
 Response no_content() {
   return Response::empty(204);
 }
@@ -89,11 +102,13 @@ MembersResource::Reply MembersResource::replace_all(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
   auto changes = parse_memberships(req.body);
   if (!changes) co_return changes.error();
+  auto quota = member_quota(req);
+  if (!quota) co_return quota.error();
   auto done = co_await db_.write(DbWrite<Done>{
       .apply =
-          [this, ctx = req.context, image = std::string(req.param("image_id")),
-           changes = *changes](MysqlConnection& db) {
-            return done_or_error(repo_.replace(db, ctx, image, changes));
+          [this, ctx = req.context, image = std::string(req.param("image_id")), changes = *changes,
+           quota = *quota](MysqlConnection& db) {
+            return done_or_error(repo_.replace(db, ctx, image, changes, quota));
           },
       .read_back =
           [this, image = std::string(req.param("image_id")),
@@ -110,11 +125,14 @@ MembersResource::Reply MembersResource::add(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
   auto can_share = parse_can_share(req.body);
   if (!can_share) co_return can_share.error();
+  auto quota = member_quota(req);
+  if (!quota) co_return quota.error();
   auto done = co_await db_.write(DbWrite<Done>{
       .apply =
           [this, ctx = req.context, image = std::string(req.param("image_id")),
-           member = std::string(req.param("member")), can_share = *can_share](MysqlConnection& db) {
-            return done_or_error(repo_.add(db, ctx, image, member, can_share));
+           member = std::string(req.param("member")), can_share = *can_share,
+           quota = *quota](MysqlConnection& db) {
+            return done_or_error(repo_.add(db, ctx, image, member, can_share, quota));
           },
       .read_back =
           [this, image = std::string(req.param("image_id")),
@@ -153,13 +171,6 @@ MembersResource::Reply MembersResource::shared_images(Request& req) {
   co_return Response::json(200, common::shared_images_document(*shared));
 }
 
-MembersResource::Reply MembersResource::count(Request& req) {
-  auto n = co_await db_.read<int64_t>(
-      [&](MysqlConnection& db) { return repo_.count(db, req.context, req.param("image_id")); });
-  if (!n) co_return n.error();
-  co_return Response::json(200, common::dump_json(json{{"members", *n}}));
-}
-
 void add_member_routes(common::http::Router& r, MembersResource& c) {
   using Req = common::http::Request;
   // Unlike the rest of the registry, the members paths answer a wrong method with 405.
@@ -175,9 +186,6 @@ void add_member_routes(common::http::Router& r, MembersResource& c) {
   r.add("DELETE", "/images/{image_id}/members/{member}", [&c](Req& q) { return c.remove(q); });
   r.add("*", "/images/{image_id}/members/{member}", not_allowed);
   r.add("*", "/shared-images/{member}", [&c](Req& q) { return c.shared_images(q); });
-  // Not in upstream's registry API: a sharer sees only its own membership in the list, yet
-  // image_member_quota counts every member.
-  r.add("GET", "/member-counts/{image_id}", [&c](Req& q) { return c.count(q); });
 }
 
 }  // namespace glance::registry

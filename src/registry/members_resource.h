@@ -15,12 +15,13 @@ class MembersResource {
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
 
-  Reply index(Request& req);          // GET /images/{image_id}/members
+  Reply index(Request& req);  // GET /images/{image_id}/members
+  // Both PUTs take glance-api's image_member_quota in an X-Image-Member-Quota header (a
+  // count; absent means no limit) and answer 413 past it.
   Reply replace_all(Request& req);    // PUT /images/{image_id}/members
   Reply add(Request& req);            // PUT /images/{image_id}/members/{member}
   Reply remove(Request& req);         // DELETE /images/{image_id}/members/{member}
   Reply shared_images(Request& req);  // any /shared-images/{member}
-  Reply count(Request& req);          // GET /member-counts/{image_id}: {"members": n}
 
  private:
   DbExecutor& db_;

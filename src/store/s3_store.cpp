@@ -104,7 +104,9 @@ std::optional<uint64_t> content_length(const common::http::Headers& headers) {
 
 std::string s3_location_uri(const S3Location& location) {
   std::string uri = location.tls ? "s3+https://" : "s3://";
-  if (!location.access_key.empty())
+  // A secret without an access key is written too, or the location would read back as a
+  // different one.
+  if (!location.access_key.empty() || !location.secret_key.empty())
     uri +=
         encode_credential(location.access_key) + ":" + encode_credential(location.secret_key) + "@";
   return uri + location.host + "/" + location.bucket + "/" + location.key;

@@ -28,6 +28,9 @@ namespace {
 constexpr int kCloseTimeoutSeconds = 5;
 
 uint16_t server_port = 0;
+// Held here for the whole process, so that leak detection sees them reachable.
+http::HttpServer* server = nullptr;
+net::executor_work_guard<net::io_context::executor_type>* keep_running = nullptr;
 
 net::awaitable<glance::common::Result<http::Response>> echo_length(http::Request& req) {
   co_return http::Response::json(200, "{\"length\": " + std::to_string(req.body.size()) + "}");
@@ -58,12 +61,11 @@ void start_server() {
   config.bind_port = 0;
   config.client_socket_timeout = std::chrono::seconds(2);
   config.max_buffered_body = 64 * 1024;
-  auto* server = new http::HttpServer(*ioc, config, *router, {});
+  server = new http::HttpServer(*ioc, config, *router, {});
   auto port = server->start();
   check(port.has_value(), "the server starts on loopback");
   server_port = *port;
-  auto* guard = new net::executor_work_guard<net::io_context::executor_type>(ioc->get_executor());
-  (void)guard;
+  keep_running = new net::executor_work_guard<net::io_context::executor_type>(ioc->get_executor());
   std::thread([ioc] { ioc->run(); }).detach();
 }
 

@@ -40,7 +40,7 @@ bool eventually(F condition, std::chrono::seconds limit) {
 // An upload the test feeds by hand, so that it can be slow or abandoned midway.
 class ManualUpload {
  public:
-  ManualUpload(int port, const std::string& id, size_t length)
+  ManualUpload(int port, const std::string& id, size_t length, const HeaderList& extra = {})
       : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -50,10 +50,12 @@ class ManualUpload {
       throw std::runtime_error("connect failed");
     timeval tv{30, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    send("PUT /v1/images/" + id +
-         " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-         "Content-Length: " +
-         std::to_string(length) + "\r\n\r\n");
+    std::string head = "PUT /v1/images/" + id +
+                       " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                       "Content-Length: " +
+                       std::to_string(length) + "\r\n";
+    for (const auto& [name, value] : extra) head += name + ": " + value + "\r\n";
+    send(head + "\r\n");
   }
   ~ManualUpload() { ::close(fd_); }
   void send(const std::string& bytes) {
@@ -151,6 +153,39 @@ TEST(ApiOrphanedUpload, KilledApiUploadEndsKilledWithNoFileAfterRestart) {
   RecordProperty("killed_after_ms", static_cast<int>(took / 1ms));
   EXPECT_TRUE(eventually([&] { return env.stored_files() == 0; }, 5s));
   EXPECT_EQ(HttpClient(restarted_api.port()).get("/v1/images").status, 200u);
+}
+
+// The bytes a dead api's upload reserved are held while the image is saving and come back to
+// the owner once the reaper kills it.
+TEST(ApiOrphanedUpload, ReaperReleasesTheStorageQuotaADeadUploadReserved) {
+  ApiEnvironment env(true, "upload_orphan_timeout = 2\nuser_storage_quota = 10MB\n");
+  const HeaderList tenant = identity("quota-tenant");
+  const size_t size = 9 << 20;
+  HttpClient c = env.client(with(tenant, kRawBare));
+  auto created = c.post("/v1/images", "", {{"x-image-meta-size", std::to_string(size)}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string id = created.json()["image"]["id"];
+  HttpClient registry(env.registry().daemon().port(), tenant);
+  auto usage = [&] { return registry.get("/usage/quota-tenant").json()["usage"].get<int64_t>(); };
+  auto status = [&] { return registry.get("/images/" + id).json()["image"]["status"]; };
+  {
+    ManualUpload upload(env.api().port(), id, size, tenant);
+    upload.send(std::string(30000, 'p'));
+    ASSERT_TRUE(eventually([&] { return usage() == static_cast<int64_t>(size); }, 20s));
+    env.api().signal(SIGKILL);
+    ASSERT_EQ(env.api().wait_exit(20s), 128 + SIGKILL);
+  }
+  std::ifstream config_file(env.api().config_path());
+  const std::string config((std::istreambuf_iterator<char>(config_file)),
+                           std::istreambuf_iterator<char>());
+  Daemon restarted_api(api_binary(), config);
+  restarted_api.start();
+  HttpClient again(restarted_api.port(), with(tenant, kRawBare));
+  // Reserved by the dead upload: nothing else of that size fits meanwhile.
+  EXPECT_EQ(again.post("/v1/images", std::string(2 << 20, 'x')).status, 413u);
+  EXPECT_TRUE(eventually([&] { return status() == "killed"; }, 10s)) << restarted_api.log();
+  EXPECT_EQ(usage(), 0);
+  EXPECT_EQ(again.post("/v1/images", std::string(size, 'y')).status, 201u);
 }
 
 TEST(ApiOrphanedUpload, OneNodesReaperKillsOnlyTheDeadUploadNotTheOtherNodesLiveOne) {

@@ -102,15 +102,13 @@ api::RegistryClient::Call<std::vector<common::Membership>> FakeRegistryClient::l
   co_return members_[image_id];
 }
 
-api::RegistryClient::Call<int64_t> FakeRegistryClient::count_members(const api::Caller&,
-                                                                     const std::string& image_id) {
-  std::lock_guard lock(mutex_);
-  co_return static_cast<int64_t>(members_[image_id].size());
-}
-
-api::RegistryClient::Call<void> FakeRegistryClient::replace_members(const api::Caller&,
-                                                                    const std::string& image_id,
-                                                                    const nlohmann::json& body) {
+api::RegistryClient::Call<void> FakeRegistryClient::replace_members(
+    const api::Caller&, const std::string& image_id, const nlohmann::json& body,
+    std::optional<int64_t> member_quota) {
+  {
+    std::lock_guard lock(mutex_);
+    member_quotas_.push_back(member_quota);
+  }
   std::vector<common::Membership> members;
   for (const auto& entry : body.at("memberships"))
     members.push_back({entry.at("member_id").get<std::string>(),
@@ -120,11 +118,11 @@ api::RegistryClient::Call<void> FakeRegistryClient::replace_members(const api::C
   co_return Result<void>();
 }
 
-api::RegistryClient::Call<void> FakeRegistryClient::add_member(const api::Caller&,
-                                                               const std::string& image_id,
-                                                               const std::string& member,
-                                                               std::optional<bool> can_share) {
+api::RegistryClient::Call<void> FakeRegistryClient::add_member(
+    const api::Caller&, const std::string& image_id, const std::string& member,
+    std::optional<bool> can_share, std::optional<int64_t> member_quota) {
   std::lock_guard lock(mutex_);
+  member_quotas_.push_back(member_quota);
   auto& members = members_[image_id];
   for (auto& m : members)
     if (m.member_id == member) {
@@ -153,6 +151,11 @@ api::RegistryClient::Call<std::vector<common::SharedImage>> FakeRegistryClient::
     for (const auto& m : members)
       if (m.member_id == member) out.push_back({image_id, m.can_share});
   co_return out;
+}
+
+std::vector<std::optional<int64_t>> FakeRegistryClient::member_quotas() const {
+  std::lock_guard lock(mutex_);
+  return member_quotas_;
 }
 
 }  // namespace glance::testing

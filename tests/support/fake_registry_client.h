@@ -10,7 +10,8 @@ namespace glance::testing {
 
 // The far side of the api's registry seam, in memory: images by id, status compare-and-set
 // as the registry does it (conflict on a from_state mismatch), memberships without sharing
-// permission checks, no visibility rules. A hook
+// permission checks or member quota (the quotas passed are recorded), no visibility rules.
+// A hook
 // runs before each update so tests can change the world mid-upload. Thread-safe.
 class FakeRegistryClient final : public api::RegistryClient {
  public:
@@ -19,6 +20,8 @@ class FakeRegistryClient final : public api::RegistryClient {
   common::Image at(const std::string& id) const;
   std::function<void(FakeRegistryClient&, const std::string& id, const common::ImageFields&)>
       before_update;
+  // The member_quota of each member write, in order.
+  std::vector<std::optional<int64_t>> member_quotas() const;
 
   // glance::api::RegistryClient
   Call<std::vector<common::Image>> list(const api::Caller& caller,
@@ -32,16 +35,17 @@ class FakeRegistryClient final : public api::RegistryClient {
   Call<common::Image> remove(const api::Caller& caller, const std::string& id) override;
   Call<int64_t> storage_usage(const api::Caller& caller, const std::string& owner,
                               const std::string& exclude_image) override;
-  Call<int64_t> count_members(const api::Caller& caller, const std::string& image_id) override;
   Call<Reservation> reserve_storage(const api::Caller& caller, const std::string& id, int64_t size,
                                     int64_t quota) override;
   Call<std::string> health(const api::Caller& caller) override;
   Call<std::vector<common::Membership>> list_members(const api::Caller& caller,
                                                      const std::string& image_id) override;
   Call<void> replace_members(const api::Caller& caller, const std::string& image_id,
-                             const nlohmann::json& body) override;
+                             const nlohmann::json& body,
+                             std::optional<int64_t> member_quota) override;
   Call<void> add_member(const api::Caller& caller, const std::string& image_id,
-                        const std::string& member, std::optional<bool> can_share) override;
+                        const std::string& member, std::optional<bool> can_share,
+                        std::optional<int64_t> member_quota) override;
   Call<void> remove_member(const api::Caller& caller, const std::string& image_id,
                            const std::string& member) override;
   Call<std::vector<common::SharedImage>> shared_images(const api::Caller& caller,
@@ -53,6 +57,7 @@ class FakeRegistryClient final : public api::RegistryClient {
   mutable std::mutex mutex_;
   std::map<std::string, common::Image> images_;
   std::map<std::string, std::vector<common::Membership>> members_;  // by image id
+  std::vector<std::optional<int64_t>> member_quotas_;
   int next_id_ = 0;
 };
 

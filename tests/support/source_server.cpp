@@ -91,9 +91,11 @@ void SourceServer::accept_loop() {
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
     std::lock_guard lock(mutex_);
+    ++open_connections_;
     workers_.emplace_back([this, fd] {
       serve(fd);
       ::close(fd);
+      --open_connections_;
     });
   }
 }

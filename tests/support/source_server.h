@@ -34,6 +34,8 @@ class SourceServer {
   void put(const std::string& name, std::string body);
   // Requests seen for `path` (any method).
   size_t hits(const std::string& path) const;
+  // Connections accepted and not yet closed by either side.
+  size_t open_connections() const { return open_connections_; }
 
  private:
   void accept_loop();
@@ -46,6 +48,7 @@ class SourceServer {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  std::atomic<size_t> open_connections_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::string> objects_;
   std::map<std::string, size_t> hits_;

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include <charconv>
+#include <iterator>
 
 #include <map>
 #include <mutex>
@@ -33,8 +34,6 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 namespace {
 // Response headers of object stores are short; a megabyte of them means a broken peer.
 constexpr uint32_t kMaxResponseHeaderBytes = 64 * 1024;
-// A pooled connection idle for longer is likely closed by the server by now.
-constexpr auto kMaxIdle = std::chrono::seconds(20);
 // Bytes per socket read of a response body. Beast reads at most the flat buffer's free
 // capacity per call, and the header read leaves that at a few hundred bytes: without a
 // reserve an image download turns into millions of tiny reads.
@@ -120,8 +119,8 @@ class Connection {
       : origin(std::move(origin)), peer(std::move(peer)), stream(std::move(stream)) {}
 
   // The server may have closed an idle connection; reading ahead without blocking tells.
-  bool still_open() {
-    if (Clock::now() - idle_since > kMaxIdle) return false;
+  bool still_open(Clock::duration max_idle) {
+    if (Clock::now() - idle_since > max_idle) return false;
     if (buffer.size() > 0) return false;  // bytes nobody asked for: the stream is out of step
     char byte;
     auto fd = stream.lowest().socket().native_handle();
@@ -139,7 +138,8 @@ class Connection {
 
 class ConnectionPool {
  public:
-  explicit ConnectionPool(size_t max_per_origin) : max_per_origin_(max_per_origin) {}
+  ConnectionPool(size_t max_per_origin, Clock::duration max_idle)
+      : max_per_origin_(max_per_origin), max_idle_(max_idle) {}
 
   std::unique_ptr<Connection> take(const Origin& origin) {
     std::lock_guard lock(mutex_);
@@ -147,7 +147,7 @@ class ConnectionPool {
     while (!idle.empty()) {
       auto c = std::move(idle.back());
       idle.pop_back();
-      if (c->still_open()) {
+      if (c->still_open(max_idle_)) {
         c->reused = true;
         return c;
       }
@@ -155,11 +155,25 @@ class ConnectionPool {
     return nullptr;
   }
 
+  // Also closes the connections that have idled past max_idle, whatever their origin: after a
+  // burst the pool would otherwise keep its peak size until each one is taken again. Reuse
+  // takes the newest, so the expired ones are at the front of each list.
   void give_back(std::unique_ptr<Connection> c) {
-    c->idle_since = Clock::now();
-    std::lock_guard lock(mutex_);
-    auto& idle = idle_[key(c->origin)];
-    if (idle.size() < max_per_origin_) idle.push_back(std::move(c));
+    const auto now = Clock::now();
+    c->idle_since = now;
+    std::vector<std::unique_ptr<Connection>> expired;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [name, idle] : idle_) {
+        auto end = idle.begin();
+        while (end != idle.end() && now - (*end)->idle_since > max_idle_) ++end;
+        std::move(idle.begin(), end, std::back_inserter(expired));
+        idle.erase(idle.begin(), end);
+      }
+      auto& idle = idle_[key(c->origin)];
+      if (idle.size() < max_per_origin_) idle.push_back(std::move(c));
+    }
+    // Closed outside the lock.
   }
 
  private:
@@ -167,6 +181,7 @@ class ConnectionPool {
     return (o.tls ? "s|" : "p|") + o.host + "|" + std::to_string(o.port);
   }
   size_t max_per_origin_;
+  Clock::duration max_idle_;
   std::mutex mutex_;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
 };
@@ -320,7 +335,7 @@ net::awaitable<Result<std::string>> ClientExchange::read_all(size_t limit) {
 HttpClient::HttpClient(ClientConfig config)
     : config_(std::move(config)),
       tls_(std::make_unique<Tls>()),
-      pool_(std::make_shared<ConnectionPool>(config_.max_idle_per_origin)) {
+      pool_(std::make_shared<ConnectionPool>(config_.max_idle_per_origin, config_.max_idle_time)) {
   boost::system::error_code ec;
   if (config_.verify_tls) {
     tls_->context.set_verify_mode(ssl::verify_peer);

@@ -49,6 +49,9 @@ struct ClientConfig {
   std::string ca_file;  // empty: the system's certificate store
   // Idle keep-alive connections kept per origin.
   size_t max_idle_per_origin = 8;
+  // An idle connection older than this is closed rather than reused: servers drop idle
+  // connections after a while of their own, and a burst must not leave the pool at its peak.
+  std::chrono::milliseconds max_idle_time{std::chrono::seconds(20)};
 };
 
 struct ClientRequest {

@@ -1,6 +1,7 @@
 #include "registry/db/database_url.h"
 
 #include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
 
 namespace glance::registry {
 
@@ -27,8 +28,14 @@ Result<DatabaseUrl> parse_database_url(const std::string& text) {
   std::string path = url.path();
   if (path.size() <= 1) return Error::bad_request("[database] connection names no database");
   out.database = path.substr(1);
-  for (auto param : url.params()) {
-    if (param.key == "unix_socket") out.unix_socket = param.value;
+  // Boost.URL 1.81 runs past the end when it iterates the parameters of a URL whose query is
+  // empty and followed by a fragment ("...?#x"); its parse_query on an owned copy is sound.
+  const std::string query(url.encoded_query());
+  if (query.empty()) return out;
+  auto params = boost::urls::parse_query(query);
+  if (!params) return Error::bad_request("[database] connection has a malformed query");
+  for (auto param : *params) {
+    if (param.key == "unix_socket") out.unix_socket = param.value.decode();
   }
   return out;
 }

@@ -24,28 +24,11 @@ bool is_deleted_location(const std::string& status) {
   return status == "deleted" || status == "pending_delete";
 }
 
-Result<void> check_timestamp(const ImageFields::Nullable<std::string>& v, const char* field) {
-  if (v && *v && !common::parse_iso8601(**v))
-    return Error::bad_request(std::string("Invalid time format for ") + field + ".");
-  return {};
-}
-
 SqlValue timestamp_value(const std::optional<std::string>& v) {
   if (!v) return SqlValue();
   return common::timestamp_to_sql(*common::parse_iso8601(*v));
 }
 }  // namespace
-
-Result<void> validate_fields(const ImageFields& f) {
-  for (auto [value, name] : {std::pair{f.min_disk, "min_disk"}, std::pair{f.min_ram, "min_ram"}})
-    if (value && *value > kMaxInt32)
-      return Error::bad_request(std::string("'") + name +
-                                "' value out of range, must not exceed 2147483647.");
-  if (auto r = check_timestamp(f.created_at, "created_at"); !r) return r;
-  if (auto r = check_timestamp(f.updated_at, "updated_at"); !r) return r;
-  if (auto r = check_timestamp(f.deleted_at, "deleted_at"); !r) return r;
-  return {};
-}
 
 void image_column_assignments(const ImageFields& f, std::string* sql,
                               std::vector<SqlValue>* params) {

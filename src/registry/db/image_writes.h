@@ -10,9 +10,6 @@
 
 namespace glance::registry {
 
-// Validates the values a write would store (spec §8.2.1 step 6); bad_request on failure.
-Result<void> validate_fields(const common::ImageFields& fields);
-
 // Upserts each given property (undeleting a soft-deleted row of the same name); with
 // `purge`, soft-deletes the live properties not given.
 Result<void> write_properties(MysqlConnection& db, const std::string& image_id,

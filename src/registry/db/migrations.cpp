@@ -112,6 +112,13 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
         "ADD COLUMN os_hash_value VARCHAR(128) NULL, "
         "ADD KEY os_hash_value_image_idx (os_hash_value)",
     },
+    // 3: the tenant whose user_storage_quota an upload was charged to, set when its bytes are
+    // reserved. An image without an owner counts for that tenant, so concurrent ownerless
+    // uploads see each other's reservations.
+    {
+        "ALTER TABLE images ADD COLUMN quota_owner VARCHAR(255) NULL, "
+        "ADD KEY quota_owner_image_idx (quota_owner)",
+    },
 };
 
 constexpr std::string_view kCreateVersionTable =

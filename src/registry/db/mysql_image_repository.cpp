@@ -1,6 +1,7 @@
 #include "registry/db/mysql_image_repository.h"
 
 #include "common/image_id.h"
+#include "common/image_validation.h"
 #include "registry/db/image_rows.h"
 #include "registry/db/image_writes.h"
 #include "registry/db/transaction.h"
@@ -21,22 +22,26 @@ void apply_create_rules(const common::RequestContext& ctx, ImageFields& fields) 
   if (*fields.owner && (*fields.owner)->empty()) fields.owner = std::optional<std::string>();
 }
 
-// Fields the registry never takes from a caller on update (spec §8.2.2).
-// The owner's stored and reserved bytes, leaving out `exclude_image`.
+// The stored and reserved bytes charged to `owner`, leaving out `exclude_image`: its images,
+// and the ownerless images whose upload it reserved (quota_owner).
 Result<int64_t> owner_usage(MysqlConnection& db, const std::string& owner,
                             const std::string& exclude_image) {
-  SqlValue p[] = {owner, exclude_image};
+  SqlValue p[] = {owner, owner, exclude_image};
   // pending_delete locations still hold data, so they count (as upstream counts them). A
-  // saving image has no location yet but holds its reservation.
+  // saving image has no location yet but holds its reservation, once it has one (quota_owner
+  // set): the size it only declared must not make concurrent uploads refuse each other.
   auto rows = db.query(
-      "SELECT COALESCE(SUM(i.size * GREATEST(i.status = 'saving', (SELECT COUNT(*) FROM "
+      "SELECT COALESCE(SUM(i.size * GREATEST(i.status = 'saving' AND i.quota_owner IS NOT NULL, "
+      "(SELECT COUNT(*) FROM "
       "image_locations l WHERE l.image_id = i.id AND l.status <> 'deleted'))), 0) FROM images i "
-      "WHERE i.owner = ? AND i.id <> ? AND i.size > 0 AND i.status NOT IN ('killed', 'deleted')",
+      "WHERE (i.owner = ? OR (i.owner IS NULL AND i.quota_owner = ?)) AND i.id <> ? AND "
+      "i.size > 0 AND i.status NOT IN ('killed', 'deleted')",
       p);
   if (!rows) return rows.error();
   return std::stoll(rows->front()[0].value_or("0"));
 }
 
+// Fields the registry never takes from a caller on update (spec §8.2.2).
 void apply_update_rules(const common::RequestContext& ctx, ImageFields& fields) {
   if (!ctx.is_admin) fields.owner.reset();
   fields.id.reset();
@@ -103,7 +108,7 @@ Result<Image> MysqlImageRepository::create_in_transaction(MysqlConnection& db,
   std::string id = *fields.id;
   fields.id.reset();
   apply_create_rules(ctx, fields);
-  if (auto r = validate_fields(fields); !r) return r.error();
+  if (auto r = common::validate_image_fields(fields); !r) return r.error();
   std::string now = now_sql();
 
   std::string assignments;
@@ -167,7 +172,7 @@ Result<Image> MysqlImageRepository::update_in_transaction(
   if (from_state && img.status != *from_state) return Error::conflict("Image operation conflicts");
 
   apply_update_rules(ctx, fields);
-  if (auto r = validate_fields(fields); !r) return r.error();
+  if (auto r = common::validate_image_fields(fields); !r) return r.error();
   auto moment = clock_.now();
   std::string now = common::timestamp_to_sql(moment);
   fields.updated_at = common::format_timestamp(moment);
@@ -288,8 +293,10 @@ Result<StorageReservation> MysqlImageRepository::reserve_in_transaction(MysqlCon
   if (!used) return used.error();
   if (*used + size > quota) return StorageReservation{false, *used};
   std::string now = now_sql();
-  SqlValue p[] = {size, now, id};
-  if (auto r = db.execute("UPDATE images SET size = ?, updated_at = ? WHERE id = ?", p); !r)
+  SqlValue p[] = {size, owner, now, id};
+  if (auto r =
+          db.execute("UPDATE images SET size = ?, quota_owner = ?, updated_at = ? WHERE id = ?", p);
+      !r)
     return r.error();
   return StorageReservation{true, *used};
 }
@@ -300,8 +307,14 @@ Result<std::optional<StorageReservation>> MysqlImageRepository::find_reservation
   if (!found) return found.error();
   if (!*found || (*found)->status != common::ImageStatus::saving || (*found)->size != size)
     return std::optional<StorageReservation>();
-  std::optional<std::string> owner = (*found)->owner ? (*found)->owner : ctx.owner();
-  auto used = owner_usage(db, owner.value_or(""), id);
+  std::string owner = (*found)->owner ? *(*found)->owner : ctx.owner().value_or("");
+  // The size alone may be the one the image declared: only the quota owner's mark says that a
+  // reservation committed. settled() waited for any commit in flight.
+  SqlValue p[] = {id, owner};
+  auto marked = db.query("SELECT 1 FROM images WHERE id = ? AND quota_owner = ?", p);
+  if (!marked) return marked.error();
+  if (marked->empty()) return std::optional<StorageReservation>();
+  auto used = owner_usage(db, owner, id);
   if (!used) return used.error();
   return std::optional<StorageReservation>(StorageReservation{true, *used});
 }

@@ -13,6 +13,25 @@ namespace {
 std::string missing(const std::string& image_id) {
   return "No image found with ID " + image_id;
 }
+
+// payload_too_large with upstream's words when an image would have `attempted` members.
+Result<void> check_member_quota(int64_t attempted, std::optional<int64_t> quota) {
+  if (!quota || attempted <= *quota) return {};
+  return Error::payload_too_large(
+      "The limit has been exceeded on the number of allowed image members for this image. "
+      "Attempted: " +
+      std::to_string(attempted) + ", Maximum: " + std::to_string(*quota));
+}
+
+// The live members of the image, all of them. Counted after check_can_share locked the image
+// row, so no other member write of this image runs until this transaction ends.
+Result<int64_t> count_live_members(MysqlConnection& db, const std::string& image_id) {
+  SqlValue p = image_id;
+  auto rows = db.query("SELECT COUNT(*) FROM image_members WHERE image_id = ? AND deleted = 0",
+                       std::span(&p, 1));
+  if (!rows) return rows.error();
+  return std::stoll(rows->front()[0].value_or("0"));
+}
 }  // namespace
 
 Result<void> MysqlMemberRepository::check_can_share(MysqlConnection& db,
@@ -88,9 +107,12 @@ Result<std::vector<Membership>> MysqlMemberRepository::list(MysqlConnection& db,
 
 Result<void> MysqlMemberRepository::replace(MysqlConnection& db, const common::RequestContext& ctx,
                                             const std::string& image_id,
-                                            const std::vector<MembershipChange>& members) {
+                                            const std::vector<MembershipChange>& members,
+                                            std::optional<int64_t> member_quota) {
   return in_transaction(db, [&]() -> Result<void> {
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
+    if (auto r = check_member_quota(static_cast<int64_t>(members.size()), member_quota); !r)
+      return r;
     std::string now = common::timestamp_to_sql(clock_.now());
     std::set<std::string> wanted;
     for (const auto& change : members) {
@@ -117,9 +139,15 @@ Result<void> MysqlMemberRepository::replace(MysqlConnection& db, const common::R
 
 Result<void> MysqlMemberRepository::add(MysqlConnection& db, const common::RequestContext& ctx,
                                         const std::string& image_id, const std::string& member,
-                                        std::optional<bool> can_share) {
+                                        std::optional<bool> can_share,
+                                        std::optional<int64_t> member_quota) {
   return in_transaction(db, [&]() -> Result<void> {
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
+    if (member_quota) {
+      auto live = count_live_members(db, image_id);
+      if (!live) return live.error();
+      if (auto r = check_member_quota(*live + 1, member_quota); !r) return r;
+    }
     return upsert(db, image_id, member, can_share, false, common::timestamp_to_sql(clock_.now()));
   });
 }
@@ -137,18 +165,6 @@ Result<void> MysqlMemberRepository::remove(MysqlConnection& db, const common::Re
     if (!removed) return removed.error();
     if (*removed == 0) return Error::not_found("Membership could not be found.");
     return {};
-  });
-}
-
-Result<int64_t> MysqlMemberRepository::count(MysqlConnection& db, const common::RequestContext& ctx,
-                                             const std::string& image_id) {
-  return in_transaction(db, [&]() -> Result<int64_t> {
-    if (auto r = check_can_share(db, ctx, image_id); !r) return r.error();
-    SqlValue p = image_id;
-    auto rows = db.query("SELECT COUNT(*) FROM image_members WHERE image_id = ? AND deleted = 0",
-                         std::span(&p, 1));
-    if (!rows) return rows.error();
-    return std::stoll(rows->front()[0].value_or("0"));
   });
 }
 

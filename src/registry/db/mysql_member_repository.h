@@ -15,15 +15,13 @@ class MysqlMemberRepository final : public MemberRepository {
   Result<std::vector<Membership>> list(MysqlConnection& db, const common::RequestContext& ctx,
                                        const std::string& image_id) override;
   Result<void> replace(MysqlConnection& db, const common::RequestContext& ctx,
-                       const std::string& image_id,
-                       const std::vector<MembershipChange>& members) override;
+                       const std::string& image_id, const std::vector<MembershipChange>& members,
+                       std::optional<int64_t> member_quota) override;
   Result<void> add(MysqlConnection& db, const common::RequestContext& ctx,
                    const std::string& image_id, const std::string& member,
-                   std::optional<bool> can_share) override;
+                   std::optional<bool> can_share, std::optional<int64_t> member_quota) override;
   Result<void> remove(MysqlConnection& db, const common::RequestContext& ctx,
                       const std::string& image_id, const std::string& member) override;
-  Result<int64_t> count(MysqlConnection& db, const common::RequestContext& ctx,
-                        const std::string& image_id) override;
   Result<std::vector<Membership>> settled_members(MysqlConnection& db,
                                                   const std::string& image_id) override;
   Result<std::vector<SharedImage>> shared_with(MysqlConnection& db,

@@ -96,17 +96,22 @@ TEST_F(MembersControllerTest, ReadOnlyIs403AndNoOwnerIs401BeforeTheLookup) {
   EXPECT_EQ(member_count(), 0u);
 }
 
-TEST_F(MembersControllerTest, QuotaAddsOneEvenForAnExistingMember) {
-  auto first = request("t1");
-  EXPECT_EQ(status(&MembersController::add, first), 204u);
-  auto second = request("t2");
-  EXPECT_EQ(status(&MembersController::add, second), 204u);
-  auto again = request("t1", R"({"member": {"can_share": true}})");
-  std::string why;
-  EXPECT_EQ(status(&MembersController::add, again, &why), 413u);
-  EXPECT_EQ(why,
-            "The limit has been exceeded on the number of allowed image members for this "
-            "image. Attempted: 3, Maximum: 2");
+// The registry counts and enforces image_member_quota in the write's transaction: the api
+// passes it on every member write, and nothing for a negative (unlimited) quota.
+TEST_F(MembersControllerTest, MemberWritesPassTheQuotaToTheRegistry) {
+  auto add = request("t1");
+  EXPECT_EQ(status(&MembersController::add, add), 204u);
+  auto replace = request("", R"({"memberships": [{"member_id": "t2"}]})");
+  EXPECT_EQ(status(&MembersController::replace_all, replace), 204u);
+  EXPECT_EQ(registry_.member_quotas(), (std::vector<std::optional<int64_t>>{2, 2}));
+
+  MembersController unlimited(registry_, auth_, -1);
+  net::io_context ioc;
+  auto more = request("t3");
+  net::co_spawn(
+      ioc, [&]() -> net::awaitable<void> { co_await unlimited.add(more); }, net::detached);
+  ioc.run();
+  EXPECT_EQ(registry_.member_quotas(), (std::vector<std::optional<int64_t>>{2, 2, std::nullopt}));
 }
 
 TEST_F(MembersControllerTest, ReplaceRefusesMissingAndNonObjectBodiesAndWrapsBareOnes) {
@@ -116,8 +121,13 @@ TEST_F(MembersControllerTest, ReplaceRefusesMissingAndNonObjectBodiesAndWrapsBar
   EXPECT_EQ(status(&MembersController::replace_all, array), 400u);
   auto too_many = request("", R"({"memberships": [{"member_id": "a"}, {"member_id": "b"},
                                                    {"member_id": "c"}]})");
-  EXPECT_EQ(status(&MembersController::replace_all, too_many), 413u);
+  std::string why;
+  EXPECT_EQ(status(&MembersController::replace_all, too_many, &why), 413u);
+  EXPECT_EQ(why,
+            "The limit has been exceeded on the number of allowed image members for this "
+            "image. Attempted: 3, Maximum: 2");
   EXPECT_EQ(member_count(), 0u);
+  EXPECT_TRUE(registry_.member_quotas().empty());  // refused before the registry was asked
   auto bare = request("", R"({"member_id": "t9"})");
   EXPECT_EQ(status(&MembersController::replace_all, bare), 204u);
   EXPECT_EQ(member_count(), 1u);

@@ -25,6 +25,38 @@ TEST(RequestChecks, DeclaredSizeOverTheCapIs400) {
   EXPECT_TRUE(check_declared_size(req, {}, 100));  // the stream is limited while reading
 }
 
+ImageHeaderRequest meta_with_properties(std::initializer_list<const char*> names) {
+  ImageHeaderRequest m;
+  m.fields.properties = common::ImageProperties{};
+  for (const char* name : names) (*m.fields.properties)[name] = "v";
+  return m;
+}
+
+TEST(RequestChecks, PropertyQuotaCountsThePropertiesTheImageWillHave) {
+  EXPECT_TRUE(check_property_quota({}, nullptr, true, 0));
+  EXPECT_TRUE(check_property_quota(meta_with_properties({"a", "b"}), nullptr, true, 2));
+  auto over = check_property_quota(meta_with_properties({"a", "b", "c"}), nullptr, true, 2);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code(), Errc::payload_too_large);
+  EXPECT_EQ(over.error().message(),
+            "The limit has been exceeded on the number of allowed image properties. "
+            "Attempted: 3, Maximum: 2");
+  EXPECT_TRUE(check_property_quota(meta_with_properties({"a", "b", "c"}), nullptr, true, -1));
+
+  common::Image current;
+  current.properties = {{"a", "old"}, {"b", std::nullopt}};
+  // A merge keeps the current properties; a given one that exists counts once.
+  EXPECT_TRUE(check_property_quota(meta_with_properties({"a", "c"}), &current, false, 3));
+  EXPECT_EQ(
+      check_property_quota(meta_with_properties({"c", "d"}), &current, false, 3).error().message(),
+      "The limit has been exceeded on the number of allowed image properties. "
+      "Attempted: 4, Maximum: 3");
+  EXPECT_FALSE(check_property_quota({}, &current, false, 1));
+  // A purge leaves only the given ones.
+  EXPECT_TRUE(check_property_quota(meta_with_properties({"c", "d", "e"}), &current, true, 3));
+  EXPECT_TRUE(check_property_quota({}, &current, true, 0));
+}
+
 TEST(RequestChecks, UpdateRules) {
   common::Image img;
   img.id = "i";

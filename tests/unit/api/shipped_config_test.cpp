@@ -45,6 +45,8 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.formats.container_formats, defaults.formats.container_formats);
   EXPECT_EQ(shipped.image_size_cap, defaults.image_size_cap);
   EXPECT_EQ(shipped.user_storage_quota, defaults.user_storage_quota);
+  EXPECT_EQ(shipped.image_member_quota, defaults.image_member_quota);
+  EXPECT_EQ(shipped.image_property_quota, defaults.image_property_quota);
   EXPECT_EQ(shipped.delayed_delete, defaults.delayed_delete);
   EXPECT_EQ(shipped.upload_orphan_timeout, defaults.upload_orphan_timeout);
   EXPECT_EQ(shipped.enable_v1_api, defaults.enable_v1_api);

@@ -46,7 +46,17 @@ TEST(RedactCredentials, ToleratesGarbage) {
   EXPECT_EQ(redact_credentials("http://"), "http://");
   EXPECT_EQ(redact_credentials("://@"), "://***@");
   EXPECT_EQ(redact_credentials("a://b:c@"), "a://***@");
-  EXPECT_EQ(redact_credentials("user:pass@host"), "user:pass@host");  // not a URI: no "://"
+}
+
+// Found by the source_policy fuzz target: a refusal echoed a malformed URI, without "://",
+// that carried a password.
+TEST(RedactCredentials, MasksPasswordsOfMalformedUris) {
+  EXPECT_EQ(redact_credentials("user:pass@host"), "***@host");
+  EXPECT_EQ(redact_credentials("http:/u:pw@h/x"), "http:/***@h/x");
+  EXPECT_EQ(redact_credentials("x:pw@y://h/p"), "***@y://h/p");
+  EXPECT_EQ(redact_credentials("http://h/a:pw@b%"), "http://h/***@b%");
+  EXPECT_EQ(redact_credentials("ht(" + std::string(3, '\0') + "...54:s3cr3t-pw@atest/meaatdt-a"),
+            "***@atest/meaatdt-a");
 }
 
 }  // namespace

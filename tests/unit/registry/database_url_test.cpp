@@ -24,6 +24,23 @@ TEST(DatabaseUrl, UnixSocketAndDefaults) {
   EXPECT_EQ(u->port, 3306);
 }
 
+TEST(DatabaseUrl, QueryParametersAreDecodedAndAFragmentEndsThem) {
+  auto u = parse_database_url("mysql://g:p@h/glance?charset=utf8&unix_socket=%2Frun%2Fy.sock#x");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->unix_socket, "/run/y.sock");
+}
+
+// Found by the database_url fuzz target: an empty query followed by a fragment made the
+// parameter iteration of Boost.URL 1.81 run past the end of the text.
+TEST(DatabaseUrl, EmptyQueryBeforeAFragment) {
+  for (const char* text : {"mysql+pymysql://glance:p%40ss@db.exampleog/lm.cance?#=utf8",
+                           "mysql://g@h/glance?#", "mysql://g@h/glance?&#x"}) {
+    auto u = parse_database_url(text);
+    ASSERT_TRUE(u) << text;
+    EXPECT_EQ(u->unix_socket, "") << text;
+  }
+}
+
 TEST(DatabaseUrl, RefusesOtherSchemesAndMissingDatabase) {
   EXPECT_FALSE(parse_database_url("sqlite:///glance.sqlite"));
   EXPECT_FALSE(parse_database_url("mysql://u:p@h:1/"));
