@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times a 1 GiB (or SIZE_MIB) upload and download through glance-api on the file store, with
 # a private MariaDB and glance-registry, and samples the api's peak RSS while each runs.
-#   [DATADIR=dir] bench/api_transfer.sh BUILD_DIR [SIZE_MIB]   (DATADIR: the file store, e.g. on tmpfs)
+#   [DATADIR=dir] [TLS=1] bench/api_transfer.sh BUILD_DIR [SIZE_MIB]
+# DATADIR: the file store, e.g. on tmpfs. TLS=1: glance-api serves HTTPS (a throwaway
+# P-256 certificate; curl verifies it), so the transfers pay for encryption.
 # Prints wall time, throughput, the api's CPU seconds and peak RSS for each direction.
 set -euo pipefail
 build=$(realpath "${1:?build directory with src/api/glance-api}")
@@ -15,6 +17,15 @@ trap 'kill $api_pid $reg_pid 2>/dev/null || true; "$repo/scripts/mariadb.sh" sto
 # shellcheck source=bench/private_registry.sh
 . "$repo/bench/private_registry.sh"
 start_private_registry
+scheme=http; curl_tls=(); tls_conf=
+if [ "${TLS:-0}" = 1 ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+  tls_conf="cert_file = $work/cert.pem
+key_file = $work/key.pem"
+  scheme=https; curl_tls=(--cacert "$work/cert.pem")
+fi
 cat >"$work/api.conf" <<CONF
 [DEFAULT]
 bind_host = 127.0.0.1
@@ -22,6 +33,7 @@ bind_port = 0
 workers = 2
 registry_host = 127.0.0.1
 registry_port = $reg_port
+$tls_conf
 [glance_store]
 stores = file
 filesystem_store_datadir = ${DATADIR:-$work/images}
@@ -47,19 +59,19 @@ measure() {  # label, command...
                l, t, m * 1.048576 / t, c, c * 1024 / m, r }'
 }
 upload() {
-  curl -sS -o "$work/created.json" -X POST -H 'Content-Type: application/octet-stream' \
+  curl "${curl_tls[@]}" -sS -o "$work/created.json" -X POST -H 'Content-Type: application/octet-stream' \
     -H 'x-image-meta-name: bench' -H 'x-image-meta-disk_format: raw' \
     -H 'x-image-meta-container_format: bare' -T "$work/image.bin" \
-    "http://127.0.0.1:$api_port/v1/images"
+    "$scheme://127.0.0.1:$api_port/v1/images"
 }
 measure upload upload
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["id"])' "$work/created.json")
-download() { curl -sS -o /dev/null "http://127.0.0.1:$api_port/v1/images/$id"; }
+download() { curl "${curl_tls[@]}" -sS -o /dev/null "$scheme://127.0.0.1:$api_port/v1/images/$id"; }
 measure download download
 parallel_downloads() {
   local pids=()
   for _ in $(seq 1 32); do
-    curl -sS -o /dev/null "http://127.0.0.1:$api_port/v1/images/$id" &
+    curl "${curl_tls[@]}" -sS -o /dev/null "$scheme://127.0.0.1:$api_port/v1/images/$id" &
     pids+=($!)
   done
   wait "${pids[@]}"  # only the downloads: the daemons are background jobs too
@@ -68,6 +80,6 @@ size_mib_one=$size_mib; size_mib=$((size_mib * 32))
 measure "32 concurrent downloads" parallel_downloads
 size_mib=$size_mib_one
 if command -v ab >/dev/null; then
-  ab -q -k -i -c 16 -n 20000 "http://127.0.0.1:$api_port/v1/images/$id" | awk '/Requests per second|Failed requests|Non-2xx/ {print "HEAD through api and registry, ab -k -i -c 16: " $0}'
+  ab -q -k -i -c 16 -n 20000 "$scheme://127.0.0.1:$api_port/v1/images/$id" | awk '/Requests per second|Failed requests|Non-2xx/ {print "HEAD through api and registry, ab -k -i -c 16: " $0}'
 fi
 echo "md5 of the file: $(md5sum <"$work/image.bin" | cut -d' ' -f1), image checksum: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["checksum"])' "$work/created.json")"

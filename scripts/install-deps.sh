@@ -21,6 +21,9 @@ if [ "$mode" = test ]; then
   # clang and its sanitizer and libFuzzer runtimes for the build/asan and build/fuzz trees
   # (scripts/test.sh); ccache keeps their rebuilds short.
   packages+=(clang libclang-rt-14-dev ccache)
+  # A real Keystone (scripts/keystone-aio.sh) for the token validation tests, on MariaDB
+  # through PyMySQL; its own service is never started.
+  packages+=(keystone python3-pymysql)
 fi
 missing=()
 for p in "${packages[@]}"; do

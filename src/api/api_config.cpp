@@ -1,9 +1,11 @@
 #include "api/api_config.h"
 
 #include "common/daemon.h"
+#include "common/http/tls_context.h"
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 #include <utility>
@@ -26,6 +28,42 @@ std::optional<uint64_t> parse_byte_size(std::string_view text) {
 }
 
 namespace {
+std::string option_or_environment(common::ConfigFile& file, const char* key, const char* env) {
+  auto value = file.get_string("DEFAULT", key, "");
+  if (value.empty())
+    if (const char* from_env = std::getenv(env)) value = from_env;
+  return value;
+}
+
+// The files securing the registry link are all used or the api does not start: set for a
+// plain-HTTP link, half a key pair, or a file that does not load are refused, naming the
+// option.
+void load_registry_client_tls(common::ConfigFile& file, RegistryClientConfig& c) {
+  const std::string d = "DEFAULT";
+  const char* const kFiles[] = {"registry_client_ca_file", "registry_client_cert_file",
+                                "registry_client_key_file"};
+  if (!c.tls) {
+    for (const char* key : kFiles)
+      if (!file.get_string(d, key, "").empty())
+        file.add_error(d, key, "needs registry_client_protocol = https");
+    return;
+  }
+  c.ca_file = option_or_environment(file, kFiles[0], "GLANCE_CLIENT_CA_FILE");
+  c.cert_file = option_or_environment(file, kFiles[1], "GLANCE_CLIENT_CERT_FILE");
+  c.key_file = option_or_environment(file, kFiles[2], "GLANCE_CLIENT_KEY_FILE");
+  if (c.cert_file.empty() != c.key_file.empty()) {
+    file.add_error(d, c.cert_file.empty() ? kFiles[1] : kFiles[2],
+                   "a client certificate needs both registry_client_cert_file and "
+                   "registry_client_key_file");
+    return;
+  }
+  if (auto pair = common::http::check_client_tls_files({c.cert_file, c.key_file, ""}); !pair)
+    file.add_error(d, kFiles[1], pair.error().message());
+  // Not used with registry_client_insecure, as upstream; it must still load.
+  if (auto ca = common::http::check_client_tls_files({"", "", c.ca_file}); !ca)
+    file.add_error(d, kFiles[0], ca.error().message());
+}
+
 RegistryClientConfig load_registry_client(common::ConfigFile& file) {
   const std::string d = "DEFAULT";
   RegistryClientConfig c;
@@ -37,13 +75,10 @@ RegistryClientConfig load_registry_client(common::ConfigFile& file) {
   if (protocol != "http" && protocol != "https")
     file.add_error(d, "registry_client_protocol", "must be http or https");
   c.tls = protocol == "https";
-  c.ca_file = file.get_string(d, "registry_client_ca_file", "");
   c.tls_insecure = file.get_bool(d, "registry_client_insecure", false);
-  // Client certificates (registry_client_key_file, registry_client_cert_file) are not
-  // supported by the common client yet.
-  for (const char* key :
-       {"registry_client_key_file", "registry_client_cert_file", "use_user_token", "admin_user",
-        "admin_password", "admin_tenant_name", "auth_url", "auth_strategy", "auth_region"})
+  load_registry_client_tls(file, c);
+  for (const char* key : {"use_user_token", "admin_user", "admin_password", "admin_tenant_name",
+                          "auth_url", "auth_strategy", "auth_region"})
     file.accept(d, key);
   return c;
 }
@@ -72,6 +107,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.server = common::load_server_config(file, 9292);
   c.log = common::load_log_config(file);
   c.context = common::load_context_policy(file);
+  c.keystone = common::load_keystone_auth(file, c.context);
   c.registry = load_registry_client(file);
   c.stores = store::load_store_config(file);
   c.formats.disk_formats = file.get_list("image_format", "disk_formats", c.formats.disk_formats);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/source_policy.h"
+#include "common/auth/keystone_auth_options.h"
 #include "common/config_file.h"
 #include "common/context_policy.h"
 #include "common/http/server_config.h"
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace glance::api {
@@ -28,10 +30,14 @@ struct RegistryClientConfig {
   // Idle keep-alive connections kept per api process.
   size_t max_idle_connections = 64;
   // registry_client_protocol = https; the CA file and the insecure switch as upstream's
-  // registry_client_ca_file and registry_client_insecure.
+  // registry_client_ca_file and registry_client_insecure; a client certificate from
+  // registry_client_cert_file and registry_client_key_file. Each file falls back, as
+  // upstream's, to GLANCE_CLIENT_CA_FILE, GLANCE_CLIENT_CERT_FILE, GLANCE_CLIENT_KEY_FILE.
   bool tls = false;
   std::string ca_file;
   bool tls_insecure = false;
+  std::string cert_file;
+  std::string key_file;
 };
 
 // Everything glance-api reads from glance-api.conf (spec §11.1). Defaults are Glance's.
@@ -39,6 +45,8 @@ struct ApiConfig {
   common::http::ServerConfig server;
   common::LogConfig log;
   common::ContextPolicy context;
+  // [keystone_authtoken], with flavor keystone only.
+  std::optional<common::auth::KeystoneAuthOptions> keystone;
   RegistryClientConfig registry;
   store::StoreConfig stores;
   common::ImageFormats formats;

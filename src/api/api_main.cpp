@@ -8,6 +8,7 @@
 #include "api/members_controller.h"
 #include "api/orphan_reaper.h"
 #include "api/version_negotiation.h"
+#include "common/auth/keystone_auth.h"
 #include "common/daemon.h"
 #include "common/http/server.h"
 #include "common/standard_filters.h"
@@ -62,12 +63,18 @@ int main(int argc, char** argv) {
   api::add_image_routes(router, images);
   api::add_member_routes(router, members);
 
-  // Upstream's order: healthcheck, version negotiation, then the context (so "/" and
-  // "/versions" never need credentials).
+  // Upstream's order: healthcheck, version negotiation, token validation (flavor keystone),
+  // then the context (so "/" and "/versions" never need credentials).
+  std::unique_ptr<common::auth::KeystoneAuth> keystone;
   std::vector<common::http::Filter> filters{
       common::healthcheck_filter(config.healthcheck_disable_file),
-      api::version_negotiation_filter({config.enable_v1_api, config.public_endpoint}),
-      common::context_filter(config.context, config.max_request_id_length, policy->get())};
+      api::version_negotiation_filter({config.enable_v1_api, config.public_endpoint})};
+  if (config.keystone) {
+    keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
+    filters.push_back(keystone->filter());
+  }
+  filters.push_back(
+      common::context_filter(config.context, config.max_request_id_length, policy->get()));
   common::http::Router health_routes;
   api::add_health_routes(health_routes, registry);
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
@@ -81,10 +88,13 @@ int main(int argc, char** argv) {
       config.server.bind_host, *port, config.server.workers, store_workers.threads(),
       config.registry.host, config.registry.port, config.stores.default_store);
   store::Store* file_store = (*stores)->find("file");
-  api::OrphanReaper reaper(registry, file_store,
+  api::OrphanReaper reaper(registry, (*stores)->writable(),
                            {config.upload_orphan_timeout,
                             file_store ? config.stores.filesystem_store_datadir : std::string()});
   reaper.start(ioc.get_executor());
+  if (config.server.tls.enabled())
+    spdlog::info("serving HTTPS{}",
+                 config.server.tls.ca_file.empty() ? "" : ", clients must present a certificate");
   common::notify_service_manager("READY=1");
   common::run_until_signalled(
       ioc, config.server.workers, config.server.shutdown_grace,
@@ -104,6 +114,8 @@ int main(int argc, char** argv) {
        .reload =
            [&] {
              common::reload_from_config_files(cmd);
+             if (auto ok = server.reload_tls(); !ok)
+               spdlog::error("reload: {}; keeping the running certificates", ok.error().message());
              if (auto r = (*policy)->reload(); !r)
                spdlog::error("policy not reloaded on SIGHUP, the rules in force stay: {}",
                              r.error().message());

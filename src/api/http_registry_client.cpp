@@ -144,6 +144,8 @@ struct HttpRegistryClient::Impl {
     out.io_timeout = c.timeout.count() > 0 ? c.timeout : std::chrono::hours(24);
     out.verify_tls = !c.tls_insecure;
     out.ca_file = c.ca_file;
+    out.cert_file = c.cert_file;
+    out.key_file = c.key_file;
     out.max_idle_per_origin = c.max_idle_connections;
     return out;
   }

@@ -45,11 +45,11 @@ Caller reaper_caller() {
 }
 
 struct OrphanReaper::State {
-  State(RegistryClient& registry, store::Store* file_store, OrphanReaperConfig config)
-      : registry(registry), file_store(file_store), config(std::move(config)) {}
+  State(RegistryClient& registry, std::vector<store::Store*> stores, OrphanReaperConfig config)
+      : registry(registry), stores(std::move(stores)), config(std::move(config)) {}
 
   RegistryClient& registry;
-  store::Store* file_store;
+  const std::vector<store::Store*> stores;
   const OrphanReaperConfig config;
   const Caller caller = reaper_caller();
   std::unique_ptr<net::steady_timer> timer;  // on the strand
@@ -81,17 +81,14 @@ struct OrphanReaper::State {
     }
   }
 
-  net::awaitable<void> remove_file_data(const std::string& id) {
-    if (!file_store || config.file_datadir.empty()) co_return;
-    auto committed =
-        co_await file_store->remove(store::file_store_location(config.file_datadir, id));
-    if (!committed && committed.error().code() != common::Errc::not_found)
-      spdlog::error("orphan reaper could not remove the data of image {}: {}", id,
-                    committed.error().message());
-    for (const auto& partial : store::list_partial_files(config.file_datadir)) {
-      if (partial.image_id != id) continue;
-      std::error_code ec;
-      fs::remove(partial.path, ec);
+  // The image is killed: no upload of it can become live, and none of its data is.
+  net::awaitable<void> remove_leftovers(const std::string& id) {
+    const std::optional<store::Location> nothing_live;
+    for (store::Store* store : stores) {
+      auto removed = co_await store->remove_leftovers(id, nothing_live);
+      if (!removed)
+        spdlog::error("orphan reaper could not remove the data of image {} from the {} store: {}",
+                      id, store->schemes().front(), removed.error().message());
     }
   }
 
@@ -108,7 +105,7 @@ struct OrphanReaper::State {
     }
     spdlog::warn("orphan reaper killed image {}: its upload stopped renewing its lease at {}", id,
                  seen.updated_at.value_or("?"));
-    co_await remove_file_data(id);
+    co_await remove_leftovers(id);
   }
 
   // Partial files nobody is writing any more: old, not this process's, and their image is
@@ -159,9 +156,9 @@ net::awaitable<void> run(std::shared_ptr<OrphanReaper::State> state) {
 }
 }  // namespace
 
-OrphanReaper::OrphanReaper(RegistryClient& registry, store::Store* file_store,
+OrphanReaper::OrphanReaper(RegistryClient& registry, std::vector<store::Store*> stores,
                            OrphanReaperConfig config)
-    : state_(std::make_shared<State>(registry, file_store, std::move(config))) {}
+    : state_(std::make_shared<State>(registry, std::move(stores), std::move(config))) {}
 
 OrphanReaper::~OrphanReaper() {
   stop();

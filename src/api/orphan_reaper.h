@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace glance::api {
 
@@ -19,8 +20,8 @@ struct OrphanReaperConfig {
   // upload_orphan_timeout: how long a saving image's lease may stand still before its upload
   // is taken for dead; 0 turns the reaper off. Uploads renew every quarter of it.
   std::chrono::seconds orphan_timeout{300};
-  // The file store's directory, whose partial files are removed; empty when the file store is
-  // not loaded.
+  // The file store's directory, whose abandoned partial files are swept; empty when the file
+  // store is not loaded.
   std::filesystem::path file_datadir;
 };
 
@@ -28,19 +29,19 @@ struct OrphanReaperConfig {
 // watches their updated_at, which a live upload renews (upload_lease.h). An image whose
 // updated_at has not changed for orphan_timeout, measured on this process's own monotonic
 // clock (so clock skew between nodes does not matter), is read once more and, if still
-// unchanged, killed with a compare-and-set from saving; then its data in the file store
-// (committed file and partial files) is removed. Partial files older than orphan_timeout
-// whose image is not saving are removed too, at start-up and at every pass. Several api nodes
-// may run reapers against one registry and store: a live upload renews its lease far more
-// often than orphan_timeout, so no node takes it for dead.
-// The first pass runs at start(). Partial data of remote stores (Swift segments, S3 multipart
-// parts) cannot be found here; their images are still killed.
-// Runs on its own strand; `registry` and `file_store` must outlive it. Safe to stop() from
-// any thread.
+// unchanged, killed with a compare-and-set from saving; then whatever its uploads left in each
+// writable store (Store::remove_leftovers: files and partial files, Swift segments and
+// manifests, S3 objects and unfinished multipart uploads) is removed. Partial files older
+// than orphan_timeout whose image is not saving are removed too, at start-up and at every
+// pass. Several api nodes may run reapers against one registry and store: a live upload renews
+// its lease far more often than orphan_timeout, so no node takes it for dead.
+// The first pass runs at start(). Runs on its own strand; `registry` and `stores` must outlive
+// it. Safe to stop() from any thread.
 class OrphanReaper {
  public:
-  // `file_store` is the driver for file:// locations, or nullptr.
-  OrphanReaper(RegistryClient& registry, store::Store* file_store, OrphanReaperConfig config);
+  // `stores`: the drivers that write image data (StoreRegistry::writable()).
+  OrphanReaper(RegistryClient& registry, std::vector<store::Store*> stores,
+               OrphanReaperConfig config);
   ~OrphanReaper();
 
   void start(boost::asio::any_io_executor executor);

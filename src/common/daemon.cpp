@@ -1,5 +1,6 @@
 #include "common/daemon.h"
 
+#include "common/http/tls_context.h"
 #include "common/logging.h"
 #include "common/systemd_notify.h"
 
@@ -77,6 +78,30 @@ void check_config_or_exit(const ConfigFile& file) {
   }
 }
 
+namespace {
+// Options that secure the listener are never half-applied: a set that cannot be honoured
+// stops the daemon, naming the option, rather than leaving it to serve plain HTTP.
+http::ServerTls load_server_tls(ConfigFile& file) {
+  const std::string d = "DEFAULT";
+  http::ServerTls tls;
+  tls.cert_file = file.get_string(d, "cert_file", "");
+  tls.key_file = file.get_string(d, "key_file", "");
+  tls.ca_file = file.get_string(d, "ca_file", "");
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    file.add_error(d, tls.cert_file.empty() ? "cert_file" : "key_file",
+                   "serving TLS needs both cert_file and key_file");
+  } else if (tls.cert_file.empty() && !tls.ca_file.empty()) {
+    file.add_error(d, "ca_file", "client certificates need TLS: set cert_file and key_file");
+  } else if (tls.enabled()) {
+    if (auto ca = http::check_client_tls_files({"", "", tls.ca_file}); !ca)
+      file.add_error(d, "ca_file", ca.error().message());
+    else if (auto context = http::make_server_tls_context(tls); !context)
+      file.add_error(d, "cert_file", context.error().message());
+  }
+  return tls;
+}
+}  // namespace
+
 http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port) {
   http::ServerConfig c;
   const std::string d = "DEFAULT";
@@ -94,6 +119,7 @@ http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port) {
   c.max_connections = static_cast<size_t>(file.get_int(d, "max_connections", 4096, 1, 1 << 20));
   c.shutdown_grace = std::chrono::seconds(file.get_int(d, "graceful_shutdown_timeout", 60, 0));
   file.accept(d, "tcp_keepidle");
+  c.tls = load_server_tls(file);
   return c;
 }
 
@@ -119,6 +145,15 @@ ContextPolicy load_context_policy(ConfigFile& file) {
   p.allow_anonymous_access = file.get_bool("DEFAULT", "allow_anonymous_access", false);
   file.accept("paste_deploy", "config_file");
   return p;
+}
+
+std::optional<auth::KeystoneAuthOptions> load_keystone_auth(ConfigFile& file,
+                                                            const ContextPolicy& policy) {
+  if (policy.validates_tokens()) return auth::load_keystone_auth_options(file);
+  const std::string prefix = "keystone_authtoken.";
+  for (const auto& name : file.unknown_options())
+    if (name.starts_with(prefix)) file.accept("keystone_authtoken", name.substr(prefix.size()));
+  return std::nullopt;
 }
 
 void reload_from_config_files(const CommandLine& cmd) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/auth/keystone_auth_options.h"
 #include "common/config_file.h"
 #include "common/context_policy.h"
 #include "common/error.h"
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,10 @@ http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port);
 // limit. Call once, early in main, before any thread starts.
 void prepare_server_process();
 ContextPolicy load_context_policy(ConfigFile& file);
+// [keystone_authtoken] when the policy validates tokens (flavor keystone), else nothing; the
+// section's options are then accepted without a warning, as upstream configs often carry it.
+std::optional<auth::KeystoneAuthOptions> load_keystone_auth(ConfigFile& file,
+                                                            const ContextPolicy& policy);
 
 // Re-reads the command line's config files and applies the options that may change at run
 // time (reload_logging: `debug`, and the log file is reopened). A file that no longer loads

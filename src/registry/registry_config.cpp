@@ -9,6 +9,7 @@ RegistryConfig load_registry_config(common::ConfigFile& file) {
   c.server = common::load_server_config(file, 9191);
   c.log = common::load_log_config(file);
   c.context = common::load_context_policy(file);
+  c.keystone = common::load_keystone_auth(file, c.context);
   c.database_connection = file.get_string("database", "connection", "");
   c.db_pool_size = static_cast<int>(file.get_int("database", "max_pool_size", 8, 1, 256));
   c.limit_param_default = file.get_int("DEFAULT", "limit_param_default", 25, 1);

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "common/auth/keystone_auth_options.h"
 #include "common/config_file.h"
 #include "common/context_policy.h"
 #include "common/http/server_config.h"
 #include "common/logging.h"
 
+#include <optional>
 #include <string>
 
 namespace glance::registry {
@@ -14,6 +16,8 @@ struct RegistryConfig {
   common::http::ServerConfig server;
   common::LogConfig log;
   common::ContextPolicy context;
+  // [keystone_authtoken], with flavor keystone only.
+  std::optional<common::auth::KeystoneAuthOptions> keystone;
   std::string database_connection;  // [database] connection
   // [database] max_pool_size: threads (each with one MySQL connection) running queries.
   // Enough to keep MySQL busy on a small host without a connection per request.

@@ -1,5 +1,6 @@
 // glance-registry: the metadata daemon.
 
+#include "common/auth/keystone_auth.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/http/server.h"
@@ -72,11 +73,16 @@ int main(int argc, char** argv) {
   registry::add_health_routes(health_routes, db);
 
   boost::asio::io_context ioc;
-  common::http::HttpServer server(
-      ioc, config.server, router,
-      {common::healthcheck_filter(config.healthcheck_disable_file),
-       common::context_filter(config.context, config.max_request_id_length)},
-      &health_routes);
+  // After ioc: its pooled Keystone connections hold sockets of ioc.
+  std::unique_ptr<common::auth::KeystoneAuth> keystone;
+  std::vector<common::http::Filter> filters{
+      common::healthcheck_filter(config.healthcheck_disable_file)};
+  if (config.keystone) {
+    keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
+    filters.push_back(keystone->filter());
+  }
+  filters.push_back(common::context_filter(config.context, config.max_request_id_length));
+  common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message());
@@ -84,12 +90,21 @@ int main(int argc, char** argv) {
   }
   spdlog::info("listening on {}:{} with {} threads, database {}", config.server.bind_host, *port,
                config.server.workers, url->redacted());
+  if (config.server.tls.enabled())
+    spdlog::info("serving HTTPS{}",
+                 config.server.tls.ca_file.empty() ? "" : ", clients must present a certificate");
   // Ready only now: MySQL answered and the schema is current (check_schema_or_exit).
   common::notify_service_manager("READY=1");
   common::run_until_signalled(ioc, config.server.workers, config.server.shutdown_grace,
                               {.stop_accepting = [&] { server.stop(); },
                                .drained = [&] { return server.active_requests() == 0; },
                                .cut_connections = [&] { server.abort_connections(); },
-                               .reload = [&] { common::reload_from_config_files(cmd); }});
+                               .reload =
+                                   [&] {
+                                     common::reload_from_config_files(cmd);
+                                     if (auto ok = server.reload_tls(); !ok)
+                                       spdlog::error("reload: {}; keeping the running certificates",
+                                                     ok.error().message());
+                                   }});
   return 0;
 }

@@ -3,6 +3,8 @@
 #include "store/blocking_pool.h"
 #include "store/pooled_digests.h"
 
+#include <spdlog/spdlog.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -314,6 +316,28 @@ Task<void> FileStore::remove(const Location& where) {
     if (::unlink(path.c_str()) == 0) return {};
     if (errno == ENOENT) return Error::not_found("Image file " + path.string() + " not found");
     return Error::forbidden("You cannot delete file " + path.string());
+  });
+}
+
+// Unlinks run on the pool, as in remove().
+Task<void> FileStore::remove_leftovers(const std::string& id, const std::optional<Location>& keep) {
+  if (!is_safe_name(id)) co_return Error::bad_request("Invalid image id for the file store: " + id);
+  std::optional<fs::path> kept;
+  if (keep) {
+    auto path = path_of(*keep);
+    if (!path) co_return path.error();
+    kept = path->lexically_normal();
+  }
+  co_return co_await pool_.run([this, id, kept]() -> Result<void> {
+    const fs::path committed = datadir_ / id;
+    std::error_code ec;
+    if (committed != kept && !fs::remove(committed, ec) && ec)
+      spdlog::error("cannot remove the leftover file of image {}: {}", id, ec.message());
+    for (const auto& partial : list_partial_files(datadir_))
+      if (partial.image_id == id && !fs::remove(partial.path, ec) && ec)
+        spdlog::error("cannot remove the partial file {}: {}", partial.path.filename().string(),
+                      ec.message());
+    return {};
   });
 }
 

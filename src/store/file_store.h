@@ -34,6 +34,9 @@ class FileStore final : public Store {
                                           const ReadOptions& options) override;
   Task<uint64_t> size(const Location& where, const ReadOptions& options) override;
   Task<void> remove(const Location& where) override;
+  // The committed file of `id` (unless `keep` names it) and every partial file of `id`, a
+  // running writer's included.
+  Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
 
   const std::filesystem::path& datadir() const { return datadir_; }
 

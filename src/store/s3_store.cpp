@@ -3,17 +3,16 @@
 #include "store/s3_requests.h"
 #include "store/s3_writer.h"
 #include "store/stream_reader.h"
+#include "store/upload_name.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/url/encode.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/rfc/sub_delim_chars.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <charconv>
-#include <random>
 
 namespace glance::store {
 
@@ -55,40 +54,6 @@ std::string decode_credential(std::string_view text) {
 bool is_safe_key(const std::string& id) {
   return !id.empty() && id.find('/') == std::string::npos && id.front() != '.' &&
          id.find('\0') == std::string::npos;
-}
-
-constexpr size_t kTagDigits = 12;
-
-bool is_hex_tag(std::string_view text) {
-  return text.size() == kTagDigits && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-// Each upload writes its own key, "<id>-<random hex>", recorded in its location: two uploads
-// of one image, which the api lets race until the registry activates one, then never write
-// the same object, and the loser's cleanup removes only its own.
-std::string upload_key(const std::string& id) {
-  unsigned char bytes[kTagDigits / 2];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    std::random_device device;
-    for (auto& b : bytes) b = static_cast<unsigned char>(device());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key = id + "-";
-  for (unsigned char b : bytes) {
-    key += kHex[b >> 4];
-    key += kHex[b & 15];
-  }
-  return key;
-}
-
-// Whether `key` holds data of image `id`: an upload's own key, or the bare id that locations
-// written before per-upload keys name.
-bool is_key_of(std::string_view key, std::string_view id) {
-  if (!key.starts_with(id)) return false;
-  key.remove_prefix(id.size());
-  return key.empty() || (key.front() == '-' && is_hex_tag(key.substr(1)));
 }
 
 std::optional<uint64_t> content_length(const common::http::Headers& headers) {
@@ -149,13 +114,18 @@ Result<S3Location> parse_s3_location(std::string_view uri) {
   return location;
 }
 
-S3Store::S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyle style)
-    : config_(config), endpoint_(std::move(endpoint)), style_(style), client_([&] {
+S3Store::S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyle style,
+                 BlockingPool& pool)
+    : config_(config),
+      endpoint_(std::move(endpoint)),
+      style_(style),
+      client_([&] {
         common::http::ClientConfig c;
         c.verify_tls = true;
         c.ca_file = config.s3_store_cacert;
         return c;
-      }()) {
+      }()),
+      pool_(pool) {
   const bool region_set = !config.s3_store_region_name.empty();
   bucket_ = s3::Bucket{endpoint_, config.s3_store_bucket,
                        s3::Credentials{config.s3_store_access_key, config.s3_store_secret_key, {}},
@@ -168,7 +138,7 @@ S3Store::S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyl
   home_.bucket = config.s3_store_bucket;
 }
 
-Result<std::unique_ptr<S3Store>> S3Store::create(const S3StoreConfig& config) {
+Result<std::unique_ptr<S3Store>> S3Store::create(const S3StoreConfig& config, BlockingPool& pool) {
   for (const auto& [name, value] : {std::pair{"s3_store_host", &config.s3_store_host},
                                     {"s3_store_access_key", &config.s3_store_access_key},
                                     {"s3_store_secret_key", &config.s3_store_secret_key},
@@ -189,7 +159,7 @@ Result<std::unique_ptr<S3Store>> S3Store::create(const S3StoreConfig& config) {
   const bool tls = config.s3_store_host.starts_with("https://");
   auto endpoint = s3::parse_endpoint(config.s3_store_host, tls);
   if (!endpoint) return endpoint.error();
-  return std::unique_ptr<S3Store>(new S3Store(config, std::move(*endpoint), *style));
+  return std::unique_ptr<S3Store>(new S3Store(config, std::move(*endpoint), *style, pool));
 }
 
 Result<S3Store::Object> S3Store::object_at(const Location& where) const {
@@ -249,12 +219,14 @@ Task<std::unique_ptr<ImageWriter>> S3Store::begin_add(const std::string& id,
   if (reply->status != 200)
     co_return s3::error_from(reply->status, reply->body, "listing s3 bucket " + bucket_.name);
   for (const auto& key : s3::xml_texts(reply->body, "Key"))
-    if (is_key_of(key, id)) co_return Error::conflict("Attempt to upload duplicate image: " + id);
+    if (is_upload_name(key, id))
+      co_return Error::conflict("Attempt to upload duplicate image: " + id);
   S3Location where = home_;
-  where.key = upload_key(id);
+  where.key = upload_name(id);
   co_return make_s3_writer(client_, bucket_, where.key, s3_location_uri(where), declared_size,
                            static_cast<uint64_t>(config_.s3_store_large_object_size) * kMiB,
-                           static_cast<uint64_t>(config_.s3_store_large_object_chunk_size) * kMiB);
+                           static_cast<uint64_t>(config_.s3_store_large_object_chunk_size) * kMiB,
+                           pool_);
 }
 
 Task<std::unique_ptr<ImageReader>> S3Store::open(const Location& where,
@@ -307,6 +279,76 @@ Task<void> S3Store::remove(const Location& where) {
   if (!reply) co_return reply.error();
   if (reply->status / 100 != 2)
     co_return s3::error_from(reply->status, reply->body, "deleting " + what);
+  co_return Result<void>();
+}
+
+Task<S3Store::Listing> S3Store::list_prefix(const std::string& prefix) {
+  Listing listing;
+  const std::string what = "listing s3 bucket " + bucket_.name;
+  // Keys, a page of up to 1000 at a time.
+  for (std::string marker;;) {
+    Request list{"GET", "", {{"prefix", prefix}}, {}};
+    if (!marker.empty()) list.query.emplace_back("marker", marker);
+    auto reply = co_await client_.fetch(bucket_, list, kNoBody);
+    if (!reply) co_return reply.error();
+    if (reply->status == 404) co_return listing;
+    if (reply->status != 200) co_return s3::error_from(reply->status, reply->body, what);
+    auto page = s3::xml_texts(reply->body, "Key");
+    listing.keys.insert(listing.keys.end(), page.begin(), page.end());
+    if (page.empty() || s3::xml_text(reply->body, "IsTruncated") != "true") break;
+    marker = page.back();
+  }
+  for (std::string key_marker, id_marker;;) {
+    Request list{"GET", "", {{"uploads", ""}, {"prefix", prefix}}, {}};
+    if (!key_marker.empty())
+      list.query.insert(list.query.end(),
+                        {{"key-marker", key_marker}, {"upload-id-marker", id_marker}});
+    auto reply = co_await client_.fetch(bucket_, list, kNoBody);
+    if (!reply) co_return reply.error();
+    if (reply->status != 200) co_return s3::error_from(reply->status, reply->body, what);
+    auto keys = s3::xml_texts(reply->body, "Key");
+    auto ids = s3::xml_texts(reply->body, "UploadId");
+    if (keys.size() != ids.size())
+      co_return Error::internal(what + ": a multipart upload listing without key or UploadId");
+    for (size_t i = 0; i < keys.size(); ++i) listing.uploads.emplace_back(keys[i], ids[i]);
+    if (keys.empty() || s3::xml_text(reply->body, "IsTruncated") != "true") break;
+    key_marker = keys.back();
+    id_marker = ids.back();
+  }
+  co_return listing;
+}
+
+net::awaitable<void> S3Store::delete_logged(Request request, std::string what) {
+  auto reply = co_await client_.fetch(bucket_, request, kNoBody);
+  if (!reply || (reply->status / 100 != 2 && reply->status != 404))
+    spdlog::error("cannot remove {}: {}", what,
+                  reply ? s3::error_from(reply->status, reply->body, "delete").message()
+                        : reply.error().message());
+}
+
+Task<void> S3Store::remove_leftovers(const std::string& id, const std::optional<Location>& keep) {
+  if (!is_safe_key(id)) co_return Error::bad_request("Invalid image id for the s3 store: " + id);
+  std::string kept;
+  if (keep) {
+    auto object = object_at(*keep);
+    if (!object) co_return object.error();
+    if (object->bucket.name == bucket_.name) kept = object->key;
+  }
+  auto listing = co_await list_prefix(id);
+  if (!listing) co_return listing.error();
+  // An unfinished multipart upload is never live, whatever its key.
+  for (const auto& [key, upload_id] : listing->uploads) {
+    if (!is_upload_name(key, id)) continue;
+    spdlog::warn("aborting multipart upload {} of {} left by an upload of image {}", upload_id,
+                 object_name(bucket_, key), id);
+    co_await delete_logged(Request{"DELETE", key, {{"uploadId", upload_id}}, {}},
+                           "multipart upload " + upload_id + " of " + object_name(bucket_, key));
+  }
+  for (const auto& key : listing->keys) {
+    if (!is_upload_name(key, id) || key == kept) continue;
+    spdlog::warn("removing {}, left by an upload of image {}", object_name(bucket_, key), id);
+    co_await delete_logged(Request{"DELETE", key, {}, {}}, object_name(bucket_, key));
+  }
   co_return Result<void>();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/blocking_pool.h"
 #include "store/s3/client.h"
 #include "store/store.h"
 
@@ -63,7 +64,7 @@ common::Result<S3Location> parse_s3_location(std::string_view uri);
 //  - size unknown: S3 needs each part's length before its first byte, so one part
 //    (s3_store_large_object_chunk_size) is buffered at a time; an image that fits in one
 //    part goes out as one PUT at commit.
-// MD5 and SHA-256 are computed on worker threads (ParallelDigests). S3 has no create-only
+// MD5 and SHA-256 are computed on the daemon's BlockingPool (PooledDigests). S3 has no create-only
 // PUT that every server honours, so each upload writes its own key, "<id>-<random hex>",
 // which its location names: two racing uploads of one id both succeed here, the registry's
 // compare-and-set activates one, and the other removes only its own object. begin_add fails
@@ -76,8 +77,10 @@ common::Result<S3Location> parse_s3_location(std::string_view uri);
 // code). Safe for concurrent calls.
 class S3Store final : public Store {
  public:
-  // Fails with bad_request for a missing or invalid option. Does no I/O.
-  static common::Result<std::unique_ptr<S3Store>> create(const S3StoreConfig& config);
+  // Fails with bad_request for a missing or invalid option. Does no I/O. `pool` hashes the
+  // uploads' data and must outlive the store and its writers.
+  static common::Result<std::unique_ptr<S3Store>> create(const S3StoreConfig& config,
+                                                         BlockingPool& pool);
 
   // glance::store::Store
   std::vector<std::string> schemes() const override { return {"s3", "s3+http", "s3+https"}; }
@@ -87,13 +90,17 @@ class S3Store final : public Store {
                                           const ReadOptions& options) override;
   Task<uint64_t> size(const Location& where, const ReadOptions& options) override;
   Task<void> remove(const Location& where) override;
+  // In the configured bucket: deletes the keys "<id>" and "<id>-<tag>" but `keep`'s, and
+  // aborts every unfinished multipart upload of such a key.
+  Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
 
   const S3StoreConfig& config() const { return config_; }
   // The configured bucket, with the configured credentials.
   const s3::Bucket& bucket() const { return bucket_; }
 
  private:
-  S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyle style);
+  S3Store(const S3StoreConfig& config, s3::Endpoint endpoint, s3::UrlStyle style,
+          BlockingPool& pool);
   struct Object {
     s3::Bucket bucket;
     std::string key;
@@ -101,6 +108,15 @@ class S3Store final : public Store {
   // The bucket and key a location names, with the credentials to use for them.
   common::Result<Object> object_at(const Location& where) const;
   Task<void> ensure_bucket();
+  // The keys of the configured bucket that start with `prefix`, and the unfinished multipart
+  // uploads (key, upload id) of such keys; both empty when the bucket does not exist.
+  struct Listing {
+    std::vector<std::string> keys;
+    std::vector<std::pair<std::string, std::string>> uploads;
+  };
+  Task<Listing> list_prefix(const std::string& prefix);
+  // Deletes a key or aborts a multipart upload (`request`); logs a failure.
+  boost::asio::awaitable<void> delete_logged(s3::Request request, std::string what);
 
   S3StoreConfig config_;
   s3::Endpoint endpoint_;
@@ -108,6 +124,7 @@ class S3Store final : public Store {
   s3::Bucket bucket_;
   S3Location home_;  // the location of a key in the configured bucket, key left empty
   s3::Client client_;
+  BlockingPool& pool_;
   // Set once the configured bucket is known to exist, to spare a HEAD per upload.
   std::atomic<bool> bucket_ready_{false};
 };

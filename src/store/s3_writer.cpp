@@ -1,6 +1,6 @@
 #include "store/s3_writer.h"
 
-#include "store/parallel_digests.h"
+#include "store/pooled_digests.h"
 #include "store/s3_requests.h"
 
 #include <spdlog/spdlog.h>
@@ -29,12 +29,13 @@ constexpr uint64_t kMaxParts = 10000;
 class S3Writer final : public ImageWriter {
  public:
   S3Writer(s3::Client& client, s3::Bucket bucket, std::string key, std::string uri,
-           uint64_t declared, uint64_t large_size, uint64_t chunk_size)
+           uint64_t declared, uint64_t large_size, uint64_t chunk_size, BlockingPool& pool)
       : client_(client),
         bucket_(std::move(bucket)),
         key_(std::move(key)),
         uri_(std::move(uri)),
-        declared_(declared) {
+        declared_(declared),
+        digests_(pool) {
     if (declared == 0) {
       mode_ = Mode::buffered;
       part_size_ = chunk_size;
@@ -75,7 +76,7 @@ class S3Writer final : public ImageWriter {
   const uint64_t declared_;
   Mode mode_;
   uint64_t part_size_;
-  ParallelDigests digests_;
+  PooledDigests digests_;  // its destructor waits for the hashing of the caller's last chunk
   uint64_t received_ = 0;
   uint64_t sent_ = 0;
 
@@ -99,7 +100,7 @@ Task<void> S3Writer::write(std::span<const char> data) {
     co_return Error::bad_request("Size exceeds: expected " + std::to_string(declared_) +
                                  " bytes, got " + std::to_string(received_ + data.size()));
   }
-  digests_.add(data);
+  co_await digests_.add(data);
   received_ += data.size();
   Result<void> written;
   if (mode_ == Mode::buffered)
@@ -240,7 +241,7 @@ Task<void> S3Writer::finish_now() {
 
 Task<StoredImage> S3Writer::commit() {
   if (failed_ || committed_) co_return Error::internal("commit after the image data was finished");
-  auto digests = digests_.finish();
+  auto digests = co_await digests_.finish();
   if (auto finished = co_await finish_now(); !finished) {
     failed_ = true;
     co_await cleanup();
@@ -255,7 +256,7 @@ Task<StoredImage> S3Writer::commit() {
 net::awaitable<void> S3Writer::abort() {
   if (committed_) co_return;
   failed_ = true;
-  digests_.wait();
+  co_await digests_.wait();
   co_await cleanup();
 }
 
@@ -289,9 +290,9 @@ net::awaitable<void> S3Writer::cleanup() {
 
 std::unique_ptr<ImageWriter> make_s3_writer(s3::Client& client, s3::Bucket bucket, std::string key,
                                             std::string uri, uint64_t declared, uint64_t large_size,
-                                            uint64_t chunk_size) {
+                                            uint64_t chunk_size, BlockingPool& pool) {
   return std::make_unique<S3Writer>(client, std::move(bucket), std::move(key), std::move(uri),
-                                    declared, large_size, chunk_size);
+                                    declared, large_size, chunk_size, pool);
 }
 
 }  // namespace glance::store

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/blocking_pool.h"
 #include "store/s3/client.h"
 #include "store/store.h"
 
@@ -13,10 +14,11 @@ namespace glance::store {
 // three ways S3Store describes:
 // one PUT when `declared` is below `large_size`, a streamed multipart upload of parts of at
 // least `chunk_size` bytes when it is not, and one buffered part at a time when `declared` is 0
-// (size unknown). commit() answers `uri` as the location. `client` must outlive the writer;
-// abort() removes what was written. Errors as S3Store documents them.
+// (size unknown). commit() answers `uri` as the location. MD5 and SHA-256 are computed on
+// `pool` (PooledDigests). `client` and `pool` must outlive the writer; abort() removes what was
+// written. Errors as S3Store documents them.
 std::unique_ptr<ImageWriter> make_s3_writer(s3::Client& client, s3::Bucket bucket, std::string key,
                                             std::string uri, uint64_t declared, uint64_t large_size,
-                                            uint64_t chunk_size);
+                                            uint64_t chunk_size, BlockingPool& pool);
 
 }  // namespace glance::store

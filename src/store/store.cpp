@@ -12,4 +12,8 @@ std::string Location::scheme() const {
   return scheme;
 }
 
+Task<void> Store::remove_leftovers(const std::string&, const std::optional<Location>&) {
+  co_return common::Result<void>();
+}
+
 }  // namespace glance::store

@@ -118,6 +118,13 @@ class Store {
   virtual Task<uint64_t> size(const Location& where, const ReadOptions& options) = 0;
   // Fails with not_found when there is no data at `where`; forbidden when it cannot be removed.
   virtual Task<void> remove(const Location& where) = 0;
+  // Removes everything uploads of image `id` left here (objects, segments, manifests,
+  // unfinished multipart uploads, partial files) except the data at `keep` when set: what an
+  // upload whose process died could not clean up. Data of an upload still running goes too,
+  // so call it only once no upload of `id` can become live any more (its image is killed or
+  // deleted). Fails when the store cannot be listed or `keep` not read (then nothing is
+  // removed); what it finds but cannot remove it logs. Stores that write nothing do nothing.
+  virtual Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep);
 };
 
 }  // namespace glance::store

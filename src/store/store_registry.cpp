@@ -20,6 +20,13 @@ Store* StoreRegistry::find(const std::string& scheme) const {
   return it == by_scheme_.end() ? nullptr : it->second;
 }
 
+std::vector<Store*> StoreRegistry::writable() const {
+  std::vector<Store*> out;
+  for (const auto& store : stores_)
+    if (store->writable()) out.push_back(store.get());
+  return out;
+}
+
 namespace {
 void load_s3_config(common::ConfigFile& file, S3StoreConfig& c) {
   const std::string s = "glance_store";
@@ -111,12 +118,12 @@ Result<std::unique_ptr<StoreRegistry>> StoreRegistry::from_config(const StoreCon
       if (!registry->find("http")) registry->add(std::make_unique<HttpStore>(config.http));
     } else if (name == "s3") {
       if (registry->find("s3")) continue;
-      auto s3 = S3Store::create(config.s3);
+      auto s3 = S3Store::create(config.s3, pool);
       if (!s3) return s3.error();
       registry->add(std::move(*s3));
     } else if (name == "swift") {
       if (registry->find("swift")) continue;
-      auto swift = SwiftStore::create(config.swift);
+      auto swift = SwiftStore::create(config.swift, pool);
       if (!swift) return swift.error();
       registry->add(std::move(*swift));
     } else {

@@ -47,6 +47,8 @@ class StoreRegistry {
   Store* for_location(const Location& where) const { return find(where.scheme()); }
   Store& default_store() const { return *default_; }
   bool knows(const std::string& scheme) const { return find(scheme) != nullptr; }
+  // Every driver that writes image data (Store::writable()), once each.
+  std::vector<Store*> writable() const;
 
  private:
   std::vector<std::unique_ptr<Store>> stores_;

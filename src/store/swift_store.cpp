@@ -6,6 +6,7 @@
 #include "store/stream_reader.h"
 #include "store/swift_requests.h"
 #include "store/swift_writer.h"
+#include "store/upload_name.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/this_coro.hpp>
@@ -32,7 +33,7 @@ using swift::status_error;
 namespace {
 
 constexpr std::string_view kSeparator = "://";
-// Swift limits object names to 1024 bytes; a segment adds its suffix to the image id.
+// Swift limits object names to 1024 bytes; an upload adds its tag and a segment number.
 constexpr size_t kMaxIdBytes = 512;
 // A listing page holds up to 10,000 names of up to 1 KiB each, with their attributes.
 const common::JsonLimits kListingLimits{.max_depth = common::JsonLimits{}.max_depth,
@@ -78,6 +79,22 @@ Task<std::vector<std::string>> list_prefix(Backend& b, const SwiftCredentials& w
   }
 }
 
+// Whether `container` holds a finished upload of image `id`: its bare id (what upstream and
+// older locations name) or an upload's own "<id>-<tag>". Segments alone do not count: they
+// belong to an upload still running, or are the leftovers of one that died.
+Task<bool> has_upload(Backend& b, const SwiftCredentials& who, const std::string& container,
+                      const std::string& id) {
+  const Headers none;
+  auto head = co_await call(b, who, "HEAD", object_path(container, id), none, kNoBody);
+  if (!head) co_return head.error();
+  if (head->status / 100 == 2) co_return true;
+  if (head->status != 404) co_return status_error(head->status, "object " + container + "/" + id);
+  auto names = co_await list_prefix(b, who, container, id + "-");
+  if (!names) co_return names.error();
+  co_return std::any_of(names->begin(), names->end(),
+                        [&](const std::string& name) { return is_upload_name(name, id); });
+}
+
 // The container of image `id`: swift_store_container, or with a seed of N one of 16^N
 // containers named after the id's first N hex digits (upstream's get_container_name).
 std::string container_for(const SwiftStoreConfig& config, const std::string& id) {
@@ -119,7 +136,8 @@ Task<void> ensure_container(Backend& b, const SwiftCredentials& who, const std::
 
 // ---- The store -------------------------------------------------------------------------------
 
-Result<std::unique_ptr<SwiftStore>> SwiftStore::create(const SwiftStoreConfig& config) {
+Result<std::unique_ptr<SwiftStore>> SwiftStore::create(const SwiftStoreConfig& config,
+                                                       BlockingPool& pool) {
   if (config.auth_address.empty())
     return Error::bad_request("the swift store needs swift_store_auth_address");
   if (config.user.empty() || config.key.empty())
@@ -159,7 +177,7 @@ Result<std::unique_ptr<SwiftStore>> SwiftStore::create(const SwiftStoreConfig& c
     if (auto url = common::http::parse_http_url(config.endpoint); !url)
       return Error::bad_request("swift_store_endpoint: " + url.error().message());
   auto backend = std::make_shared<Backend>(config, std::move(base));
-  return std::unique_ptr<SwiftStore>(new SwiftStore(std::move(backend)));
+  return std::unique_ptr<SwiftStore>(new SwiftStore(std::move(backend), pool));
 }
 
 SwiftStore::~SwiftStore() = default;
@@ -178,20 +196,15 @@ Task<std::unique_ptr<ImageWriter>> SwiftStore::begin_add(const std::string& id,
   auto& b = *backend_;
   SwiftLocation where = b.base;
   where.container = container_for(b.config, id);
-  where.object = id;
   const SwiftCredentials who = where.credentials();
   auto ready = co_await ensure_container(b, who, where.container);
   if (!ready) co_return ready.error();
-  const Headers none;
-  const std::string path = object_path(where.container, id);
-  auto head = co_await call(b, who, "HEAD", path, none, kNoBody);
-  if (!head) co_return head.error();
-  if (head->status / 100 == 2)
-    co_return Error::conflict("Swift already has an image at this location");
-  if (head->status != 404)
-    co_return status_error(head->status, "object " + where.container + "/" + id);
+  auto taken = co_await has_upload(b, who, where.container, id);
+  if (!taken) co_return taken.error();
+  if (*taken) co_return Error::conflict("Swift already has an image at this location");
+  where.object = upload_name(id);
   auto executor = co_await net::this_coro::executor;
-  co_return make_swift_writer(backend_, std::move(where), declared_size, executor);
+  co_return make_swift_writer(backend_, std::move(where), declared_size, pool_, executor);
 }
 
 Task<std::unique_ptr<ImageReader>> SwiftStore::open(const Location& where,
@@ -259,6 +272,57 @@ Task<void> SwiftStore::remove(const Location& where) {
   auto deleted = co_await call(b, who, "DELETE", target, none, kNoBody);
   if (!deleted) co_return deleted.error();
   if (deleted->status / 100 != 2) co_return status_error(deleted->status, what);
+  co_return Result<void>();
+}
+
+Task<SwiftStore::Kept> SwiftStore::kept_by(const std::optional<Location>& keep,
+                                           const std::string& container) {
+  Kept kept;
+  if (!keep) co_return kept;
+  auto loc = SwiftLocation::parse(keep->uri);
+  if (!loc) co_return loc.error();
+  if (loc->container != container) co_return kept;
+  kept.object = loc->object;
+  const Headers none;
+  auto head = co_await call(*backend_, loc->credentials(), "HEAD",
+                            object_path(container, loc->object), none, kNoBody);
+  if (!head) co_return head.error();
+  if (head->status == 404) co_return kept;
+  if (head->status / 100 != 2)
+    co_return status_error(head->status, "object " + container + "/" + loc->object);
+  const std::string manifest(head->headers.get("X-Object-Manifest").value_or(""));
+  auto slash = manifest.find('/');
+  if (slash == std::string::npos) co_return kept;
+  auto manifest_container = common::http::percent_decode(manifest.substr(0, slash));
+  auto prefix = common::http::percent_decode(manifest.substr(slash + 1));
+  if (!manifest_container || !prefix)
+    co_return Error::internal("Swift object " + container + "/" + loc->object +
+                              " has an unusable X-Object-Manifest; nothing is removed");
+  if (*manifest_container == container) kept.segment_prefix = *prefix;
+  co_return kept;
+}
+
+Task<void> SwiftStore::remove_leftovers(const std::string& id,
+                                        const std::optional<Location>& keep) {
+  if (!is_safe_id(id)) co_return Error::bad_request("Invalid image id for the swift store: " + id);
+  auto& b = *backend_;
+  const std::string container = container_for(b.config, id);
+  auto kept = co_await kept_by(keep, container);
+  if (!kept) co_return kept.error();
+  const SwiftCredentials who = b.base.credentials();
+  auto names = co_await list_prefix(b, who, container, id);
+  if (!names) co_return names.error();
+  std::erase_if(*names, [&](const std::string& name) {
+    return !is_upload_object(name, id) || name == kept->object ||
+           (!kept->segment_prefix.empty() && name.starts_with(kept->segment_prefix));
+  });
+  if (names->empty()) co_return Result<void>();
+  // Segments first: a manifest deleted last never stands for fewer segments than it had.
+  std::stable_partition(names->begin(), names->end(),
+                        [&](const std::string& name) { return !is_upload_name(name, id); });
+  spdlog::warn("removing {} objects that uploads of image {} left in Swift container {}",
+               names->size(), id, container);
+  co_await delete_objects(backend_, who, container, std::move(*names));
   co_return Result<void>();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/blocking_pool.h"
 #include "store/store.h"
 #include "store/swift_auth.h"
 #include "store/swift_location.h"
@@ -39,17 +40,19 @@ struct SwiftStoreConfig {
 };
 
 // Image data in OpenStack Swift, as glance_store's single-tenant swift driver keeps it: one
-// object per image, named by the image id, or for large and unknown-size images a Dynamic Large
-// Object (segments, then a zero-byte manifest with X-Object-Manifest). Data streams straight
-// from write() to Swift (one segment at a time, never buffered) while MD5 and SHA-256 are
-// computed on worker threads; the checksum is that MD5, not Swift's ETag. Tokens are cached
+// object per image, or for large and unknown-size images a Dynamic Large Object (segments, then
+// a zero-byte manifest with X-Object-Manifest). Unlike upstream, each upload names its object
+// "<id>-<tag>" (see swift_writer.h); locations naming the bare id, as upstream and older
+// versions wrote them, are read and removed alike. Data streams straight from write() to Swift
+// (one segment at a time, never buffered) while MD5 and SHA-256 are computed on the daemon's
+// BlockingPool (PooledDigests); the checksum is that MD5, not Swift's ETag. Tokens are cached
 // per credential (SwiftAuth); a request refused with 401 is retried once with a new token when
-// it had no body yet. Locations carry the credentials they were written with, and are read with
-// those. Safe for concurrent calls from the threads of one io_context.
+// it had no body yet. Locations carry the credentials they were written with, and are read
+// with those. Safe for concurrent calls from the threads of one io_context.
 //
-// Two uploads of one id may stream at once (segment names carry a per-writer nonce): the first
-// commit wins and the other fails with conflict, leaving nothing. Overlapping single PUTs are
-// the exception: Swift checks If-None-Match when a PUT starts, so the last to finish wins.
+// Two uploads of one id may stream and commit at once, each under its own names: the
+// registry's compare-and-set activates one, and the api removes the other's location, which
+// names only the loser's objects.
 //
 // Errors: unavailable when Swift or its auth server cannot be reached (or answers 503);
 // bad_gateway when it refuses the credentials; not_found; conflict when an image id already
@@ -59,14 +62,17 @@ class SwiftStore final : public Store {
  public:
   // Checks the configuration without contacting Swift: bad_request when it cannot work
   // (no auth address or credentials, auth version 2, a Keystone user without project, ...).
-  static common::Result<std::unique_ptr<SwiftStore>> create(const SwiftStoreConfig& config);
+  // `pool` hashes the uploads' data and must outlive the store and its writers.
+  static common::Result<std::unique_ptr<SwiftStore>> create(const SwiftStoreConfig& config,
+                                                            BlockingPool& pool);
   ~SwiftStore() override;
 
   // glance::store::Store
   std::vector<std::string> schemes() const override {
     return {"swift", "swift+http", "swift+https", "swift+config"};
   }
-  // Conflict when the object exists; an error when the container is missing and
+  // Conflict when an upload of `id` was committed here (its object or manifest, or the bare
+  // id, exists; segments alone do not count); an error when the container is missing and
   // create_container_on_put is off. A writer destroyed without commit() or abort() deletes
   // what it wrote in a detached coroutine on the executor that called begin_add, which must
   // outlive the writer.
@@ -77,6 +83,10 @@ class SwiftStore final : public Store {
   Task<uint64_t> size(const Location& where, const ReadOptions& options) override;
   // Deletes a DLO's segments, then its manifest; an SLO with multipart-manifest=delete.
   Task<void> remove(const Location& where) override;
+  // Lists the image's container (by the configured account) for names "<id>", "<id>-<tag>"
+  // and "<id>-<tag>-<n>" and deletes them, segments first, but `keep`'s object and the
+  // segments its manifest names.
+  Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
 
   const SwiftStoreConfig& config() const;
   // The token cache, for tests and diagnostics.
@@ -86,11 +96,20 @@ class SwiftStore final : public Store {
   struct Backend;
 
  private:
-  explicit SwiftStore(std::shared_ptr<Backend> backend) : backend_(std::move(backend)) {}
+  SwiftStore(std::shared_ptr<Backend> backend, BlockingPool& pool)
+      : backend_(std::move(backend)), pool_(pool) {}
   // Deletes the segments a DLO manifest ("<container>/<prefix>") names.
   Task<void> remove_segments(const std::string& manifest, const SwiftLocation& loc);
+  // What remove_leftovers() must spare in `container`: the object `keep` names and the
+  // prefix of the segments its manifest names (empty when it has none).
+  struct Kept {
+    std::string object;
+    std::string segment_prefix;
+  };
+  Task<Kept> kept_by(const std::optional<Location>& keep, const std::string& container);
 
   std::shared_ptr<Backend> backend_;
+  BlockingPool& pool_;
 };
 
 }  // namespace glance::store

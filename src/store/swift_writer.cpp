@@ -1,16 +1,14 @@
 #include "store/swift_writer.h"
 
 #include "common/http/query_string.h"
-#include "store/parallel_digests.h"
+#include "store/pooled_digests.h"
 #include "store/swift_requests.h"
 
-#include <openssl/rand.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 
 namespace glance::store {
 
@@ -40,23 +38,6 @@ std::string unquoted(std::string_view etag) {
   return std::string(etag);
 }
 
-// Random hex naming one writer's segments, so that two uploads of the same image id, which the
-// api lets race until one activates, never write to each other's segments.
-std::string writer_nonce() {
-  unsigned char bytes[6];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    std::random_device device;
-    for (auto& b : bytes) b = static_cast<unsigned char>(device());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
 Error size_mismatch(uint64_t declared, uint64_t received) {
   return Error::bad_request("Supplied size (" + std::to_string(declared) +
                             ") and size generated from uploaded image (" +
@@ -67,14 +48,15 @@ Error size_mismatch(uint64_t declared, uint64_t received) {
 class SwiftWriter final : public ImageWriter {
  public:
   SwiftWriter(std::shared_ptr<Backend> backend, SwiftLocation where, uint64_t declared,
-              net::any_io_executor executor)
+              BlockingPool& pool, net::any_io_executor executor)
       : backend_(std::move(backend)),
         where_(std::move(where)),
         who_(where_.credentials()),
         declared_(declared),
         single_(declared > 0 && declared < backend_->config.large_object_size),
-        prefix_(where_.object + "-" + writer_nonce() + "-"),
-        executor_(std::move(executor)) {}
+        prefix_(where_.object + "-"),
+        executor_(std::move(executor)),
+        digests_(pool) {}
 
   ~SwiftWriter() override {
     part_.reset();
@@ -116,7 +98,7 @@ class SwiftWriter final : public ImageWriter {
   bool single_;
   std::string prefix_;  // of this writer's segment names
   net::any_io_executor executor_;
-  ParallelDigests digests_;
+  PooledDigests digests_;  // its destructor waits for the hashing of the caller's last chunk
   State state_ = State::writing;
   uint64_t size_ = 0;  // bytes passed to write()
   uint64_t sent_ = 0;  // bytes handed to PUT bodies
@@ -136,7 +118,7 @@ Task<void> SwiftWriter::write(std::span<const char> data) {
   // A declared size went out in Content-Length headers: more bytes cannot be sent.
   if (declared_ > 0 && size_ + data.size() > declared_)
     co_return fail(size_mismatch(declared_, size_ + data.size()));
-  digests_.add(data);
+  co_await digests_.add(data);
   size_ += data.size();
   while (!data.empty()) {
     if (!part_) {
@@ -223,7 +205,7 @@ Task<void> SwiftWriter::put_manifest() {
   headers.set("X-Object-Manifest",
               percent_encode(where_.container) + "/" + percent_encode(prefix_));
   headers.set("ETag", std::string(kEmptyMd5));
-  // Two uploads of one id may both reach here: the first manifest wins.
+  // The name is this upload's own: a manifest already there is not ours to replace.
   headers.set("If-None-Match", "*");
   const std::string path = object_path(where_.container, where_.object);
   auto reply = co_await call(*backend_, who_, "PUT", path, headers, kNoBody);
@@ -248,7 +230,7 @@ Task<StoredImage> SwiftWriter::seal() {
     auto closed = co_await close_part();
     if (!closed) co_return closed.error();
   }
-  auto digests = digests_.finish();
+  auto digests = co_await digests_.finish();
   if (single_) {
     if (etag_ != digests.md5)
       co_return fail(Error::internal("Swift's ETag of " + what(where_.object) + " (" + etag_ +
@@ -265,8 +247,8 @@ Task<StoredImage> SwiftWriter::seal() {
 
 net::awaitable<void> SwiftWriter::discard() {
   part_.reset();
-  // The hashing threads may still read the caller's last chunk.
-  digests_.wait();
+  // The pool may still be hashing the caller's last chunk.
+  co_await digests_.wait();
   if (state_ == State::finished) co_return;
   state_ = State::failed;
   auto names = std::move(created_);
@@ -278,8 +260,8 @@ net::awaitable<void> SwiftWriter::discard() {
 
 std::unique_ptr<ImageWriter> make_swift_writer(std::shared_ptr<SwiftStore::Backend> backend,
                                                SwiftLocation where, uint64_t declared,
-                                               net::any_io_executor executor) {
-  return std::make_unique<SwiftWriter>(std::move(backend), std::move(where), declared,
+                                               BlockingPool& pool, net::any_io_executor executor) {
+  return std::make_unique<SwiftWriter>(std::move(backend), std::move(where), declared, pool,
                                        std::move(executor));
 }
 

@@ -12,9 +12,18 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 
 namespace glance::store {
 namespace {
@@ -39,8 +48,8 @@ struct StoreFactory<FileStore> {
     auto dir = std::filesystem::path(::testing::TempDir()) /
                ("store_contract_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
     std::filesystem::remove_all(dir);
-    static BlockingPool pool(4);  // shared by every file store of the run, as in glance-api
-    auto store = FileStore::open_dir(dir, pool);
+    // Shared by every store of the run, as in glance-api.
+    auto store = FileStore::open_dir(dir, glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
@@ -58,20 +67,19 @@ struct StoreFactory<FileStore> {
 // The Swift all-in-one of tests/support/swift_cluster.h, one fresh container per store.
 template <>
 struct StoreFactory<SwiftStore> {
-  // Two uploads of one id may both stream their segments; If-None-Match on the manifest lets
-  // only the first commit, but the winner holds a segment and a manifest, so the count below
-  // is not 1. swift_store_test.cpp checks that race with Swift's own terms.
+  // Each upload writes objects of its own name and both commit; the registry's compare-and-set
+  // decides which one the image keeps. swift_store_test.cpp checks that race.
   static constexpr bool atomic_commit = false;
   static SwiftStoreConfig config() { return glance::testing::swift_config_on_cluster("contract"); }
   static std::unique_ptr<Store> make() {
-    auto store = SwiftStore::create(config());
+    auto store = SwiftStore::create(config(), glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
   static std::unique_ptr<Store> make_unreachable() {
     auto c = config();
     c.auth_address = "http://127.0.0.1:" + std::to_string(closed_port()) + "/auth/v1.0";
-    auto store = SwiftStore::create(c);
+    auto store = SwiftStore::create(c, glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
@@ -120,14 +128,14 @@ struct StoreFactory<S3Store> {
   // so the suite's images take the single-PUT paths; s3_store_test covers the multipart ones.
   static S3StoreConfig config() { return glance::testing::s3_config_on_cluster("contract"); }
   static std::unique_ptr<Store> make() {
-    auto store = S3Store::create(config());
+    auto store = S3Store::create(config(), glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
   static std::unique_ptr<Store> make_unreachable() {
     auto c = config();
     c.s3_store_host = "http://127.0.0.1:" + std::to_string(closed_port());
-    auto store = S3Store::create(c);
+    auto store = S3Store::create(c, glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
@@ -269,6 +277,130 @@ TYPED_TEST(StoreContract, FailureMidWriteLeavesNothing) {
   EXPECT_EQ(this->objects(), 0u);
   // The id is free again.
   this->add("55555555-5555-5555-5555-555555555555", "whole");
+}
+
+// Keeps every thread of `pool` busy until release(), so that work handed to the pool waits.
+class PoolStall {
+ public:
+  explicit PoolStall(BlockingPool& pool) : threads_(pool.threads()) {
+    for (size_t i = 0; i < threads_; ++i)
+      pool.post([this] {
+        std::unique_lock lock(mutex_);
+        ++held_;
+        changed_.notify_all();
+        changed_.wait(lock, [this] { return released_; });
+        --held_;
+        changed_.notify_all();
+      });
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return held_ == threads_; });
+  }
+  ~PoolStall() { release(); }
+  // Lets the pool go and returns once no thread uses this object any more.
+  void release() {
+    std::unique_lock lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return held_ == 0; });
+  }
+
+ private:
+  const size_t threads_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  size_t held_ = 0;
+  bool released_ = false;
+};
+
+net::awaitable<void> write_into(ImageWriter* writer, std::span<const char> chunk,
+                                std::optional<common::Result<void>>* outcome) {
+  *outcome = co_await writer->write(chunk);
+}
+
+struct StalledWrite {
+  StoredImage stored;
+  bool waited_for_the_pool = false;  // the second write was pending while the pool was held
+};
+
+// Writes `data` in two halves while the store's pool is held: the second write has to wait
+// for the pool to hash the first half, and meanwhile the io thread goes on serving (the timer
+// below fires on it). Then lets the pool go and commits.
+net::awaitable<common::Result<StalledWrite>> write_with_stalled_pool(Store& store,
+                                                                     const std::string& id,
+                                                                     const std::string& data) {
+  auto writer = co_await store.begin_add(id, 0);
+  if (!writer) co_return writer.error();
+  const size_t half = data.size() / 2;
+  const std::span<const char> first(data.data(), half);
+  const std::span<const char> second(data.data() + half, data.size() - half);
+  std::optional<PoolStall> stall(std::in_place, glance::testing::store_pool());
+  if (auto w = co_await (*writer)->write(first); !w) co_return w.error();
+  auto executor = co_await net::this_coro::executor;
+  std::optional<common::Result<void>> second_written;
+  net::co_spawn(executor, write_into(writer->get(), second, &second_written), net::detached);
+  // Long enough for the write to finish were it not waiting for the pool.
+  net::steady_timer timer(executor, std::chrono::milliseconds(300));
+  co_await timer.async_wait(net::use_awaitable);
+  StalledWrite result;
+  result.waited_for_the_pool = !second_written.has_value();
+  stall.reset();
+  while (!second_written) {
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(net::use_awaitable);
+  }
+  if (!*second_written) co_return second_written->error();
+  auto stored = co_await (*writer)->commit();
+  if (!stored) co_return stored.error();
+  result.stored = std::move(*stored);
+  co_return result;
+}
+
+TYPED_TEST(StoreContract, HashingWaitsOnThePoolNeverOnTheIoThread) {
+  const std::string data = random_bytes(200000, 8);
+  auto outcome = this->await(
+      write_with_stalled_pool(*this->store_, "88888888-8888-8888-8888-888888888888", data));
+  ASSERT_TRUE(outcome) << outcome.error().message();
+  EXPECT_TRUE(outcome->waited_for_the_pool);
+  EXPECT_EQ(outcome->stored.checksum, common::md5_hex(data));
+  EXPECT_EQ(outcome->stored.sha256, common::sha256_hex(data));
+  auto back = this->read(outcome->stored.location);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(*back == data);
+}
+
+struct LeftoverRun {
+  StoredImage kept;
+  std::string read_back;  // the kept data, read after the first clean-up
+};
+
+// An upload left half-written (as a dead process leaves it) next to a committed one of the same
+// image: a clean-up that keeps the committed one must leave it readable.
+net::awaitable<common::Result<LeftoverRun>> leftovers_beside(Store& store, const std::string& id,
+                                                             const std::string& data) {
+  auto dead = co_await store.begin_add(id, 0);
+  if (!dead) co_return dead.error();
+  const std::string half_written = random_bytes(150000, 9);
+  if (auto w = co_await (*dead)->write(half_written); !w) co_return w.error();
+  auto stored = co_await glance::testing::add_in_chunks(store, id, data, 0);
+  if (!stored) co_return stored.error();
+  const std::optional<Location> keep = stored->location;
+  if (auto r = co_await store.remove_leftovers(id, keep); !r) co_return r.error();
+  auto back = co_await read_image(store, stored->location, ReadOptions{});
+  if (!back) co_return back.error();
+  co_await (*dead)->abort();
+  co_return LeftoverRun{std::move(*stored), std::move(*back)};
+}
+
+TYPED_TEST(StoreContract, RemovingLeftoversSparesOnlyTheKeptData) {
+  const std::string id = "99999999-9999-9999-9999-999999999999";
+  const std::string data = random_bytes(120000, 10);
+  auto run = this->await(leftovers_beside(*this->store_, id, data));
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_TRUE(run->read_back == data);
+  auto removed = this->await(this->store_->remove_leftovers(id, std::nullopt));
+  ASSERT_TRUE(removed) << removed.error().message();
+  EXPECT_EQ(this->objects(), 0u);
+  EXPECT_EQ(this->read(run->kept.location).error().code(), Errc::not_found);
 }
 
 TYPED_TEST(StoreContract, RemoveThenNotFound) {

@@ -5,12 +5,19 @@
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/swift_cluster.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
 #include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iterator>
+#include <set>
 
 namespace glance::testing {
 namespace {
@@ -178,8 +185,123 @@ TEST_P(ApiRemoteStores, ClientGoneMidUploadLeavesNoSegmentsOrParts) {
   EXPECT_EQ(list[0]["status"], "killed");
 }
 
+// The status line of the next answer on `c`.
+std::string status_line(RawConnection& c) {
+  std::string got;
+  eventually(
+      [&] {
+        got += c.read(1 << 16, std::chrono::milliseconds(100));
+        return got.find("\r\n") != std::string::npos;
+      },
+      std::chrono::seconds(60));
+  return got.substr(0, got.find("\r\n"));
+}
+
+// The upload tags ("<id>-<tag>-<segment>") of the segments of image `id` in `names`.
+std::set<std::string> segment_tags(const std::vector<std::string>& names, const std::string& id) {
+  std::set<std::string> tags;
+  for (const auto& name : names) {
+    auto at = name.find("/" + id + "-");
+    if (at == std::string::npos) continue;
+    std::string rest = name.substr(at + id.size() + 2);
+    if (rest.size() > 13 && rest[12] == '-') tags.insert(rest.substr(0, 12));
+  }
+  return tags;
+}
+
+// Two clients upload different data to one image at once. Both stream into the store under
+// names of their own; the registry activates the first to finish, the other is answered 409
+// and removes what it stored, and the winner's data is intact.
+TEST_P(ApiRemoteStores, RacingUploadsKeepTheWinnersDataAndLeaveNothingOfTheLoser) {
+  if (GetParam() != "swift")
+    GTEST_SKIP() << "S3 shows nothing of an upload before it ends; s3_store_test races the store";
+  auto created = client_.post("/v1/images", "",
+                              {{"x-image-meta-name", "raced"},
+                               {"x-image-meta-disk_format", "raw"},
+                               {"x-image-meta-container_format", "bare"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = created.json()["image"]["id"];
+  const size_t before = objects();
+  // Three segments of 1,024,000 bytes each.
+  const std::string winner = random_bytes(3000000, 41);
+  const std::string loser = random_bytes(3000000, 42);
+  const std::string head = "PUT /v1/images/" + id +
+                           " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                           "x-image-meta-store: swift\r\nContent-Length: 3000000\r\n\r\n";
+  const size_t half = 1500000;
+  RawConnection a(env_->api().port());
+  RawConnection b(env_->api().port());
+  ASSERT_TRUE(a.send(head + winner.substr(0, half)));
+  ASSERT_TRUE(b.send(head + loser.substr(0, half)));
+  // Both have a segment in Swift: both began before either can finish.
+  EXPECT_TRUE(eventually([&] { return segment_tags(object_names(), id).size() == 2; }))
+      << listing();
+  ASSERT_TRUE(a.send(winner.substr(half)));
+  EXPECT_EQ(status_line(a), "HTTP/1.1 200 OK");
+  // The loser's last segment and manifest go up after the winner's manifest.
+  ASSERT_TRUE(b.send(loser.substr(half)));
+  EXPECT_EQ(status_line(b), "HTTP/1.1 409 Conflict");
+
+  auto back = client_.get("/v1/images/" + id);
+  ASSERT_EQ(back.status, 200u);
+  EXPECT_TRUE(back.body == winner);
+  EXPECT_EQ(back.header("x-image-meta-checksum").value_or(""), common::md5_hex(winner));
+  EXPECT_EQ(back.header("x-image-meta-status").value_or(""), "active");
+  // The winner's manifest and three segments, all of one upload.
+  auto names = object_names();
+  EXPECT_EQ(names.size(), before + 4) << listing();
+  EXPECT_EQ(segment_tags(names, id).size(), 1u) << listing();
+  EXPECT_EQ(client_.del("/v1/images/" + id).status, 200u);
+  EXPECT_EQ(objects(), before) << listing();
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ApiRemoteStores, ::testing::Values("swift", "s3"),
                          [](const auto& info) { return info.param; });
+
+// glance-api is killed with SIGKILL while it streams an upload into the store: its segments (or
+// S3 multipart upload and part) stay behind, the image stays saving. A restarted glance-api's
+// reaper kills the image and removes every object of its uploads.
+TEST_P(ApiRemoteStores, KilledApiMidUploadLeavesNoObjectsOnceTheReaperRan) {
+  ApiEnvironment env(false, "upload_orphan_timeout = 2\n",
+                     store_options() + "default_store = " + GetParam() + "\n");
+  auto created = env.client().post("/v1/images", "",
+                                   {{"x-image-meta-name", "orphan"},
+                                    {"x-image-meta-disk_format", "raw"},
+                                    {"x-image-meta-container_format", "bare"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = created.json()["image"]["id"];
+  auto of_image = [&] {
+    size_t n = 0;
+    for (const auto& name : object_names()) n += name.find("/" + id + "-") != std::string::npos;
+    return n;
+  };
+  auto status = [&] {
+    auto r = HttpClient(env.registry().daemon().port()).get("/images/" + id);
+    return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
+  };
+  {
+    // 6 MiB of 12: two Swift segments, or the first 5 MiB part of an S3 multipart upload
+    // (with its upload marker).
+    RawConnection upload(env.api().port());
+    ASSERT_TRUE(upload.send("PUT /v1/images/" + id +
+                            " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+                            "Content-Length: 12582912\r\n\r\n" +
+                            random_bytes(6 << 20, 43)));
+    EXPECT_TRUE(eventually([&] { return of_image() >= 2; })) << listing();
+    EXPECT_EQ(status(), "saving");
+    env.api().signal(SIGKILL);
+    ASSERT_EQ(env.api().wait_exit(std::chrono::seconds(20)), 128 + SIGKILL);
+  }
+  EXPECT_GE(of_image(), 2u) << listing();  // what the dead process left
+  std::ifstream config_file(env.api().config_path());
+  const std::string config((std::istreambuf_iterator<char>(config_file)),
+                           std::istreambuf_iterator<char>());
+  Daemon restarted(api_binary(), config);
+  restarted.start();
+  EXPECT_TRUE(eventually([&] { return status() == "killed"; })) << status() << restarted.log();
+  EXPECT_TRUE(eventually([&] { return of_image() == 0; })) << listing() << restarted.log();
+  EXPECT_EQ(HttpClient(restarted.port()).get("/v1/images").status, 200u);
+}
 
 // Keys in the s3 store's bucket, by the Swift API (s3api buckets are Swift containers).
 std::vector<std::string> bucket_keys() {

@@ -83,6 +83,22 @@ TEST_F(InstalledTree, DaemonsRunFromTheInstalledConfigAndASecondInstallKeepsTheE
   EXPECT_EQ(registry.stop(), 0);
 }
 
+// The lines of systemd-analyze's output that are not about another installed unit. verify
+// also loads the units already on the machine that ours are ordered against or pulled in
+// with (multi-user.target's wants), and reports their own faults: Debian's keystone.service,
+// for one, orders itself after itself ("keystone.service: Dependency After=keystone.service is
+// dropped."). Those are not ours to fix; a line about ours names it by its path.
+std::string about_our_units(const std::string& out) {
+  static const std::regex foreign(
+      R"(^[A-Za-z0-9@_.-]+\.(service|target|socket|mount|timer|path): .*)");
+  std::istringstream in(out);
+  std::string line, kept;
+  while (std::getline(in, line))
+    if (line.find("glance-") != std::string::npos || !std::regex_match(line, foreign))
+      kept += line + "\n";
+  return kept;
+}
+
 TEST_F(InstalledTree, SystemdAnalyzeVerifiesBothUnits) {
   fs::path units = make_temp_dir("glance-units");
   for (const char* unit : {"glance-registry.service", "glance-api.service"})
@@ -94,11 +110,12 @@ TEST_F(InstalledTree, SystemdAnalyzeVerifiesBothUnits) {
     text = std::regex_replace(text, std::regex("bin/glance-api "), "bin/glance-registry ");
     std::ofstream(units / "glance-api.service") << text;
   }
-  // verify warns about unknown keys and bad values without failing: any output is a failure.
+  // verify warns about unknown keys and bad values without failing: any output about our
+  // units is a failure.
   std::string out = run_command("cd " + units.string() +
                                 " && systemd-analyze verify --man=no ./glance-registry.service "
                                 "./glance-api.service 2>&1");
-  EXPECT_EQ(out, "");
+  EXPECT_EQ(about_our_units(out), "") << out;
 }
 
 TEST(InstallWithDestdir, UsrPrefixPutsConfigsInEtcAndUnitsNameUsrBin) {

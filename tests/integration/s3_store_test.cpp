@@ -81,7 +81,7 @@ class S3StoreTest : public ::testing::Test {
   // declared 1 MiB.
   static S3StoreConfig fresh_config() { return glance::testing::s3_config_on_cluster("s3test"); }
   static std::unique_ptr<S3Store> make(const S3StoreConfig& config) {
-    auto store = S3Store::create(config);
+    auto store = S3Store::create(config, glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
@@ -363,6 +363,50 @@ TEST_F(S3StoreTest, EachUploadHasItsOwnKeyAndOldBareIdKeysStillWork) {
   ASSERT_TRUE(await(store_->remove(legacy)));
   ASSERT_TRUE(await(store_->remove(stored.location)));
   EXPECT_EQ(contents(*store_).keys, 0u);
+}
+
+// Starts a multipart upload of `data` (declared, so parts stream) and drops the writer without
+// commit() or abort(), as a dead process does: the upload stays unfinished in the bucket.
+net::awaitable<common::Result<void>> abandon(Store& store, const std::string& id,
+                                             const std::string& data) {
+  auto writer = co_await store.begin_add(id, data.size() + 1);
+  if (!writer) co_return writer.error();
+  co_return co_await write_in_chunks(**writer, data);
+}
+
+TEST_F(S3StoreTest, LeftoversOfDeadUploadsGoTheKeptKeyAndOtherImagesStay) {
+  const std::string id = "aaaaaaaa-0000-0000-0000-0000000000e1";
+  // A dead upload's unfinished multipart upload with one part (begun first: an id with a
+  // whole object is taken), a dead upload's whole object, a bare-id object, and keys of images
+  // whose ids start like this one.
+  auto abandoned = await(abandon(*store_, id, random_bytes(kPart + 1000, 23)));
+  ASSERT_TRUE(abandoned) << abandoned.error().message();
+  auto kept = add(*store_, id, "kept", 0);
+  s3::Client client{common::http::ClientConfig{}};
+  const std::string x = "x";
+  for (const std::string& key : {id + "-0123456789ab", id, id + "-more", id + "0-0123456789ab"}) {
+    const s3::Request put{"PUT", key, {}, {}};
+    auto written = await(client.fetch(store_->bucket(), put, x));
+    ASSERT_TRUE(written && written->status == 200) << key;
+  }
+  ASSERT_EQ(contents(*store_).uploads, 1u);
+  ASSERT_EQ(contents(*store_).keys, 5u);
+
+  const std::optional<Location> keep = kept.location;
+  auto removed = await(store_->remove_leftovers(id, keep));
+  ASSERT_TRUE(removed) << removed.error().message();
+  EXPECT_EQ(contents(*store_).uploads, 0u);
+  EXPECT_EQ(contents(*store_).keys, 3u);  // the kept upload's and the two other images'
+  auto back = await(read_image(*store_, kept.location, ReadOptions{}));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(*back, "kept");
+
+  removed = await(store_->remove_leftovers(id, std::nullopt));
+  ASSERT_TRUE(removed) << removed.error().message();
+  EXPECT_EQ(contents(*store_).keys, 2u);
+  EXPECT_EQ(await(store_->size(kept.location, ReadOptions{})).error().code(), Errc::not_found);
+  auto missing = make(fresh_config());  // its bucket was never made
+  EXPECT_TRUE(await(missing->remove_leftovers(id, std::nullopt)));
 }
 
 // The pure parts: no server involved.

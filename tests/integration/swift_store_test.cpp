@@ -6,6 +6,7 @@
 #include "common/hex_digest.h"
 #include "common/uri_redaction.h"
 #include "store/store_registry.h"
+#include "store/upload_name.h"
 #include "tests/support/cluster_stores.h"
 #include "tests/support/daemon.h"
 #include "tests/support/http_client.h"
@@ -71,7 +72,7 @@ class SwiftStoreTest : public ::testing::Test {
 
   SwiftStoreConfig config() { return glance::testing::swift_config_on_cluster("swiftstore"); }
   std::unique_ptr<SwiftStore> make(const SwiftStoreConfig& c) {
-    auto store = SwiftStore::create(c);
+    auto store = SwiftStore::create(c, glance::testing::store_pool());
     if (!store) throw std::runtime_error(store.error().message());
     return std::move(*store);
   }
@@ -185,9 +186,11 @@ TEST_F(SwiftStoreTest, LocationCarriesQuotedCredentialsAndTheyAreUsedToRead) {
   const std::string data = random_bytes(1000, 1);
   auto stored = must(await(add_in_chunks(*writer_store, id, data, data.size())));
   const auto& cluster = swift_cluster();
-  EXPECT_EQ(stored.location.uri,
-            "swift+http://test%3Atester:testing@127.0.0.1:" + std::to_string(cluster.proxy_port) +
-                "/auth/v1.0/" + c.container + "/loc-1");
+  const std::string prefix =
+      "swift+http://test%3Atester:testing@127.0.0.1:" + std::to_string(cluster.proxy_port) +
+      "/auth/v1.0/" + c.container + "/";
+  ASSERT_TRUE(stored.location.uri.starts_with(prefix)) << stored.location.uri;
+  EXPECT_TRUE(is_upload_name(stored.location.uri.substr(prefix.size()), id)) << stored.location.uri;
   // A store configured for another account, with a wrong key, reads with the URI's credentials.
   auto other = c;
   other.user = cluster.admin_user;
@@ -261,14 +264,16 @@ TEST_F(SwiftStoreTest, UnknownSizeGoesUpAsADloReadByteExactAndAcrossSegments) {
   SwiftApi api;
   auto names = api.names(c.container);
   ASSERT_EQ(names.size(), 5u);  // the manifest, then four segments of at most 100 kB
-  EXPECT_EQ(names[0], "dlo-1");
-  for (size_t i = 1; i <= 4; ++i) {
-    EXPECT_TRUE(names[i].starts_with("dlo-1-")) << names[i];
-    EXPECT_TRUE(names[i].ends_with("-0000" + std::to_string(i))) << names[i];
-  }
-  auto head = api.request("HEAD", "/" + c.container + "/dlo-1");
-  auto prefix = names[1].substr(0, names[1].size() - 5);
-  EXPECT_EQ(head.header("X-Object-Manifest").value_or(""), c.container + "/" + prefix);
+  // The upload's own name, "<id>-<tag>", which the location records.
+  auto loc = SwiftLocation::parse(stored.location.uri);
+  ASSERT_TRUE(loc);
+  EXPECT_TRUE(is_upload_name(loc->object, id)) << loc->object;
+  EXPECT_NE(loc->object, id);
+  EXPECT_EQ(names[0], loc->object);
+  for (size_t i = 1; i <= 4; ++i)
+    EXPECT_EQ(names[i], loc->object + "-0000" + std::to_string(i)) << names[i];
+  auto head = api.request("HEAD", "/" + c.container + "/" + loc->object);
+  EXPECT_EQ(head.header("X-Object-Manifest").value_or(""), c.container + "/" + loc->object + "-");
 
   auto whole = await(read_image(*store, stored.location, kWhole));
   ASSERT_TRUE(whole) << whole.error().message();
@@ -295,8 +300,11 @@ TEST_F(SwiftStoreTest, KnownSizesChooseOnePutOrSegmentsOfThatSize) {
   auto names = api.names(c.container);
   // large-1's manifest and three segments, then small-1 as a plain object.
   ASSERT_EQ(names.size(), 5u);
-  EXPECT_EQ(names[4], "small-1");
-  EXPECT_FALSE(api.request("HEAD", "/" + c.container + "/small-1").header("X-Object-Manifest"));
+  const std::string small_object = SwiftLocation::parse(one.location.uri)->object;
+  EXPECT_TRUE(is_upload_name(small_object, small_id)) << small_object;
+  EXPECT_EQ(names[4], small_object);
+  EXPECT_FALSE(
+      api.request("HEAD", "/" + c.container + "/" + small_object).header("X-Object-Manifest"));
   auto segment = api.request("HEAD", "/" + c.container + "/" + names[3]);
   EXPECT_EQ(segment.header("Content-Length").value_or(""), "50000");
   auto back = await(read_image(*store, many.location, kWhole));
@@ -372,37 +380,162 @@ TEST_F(SwiftStoreTest, AnUploadCutMidwayLeavesNoSegments) {
   must(await(add_in_chunks(*store, id, data, 0)));
 }
 
-// Two writers of one id, interleaved: both stream a segment, the first commits, the second
-// must fail with conflict. Returns the winner's location.
-net::awaitable<Result<std::string>> race(Store& store, const std::string& id) {
-  auto a = co_await store.begin_add(id, 0);
-  auto b = co_await store.begin_add(id, 0);
+struct Race {
+  StoredImage first;
+  StoredImage second;
+};
+
+// Two writers of one id, interleaved: both begin, both stream, then both commit, each under its
+// own names. `declared` > 0 makes both one PUT of that many bytes.
+net::awaitable<Result<Race>> race(Store& store, const std::string& id, const std::string& a_data,
+                                  const std::string& b_data, uint64_t declared) {
+  auto a = co_await store.begin_add(id, declared);
+  auto b = co_await store.begin_add(id, declared);
   if (!a || !b) co_return common::Error::internal("begin_add failed");
-  const std::span<const char> aaa("aaa", 3);
-  const std::span<const char> bbbb("bbbb", 4);
-  auto wrote_a = co_await (*a)->write(aaa);
-  auto wrote_b = co_await (*b)->write(bbbb);
-  if (!wrote_a || !wrote_b) co_return common::Error::internal("write failed");
+  const size_t half = a_data.size() / 2;
+  auto wrote = co_await (*a)->write({a_data.data(), half});
+  if (!wrote) co_return wrote.error();
+  wrote = co_await (*b)->write({b_data.data(), half});
+  if (!wrote) co_return wrote.error();
+  wrote = co_await (*a)->write({a_data.data() + half, a_data.size() - half});
+  if (!wrote) co_return wrote.error();
+  wrote = co_await (*b)->write({b_data.data() + half, b_data.size() - half});
+  if (!wrote) co_return wrote.error();
+  // The loser finishes last: with one shared name its PUT would replace the winner's object.
   auto first = co_await (*a)->commit();
   if (!first) co_return first.error();
   auto second = co_await (*b)->commit();
-  if (second) co_return common::Error::internal("both commits succeeded");
-  if (second.error().code() != Errc::conflict) co_return second.error();
-  co_return first->location.uri;
+  if (!second) co_return second.error();
+  co_return Race{std::move(*first), std::move(*second)};
 }
 
-TEST_F(SwiftStoreTest, TwoUploadsOfOneIdTheFirstManifestWinsAndTheLoserLeavesNothing) {
+TEST_F(SwiftStoreTest, RacingUploadsOfOneIdNeverTouchTheWinnersObjects) {
   auto c = config();
   auto store = make(c);
-  const std::string id = "race-1";
-  auto winner = await(race(*store, id));
-  ASSERT_TRUE(winner) << winner.error().message();
-  const Location where{*winner};
-  auto back = await(read_image(*store, where, kWhole));
-  ASSERT_TRUE(back) << back.error().message();
-  EXPECT_EQ(*back, "aaa");
   SwiftApi api;
-  EXPECT_EQ(api.names(c.container).size(), 2u);  // the winner's segment and manifest
+  // Segments of unknown size; one PUT each of a declared size.
+  for (uint64_t declared : {uint64_t{0}, uint64_t{120000}}) {
+    SCOPED_TRACE(declared);
+    const std::string id = "race-" + std::to_string(declared);
+    const std::string winner = random_bytes(120000, 31);
+    const std::string loser = random_bytes(120000, 32);
+    auto raced = await(race(*store, id, winner, loser, declared));
+    ASSERT_TRUE(raced) << raced.error().message();
+    ASSERT_NE(raced->first.location.uri, raced->second.location.uri);
+    // The registry activates the first; the api removes what the other stored.
+    auto removed = await(store->remove(raced->second.location));
+    ASSERT_TRUE(removed) << removed.error().message();
+    auto back = await(read_image(*store, raced->first.location, kWhole));
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_TRUE(*back == winner);
+    EXPECT_EQ(raced->first.checksum, common::md5_hex(winner));
+    const std::string kept = SwiftLocation::parse(raced->first.location.uri)->object;
+    for (const auto& name : api.names(c.container))
+      EXPECT_TRUE(name.starts_with(kept)) << name << " is not the winner's";
+    ASSERT_TRUE(await(store->remove(raced->first.location)));
+    EXPECT_TRUE(api.names(c.container).empty());
+  }
+}
+
+// A location in the store's account naming `object` in `container`.
+Location location_of(const std::string& container, const std::string& object) {
+  SwiftLocation loc = *SwiftLocation::parse("swift+http://x:y@h/c/o");
+  const auto& cluster = swift_cluster();
+  loc.user = cluster.user;
+  loc.key = cluster.key;
+  loc.auth_address = cluster.auth_url.substr(std::string("http://").size());
+  loc.container = container;
+  loc.object = object;
+  return Location{loc.uri()};
+}
+
+TEST_F(SwiftStoreTest, BareIdLocationsOfOlderUploadsStillReadAndRemove) {
+  auto c = config();
+  auto store = make(c);
+  SwiftApi api;
+  ASSERT_EQ(api.request("PUT", "/" + c.container).status / 100, 2u);
+  // Upstream's layout: a single object "<id>", and a DLO "<id>" over "<id>-00001", ...
+  const std::string single = random_bytes(3000, 33);
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/old-single", single).status, 201u);
+  const std::string one = random_bytes(2000, 34), two = random_bytes(1000, 35);
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/old-dlo-00001", one).status, 201u);
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/old-dlo-00002", two).status, 201u);
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/old-dlo", "",
+                        {{"X-Object-Manifest", c.container + "/old-dlo-"}})
+                .status,
+            201u);
+  // Either makes its id taken.
+  for (const char* id : {"old-single", "old-dlo"}) {
+    auto again = await(store->begin_add(id, 0));
+    ASSERT_FALSE(again) << id;
+    EXPECT_EQ(again.error().code(), Errc::conflict) << id;
+  }
+  auto back = await(read_image(*store, location_of(c.container, "old-single"), kWhole));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(*back == single);
+  back = await(read_image(*store, location_of(c.container, "old-dlo"), kWhole));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(*back == one + two);
+  ASSERT_TRUE(await(store->remove(location_of(c.container, "old-single"))));
+  ASSERT_TRUE(await(store->remove(location_of(c.container, "old-dlo"))));
+  EXPECT_TRUE(api.names(c.container).empty());
+}
+
+TEST_F(SwiftStoreTest, OnlyACommittedUploadOfTheSameIdMakesItTaken) {
+  auto c = config();
+  auto store = make(c);
+  SwiftApi api;
+  must(await(add_in_chunks(*store, "taken-1", "data", 0)));
+  // Segments a dead upload left behind, and an image whose id only starts like this one.
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/free-1-0123456789ab-00001", "x").status, 201u);
+  must(await(add_in_chunks(*store, "free-1-more", "other image", 0)));
+  auto taken = await(store->begin_add("taken-1", 0));
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code(), Errc::conflict);
+  for (const char* id : {"free-1", "taken"}) {
+    auto free = await(store->begin_add(id, 0));
+    ASSERT_TRUE(free) << id << ": " << free.error().message();
+    await((*free)->abort());
+  }
+}
+
+TEST_F(SwiftStoreTest, LeftoversOfDeadUploadsGoTheKeptUploadAndOtherImagesStay) {
+  auto c = config();
+  auto store = make(c);
+  SwiftApi api;
+  const std::string id = "left-1";
+  const std::string data = random_bytes(250000, 36);
+  auto kept = must(await(add_in_chunks(*store, id, data, 0)));  // a manifest and 3 segments
+  const size_t kept_objects = api.names(c.container).size();
+  // A dead upload's segments and manifest, another's lone segment, an upstream-style bare
+  // object, and objects of images whose ids start like this one.
+  for (const std::string& name :
+       {id + "-0123456789ab-00001", id + "-0123456789ab-00002", id + "-fedcba987654-00001",
+        id + "-more-1", id + "x", std::string("left-10-0123456789ab")})
+    ASSERT_EQ(api.request("PUT", "/" + c.container + "/" + name, "x").status, 201u) << name;
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/" + id + "-0123456789ab", "",
+                        {{"X-Object-Manifest", c.container + "/" + id + "-0123456789ab-"}})
+                .status,
+            201u);
+  ASSERT_EQ(api.request("PUT", "/" + c.container + "/" + id, "bare").status, 201u);
+
+  const std::optional<Location> keep = kept.location;
+  auto removed = await(store->remove_leftovers(id, keep));
+  ASSERT_TRUE(removed) << removed.error().message();
+  EXPECT_EQ(api.names(c.container).size(), kept_objects + 3);
+  auto back = await(read_image(*store, kept.location, kWhole));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(*back == data);
+
+  removed = await(store->remove_leftovers(id, std::nullopt));
+  ASSERT_TRUE(removed) << removed.error().message();
+  const std::vector<std::string> others{id + "-more-1", "left-10-0123456789ab", id + "x"};
+  EXPECT_EQ(api.names(c.container), others);
+  // Nothing to do is no error; neither is a container that does not exist.
+  EXPECT_TRUE(await(store->remove_leftovers(id, std::nullopt)));
+  auto elsewhere = config();
+  EXPECT_TRUE(await(make(elsewhere)->remove_leftovers(id, std::nullopt)));
+  EXPECT_EQ(await(store->remove_leftovers("../x", std::nullopt)).error().code(), Errc::bad_request);
 }
 
 TEST_F(SwiftStoreTest, MoreBytesThanDeclaredAreRefused) {
@@ -515,21 +648,21 @@ TEST(SwiftStoreConfig, RefusesWhatCannotWork) {
   ok.auth_version = 3;
   ok.user = "service:glance";
   ok.key = "secret";
-  EXPECT_TRUE(SwiftStore::create(ok));
+  EXPECT_TRUE(SwiftStore::create(ok, glance::testing::store_pool()));
   auto v2 = ok;
   v2.auth_version = 2;
-  auto refused = SwiftStore::create(v2);
+  auto refused = SwiftStore::create(v2, glance::testing::store_pool());
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("not supported"), std::string::npos);
   auto no_project = ok;
   no_project.user = "glance";
-  EXPECT_FALSE(SwiftStore::create(no_project));
+  EXPECT_FALSE(SwiftStore::create(no_project, glance::testing::store_pool()));
   auto no_address = ok;
   no_address.auth_address.clear();
-  EXPECT_FALSE(SwiftStore::create(no_address));
+  EXPECT_FALSE(SwiftStore::create(no_address, glance::testing::store_pool()));
   auto ftp = ok;
   ftp.auth_address = "ftp://x/y";
-  EXPECT_FALSE(SwiftStore::create(ftp));
+  EXPECT_FALSE(SwiftStore::create(ftp, glance::testing::store_pool()));
 }
 
 TEST(SwiftStoreConfig, IsReadFromGlanceStoreAndServesEverySwiftScheme) {

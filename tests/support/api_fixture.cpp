@@ -18,7 +18,8 @@ std::string api_config(int registry_port, const std::string& datadir, bool keyst
   if (store_extra.find("default_store =") == std::string::npos) c += "default_store = file\n";
   c += "filesystem_store_datadir = " + datadir + "\n";
   c += store_extra + "\n";
-  if (keystone) c += "[paste_deploy]\nflavor = keystone\n";
+  // An api behind a proxy that validated the caller's token: it trusts the identity headers.
+  if (keystone) c += "[paste_deploy]\nflavor = trusted-auth\n";
   return c;
 }
 
@@ -28,12 +29,16 @@ std::string trusted_auth(bool keystone) {
 }  // namespace
 
 ApiEnvironment::ApiEnvironment(bool keystone, const std::string& api_extra,
-                               const std::string& store_extra)
-    : keystone_(keystone), datadir_(make_temp_dir("glance-api-store") + "/images") {
-  registry_ = std::make_unique<RegistryEnvironment>(trusted_auth(keystone));
+                               const std::string& store_extra, const std::string& api_tail,
+                               const std::string& registry_tail)
+    : keystone_(keystone),
+      registry_tail_(registry_tail),
+      datadir_(make_temp_dir("glance-api-store") + "/images") {
+  registry_ = std::make_unique<RegistryEnvironment>(trusted_auth(keystone) + registry_tail);
   registry_port_ = registry_->daemon().port();
   api_ = std::make_unique<Daemon>(
-      api_binary(), api_config(registry_port_, datadir_, keystone, api_extra, store_extra));
+      api_binary(),
+      api_config(registry_port_, datadir_, keystone, api_extra, store_extra) + "\n" + api_tail);
   api_->start();
 }
 
@@ -53,7 +58,8 @@ void ApiEnvironment::stop_registry() {
 void ApiEnvironment::start_registry_again() {
   // The port came from the kernel when the registry first bound port 0; reusing it keeps
   // the api's registry_port valid. SO_REUSEADDR lets it bind again at once.
-  std::string config = registry_config(registry_->db_url(), trusted_auth(keystone_));
+  std::string config =
+      registry_config(registry_->db_url(), trusted_auth(keystone_) + registry_tail_);
   auto at = config.find("bind_port = 0");
   config.replace(at, 13, "bind_port = " + std::to_string(registry_port_));
   registry_again_ = std::make_unique<Daemon>(registry_binary(), config);

@@ -15,10 +15,14 @@ class ApiEnvironment {
  public:
   // `api_extra` goes into the api's [DEFAULT]; `store_extra` into its [glance_store], beside
   // a fresh filesystem_store_datadir and, unless it sets them, "stores = file" and
-  // "default_store = file". With `keystone`, the api reads identity headers and forwards them to a
-  // trusted-auth registry, which then applies visibility per caller.
+  // "default_store = file". With `keystone`, the api trusts the identity headers (trusted-auth,
+  // as behind a proxy that validated tokens) and forwards them to a trusted-auth registry,
+  // which then applies visibility per caller.
+  // `api_tail` ends the api's config file, and `registry_tail` the registry's, so their
+  // sections and options win (e.g. flavor keystone with its [keystone_authtoken]).
   ApiEnvironment(bool keystone = false, const std::string& api_extra = "",
-                 const std::string& store_extra = "");
+                 const std::string& store_extra = "", const std::string& api_tail = "",
+                 const std::string& registry_tail = "");
 
   Daemon& api() { return *api_; }
   RegistryEnvironment& registry() { return *registry_; }
@@ -34,6 +38,7 @@ class ApiEnvironment {
 
  private:
   bool keystone_;
+  std::string registry_tail_;
   std::string datadir_;
   int registry_port_ = 0;
   std::unique_ptr<RegistryEnvironment> registry_;

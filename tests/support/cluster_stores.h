@@ -5,6 +5,7 @@
 // processes), created by the first upload. Sizes are small so a few hundred kB take the
 // segmented paths. Header-only, so that the test support library needs no glance_store.
 
+#include "store/blocking_pool.h"
 #include "store/s3_store.h"
 #include "store/swift_store.h"
 #include "tests/support/swift_cluster.h"
@@ -19,6 +20,13 @@ namespace glance::testing {
 inline std::string fresh_name(const std::string& prefix) {
   static std::atomic<int> n{0};
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+}
+
+// The pool that hashes the uploads of the stores a test makes, as glance-api's one pool
+// (store_worker_threads) does; it lives until the process exits.
+inline store::BlockingPool& store_pool() {
+  static store::BlockingPool pool(4);
+  return pool;
 }
 
 // tempauth; images of a declared size under 250,000 bytes in one PUT, others as segments of

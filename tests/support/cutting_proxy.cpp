@@ -105,6 +105,13 @@ void CuttingProxy::accept_loop() {
   }
 }
 
+int CuttingProxy::requests_starting(const std::string& prefix) {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(
+      std::count_if(request_lines_.begin(), request_lines_.end(),
+                    [&](const std::string& l) { return l.starts_with(prefix); }));
+}
+
 void CuttingProxy::relay(int client) {
   int server = connect_loopback(upstream_port_);
   if (server >= 0) {
@@ -118,6 +125,10 @@ void CuttingProxy::relay(int client) {
     const bool head = request->starts_with("HEAD ");
     auto response = read_message(server, from_server, head);
     if (!response) break;
+    {
+      std::lock_guard lock(mutex_);
+      request_lines_.push_back(request->substr(0, request->find("\r\n")));
+    }
     if (request->find(pattern_) != std::string::npos && cuts_.load() == 0) {
       ++cuts_;
       // RST rather than FIN: the client sees its connection reset.

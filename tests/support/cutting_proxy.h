@@ -25,6 +25,9 @@ class CuttingProxy {
   int port() const { return port_; }
   // How many requests were cut so far (0 or 1).
   int cuts() const { return cuts_.load(); }
+  // How many requests the server answered so far whose request line starts with `prefix`
+  // ("GET /v3/auth").
+  int requests_starting(const std::string& prefix);
 
  private:
   void accept_loop();
@@ -38,6 +41,7 @@ class CuttingProxy {
   std::atomic<int> cuts_{0};
   std::mutex mutex_;
   std::vector<int> open_fds_;
+  std::vector<std::string> request_lines_;  // guarded by mutex_
   std::vector<std::thread> threads_;
   std::thread acceptor_;
 };

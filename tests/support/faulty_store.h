@@ -27,6 +27,10 @@ class FaultyStore final : public store::Store {
     return real_.size(w, o);
   }
   store::Task<void> remove(const store::Location& w) override { return real_.remove(w); }
+  store::Task<void> remove_leftovers(const std::string& id,
+                                     const std::optional<store::Location>& keep) override {
+    return real_.remove_leftovers(id, keep);
+  }
 
  private:
   store::Store& real_;

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include <sys/sendfile.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
@@ -43,7 +44,7 @@ bool expects_continue(const HeaderParser& parser) {
   return h.version() == 11 && iequals(h[bhttp::field::expect], "100-continue");
 }
 
-net::awaitable<bool> send_continue(beast::tcp_stream& stream) {
+net::awaitable<bool> send_continue(AnyStream& stream) {
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   auto [ec, n] = co_await net::async_write(stream, net::buffer(kContinue), kTuple);
   co_return !ec;
@@ -55,7 +56,7 @@ constexpr size_t kStreamReadBytes = 256 * 1024;
 
 class BeastBodyReader final : public StreamedBodyReader {
  public:
-  BeastBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer, HeaderParser& header,
+  BeastBodyReader(AnyStream& stream, beast::flat_buffer& buffer, HeaderParser& header,
                   const ServerConfig& config)
       : stream_(stream),
         buffer_(buffer),
@@ -97,7 +98,7 @@ class BeastBodyReader final : public StreamedBodyReader {
     return *failed_;
   }
 
-  beast::tcp_stream& stream_;
+  AnyStream& stream_;
   beast::flat_buffer& buffer_;
   bool continue_pending_;
   std::optional<Error> failed_;
@@ -131,8 +132,7 @@ net::awaitable<bool> wait_writable(net::ip::tcp::socket& socket, std::chrono::se
   co_return !ec && !timed_out;
 }
 
-net::awaitable<bool> send_file(beast::tcp_stream& stream, FileRange& file,
-                               std::chrono::seconds timeout) {
+net::awaitable<bool> send_file(AnyStream& stream, FileRange& file, std::chrono::seconds timeout) {
   auto& socket = stream.socket();
   boost::system::error_code ec;
   socket.native_non_blocking(true, ec);
@@ -155,10 +155,30 @@ net::awaitable<bool> send_file(beast::tcp_stream& stream, FileRange& file,
   co_return true;
 }
 
+// TLS encrypts in user space, so sendfile(2) cannot serve it: the file is read in pieces
+// small enough to read inline and each is written through the TLS stream.
+net::awaitable<bool> copy_file(AnyStream& stream, FileRange& file, std::chrono::seconds timeout) {
+  std::vector<char> piece(64 * 1024);
+  off_t offset = static_cast<off_t>(file.offset);
+  uint64_t left = file.length;
+  while (left > 0) {
+    ssize_t n = ::pread(file.fd, piece.data(), std::min<uint64_t>(left, piece.size()), offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) co_return false;  // the file is shorter than promised, or unreadable
+    stream.expires_after(timeout);
+    auto [ec, w] = co_await net::async_write(
+        stream, net::buffer(piece.data(), static_cast<size_t>(n)), kTuple);
+    if (ec) co_return false;
+    offset += n;
+    left -= static_cast<uint64_t>(n);
+  }
+  co_return true;
+}
+
 // Copies the stream to the socket. With a length, exactly that many bytes; without one, until
 // the source ends, framed as chunks when `chunked`. Returns the bytes sent, or nothing when
 // either side failed (the caller then closes the connection, which tells the client).
-net::awaitable<std::optional<uint64_t>> send_stream(beast::tcp_stream& stream, StreamBody& body,
+net::awaitable<std::optional<uint64_t>> send_stream(AnyStream& stream, StreamBody& body,
                                                     bool chunked, std::chrono::seconds timeout) {
   std::vector<char> chunk(256 * 1024);
   std::optional<uint64_t> left = body.length;
@@ -198,7 +218,7 @@ size_t read_buffer_limit(uint32_t header_limit) {
   return size_t{header_limit} + kStreamReadBytes;
 }
 
-net::awaitable<Result<std::string>> read_buffered_body(beast::tcp_stream& stream,
+net::awaitable<Result<std::string>> read_buffered_body(AnyStream& stream,
                                                        beast::flat_buffer& buffer,
                                                        HeaderParser& parser,
                                                        const ServerConfig& config) {
@@ -215,16 +235,15 @@ net::awaitable<Result<std::string>> read_buffered_body(beast::tcp_stream& stream
   co_return std::move(body_parser.get().body());
 }
 
-std::unique_ptr<StreamedBodyReader> make_streamed_body_reader(beast::tcp_stream& stream,
+std::unique_ptr<StreamedBodyReader> make_streamed_body_reader(AnyStream& stream,
                                                               beast::flat_buffer& buffer,
                                                               HeaderParser& parser,
                                                               const ServerConfig& config) {
   return std::make_unique<BeastBodyReader>(stream, buffer, parser, config);
 }
 
-net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Request& req,
-                                            Response& res, bool keep_alive,
-                                            const ServerConfig& config) {
+net::awaitable<WriteOutcome> write_response(AnyStream& stream, const Request& req, Response& res,
+                                            bool keep_alive, const ServerConfig& config) {
   bool header_only = req.method == "HEAD" || res.head_only;
   bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status),
                                           req.version == 10 ? 10u : 11u};
@@ -257,7 +276,8 @@ net::awaitable<WriteOutcome> write_response(beast::tcp_stream& stream, const Req
   if (ec) co_return WriteOutcome{false, 0};
   if (header_only || std::holds_alternative<std::string>(res.body)) co_return WriteOutcome{true, 0};
   if (auto* file = std::get_if<FileRange>(&res.body)) {
-    bool ok = co_await send_file(stream, *file, config.client_socket_timeout);
+    bool ok = stream.is_tls() ? co_await copy_file(stream, *file, config.client_socket_timeout)
+                              : co_await send_file(stream, *file, config.client_socket_timeout);
     co_return WriteOutcome{ok, ok ? file->length : 0};
   }
   auto sent = co_await send_stream(stream, std::get<StreamBody>(res.body), chunked,

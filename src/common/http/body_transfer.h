@@ -2,12 +2,12 @@
 
 // Internal to the HTTP server: moving request and response bodies over a Beast stream.
 
+#include "common/http/any_stream.h"
 #include "common/http/request.h"
 #include "common/http/response.h"
 #include "common/http/server_config.h"
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -24,7 +24,7 @@ size_t read_buffer_limit(uint32_t header_limit);
 
 // Reads the whole body (after answering `Expect: 100-continue`), bounded by
 // config.max_buffered_body: over it → payload_too_large; a broken body → bad_request.
-boost::asio::awaitable<Result<std::string>> read_buffered_body(boost::beast::tcp_stream& stream,
+boost::asio::awaitable<Result<std::string>> read_buffered_body(AnyStream& stream,
                                                                boost::beast::flat_buffer& buffer,
                                                                HeaderParser& parser,
                                                                const ServerConfig& config);
@@ -35,7 +35,7 @@ class StreamedBodyReader : public BodyReader {
  public:
   virtual bool finished() const = 0;
 };
-std::unique_ptr<StreamedBodyReader> make_streamed_body_reader(boost::beast::tcp_stream& stream,
+std::unique_ptr<StreamedBodyReader> make_streamed_body_reader(AnyStream& stream,
                                                               boost::beast::flat_buffer& buffer,
                                                               HeaderParser& parser,
                                                               const ServerConfig& config);
@@ -44,10 +44,11 @@ struct WriteOutcome {
   bool ok;         // false: the connection is unusable
   uint64_t bytes;  // body bytes sent
 };
-// Serializes a Response: string bodies directly, FileRange with sendfile(2), StreamBody by
-// pumping its reader. A HEAD request or a head_only response sends the header alone.
-boost::asio::awaitable<WriteOutcome> write_response(boost::beast::tcp_stream& stream,
-                                                    const Request& req, Response& res,
-                                                    bool keep_alive, const ServerConfig& config);
+// Serializes a Response: string bodies directly, FileRange with sendfile(2) (over TLS, read
+// and written in pieces), StreamBody by pumping its reader. A HEAD request or a head_only response
+// sends the header alone.
+boost::asio::awaitable<WriteOutcome> write_response(AnyStream& stream, const Request& req,
+                                                    Response& res, bool keep_alive,
+                                                    const ServerConfig& config);
 
 }  // namespace glance::common::http

@@ -1,5 +1,8 @@
 #include "common/http/client.h"
 
+#include "common/http/any_stream.h"
+#include "common/http/tls_context.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -84,34 +87,6 @@ Result<Url> parse_http_url(std::string_view text) {
   if (u.has_query()) url.target += "?" + std::string(u.encoded_query());
   return url;
 }
-
-// A plain or TLS stream behind one face, so the Beast algorithms are written once.
-class AnyStream {
- public:
-  using executor_type = net::any_io_executor;
-  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
-  explicit AnyStream(beast::tcp_stream plain) : plain_(std::move(plain)) {}
-  explicit AnyStream(std::unique_ptr<TlsStream> tls) : tls_(std::move(tls)) {}
-
-  executor_type get_executor() { return lowest().get_executor(); }
-  beast::tcp_stream& lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
-
-  template <class Buffers, class Token>
-  auto async_read_some(const Buffers& buffers, Token&& token) {
-    if (tls_) return tls_->async_read_some(buffers, std::forward<Token>(token));
-    return plain_->async_read_some(buffers, std::forward<Token>(token));
-  }
-  template <class Buffers, class Token>
-  auto async_write_some(const Buffers& buffers, Token&& token) {
-    if (tls_) return tls_->async_write_some(buffers, std::forward<Token>(token));
-    return plain_->async_write_some(buffers, std::forward<Token>(token));
-  }
-
- private:
-  std::optional<beast::tcp_stream> plain_;
-  std::unique_ptr<TlsStream> tls_;
-};
 
 class Connection {
  public:
@@ -337,6 +312,10 @@ HttpClient::HttpClient(ClientConfig config)
       tls_(std::make_unique<Tls>()),
       pool_(std::make_shared<ConnectionPool>(config_.max_idle_per_origin, config_.max_idle_time)) {
   boost::system::error_code ec;
+  // The daemons refuse unloadable files at start-up (check_client_tls_files); one that broke
+  // since is left out, and a server that wants a certificate refuses the handshake.
+  (void)load_client_certificate(tls_->context,
+                                {config_.cert_file, config_.key_file, config_.ca_file});
   if (config_.verify_tls) {
     tls_->context.set_verify_mode(ssl::verify_peer);
     if (config_.ca_file.empty())

@@ -47,6 +47,11 @@ struct ClientConfig {
   std::chrono::seconds io_timeout{60};
   bool verify_tls = true;
   std::string ca_file;  // empty: the system's certificate store
+  // A client certificate (PEM chain and its key, both or neither) for servers that ask for
+  // one. check_client_tls_files (tls_context.h) vets them; files that do not load here are
+  // left out, which such a server refuses at the handshake.
+  std::string cert_file;
+  std::string key_file;
   // Idle keep-alive connections kept per origin.
   size_t max_idle_per_origin = 8;
   // An idle connection older than this is closed rather than reused: servers drop idle
@@ -114,9 +119,9 @@ class ClientExchange final : public BodyReader {
   std::unique_ptr<Parser> parser_;
 };
 
-// HTTP/1.1 client for the stores: plain or TLS, keep-alive connections pooled per origin,
-// timeouts on connect and on every read and write, bodies streamed both ways. Safe for
-// concurrent use from the threads of one io_context.
+// HTTP/1.1 client for the stores and the registry: plain or TLS (1.2 and later), keep-alive
+// connections pooled per origin, timeouts on connect and on every read and write, bodies streamed
+// both ways. Safe for concurrent use from the threads of one io_context.
 class HttpClient {
  public:
   explicit HttpClient(ClientConfig config);

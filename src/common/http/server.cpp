@@ -1,6 +1,7 @@
 #include "common/http/server.h"
 
 #include "common/http/server_state.h"
+#include "common/http/tls_context.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 namespace glance::common::http {
@@ -28,7 +28,7 @@ constexpr int kRetryAfterSeconds = 5;
 // Answers a connection over max_connections with 503 and closes it, without reading the
 // request.
 net::awaitable<void> refuse_connection(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+  AnyStream stream{beast::tcp_stream(std::move(socket))};
   stream.expires_after(std::chrono::seconds(2));
   Response answer =
       to_response(Error::unavailable("Too many open connections; try again later."), "text/plain");
@@ -69,12 +69,14 @@ net::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
       continue;
     }
     auto ex = socket.get_executor();
+    auto tls = state->tls_context();
     if (state->connections.fetch_add(1) >= state->config.max_connections) {
       state->connections--;
-      net::co_spawn(ex, refuse_connection(std::move(socket)), net::detached);
+      // Over TLS an answer would first cost a handshake: the client just sees the close.
+      if (!tls) net::co_spawn(ex, refuse_connection(std::move(socket)), net::detached);
       continue;
     }
-    net::co_spawn(ex, serve_connection(state, std::move(socket)), net::detached);
+    net::co_spawn(ex, serve_connection(state, std::move(socket), std::move(tls)), net::detached);
   }
 }
 }  // namespace
@@ -88,6 +90,11 @@ HttpServer::HttpServer(net::io_context& ioc, ServerConfig config, const Router& 
 HttpServer::~HttpServer() = default;
 
 Result<uint16_t> HttpServer::start() {
+  if (state_->config.tls.enabled()) {
+    auto context = make_server_tls_context(state_->config.tls);
+    if (!context) return context.error();
+    state_->tls = std::move(*context);
+  }
   boost::system::error_code ec;
   auto address = net::ip::make_address(state_->config.bind_host, ec);
   if (ec) return Error::bad_request("invalid bind_host '" + state_->config.bind_host + "'");
@@ -137,6 +144,15 @@ void HttpServer::abort_connections() {
       socket->cancel(ec);
     });
   }
+}
+
+Result<void> HttpServer::reload_tls() {
+  if (!state_->config.tls.enabled()) return {};
+  auto context = make_server_tls_context(state_->config.tls);
+  if (!context) return context.error();
+  std::lock_guard lock(state_->tls_mutex);
+  state_->tls = std::move(*context);
+  return {};
 }
 
 size_t HttpServer::active_requests() const {

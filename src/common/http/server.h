@@ -4,18 +4,46 @@
 #include "common/http/router.h"
 #include "common/http/server_config.h"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace glance::common::http {
 
 // Runs before routing, in order. May rewrite the request (path, context, request id) or
-// answer it at once (healthcheck, version documents, 401 from the context filter).
-using Filter = std::function<std::optional<Response>(Request&)>;
+// answer it at once (healthcheck, version documents, 401 from the context filter). Either a
+// plain function, or a coroutine for a filter that waits on I/O (token validation); the plain
+// kind costs no coroutine frame per request.
+class Filter {
+ public:
+  using Sync = std::function<std::optional<Response>(Request&)>;
+  using Async = std::function<boost::asio::awaitable<std::optional<Response>>(Request&)>;
+
+  template <class F>
+  requires std::convertible_to<std::invoke_result_t<F&, Request&>, std::optional<Response>> Filter(
+      F f)
+      : sync_(std::move(f)) {}  // NOLINT: implicit, like std::function
+  template <class F>
+  requires std::same_as<std::invoke_result_t<F&, Request&>,
+                        boost::asio::awaitable<std::optional<Response>>>
+  Filter(F f) : async_(std::move(f)) {}  // NOLINT
+
+  bool is_async() const { return static_cast<bool>(async_); }
+  std::optional<Response> run(Request& req) const { return sync_(req); }
+  boost::asio::awaitable<std::optional<Response>> run_async(Request& req) const {
+    return async_(req);
+  }
+
+ private:
+  Sync sync_;
+  Async async_;
+};
 
 // An HTTP/1.1 server on Beast: accepts connections, runs one coroutine per connection on its
 // own strand, reads the header, runs the filters, asks the router, reads or streams the body
@@ -41,6 +69,10 @@ class HttpServer {
   // runs its own failure path (an upload ends killed with its data removed). Used when
   // the drain grace period is over.
   void abort_connections();
+  // Reads the TLS files again into a new context for the connections accepted from now on;
+  // those already open keep theirs. A file that does not load leaves the running context in
+  // place and fails with bad_request naming it. Nothing to do without TLS. Thread-safe.
+  Result<void> reload_tls();
   // Requests being served right now.
   size_t active_requests() const;
 

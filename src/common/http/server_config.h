@@ -6,6 +6,16 @@
 
 namespace glance::common::http {
 
+// TLS on the listening socket: Glance's cert_file, key_file and ca_file. Plain HTTP when
+// cert_file is empty; load_server_config refuses one of cert_file and key_file without the
+// other, and ca_file without both.
+struct ServerTls {
+  std::string cert_file;  // PEM: the server's certificate first, then its intermediates
+  std::string key_file;   // PEM: the private key of that certificate
+  std::string ca_file;    // set: every client must present a certificate signed by these CAs
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 // Listener and session limits. Defaults are Glance's (spec §0.1) unless noted.
 struct ServerConfig {
   std::string bind_host = "0.0.0.0";
@@ -27,6 +37,7 @@ struct ServerConfig {
   // How long SIGTERM waits for in-flight requests before the process exits anyway; 0 waits
   // for as long as they take (oslo.service's graceful_shutdown_timeout).
   std::chrono::seconds shutdown_grace{60};
+  ServerTls tls;
 };
 
 }  // namespace glance::common::http

@@ -2,11 +2,12 @@
 
 // Internal to the HTTP server: shared by server.cpp (accepting) and session.cpp (serving).
 
+#include "common/http/any_stream.h"
 #include "common/http/server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <atomic>
 #include <mutex>
@@ -31,6 +32,16 @@ struct HttpServer::State {
   std::set<boost::asio::ip::tcp::socket*> idle;
   std::set<boost::asio::ip::tcp::socket*> open;
 
+  // The TLS context new connections use; null for plain HTTP. Replaced whole on reload, so a
+  // connection keeps the context it was accepted with. Guarded by tls_mutex.
+  std::mutex tls_mutex;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+
+  std::shared_ptr<boost::asio::ssl::context> tls_context() {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
+
   State(boost::asio::io_context& ioc, ServerConfig config, const Router& router,
         std::vector<Filter> filters)
       : ioc(ioc),
@@ -42,10 +53,12 @@ struct HttpServer::State {
 
 // Shuts the sending side, drops what the client still sends for a bounded while, then
 // closes: a client that is still sending a body sees our answer rather than a reset.
-boost::asio::awaitable<void> linger_close(boost::beast::tcp_stream& stream);
+boost::asio::awaitable<void> linger_close(AnyStream& stream);
 
-// Serves one connection until it closes. Runs on the socket's strand.
+// Serves one connection until it closes: first the TLS handshake when `tls` is set, bounded
+// by client_socket_timeout (at most 30 s). Runs on the socket's strand.
 boost::asio::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
-                                              boost::asio::ip::tcp::socket socket);
+                                              boost::asio::ip::tcp::socket socket,
+                                              std::shared_ptr<boost::asio::ssl::context> tls);
 
 }  // namespace glance::common::http

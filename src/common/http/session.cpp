@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -56,8 +57,7 @@ class OpenMark {
   tcp::socket* socket_;
 };
 
-Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser,
-                     const tcp::socket& socket) {
+Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser, AnyStream& stream) {
   const auto& h = parser.get();
   Request req;
   req.method = std::string(h.method_string());
@@ -69,10 +69,11 @@ Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser,
   req.chunked = parser.chunked();
   if (auto cl = parser.content_length()) req.content_length = *cl;
   boost::system::error_code ec;
-  auto ep = socket.remote_endpoint(ec);
+  auto ep = stream.socket().remote_endpoint(ec);
   if (!ec) req.remote = ep.address().to_string();
   std::string host(h[bhttp::field::host]);
-  req.host = "http://" + (host.empty() ? std::string("localhost") : host);
+  req.host =
+      (stream.is_tls() ? "https://" : "http://") + (host.empty() ? std::string("localhost") : host);
   req.started = std::chrono::steady_clock::now();
   return req;
 }
@@ -91,8 +92,7 @@ Response error_response(const Request& req, const Error& e) {
 
 // Answers a request that cannot be served on this connection (bad framing, oversized
 // header) in Glance's error format, then the caller closes the connection.
-net::awaitable<void> reject(beast::tcp_stream& stream, const Error& error,
-                            std::string_view accept = {}) {
+net::awaitable<void> reject(AnyStream& stream, const Error& error, std::string_view accept = {}) {
   Response answer = to_response(error, accept);
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(answer.status), 11};
   for (const auto& [name, value] : answer.headers) res.set(name, value);
@@ -122,7 +122,7 @@ std::optional<Error> header_error(const boost::system::error_code& ec) {
 // Sets *body_complete once the request body has been read to its end; the caller keeps
 // the connection only then, so an answer given early (a filter, an error, an exception)
 // never leaves body bytes to be parsed as the next request.
-net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& stream,
+net::awaitable<Response> dispatch(HttpServer::State& state, AnyStream& stream,
                                   beast::flat_buffer& buffer,
                                   bhttp::request_parser<bhttp::empty_body>& parser, Request& req,
                                   bool* body_complete) {
@@ -140,8 +140,10 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
       co_return result ? std::move(*result) : error_response(req, result.error());
     }
   }
-  for (const auto& filter : state.filters)
-    if (auto answer = filter(req)) co_return std::move(*answer);
+  for (const auto& filter : state.filters) {
+    auto answer = filter.is_async() ? co_await filter.run_async(req) : filter.run(req);
+    if (answer) co_return std::move(*answer);
+  }
 
   if (auto q = req.target.find('?'); q != std::string::npos) {
     auto params = parse_query(std::string_view(req.target).substr(q + 1));
@@ -182,32 +184,66 @@ net::awaitable<Response> dispatch(HttpServer::State& state, beast::tcp_stream& s
 // Closes after the answer went out, as RFC 9112 §9.6 asks: the sending side first, then
 // what the client still sends (a body we answered early, 413 or 503) is read and dropped
 // for a short, bounded while. Closing with unread data would make the kernel reset the
-// connection, and the client could lose the answer before reading it.
-net::awaitable<void> linger_close(beast::tcp_stream& stream) {
+// connection, and the client could lose the answer before reading it. Over TLS the sending
+// side ends with close_notify, so a client can tell a complete answer from a cut one; what
+// follows is dropped undecrypted.
+net::awaitable<void> linger_close(AnyStream& stream) {
   boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(2));
+  if (stream.is_tls()) std::tie(ec) = co_await stream.tls().async_shutdown(kTuple);
+  auto& tcp = stream.lowest();
+  tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (!ec) {
-    stream.expires_after(std::chrono::seconds(2));
     char sink[16384];
     size_t drained = 0;
     while (!ec && drained < (4u << 20)) {
       size_t n = 0;
-      std::tie(ec, n) = co_await stream.async_read_some(net::buffer(sink), kTuple);
+      std::tie(ec, n) = co_await tcp.async_read_some(net::buffer(sink), kTuple);
       drained += n;
     }
   }
-  stream.close();
+  tcp.close();
 }
 
-net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
-                                      tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+namespace {
+// The longest a TLS handshake may take, whatever client_socket_timeout says: a client that
+// connects and stalls holds a connection slot meanwhile.
+constexpr std::chrono::seconds kMaxHandshake{30};
+
+AnyStream make_stream(tcp::socket socket, const std::shared_ptr<net::ssl::context>& tls) {
+  beast::tcp_stream plain(std::move(socket));
+  if (!tls) return AnyStream(std::move(plain));
+  return AnyStream(std::make_unique<AnyStream::TlsStream>(std::move(plain), *tls));
+}
+
+// False when the client did not complete a handshake in time (it sent nothing, plain HTTP,
+// garbage, or a certificate the CA file does not vouch for): the caller drops the connection.
+net::awaitable<bool> tls_handshake(AnyStream& stream, const ServerConfig& cfg) {
+  stream.expires_after(std::min(cfg.client_socket_timeout, kMaxHandshake));
+  auto [ec] = co_await stream.tls().async_handshake(net::ssl::stream_base::server, kTuple);
+  if (ec) {
+    boost::system::error_code peer_ec;
+    auto peer = stream.socket().remote_endpoint(peer_ec);
+    spdlog::warn("TLS handshake with {} failed: {}",
+                 peer_ec ? std::string("a client") : peer.address().to_string(), ec.message());
+  }
+  co_return !ec;
+}
+}  // namespace
+
+net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state, tcp::socket socket,
+                                      std::shared_ptr<net::ssl::context> tls) {
+  AnyStream stream = make_stream(std::move(socket), tls);
   const auto& cfg = state->config;
   const uint32_t header_limit = cfg.max_header_line * 4;
   // Bounded, so that what the parser keeps before it can decide (a header, a chunk line with
   // its extensions, trailers) cannot grow without limit: past it the read fails.
   beast::flat_buffer buffer(read_buffer_limit(header_limit));
   OpenMark open(*state, stream.socket());
+  if (stream.is_tls() && !co_await tls_handshake(stream, cfg)) {
+    stream.lowest().close();
+    co_return;
+  }
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> parser;
     parser.header_limit(header_limit);
@@ -225,7 +261,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state,
       break;
     }
 
-    Request req = make_request(parser, stream.socket());
+    Request req = make_request(parser, stream);
     if (auto framing = check_request_framing(req.version, req.headers); !framing) {
       co_await reject(stream, framing.error(), req.headers.get("Accept").value_or(""));
       log_access(req, to_http_status(framing.error().code()), 0);

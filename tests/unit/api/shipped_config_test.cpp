@@ -37,6 +37,11 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.registry.tls, defaults.registry.tls);
   EXPECT_EQ(shipped.registry.ca_file, defaults.registry.ca_file);
   EXPECT_EQ(shipped.registry.tls_insecure, defaults.registry.tls_insecure);
+  EXPECT_EQ(shipped.registry.cert_file, defaults.registry.cert_file);
+  EXPECT_EQ(shipped.registry.key_file, defaults.registry.key_file);
+  EXPECT_EQ(shipped.server.tls.cert_file, defaults.server.tls.cert_file);
+  EXPECT_EQ(shipped.server.tls.key_file, defaults.server.tls.key_file);
+  EXPECT_EQ(shipped.server.tls.ca_file, defaults.server.tls.ca_file);
   EXPECT_EQ(shipped.stores.stores, defaults.stores.stores);
   EXPECT_EQ(shipped.stores.default_store, defaults.stores.default_store);
   EXPECT_EQ(shipped.stores.filesystem_store_datadir, defaults.stores.filesystem_store_datadir);

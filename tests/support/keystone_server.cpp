@@ -1,0 +1,181 @@
+#include "tests/support/keystone_server.h"
+
+#include "common/clock.h"
+#include "tests/support/http_client.h"
+#include "tests/support/mariadb_server.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+namespace glance::testing {
+
+namespace {
+
+std::map<std::string, std::string> read_env_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error("no " + path +
+                             ": Keystone did not start (see the keystone_start test's output)");
+  std::map<std::string, std::string> values;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+    values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return values;
+}
+
+KeystoneServer load_server() {
+  const char* dir = std::getenv("GLANCE_TEST_KEYSTONE_DIR");
+  if (!dir || !*dir)
+    throw std::runtime_error(
+        "GLANCE_TEST_KEYSTONE_DIR is not set: run this test through ctest, which starts "
+        "Keystone (declare it with glance_add_test(... NEEDS_KEYSTONE ...)), or point the "
+        "variable at a directory where scripts/keystone-aio.sh start has run");
+  std::string path = std::string(dir) + "/keystone.env";
+  auto values = read_env_file(path);
+  auto get = [&](const std::string& key) {
+    auto it = values.find(key);
+    if (it == values.end() || it->second.empty()) throw std::runtime_error(path + " lacks " + key);
+    return it->second;
+  };
+  KeystoneServer k;
+  k.dir = dir;
+  k.url = get("KEYSTONE_URL");
+  k.port = std::stoi(get("KEYSTONE_PORT"));
+  k.alpha_project_id = get("ALPHA_PROJECT_ID");
+  k.beta_project_id = get("BETA_PROJECT_ID");
+  k.service_project_id = get("SERVICE_PROJECT_ID");
+  k.alice_user_id = get("ALICE_USER_ID");
+  k.bob_user_id = get("BOB_USER_ID");
+  k.nova_user_id = get("NOVA_USER_ID");
+  return k;
+}
+
+const HeaderList kJson = {{"Content-Type", "application/json"}};
+
+std::string subject_token(const HttpResponse& r, const std::string& what) {
+  auto token = r.header("X-Subject-Token");
+  if (r.status != 201 || !token)
+    throw std::runtime_error(what + ": Keystone answered " + std::to_string(r.status) + ": " +
+                             r.body);
+  return *token;
+}
+
+std::string script() {
+  return std::string(GLANCE_SOURCE_DIR) + "/scripts/keystone-aio.sh";
+}
+
+}  // namespace
+
+const KeystoneServer& keystone_server() {
+  static const KeystoneServer server = load_server();
+  return server;
+}
+
+std::string keystone_token(const std::string& user, const std::string& project, int port) {
+  nlohmann::json body = {
+      {"auth",
+       {{"identity",
+         {{"methods", {"password"}},
+          {"password",
+           {{"user",
+             {{"name", user}, {"domain", {{"id", "default"}}}, {"password", user + "pw"}}}}}}},
+        {"scope", {{"project", {{"name", project}, {"domain", {{"id", "default"}}}}}}}}}};
+  HttpClient k(port ? port : keystone_server().port);
+  return subject_token(k.post("/v3/auth/tokens", body.dump(), kJson), "token of " + user);
+}
+
+void revoke_token(const std::string& token) {
+  HttpClient k(keystone_server().port);
+  auto r = k.del("/v3/auth/tokens",
+                 {{"X-Auth-Token", keystone_token("admin", "admin")}, {"X-Subject-Token", token}});
+  if (r.status != 204)
+    throw std::runtime_error("revoking a token: Keystone answered " + std::to_string(r.status) +
+                             ": " + r.body);
+}
+
+std::string short_lived_token(int seconds) {
+  static std::atomic<int> serial{0};
+  const auto& ks = keystone_server();
+  HttpClient k(ks.port);
+  // Taken first: on a loaded machine each Keystone call may take seconds of the lifetime.
+  std::string alice = keystone_token("alice", "alpha");
+  auto expires = common::format_timestamp(
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()) +
+      std::chrono::seconds(seconds));
+  std::string name = "short-" + std::to_string(::getpid()) + "-" + std::to_string(++serial);
+  nlohmann::json body = {{"application_credential", {{"name", name}, {"expires_at", expires}}}};
+  auto r = k.post(
+      "/v3/users/" + ks.alice_user_id + "/application_credentials", body.dump(),
+      {{"Content-Type", "application/json"}, {"X-Auth-Token", keystone_token("alice", "alpha")}});
+  if (r.status != 201)
+    throw std::runtime_error("application credential: " + std::to_string(r.status) + r.body);
+  auto credential = r.json()["application_credential"];
+  nlohmann::json auth = {{"auth",
+                          {{"identity",
+                            {{"methods", {"application_credential"}},
+                             {"application_credential",
+                              {{"id", credential["id"]}, {"secret", credential["secret"]}}}}}}}};
+  return subject_token(k.post("/v3/auth/tokens", auth.dump(), kJson), "short-lived token");
+}
+
+void add_identity_region(const std::string& region, int port) {
+  HttpClient k(keystone_server().port);
+  HeaderList h = {{"Content-Type", "application/json"},
+                  {"X-Auth-Token", keystone_token("admin", "admin")}};
+  auto r = k.post("/v3/regions", nlohmann::json{{"region", {{"id", region}}}}.dump(), h);
+  if (r.status != 201) throw std::runtime_error("region: " + std::to_string(r.status) + r.body);
+  r = k.get("/v3/services?type=identity", h);
+  std::string service = r.json()["services"][0]["id"];
+  nlohmann::json endpoint = {{"endpoint",
+                              {{"service_id", service},
+                               {"interface", "internal"},
+                               {"region_id", region},
+                               {"url", "http://127.0.0.1:" + std::to_string(port) + "/v3"}}}};
+  r = k.post("/v3/endpoints", endpoint.dump(), h);
+  if (r.status != 201) throw std::runtime_error("endpoint: " + std::to_string(r.status) + r.body);
+}
+
+std::string keystone_authtoken_section(int port, const std::string& extra) {
+  std::string url = "http://127.0.0.1:" + std::to_string(port ? port : keystone_server().port);
+  std::string region =
+      extra.find("region_name") == std::string::npos ? "region_name = RegionOne\n" : "";
+  return "\n[keystone_authtoken]\nwww_authenticate_uri = " + url + "/v3\nauth_url = " + url +
+         "\nauth_type = password\nusername = glance\npassword = glancepw\n"
+         "project_name = service\nuser_domain_id = default\nproject_domain_name = Default\n" +
+         region + extra + "\n";
+}
+
+ExtraKeystone::ExtraKeystone(std::string name) : name_(std::move(name)) {}
+
+ExtraKeystone::~ExtraKeystone() {
+  try {
+    stop();
+  } catch (const std::exception&) {
+  }
+}
+
+int ExtraKeystone::start() {
+  auto out = run_command(script() + " serve " + keystone_server().dir + " " + name_);
+  port_ = std::stoi(out.substr(out.find_last_of('\n', out.size() - 2) + 1));
+  return port_;
+}
+
+void ExtraKeystone::restart_on_same_port() {
+  run_command(script() + " serve " + keystone_server().dir + " " + name_ + " " +
+              std::to_string(port_));
+}
+
+void ExtraKeystone::stop() {
+  run_command(script() + " unserve " + keystone_server().dir + " " + name_);
+}
+
+}  // namespace glance::testing

@@ -1,0 +1,51 @@
+// The names remote stores give an upload's objects: a fresh tag per upload, and which names
+// belong to an image's uploads and which to another image's.
+
+#include "store/upload_name.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace glance::store {
+namespace {
+
+const std::string kId = "0b3c1c33-1e7a-4b5e-9a0e-7a2b1c9d8e7f";
+
+TEST(UploadName, IsTheIdATagOfTwelveHexDigitsFreshEachTime) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    auto name = upload_name(kId);
+    ASSERT_EQ(name.size(), kId.size() + 13) << name;
+    EXPECT_TRUE(name.starts_with(kId + "-")) << name;
+    EXPECT_TRUE(is_upload_name(name, kId)) << name;
+    seen.insert(name);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(UploadName, TheBareIdAndUploadNamesHoldTheImagesData) {
+  EXPECT_TRUE(is_upload_name(kId, kId));
+  EXPECT_TRUE(is_upload_name(kId + "-0123456789ab", kId));
+  for (const std::string& other :
+       {kId + "-0123456789a", kId + "-0123456789abc", kId + "-0123456789AB",
+        kId + "-0123456789ab-00001", kId + "0123456789ab", kId + "-", kId.substr(1), std::string(),
+        kId + "-more-0123456789ab"})
+    EXPECT_FALSE(is_upload_name(other, kId)) << other;
+}
+
+TEST(UploadName, SegmentsAreUploadObjectsButNotUploadNames) {
+  EXPECT_TRUE(is_upload_object(kId, kId));
+  EXPECT_TRUE(is_upload_object(kId + "-0123456789ab", kId));
+  EXPECT_TRUE(is_upload_object(kId + "-0123456789ab-00001", kId));
+  EXPECT_TRUE(is_upload_object(kId + "-0123456789ab-123456", kId));
+  for (const std::string& other :
+       {kId + "-0123456789ab-", kId + "-0123456789ab-0001x", kId + "-0123456789ab-00001-",
+        kId + "-00001", kId + "-0123456789a-00001", kId + "-more-0123456789ab",
+        // An image whose id starts with this one's, and its uploads.
+        kId + "-0123456789ab-fedcba987654", kId + "x-0123456789ab", std::string("x") + kId})
+    EXPECT_FALSE(is_upload_object(other, kId)) << other;
+}
+
+}  // namespace
+}  // namespace glance::store
