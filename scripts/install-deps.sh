@@ -6,7 +6,7 @@ mode=${1:-build}
 packages=(
   g++ cmake ninja-build pkg-config python3 ca-certificates
   libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
-  nlohmann-json3-dev libspdlog-dev libssl-dev libmariadb-dev libmariadb-dev-compat
+  nlohmann-json3-dev libspdlog-dev libssl-dev libyaml-dev libmariadb-dev libmariadb-dev-compat
   mariadb-server-core mariadb-client
 )
 if [ "$mode" = test ]; then

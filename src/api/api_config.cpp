@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 #include <utility>
 
@@ -136,8 +137,22 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   for (const char* key : {"enable_v2_api", "show_image_direct_url", "show_multiple_locations",
                           "scrub_time", "metadata_encryption_key", "data_api", "digest_algorithm"})
     file.accept(d, key);
-  file.accept("oslo_policy", "policy_file");
+  c.policy.policy_file = file.get_string("oslo_policy", "policy_file", "policy.json");
+  c.policy.policy_dirs = file.get_list("oslo_policy", "policy_dirs", {"policy.d"});
+  c.policy.default_rule = file.get_string("oslo_policy", "policy_default_rule", "default");
   return c;
+}
+
+std::vector<std::string> policy_search_dirs(const std::vector<std::string>& config_files) {
+  std::vector<std::string> dirs;
+  for (auto it = config_files.rbegin(); it != config_files.rend(); ++it) {
+    auto dir = std::filesystem::path(*it).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  for (const char* fixed : {"/etc/glance", "/etc"})
+    if (std::find(dirs.begin(), dirs.end(), fixed) == dirs.end()) dirs.emplace_back(fixed);
+  return dirs;
 }
 
 size_t store_worker_threads(const ApiConfig& config) {

@@ -1,6 +1,7 @@
 // glance-api: the Images API v1 daemon.
 
 #include "api/api_config.h"
+#include "api/authorizer.h"
 #include "api/health_controller.h"
 #include "api/http_registry_client.h"
 #include "api/images_controller.h"
@@ -26,6 +27,14 @@ int main(int argc, char** argv) {
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
   common::prepare_server_process();
+  config.policy.search_dirs = api::policy_search_dirs(cmd.config_files);
+  auto policy = common::policy::Enforcer::load(config.policy, api::builtin_policy_rules());
+  if (!policy) {
+    spdlog::critical("cannot load the policy: {}", policy.error().message());
+    return 1;
+  }
+  for (const auto& source : (*policy)->sources()) spdlog::info("policy rules from {}", source);
+  const api::Authorizer authorizer(**policy);
 
   // First in, last out: the stores' and the registry client's pooled connections hold
   // sockets of this io_context, which must outlive them.
@@ -46,11 +55,11 @@ int main(int argc, char** argv) {
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
   api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
-  api::ImagesController images(registry, **stores, *sources, copies,
+  api::ImagesController images(registry, **stores, *sources, copies, authorizer,
                                {config.formats, limits, config.delayed_delete,
                                 config.max_concurrent_uploads, config.image_property_quota});
   common::http::Router router;
-  api::MembersController members(registry, config.image_member_quota);
+  api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);
   api::add_member_routes(router, members);
 
@@ -64,7 +73,8 @@ int main(int argc, char** argv) {
     keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
     filters.push_back(keystone->filter());
   }
-  filters.push_back(common::context_filter(config.context, config.max_request_id_length));
+  filters.push_back(
+      common::context_filter(config.context, config.max_request_id_length, policy->get()));
   common::http::Router health_routes;
   api::add_health_routes(health_routes, registry);
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
@@ -106,6 +116,11 @@ int main(int argc, char** argv) {
              common::reload_from_config_files(cmd);
              if (auto ok = server.reload_tls(); !ok)
                spdlog::error("reload: {}; keeping the running certificates", ok.error().message());
+             if (auto r = (*policy)->reload(); !r)
+               spdlog::error("policy not reloaded on SIGHUP, the rules in force stay: {}",
+                             r.error().message());
+             else
+               spdlog::info("policy reloaded on SIGHUP");
            }});
   // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
   store_workers.join();

@@ -18,16 +18,11 @@ std::optional<ExternalSource> external_source_of(const ImageHeaderRequest& meta)
 }
 
 Result<void> check_external_source(const ImageHeaderRequest& meta, bool has_body,
-                                   const common::RequestContext& context,
                                    const store::StoreRegistry& stores, const SourcePolicy& policy) {
   auto source = external_source_of(meta);
   if (!source) return {};
   if ((meta.location && meta.copy_from) || has_body)
     return Error::bad_request("It's invalid to provide multiple image sources.");
-  // A location makes the api fetch whatever it names on every download; only operators
-  // decide that.
-  if (source->use == SourceUse::location && !context.is_admin)
-    return Error::forbidden("Access was denied to this resource.");
   if (auto r = policy.check_uri(source->uri, source->use); !r) return r;
   store::Location where{source->uri};
   if (!stores.knows(where.scheme()))

@@ -24,11 +24,10 @@ struct ExternalSource {
 std::optional<ExternalSource> external_source_of(const ImageHeaderRequest& meta);
 
 // Everything checked before the registry is asked for anything: one source at most (400
-// "It's invalid to provide multiple image sources."), locations set by admins only (403, as
-// upstream's set_image_location policy when an operator restricts it), the operator's source
-// policy (scheme and host, 400), and a loaded store for the scheme (400).
+// "It's invalid to provide multiple image sources."), the operator's source policy (scheme
+// and host, 400), and a loaded store for the scheme (400). Who may set a location is the
+// Authorizer's question (set_image_location), asked before this.
 common::Result<void> check_external_source(const ImageHeaderRequest& meta, bool has_body,
-                                           const common::RequestContext& context,
                                            const store::StoreRegistry& stores,
                                            const SourcePolicy& policy);
 

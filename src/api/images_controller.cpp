@@ -36,11 +36,6 @@ Error reword(const Error& e, Errc code, std::string message) {
   return e.code() == code ? Error::with_code(code, std::move(message)) : e;
 }
 
-Result<void> refuse_read_only(const common::RequestContext& ctx) {
-  if (ctx.read_only) return Error::forbidden("Read-only access");
-  return {};
-}
-
 Response image_reply(unsigned status, const Image& image) {
   Response res =
       Response::json(status, common::dump_json(json{{"image", image_to_api_json(image)}}));
@@ -108,6 +103,7 @@ net::awaitable<Result<Image>> ImagesController::fetch(const Caller& caller, cons
 }
 
 ImagesController::Reply ImagesController::list(Request& req, bool detail) {
+  if (auto r = auth_.authorize(req.context, Action::get_images); !r) co_return r.error();
   if (auto r = check_list_params(req.query); !r) co_return r.error();
   const Caller caller = caller_of(req);
   auto images = co_await registry_.list(caller, req.query, detail);
@@ -127,6 +123,7 @@ ImagesController::Reply ImagesController::detail(Request& req) {
 }
 
 ImagesController::Reply ImagesController::meta(Request& req) {
+  if (auto r = auth_.authorize(req.context, Action::get_image); !r) co_return r.error();
   const Caller caller = caller_of(req);
   auto image = co_await fetch(caller, req.param("id"));
   if (!image) co_return image.error();
@@ -138,13 +135,24 @@ ImagesController::Reply ImagesController::meta(Request& req) {
 
 ImagesController::Reply ImagesController::show(Request& req) {
   const auto& id = req.param("id");
+  if (auto r = auth_.authorize(req.context, Action::get_image); !r) co_return r.error();
   const Caller caller = caller_of(req);
   auto image = co_await fetch(caller, id);
-  if (!image) co_return image.error();
+  // Where the answer is 404, download_image is still asked (with no target), so that its
+  // refusal comes first, as upstream keeps it.
+  if (!image ||
+      (image->status != ImageStatus::active && image->status != ImageStatus::deactivated)) {
+    if (!image && image.error().code() != Errc::not_found) co_return image.error();
+    if (auto r = auth_.authorize(req.context, Action::download_image); !r) co_return r.error();
+    if (!image) co_return image.error();
+    co_return Error::not_found("Image " + id + " is not active");
+  }
   if (image->status == ImageStatus::deactivated)
     co_return Error::forbidden("Image " + id + " is deactivated");
-  if (image->status != ImageStatus::active)
-    co_return Error::not_found("Image " + id + " is not active");
+  if (auto r =
+          auth_.authorize(req.context, Action::download_image, Authorizer::image_target(*image));
+      !r)
+    co_return r.error();
   if (auto res = not_modified(req, *image)) co_return std::move(*res);
   const auto range = req.headers.get("Range");
   // Locations a client set are fetched under the same policy that accepted them.
@@ -173,13 +181,13 @@ ImagesController::Reply ImagesController::create(Request& req) {
   if (!meta) co_return meta.error();
   if (auto r = check_declared_size(req, *meta, options_.limits.image_size_cap); !r)
     co_return r.error();
-  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
-  if (auto r = check_publicize(*meta, req.context); !r) co_return r.error();
+  bool has_data = req.has_body();
+  if (auto r = auth_.authorize_image_write(req.context, Action::add_image, *meta, has_data); !r)
+    co_return r.error();
   if (auto r = check_property_quota(*meta, nullptr, true, options_.property_quota); !r)
     co_return r.error();
-  bool has_data = req.has_body();
-  if (auto r = check_external_source(*meta, has_data, req.context, stores_, sources_); !r)
-    co_return r.error();
+  if (auto r = auth_.authorize_location(req.context, *meta); !r) co_return r.error();
+  if (auto r = check_external_source(*meta, has_data, stores_, sources_); !r) co_return r.error();
   if (meta->store && !stores_.knows(*meta->store))
     co_return Error::bad_request("Required store " + *meta->store + " is invalid");
   if (meta->fields.id && !common::is_uuid_like(*meta->fields.id))
@@ -213,20 +221,20 @@ ImagesController::Reply ImagesController::update(Request& req) {
   if (!meta) co_return meta.error();
   if (auto r = check_declared_size(req, *meta, options_.limits.image_size_cap); !r)
     co_return r.error();
-  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
-  if (auto r = check_publicize(*meta, req.context); !r) co_return r.error();
+  bool has_data = req.has_body();
+  if (auto r = auth_.authorize_image_write(req.context, Action::modify_image, *meta, has_data); !r)
+    co_return r.error();
   Caller caller = caller_of(req);
   auto current = co_await fetch(caller, req.param("id"));
   if (!current) co_return current.error();
   if (auto r = check_update_allowed(*current, *meta, req.context); !r) co_return r.error();
-  bool has_data = req.has_body();
   if (has_data && current->status != ImageStatus::queued)
     co_return Error::conflict("Cannot upload to an unqueued image");
   if ((meta->location || meta->copy_from) && current->status != ImageStatus::queued)
     co_return Error::bad_request(
         "Attempted to update Location field for an image not in queued status.");
-  if (auto r = check_external_source(*meta, has_data, req.context, stores_, sources_); !r)
-    co_return r.error();
+  if (auto r = auth_.authorize_location(req.context, *meta); !r) co_return r.error();
+  if (auto r = check_external_source(*meta, has_data, stores_, sources_); !r) co_return r.error();
   if (meta->store && !stores_.knows(*meta->store))
     co_return Error::bad_request("Store for scheme " + *meta->store + " not found");
 
@@ -245,7 +253,8 @@ ImagesController::Reply ImagesController::update(Request& req) {
 }
 
 ImagesController::Reply ImagesController::destroy(Request& req) {
-  if (auto r = refuse_read_only(req.context); !r) co_return r.error();
+  if (auto r = Authorizer::check_writable(req.context); !r) co_return r.error();
+  if (auto r = auth_.authorize(req.context, Action::delete_image); !r) co_return r.error();
   const auto& id = req.param("id");
   Caller caller = caller_of(req);
   auto image = co_await fetch(caller, id);

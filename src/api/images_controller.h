@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/authorizer.h"
 #include "api/concurrency_limit.h"
 #include "api/copy_jobs.h"
 #include "api/image_headers.h"
@@ -30,18 +31,21 @@ struct ImagesControllerOptions {
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
 // through the stores, and answers. Holds no per-request state (only the count of running
 // uploads, for max_concurrent_uploads); safe for concurrent use.
-// `registry`, `stores`, `sources` and `copies` must outlive it.
+// Every authorization decision goes to `auth`. `registry`, `stores`, `sources`, `copies` and
+// `auth` must outlive it.
 class ImagesController {
  public:
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
 
   ImagesController(RegistryClient& registry, const store::StoreRegistry& stores,
-                   const SourcePolicy& sources, CopyJobs& copies, ImagesControllerOptions options)
+                   const SourcePolicy& sources, CopyJobs& copies, const Authorizer& auth,
+                   ImagesControllerOptions options)
       : registry_(registry),
         stores_(stores),
         sources_(sources),
         copies_(copies),
+        auth_(auth),
         options_(std::move(options)),
         uploads_(options_.max_concurrent_uploads, "uploads") {}
 
@@ -81,6 +85,7 @@ class ImagesController {
   const store::StoreRegistry& stores_;
   const SourcePolicy& sources_;
   CopyJobs& copies_;
+  const Authorizer& auth_;
   ImagesControllerOptions options_;
   ConcurrencyLimit uploads_;
 };

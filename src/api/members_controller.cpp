@@ -21,13 +21,6 @@ Caller caller_of(const common::http::Request& req) {
   return Caller{req.context, req.request_id};
 }
 
-// Runs before the image lookup, as upstream's member actions do (spec §5.4).
-Result<void> check_may_mutate(const common::RequestContext& ctx) {
-  if (ctx.read_only) return Error::forbidden("Read-only access");
-  if (!ctx.owner() && !ctx.is_admin) return Error::unauthorized("No authenticated user");
-  return {};
-}
-
 // Upstream's api turns the registry's sharing refusal into 404 for member mutations
 // (spec §6.3 step 7); the registry's text stays.
 Error mutation_error(const Error& e) {
@@ -87,6 +80,7 @@ Result<void> MembersController::check_quota(int64_t attempted) const {
 }
 
 MembersController::Reply MembersController::index(Request& req) {
+  if (auto r = auth_.authorize(req.context, Action::get_members); !r) co_return r.error();
   const Caller caller = caller_of(req);
   auto image = co_await live_image(req, caller);
   if (!image) co_return image.error();
@@ -96,7 +90,8 @@ MembersController::Reply MembersController::index(Request& req) {
 }
 
 MembersController::Reply MembersController::replace_all(Request& req) {
-  if (auto r = check_may_mutate(req.context); !r) co_return r.error();
+  if (auto r = auth_.authorize_member_change(req.context, Action::modify_member); !r)
+    co_return r.error();
   auto body = memberships_body(req.body);
   if (!body) co_return body.error();
   const Caller caller = caller_of(req);
@@ -113,7 +108,8 @@ MembersController::Reply MembersController::replace_all(Request& req) {
 }
 
 MembersController::Reply MembersController::add(Request& req) {
-  if (auto r = check_may_mutate(req.context); !r) co_return r.error();
+  if (auto r = auth_.authorize_member_change(req.context, Action::modify_member); !r)
+    co_return r.error();
   auto can_share = can_share_of(req.body);
   if (!can_share) co_return can_share.error();
   const Caller caller = caller_of(req);
@@ -128,7 +124,8 @@ MembersController::Reply MembersController::add(Request& req) {
 }
 
 MembersController::Reply MembersController::remove(Request& req) {
-  if (auto r = check_may_mutate(req.context); !r) co_return r.error();
+  if (auto r = auth_.authorize_member_change(req.context, Action::delete_member); !r)
+    co_return r.error();
   const Caller caller = caller_of(req);
   auto image = co_await live_image(req, caller);
   if (!image) co_return image.error();

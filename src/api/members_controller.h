@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/authorizer.h"
 #include "api/registry_client.h"
 #include "common/error.h"
 #include "common/http/router.h"
@@ -12,12 +13,13 @@
 namespace glance::api {
 
 // The /v1 member routes (spec §6): who an image is shared with, and which images are shared
-// with a member. Checks what upstream's api checks before the registry (read-only 403, no
-// owner 401, image missing or deleted 404, a member list longer than image_member_quota
-// 413) and leaves sharing permission to the registry, whose refusal (403) it reports as 404
-// as upstream does. The registry also enforces image_member_quota, which the api passes on
-// each member write, counting the image's members in the write's transaction (413).
-// Holds no per-request state; safe for concurrent use. `registry` must outlive it.
+// with a member. Checks what upstream's api checks before the registry (through `auth`:
+// read-only 403, no owner 401, the get_members, modify_member and delete_member rules; then
+// image missing or deleted 404, a member list longer than image_member_quota 413) and leaves
+// sharing permission to the registry, whose refusal (403) it reports as 404 as upstream does.
+// The registry also enforces image_member_quota, which the api passes on each member write,
+// counting the image's members in the write's transaction (413). Holds no per-request state;
+// safe for concurrent use. `registry` and `auth` must outlive it.
 class MembersController {
  public:
   using Request = common::http::Request;
@@ -25,8 +27,8 @@ class MembersController {
 
   // `member_quota`: image_member_quota, the most members one image may have; negative means
   // no limit.
-  MembersController(RegistryClient& registry, int64_t member_quota)
-      : registry_(registry), member_quota_(member_quota) {}
+  MembersController(RegistryClient& registry, const Authorizer& auth, int64_t member_quota)
+      : registry_(registry), auth_(auth), member_quota_(member_quota) {}
 
   Reply index(Request& req);          // GET /v1/images/{image_id}/members
   Reply replace_all(Request& req);    // PUT /v1/images/{image_id}/members
@@ -44,6 +46,7 @@ class MembersController {
   std::optional<int64_t> quota() const;
 
   RegistryClient& registry_;
+  const Authorizer& auth_;
   int64_t member_quota_;
 };
 

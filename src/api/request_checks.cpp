@@ -35,12 +35,6 @@ Result<void> check_declared_size(const common::http::Request& req, const ImageHe
   return {};
 }
 
-Result<void> check_publicize(const ImageHeaderRequest& meta, const common::RequestContext& ctx) {
-  if (meta.fields.is_public.value_or(false) && !ctx.is_admin)
-    return Error::forbidden("You are not authorized to publicize images.");
-  return {};
-}
-
 Result<void> check_list_params(const common::http::QueryParams& params) {
   for (const auto& [key, value] : params) {
     if ((key == "size_min" || key == "size_max" || key == "min_ram") && !is_non_negative_int(value))

@@ -18,10 +18,6 @@ namespace glance::api {
 common::Result<void> check_declared_size(const common::http::Request& req,
                                          const ImageHeaderRequest& meta, uint64_t cap);
 
-// Setting is_public needs the publicize_image policy, admin by default.
-common::Result<void> check_publicize(const ImageHeaderRequest& meta,
-                                     const common::RequestContext& ctx);
-
 // The list filters the api validates itself (spec §2.3.1); the rest is the registry's.
 common::Result<void> check_list_params(const common::http::QueryParams& params);
 

@@ -1,5 +1,6 @@
 #include "common/context_policy.h"
 
+#include "common/request_credentials.h"
 #include "common/utf8.h"
 
 namespace glance::common {
@@ -35,7 +36,15 @@ bool ContextPolicy::reads_identity_headers() const {
   return flavor.starts_with("keystone") || flavor.starts_with("trusted-auth");
 }
 
-Result<RequestContext> ContextPolicy::build(const http::Headers& headers) const {
+namespace {
+void apply_admin_rule(RequestContext& ctx, const policy::Enforcer* policy) {
+  if (!ctx.is_admin && policy)
+    ctx.is_admin = policy->allows("context_is_admin", credentials_of(ctx), context_target(ctx));
+}
+}  // namespace
+
+Result<RequestContext> ContextPolicy::build(const http::Headers& headers,
+                                            const policy::Enforcer* policy) const {
   RequestContext ctx;
   ctx.owner_is_tenant = owner_is_tenant;
   if (!reads_identity_headers()) {
@@ -46,6 +55,7 @@ Result<RequestContext> ContextPolicy::build(const http::Headers& headers) const 
   if (headers.get("X-Identity-Status") != std::optional<std::string_view>("Confirmed")) {
     if (!allow_anonymous_access) return Error::unauthorized("");
     ctx.read_only = true;
+    apply_admin_rule(ctx, policy);
     return ctx;
   }
   ctx.user_id = first_of(headers, {"X-User-Id", "X-User"});
@@ -59,6 +69,7 @@ Result<RequestContext> ContextPolicy::build(const http::Headers& headers) const 
   std::string admin = http::to_lower(trim(admin_role));
   for (const auto& r : ctx.roles)
     if (r == admin) ctx.is_admin = true;
+  apply_admin_rule(ctx, policy);
   return ctx;
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/http/headers.h"
+#include "common/policy/enforcer.h"
 #include "common/request_context.h"
 
 #include <string>
@@ -25,8 +26,10 @@ struct ContextPolicy {
   // then reads the identity headers the validation set, never the caller's.
   bool validates_tokens() const { return flavor.starts_with("keystone"); }
   // 401 when the identity is not confirmed and anonymous access is off; 400 when the user,
-  // tenant or roles header is not UTF-8.
-  Result<RequestContext> build(const http::Headers& headers) const;
+  // tenant or roles header is not UTF-8. A caller is admin with the admin_role, or when
+  // `policy` (if given) passes its context_is_admin rule, as upstream's context decides.
+  Result<RequestContext> build(const http::Headers& headers,
+                               const policy::Enforcer* policy = nullptr) const;
 };
 
 }  // namespace glance::common

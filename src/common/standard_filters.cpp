@@ -18,9 +18,10 @@ http::Filter healthcheck_filter(std::string disable_file) {
   };
 }
 
-http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length) {
-  return [policy = std::move(policy),
-          max_request_id_length](http::Request& req) -> std::optional<http::Response> {
+http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length,
+                            const policy::Enforcer* policy_rules) {
+  return [policy = std::move(policy), max_request_id_length,
+          policy_rules](http::Request& req) -> std::optional<http::Response> {
     auto incoming = req.headers.get("X-Openstack-Request-ID");
     if (incoming && !incoming->empty() && policy.reads_identity_headers()) {
       std::string id(*incoming);
@@ -33,7 +34,7 @@ http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length) 
       thread_local RandomIdGenerator ids;
       req.request_id = "req-" + ids.new_id();
     }
-    auto ctx = policy.build(req.headers);
+    auto ctx = policy.build(req.headers, policy_rules);
     if (!ctx) {
       auto res = http::to_response(ctx.error(), req.headers.get("Accept").value_or(""));
       return res;

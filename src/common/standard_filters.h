@@ -14,6 +14,8 @@ http::Filter healthcheck_filter(std::string disable_file);
 // Builds the request context (ContextPolicy) and the request id. The id is
 // "req-<uuid>", or the caller's X-Openstack-Request-ID when the pipeline trusts identity
 // headers ("req-" prepended when missing); longer than max_request_id_length → 431.
-http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length);
+// `policy`, when given, must outlive the filter; its context_is_admin rule makes admins.
+http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length,
+                            const policy::Enforcer* policy_rules = nullptr);
 
 }  // namespace glance::common

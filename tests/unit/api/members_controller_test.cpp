@@ -65,8 +65,18 @@ class MembersControllerTest : public ::testing::Test {
     return n;
   }
 
+  static common::policy::PolicyConfig no_files() {
+    common::policy::PolicyConfig config;
+    config.policy_file.clear();
+    config.policy_dirs.clear();
+    return config;
+  }
+
   testing::FakeRegistryClient registry_;
-  MembersController controller_{registry_, 2};
+  std::unique_ptr<common::policy::Enforcer> rules_ =
+      common::policy::Enforcer::load(no_files(), builtin_policy_rules()).value();
+  Authorizer auth_{*rules_};
+  MembersController controller_{registry_, auth_, 2};
 };
 
 TEST_F(MembersControllerTest, ReadOnlyIs403AndNoOwnerIs401BeforeTheLookup) {
@@ -95,7 +105,7 @@ TEST_F(MembersControllerTest, MemberWritesPassTheQuotaToTheRegistry) {
   EXPECT_EQ(status(&MembersController::replace_all, replace), 204u);
   EXPECT_EQ(registry_.member_quotas(), (std::vector<std::optional<int64_t>>{2, 2}));
 
-  MembersController unlimited(registry_, -1);
+  MembersController unlimited(registry_, auth_, -1);
   net::io_context ioc;
   auto more = request("t3");
   net::co_spawn(

@@ -2,6 +2,8 @@
 // give exactly the configuration of an empty file, with no unknown option.
 
 #include "api/api_config.h"
+#include "api/authorizer.h"
+#include "common/policy/policy_document.h"
 
 #include "tests/support/shipped_config.h"
 
@@ -63,9 +65,30 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.source_policy.schemes, defaults.source_policy.schemes);
   EXPECT_EQ(shipped.source_policy.allowed_hosts, defaults.source_policy.allowed_hosts);
   EXPECT_EQ(shipped.source_policy.denied_hosts, defaults.source_policy.denied_hosts);
+  EXPECT_EQ(shipped.policy.policy_file, defaults.policy.policy_file);
+  EXPECT_EQ(shipped.policy.policy_dirs, defaults.policy.policy_dirs);
+  EXPECT_EQ(shipped.policy.default_rule, defaults.policy.default_rule);
   EXPECT_EQ(shipped.max_concurrent_uploads, defaults.max_concurrent_uploads);
   EXPECT_EQ(shipped.max_concurrent_copies, defaults.max_concurrent_copies);
   EXPECT_EQ(shipped.store_worker_threads, defaults.store_worker_threads);
+}
+
+// etc/policy.yaml.sample shows every built-in rule with its true value: uncommented, it is a
+// policy file that parses to exactly the built-in rules.
+TEST(ShippedPolicySample, EveryBuiltInRuleWithItsValue) {
+  std::ifstream in(std::string(GLANCE_SOURCE_DIR) + "/etc/policy.yaml.sample");
+  ASSERT_TRUE(in.good());
+  std::string text, line;
+  while (std::getline(in, line)) text += (line.starts_with("#\"") ? line.substr(1) : line) + "\n";
+  auto doc = common::policy::parse_policy_document(text);
+  ASSERT_TRUE(doc) << doc.error().message();
+  const auto builtin = builtin_policy_rules();
+  EXPECT_EQ(doc->rules.size(), builtin.size());
+  for (const auto& [name, value] : builtin) {
+    auto it = doc->rules.find(name);
+    ASSERT_NE(it, doc->rules.end()) << name;
+    EXPECT_EQ(it->second.to_string(), common::policy::Rule::parse(value)->to_string()) << name;
+  }
 }
 
 }  // namespace

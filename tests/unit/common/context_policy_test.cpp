@@ -84,5 +84,31 @@ TEST(ContextPolicy, IdentityHeadersThatAreNotUtf8AreRefused) {
   EXPECT_TRUE(p.build(confirmed("tenant-ü", "member")));
 }
 
+TEST(ContextPolicy, TheContextIsAdminRuleMakesAdmins) {
+  ContextPolicy p;
+  p.flavor = "keystone";
+  policy::PolicyConfig no_files;
+  no_files.policy_file.clear();
+  no_files.policy_dirs.clear();
+  auto rules =
+      policy::Enforcer::load(no_files, {{"context_is_admin",
+                                         "role:admin or role:operator or tenant:%(tenant)s and "
+                                         "project_id:ops"}});
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(p.build(confirmed("t1", "operator"), rules->get())->is_admin);
+  // The context itself is the target, as upstream checks it.
+  EXPECT_TRUE(p.build(confirmed("ops", "member"), rules->get())->is_admin);
+  EXPECT_FALSE(p.build(confirmed("t1", "member"), rules->get())->is_admin);
+  EXPECT_FALSE(p.build(confirmed("t1", "operator"))->is_admin);  // no rules, no rule
+  // Anonymous contexts are asked too: a rule may make them admin, which is the operator's call.
+  p.allow_anonymous_access = true;
+  auto open = policy::Enforcer::load(no_files, {{"context_is_admin", "@"}});
+  ASSERT_TRUE(open);
+  auto anonymous = p.build(http::Headers(), open->get());
+  ASSERT_TRUE(anonymous);
+  EXPECT_TRUE(anonymous->read_only);
+  EXPECT_TRUE(anonymous->is_admin);
+}
+
 }  // namespace
 }  // namespace glance::common
