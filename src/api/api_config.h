@@ -17,7 +17,7 @@
 
 namespace glance::api {
 
-// How glance-api reaches glance-registry (spec §8.4).
+// How glance-api reaches glance-registry.
 struct RegistryClientConfig {
   std::string host = "0.0.0.0";  // Glance's default; 0.0.0.0 means this host
   uint16_t port = 9191;
@@ -40,7 +40,7 @@ struct RegistryClientConfig {
   std::string key_file;
 };
 
-// Everything glance-api reads from glance-api.conf (spec §11.1). Defaults are Glance's.
+// Everything glance-api reads from glance-api.conf. Defaults are Glance's.
 struct ApiConfig {
   common::http::ServerConfig server;
   common::LogConfig log;

@@ -12,7 +12,7 @@
 
 namespace glance::api {
 
-// The policy rules the v1 api is written against (spec §12.1).
+// The policy rules the v1 api is written against.
 enum class Action {
   get_images,
   get_image,

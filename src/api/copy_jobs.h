@@ -15,7 +15,7 @@
 
 namespace glance::api {
 
-// The copies x-glance-api-copy-from starts (spec §3.7): each runs after its request was
+// The copies x-glance-api-copy-from starts: each runs after its request was
 // answered, reading the source through its store and writing through the upload path, so
 // size cap, quota, checksums and the killed-and-cleaned-up guarantee are the upload's. A copy
 // whose source cannot be opened kills its image. The daemon's drain waits for running copies;

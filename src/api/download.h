@@ -12,7 +12,7 @@
 
 namespace glance::api {
 
-// The answer to GET /v1/images/{id} for an active image (spec §2.5 steps 5–6): the metadata
+// The answer to GET /v1/images/{id} for an active image: the metadata
 // headers, Content-Type application/octet-stream, and the data straight from its store (a
 // file range for the file store, so it goes out with sendfile). An image of size 0 has an
 // empty body and needs no store.

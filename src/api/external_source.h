@@ -14,8 +14,7 @@
 namespace glance::api {
 
 // Where an image's data comes from when not from the request body: a URL it stays at
-// (x-image-meta-location, spec §3.6) or one it is copied from once (x-glance-api-copy-from,
-// spec §3.7).
+// (x-image-meta-location) or one it is copied from once (x-glance-api-copy-from).
 struct ExternalSource {
   SourceUse use;
   std::string uri;
@@ -42,7 +41,7 @@ boost::asio::awaitable<common::Result<uint64_t>> location_size(const store::Stor
                                                                const SourcePolicy& policy,
                                                                const std::string& uri);
 
-// Activates queued `image` with its data at `uri` (spec §3.6): formats must be set (400,
+// Activates queued `image` with its data at `uri`: formats must be set (400,
 // image left queued); unless `size_known` (looked up before the image was reserved), the
 // location's size is looked up: a declared size must match it (409), an undeclared one
 // becomes it; then the location is recorded and the image turns active, no data copied.

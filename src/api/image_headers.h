@@ -12,7 +12,7 @@
 
 namespace glance::api {
 
-// The image metadata a POST or PUT carries in its headers (spec §2.2.3).
+// The image metadata a POST or PUT carries in its headers.
 struct ImageHeaderRequest {
   common::ImageFields fields;            // x-image-meta-<field>, x-image-meta-property-*
   std::optional<std::string> status;     // x-image-meta-status, as sent
@@ -34,7 +34,7 @@ struct ImageHeaderRequest {
 common::Result<ImageHeaderRequest> parse_image_headers(const common::http::Headers& headers,
                                                        const common::ImageFormats& formats);
 
-// Adds the image's metadata as response headers (spec §2.2.2): x-image-meta-<field> for every
+// Adds the image's metadata as response headers: x-image-meta-<field> for every
 // non-null field (os_hash_algo and os_hash_value included), booleans as True/False,
 // x-image-meta-property-<name> for every non-null property, and ETag when there is a checksum.
 // Locations are never shown. A value that is not header-safe (common::is_header_safe_value) and

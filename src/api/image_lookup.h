@@ -8,7 +8,7 @@
 
 namespace glance::api {
 
-// Looks an image up for `caller` as every /v1 route does (spec §2.1): an id longer than 36
+// Looks an image up for `caller` as every /v1 route does: an id longer than 36
 // characters cannot exist and is not found without asking; an image the registry does not
 // show the caller is not found with upstream's wording. Other registry errors pass through.
 boost::asio::awaitable<common::Result<common::Image>> fetch_image(RegistryClient& registry,

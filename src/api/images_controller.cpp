@@ -60,9 +60,8 @@ Error update_error(const Error& e) {
 }
 
 // What a caller may write on create: ownership is the caller's unless an admin says
-// otherwise (spec §5.3), and only admins backdate or pre-delete an image (the registry drops
-// those fields from others too); the status follows from the declared size (spec §3.1
-// step 3).
+// otherwise, and only admins backdate or pre-delete an image (the registry drops
+// those fields from others too); the status follows from the declared size.
 common::ImageFields fields_to_reserve(const ImageHeaderRequest& meta,
                                       const common::RequestContext& ctx, bool has_data) {
   auto fields = meta.fields;
@@ -238,7 +237,7 @@ ImagesController::Reply ImagesController::update(Request& req) {
   if (meta->store && !stores_.knows(*meta->store))
     co_return Error::bad_request("Store for scheme " + *meta->store + " not found");
 
-  // A PUT carrying data never purges properties (spec §2.6 step 8).
+  // A PUT carrying data never purges properties.
   bool purge = meta->purge_props && !has_data;
   if (auto r = check_property_quota(*meta, &*current, purge, options_.property_quota); !r)
     co_return r.error();

@@ -27,7 +27,7 @@ struct ImagesControllerOptions {
   int64_t property_quota = 128;        // image_property_quota; negative = no limit
 };
 
-// The /v1/images routes (spec §2, §3, §4) except members. Parses and validates input, asks
+// The /v1/images routes except members. Parses and validates input, asks
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
 // through the stores, and answers. Holds no per-request state (only the count of running
 // uploads, for max_concurrent_uploads); safe for concurrent use.
@@ -61,7 +61,7 @@ class ImagesController {
   Reply list(Request& req, bool detail);
   boost::asio::awaitable<common::Result<common::Image>> fetch(const Caller& caller,
                                                               const std::string& id);
-  // Checks the data preconditions of spec §3.2 steps 2–4, then uploads.
+  // Checks the data preconditions of an upload as upstream v1 checks them, then uploads.
   boost::asio::awaitable<common::Result<common::Image>> receive_data(
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
@@ -71,11 +71,11 @@ class ImagesController {
   using Admission = std::variant<std::optional<ConcurrencyLimit::Slot>, common::http::Response>;
   Admission admit(const Request& req, const ImageHeaderRequest& meta, bool has_data);
   // After the image was reserved or updated: its data from the request body, its location or
-  // a copy (spec §3.2, §3.6, §3.7); the image as it is then.
+  // a copy; the image as it is then.
   boost::asio::awaitable<common::Result<common::Image>> fill(
       Request& req, const Caller& caller, const common::Image& image,
       const ImageHeaderRequest& meta, bool size_known, std::optional<ConcurrencyLimit::Slot> slot);
-  // Activates the image at its location, or starts its copy (spec §3.6, §3.7), which holds
+  // Activates the image at its location, or starts its copy, which holds
   // `slot` while it runs.
   boost::asio::awaitable<common::Result<common::Image>> use_external_source(
       const Caller& caller, const common::Image& image, const ImageHeaderRequest& meta,
@@ -90,7 +90,7 @@ class ImagesController {
   ConcurrencyLimit uploads_;
 };
 
-// Registers the routes of spec §2.1 (members excepted) on `router`.
+// Registers the /v1/images routes (members excepted) on `router`.
 void add_image_routes(common::http::Router& router, ImagesController& controller);
 
 }  // namespace glance::api

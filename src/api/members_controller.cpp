@@ -21,8 +21,8 @@ Caller caller_of(const common::http::Request& req) {
   return Caller{req.context, req.request_id};
 }
 
-// Upstream's api turns the registry's sharing refusal into 404 for member mutations
-// (spec §6.3 step 7); the registry's text stays.
+// Upstream's api turns the registry's sharing refusal into 404 for member mutations; the
+// registry's text stays.
 Error mutation_error(const Error& e) {
   if (e.code() == Errc::forbidden) return Error::not_found(e.message());
   return e;
@@ -30,7 +30,7 @@ Error mutation_error(const Error& e) {
 
 // The body of PUT /members as the registry takes it. Upstream fails with 500 on no body or a
 // JSON array; those are client faults, so 400 here. A body without "memberships" is one
-// membership (spec §6.4 step 4).
+// membership.
 Result<json> memberships_body(const std::string& text) {
   if (text.empty()) return Error::bad_request("Malformed JSON in request body.");
   auto body = common::http::parse_json_body(text);
@@ -41,7 +41,7 @@ Result<json> memberships_body(const std::string& text) {
 }
 
 // The optional {"member": {"can_share": v}} body of a single-member PUT, with Python
-// truthiness for v (spec §6.3 step 6).
+// truthiness for v.
 Result<std::optional<bool>> can_share_of(const std::string& text) {
   if (text.empty()) return std::optional<bool>();
   auto body = common::http::parse_json_body(text);
@@ -145,7 +145,7 @@ MembersController::Reply MembersController::shared_images(Request& req) {
 void add_member_routes(common::http::Router& r, MembersController& c) {
   using Req = common::http::Request;
   // Other methods on both member paths get the router's 405 with Allow built from the
-  // routes below: "GET, PUT" and "GET, PUT, DELETE" (spec §2.1).
+  // routes below: "GET, PUT" and "GET, PUT, DELETE".
   r.add("GET", "/v1/images/{image_id}/members", [&c](Req& q) { return c.index(q); });
   r.add("PUT", "/v1/images/{image_id}/members", [&c](Req& q) { return c.replace_all(q); });
   // Upstream routes GET of one member to a controller without `show`: 405, no Allow.

@@ -12,7 +12,7 @@
 
 namespace glance::api {
 
-// The /v1 member routes (spec §6): who an image is shared with, and which images are shared
+// The /v1 member routes: who an image is shared with, and which images are shared
 // with a member. Checks what upstream's api checks before the registry (through `auth`:
 // read-only 403, no owner 401, the get_members, modify_member and delete_member rules; then
 // image missing or deleted 404, a member list longer than image_member_quota 413) and leaves
@@ -50,7 +50,7 @@ class MembersController {
   int64_t member_quota_;
 };
 
-// Registers the member routes of spec §2.1, with their 405 answers, on `router`.
+// Registers the /v1 member routes, with their 405 answers, on `router`.
 void add_member_routes(common::http::Router& router, MembersController& controller);
 
 }  // namespace glance::api

@@ -22,7 +22,7 @@ struct Caller {
   std::string request_id;
 };
 
-// The api's only way to image metadata (spec §8.4). Implementations must be safe for
+// The api's only way to image metadata. Implementations must be safe for
 // concurrent calls from any number of sessions. Errors carry the registry's answer mapped
 // back to Errc (registry_errors.h); an unreachable registry is `unavailable`.
 class RegistryClient {
@@ -43,7 +43,7 @@ class RegistryClient {
                                      const common::ImageFields& fields, bool purge,
                                      std::optional<common::ImageStatus> from_state) = 0;
   virtual Call<common::Image> remove(const Caller& caller, const std::string& id) = 0;
-  // Bytes stored for `owner`, leaving out `exclude_image` (user_storage_quota, spec §12.3).
+  // Bytes stored for `owner`, leaving out `exclude_image` (user_storage_quota).
   virtual Call<int64_t> storage_usage(const Caller& caller, const std::string& owner,
                                       const std::string& exclude_image) = 0;
   // Reserves `size` bytes of the user_storage_quota (`quota` bytes) for the saving image
@@ -60,7 +60,7 @@ class RegistryClient {
   // it answers 200; unavailable with the reason otherwise.
   virtual Call<std::string> health(const Caller& caller) = 0;
 
-  // Members (spec §6, registry §8.2.4). The registry applies sharing permission (forbidden
+  // Members. The registry applies sharing permission (forbidden
   // when the caller may not share the image) and lists only the rows the caller may see.
   virtual Call<std::vector<common::Membership>> list_members(const Caller& caller,
                                                              const std::string& image_id) = 0;

@@ -7,7 +7,7 @@
 
 namespace glance::api {
 
-// Turns a registry answer that is not a success into our error (spec §8.4): client errors
+// Turns a registry answer that is not a success into our error: client errors
 // keep their meaning, 503 stays unavailable, any other status is internal. The message is
 // the registry's own text with its generic WebOb preamble removed.
 common::Error registry_error(unsigned status, std::string_view body);

@@ -12,13 +12,13 @@
 namespace glance::api {
 
 // Pure checks the images controller applies before it touches the registry or a store.
-// Each returns bad_request or forbidden with upstream's message (spec §2.2.3, §2.6, §3).
+// Each returns bad_request or forbidden with upstream's message.
 
 // The declared size (Content-Length when > 0, else x-image-meta-size) over the cap → 400.
 common::Result<void> check_declared_size(const common::http::Request& req,
                                          const ImageHeaderRequest& meta, uint64_t cap);
 
-// The list filters the api validates itself (spec §2.3.1); the rest is the registry's.
+// The list filters the api validates itself; the rest is the registry's.
 common::Result<void> check_list_params(const common::http::QueryParams& params);
 
 // Spec §2.6 steps 5–7: deleted images, immutable size/checksum of active images for
@@ -27,14 +27,14 @@ common::Result<void> check_update_allowed(const common::Image& current,
                                           const ImageHeaderRequest& meta,
                                           const common::RequestContext& ctx);
 
-// image_property_quota (spec §2.6 step 14, §2.7 step 4): payload_too_large when the image
+// image_property_quota: payload_too_large when the image
 // would have more than `quota` properties. They are the given ones, plus, unless `purge`,
 // the properties of `current` not given (a merge); `current` is null on create. A negative
 // quota means no limit.
 common::Result<void> check_property_quota(const ImageHeaderRequest& meta,
                                           const common::Image* current, bool purge, int64_t quota);
 
-// Data may be stored only once both formats are known (spec §3.2 step 2).
+// Data may be stored only once both formats are known.
 common::Result<void> check_formats_set(const common::Image& image);
 
 // The body of an upload must be declared application/octet-stream (parameters ignored).

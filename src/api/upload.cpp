@@ -137,7 +137,7 @@ net::awaitable<std::optional<Error>> reserve_quota(RegistryClient& registry, con
 }
 
 // The body limit for this upload: the size cap, or less when the owner's storage quota
-// (spec §3.2 step 6) leaves less room. A declared size is reserved at once; fails when it
+// leaves less room. A declared size is reserved at once; fails when it
 // does not fit.
 net::awaitable<Result<ByteLimit>> upload_limit(RegistryClient& registry, const Caller& caller,
                                                const Image& image, const UploadLimits& limits) {

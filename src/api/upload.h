@@ -21,7 +21,7 @@ struct UploadLimits {
 };
 
 // Streams a request body into `store` as the data of `image`, which must be queued with both
-// formats set (spec §3.2 steps 5–11): marks it saving, writes the body in chunks while
+// formats set: marks it saving, writes the body in chunks while
 // hashing, checks the byte count against the cap and the declared size and checksum, then
 // activates it with a compare-and-set from saving, recording the MD5 as checksum and the
 // SHA-256 as os_hash_algo/os_hash_value. Never holds the image in memory.

@@ -13,7 +13,8 @@ struct VersionOptions {
   std::string public_endpoint;  // base of the hrefs; empty: the request's host URL
 };
 
-// The outcome of spec §1.1 for one request: either the path to serve (rewritten to
+// The outcome of upstream's version negotiation for one request: either the path to serve
+// (rewritten to
 // "/v1/..."), or the versions document with its status (200 for /versions, 300 otherwise).
 struct Negotiation {
   std::optional<std::string> path;
@@ -22,7 +23,7 @@ struct Negotiation {
 Negotiation negotiate_version(std::string_view path, std::string_view accept,
                               const VersionOptions& options);
 
-// The versions document (spec §1.2); only v1 entries, as this build serves only v1.
+// The versions document; only v1 entries, as this build serves only v1.
 std::string versions_document(const VersionOptions& options, std::string_view request_host);
 
 // The filter that applies negotiate_version before authentication, as upstream's

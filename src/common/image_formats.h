@@ -9,7 +9,7 @@
 namespace glance::common {
 
 // The allowed disk and container formats ([image_format] in glance-api.conf) and the
-// validation of spec §2.2.3 step 6.
+// validation of upstream v1's create and update.
 struct ImageFormats {
   std::vector<std::string> disk_formats{"ami", "ari",   "aki", "vhd", "vhdx", "vmdk",
                                         "raw", "qcow2", "vdi", "iso", "ploop"};

@@ -80,7 +80,7 @@ Result<std::vector<ImageLocation>> read_locations(const json& v) {
   return out;
 }
 
-// `location` (one url) merges into `location_data` by url, preserving order (spec §8.2.1).
+// `location` (one url) merges into `location_data` by url, preserving order.
 void merge_location(std::vector<ImageLocation>& locations, const std::string& url) {
   for (const auto& l : locations)
     if (l.url == url) return;

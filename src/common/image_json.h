@@ -8,7 +8,7 @@
 
 namespace glance::common {
 
-// The registry's JSON forms of an image (spec §8.2). One codec for both sides of the wire:
+// The registry's JSON forms of an image. One codec for both sides of the wire:
 // the registry writes images and reads field sets; the api's registry client does the reverse.
 
 // Writes the full image dict (including `location`, `location_data` and `properties`), or

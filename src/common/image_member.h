@@ -4,7 +4,7 @@
 
 namespace glance::common {
 
-// One membership of an image, as both registry and api carry it (spec §6).
+// One membership of an image, as both registry and api carry it.
 struct Membership {
   std::string member_id;
   bool can_share = false;

@@ -7,7 +7,7 @@
 
 namespace glance::common {
 
-// The membership documents both daemons answer with (spec §6.1, §6.6):
+// The membership documents both daemons answer with:
 // {"members": [{"member_id", "can_share"}]} and {"shared_images": [{"image_id", "can_share"}]}.
 std::string members_document(const std::vector<Membership>& members);
 std::string shared_images_document(const std::vector<SharedImage>& shared);

@@ -5,7 +5,7 @@
 
 namespace glance::common {
 
-// The statuses an image row may hold (spec §7). v1 creates only the first six; the v2-only
+// The statuses an image row may hold. v1 creates only the first six; the v2-only
 // ones are tolerated when read.
 enum class ImageStatus {
   queued,
@@ -23,7 +23,7 @@ std::string_view to_string(ImageStatus s);
 std::optional<ImageStatus> image_status_from_string(std::string_view s);
 
 // v1 has no transition table in the registry: the only guard is the compare-and-set on
-// `from_state`. These are the moves the api makes (spec §7), used to reject the others.
+// `from_state`. These are the moves the api makes, used to reject the others.
 bool is_allowed_transition(ImageStatus from, ImageStatus to);
 // Data may be uploaded only to a queued image.
 inline bool accepts_upload(ImageStatus s) {

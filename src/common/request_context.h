@@ -6,7 +6,7 @@
 
 namespace glance::common {
 
-// Who is calling, as Glance's RequestContext describes it (spec §5.1).
+// Who is calling, as Glance's RequestContext describes it.
 struct RequestContext {
   std::optional<std::string> user_id;
   std::optional<std::string> tenant;

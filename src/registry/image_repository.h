@@ -23,7 +23,7 @@ struct StorageReservation {
 };
 
 // The registry's store of image metadata, with Glance's visibility and ownership rules
-// applied for the caller's context (spec §5.2, §5.3, §8.2). Calls block: run them through
+// applied for the caller's context. Calls block: run them through
 // DbExecutor, passing the connection it gives the unit of work. Each write commits in one
 // transaction and has a find_* read-back for DbExecutor::write (DbWrite::read_back): given
 // the same arguments, it reports whether that write is stored, with a locking read so that
@@ -66,7 +66,7 @@ class ImageRepository {
                                                             const std::string& id,
                                                             const common::ImageFields& fields,
                                                             bool purge_props) = 0;
-  // Bytes stored for `owner` (spec §9.1): the size of each of its images that is not killed
+  // Bytes stored for `owner`: the size of each of its images that is not killed
   // or deleted, times its locations not deleted (a saving image counts once, for the bytes
   // a reservation granted it, and nothing before), leaving out `exclude_image`. Ownerless
   // images whose bytes `owner` reserved count too (see reserve_storage). Callers other than

@@ -7,7 +7,7 @@
 
 namespace glance::registry {
 
-// The /images routes of the Registry API v1 (spec §8.2): JSON in, JSON out. Parses and
+// The /images routes of the Registry API v1: JSON in, JSON out. Parses and
 // validates input, runs the repository on the DbExecutor, renders the answer. A create
 // gets its id here, before the write, so that a lost connection can be resolved by looking
 // for that id. Safe for concurrent requests; the executor, repository and id generator must

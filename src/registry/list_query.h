@@ -13,10 +13,10 @@ namespace glance::registry {
 using common::Error;
 using common::Result;
 
-// The admin-only is_public list parameter (spec §8.3).
+// The admin-only is_public list parameter.
 enum class PublicFilter { unset, only_public, only_private, all };
 
-// A validated image list request (spec §2.3.1, §8.3). Pure data; the repository turns it
+// A validated image list request. Pure data; the repository turns it
 // into SQL with every value bound.
 struct ListQuery {
   int64_t limit = 25;

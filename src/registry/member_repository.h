@@ -24,7 +24,7 @@ struct MembershipChange {
   std::optional<bool> can_share;
 };
 
-// Image memberships (spec §6, §8.2.4). Blocking and on the given connection like
+// Image memberships. Blocking and on the given connection like
 // ImageRepository; each write commits in one transaction. Same error rules, plus
 // forbidden ("No permission to share that image") when the caller may not manage members,
 // not_found ("Membership could not be found.") when removing a non-member, and

@@ -6,7 +6,7 @@
 
 namespace glance::registry {
 
-// The membership routes of the Registry API v1 (spec §8.2.4, §6). Safe for concurrent
+// The membership routes of the Registry API v1. Safe for concurrent
 // requests; the executor and repository must outlive it.
 class MembersResource {
  public:

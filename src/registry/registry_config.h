@@ -11,7 +11,7 @@
 
 namespace glance::registry {
 
-// Everything glance-registry reads from glance-registry.conf (spec §11.2).
+// Everything glance-registry reads from glance-registry.conf.
 struct RegistryConfig {
   common::http::ServerConfig server;
   common::LogConfig log;

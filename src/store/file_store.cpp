@@ -25,7 +25,7 @@ namespace {
 constexpr std::string_view kFileScheme = "file://";
 constexpr std::string_view kFilesystemScheme = "filesystem://";
 
-// Maps a failed write the way glance_store's filesystem driver does (spec §10.3).
+// Maps a failed write the way glance_store's filesystem driver does.
 Error write_error(int err, const fs::path& path) {
   if (err == ENOSPC || err == EFBIG || err == EDQUOT)
     return Error::storage_full("Image storage media is full: " + std::string(strerror(err)));

@@ -14,7 +14,7 @@
 namespace glance::store {
 
 // Image data as flat files named by image id in one directory ([glance_store]
-// filesystem_store_datadir, spec §10.3). Data is written under a temporary name, fsync'd and
+// filesystem_store_datadir). Data is written under a temporary name, fsync'd and
 // linked into place on commit, so a reader never sees a torn file and two uploads of one id
 // cannot both win. Reads hand out a FileRange, so downloads go out with sendfile(2). Writing,
 // hashing, fsync and unlink run on `pool` (see BlockingPool), which must outlive the store and

@@ -5,7 +5,7 @@
 
 namespace glance::store {
 
-// glance_store's http driver options (spec §10.4).
+// glance_store's http driver options.
 struct HttpStoreConfig {
   // Upstream's default is not to verify certificates unless a CA file is given.
   bool https_insecure = true;
@@ -13,7 +13,7 @@ struct HttpStoreConfig {
   std::chrono::seconds timeout{60};
 };
 
-// Read-only images at http(s) URLs (spec §10.4): x-image-meta-location points at them, and
+// Read-only images at http(s) URLs: x-image-meta-location points at them, and
 // copy_from reads them once. Data streams through without buffering; the size comes from a
 // HEAD; 301/302/303/307/308 are followed up to five times, each target vetted by the caller's
 // check_uri and its addresses by check_redirect_address (see ReadOptions). Credentials in the URL

@@ -15,7 +15,7 @@
 
 namespace glance::store {
 
-// The [glance_store] options that choose and configure drivers (spec §10.1, §10.3, §10.5): one
+// The [glance_store] options that choose and configure drivers: one
 // member per driver.
 struct StoreConfig {
   std::vector<std::string> stores{"file", "http"};  // drivers to load

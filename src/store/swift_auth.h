@@ -29,7 +29,7 @@ struct SwiftCredentials {
 };
 
 // How to authenticate, and where the account's data is (glance_store's option names in
-// [glance_store], spec §10.5).
+// [glance_store]).
 struct SwiftAuthOptions {
   // 1: tempauth/swauth (GET auth_url with X-Auth-User/X-Auth-Key). 3: Keystone v3 password
   // authentication scoped to a project, the storage URL taken from the token's catalog.

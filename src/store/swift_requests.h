@@ -47,7 +47,7 @@ extern const std::string kNoBody;
 
 // "/<container>/<object>", both percent-encoded.
 std::string object_path(const std::string& container, const std::string& object);
-// Maps a Swift answer that is not the success expected (spec §10.7).
+// Maps a Swift answer that is not the success expected.
 common::Error status_error(unsigned status, const std::string& what);
 
 struct Prepared {

@@ -15,7 +15,7 @@ namespace glance::store {
 // glance_store counts Swift sizes in a "mixed" megabyte of 1000 × 1024 bytes (its ONE_MB).
 inline constexpr uint64_t kSwiftMegabyte = 1000 * 1024;
 
-// The single-tenant Swift options of [glance_store] (spec §10.5), named there
+// The single-tenant Swift options of [glance_store], named there
 // swift_store_<member>. Sizes are in bytes here; the config file gives them in kSwiftMegabyte.
 struct SwiftStoreConfig {
   std::string auth_address;  // e.g. https://keystone:5000/v3 or http://proxy:8080/auth/v1.0

@@ -1,5 +1,5 @@
 // Members and shared images through glance-api (keystone flavor, identities forwarded to a
-// trusted-auth registry): three tenants and an admin, every refusal of spec §5.4 and §6.
+// trusted-auth registry): three tenants and an admin, every refusal upstream's member routes give.
 
 #include "tests/support/api_fixture.h"
 

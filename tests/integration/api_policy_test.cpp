@@ -1,7 +1,7 @@
 // Policy files against a real glance-api (keystone flavor, identities forwarded to a
 // trusted-auth registry): each v1 rule denied in turn is a bare 403 that changes nothing,
 // generic checks against the image owner, YAML and JSON files, policy_dirs, reloads on
-// SIGHUP and on a change on disk, and files that do not parse (spec §12.1).
+// SIGHUP and on a change on disk, and files that do not parse.
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"

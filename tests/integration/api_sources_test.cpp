@@ -1,5 +1,5 @@
 // Image data that comes from elsewhere, through glance-api, glance-registry and a real HTTP
-// source server: x-image-meta-location (spec §3.6), x-glance-api-copy-from (spec §3.7) and
+// source server: x-image-meta-location, x-glance-api-copy-from and
 // the source policy that keeps both from reaching what they must not.
 
 #include "common/hex_digest.h"

@@ -1,5 +1,5 @@
 // glance-api with the keystone flavor forwarding identities to a trusted-auth registry:
-// who sees and changes what (spec §5).
+// who sees and changes what.
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"

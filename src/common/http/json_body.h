@@ -8,7 +8,7 @@
 
 namespace glance::common::http {
 
-// Parses a JSON request body as Glance does (spec §0.3): invalid JSON → "Malformed JSON in
+// Parses a JSON request body as Glance does: invalid JSON → "Malformed JSON in
 // request body."; anything but an object or array → "Unexpected body type. Expected
 // list/dict." (both bad_request). Within common::parse_json's default limits: nested deeper
 // than 32 levels → bad_request; over 1 MiB → payload_too_large.

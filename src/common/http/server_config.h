@@ -16,7 +16,7 @@ struct ServerTls {
   bool enabled() const { return !cert_file.empty(); }
 };
 
-// Listener and session limits. Defaults are Glance's (spec §0.1) unless noted.
+// Listener and session limits. Defaults are Glance's unless noted.
 struct ServerConfig {
   std::string bind_host = "0.0.0.0";
   uint16_t bind_port = 0;  // 0: an ephemeral port, logged once bound

@@ -50,7 +50,7 @@ void image_column_assignments(const ImageFields& f, std::string* sql,
   if (f.min_disk) assign("min_disk", *f.min_disk);
   if (f.min_ram) assign("min_ram", *f.min_ram);
   if (f.status) assign("status", std::string(common::to_string(*f.status)));
-  // v1 writes is_public=false as `shared`, not `private` (spec §5.2).
+  // v1 writes is_public=false as `shared`, not `private`.
   if (f.is_public) assign("visibility", std::string(*f.is_public ? "public" : "shared"));
   if (f.is_protected) assign("protected", int64_t{*f.is_protected});
   if (f.deleted) assign("deleted", int64_t{*f.deleted});

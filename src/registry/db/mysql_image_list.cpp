@@ -59,7 +59,7 @@ class ListSql {
   std::vector<SqlValue> params_;
 };
 
-// Which rows the caller may list (spec §2.3.2).
+// Which rows the caller may list.
 void add_visibility(ListSql& q, const common::RequestContext& ctx, PublicFilter is_public) {
   if (ctx.is_admin && is_public == PublicFilter::all) return;
   if (ctx.is_admin && is_public == PublicFilter::only_private) {

@@ -41,7 +41,7 @@ Result<int64_t> owner_usage(MysqlConnection& db, const std::string& owner,
   return std::stoll(rows->front()[0].value_or("0"));
 }
 
-// Fields the registry never takes from a caller on update (spec §8.2.2).
+// Fields the registry never takes from a caller on update.
 void apply_update_rules(const common::RequestContext& ctx, ImageFields& fields) {
   if (!ctx.is_admin) fields.owner.reset();
   fields.id.reset();
@@ -233,7 +233,7 @@ Result<Image> MysqlImageRepository::destroy_in_transaction(MysqlConnection& db,
                      image_params);
       !r)
     return r.error();
-  // Everything hanging off the image goes with the same timestamp (spec §8.2.3).
+  // Everything hanging off the image goes with the same timestamp.
   SqlValue p[] = {now, now, id};
   for (const char* sql : {
            "UPDATE image_properties SET deleted = 1, deleted_at = ?, updated_at = ? "
