@@ -94,8 +94,8 @@ struct OrphanReaper::State {
       auto removed = co_await store->remove_leftovers(id, nothing_live);
       if (removed) continue;
       all_gone = false;
-      spdlog::error("orphan reaper could not remove the data of image {} from the {} store: {}",
-                    id, store->schemes().front(), removed.error().message());
+      spdlog::error("orphan reaper could not remove the data of image {} from the {} store: {}", id,
+                    store->schemes().front(), removed.error().message());
     }
     co_return all_gone;
   }
@@ -132,17 +132,13 @@ struct OrphanReaper::State {
     }
   }
 
-  // Whether every location `image` names is in one of the writable stores (or it has none):
-  // then the reaper may remove its data. Data elsewhere (an http location) is not the
-  // reaper's to judge.
-  bool only_store_data(const Image& image) const {
-    for (const auto& location : image.locations) {
-      const auto scheme = location.url.substr(0, location.url.find("://"));
-      bool ours = false;
-      for (store::Store* store : stores)
-        for (const auto& s : store->schemes()) ours = ours || s == scheme;
-      if (!ours) return false;
-    }
+  // Whether the only data `image` names is its own file in the file store (or none): then the
+  // reaper may remove it. Data elsewhere, even in another store, is not the reaper's to judge.
+  bool only_own_file_data(const Image& image) const {
+    if (config.file_datadir.empty()) return image.locations.empty();
+    const auto own = store::file_store_location(config.file_datadir, image.id).uri;
+    for (const auto& location : image.locations)
+      if (location.url != own) return false;
     return true;
   }
 
@@ -151,7 +147,7 @@ struct OrphanReaper::State {
   net::awaitable<void> finish_delete(const std::string& id, const Sighting& seen) {
     auto now = co_await registry.get(caller, id);
     if (!now || now->status != ImageStatus::deleted || now->updated_at != seen.updated_at ||
-        !only_store_data(*now))
+        !only_own_file_data(*now))
       co_return;
     if (!co_await remove_leftovers(id)) co_return;  // the row stays while its data does
     auto removed = co_await registry.remove(caller, id);

@@ -36,8 +36,8 @@ struct OrphanReaperConfig {
 // pass. Deletes cut short the same way are finished: an image whose status is deleted while
 // its row is live (its glance-api marked it, then died or lost the registry's answer before
 // removing the data and the row) is, once its updated_at has stood still for orphan_timeout,
-// rid of its data in the writable stores and then of its row, provided every location it names
-// is in one of them. Several api nodes may run reapers against one registry and store: a live
+// rid of its data and then of its row, provided the only data it names is its own file in the
+// file store. Several api nodes may run reapers against one registry and store: a live
 // upload renews its lease far more often than orphan_timeout, so no node takes it for dead.
 // The first pass runs at start(). Runs on its own strand; `registry` and `stores` must outlive
 // it. Safe to stop() from any thread.
