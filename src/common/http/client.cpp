@@ -187,8 +187,8 @@ ClientExchange::ClientExchange(std::unique_ptr<Connection> connection,
                                std::shared_ptr<ConnectionPool> pool, const ClientRequest& request,
                                std::chrono::seconds io_timeout)
     : connection_(std::move(connection)),
-      io_timeout_(io_timeout),
       pool_(std::move(pool)),
+      io_timeout_(io_timeout),
       framing_(request.framing == ClientRequest::Framing::length && request.content_length == 0
                    ? ClientRequest::Framing::none
                    : request.framing),

@@ -7,12 +7,9 @@
 
 namespace glance::registry {
 
-using common::Error;
 using common::ImageFields;
 
 namespace {
-constexpr int64_t kMaxInt32 = 2147483647;
-
 SqlValue nullable_text(const std::optional<std::string>& v) {
   return v ? SqlValue(*v) : SqlValue();
 }
