@@ -19,6 +19,8 @@ using namespace std::chrono_literals;
 TEST(HttpClientPool, ConnectionsIdleBeyondTheLimitAreClosedWhileOthersStayInUse) {
   glance::testing::SourceServer source;
   source.put("/object", std::string(4096, 'x'));
+  // Before the client: pooled connections must close before their io_context goes.
+  net::io_context ioc;
   ClientConfig config;
   config.max_idle_per_origin = 16;
   config.max_idle_time = 300ms;
@@ -27,7 +29,6 @@ TEST(HttpClientPool, ConnectionsIdleBeyondTheLimitAreClosedWhileOthersStayInUse)
   ASSERT_TRUE(url);
   ClientRequest request;
   request.target = url->target;
-  net::io_context ioc;
   size_t answered = 0;
   auto fetch_one = [&]() -> net::awaitable<void> {
     auto reply = co_await client.fetch(url->origin, request);
