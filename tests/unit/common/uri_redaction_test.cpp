@@ -59,5 +59,12 @@ TEST(RedactCredentials, MasksPasswordsOfMalformedUris) {
             "***@atest/meaatdt-a");
 }
 
+// Only a segment with a ':' before its '@' holds a password: one without an '@', or a user
+// name without a ':', is kept.
+TEST(RedactCredentials, KeepsSegmentsWithoutAPassword) {
+  EXPECT_EQ(redact_credentials("fs:/u/s:not-a-pw/u/s:pw@10:x"), "fs:/u/s:not-a-pw/u/***@10:x");
+  EXPECT_EQ(redact_credentials("fs:/u/name@10/u/s:pw@10:x"), "fs:/u/name@10/u/***@10:x");
+}
+
 }  // namespace
 }  // namespace glance::common
