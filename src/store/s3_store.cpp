@@ -341,13 +341,16 @@ Task<void> S3Store::remove_leftovers(const std::string& id, const std::optional<
     if (!is_upload_name(key, id)) continue;
     spdlog::warn("aborting multipart upload {} of {} left by an upload of image {}", upload_id,
                  object_name(bucket_, key), id);
-    co_await delete_logged(Request{"DELETE", key, {{"uploadId", upload_id}}, {}},
+    // Named, not a temporary in the co_await: GCC 12 fails on braced temporaries there.
+    Request abort_upload{"DELETE", key, {{"uploadId", upload_id}}, {}};
+    co_await delete_logged(std::move(abort_upload),
                            "multipart upload " + upload_id + " of " + object_name(bucket_, key));
   }
   for (const auto& key : listing->keys) {
     if (!is_upload_name(key, id) || key == kept) continue;
     spdlog::warn("removing {}, left by an upload of image {}", object_name(bucket_, key), id);
-    co_await delete_logged(Request{"DELETE", key, {}, {}}, object_name(bucket_, key));
+    Request remove_object{"DELETE", key, {}, {}};
+    co_await delete_logged(std::move(remove_object), object_name(bucket_, key));
   }
   co_return Result<void>();
 }
