@@ -12,7 +12,8 @@ secs=${2:-10}
 "$root/scripts/install-deps.sh" build
 command -v wrk >/dev/null || apt-get install -y -qq --no-install-recommends wrk >/dev/null
 build=$root/build/release
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGLANCE_BUILD_TESTS=OFF >/dev/null
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DGLANCE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" >/dev/null
 
 work=$(mktemp -d /tmp/glance-bench-XXXXXX)

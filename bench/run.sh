@@ -50,7 +50,8 @@ elif [ "$PEER" = auto ]; then
 fi
 build=$root/build/release
 log "building Release in $build"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGLANCE_BUILD_TESTS=OFF >/dev/null
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DGLANCE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" >/dev/null
 
 # --- one temporary directory for everything, removed on exit -----------------------------------

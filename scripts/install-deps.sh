@@ -3,8 +3,10 @@
 # Usage: scripts/install-deps.sh [build|test]
 set -euo pipefail
 mode=${1:-build}
+# clang builds the daemons (Debian 12's GCC miscompiles their coroutines); g++ brings the C++
+# standard library it uses.
 packages=(
-  g++ cmake ninja-build pkg-config python3 ca-certificates
+  clang g++ cmake ninja-build pkg-config python3 ca-certificates
   libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libspdlog-dev libssl-dev libyaml-dev libmariadb-dev libmariadb-dev-compat
   mariadb-server-core mariadb-client
@@ -18,9 +20,9 @@ if [ "$mode" = test ]; then
   # servers, memcached for tempauth's tokens, and both clients for checking by hand.
   packages+=(swift swift-proxy swift-account swift-container swift-object memcached
     python3-swiftclient python3-boto3)
-  # clang and its sanitizer and libFuzzer runtimes for the build/asan and build/fuzz trees
+  # clang's sanitizer and libFuzzer runtimes for the build/asan and build/fuzz trees
   # (scripts/test.sh); ccache keeps their rebuilds short.
-  packages+=(clang libclang-rt-14-dev ccache)
+  packages+=(libclang-rt-14-dev ccache)
   # A real Keystone (scripts/keystone-aio.sh) for the token validation tests, on MariaDB
   # through PyMySQL; its own service is never started.
   packages+=(keystone python3-pymysql)

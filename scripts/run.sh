@@ -11,7 +11,11 @@ api_port=${GLANCE_API_PORT:-9292}
 
 "$root/scripts/install-deps.sh" build
 build=$root/build/release
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGLANCE_BUILD_TESTS=OFF >/dev/null
+# clang: Debian 12's GCC miscompiles the daemons' coroutines (see CMakeLists.txt).
+export CC=clang CXX=clang++
+launcher=$(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache || true)
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGLANCE_BUILD_TESTS=OFF \
+  $launcher >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 mkdir -p "$state/images" "$state/log"

@@ -78,11 +78,12 @@ ImagesResource::Reply ImagesResource::create(Request& req) {
   auto fields = writable_fields(std::move(*decoded), req.context, true);
   if (!fields) co_return fields.error();
   if (!fields->id) fields->id = ids_.new_id();
-  auto image = co_await db_.write(DbWrite<Image>{
+  DbWrite<Image> unit{
       .apply = [this, ctx = req.context,
                 fields = *fields](MysqlConnection& db) { return repo_.create(db, ctx, fields); },
       .read_back = [this, ctx = req.context, fields = *fields](
-                       MysqlConnection& db) { return repo_.find_created(db, ctx, fields); }});
+                       MysqlConnection& db) { return repo_.find_created(db, ctx, fields); }};
+  auto image = co_await db_.write(std::move(unit));
   if (!image) co_return image.error();
   co_return image_reply(*image);  // the registry answers 200, not 201
 }
@@ -112,24 +113,26 @@ ImagesResource::Reply ImagesResource::update(Request& req) {
   // Only the exact lower-case "true" purges, as upstream compares it.
   bool purge =
       req.headers.get("X-Glance-Registry-Purge-Props") == std::optional<std::string_view>("true");
-  auto image = co_await db_.write(DbWrite<Image>{
+  DbWrite<Image> unit{
       .apply =
           [this, ctx = req.context, id = req.param("id"), fields = *fields, purge, from_state](
               MysqlConnection& db) { return repo_.update(db, ctx, id, fields, purge, from_state); },
       .read_back =
           [this, ctx = req.context, id = req.param("id"), fields = *fields,
-           purge](MysqlConnection& db) { return repo_.find_updated(db, ctx, id, fields, purge); }});
+           purge](MysqlConnection& db) { return repo_.find_updated(db, ctx, id, fields, purge); }};
+  auto image = co_await db_.write(std::move(unit));
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
 
 ImagesResource::Reply ImagesResource::destroy(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
-  auto image = co_await db_.write(DbWrite<Image>{
+  DbWrite<Image> unit{
       .apply = [this, ctx = req.context,
                 id = req.param("id")](MysqlConnection& db) { return repo_.destroy(db, ctx, id); },
       .read_back = [this, ctx = req.context, id = req.param("id")](
-                       MysqlConnection& db) { return repo_.find_destroyed(db, ctx, id); }});
+                       MysqlConnection& db) { return repo_.find_destroyed(db, ctx, id); }};
+  auto image = co_await db_.write(std::move(unit));
   if (!image) co_return image.error();
   co_return image_reply(*image);
 }
@@ -155,11 +158,12 @@ ImagesResource::Reply ImagesResource::reserve(Request& req) {
   };
   auto size = number("size"), quota = number("quota");
   if (!size || !quota) co_return Error::bad_request("Expected a 'size' and a 'quota' in bytes.");
-  auto done = co_await db_.write(DbWrite<StorageReservation>{
+  DbWrite<StorageReservation> unit{
       .apply = [this, ctx = req.context, id = req.param("id"), size = *size, quota = *quota](
                    MysqlConnection& db) { return repo_.reserve_storage(db, ctx, id, size, quota); },
       .read_back = [this, ctx = req.context, id = req.param("id"), size = *size](
-                       MysqlConnection& db) { return repo_.find_reservation(db, ctx, id, size); }});
+                       MysqlConnection& db) { return repo_.find_reservation(db, ctx, id, size); }};
+  auto done = co_await db_.write(std::move(unit));
   if (!done) co_return done.error();
   co_return Response::json(
       200, common::dump_json(json{{"reserved", done->reserved}, {"usage", done->usage}}));

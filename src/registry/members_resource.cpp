@@ -104,19 +104,20 @@ MembersResource::Reply MembersResource::replace_all(Request& req) {
   if (!changes) co_return changes.error();
   auto quota = member_quota(req);
   if (!quota) co_return quota.error();
-  auto done = co_await db_.write(DbWrite<Done>{
-      .apply =
-          [this, ctx = req.context, image = std::string(req.param("image_id")), changes = *changes,
-           quota = *quota](MysqlConnection& db) {
-            return done_or_error(repo_.replace(db, ctx, image, changes, quota));
-          },
-      .read_back =
-          [this, image = std::string(req.param("image_id")),
-           changes = *changes](MysqlConnection& db) {
-            return read_back_members(repo_, db, image, [&](const std::vector<Membership>& m) {
-              return memberships_replaced(m, changes);
-            });
-          }});
+  DbWrite<Done> unit{.apply =
+                         [this, ctx = req.context, image = std::string(req.param("image_id")),
+                          changes = *changes, quota = *quota](MysqlConnection& db) {
+                           return done_or_error(repo_.replace(db, ctx, image, changes, quota));
+                         },
+                     .read_back =
+                         [this, image = std::string(req.param("image_id")),
+                          changes = *changes](MysqlConnection& db) {
+                           return read_back_members(repo_, db, image,
+                                                    [&](const std::vector<Membership>& m) {
+                                                      return memberships_replaced(m, changes);
+                                                    });
+                         }};
+  auto done = co_await db_.write(std::move(unit));
   if (!done) co_return done.error();
   co_return no_content();
 }
@@ -127,7 +128,7 @@ MembersResource::Reply MembersResource::add(Request& req) {
   if (!can_share) co_return can_share.error();
   auto quota = member_quota(req);
   if (!quota) co_return quota.error();
-  auto done = co_await db_.write(DbWrite<Done>{
+  DbWrite<Done> unit{
       .apply =
           [this, ctx = req.context, image = std::string(req.param("image_id")),
            member = std::string(req.param("member")), can_share = *can_share,
@@ -140,26 +141,28 @@ MembersResource::Reply MembersResource::add(Request& req) {
             return read_back_members(repo_, db, image, [&](const std::vector<Membership>& m) {
               return membership_added(m, member, can_share);
             });
-          }});
+          }};
+  auto done = co_await db_.write(std::move(unit));
   if (!done) co_return done.error();
   co_return no_content();
 }
 
 MembersResource::Reply MembersResource::remove(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
-  auto done = co_await db_.write(DbWrite<Done>{
-      .apply =
-          [this, ctx = req.context, image = std::string(req.param("image_id")),
-           member = std::string(req.param("member"))](MysqlConnection& db) {
-            return done_or_error(repo_.remove(db, ctx, image, member));
-          },
-      .read_back =
-          [this, image = std::string(req.param("image_id")),
-           member = std::string(req.param("member"))](MysqlConnection& db) {
-            return read_back_members(repo_, db, image, [&](const std::vector<Membership>& m) {
-              return membership_removed(m, member);
-            });
-          }});
+  DbWrite<Done> unit{.apply =
+                         [this, ctx = req.context, image = std::string(req.param("image_id")),
+                          member = std::string(req.param("member"))](MysqlConnection& db) {
+                           return done_or_error(repo_.remove(db, ctx, image, member));
+                         },
+                     .read_back =
+                         [this, image = std::string(req.param("image_id")),
+                          member = std::string(req.param("member"))](MysqlConnection& db) {
+                           return read_back_members(repo_, db, image,
+                                                    [&](const std::vector<Membership>& m) {
+                                                      return membership_removed(m, member);
+                                                    });
+                         }};
+  auto done = co_await db_.write(std::move(unit));
   if (!done) co_return done.error();
   co_return no_content();
 }

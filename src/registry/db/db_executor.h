@@ -55,7 +55,9 @@ class DbExecutor {
     return on_pool<T>([this, fn = std::move(fn)]() { return read_sync<T>(fn); });
   }
 
-  // Runs a write on a pool thread, at most once in effect (see DbWrite).
+  // Runs a write on a pool thread, at most once in effect (see DbWrite). Callers pass a named
+  // DbWrite, not a braced temporary inside the co_await: GCC 12 destroys such a temporary's
+  // lambdas twice when the coroutine resumes.
   template <class T>
   boost::asio::awaitable<Result<T>> write(DbWrite<T> work) {
     return on_pool<T>([this, work = std::move(work)]() { return write_sync<T>(work); });
