@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -15,6 +16,9 @@
 
 #include <array>
 #include <boost/asio/executor_work_guard.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <thread>
 
 using glance::fuzz::check;
@@ -76,7 +80,18 @@ int connect_to_server() {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(server_port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  check(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0, "the server accepts");
+  // libFuzzer's -timeout alarm (SIGALRM) may interrupt connect(); the connection then goes on
+  // in the background, so wait for it rather than take EINTR for a refusal.
+  bool connected = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  if (!connected && errno == EINTR) {
+    pollfd writable{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof error;
+    connected = poll(&writable, 1, kCloseTimeoutSeconds * 1000) == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+  }
+  if (!connected) std::fprintf(stderr, "connect: %s\n", std::strerror(errno));
+  check(connected, "the server accepts");
   timeval timeout{kCloseTimeoutSeconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
@@ -96,6 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t sent = 0;
   while (sent < size) {
     auto n = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;  // libFuzzer's alarm, not the server
     if (n <= 0) break;  // the server may answer and close before reading everything
     sent += size_t(n);
   }
@@ -105,7 +121,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (;;) {
     auto n = recv(fd, buf.data(), buf.size(), 0);
     if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;  // libFuzzer's alarm, not the server
     if (n < 0) {
+      if (errno != ECONNRESET) std::fprintf(stderr, "recv: %s\n", std::strerror(errno));
       check(errno == ECONNRESET, "the server closes a half-closed connection in time");
       break;
     }
