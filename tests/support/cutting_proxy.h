@@ -1,11 +1,11 @@
 #pragma once
 
 #include <atomic>
-#include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "tests/support/loopback_relay.h"
 
 namespace glance::testing {
 
@@ -18,11 +18,10 @@ namespace glance::testing {
 class CuttingProxy {
  public:
   CuttingProxy(int upstream_port, std::string pattern);
-  ~CuttingProxy();
   CuttingProxy(const CuttingProxy&) = delete;
   CuttingProxy& operator=(const CuttingProxy&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return relay_.port(); }
   // How many requests were cut so far (0 or 1).
   int cuts() const { return cuts_.load(); }
   // How many requests the server answered so far whose request line starts with `prefix`
@@ -30,20 +29,13 @@ class CuttingProxy {
   int requests_starting(const std::string& prefix);
 
  private:
-  void accept_loop();
-  void relay(int client);
+  void relay_messages(int client, int server);
 
-  int upstream_port_;
   std::string pattern_;
-  int listener_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
   std::atomic<int> cuts_{0};
   std::mutex mutex_;
-  std::vector<int> open_fds_;
   std::vector<std::string> request_lines_;  // guarded by mutex_
-  std::vector<std::thread> threads_;
-  std::thread acceptor_;
+  LoopbackRelay relay_;                     // last: its threads use the members above
 };
 
 }  // namespace glance::testing

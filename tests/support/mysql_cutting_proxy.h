@@ -1,10 +1,9 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
+
+#include "tests/support/loopback_relay.h"
 
 namespace glance::testing {
 
@@ -23,11 +22,10 @@ class MysqlCuttingProxy {
   enum class Cut { after_commit, before_commit };
 
   explicit MysqlCuttingProxy(int upstream_port);
-  ~MysqlCuttingProxy();
   MysqlCuttingProxy(const MysqlCuttingProxy&) = delete;
   MysqlCuttingProxy& operator=(const MysqlCuttingProxy&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return relay_.port(); }
   // The next COMMIT on any connection is cut as `how`.
   void arm(Cut how);
   // How many COMMITs were cut so far.
@@ -36,22 +34,14 @@ class MysqlCuttingProxy {
   int commits_passed() const { return passed_.load(); }
 
  private:
-  void accept_loop();
-  void relay(int client);
+  void relay_packets(int client, int server);
   // True when the packet should end the connection (and was handled accordingly).
   bool cut_here(const std::string& packet, int client, int server);
 
-  int upstream_port_;
-  int listener_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
   std::atomic<int> armed_{-1};  // a Cut, or -1
   std::atomic<int> cuts_{0};
   std::atomic<int> passed_{0};
-  std::mutex mutex_;
-  std::vector<int> open_fds_;
-  std::vector<std::thread> threads_;
-  std::thread acceptor_;
+  LoopbackRelay relay_;  // last: its threads use the members above
 };
 
 }  // namespace glance::testing

@@ -1,0 +1,102 @@
+#include "tests/support/loopback_relay.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace glance::testing {
+
+namespace {
+
+int connect_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+LoopbackRelay::LoopbackRelay(int upstream_port, Relay relay, const std::string& what)
+    : upstream_port_(upstream_port), relay_(std::move(relay)) {
+  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listener_, 64) != 0) {
+    ::close(listener_);
+    throw std::runtime_error(what + " cannot listen");
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+  acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+LoopbackRelay::~LoopbackRelay() {
+  stopping_ = true;
+  ::shutdown(listener_, SHUT_RDWR);
+  acceptor_.join();
+  {
+    std::lock_guard lock(mutex_);
+    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+  }
+  for (auto& t : threads_) t.join();
+  ::close(listener_);
+}
+
+void LoopbackRelay::accept_loop() {
+  while (!stopping_) {
+    int client = ::accept(listener_, nullptr, nullptr);
+    if (client < 0) return;
+    std::lock_guard lock(mutex_);
+    open_fds_.push_back(client);
+    threads_.emplace_back([this, client] { serve(client); });
+  }
+}
+
+void LoopbackRelay::serve(int client) {
+  int server = connect_loopback(upstream_port_);
+  if (server >= 0) {
+    {
+      std::lock_guard lock(mutex_);
+      open_fds_.push_back(server);
+    }
+    if (!stopping_) relay_(client, server);
+  }
+  std::lock_guard lock(mutex_);
+  for (int fd : {client, server}) {
+    if (fd < 0) continue;
+    ::shutdown(fd, SHUT_RDWR);
+    ::close(fd);
+    open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), fd), open_fds_.end());
+  }
+}
+
+bool send_all(int fd, const char* data, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::send(fd, data + done, size - done, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void reset_on_close(int fd) {
+  linger hard{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+}
+
+}  // namespace glance::testing
