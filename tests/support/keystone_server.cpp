@@ -1,6 +1,7 @@
 #include "tests/support/keystone_server.h"
 
 #include "common/clock.h"
+#include "tests/support/fixture_env.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mariadb_server.h"
 
@@ -8,54 +9,28 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <map>
 #include <stdexcept>
 
 namespace glance::testing {
 
 namespace {
 
-std::map<std::string, std::string> read_env_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
-    throw std::runtime_error("no " + path +
-                             ": Keystone did not start (see the keystone_start test's output)");
-  std::map<std::string, std::string> values;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-    values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return values;
-}
-
 KeystoneServer load_server() {
-  const char* dir = std::getenv("GLANCE_TEST_KEYSTONE_DIR");
-  if (!dir || !*dir)
-    throw std::runtime_error(
-        "GLANCE_TEST_KEYSTONE_DIR is not set: run this test through ctest, which starts "
-        "Keystone (declare it with glance_add_test(... NEEDS_KEYSTONE ...)), or point the "
-        "variable at a directory where scripts/keystone-aio.sh start has run");
-  std::string path = std::string(dir) + "/keystone.env";
-  auto values = read_env_file(path);
-  auto get = [&](const std::string& key) {
-    auto it = values.find(key);
-    if (it == values.end() || it->second.empty()) throw std::runtime_error(path + " lacks " + key);
-    return it->second;
-  };
+  FixtureEnv env("GLANCE_TEST_KEYSTONE_DIR", "keystone.env",
+                 "run this test through ctest, which starts Keystone (declare it with "
+                 "glance_add_test(... NEEDS_KEYSTONE ...)), or point the variable at a directory "
+                 "where scripts/keystone-aio.sh start has run",
+                 "Keystone did not start (see the keystone_start test's output)");
   KeystoneServer k;
-  k.dir = dir;
-  k.url = get("KEYSTONE_URL");
-  k.port = std::stoi(get("KEYSTONE_PORT"));
-  k.alpha_project_id = get("ALPHA_PROJECT_ID");
-  k.beta_project_id = get("BETA_PROJECT_ID");
-  k.service_project_id = get("SERVICE_PROJECT_ID");
-  k.alice_user_id = get("ALICE_USER_ID");
-  k.bob_user_id = get("BOB_USER_ID");
-  k.nova_user_id = get("NOVA_USER_ID");
+  k.dir = env.dir();
+  k.url = env.get("KEYSTONE_URL");
+  k.port = std::stoi(env.get("KEYSTONE_PORT"));
+  k.alpha_project_id = env.get("ALPHA_PROJECT_ID");
+  k.beta_project_id = env.get("BETA_PROJECT_ID");
+  k.service_project_id = env.get("SERVICE_PROJECT_ID");
+  k.alice_user_id = env.get("ALICE_USER_ID");
+  k.bob_user_id = env.get("BOB_USER_ID");
+  k.nova_user_id = env.get("NOVA_USER_ID");
   return k;
 }
 
