@@ -4,6 +4,7 @@
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"
+#include "tests/support/glance_cli.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/source_server.h"
 
@@ -19,53 +20,21 @@
 namespace glance::testing {
 namespace {
 
-// The rows of the "| Property | Value |" table the CLI prints for one image. Lines may end
-// in CR when the CLI ran on a pseudo-terminal.
-std::map<std::string, std::string> parse_table(const std::string& out) {
-  std::map<std::string, std::string> rows;
-  static const std::regex row(R"(^\|\s*(.*?)\s*\|\s*(.*?)\s*\|\r?$)");
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, row)) rows[m[1]] = m[2];
-  }
-  return rows;
-}
-
-std::string md5_of(const std::string& path) {
-  return run_command("md5sum " + path).substr(0, 32);
-}
-
 class GlanceClient : public ::testing::Test {
  protected:
   void SetUp() override {
     env_ = std::make_unique<ApiEnvironment>();
     dir_ = make_temp_dir("glance-cli");
-    cli_ = "glance --os-image-api-version 1 --os-image-url http://127.0.0.1:" +
-           std::to_string(env_->api().port()) + " --os-auth-token fake";
+    cli_ = glance_cli("http", env_->api().port(), "--os-auth-token fake");
   }
 
-  // Runs one CLI command through the shell with `stdin_redirect`: by default stdin is
-  // closed, since the CLI uploads whatever a non-terminal stdin holds. Fails the test when
-  // the command exits non-zero.
   std::string glance(const std::string& args, const std::string& stdin_redirect = "<&-") {
-    auto [code, out] = Daemon::run(cli_, args + " " + stdin_redirect);
-    EXPECT_EQ(code, 0) << args << "\n" << out;
-    return out;
+    return run_glance_cli(cli_, args, stdin_redirect);
   }
-  // Like glance(), on a pseudo-terminal: image-update refuses any other stdin.
-  std::string glance_tty(const std::string& args) {
-    auto [code, out] = Daemon::run("script", "-qec '" + cli_ + " " + args + "' /dev/null");
-    EXPECT_EQ(code, 0) << args << "\n" << out;
-    return out;
-  }
+  std::string glance_tty(const std::string& args) { return run_glance_cli_tty(cli_, args); }
   std::string random_file(const std::string& name, size_t size) {
     std::string path = dir_ + "/" + name;
-    std::mt19937_64 rng(size);
-    std::string data(size, '\0');
-    for (auto& c : data) c = static_cast<char>(rng());
-    std::ofstream(path, std::ios::binary) << data;
+    write_random_file(path, size, size);
     return path;
   }
 
@@ -83,9 +52,9 @@ TEST_F(GlanceClient, CreateListShowUpdateDownloadDelete) {
       "--property foo=bar --progress --file " +
       file);
   EXPECT_NE(out.find("100%"), std::string::npos) << out;  // the progress bar
-  auto created = parse_table(out);
+  auto created = parse_cli_table(out);
   EXPECT_EQ(created["status"], "active") << out;
-  EXPECT_EQ(created["checksum"], md5_of(file));
+  EXPECT_EQ(created["checksum"], md5_of_file(file));
   EXPECT_EQ(created["size"], std::to_string(size));
   EXPECT_EQ(created["Property 'foo'"], "bar");
   EXPECT_EQ(created["is_public"], "True");
@@ -95,30 +64,30 @@ TEST_F(GlanceClient, CreateListShowUpdateDownloadDelete) {
 
   // From stdin: chunked, with no declared size.
   auto piped_file = random_file("piped.img", 100000);
-  auto piped = parse_table(
+  auto piped = parse_cli_table(
       glance("image-create --name piped --disk-format raw --container-format bare --is-public True",
              "< " + piped_file));
   EXPECT_EQ(piped["status"], "active");
   EXPECT_EQ(piped["size"], "100000");
-  EXPECT_EQ(piped["checksum"], md5_of(piped_file));
+  EXPECT_EQ(piped["checksum"], md5_of_file(piped_file));
 
   // Reserve, then upload into the reserved image.
-  auto reserved = parse_table(glance(
+  auto reserved = parse_cli_table(glance(
       "image-create --name reserved --disk-format raw --container-format bare --is-public True"));
   EXPECT_EQ(reserved["status"], "queued");
   EXPECT_EQ(reserved["size"], "0");
   auto later = random_file("later.img", 4096);
-  auto filled = parse_table(glance_tty("image-update --file " + later + " " + reserved["id"]));
+  auto filled = parse_cli_table(glance_tty("image-update --file " + later + " " + reserved["id"]));
   EXPECT_EQ(filled["status"], "active");
   EXPECT_EQ(filled["size"], "4096");
-  EXPECT_EQ(filled["checksum"], md5_of(later));
+  EXPECT_EQ(filled["checksum"], md5_of_file(later));
 
-  auto shown = parse_table(glance("image-show " + id));
+  auto shown = parse_cli_table(glance("image-show " + id));
   EXPECT_EQ(shown["name"], "cirros");
   EXPECT_EQ(shown["disk_format"], "qcow2");
   EXPECT_EQ(shown["container_format"], "bare");
   EXPECT_EQ(shown["Property 'foo'"], "bar");
-  EXPECT_EQ(shown["checksum"], md5_of(file));
+  EXPECT_EQ(shown["checksum"], md5_of_file(file));
 
   // Pages of two: the second page comes by marker.
   auto listed = glance("image-list --sort-key name --sort-dir desc --page-size 2");
@@ -131,8 +100,8 @@ TEST_F(GlanceClient, CreateListShowUpdateDownloadDelete) {
   EXPECT_LT(piped_at, cirros_at) << listed;
   EXPECT_NE(listed.find(id), std::string::npos);
 
-  auto updated =
-      parse_table(glance_tty("image-update --name renamed --property foo=baz --purge-props " + id));
+  auto updated = parse_cli_table(
+      glance_tty("image-update --name renamed --property foo=baz --purge-props " + id));
   EXPECT_EQ(updated["name"], "renamed");
   EXPECT_EQ(updated["Property 'foo'"], "baz");
   EXPECT_EQ(updated["status"], "active");
@@ -140,7 +109,7 @@ TEST_F(GlanceClient, CreateListShowUpdateDownloadDelete) {
   std::string downloaded = dir_ + "/downloaded.img";
   EXPECT_EQ(glance("image-download --file " + downloaded + " " + id), "");
   EXPECT_EQ(std::filesystem::file_size(downloaded), size);
-  EXPECT_EQ(md5_of(downloaded), md5_of(file));
+  EXPECT_EQ(md5_of_file(downloaded), md5_of_file(file));
 
   EXPECT_EQ(glance("image-delete " + id), "");
   auto after = glance("image-list");
@@ -149,7 +118,7 @@ TEST_F(GlanceClient, CreateListShowUpdateDownloadDelete) {
 }
 
 TEST_F(GlanceClient, Members) {
-  auto created = parse_table(glance(
+  auto created = parse_cli_table(glance(
       "image-create --name shared --disk-format raw --container-format bare --is-public False"));
   std::string id = created["id"];
   ASSERT_EQ(id.size(), 36u);
@@ -186,38 +155,37 @@ TEST_F(GlanceClient, CopyFromAndLocation) {
   source.put("/cirros.img", data);
   env_ = std::make_unique<ApiEnvironment>(false, "external_source_allowed_hosts = 127.0.0.1\n",
                                           "stores = file, http\n");
-  cli_ = "glance --os-image-api-version 1 --os-image-url http://127.0.0.1:" +
-         std::to_string(env_->api().port()) + " --os-auth-token fake";
+  cli_ = glance_cli("http", env_->api().port(), "--os-auth-token fake");
   std::ofstream(dir_ + "/expected.img", std::ios::binary) << data;
 
   auto copied =
-      parse_table(glance("image-create --name copied --disk-format raw "
-                         "--container-format bare --copy-from " +
-                         source.url("/cirros.img")));
+      parse_cli_table(glance("image-create --name copied --disk-format raw "
+                             "--container-format bare --copy-from " +
+                             source.url("/cirros.img")));
   ASSERT_TRUE(copied.count("id"));
   EXPECT_EQ(copied["status"], "queued");
   std::map<std::string, std::string> shown;
   // Each CLI call takes seconds of its own.
   eventually(
       [&] {
-        shown = parse_table(glance("image-show " + copied["id"]));
+        shown = parse_cli_table(glance("image-show " + copied["id"]));
         return shown["status"] != "queued" && shown["status"] != "saving";
       },
       std::chrono::seconds(90));
   EXPECT_EQ(shown["status"], "active");
-  EXPECT_EQ(shown["checksum"], md5_of(dir_ + "/expected.img"));
+  EXPECT_EQ(shown["checksum"], md5_of_file(dir_ + "/expected.img"));
   glance("image-download --file " + dir_ + "/copied.img " + copied["id"]);
-  EXPECT_EQ(md5_of(dir_ + "/copied.img"), md5_of(dir_ + "/expected.img"));
+  EXPECT_EQ(md5_of_file(dir_ + "/copied.img"), md5_of_file(dir_ + "/expected.img"));
 
   auto located =
-      parse_table(glance("image-create --name located --disk-format raw "
-                         "--container-format bare --location " +
-                         source.url("/cirros.img")));
+      parse_cli_table(glance("image-create --name located --disk-format raw "
+                             "--container-format bare --location " +
+                             source.url("/cirros.img")));
   EXPECT_EQ(located["status"], "active");
   EXPECT_EQ(located["size"], std::to_string(data.size()));
   EXPECT_FALSE(located.count("location"));
   glance("image-download --file " + dir_ + "/located.img " + located["id"]);
-  EXPECT_EQ(md5_of(dir_ + "/located.img"), md5_of(dir_ + "/expected.img"));
+  EXPECT_EQ(md5_of_file(dir_ + "/located.img"), md5_of_file(dir_ + "/expected.img"));
 }
 
 }  // namespace

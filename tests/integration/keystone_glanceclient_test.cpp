@@ -3,6 +3,7 @@
 // from Keystone and the api validates it.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/glance_cli.h"
 #include "tests/support/keystone_server.h"
 #include "tests/support/mariadb_server.h"
 
@@ -11,29 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
-#include <regex>
-#include <sstream>
 
 namespace glance::testing {
 namespace {
-
-// The rows of the "| Property | Value |" table the CLI prints for one image.
-std::map<std::string, std::string> parse_table(const std::string& out) {
-  std::map<std::string, std::string> rows;
-  static const std::regex row(R"(^\|\s*(.*?)\s*\|\s*(.*?)\s*\|\r?$)");
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, row)) rows[m[1]] = m[2];
-  }
-  return rows;
-}
-
-std::string md5_of(const std::string& path) {
-  return run_command("md5sum " + path).substr(0, 32);
-}
 
 class KeystoneGlanceClient : public ::testing::Test {
  protected:
@@ -46,15 +27,13 @@ class KeystoneGlanceClient : public ::testing::Test {
   // The CLI as `user` of `project`, with a password: it authenticates at Keystone itself.
   std::string cli(const std::string& user, const std::string& project,
                   const std::string& password) const {
-    return "glance --os-image-api-version 1 --os-image-url http://127.0.0.1:" +
-           std::to_string(env_->api().port()) + " --os-auth-url " + keystone_server().url +
-           "/v3 --os-username " + user + " --os-password " + password + " --os-project-name " +
-           project + " --os-user-domain-id default --os-project-domain-id default";
+    return glance_cli("http", env_->api().port(),
+                      "--os-auth-url " + keystone_server().url + "/v3 --os-username " + user +
+                          " --os-password " + password + " --os-project-name " + project +
+                          " --os-user-domain-id default --os-project-domain-id default");
   }
   std::string glance(const std::string& user, const std::string& project, const std::string& args) {
-    auto [code, out] = Daemon::run(cli(user, project, user + "pw"), args + " <&-");
-    EXPECT_EQ(code, 0) << args << "\n" << out;
-    return out;
+    return run_glance_cli(cli(user, project, user + "pw"), args);
   }
 
   std::unique_ptr<ApiEnvironment> env_;
@@ -63,19 +42,14 @@ class KeystoneGlanceClient : public ::testing::Test {
 
 TEST_F(KeystoneGlanceClient, CreateListShowDownloadShareDelete) {
   const std::string path = dir_ + "/disk.img";
-  {
-    std::mt19937_64 rng(42);
-    std::string data(1024 * 1024 + 3, '\0');
-    for (auto& c : data) c = static_cast<char>(rng());
-    std::ofstream(path, std::ios::binary) << data;
-  }
-  auto created = parse_table(glance("alice", "alpha",
-                                    "image-create --name alice-disk --disk-format raw "
-                                    "--container-format bare --file " +
-                                        path));
+  write_random_file(path, 1024 * 1024 + 3, 42);
+  auto created = parse_cli_table(glance("alice", "alpha",
+                                        "image-create --name alice-disk --disk-format raw "
+                                        "--container-format bare --file " +
+                                            path));
   EXPECT_EQ(created["status"], "active");
   EXPECT_EQ(created["owner"], keystone_server().alpha_project_id);
-  EXPECT_EQ(created["checksum"], md5_of(path));
+  EXPECT_EQ(created["checksum"], md5_of_file(path));
   std::string id = created["id"];
   ASSERT_EQ(id.size(), 36u);
 
@@ -88,15 +62,15 @@ TEST_F(KeystoneGlanceClient, CreateListShowDownloadShareDelete) {
   EXPECT_EQ(
       glance("alice", "alpha", "member-create " + id + " " + keystone_server().beta_project_id),
       "");
-  auto shown = parse_table(glance("bob", "beta", "image-show " + id));
+  auto shown = parse_cli_table(glance("bob", "beta", "image-show " + id));
   EXPECT_EQ(shown["name"], "alice-disk");
   std::string downloaded = dir_ + "/downloaded.img";
   EXPECT_EQ(glance("bob", "beta", "image-download --file " + downloaded + " " + id), "");
-  EXPECT_EQ(md5_of(downloaded), md5_of(path));
+  EXPECT_EQ(md5_of_file(downloaded), md5_of_file(path));
   // A member may not delete it (the v1 CLI reports that but exits 0); the owner may.
   std::tie(code, out) = Daemon::run(cli("bob", "beta", "bobpw"), "image-delete " + id + " <&-");
   EXPECT_NE(out.find("Unable to delete image"), std::string::npos) << out;
-  EXPECT_EQ(parse_table(glance("alice", "alpha", "image-show " + id))["status"], "active");
+  EXPECT_EQ(parse_cli_table(glance("alice", "alpha", "image-show " + id))["status"], "active");
   EXPECT_EQ(glance("alice", "alpha", "image-delete " + id), "");
   EXPECT_EQ(glance("alice", "alpha", "image-list").find(id), std::string::npos);
 }
@@ -106,10 +80,8 @@ TEST_F(KeystoneGlanceClient, WrongPasswordGetsNothing) {
   EXPECT_NE(code, 0) << out;
   EXPECT_NE(out.find("401"), std::string::npos) << out;  // Keystone's refusal
   // And a token the CLI was handed by hand that Keystone never issued is refused by the api.
-  std::tie(code, out) =
-      Daemon::run("glance --os-image-api-version 1 --os-image-url http://127.0.0.1:" +
-                      std::to_string(env_->api().port()) + " --os-auth-token gAAAAAforged",
-                  "image-list <&-");
+  std::tie(code, out) = Daemon::run(
+      glance_cli("http", env_->api().port(), "--os-auth-token gAAAAAforged"), "image-list <&-");
   EXPECT_NE(code, 0) << out;
   // glanceclient's words for the api's 401.
   EXPECT_NE(out.find("Invalid OpenStack Identity credentials"), std::string::npos) << out;

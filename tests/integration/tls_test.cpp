@@ -6,6 +6,7 @@
 #include "common/hex_digest.h"
 #include "tests/support/daemon.h"
 #include "tests/support/eventually.h"
+#include "tests/support/glance_cli.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/process_health.h"
 #include "tests/support/raw_connection.h"
@@ -21,8 +22,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <regex>
-#include <sstream>
 
 namespace glance::testing {
 namespace {
@@ -160,19 +159,6 @@ TEST_F(Tls, RegistryRefusesAnApiWithoutATrustedClientCertificate) {
   EXPECT_EQ(r.status, 200u) << r.body;
 }
 
-// The rows of the "| Property | Value |" table the CLI prints for one image.
-std::map<std::string, std::string> parse_table(const std::string& out) {
-  std::map<std::string, std::string> rows;
-  static const std::regex row(R"(^\|\s*(.*?)\s*\|\s*(.*?)\s*\|\r?$)");
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, row)) rows[m[1]] = m[2];
-  }
-  return rows;
-}
-
 TEST_F(Tls, GlanceclientTalksHttpsWithTheCaCertificate) {
   auto registry = strict_registry();
   Daemon api(api_binary(), api_config(registry->daemon().port(),
@@ -183,10 +169,8 @@ TEST_F(Tls, GlanceclientTalksHttpsWithTheCaCertificate) {
   std::ofstream(dir + "/in.img", std::ios::binary) << data;
   // requests lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) override the CLI's --os-cacert: the
   // CLI runs without them, as on a host that does not set them.
-  const std::string cli =
-      "env -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE glance "
-      "--os-image-api-version 1 --os-image-url https://127.0.0.1:" +
-      std::to_string(api.port()) + " --os-auth-token fake";
+  const std::string cli = "env -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE " +
+                          glance_cli("https", api.port(), "--os-auth-token fake");
   const std::string trusted = cli + " --os-cacert " + pki_->ca.ca_file();
 
   auto [code, out] = Daemon::run(trusted,
@@ -194,7 +178,7 @@ TEST_F(Tls, GlanceclientTalksHttpsWithTheCaCertificate) {
                                  "--container-format bare --is-public True --file " +
                                      dir + "/in.img <&-");
   ASSERT_EQ(code, 0) << out;
-  auto created = parse_table(out);
+  auto created = parse_cli_table(out);
   EXPECT_EQ(created["status"], "active") << out;
   EXPECT_EQ(created["checksum"], common::md5_hex(data));
   const std::string id = created["id"];
