@@ -23,21 +23,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # Keystone's modules are Debian's; a python3 earlier on the PATH (pyenv, venv) lacks them.
 PY=/usr/bin/python3
 ready_timeout=${KEYSTONE_AIO_READY_TIMEOUT:-120}
-
-our_pid() {
-  local f="$D/run/$1.pid" pid
-  [ -s "$f" ] || return 1
-  pid=$(cat "$f")
-  [ -r "/proc/$pid/environ" ] || return 1
-  { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qxF "KEYSTONE_AIO_DIR=$D" || return 1
-  echo "$pid"
-}
-
-alive() {
-  local state
-  state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
+AIO_MARK=KEYSTONE_AIO_DIR
+# shellcheck source=scripts/aio-lib.sh
+. "$HERE/aio-lib.sh"
 
 stop_server() {
   local pid deadline
@@ -58,10 +46,6 @@ stop_all() {
   done
   [ -d "$D/db" ] && "$HERE/mariadb.sh" stop "$D/db" >/dev/null 2>&1 || true
   rm -f "$D/keystone.env"
-}
-
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 write_config() {
@@ -121,7 +105,7 @@ launch_server() {
 serve_on_free_port() {
   local name=$1 attempt rc port
   for attempt in 1 2 3 4 5; do
-    port=$(free_port)
+    port=$(free_ports 1)
     rc=0
     launch_server "$name" "$port" || rc=$?
     [ $rc -eq 0 ] && { echo "$port"; return 0; }
@@ -217,7 +201,7 @@ PY
   KM=(keystone-manage --config-file "$D/etc/keystone.conf")
   "${KM[@]}" db_sync >"$D/log/manage.log" 2>&1 ||
     { cat "$D/log/manage.log" >&2; stop_all; exit 1; }
-  port=$(free_port)
+  port=$(free_ports 1)
   url="http://127.0.0.1:$port/v3"
   "${KM[@]}" bootstrap --bootstrap-password adminpw --bootstrap-username admin \
     --bootstrap-project-name admin --bootstrap-role-name admin \

@@ -19,25 +19,10 @@ D=$(realpath -m "${2:?state directory}")
 # The Swift modules are Debian's; a python3 earlier on the PATH (pyenv, venv) lacks them.
 PY=/usr/bin/python3
 ready_timeout=${SWIFT_AIO_READY_TIMEOUT:-120}
+AIO_MARK=SWIFT_AIO_DIR
+# shellcheck source=scripts/aio-lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/aio-lib.sh"
 daemons=(memcached account container object proxy)
-
-# Prints the pid in DIR/run/NAME.pid if that process is alive and still one this script
-# started for DIR (launch marks its environment), so a recycled pid is never signalled.
-our_pid() {
-  local f="$D/run/$1.pid" pid
-  [ -s "$f" ] || return 1
-  pid=$(cat "$f")
-  [ -r "/proc/$pid/environ" ] || return 1
-  { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qxF "SWIFT_AIO_DIR=$D" || return 1
-  echo "$pid"
-}
-
-# A zombie counts as gone: once exited, reaping is up to whichever process adopted it.
-alive() {
-  local state
-  state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
 
 stop_all() {
   local n pid pids=()
@@ -64,14 +49,6 @@ stop_all() {
     done
   done
   rm -f "$D"/run/*.pid "$D/cluster.env"
-}
-
-free_ports() {
-  # All sockets stay bound until every port is known, so the ports are distinct.
-  $PY -c 'import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])'
 }
 
 ensure_swift_conf() {
@@ -289,7 +266,7 @@ start)
   fixed+=${SWIFT_AIO_CONTAINER_PORT:-}${SWIFT_AIO_OBJECT_PORT:-}
   began=$SECONDS
   for attempt in 1 2 3 4 5; do
-    ports=$(free_ports)
+    ports=$(free_ports 5)
     read -r p1 p2 p3 p4 p5 <<<"$ports"
     proxy_port=${SWIFT_AIO_PROXY_PORT:-$p1}
     memcached_port=${SWIFT_AIO_MEMCACHED_PORT:-$p2}
