@@ -14,8 +14,8 @@ api_pid=; reg_pid=
 # Each run writes several GiB: remove all of it, whatever way the run ends.
 trap 'kill $api_pid $reg_pid 2>/dev/null || true; "$repo/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# shellcheck source=bench/private_registry.sh
-. "$repo/bench/private_registry.sh"
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 start_private_registry
 scheme=http; curl_tls=(); tls_conf=
 if [ "${TLS:-0}" = 1 ]; then
@@ -26,21 +26,9 @@ if [ "${TLS:-0}" = 1 ]; then
 key_file = $work/key.pem"
   scheme=https; curl_tls=(--cacert "$work/cert.pem")
 fi
-cat >"$work/api.conf" <<CONF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = 0
-workers = 2
-registry_host = 127.0.0.1
-registry_port = $reg_port
-$tls_conf
-[glance_store]
-stores = file
-filesystem_store_datadir = ${DATADIR:-$work/images}
-CONF
-"$build/src/api/glance-api" --config-file "$work/api.conf" >"$work/api.log" 2>&1 &
-api_pid=$!
-api_port=$(wait_port "$work/api.log")
+start_glance_api api "workers = 2
+$tls_conf" "stores = file
+filesystem_store_datadir = ${DATADIR:-$work/images}"
 
 head -c $((size_mib << 20)) /dev/urandom >"$work/image.bin"
 echo "limit: one core's MD5 rate, same run: $(openssl speed -evp md5 -seconds 2 -bytes 1048576 2>/dev/null | awk '/^md5/ {printf "%.0f MB/s", $2 / 1000}')"

@@ -30,29 +30,18 @@ fi
 # shellcheck disable=SC1091
 . "$KEYSTONE_DIR/keystone.env"
 
-# shellcheck source=bench/private_registry.sh
-. "$repo/bench/private_registry.sh"
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 start_private_registry
 
 start_api() {  # name, [paste_deploy] and further sections
-  cat >"$work/$1.conf" <<CONF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = 0
-workers = 2
-registry_host = 127.0.0.1
-registry_port = $reg_port
-[glance_store]
-stores = file
-filesystem_store_datadir = $work/images
-$2
-CONF
-  "$build/src/api/glance-api" --config-file "$work/$1.conf" >"$work/$1.log" 2>&1 &
-  api_pids+=($!)
+  start_glance_api "$1" "workers = 2" "stores = file
+filesystem_store_datadir = $work/images" "$2"
+  api_pids+=("$api_pid")
 }
 start_api trusted "[paste_deploy]
 flavor = trusted-auth"
-trusted_port=$(wait_port "$work/trusted.log")
+trusted_port=$api_port
 start_api keystone "[paste_deploy]
 flavor = keystone
 [keystone_authtoken]
@@ -62,7 +51,7 @@ username = glance
 password = glancepw
 project_name = service
 region_name = RegionOne"
-keystone_port=$(wait_port "$work/keystone.log")
+keystone_port=$api_port
 
 token() {  # user project
   curl -sS -D - -o /dev/null -X POST "$KEYSTONE_URL/v3/auth/tokens" \

@@ -17,48 +17,21 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
 cmake --build "$build" -j "$(nproc)" >/dev/null
 
 work=$(mktemp -d /tmp/glance-bench-XXXXXX)
-db_port=$("$root/scripts/mariadb.sh" start "$work/db")
 cleanup() {
   [ -n "${reg_pid:-}" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
   "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-cat >"$work/registry.conf" <<CONF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = 0
-workers = 2
-[database]
-connection = mysql://glance:glancepw@127.0.0.1:$db_port/glance
-CONF
-"$build/src/registry/glance-manage" --config-file "$work/registry.conf" db_sync >/dev/null
-"$build/src/registry/glance-registry" --config-file "$work/registry.conf" 2>"$work/registry.log" &
-reg_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/registry.log" && break; sleep 0.05; done
-port=$(grep -o 'listening on [^ ]*' "$work/registry.log" | sed 's/.*://')
-url=http://127.0.0.1:$port
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+start_private_registry "workers = 2"
+url=http://127.0.0.1:$reg_port
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$reg_pid/status"; }
 rss_idle=$(rss)
 
-# 10,000 public images with two properties each, inserted in bulk through SQL.
-mariadb --no-defaults --socket="$work/db/mysqld.sock" -uroot glance <<'SQL'
-INSERT INTO images (id, name, size, status, created_at, updated_at, deleted, disk_format,
-                    container_format, checksum, owner, min_disk, min_ram, protected, visibility)
-SELECT UUID(), CONCAT('image-', seq), seq * 1024, 'active',
-       NOW(6) - INTERVAL seq SECOND, NOW(6) - INTERVAL seq SECOND, 0, 'qcow2', 'bare',
-       MD5(seq), CONCAT('tenant-', seq % 50), 0, 0, 0, 'public'
-FROM seq_1_to_10000;
-INSERT INTO image_properties (image_id, name, value, created_at, updated_at, deleted)
-SELECT id, 'os_distro', 'ubuntu', created_at, created_at, 0 FROM images;
-INSERT INTO image_properties (image_id, name, value, created_at, updated_at, deleted)
-SELECT id, 'hw_disk_bus', 'virtio', created_at, created_at, 0 FROM images;
-INSERT INTO image_locations (image_id, value, meta_data, status, created_at, updated_at, deleted)
-SELECT id, CONCAT('file:///var/lib/glance/images/', id), '{}', 'active', created_at, created_at, 0
-FROM images;
-SQL
-id=$(mariadb --no-defaults --socket="$work/db/mysqld.sock" -uroot glance -N -B \
-  -e "SELECT id FROM images ORDER BY created_at DESC LIMIT 5000, 1")
+# 10,000 public images with two properties and a location each.
+id=$(seed_images glance)
 
 # One wrk run: prints "req/s p50_ms p99_ms".
 measure() {

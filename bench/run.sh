@@ -74,43 +74,11 @@ trap 'exit 130' INT TERM
 mkdir -p "$work/res" "$work/limits"
 
 # --- servers -----------------------------------------------------------------------------------
-db_port=$("$root/scripts/mariadb.sh" start "$work/db")
-sql() { mariadb --no-defaults --socket="$work/db/mysqld.sock" -uroot "$@"; }
-wait_port() {
-  local p
-  for _ in $(seq 1 400); do
-    p=$(grep -o 'listening on [0-9.]*:[0-9]*' "$1" 2>/dev/null | head -1 | cut -d: -f2) || true
-    [ -n "$p" ] && { echo "$p"; return; }
-    sleep 0.05
-  done
-  echo "no port in $1" >&2; exit 1
-}
-cat >"$work/registry.conf" <<CONF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = 0
-workers = 2
-[database]
-connection = mysql://glance:glancepw@127.0.0.1:$db_port/glance
-CONF
-"$build/src/registry/glance-manage" --config-file "$work/registry.conf" db_sync >/dev/null
-"$build/src/registry/glance-registry" --config-file "$work/registry.conf" >"$work/registry.log" 2>&1 &
-reg_pid=$!
-reg_port=$(wait_port "$work/registry.log")
-cat >"$work/api.conf" <<CONF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = 0
-workers = 2
-registry_host = 127.0.0.1
-registry_port = $reg_port
-[glance_store]
-stores = file
-filesystem_store_datadir = $work/store
-CONF
-"$build/src/api/glance-api" --config-file "$work/api.conf" >"$work/api.log" 2>&1 &
-api_pid=$!
-api_port=$(wait_port "$work/api.log")
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+start_private_registry "workers = 2"
+start_glance_api api "workers = 2" "stores = file
+filesystem_store_datadir = $work/store"
 ours_url=http://127.0.0.1:$api_port
 targets=(ours)
 if [ "$PEER" = 1 ]; then
@@ -121,26 +89,6 @@ if [ "$PEER" = 1 ]; then
   targets+=(peer)
 fi
 
-# 10,000 public images with two properties and a location each, inserted in bulk through SQL
-# (the same schema in ours and upstream's Zed database).
-seed() {
-  sql "$1" <<'SQL'
-INSERT INTO images (id, name, size, status, created_at, updated_at, deleted, disk_format,
-                    container_format, checksum, owner, min_disk, min_ram, protected, visibility)
-SELECT UUID(), CONCAT('image-', seq), seq * 1024, 'active',
-       NOW(6) - INTERVAL seq SECOND, NOW(6) - INTERVAL seq SECOND, 0, 'qcow2', 'bare',
-       MD5(seq), CONCAT('tenant-', seq % 50), 0, 0, 0, 'public'
-FROM seq_1_to_10000;
-INSERT INTO image_properties (image_id, name, value, created_at, updated_at, deleted)
-SELECT id, 'os_distro', 'ubuntu', created_at, created_at, 0 FROM images;
-INSERT INTO image_properties (image_id, name, value, created_at, updated_at, deleted)
-SELECT id, 'hw_disk_bus', 'virtio', created_at, created_at, 0 FROM images;
-INSERT INTO image_locations (image_id, value, meta_data, status, created_at, updated_at, deleted)
-SELECT id, CONCAT('file:///var/lib/glance/images/', id), '{}', 'active', created_at, created_at, 0
-FROM images;
-SQL
-  sql "$1" -N -B -e "SELECT id FROM images ORDER BY created_at DESC LIMIT 5000, 1"
-}
 # The creates of the metadata workload (run after the lists) are removed after each run: the
 # lists always see the same 10,000 images.
 purge_created() {
@@ -149,8 +97,8 @@ purge_created() {
     DELETE FROM images WHERE name LIKE 'bench-%';"
 }
 ours_db=glance; peer_db=glance_peer
-ours_show_id=$(seed glance)
-[ "$PEER" = 1 ] && peer_show_id=$(seed glance_peer)
+ours_show_id=$(seed_images glance)
+[ "$PEER" = 1 ] && peer_show_id=$(seed_images glance_peer)
 
 for s in "${sizes[@]}"; do
   head -c $((s << 20)) /dev/urandom >"$work/image-$s"

@@ -30,22 +30,11 @@ csv=${csv:-$PWD/soak-$(date +%Y%m%d-%H%M%S).csv}
 api_pid=; reg_pid=
 trap 'kill $api_pid $reg_pid 2>/dev/null || true; "$repo/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# shellcheck source=bench/private_registry.sh
-. "$repo/bench/private_registry.sh"
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 start_private_registry
-cat >"$work/api.conf" <<CONF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = 0
-registry_host = 127.0.0.1
-registry_port = $reg_port
-[glance_store]
-stores = file
-filesystem_store_datadir = $work/images
-CONF
-"$build/src/api/glance-api" --config-file "$work/api.conf" >"$work/api.log" 2>&1 &
-api_pid=$!
-api_port=$(wait_port "$work/api.log")
+start_glance_api api "" "stores = file
+filesystem_store_datadir = $work/images"
 
 # So many clients at once need more descriptors than a login shell's default.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"

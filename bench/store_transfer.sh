@@ -22,21 +22,13 @@ trap cleanup EXIT
 "$repo/scripts/swift-aio.sh" start "$work/swift" >/dev/null
 # shellcheck disable=SC1091
 . "$work/swift/cluster.env"
-# shellcheck source=bench/private_registry.sh
-. "$repo/bench/private_registry.sh"
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
 start_private_registry
 
 start_api() {  # default_store
   kill $api_pid 2>/dev/null && wait $api_pid 2>/dev/null || true
-  cat >"$work/api.conf" <<CONF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = 0
-workers = 2
-registry_host = 127.0.0.1
-registry_port = $reg_port
-[glance_store]
-stores = file, swift, s3
+  start_glance_api api "workers = 2" "stores = file, swift, s3
 default_store = $1
 filesystem_store_datadir = $work/images
 swift_store_auth_address = $SWIFT_AUTH_URL
@@ -50,12 +42,7 @@ s3_store_access_key = $S3_ACCESS_KEY
 s3_store_secret_key = $S3_SECRET_KEY
 s3_store_bucket = glance-bench-s3
 s3_store_create_bucket_on_put = True
-s3_store_bucket_url_format = path
-CONF
-  : >"$work/api.log"
-  "$build/src/api/glance-api" --config-file "$work/api.conf" >"$work/api.log" 2>&1 &
-  api_pid=$!
-  api_port=$(wait_port "$work/api.log")
+s3_store_bucket_url_format = path"
 }
 
 head -c $((size_mib << 20)) /dev/urandom >"$work/image.bin"
