@@ -94,6 +94,21 @@ const system_clock::time_point kS3DocTime =
     sys_days{std::chrono::year{2013} / std::chrono::May / 24};
 constexpr char kS3DocDateTime[] = "20130524T000000Z";
 constexpr char kS3DocHost[] = "examplebucket.s3.amazonaws.com";
+// The string to sign of every example up to the canonical request's hash.
+const std::string kS3DocStringToSignHead =
+    "AWS4-HMAC-SHA256\n"
+    "20130524T000000Z\n"
+    "20130524/us-east-1/s3/aws4_request\n";
+
+void expect_s3_doc_steps(const Published& example) {
+  expect_published_steps(example, kS3DocCredentials, "us-east-1", "s3", kS3DocDateTime);
+}
+
+// The steps, then sign() end to end.
+void expect_s3_doc_example(const Published& example) {
+  expect_s3_doc_steps(example);
+  expect_sign_reaches(example, kS3DocCredentials, "us-east-1", "s3", kS3DocTime);
+}
 
 TEST(SigV4S3Examples, GetObjectWithRange) {
   const Published example{
@@ -119,14 +134,10 @@ TEST(SigV4S3Examples, GetObjectWithRange) {
           "host;range;x-amz-content-sha256;x-amz-date\n"
           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       .signed_headers = "host;range;x-amz-content-sha256;x-amz-date",
-      .string_to_sign =
-          "AWS4-HMAC-SHA256\n"
-          "20130524T000000Z\n"
-          "20130524/us-east-1/s3/aws4_request\n"
-          "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972",
+      .string_to_sign = kS3DocStringToSignHead +
+                        "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972",
       .signature = "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"};
-  expect_published_steps(example, kS3DocCredentials, "us-east-1", "s3", kS3DocDateTime);
-  expect_sign_reaches(example, kS3DocCredentials, "us-east-1", "s3", kS3DocTime);
+  expect_s3_doc_example(example);
 }
 
 TEST(SigV4S3Examples, PutObject) {
@@ -158,14 +169,10 @@ TEST(SigV4S3Examples, PutObject) {
           "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class\n"
           "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072",
       .signed_headers = "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class",
-      .string_to_sign =
-          "AWS4-HMAC-SHA256\n"
-          "20130524T000000Z\n"
-          "20130524/us-east-1/s3/aws4_request\n"
-          "9e0e90d9c76de8fa5b200d8c849cd5b8dc7a3be3951ddb7f6a76b4158342019d",
+      .string_to_sign = kS3DocStringToSignHead +
+                        "9e0e90d9c76de8fa5b200d8c849cd5b8dc7a3be3951ddb7f6a76b4158342019d",
       .signature = "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"};
-  expect_published_steps(example, kS3DocCredentials, "us-east-1", "s3", kS3DocDateTime);
-  expect_sign_reaches(example, kS3DocCredentials, "us-east-1", "s3", kS3DocTime);
+  expect_s3_doc_example(example);
 }
 
 TEST(SigV4S3Examples, GetBucketLifecycle) {
@@ -191,14 +198,10 @@ TEST(SigV4S3Examples, GetBucketLifecycle) {
           "host;x-amz-content-sha256;x-amz-date\n"
           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       .signed_headers = "host;x-amz-content-sha256;x-amz-date",
-      .string_to_sign =
-          "AWS4-HMAC-SHA256\n"
-          "20130524T000000Z\n"
-          "20130524/us-east-1/s3/aws4_request\n"
-          "9766c798316ff2757b517bc739a67f6213b4ab36dd5da2f94eaebf79c77395ca",
+      .string_to_sign = kS3DocStringToSignHead +
+                        "9766c798316ff2757b517bc739a67f6213b4ab36dd5da2f94eaebf79c77395ca",
       .signature = "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543"};
-  expect_published_steps(example, kS3DocCredentials, "us-east-1", "s3", kS3DocDateTime);
-  expect_sign_reaches(example, kS3DocCredentials, "us-east-1", "s3", kS3DocTime);
+  expect_s3_doc_example(example);
 }
 
 TEST(SigV4S3Examples, ListObjects) {
@@ -224,14 +227,10 @@ TEST(SigV4S3Examples, ListObjects) {
           "host;x-amz-content-sha256;x-amz-date\n"
           "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       .signed_headers = "host;x-amz-content-sha256;x-amz-date",
-      .string_to_sign =
-          "AWS4-HMAC-SHA256\n"
-          "20130524T000000Z\n"
-          "20130524/us-east-1/s3/aws4_request\n"
-          "df57d21db20da04d7fa30298dd4488ba3a2b47ca3a489c74750e0f1e7df1b9b7",
+      .string_to_sign = kS3DocStringToSignHead +
+                        "df57d21db20da04d7fa30298dd4488ba3a2b47ca3a489c74750e0f1e7df1b9b7",
       .signature = "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"};
-  expect_published_steps(example, kS3DocCredentials, "us-east-1", "s3", kS3DocDateTime);
-  expect_sign_reaches(example, kS3DocCredentials, "us-east-1", "s3", kS3DocTime);
+  expect_s3_doc_example(example);
 }
 
 TEST(SigV4S3Examples, SignIgnoresTheHeadersItSetsItself) {
@@ -279,13 +278,10 @@ TEST(SigV4S3Examples, PresignedGetObject) {
           "host\n"
           "UNSIGNED-PAYLOAD",
       .signed_headers = "host",
-      .string_to_sign =
-          "AWS4-HMAC-SHA256\n"
-          "20130524T000000Z\n"
-          "20130524/us-east-1/s3/aws4_request\n"
-          "3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04",
+      .string_to_sign = kS3DocStringToSignHead +
+                        "3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04",
       .signature = "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"};
-  expect_published_steps(example, kS3DocCredentials, "us-east-1", "s3", kS3DocDateTime);
+  expect_s3_doc_steps(example);
 }
 
 // ---------------------------------------------------------------------------------------------
