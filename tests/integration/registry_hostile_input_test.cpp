@@ -21,15 +21,9 @@ std::string thirty_three_levels() {
 // Over the daemon's 1 MiB limit for JSON bodies.
 const std::string kHugeBody = json{{"image", {{"name", std::string(2 << 20, 'x')}}}}.dump();
 
-class RegistryHostileInput : public ::testing::Test {
+class RegistryHostileInput : public SharedRegistryTest {
  protected:
-  static void SetUpTestSuite() {
-    guarded_suite_setup(
-        [] { env_ = new RegistryEnvironment("[paste_deploy]\nflavor = trusted-auth\n"); },
-        &setup_error_);
-  }
-  static void TearDownTestSuite() { delete env_; }
-  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
+  static void SetUpTestSuite() { start_shared_registry(kTrustedAuth); }
   void TearDown() override {
     if (!setup_error_.empty()) return;
     auto health = owner().get("/healthcheck");
@@ -50,12 +44,7 @@ class RegistryHostileInput : public ::testing::Test {
             {"PUT", "/images/" + id + "/members"},
             {"PUT", "/images/" + id + "/members/tenant-m"}};
   }
-
-  static RegistryEnvironment* env_;
-  static std::string setup_error_;
 };
-RegistryEnvironment* RegistryHostileInput::env_ = nullptr;
-std::string RegistryHostileInput::setup_error_;
 
 TEST_F(RegistryHostileInput, DeeplyNestedJsonIs400OnEveryJsonRoute) {
   for (const auto& [method, target] : json_routes()) {

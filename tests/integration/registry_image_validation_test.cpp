@@ -11,19 +11,10 @@ namespace {
 
 using nlohmann::json;
 
-class RegistryImageValidation : public ::testing::Test {
+class RegistryImageValidation : public SharedRegistryTest {
  protected:
-  static void SetUpTestSuite() {
-    guarded_suite_setup(
-        [] { env_ = new RegistryEnvironment("[paste_deploy]\nflavor = trusted-auth\n"); },
-        &setup_error_);
-  }
-  static void TearDownTestSuite() { delete env_; }
-  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
+  static void SetUpTestSuite() { start_shared_registry(kTrustedAuth); }
 
-  static HttpClient as(const std::string& tenant, const std::string& roles = "member") {
-    return HttpClient(env_->daemon().port(), identity(tenant, roles));
-  }
   static HttpClient admin() { return as("adm", "admin"); }
 
   // Every image row, deleted ones included, straight from the database.
@@ -33,12 +24,7 @@ class RegistryImageValidation : public ::testing::Test {
                                          env_->database()) +
            MariadbServer::instance().sql("SELECT COUNT(*) FROM image_locations", env_->database());
   }
-
-  static RegistryEnvironment* env_;
-  static std::string setup_error_;
 };
-RegistryEnvironment* RegistryImageValidation::env_ = nullptr;
-std::string RegistryImageValidation::setup_error_;
 
 // Each holds one invalid field; all but the type errors pass the JSON codec.
 std::vector<json> invalid_images() {

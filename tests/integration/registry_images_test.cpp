@@ -9,13 +9,9 @@ namespace {
 
 using nlohmann::json;
 
-class RegistryImages : public ::testing::Test {
+class RegistryImages : public SharedRegistryTest {
  protected:
-  static void SetUpTestSuite() {
-    guarded_suite_setup([] { env_ = new RegistryEnvironment(); }, &setup_error_);
-  }
-  static void TearDownTestSuite() { delete env_; }
-  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
+  static void SetUpTestSuite() { start_shared_registry(); }
   HttpClient client() const { return HttpClient(env_->daemon().port()); }
 
   json create(json image) const {
@@ -23,12 +19,7 @@ class RegistryImages : public ::testing::Test {
     EXPECT_EQ(r.status, 200u) << r.body;
     return r.json()["image"];
   }
-
-  static RegistryEnvironment* env_;
-  static std::string setup_error_;
 };
-RegistryEnvironment* RegistryImages::env_ = nullptr;
-std::string RegistryImages::setup_error_;
 
 TEST_F(RegistryImages, CreateReturnsTheFullImageWithDefaults) {
   auto img = create({{"name", "cirros"}, {"status", "queued"}, {"properties", {{"a", "b"}}}});

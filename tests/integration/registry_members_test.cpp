@@ -9,18 +9,9 @@ namespace {
 
 using nlohmann::json;
 
-class RegistryMembers : public ::testing::Test {
+class RegistryMembers : public SharedRegistryTest {
  protected:
-  static void SetUpTestSuite() {
-    guarded_suite_setup(
-        [] { env_ = new RegistryEnvironment("[paste_deploy]\nflavor = trusted-auth\n"); },
-        &setup_error_);
-  }
-  static void TearDownTestSuite() { delete env_; }
-  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
-  static HttpClient as(const std::string& tenant, const std::string& roles = "member") {
-    return HttpClient(env_->daemon().port(), identity(tenant, roles));
-  }
+  static void SetUpTestSuite() { start_shared_registry(kTrustedAuth); }
   std::string private_image(const std::string& owner) {
     auto r = as(owner).post("/images", json{{"image", {{"name", "m"}}}}.dump());
     EXPECT_EQ(r.status, 200u);
@@ -31,11 +22,7 @@ class RegistryMembers : public ::testing::Test {
     EXPECT_EQ(r.status, 200u) << r.body;
     return r.json()["members"];
   }
-  static RegistryEnvironment* env_;
-  static std::string setup_error_;
 };
-RegistryEnvironment* RegistryMembers::env_ = nullptr;
-std::string RegistryMembers::setup_error_;
 
 TEST_F(RegistryMembers, OwnerAddsListsAndRemovesMembers) {
   auto id = private_image("o1");

@@ -51,4 +51,30 @@ void guarded_suite_setup(F setup, std::string* error) {
 HeaderList identity(const std::string& tenant, const std::string& roles = "member",
                     const std::string& user = "user");
 
+// A test suite whose tests share one glance-registry, started by the suite's
+// SetUpTestSuite through start_shared_registry and stopped after its last test. A set-up
+// that failed fails every test of the suite.
+class SharedRegistryTest : public ::testing::Test {
+ protected:
+  static constexpr const char* kTrustedAuth = "[paste_deploy]\nflavor = trusted-auth\n";
+
+  static void start_shared_registry(const std::string& extra_config = "") {
+    setup_error_.clear();
+    guarded_suite_setup([&] { env_ = new RegistryEnvironment(extra_config); }, &setup_error_);
+  }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
+
+  // A client of the shared registry sending `tenant`'s identity headers.
+  static HttpClient as(const std::string& tenant, const std::string& roles = "member") {
+    return HttpClient(env_->daemon().port(), identity(tenant, roles));
+  }
+
+  static inline RegistryEnvironment* env_ = nullptr;
+  static inline std::string setup_error_;
+};
+
 }  // namespace glance::testing
