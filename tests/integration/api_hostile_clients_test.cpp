@@ -5,6 +5,7 @@
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"
 #include "tests/support/process_health.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/test_data.h"
 
 #include <arpa/inet.h>
@@ -25,14 +26,10 @@ namespace {
 // with a reset.
 class RawSocket {
  public:
-  explicit RawSocket(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  explicit RawSocket(int port) : fd_(connect_loopback(port)), connected_(fd_ >= 0) {}
+  ~RawSocket() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  ~RawSocket() { ::close(fd_); }
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
 

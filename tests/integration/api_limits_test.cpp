@@ -5,6 +5,7 @@
 // The polling and /proc counting below is local to this file for now; it is small on purpose.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/test_data.h"
 
 #include <arpa/inet.h>
@@ -98,13 +99,8 @@ fs::path proc_of(const Daemon& daemon) {
 // A client socket that sends what it is told and can hang up with a reset.
 class Conn {
  public:
-  explicit Conn(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect failed");
+  explicit Conn(int port) : fd_(connect_loopback(port)) {
+    if (fd_ < 0) throw std::runtime_error("connect failed");
   }
   ~Conn() {
     if (fd_ >= 0) ::close(fd_);

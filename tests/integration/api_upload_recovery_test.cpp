@@ -4,6 +4,7 @@
 #include "tests/support/api_fixture.h"
 #include "tests/support/cutting_proxy.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/test_data.h"
 
 #include <arpa/inet.h>
@@ -41,13 +42,8 @@ bool eventually(F condition, std::chrono::seconds limit) {
 class ManualUpload {
  public:
   ManualUpload(int port, const std::string& id, size_t length, const HeaderList& extra = {})
-      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect failed");
+      : fd_(connect_loopback(port)) {
+    if (fd_ < 0) throw std::runtime_error("connect failed");
     timeval tv{30, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     std::string head = "PUT /v1/images/" + id +

@@ -4,6 +4,7 @@
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/test_data.h"
 
 #include <arpa/inet.h>
@@ -25,13 +26,8 @@ const HeaderList kRawBare = {{"x-image-meta-disk_format", "raw"},
 // A plain socket for conversations HttpClient cannot have (pauses, hang-ups).
 class RawSocket {
  public:
-  explicit RawSocket(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect failed");
+  explicit RawSocket(int port) : fd_(connect_loopback(port)) {
+    if (fd_ < 0) throw std::runtime_error("connect failed");
     timeval tv{30, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }

@@ -1,5 +1,7 @@
 #include "tests/support/loopback_relay.h"
 
+#include "tests/support/raw_connection.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,23 +11,6 @@
 #include <stdexcept>
 
 namespace glance::testing {
-
-namespace {
-
-int connect_loopback(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-}  // namespace
 
 LoopbackRelay::LoopbackRelay(int upstream_port, Relay relay, const std::string& what)
     : upstream_port_(upstream_port), relay_(std::move(relay)) {

@@ -33,6 +33,10 @@ class RawConnection {
   int fd_ = -1;
 };
 
+// A blocking TCP socket connected to 127.0.0.1:`port`, or -1 (nothing left open) when the
+// connection fails.
+int connect_loopback(int port);
+
 // How many times an HTTP/1.x status line starts in `bytes`: the number of answers a server
 // sent on one connection.
 size_t count_responses(const std::string& bytes);

@@ -1,5 +1,7 @@
 #include "tests/support/tls_client.h"
 
+#include "tests/support/raw_connection.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -59,13 +61,8 @@ TlsConnection::TlsConnection(int port, const TlsClientFiles& files,
        SSL_CTX_use_PrivateKey_file(i.context, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1))
     throw std::runtime_error("cannot load " + files.cert_file + ": " + openssl_error());
 
-  i.fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(i.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("cannot connect to port " + std::to_string(port));
+  i.fd = connect_loopback(port);
+  if (i.fd < 0) throw std::runtime_error("cannot connect to port " + std::to_string(port));
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
   tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
