@@ -1,5 +1,7 @@
 #include "tests/support/http_client.h"
 
+#include "tests/support/http_message.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -26,14 +28,9 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   net::io_context ioc;
   tcp::socket socket(ioc);
   socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
-  http::request<http::string_body> req;
-  req.method_string(method);
-  req.target(target);
-  req.version(11);
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
-  for (const auto& [k, v] : default_headers_) req.set(k, v);
-  for (const auto& [k, v] : headers) req.set(k, v);
-  req.keep_alive(false);
+  HeaderList all = default_headers_;
+  all.insert(all.end(), headers.begin(), headers.end());
+  auto req = loopback_request(port_, method, target, all);
   if (chunked) {
     req.chunked(true);
     http::request_serializer<http::string_body> sr(req);
@@ -44,8 +41,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     }
     net::write(socket, http::make_chunk_last());
   } else {
-    req.body() = body;
-    if (!body.empty() || method == "POST" || method == "PUT") req.prepare_payload();
+    set_body(req, body);
     http::write(socket, req);
   }
   beast::flat_buffer buffer;
@@ -53,11 +49,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   parser.body_limit(boost::none);
   parser.skip(method == "HEAD");
   http::read(socket, buffer, parser);
-  HttpResponse out;
-  out.status = parser.get().result_int();
-  for (const auto& f : parser.get())
-    out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-  out.body = std::move(parser.get().body());
+  HttpResponse out = to_http_response(parser.release());
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "tests/support/timed_http_client.h"
 
+#include "tests/support/http_message.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -39,10 +41,7 @@ net::awaitable<void> exchange(beast::tcp_stream& stream, int port,
     co_return;
   }
   out.answered = true;
-  out.response.status = parser.get().result_int();
-  for (const auto& f : parser.get())
-    out.response.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-  out.response.body = std::move(parser.get().body());
+  out.response = to_http_response(parser.release());
 }
 
 }  // namespace
@@ -53,15 +52,8 @@ TimedReply timed_request(int port, const std::string& method, const std::string&
   net::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.expires_after(timeout);
-  http::request<http::string_body> req;
-  req.method_string(method);
-  req.target(target);
-  req.version(11);
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  for (const auto& [k, v] : headers) req.set(k, v);
-  req.keep_alive(false);
-  req.body() = body;
-  if (!body.empty() || method == "POST" || method == "PUT") req.prepare_payload();
+  auto req = loopback_request(port, method, target, headers);
+  set_body(req, body);
   TimedReply out;
   net::co_spawn(ioc, exchange(stream, port, req, method == "HEAD", out), net::detached);
   ioc.run();

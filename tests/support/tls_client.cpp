@@ -1,5 +1,6 @@
 #include "tests/support/tls_client.h"
 
+#include "tests/support/http_message.h"
 #include "tests/support/raw_connection.h"
 
 #include <arpa/inet.h>
@@ -125,15 +126,8 @@ void TlsConnection::reset() {
 HttpResponse HttpsClient::request(const std::string& method, const std::string& target,
                                   const HeaderList& headers, const std::string& body) const {
   TlsConnection connection(port_, files_, std::chrono::seconds(60));
-  http::request<http::string_body> req;
-  req.method_string(method);
-  req.target(target);
-  req.version(11);
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
-  for (const auto& [k, v] : headers) req.set(k, v);
-  req.keep_alive(false);
-  req.body() = body;
-  if (!body.empty() || method == "POST" || method == "PUT") req.prepare_payload();
+  auto req = loopback_request(port_, method, target, headers);
+  set_body(req, body);
   std::ostringstream text;
   text << req;
   if (!connection.send(text.str())) throw std::runtime_error("sending the request failed");
@@ -160,12 +154,7 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
   if (ec)
     throw std::runtime_error("not an HTTP answer: " + ec.message() + ": " + raw.substr(0, 200));
   if (!parser.is_header_done()) throw std::runtime_error("no HTTP answer: " + raw.substr(0, 200));
-  HttpResponse out;
-  out.status = parser.get().result_int();
-  for (const auto& f : parser.get())
-    out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-  out.body = std::move(parser.get().body());
-  return out;
+  return to_http_response(parser.release());
 }
 
 }  // namespace glance::testing
