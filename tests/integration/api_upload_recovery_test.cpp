@@ -82,6 +82,22 @@ std::string api_config(int registry_port, const std::string& datadir, const std:
          datadir + "\n";
 }
 
+// A registry, a proxy in front of it that cuts the first request carrying `pattern`, and an
+// api on a fresh file store that reaches the registry only through the proxy.
+struct ApiBehindCuttingProxy {
+  ApiBehindCuttingProxy(const std::string& pattern, const std::string& extra_config)
+      : proxy(registry.daemon().port(), pattern),
+        datadir(make_temp_dir("glance-api-store") + "/images"),
+        api(api_binary(), api_config(proxy.port(), datadir, extra_config)) {
+    api.start();
+  }
+
+  RegistryEnvironment registry;
+  CuttingProxy proxy;
+  std::string datadir;
+  Daemon api;
+};
+
 std::string registry_status(RegistryEnvironment& registry, const std::string& id) {
   auto r = HttpClient(registry.daemon().port()).get("/images/" + id);
   return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
@@ -94,13 +110,10 @@ size_t files_in(const std::string& dir) {
 }
 
 TEST(ApiActivationOutcome, LostAnswerOfACommittedActivationKeepsTheData) {
-  RegistryEnvironment registry;
   // The activation is the only request carrying this: the registry commits it, the api never
   // hears back and finds its connection reset.
-  CuttingProxy proxy(registry.daemon().port(), R"("status":"active")");
-  const std::string datadir = make_temp_dir("glance-api-store") + "/images";
-  Daemon api(api_binary(), api_config(proxy.port(), datadir, ""));
-  api.start();
+  ApiBehindCuttingProxy env(R"("status":"active")", "");
+  auto& [registry, proxy, datadir, api] = env;
   HttpClient c(api.port());
   const std::string data = random_bytes(200000, 7);
 
@@ -124,13 +137,10 @@ bool registry_row_deleted(RegistryEnvironment& registry, const std::string& id) 
 }
 
 TEST(ApiInterruptedDelete, DeleteWhoseMarkAnswerIsLostIsFinishedByTheReaper) {
-  RegistryEnvironment registry;
   // The delete's first step is the only request carrying this: the registry marks the image
   // deleted, the api never hears back, so it neither removes the data nor the row.
-  CuttingProxy proxy(registry.daemon().port(), R"("status":"deleted")");
-  const std::string datadir = make_temp_dir("glance-api-store") + "/images";
-  Daemon api(api_binary(), api_config(proxy.port(), datadir, "upload_orphan_timeout = 2\n"));
-  api.start();
+  ApiBehindCuttingProxy env(R"("status":"deleted")", "upload_orphan_timeout = 2\n");
+  auto& [registry, proxy, datadir, api] = env;
   HttpClient c(api.port());
   const std::string kept_data = random_bytes(100000, 8);
   auto kept = c.post("/v1/images", kept_data, kRawBare);
@@ -145,8 +155,8 @@ TEST(ApiInterruptedDelete, DeleteWhoseMarkAnswerIsLostIsFinishedByTheReaper) {
   EXPECT_EQ(registry_status(registry, id), "deleted");
   EXPECT_EQ(files_in(datadir), 2u);
   // Two seconds standing still, passes every second: finished within about three seconds.
-  EXPECT_TRUE(eventually([&] { return files_in(datadir) == 1; }, 20s)) << api.log();
-  EXPECT_TRUE(eventually([&] { return registry_row_deleted(registry, id); }, 5s)) << api.log();
+  EXPECT_TRUE(eventually([&] { return files_in(env.datadir) == 1; }, 20s)) << api.log();
+  EXPECT_TRUE(eventually([&] { return registry_row_deleted(env.registry, id); }, 5s)) << api.log();
   // The other image is untouched.
   auto download = c.get("/v1/images/" + kept.json()["image"]["id"].get<std::string>());
   EXPECT_EQ(download.status, 200u);
