@@ -84,15 +84,21 @@ void expect_serving(ReadBackEnvironment& env) {
   expect_recovered(env.registry(), env.baseline());
 }
 
+// What the registry answered a write cut once: the image, or an empty object when it did
+// not answer 200.
+json told_across_the_cut(ReadBackEnvironment& env, const HttpResponse& r) {
+  EXPECT_EQ(env.proxy().cuts(), 1);
+  EXPECT_EQ(r.status, 200u) << r.body << "\n" << env.registry().log();
+  if (r.status != 200u) return json::object();
+  return r.json()["image"];
+}
+
 json create_across(ReadBackEnvironment& env, Cut how) {
   auto c = env.client();
   EXPECT_EQ(c.get("/images", kAdmin).status, 200u);  // the pool is open and unharmed
   env.proxy().arm(how);
-  auto created = c.post("/images", json{{"image", full_image(kName, kLocation)}}.dump(), kAdmin);
-  EXPECT_EQ(env.proxy().cuts(), 1);
-  EXPECT_EQ(created.status, 200u) << created.body << "\n" << env.registry().log();
-  if (created.status != 200u) return json::object();
-  return created.json()["image"];
+  return told_across_the_cut(
+      env, c.post("/images", json{{"image", full_image(kName, kLocation)}}.dump(), kAdmin));
 }
 
 // The end of every cut write: the client was told the full image, which MariaDB holds once
@@ -127,13 +133,10 @@ json activate_across(ReadBackEnvironment& env, Cut how) {
   EXPECT_EQ(bare.status, 200u) << bare.body;
   std::string id = bare.json()["image"]["id"];
   env.proxy().arm(how);
-  auto done =
-      c.put("/images/" + id,
-            json{{"image", full_image(kName, kLocation)}, {"from_state", "saving"}}.dump(), kAdmin);
-  EXPECT_EQ(env.proxy().cuts(), 1);
-  EXPECT_EQ(done.status, 200u) << done.body << "\n" << env.registry().log();
-  if (done.status != 200u) return json::object();
-  return done.json()["image"];
+  return told_across_the_cut(
+      env, c.put("/images/" + id,
+                 json{{"image", full_image(kName, kLocation)}, {"from_state", "saving"}}.dump(),
+                 kAdmin));
 }
 
 TEST(RegistryReadBack, ActivationCommittedWithItsAnswerLostIsReadBackNotRepeated) {
