@@ -176,16 +176,10 @@ TEST(ApiLimits, UploadsPastTheCapAre503WithRetryAfterAndReserveNothing) {
 
 TEST(ApiLimits, CopiesPastTheCapAre503WithRetryAfterAndCreateNoImage) {
   // A source that accepts connections and never answers keeps a copy running.
-  int silent = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(silent, 16), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len);
-  const std::string source =
-      "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/image.raw";
+  int silent_port = 0;
+  int silent = listen_ephemeral("127.0.0.1", &silent_port);
+  ASSERT_GE(silent, 0);
+  const std::string source = "http://127.0.0.1:" + std::to_string(silent_port) + "/image.raw";
 
   ApiEnvironment env(false,
                      "max_concurrent_copies = 1\nexternal_source_allowed_hosts = 127.0.0.1\n",

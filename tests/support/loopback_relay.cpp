@@ -2,8 +2,6 @@
 
 #include "tests/support/raw_connection.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,18 +12,8 @@ namespace glance::testing {
 
 LoopbackRelay::LoopbackRelay(int upstream_port, Relay relay, const std::string& what)
     : upstream_port_(upstream_port), relay_(std::move(relay)) {
-  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listener_, 64) != 0) {
-    ::close(listener_);
-    throw std::runtime_error(what + " cannot listen");
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  listener_ = listen_ephemeral("127.0.0.1", &port_);
+  if (listener_ < 0) throw std::runtime_error(what + " cannot listen");
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 

@@ -27,6 +27,22 @@ int connect_loopback(int port) {
   return fd;
 }
 
+int listen_ephemeral(const std::string& address, int* port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  socklen_t len = sizeof addr;
+  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1 ||
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
 RawConnection::RawConnection(int port) : fd_(connect_loopback(port)) {
   if (fd_ < 0) throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
 }

@@ -37,6 +37,10 @@ class RawConnection {
 // connection fails.
 int connect_loopback(int port);
 
+// A TCP socket (close-on-exec) listening on `address`, an IPv4 address, at a port the kernel
+// picks, which is stored in `*port`; -1 (nothing left open) when that fails.
+int listen_ephemeral(const std::string& address, int* port);
+
 // How many times an HTTP/1.x status line starts in `bytes`: the number of answers a server
 // sent on one connection.
 size_t count_responses(const std::string& bytes);

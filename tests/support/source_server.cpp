@@ -1,5 +1,7 @@
 #include "tests/support/source_server.h"
 
+#include "tests/support/raw_connection.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -40,17 +42,11 @@ void answer(int fd, int code, const std::string& headers, std::string_view body,
 }  // namespace
 
 SourceServer::SourceServer(const std::string& address) : address_(address) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1)
+  in_addr ip{};
+  if (::inet_pton(AF_INET, address.c_str(), &ip) != 1)
     throw std::runtime_error("source server: not an IPv4 address: " + address);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0)
-    throw std::runtime_error("source server cannot listen");
-  socklen_t len = sizeof addr;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  listen_fd_ = listen_ephemeral(address, &port_);
+  if (listen_fd_ < 0) throw std::runtime_error("source server cannot listen");
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
