@@ -79,6 +79,15 @@ def drain(s, limit=1 << 20):
         return 0
 
 
+def send_and_drain(run, daemon, head, body):
+    """Sends `head` (request line and headers), Content-Length and `body` on a new
+    connection to `daemon`, reads what it answers, and closes."""
+    s = connect(run.port(daemon))
+    s.sendall((head + "Content-Length: %d\r\n\r\n" % len(body)).encode() + body)
+    drain(s)
+    s.close()
+
+
 def sleep_bounded(run, seconds):
     time.sleep(max(0.0, min(seconds, run.left())))
 
@@ -160,22 +169,16 @@ def nested_json_members(run, daemon):
     depth = random.choice([100, 10000, 100000])
     body = ('{"memberships": ' + "[" * depth + "]" * depth + "}").encode()
     target = ("/v1/images/%s/members" if daemon == "api" else "/images/%s/members") % run.big_id
-    s = connect(run.port(daemon))
-    s.sendall(("PUT %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-               "Content-Length: %d\r\n\r\n" % (target, len(body))).encode() + body)
-    drain(s)
-    s.close()
+    send_and_drain(run, daemon, "PUT %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Content-Type: application/json\r\n" % target, body)
 
 
 def smuggling(run, daemon):
     target = "/v1/images" if daemon == "api" else "/images"
     smuggled = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % target).encode()
     body = b"0\r\n\r\n" + smuggled
-    s = connect(run.port(daemon))
-    s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked, chunked\r\n"
-               "Content-Length: %d\r\n\r\n" % (target, len(body))).encode() + body)
-    drain(s)
-    s.close()
+    send_and_drain(run, daemon, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Transfer-Encoding: chunked, chunked\r\n" % target, body)
 
 
 def idle_connection(run, daemon):
