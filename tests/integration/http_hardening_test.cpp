@@ -30,21 +30,11 @@ std::string with_length(const std::string& head, const std::string& body) {
   return head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-class RegistryHttpHardening : public ::testing::Test {
+class RegistryHttpHardening : public SharedRegistryTest {
  protected:
   static void SetUpTestSuite() {
-    guarded_suite_setup(
-        [] {
-          env_ = new RegistryEnvironment(
-              "client_socket_timeout = 2\n[paste_deploy]\nflavor = trusted-auth\n");
-        },
-        &setup_error_);
+    start_shared_registry(std::string("client_socket_timeout = 2\n") + kTrustedAuth);
   }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
   int port() const { return env_->daemon().port(); }
   // Sends `bytes` on a fresh connection and returns all the server answered before closing.
   std::string exchange(const std::string& bytes) const {
@@ -57,12 +47,7 @@ class RegistryHttpHardening : public ::testing::Test {
     auto r = HttpClient(port()).get("/healthcheck");
     EXPECT_EQ(r.status, 200u);
   }
-
-  static RegistryEnvironment* env_;
-  static std::string setup_error_;
 };
-RegistryEnvironment* RegistryHttpHardening::env_ = nullptr;
-std::string RegistryHttpHardening::setup_error_;
 
 TEST_F(RegistryHttpHardening, AmbiguousTransferEncodingIsRefusedAndNothingIsSmuggled) {
   for (const char* te : {"chunked, chunked", "chunked, identity", "xchunked", "identity",
