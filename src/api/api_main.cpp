@@ -13,6 +13,7 @@
 #include "common/http/server.h"
 #include "common/standard_filters.h"
 #include "common/systemd_notify.h"
+#include "store/file/file_store.h"
 #include "store/store_registry.h"
 
 #include <spdlog/spdlog.h>
@@ -87,10 +88,10 @@ int main(int argc, char** argv) {
       "listening on {}:{} with {} threads and {} store workers, registry {}:{}, default store {}",
       config.server.bind_host, *port, config.server.workers, store_workers.threads(),
       config.registry.host, config.registry.port, config.stores.default_store);
-  store::Store* file_store = (*stores)->find("file");
-  api::OrphanReaper reaper(registry, (*stores)->writable(),
-                           {config.upload_orphan_timeout,
-                            file_store ? config.stores.filesystem_store_datadir : std::string()});
+  auto* file_store = dynamic_cast<store::FileStore*>((*stores)->find("file"));
+  api::OrphanReaper reaper(
+      registry, (*stores)->writable(),
+      {config.upload_orphan_timeout, file_store ? file_store->datadir().string() : std::string()});
   reaper.start(ioc.get_executor());
   if (config.server.tls.enabled())
     spdlog::info("serving HTTPS{}",

@@ -1,6 +1,6 @@
 #include "api/orphan_reaper.h"
 
-#include "store/file_store.h"
+#include "store/file/file_store.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>

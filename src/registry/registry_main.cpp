@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Before db: the executor's threads post completions to ioc until it has joined them, so
+  // ioc must outlive it (a write still running at shutdown would touch a destroyed ioc).
+  boost::asio::io_context ioc;
   registry::DbExecutor db(*url, config.db_pool_size);
   check_schema_or_exit(db);
 
@@ -72,7 +75,6 @@ int main(int argc, char** argv) {
   common::http::Router health_routes;
   registry::add_health_routes(health_routes, db);
 
-  boost::asio::io_context ioc;
   // After ioc: its pooled Keystone connections hold sockets of ioc.
   std::unique_ptr<common::auth::KeystoneAuth> keystone;
   std::vector<common::http::Filter> filters{

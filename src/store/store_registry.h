@@ -3,10 +3,8 @@
 #include "common/config_file.h"
 #include "common/error.h"
 #include "store/blocking_pool.h"
-#include "store/http_store.h"
-#include "store/s3_store.h"
+#include "store/driver.h"
 #include "store/store.h"
-#include "store/swift_store.h"
 
 #include <map>
 #include <memory>
@@ -15,15 +13,12 @@
 
 namespace glance::store {
 
-// The [glance_store] options that choose and configure drivers: one
-// member per driver.
+// The [glance_store] options that choose drivers, and each known driver configured from its
+// own options.
 struct StoreConfig {
   std::vector<std::string> stores{"file", "http"};  // drivers to load
   std::string default_store = "file";
-  std::string filesystem_store_datadir = "/var/lib/glance/images";
-  HttpStoreConfig http;
-  S3StoreConfig s3;
-  SwiftStoreConfig swift;
+  std::map<std::string, StartDriver> drivers;  // by the driver's own name
 };
 
 // Reads [glance_store]; conversion errors are recorded in `file`.
@@ -33,11 +28,10 @@ StoreConfig load_store_config(common::ConfigFile& file);
 // concurrent lookups.
 class StoreRegistry {
  public:
-  // Builds every configured driver: one registration line per driver ("swift" loads the
-  // driver of every swift scheme, and so on). Fails with
-  // unavailable when a driver cannot start, bad_request for an unknown store name or a
-  // default_store that names no loaded driver. `pool` serves the drivers' blocking work and
-  // must outlive the registry.
+  // Starts every driver `stores` names (known_drivers(); "swift" serves every swift scheme,
+  // and so on). Fails with unavailable when a driver cannot start, bad_request for an unknown store
+  // name or a default_store that names no loaded driver. `pool` serves the drivers' blocking work
+  // and must outlive the registry.
   static common::Result<std::unique_ptr<StoreRegistry>> from_config(const StoreConfig& config,
                                                                     BlockingPool& pool);
 

@@ -2,9 +2,9 @@
 // below; drivers that talk to a server run against the real one the test harness started.
 
 #include "common/hex_digest.h"
-#include "store/file_store.h"
-#include "store/s3_store.h"
-#include "store/swift_store.h"
+#include "store/file/file_store.h"
+#include "store/s3/s3_store.h"
+#include "store/swift/swift_store.h"
 #include "tests/support/cluster_stores.h"
 #include "tests/support/http_client.h"
 #include "tests/support/store_io.h"

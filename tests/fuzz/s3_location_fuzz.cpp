@@ -1,5 +1,5 @@
 // S3 location URIs (s3://key:secret@host/bucket/object, s3+https://...).
-#include "store/s3_store.h"
+#include "store/s3/s3_store.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using glance::fuzz::check;

@@ -1,5 +1,5 @@
 // Swift location URIs as glance_store writes them (swift+http://user:key@auth/container/obj).
-#include "store/swift_location.h"
+#include "store/swift/swift_location.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using glance::fuzz::check;

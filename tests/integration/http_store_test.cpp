@@ -1,7 +1,7 @@
 // The read-only http store against a real HTTP server on loopback: sizes by HEAD, streamed
 // and ranged reads, redirects, and the address and redirect checks a caller hands it.
 
-#include "store/http_store.h"
+#include "store/http/http_store.h"
 #include "tests/support/source_server.h"
 #include "tests/support/store_io.h"
 

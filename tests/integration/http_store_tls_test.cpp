@@ -2,7 +2,7 @@
 // files from a temporary directory with a certificate made for the test. The certificate is
 // checked against the configured CA file and the host name; an unknown CA is refused.
 
-#include "store/http_store.h"
+#include "store/http/http_store.h"
 #include "tests/support/daemon.h"
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"

@@ -233,7 +233,11 @@ TEST(RegistryOperations, DbPurgeRemovesOldSoftDeletedRowsChildrenFirst) {
   };
   std::string old1 = create("old1"), old2 = create("old2"), recent = create("recent");
   std::string live = create("live");
-  ASSERT_EQ(c.put("/images/" + old1 + "/members/tenant2", "").status, 204u);
+  // Counted member writes leave a fence row per image (write_fence.h).
+  const HeaderList counted = {{"X-Image-Member-Quota", "10"}};
+  ASSERT_EQ(c.put("/images/" + old1 + "/members/tenant2", "", counted).status, 204u);
+  ASSERT_EQ(c.put("/images/" + live + "/members/tenant2", "", counted).status, 204u);
+  EXPECT_EQ(count_rows(env.database(), "write_fences"), "2\n");
   for (const auto& id : {old1, old2, recent}) ASSERT_EQ(c.del("/images/" + id).status, 200u);
   for (const auto& id : {old1, old2})
     for (const char* table : {"images", "image_properties", "image_members"})
@@ -253,7 +257,10 @@ TEST(RegistryOperations, DbPurgeRemovesOldSoftDeletedRowsChildrenFirst) {
   EXPECT_EQ(MariadbServer::instance().sql("SELECT name FROM images ORDER BY name", env.database()),
             "live\nrecent\n");
   EXPECT_EQ(count_rows(env.database(), "image_properties"), "4\n");
-  EXPECT_EQ(count_rows(env.database(), "image_members"), "0\n");
+  EXPECT_EQ(count_rows(env.database(), "image_members"), "1\n");
+  // The fence of the purged image goes with it; the live image keeps its own.
+  EXPECT_EQ(MariadbServer::instance().sql("SELECT name FROM write_fences", env.database()),
+            "image:" + live + "\n");
   // The recent deletion is purged once the age allows it.
   std::tie(code, out) =
       Daemon::run(manage_binary(), args + " db purge --age_in_days 0 --max_rows -1");

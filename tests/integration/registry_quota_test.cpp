@@ -58,17 +58,23 @@ TEST(RegistryQuota, AReservationCutOffBeforeItsCommitIsMadeAgain) {
   ASSERT_EQ(r.status, 200u) << r.body;
   const std::string id = r.json()["image"]["id"];
   auto& server = MariadbServer::instance();
-  const std::string lock = "CONCAT('q', MD5('glance-quota-quota-owner'))";
-  // Another session holds the owner's quota lock for a while, so the reservation waits for it.
-  std::thread holder([&] { server.sql("SELECT GET_LOCK(" + lock + ", 30), SLEEP(4)"); });
-  while (server.sql("SELECT IS_USED_LOCK(" + lock + ") IS NOT NULL") != "1\n")
+  const std::string db = env.database();
+  // Another session holds the owner's quota fence for a while, so the reservation waits for it.
+  std::thread holder([&] {
+    server.sql(
+        "START TRANSACTION; INSERT INTO write_fences VALUES ('owner:quota-owner', 1) "
+        "ON DUPLICATE KEY UPDATE generation = generation + 1; SELECT SLEEP(4); COMMIT",
+        db);
+  });
+  while (server.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE db = '" + db +
+                    "' AND info LIKE 'SELECT SLEEP(4)%'") != "1\n")
     std::this_thread::yield();
   json reserved;
   std::thread reserving([&] { reserved = reserve(c, q, id, 900, 1000); });
   std::string waiting;
   for (int i = 0; i < 200 && waiting.empty(); ++i)
-    waiting = server.sql("SELECT id FROM information_schema.processlist WHERE db = '" +
-                         env.database() + "' AND info LIKE 'SELECT GET_LOCK%'");
+    waiting = server.sql("SELECT id FROM information_schema.processlist WHERE db = '" + db +
+                         "' AND info LIKE 'INSERT INTO write_fences%'");
   ASSERT_FALSE(waiting.empty());
   server.sql("KILL " + waiting);
   reserving.join();

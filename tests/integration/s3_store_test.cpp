@@ -4,10 +4,11 @@
 // addressing, configuration). The server is the Swift all-in-one's S3 API, which enforces
 // S3's 5 MiB minimum for every part but the last.
 
-#include "store/s3_store.h"
+#include "store/s3/s3_store.h"
 #include "common/config_file.h"
 #include "common/hex_digest.h"
 #include "common/uri_redaction.h"
+#include "store/s3/s3_driver.h"
 #include "store/store_registry.h"
 #include "tests/support/cluster_stores.h"
 #include "tests/support/shipped_config.h"
@@ -523,7 +524,7 @@ TEST(S3Xml, ExtractsTextTolerantly) {
 TEST(S3StoreConfiguration, ShippedConfigDocumentsTheDefaults) {
   auto file = common::ConfigFile::from_string(
       glance::testing::uncommented_shipped_config("glance-api.conf"));
-  auto shipped = load_store_config(file).s3;
+  auto shipped = load_s3_config(file);
   EXPECT_TRUE(file.errors().empty()) << file.errors().front();
   const S3StoreConfig defaults;
   EXPECT_EQ(shipped.s3_store_host, defaults.s3_store_host);
@@ -543,13 +544,12 @@ TEST(S3StoreConfiguration, ShippedConfigDocumentsTheDefaults) {
 }
 
 TEST(S3StoreConfiguration, RegistersEveryS3SchemeAndRefusesIncompleteOptions) {
-  StoreConfig config;
-  config.stores = {"s3"};
-  config.default_store = "s3";
-  config.s3.s3_store_host = "https://s3.example.com";
-  config.s3.s3_store_access_key = "AKIA";
-  config.s3.s3_store_secret_key = "secret";
-  config.s3.s3_store_bucket = "glance";
+  auto options = common::ConfigFile::from_string(
+      "[glance_store]\nstores = s3\ndefault_store = s3\n"
+      "s3_store_host = https://s3.example.com\ns3_store_access_key = AKIA\n"
+      "s3_store_secret_key = secret\ns3_store_bucket = glance\n");
+  auto config = load_store_config(options);
+  EXPECT_TRUE(options.errors().empty()) << options.errors().front();
   BlockingPool pool(1);
   auto registry = StoreRegistry::from_config(config, pool);
   ASSERT_TRUE(registry) << registry.error().message();
@@ -557,12 +557,13 @@ TEST(S3StoreConfiguration, RegistersEveryS3SchemeAndRefusesIncompleteOptions) {
   EXPECT_TRUE((*registry)->knows("s3+http"));
   EXPECT_TRUE((*registry)->knows("s3+https"));
 
-  auto bad = config;
-  bad.s3.s3_store_bucket.clear();
-  EXPECT_EQ(StoreRegistry::from_config(bad, pool).error().code(), Errc::bad_request);
-  bad = config;
-  bad.s3.s3_store_large_object_chunk_size = 4;
-  EXPECT_EQ(StoreRegistry::from_config(bad, pool).error().code(), Errc::bad_request);
+  const auto s3 = load_s3_config(options);
+  auto bad = s3;
+  bad.s3_store_bucket.clear();
+  EXPECT_EQ(S3Store::create(bad, pool).error().code(), Errc::bad_request);
+  bad = s3;
+  bad.s3_store_large_object_chunk_size = 4;
+  EXPECT_EQ(S3Store::create(bad, pool).error().code(), Errc::bad_request);
   auto file = common::ConfigFile::from_string(
       "[glance_store]\ns3_store_bucket_url_format = sideways\n"
       "s3_store_large_object_chunk_size = 4\n");

@@ -2,10 +2,11 @@
 // tokens (reuse, replacement after a 401, no stampede), Dynamic Large Objects (segments,
 // reads across segment boundaries, deletion), cleanup of cut uploads, and Swift's refusals.
 
-#include "store/swift_store.h"
+#include "store/swift/swift_store.h"
 #include "common/hex_digest.h"
 #include "common/uri_redaction.h"
 #include "store/store_registry.h"
+#include "store/swift/swift_driver.h"
 #include "store/upload_name.h"
 #include "tests/support/cluster_stores.h"
 #include "tests/support/daemon.h"
@@ -684,15 +685,16 @@ TEST(SwiftStoreConfig, IsReadFromGlanceStoreAndServesEverySwiftScheme) {
   auto config = load_store_config(file);
   EXPECT_TRUE(file.errors().empty()) << file.errors().front();
   EXPECT_TRUE(file.unknown_options().empty()) << file.unknown_options().front();
-  EXPECT_EQ(config.swift.auth_version, 1);
-  EXPECT_EQ(config.swift.user, "test:tester");
-  EXPECT_EQ(config.swift.container, "images");
-  EXPECT_TRUE(config.swift.create_container_on_put);
-  EXPECT_EQ(config.swift.large_object_size, 10u * 1024000u);
-  EXPECT_EQ(config.swift.large_object_chunk_size, 2u * 1024000u);
-  EXPECT_EQ(config.swift.multiple_containers_seed, 2);
-  EXPECT_EQ(config.swift.endpoint_type, "internalURL");
-  EXPECT_EQ(config.swift.region, "RegionTwo");
+  auto swift = load_swift_config(file);
+  EXPECT_EQ(swift.auth_version, 1);
+  EXPECT_EQ(swift.user, "test:tester");
+  EXPECT_EQ(swift.container, "images");
+  EXPECT_TRUE(swift.create_container_on_put);
+  EXPECT_EQ(swift.large_object_size, 10u * 1024000u);
+  EXPECT_EQ(swift.large_object_chunk_size, 2u * 1024000u);
+  EXPECT_EQ(swift.multiple_containers_seed, 2);
+  EXPECT_EQ(swift.endpoint_type, "internalURL");
+  EXPECT_EQ(swift.region, "RegionTwo");
   BlockingPool pool(1);
   auto registry = StoreRegistry::from_config(config, pool);
   ASSERT_TRUE(registry) << registry.error().message();
@@ -701,7 +703,7 @@ TEST(SwiftStoreConfig, IsReadFromGlanceStoreAndServesEverySwiftScheme) {
   EXPECT_EQ(&(*registry)->default_store(), (*registry)->find("swift"));
 
   auto defaults = common::ConfigFile::from_string("");
-  EXPECT_EQ(load_store_config(defaults).swift.large_object_size, 5120ull * 1024000u);
+  EXPECT_EQ(load_swift_config(defaults).large_object_size, 5120ull * 1024000u);
   for (const char* bad : {"swift_store_auth_version = 4", "swift_store_large_object_size = 0",
                           "swift_store_large_object_chunk_size = 5121",
                           "swift_store_multiple_containers_seed = 33"}) {

@@ -6,8 +6,8 @@
 // segmented paths. Header-only, so that the test support library needs no glance_store.
 
 #include "store/blocking_pool.h"
-#include "store/s3_store.h"
-#include "store/swift_store.h"
+#include "store/s3/s3_store.h"
+#include "store/swift/swift_store.h"
 #include "tests/support/swift_cluster.h"
 
 #include <unistd.h>

@@ -28,10 +28,19 @@ inline std::string uncommented_shipped_config(const std::string& name) {
   return out.str();
 }
 
-// The daemon configuration (`load` applied to a ConfigFile) of etc/NAME made live by
-// uncommented_shipped_config, and that of an empty file, in that order. Expects the shipped
-// file to hold no unknown option, no error, and the line `expected_line` (e.g.
-// "\nbind_port = 9292\n"), so that the comparison is not made against an empty file.
+// etc/NAME made live by uncommented_shipped_config and an empty file, each as a ConfigFile and
+// as the daemon configuration `load` makes of it.
+template <class Config>
+struct ShippedAndDefault {
+  common::ConfigFile shipped_file;
+  common::ConfigFile empty_file;
+  Config shipped;
+  Config defaults;
+};
+
+// Loads both, expecting the shipped file to hold no unknown option, no error, and the line
+// `expected_line` (e.g. "\nbind_port = 9292\n"), so that the comparison is not made against
+// an empty file.
 template <class Load>
 auto shipped_and_default_configs(const std::string& name, const std::string& expected_line,
                                  Load load) {
@@ -44,7 +53,8 @@ auto shipped_and_default_configs(const std::string& name, const std::string& exp
   EXPECT_NE(text.find(expected_line), std::string::npos) << text;
   auto empty_file = common::ConfigFile::from_string("");
   auto defaults = load(empty_file);
-  return std::pair{std::move(shipped), std::move(defaults)};
+  return ShippedAndDefault<decltype(shipped)>{std::move(shipped_file), std::move(empty_file),
+                                              std::move(shipped), std::move(defaults)};
 }
 
 // Expects the options every daemon shares (server, logging, request context) equal in the

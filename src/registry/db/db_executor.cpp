@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <random>
+#include <thread>
+
 namespace glance::registry {
 
 namespace {
@@ -14,6 +17,12 @@ struct ThreadConnection {
   std::unique_ptr<MysqlConnection> conn;
 };
 thread_local ThreadConnection t_connection;
+
+// In [0, 1): spreads the runs of workers that met the same conflict.
+double jitter() {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+}
 }  // namespace
 
 DbExecutor::DbExecutor(DatabaseUrl url, int threads)
@@ -50,10 +59,16 @@ Result<void> DbExecutor::execute(WorkKind kind, const Attempt& attempt, const Re
   for (int attempts = 1;; ++attempts) {
     auto conn = live_connection();
     if (!conn) return conn.error();
+    (void)(*conn)->take_busy();
     attempt(**conn);
-    bool lost = (*conn)->broken();
-    if (lost) drop_connection();
-    NextStep step = after_attempt(kind, lost, attempts);
+    AttemptFailure failure = AttemptFailure::none;
+    if ((*conn)->broken()) {
+      failure = AttemptFailure::lost_connection;
+      drop_connection();
+    } else if ((*conn)->take_busy()) {
+      failure = AttemptFailure::lock_conflict;
+    }
+    NextStep step = after_attempt(kind, failure, attempts);
     if (step == NextStep::read_back) {
       auto fresh = live_connection();
       if (!fresh) return fresh.error();
@@ -63,10 +78,16 @@ Result<void> DbExecutor::execute(WorkKind kind, const Attempt& attempt, const Re
         finding = WriteFinding::unknown;
       }
       if (finding == WriteFinding::unknown)
-        spdlog::warn("lost the MySQL connection during a write and could not read it back");
-      step = after_read_back(finding, attempts);
+        spdlog::warn("a write {} and could not be read back",
+                     failure == AttemptFailure::lost_connection ? "lost its MySQL connection"
+                                                                : "met a lock conflict");
+      step = after_read_back(finding, failure, attempts);
     }
     if (step == NextStep::finish) return {};
+    if (failure == AttemptFailure::lock_conflict) {
+      spdlog::info("lock conflict in MySQL (run {} of a unit of work): running it again", attempts);
+      std::this_thread::sleep_for(conflict_pause(attempts, jitter()));
+    }
   }
 }
 

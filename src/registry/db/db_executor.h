@@ -42,14 +42,16 @@ struct DbWrite {
 // live one. When the connection is lost while the work runs, read() runs the work again
 // once; write() never repeats blindly: it reads back first and runs again only when the
 // write is provably absent. If MySQL stays down the caller gets unavailable within the
-// connect timeout. Safe for concurrent use; the destructor waits for running work.
+// connect timeout. A transaction the server rolls back on a lock conflict (deadlock, lock wait
+// timeout, Galera certification failure) is handled the same way, with more runs and a pause
+// before each (retry_rule.h). Safe for concurrent use; the destructor waits for running work.
 class DbExecutor {
  public:
   DbExecutor(DatabaseUrl url, int threads);
   ~DbExecutor();
 
   // Runs read-only fn(connection) -> Result<T> on a pool thread and resumes the calling
-  // coroutine on its own executor with the result. fn may run twice.
+  // coroutine on its own executor with the result. fn may run more than once.
   template <class T, class F>
   boost::asio::awaitable<Result<T>> read(F fn) {
     return on_pool<T>([this, fn = std::move(fn)]() { return read_sync<T>(fn); });
@@ -78,15 +80,15 @@ class DbExecutor {
     return std::move(*result);
   }
   // Runs fn(connection) once, for work with no read-back (glance-manage's migrations and
-  // purge, which an operator may simply start again): a lost connection is reported as
-  // unavailable, never retried.
+  // purge, which an operator may simply start again): a lost connection or a lock conflict is
+  // reported as unavailable, never retried.
   template <class T, class F>
   Result<T> run_once_sync(F fn) {
     return write_sync(DbWrite<T>{.apply = std::move(fn),
                                  .read_back = [](MysqlConnection&) -> Result<std::optional<T>> {
                                    return common::Error::unavailable(
-                                       "lost the connection to MySQL; the work may be done "
-                                       "in part, run it again");
+                                       "lost the connection to MySQL or met a lock "
+                                       "conflict; the work may be done in part, run it again");
                                  }});
   }
   template <class T>

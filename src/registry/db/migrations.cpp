@@ -119,6 +119,15 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
         "ALTER TABLE images ADD COLUMN quota_owner VARCHAR(255) NULL, "
         "ADD KEY quota_owner_image_idx (quota_owner)",
     },
+    // 4: fence rows (write_fence.h), which replace a named lock Galera does not support.
+    // The name is "owner:" or "image:" and up to 255 characters.
+    {
+        R"sql(CREATE TABLE write_fences (
+  name VARCHAR(262) NOT NULL,
+  generation BIGINT NOT NULL,
+  PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)sql",
+    },
 };
 
 constexpr std::string_view kCreateVersionTable =

@@ -68,8 +68,10 @@ Error MysqlConnection::failure(unsigned code, const char* message, std::string_v
   if (code == ER_DATA_TOO_LONG || code == ER_TRUNCATED_WRONG_VALUE_FOR_FIELD ||
       code == ER_WARN_DATA_OUT_OF_RANGE)
     return Error::bad_request(message);
-  if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT)
+  if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT) {
+    busy_ = true;
     return Error::unavailable(std::string("MySQL is busy: ") + message);
+  }
   spdlog::error("MySQL error {} ({}) for: {}", code, message, sql);
   return Error::internal(std::string("database error: ") + message);
 }

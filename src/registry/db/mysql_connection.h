@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -56,6 +57,10 @@ class MysqlConnection {
   // a restart or wait_timeout expiry. A local check, no round trip; call it between
   // statements only.
   bool closed_by_server() const;
+  // True when a statement since the last call failed because InnoDB rolled the transaction
+  // back to break a deadlock or a lock wait (ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT), which
+  // is also how Galera reports a certification conflict. Resets the mark.
+  bool take_busy() { return std::exchange(busy_, false); }
 
  private:
   explicit MysqlConnection(st_mysql* mysql) : mysql_(mysql) {}
@@ -66,6 +71,7 @@ class MysqlConnection {
   st_mysql* mysql_;
   std::map<std::string, st_mysql_stmt*, std::less<>> statements_;
   bool broken_ = false;
+  bool busy_ = false;
 };
 
 }  // namespace glance::registry

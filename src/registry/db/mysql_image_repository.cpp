@@ -5,6 +5,7 @@
 #include "registry/db/image_rows.h"
 #include "registry/db/image_writes.h"
 #include "registry/db/transaction.h"
+#include "registry/db/write_fence.h"
 #include "registry/image_access.h"
 #include "registry/image_match.h"
 
@@ -267,16 +268,12 @@ Result<StorageReservation> MysqlImageRepository::reserve_storage(MysqlConnection
   if (auto r = check_can_modify(ctx, *found); !r) return r.error();
   std::optional<std::string> owner = found->owner ? found->owner : ctx.owner();
   if (!owner) owner = std::string();
-  // A named lock rather than row locks: the rows to lock include those of images the owner
-  // creates meanwhile. The server frees it if this connection dies.
-  SqlValue lock_name = "glance-quota-" + *owner;
-  auto locked = db.query("SELECT GET_LOCK(CONCAT('q', MD5(?)), 30)", std::span(&lock_name, 1));
-  if (!locked) return locked.error();
-  if (locked->front()[0] != "1")
-    return Error::unavailable("Timed out waiting for the storage quota of " + *owner);
-  auto reserved =
-      in_transaction(db, [&] { return reserve_in_transaction(db, *owner, id, size, quota); });
-  (void)db.query("SELECT RELEASE_LOCK(CONCAT('q', MD5(?)))", std::span(&lock_name, 1));
+  // A fence rather than row locks: the rows to lock include those of images the owner
+  // creates meanwhile.
+  auto reserved = in_transaction(db, [&]() -> Result<StorageReservation> {
+    if (auto r = enter_fence(db, owner_fence(*owner)); !r) return r.error();
+    return reserve_in_transaction(db, *owner, id, size, quota);
+  });
   return reserved;
 }
 

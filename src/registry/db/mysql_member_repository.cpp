@@ -2,6 +2,7 @@
 
 #include "registry/db/image_rows.h"
 #include "registry/db/transaction.h"
+#include "registry/db/write_fence.h"
 
 #include <set>
 
@@ -23,8 +24,9 @@ Result<void> check_member_quota(int64_t attempted, std::optional<int64_t> quota)
       std::to_string(attempted) + ", Maximum: " + std::to_string(*quota));
 }
 
-// The live members of the image, all of them. Counted after check_can_share locked the image
-// row, so no other member write of this image runs until this transaction ends.
+// The live members of the image, all of them. Counted inside the image's fence
+// (write_fence.h), so no other counted member write of this image interleaves, on this server
+// or another Galera node.
 Result<int64_t> count_live_members(MysqlConnection& db, const std::string& image_id) {
   SqlValue p = image_id;
   auto rows = db.query("SELECT COUNT(*) FROM image_members WHERE image_id = ? AND deleted = 0",
@@ -142,6 +144,8 @@ Result<void> MysqlMemberRepository::add(MysqlConnection& db, const common::Reque
                                         std::optional<bool> can_share,
                                         std::optional<int64_t> member_quota) {
   return in_transaction(db, [&]() -> Result<void> {
+    if (member_quota)
+      if (auto r = enter_fence(db, image_fence(image_id)); !r) return r;
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
     if (member_quota) {
       auto live = count_live_members(db, image_id);

@@ -26,6 +26,12 @@ constexpr const char* kImagesDelete =
     " AND NOT EXISTS (SELECT 1 FROM image_tags c WHERE c.image_id = images.id)"
     " ORDER BY deleted_at LIMIT ?";
 
+// The member fences (write_fence.h) of images no longer in the table.
+constexpr const char* kFencesDelete =
+    "DELETE FROM write_fences WHERE name LIKE 'image:%'"
+    " AND NOT EXISTS (SELECT 1 FROM images i WHERE i.id = SUBSTRING(write_fences.name, 7))"
+    " LIMIT ?";
+
 }  // namespace
 
 Result<std::vector<PurgedTable>> purge_deleted_rows(MysqlConnection& db,
@@ -43,6 +49,9 @@ Result<std::vector<PurgedTable>> purge_deleted_rows(MysqlConnection& db,
   auto rows = db.execute(kImagesDelete, params);
   if (!rows) return rows.error();
   purged.push_back({"images", *rows});
+  auto fences = db.execute(kFencesDelete, std::span(&params[1], 1));
+  if (!fences) return fences.error();
+  purged.push_back({"write_fences", *fences});
   return purged;
 }
 

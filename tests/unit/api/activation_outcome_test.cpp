@@ -3,7 +3,7 @@
 
 #include "api/activation_outcome.h"
 #include "store/blocking_pool.h"
-#include "store/file_store.h"
+#include "store/file/file_store.h"
 #include "tests/support/fake_registry_client.h"
 
 #include <gtest/gtest.h>

@@ -4,6 +4,8 @@
 #include "api/api_config.h"
 #include "api/authorizer.h"
 #include "common/policy/policy_document.h"
+#include "store/file/file_driver.h"
+#include "store/swift/swift_driver.h"
 
 #include "tests/support/shipped_config.h"
 
@@ -13,7 +15,7 @@ namespace glance::api {
 namespace {
 
 TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKnown) {
-  auto [shipped, defaults] = testing::shipped_and_default_configs(
+  auto [shipped_file, empty_file, shipped, defaults] = testing::shipped_and_default_configs(
       "glance-api.conf", "\nbind_port = 9292\n",
       [](common::ConfigFile& f) { return load_api_config(f); });
   testing::expect_shared_options_equal(shipped, defaults);
@@ -31,8 +33,8 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.server.tls.ca_file, defaults.server.tls.ca_file);
   EXPECT_EQ(shipped.stores.stores, defaults.stores.stores);
   EXPECT_EQ(shipped.stores.default_store, defaults.stores.default_store);
-  EXPECT_EQ(shipped.stores.filesystem_store_datadir, defaults.stores.filesystem_store_datadir);
-  EXPECT_TRUE(shipped.stores.swift == defaults.stores.swift);
+  EXPECT_TRUE(store::load_file_config(shipped_file) == store::load_file_config(empty_file));
+  EXPECT_TRUE(store::load_swift_config(shipped_file) == store::load_swift_config(empty_file));
   EXPECT_EQ(shipped.formats.disk_formats, defaults.formats.disk_formats);
   EXPECT_EQ(shipped.formats.container_formats, defaults.formats.container_formats);
   EXPECT_EQ(shipped.image_size_cap, defaults.image_size_cap);

@@ -3,7 +3,7 @@
 
 #include "api/upload.h"
 #include "common/hex_digest.h"
-#include "store/file_store.h"
+#include "store/file/file_store.h"
 #include "tests/support/fake_registry_client.h"
 #include "tests/support/faulty_store.h"
 

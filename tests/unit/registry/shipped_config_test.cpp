@@ -11,7 +11,7 @@ namespace glance::registry {
 namespace {
 
 TEST(ShippedConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKnown) {
-  auto [shipped, defaults] = testing::shipped_and_default_configs(
+  auto [shipped_file, empty_file, shipped, defaults] = testing::shipped_and_default_configs(
       "glance-registry.conf", "\nbind_port = 9191\n",
       [](common::ConfigFile& f) { return load_registry_config(f); });
   testing::expect_shared_options_equal(shipped, defaults);

@@ -4,7 +4,7 @@
 // authorization", api-ref/source/v3/samples/admin/auth-password-project-scoped-response.json);
 // the request shape is the one Keystone 22 accepted in a test run of the documented flow.
 
-#include "store/swift_auth.h"
+#include "store/swift/swift_auth.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

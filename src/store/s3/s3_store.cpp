@@ -1,7 +1,7 @@
-#include "store/s3_store.h"
+#include "store/s3/s3_store.h"
 
-#include "store/s3_requests.h"
-#include "store/s3_writer.h"
+#include "store/s3/s3_requests.h"
+#include "store/s3/s3_writer.h"
 #include "store/stream_reader.h"
 #include "store/upload_name.h"
 

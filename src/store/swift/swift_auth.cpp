@@ -1,4 +1,4 @@
-#include "store/swift_auth.h"
+#include "store/swift/swift_auth.h"
 
 #include "common/http/client.h"
 #include "common/json_parse.h"

@@ -1,4 +1,4 @@
-#include "store/swift_requests.h"
+#include "store/swift/swift_requests.h"
 
 #include "common/http/query_string.h"
 

@@ -2,7 +2,7 @@
 
 #include "store/blocking_pool.h"
 #include "store/store.h"
-#include "store/swift_store.h"
+#include "store/swift/swift_store.h"
 
 #include <boost/asio/any_io_executor.hpp>
 

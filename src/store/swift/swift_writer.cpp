@@ -1,8 +1,8 @@
-#include "store/swift_writer.h"
+#include "store/swift/swift_writer.h"
 
 #include "common/http/query_string.h"
 #include "store/pooled_digests.h"
-#include "store/swift_requests.h"
+#include "store/swift/swift_requests.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

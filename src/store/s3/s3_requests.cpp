@@ -1,4 +1,4 @@
-#include "store/s3_requests.h"
+#include "store/s3/s3_requests.h"
 
 namespace glance::store::s3 {
 

@@ -1,4 +1,4 @@
-#include "store/file_store.h"
+#include "store/file/file_store.h"
 
 #include "store/blocking_pool.h"
 #include "store/pooled_digests.h"

@@ -1,11 +1,11 @@
-#include "store/swift_store.h"
+#include "store/swift/swift_store.h"
 
 #include "common/http/client.h"
 #include "common/http/query_string.h"
 #include "common/json_parse.h"
 #include "store/stream_reader.h"
-#include "store/swift_requests.h"
-#include "store/swift_writer.h"
+#include "store/swift/swift_requests.h"
+#include "store/swift/swift_writer.h"
 #include "store/upload_name.h"
 
 #include <spdlog/spdlog.h>

@@ -1,4 +1,4 @@
-#include "store/swift_location.h"
+#include "store/swift/swift_location.h"
 
 #include "common/http/headers.h"
 #include "common/http/query_string.h"

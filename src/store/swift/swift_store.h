@@ -2,8 +2,8 @@
 
 #include "store/blocking_pool.h"
 #include "store/store.h"
-#include "store/swift_auth.h"
-#include "store/swift_location.h"
+#include "store/swift/swift_auth.h"
+#include "store/swift/swift_location.h"
 
 #include <cstdint>
 #include <memory>

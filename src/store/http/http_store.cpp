@@ -1,4 +1,4 @@
-#include "store/http_store.h"
+#include "store/http/http_store.h"
 
 #include "common/uri_redaction.h"
 #include "store/stream_reader.h"

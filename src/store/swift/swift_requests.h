@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/http/client.h"
-#include "store/swift_store.h"
+#include "store/swift/swift_store.h"
 
 #include <boost/asio/awaitable.hpp>
 

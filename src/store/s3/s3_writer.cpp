@@ -1,7 +1,7 @@
-#include "store/s3_writer.h"
+#include "store/s3/s3_writer.h"
 
 #include "store/pooled_digests.h"
-#include "store/s3_requests.h"
+#include "store/s3/s3_requests.h"
 
 #include <spdlog/spdlog.h>
 

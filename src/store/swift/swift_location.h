@@ -1,7 +1,7 @@
 #pragma once
 
 #include "common/error.h"
-#include "store/swift_auth.h"
+#include "store/swift/swift_auth.h"
 
 #include <string>
 #include <string_view>
