@@ -38,6 +38,7 @@ TEST(ShippedConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKnown)
   EXPECT_EQ(shipped.context.allow_anonymous_access, defaults.context.allow_anonymous_access);
   EXPECT_EQ(shipped.context.flavor, defaults.context.flavor);
   EXPECT_EQ(shipped.db_pool_size, defaults.db_pool_size);
+  EXPECT_EQ(shipped.wsrep_sync_wait, defaults.wsrep_sync_wait);
   EXPECT_EQ(shipped.limit_param_default, defaults.limit_param_default);
   EXPECT_EQ(shipped.api_limit_max, defaults.api_limit_max);
   EXPECT_EQ(shipped.max_request_id_length, defaults.max_request_id_length);
