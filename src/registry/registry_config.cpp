@@ -12,6 +12,8 @@ RegistryConfig load_registry_config(common::ConfigFile& file) {
   c.keystone = common::load_keystone_auth(file, c.context);
   c.database_connection = file.get_string("database", "connection", "");
   c.db_pool_size = static_cast<int>(file.get_int("database", "max_pool_size", 8, 1, 256));
+  c.wsrep_sync_wait =
+      static_cast<int>(file.get_int("database", "mysql_wsrep_sync_wait", c.wsrep_sync_wait, 0, 15));
   c.limit_param_default = file.get_int("DEFAULT", "limit_param_default", 25, 1);
   c.api_limit_max = file.get_int("DEFAULT", "api_limit_max", 1000, 1);
   c.max_request_id_length =

@@ -22,6 +22,8 @@ struct RegistryConfig {
   // [database] max_pool_size: threads (each with one MySQL connection) running queries.
   // Enough to keep MySQL busy on a small host without a connection per request.
   int db_pool_size = 8;
+  // [database] mysql_wsrep_sync_wait (see DatabaseUrl::wsrep_sync_wait).
+  int wsrep_sync_wait = 1;
   int64_t limit_param_default = 25;
   int64_t api_limit_max = 1000;
   size_t max_request_id_length = 64;

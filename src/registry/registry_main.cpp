@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", url.error().message());
     return 1;
   }
+  url->wsrep_sync_wait = config.wsrep_sync_wait;
 
   // Before db: the executor's threads post completions to ioc until it has joined them, so
   // ioc must outlive it (a write still running at shutdown would touch a destroyed ioc).

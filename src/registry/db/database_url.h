@@ -19,6 +19,10 @@ struct DatabaseUrl {
   uint16_t port = 3306;
   std::string database;
   std::string unix_socket;
+  // Not part of the URL: [database] mysql_wsrep_sync_wait, the causality checks a Galera node
+  // makes before a read (wsrep_sync_wait; 1 = reads see every write committed anywhere in the
+  // cluster before them). Applied on Galera nodes only; 0 leaves the server's setting.
+  int wsrep_sync_wait = 1;
 
   // A form safe for logs: the password replaced by "***".
   std::string redacted() const;

@@ -70,12 +70,21 @@ Result<void> DbExecutor::execute(WorkKind kind, const Attempt& attempt, const Re
     }
     NextStep step = after_attempt(kind, failure, attempts);
     if (step == NextStep::read_back) {
-      auto fresh = live_connection();
-      if (!fresh) return fresh.error();
-      WriteFinding finding = read_back(**fresh);
-      if ((*fresh)->broken()) {
-        drop_connection();
-        finding = WriteFinding::unknown;
+      WriteFinding finding = WriteFinding::unknown;
+      // A read-back is a read: one that meets a lock conflict itself (on Galera, a replicated
+      // write aborts local transactions holding the rows it needs) simply runs again.
+      for (int reads = 1;; ++reads) {
+        auto fresh = live_connection();
+        if (!fresh) return fresh.error();
+        (void)(*fresh)->take_busy();
+        finding = read_back(**fresh);
+        if ((*fresh)->broken()) {
+          drop_connection();
+          finding = WriteFinding::unknown;
+          break;
+        }
+        if (!(*fresh)->take_busy() || reads >= kMaxConflictAttempts) break;
+        std::this_thread::sleep_for(conflict_pause(reads, jitter()));
       }
       if (finding == WriteFinding::unknown)
         spdlog::warn("a write {} and could not be read back",

@@ -51,6 +51,18 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const Database
   // The registry stores and compares timestamps in UTC, whatever the server's zone.
   std::unique_ptr<MysqlConnection> conn(new MysqlConnection(m));
   if (auto r = conn->execute_plain("SET time_zone = '+00:00'"); !r) return r.error();
+  if (url.wsrep_sync_wait > 0) {
+    // A registry behind HAProxy may read through one Galera node what another node's
+    // registry has just written: make the read wait until this node has applied it.
+    // SHOW VARIABLES finds nothing (no error) on a server without Galera support.
+    auto galera = conn->query("SHOW VARIABLES LIKE 'wsrep_on'");
+    if (!galera) return galera.error();
+    if (!galera->empty() && (*galera)[0].size() == 2 && (*galera)[0][1] == "ON")
+      if (auto r = conn->execute_plain("SET SESSION wsrep_sync_wait = " +
+                                       std::to_string(url.wsrep_sync_wait));
+          !r)
+        return r.error();
+  }
   return conn;
 }
 
@@ -74,6 +86,14 @@ Error MysqlConnection::failure(unsigned code, const char* message, std::string_v
   }
   spdlog::error("MySQL error {} ({}) for: {}", code, message, sql);
   return Error::internal(std::string("database error: ") + message);
+}
+
+Error MysqlConnection::statement_failure(MYSQL_STMT* stmt, std::string_view sql) {
+  if (mysql_stmt_errno(stmt) != 0)
+    return failure(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+  if (mysql_errno(mysql_) != 0) return failure(mysql_errno(mysql_), mysql_error(mysql_), sql);
+  // No error recorded anywhere: the connection is in an unknown state; treat it as lost.
+  return failure(CR_SERVER_LOST, "the statement failed without an error from the server", sql);
 }
 
 bool MysqlConnection::closed_by_server() const {
@@ -104,7 +124,7 @@ Result<MYSQL_STMT*> MysqlConnection::prepare(std::string_view sql) {
   MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
   if (!stmt) return failure(mysql_errno(mysql_), mysql_error(mysql_), sql);
   if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
-    auto err = failure(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+    auto err = statement_failure(stmt, sql);
     mysql_stmt_close(stmt);
     return err;
   }
@@ -139,7 +159,7 @@ Result<MYSQL_STMT*> MysqlConnection::run(std::string_view sql, std::span<const S
   }
   if ((!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) ||
       mysql_stmt_execute(stmt) != 0)
-    return failure(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+    return statement_failure(stmt, sql);
   return stmt;
 }
 
@@ -171,15 +191,14 @@ Result<std::vector<SqlRow>> MysqlConnection::query(std::string_view sql,
     binds[i].is_null = &nulls[i];
     binds[i].error = &errors[i];
   }
-  if (mysql_stmt_bind_result(stmt, binds.data()) != 0)
-    return failure(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+  if (mysql_stmt_bind_result(stmt, binds.data()) != 0) return statement_failure(stmt, sql);
 
   std::vector<SqlRow> rows;
   for (;;) {
     int rc = mysql_stmt_fetch(stmt);
     if (rc == MYSQL_NO_DATA) break;
     if (rc == 1) {
-      auto err = failure(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+      auto err = statement_failure(stmt, sql);
       mysql_stmt_free_result(stmt);
       return err;
     }
@@ -199,7 +218,7 @@ Result<std::vector<SqlRow>> MysqlConnection::query(std::string_view sql,
       b.buffer_length = big.size();
       b.length = &len;
       if (mysql_stmt_fetch_column(stmt, &b, i, 0) != 0) {
-        auto err = failure(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+        auto err = statement_failure(stmt, sql);
         mysql_stmt_free_result(stmt);
         return err;
       }

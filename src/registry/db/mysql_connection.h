@@ -67,6 +67,10 @@ class MysqlConnection {
   Result<st_mysql_stmt*> prepare(std::string_view sql);
   Result<st_mysql_stmt*> run(std::string_view sql, std::span<const SqlValue> params);
   Error failure(unsigned code, const char* message, std::string_view sql);
+  // The failure of a statement call: the statement's error, or the connection's when the
+  // server's error arrived while rows were streaming (libmariadb then leaves the statement's
+  // error unset; seen with a Galera node aborting the transaction mid-fetch).
+  Error statement_failure(st_mysql_stmt* stmt, std::string_view sql);
 
   st_mysql* mysql_;
   std::map<std::string, st_mysql_stmt*, std::less<>> statements_;

@@ -6,11 +6,15 @@ namespace glance::registry {
 
 Result<void> enter_fence(MysqlConnection& db, const std::string& name) {
   const SqlValue key = name;
-  auto written = db.execute(
-      "INSERT INTO write_fences (name, generation) VALUES (?, 1) "
-      "ON DUPLICATE KEY UPDATE generation = generation + 1",
-      std::span(&key, 1));
-  if (!written) return written.error();
+  // Created on first use, then updated by primary key: a plain UPDATE is what Galera certifies
+  // reliably (INSERT ... ON DUPLICATE KEY UPDATE let two nodes' fence writes both commit).
+  if (auto created = db.execute("INSERT IGNORE INTO write_fences (name, generation) VALUES (?, 0)",
+                                std::span(&key, 1));
+      !created)
+    return created.error();
+  auto entered = db.execute("UPDATE write_fences SET generation = generation + 1 WHERE name = ?",
+                            std::span(&key, 1));
+  if (!entered) return entered.error();
   return {};
 }
 

@@ -16,6 +16,7 @@ TEST(ShippedConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKnown)
       [](common::ConfigFile& f) { return load_registry_config(f); });
   testing::expect_shared_options_equal(shipped, defaults);
   EXPECT_EQ(shipped.db_pool_size, defaults.db_pool_size);
+  EXPECT_EQ(shipped.wsrep_sync_wait, defaults.wsrep_sync_wait);
   EXPECT_EQ(shipped.limit_param_default, defaults.limit_param_default);
   EXPECT_EQ(shipped.api_limit_max, defaults.api_limit_max);
   EXPECT_EQ(shipped.max_request_id_length, defaults.max_request_id_length);
