@@ -12,11 +12,10 @@ set -euo pipefail
 cmd=${1:?start|stop}
 D=$(realpath -m "${2:?state directory}")
 PY=/usr/bin/python3
+AIO_MARK=GALERA_AIO_DIR
 env_file=$D/cluster.env
-
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+# shellcheck source=scripts/aio-lib.sh
+. "$(dirname "$0")/aio-lib.sh"
 
 # The value of KEY in the env file of a previous start, if any.
 previous() {
@@ -35,7 +34,7 @@ stop_all() {
   done
   local deadline=$((SECONDS + 30))
   for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    while alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
     kill -KILL "$pid" 2>/dev/null || true
   done
   rm -rf "$data"
@@ -96,9 +95,11 @@ start_once() {
   data=$(mktemp -d /tmp/glance-galera-XXXXXX)
   chmod 755 "$data"
   declare -gA sql gcomm ist sst
-  local n
+  local n ports
+  read -r -a ports <<<"$(free_ports 12)"
   for n in 1 2 3; do
-    sql[$n]=$(free_port); gcomm[$n]=$(free_port); ist[$n]=$(free_port); sst[$n]=$(free_port)
+    sql[$n]=${ports[n * 4 - 4]}; gcomm[$n]=${ports[n * 4 - 3]}
+    ist[$n]=${ports[n * 4 - 2]}; sst[$n]=${ports[n * 4 - 1]}
   done
   for n in 1 2 3; do
     node_config "$n" >"$data/n$n.cnf"

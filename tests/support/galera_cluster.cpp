@@ -1,38 +1,18 @@
 #include "tests/support/galera_cluster.h"
 
 #include "tests/support/eventually.h"
+#include "tests/support/fixture_env.h"
 #include "tests/support/mariadb_server.h"
 
 #include <signal.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <stdexcept>
 
 namespace glance::testing {
 
 namespace {
-std::map<std::string, std::string> read_cluster_env() {
-  const char* dir = std::getenv("GLANCE_TEST_GALERA_DIR");
-  if (!dir || !*dir)
-    throw std::runtime_error(
-        "GLANCE_TEST_GALERA_DIR is not set: run this test through ctest, which starts the "
-        "Galera cluster (declare it with glance_add_test(... NEEDS_GALERA ...))");
-  const std::string path = std::string(dir) + "/cluster.env";
-  std::ifstream in(path);
-  if (!in)
-    throw std::runtime_error("no " + path +
-                             ": the Galera cluster did not start (see the galera_cluster_start "
-                             "test's output)");
-  std::map<std::string, std::string> values;
-  for (std::string line; std::getline(in, line);)
-    if (auto eq = line.find('='); eq != std::string::npos)
-      values[line.substr(0, eq)] = line.substr(eq + 1);
-  return values;
-}
-
 std::string shell_quoted(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -46,17 +26,14 @@ GaleraCluster& GaleraCluster::instance() {
 }
 
 GaleraCluster::GaleraCluster() {
-  auto values = read_cluster_env();
-  auto get = [&](const std::string& key) {
-    auto it = values.find(key);
-    if (it == values.end() || it->second.empty())
-      throw std::runtime_error("the Galera cluster.env lacks " + key);
-    return it->second;
-  };
-  data_dir_ = get("GALERA_DATA_DIR");
+  FixtureEnv env("GLANCE_TEST_GALERA_DIR", "cluster.env",
+                 "run this test through ctest, which starts the Galera cluster (declare it with "
+                 "glance_add_test(... NEEDS_GALERA ...))",
+                 "the Galera cluster did not start (see the galera_cluster_start test's output)");
+  data_dir_ = env.get("GALERA_DATA_DIR");
   for (int n = 1; n <= 3; ++n) {
-    ports_[n - 1] = std::stoi(get("GALERA_NODE" + std::to_string(n) + "_PORT"));
-    configs_[n - 1] = get("GALERA_NODE" + std::to_string(n) + "_CNF");
+    ports_[n - 1] = std::stoi(env.get("GALERA_NODE" + std::to_string(n) + "_PORT"));
+    configs_[n - 1] = env.get("GALERA_NODE" + std::to_string(n) + "_CNF");
   }
 }
 
