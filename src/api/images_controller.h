@@ -19,20 +19,24 @@
 
 namespace glance::api {
 
+class PropertyProtections;
+
 struct ImagesControllerOptions {
   common::ImageFormats formats;
   UploadLimits limits;
   bool delayed_delete = false;
   size_t max_concurrent_uploads = 64;  // 0 = no cap
   int64_t property_quota = 128;        // image_property_quota; negative = no limit
+  // property_protection_file; null: every property open to whoever may write the image.
+  const PropertyProtections* protections = nullptr;
 };
 
 // The /v1/images routes except members. Parses and validates input, asks
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
 // through the stores, and answers. Holds no per-request state (only the count of running
 // uploads, for max_concurrent_uploads); safe for concurrent use.
-// Every authorization decision goes to `auth`. `registry`, `stores`, `sources`, `copies` and
-// `auth` must outlive it.
+// Every authorization decision goes to `auth`, and to `options.protections` for properties.
+// `registry`, `stores`, `sources`, `copies`, `auth` and the protections must outlive it.
 class ImagesController {
  public:
   using Request = common::http::Request;
@@ -66,6 +70,12 @@ class ImagesController {
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
   Reply delete_data_then_row(const Caller& caller, const common::Image& image);
+  // Drops the properties the caller may not read, when protections are in force.
+  void hide_unreadable(const Request& req, common::Image& image) const;
+  // The property protection checks of a POST (`current` null) or a PUT, which may add to
+  // `meta` the hidden properties a purge must keep.
+  common::Result<void> check_protections(const Request& req, ImageHeaderRequest& meta,
+                                         const common::Image* current, bool purge) const;
   // The upload or copy slot a request that brings data needs, taken before anything is
   // reserved or changed so that a refusal leaves no trace; the refusal when none is free.
   using Admission = std::variant<std::optional<ConcurrencyLimit::Slot>, common::http::Response>;
