@@ -213,5 +213,26 @@ TEST_F(LoadPropertyProtections, FaultsAreConfigurationErrorsNamingTheOption) {
   EXPECT_TRUE(load({"rules.conf", PropertyRuleFormat::roles}).empty());
 }
 
+// The shipped samples load with the built-in policy and say what their comments say.
+TEST_F(LoadPropertyProtections, ShippedSamplesLoadAndMeanWhatTheySay) {
+  const std::string etc = std::string(GLANCE_SOURCE_DIR) + "/etc/";
+  std::unique_ptr<PropertyProtections> roles, policies;
+  EXPECT_TRUE(load({etc + "property-protections-roles.conf.sample"}, &roles).empty());
+  EXPECT_TRUE(
+      load({etc + "property-protections-policies.conf.sample", PropertyRuleFormat::policies},
+           &policies)
+          .empty());
+  ASSERT_TRUE(roles && policies);
+  EXPECT_TRUE(roles->allows(as({"member"}), "x_owner_os", Op::remove));
+  EXPECT_FALSE(roles->allows(as({"member"}), "x_internal_note", Op::read));
+  EXPECT_FALSE(roles->allows(as({"admin"}), "x_frozen_a", Op::create));
+  EXPECT_TRUE(roles->allows(as({"anyone"}), "os_distro", Op::update));
+  EXPECT_FALSE(policies->allows(as({"member"}), "x_internal_note", Op::read));
+  EXPECT_TRUE(policies->allows(as({"admin"}), "x_internal_note", Op::read));
+  EXPECT_FALSE(policies->allows(as({"admin"}), "x_billing_code_a", Op::remove));
+  EXPECT_TRUE(policies->allows(as({"member"}), "os_distro", Op::read));
+  EXPECT_FALSE(policies->allows(as({"member"}), "os_distro", Op::create));
+}
+
 }  // namespace
 }  // namespace glance::api
