@@ -114,7 +114,7 @@ ImagesController::Reply ImagesController::list(Request& req, bool detail) {
       out.push_back(common::image_to_brief_json(img));
       continue;
     }
-    hide_unreadable(req, img);
+    hide_unreadable(options_.protections, req.context, img);
     out.push_back(image_to_api_json(img));
   }
   co_return Response::json(200, common::dump_json(json{{"images", std::move(out)}}));
@@ -133,7 +133,7 @@ ImagesController::Reply ImagesController::meta(Request& req) {
   const Caller caller = caller_of(req);
   auto image = co_await fetch(caller, req.param("id"));
   if (!image) co_return image.error();
-  hide_unreadable(req, *image);
+  hide_unreadable(options_.protections, req.context, *image);
   if (auto res = not_modified(req, *image)) co_return std::move(*res);
   Response res = Response::empty(200);
   add_image_headers(*image, res.headers);
@@ -160,7 +160,7 @@ ImagesController::Reply ImagesController::show(Request& req) {
           auth_.authorize(req.context, Action::download_image, Authorizer::image_target(*image));
       !r)
     co_return r.error();
-  hide_unreadable(req, *image);
+  hide_unreadable(options_.protections, req.context, *image);
   if (auto res = not_modified(req, *image)) co_return std::move(*res);
   const auto range = req.headers.get("Range");
   // Locations a client set are fetched under the same policy that accepted them.
@@ -192,7 +192,9 @@ ImagesController::Reply ImagesController::create(Request& req) {
   bool has_data = req.has_body();
   if (auto r = auth_.authorize_image_write(req.context, Action::add_image, *meta, has_data); !r)
     co_return r.error();
-  if (auto r = check_protections(req, *meta, nullptr, true); !r) co_return r.error();
+  if (auto r = check_property_protections(options_.protections, req.context, *meta, nullptr, true);
+      !r)
+    co_return r.error();
   if (auto r = check_property_quota(*meta, nullptr, true, options_.property_quota); !r)
     co_return r.error();
   if (auto r = auth_.authorize_location(req.context, *meta); !r) co_return r.error();
@@ -249,7 +251,10 @@ ImagesController::Reply ImagesController::update(Request& req) {
 
   // A PUT carrying data never purges properties.
   bool purge = meta->purge_props && !has_data;
-  if (auto r = check_protections(req, *meta, &*current, purge); !r) co_return r.error();
+  if (auto r =
+          check_property_protections(options_.protections, req.context, *meta, &*current, purge);
+      !r)
+    co_return r.error();
   if (auto r = check_property_quota(*meta, &*current, purge, options_.property_quota); !r)
     co_return r.error();
   const auto fields = fields_to_update(*meta, req.context);
@@ -259,7 +264,7 @@ ImagesController::Reply ImagesController::update(Request& req) {
   if (!image) co_return update_error(image.error());
   auto filled = co_await fill(req, caller, *image, *meta, false, std::get<0>(std::move(admission)));
   if (!filled) co_return filled.error();
-  hide_unreadable(req, *filled);
+  hide_unreadable(options_.protections, req.context, *filled);
   co_return image_reply(200, *filled);
 }
 
@@ -276,23 +281,6 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
   if (image->status == ImageStatus::deleted)
     co_return Error::not_found("Image " + id + " not found.");
   co_return co_await delete_data_then_row(caller, *image);
-}
-
-void ImagesController::hide_unreadable(const Request& req, Image& image) const {
-  if (options_.protections) options_.protections->hide_unreadable(req.context, image);
-}
-
-// Upstream answers a POST with the properties as created, readable or not; only later reads
-// and the answer to a PUT hide them.
-Result<void> ImagesController::check_protections(const Request& req, ImageHeaderRequest& meta,
-                                                 const Image* current, bool purge) const {
-  if (!options_.protections) return {};
-  const auto& p = *options_.protections;
-  if (!current) return p.check_create(req.context, meta.fields.properties.value_or(common::ImageProperties{}));
-  common::ImageProperties given = meta.fields.properties.value_or(common::ImageProperties{});
-  if (auto r = p.check_update(req.context, given, *current, purge); !r) return r;
-  if (meta.fields.properties || !given.empty()) meta.fields.properties = std::move(given);
-  return {};
 }
 
 net::awaitable<Result<Image>> ImagesController::fill(Request& req, const Caller& caller,

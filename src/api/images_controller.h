@@ -70,12 +70,6 @@ class ImagesController {
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
   Reply delete_data_then_row(const Caller& caller, const common::Image& image);
-  // Drops the properties the caller may not read, when protections are in force.
-  void hide_unreadable(const Request& req, common::Image& image) const;
-  // The property protection checks of a POST (`current` null) or a PUT, which may add to
-  // `meta` the hidden properties a purge must keep.
-  common::Result<void> check_protections(const Request& req, ImageHeaderRequest& meta,
-                                         const common::Image* current, bool purge) const;
   // The upload or copy slot a request that brings data needs, taken before anything is
   // reserved or changed so that a refusal leaves no trace; the refusal when none is free.
   using Admission = std::variant<std::optional<ConcurrencyLimit::Slot>, common::http::Response>;

@@ -83,6 +83,24 @@ void PropertyProtections::hide_unreadable(const common::RequestContext& ctx,
   });
 }
 
+void hide_unreadable(const PropertyProtections* protections, const common::RequestContext& ctx,
+                     common::Image& image) {
+  if (protections) protections->hide_unreadable(ctx, image);
+}
+
+// Upstream answers a POST with the properties as created, readable or not; only later reads
+// and the answer to a PUT hide them.
+Result<void> check_property_protections(const PropertyProtections* protections,
+                                        const common::RequestContext& ctx, ImageHeaderRequest& meta,
+                                        const common::Image* current, bool purge) {
+  if (!protections) return {};
+  ImageProperties given = meta.fields.properties.value_or(ImageProperties{});
+  if (!current) return protections->check_create(ctx, given);
+  if (auto r = protections->check_update(ctx, given, *current, purge); !r) return r;
+  if (meta.fields.properties || !given.empty()) meta.fields.properties = std::move(given);
+  return {};
+}
+
 namespace {
 
 std::optional<std::string> find_file(const std::string& path,

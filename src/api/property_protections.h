@@ -51,6 +51,18 @@ class PropertyProtections {
   const Authorizer& auth_;
 };
 
+// What the images controller asks, with `protections` null when none are configured (then
+// nothing is hidden or refused).
+// Removes from `image` the properties `ctx` may not read.
+void hide_unreadable(const PropertyProtections* protections, const common::RequestContext& ctx,
+                     common::Image& image);
+// The checks of a POST (`current` null: check_create) or of a PUT over `current`
+// (check_update), which may add to `meta` the unreadable properties a purge must keep.
+common::Result<void> check_property_protections(const PropertyProtections* protections,
+                                                const common::RequestContext& ctx,
+                                                ImageHeaderRequest& meta,
+                                                const common::Image* current, bool purge);
+
 // Reads the protection file `config` names, looked for as a relative path in `search_dirs`
 // (first hit wins) when not absolute. Null when no file is configured. Every fault is
 // recorded in `errors` against the option (unreadable or missing file, a file that does not

@@ -152,6 +152,9 @@ TEST_F(RolesFormat, UnreadablePropertiesAreHiddenFromEveryRead) {
     EXPECT_EQ(r.header("x-image-meta-property-x_hidden_a"), std::nullopt) << method;
     EXPECT_EQ(r.body.find("secret"), std::string::npos);
   }
+  auto brief = alice_.get("/v1/images");  // names no properties at all
+  ASSERT_EQ(brief.status, 200u);
+  EXPECT_EQ(brief.body.find("secret"), std::string::npos) << brief.body;
   auto detail = alice_.get("/v1/images/detail");
   ASSERT_EQ(detail.status, 200u);
   EXPECT_EQ(detail.body.find("x_hidden_a"), std::string::npos) << detail.body;
