@@ -36,9 +36,11 @@ bool PropertyProtections::allows(const common::RequestContext& ctx, std::string_
   if (std::ranges::find(grants, "@") != grants.end()) return true;
   if (grants.empty()) return false;
   if (rules_.format() == PropertyRuleFormat::policies) return auth_.passes(ctx, grants.front());
-  return std::ranges::any_of(grants, [&ctx](const std::string& role) {
-    return std::ranges::find(ctx.roles, role) != ctx.roles.end();
-  });
+  auto held = [&ctx](const std::string& role) {
+    return std::ranges::find(ctx.roles, role) != ctx.roles.end() ||
+           std::ranges::find(ctx.service_roles, role) != ctx.service_roles.end();
+  };
+  return std::ranges::any_of(grants, held);
 }
 
 Result<void> PropertyProtections::check_create(const common::RequestContext& ctx,

@@ -17,10 +17,10 @@ namespace glance::api {
 // protections decide it. A property no section matches is closed to everyone (upstream's
 // rule: once a section is in force, only what the sections name is open), unless the file has
 // no section at all, which protects nothing. In roles format a caller may
-// when one of its roles is listed (the file's roles compare lower-cased, as contexts carry
-// them); in policies format when the named policy rule passes with an empty target, decided
-// by `auth`. "@" lets everyone, "!" no one.
-// Immutable; safe for concurrent use. `auth` must outlive it.
+// when one of its roles, or of the roles of its confirmed service token, is listed (the file's
+// roles compare lower-cased, as contexts carry them); in policies format when the named policy rule
+// passes with an empty target, decided by `auth`. "@" lets everyone, "!" no one. Immutable; safe
+// for concurrent use. `auth` must outlive it.
 class PropertyProtections {
  public:
   PropertyProtections(PropertyProtectionFile rules, const Authorizer& auth)

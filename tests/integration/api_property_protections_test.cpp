@@ -141,6 +141,16 @@ TEST_F(RolesFormat, CreatingAProtectedPropertyIsRefusedAndStoresNothing) {
   EXPECT_EQ(admin_.post("/v1/images", "", props({{"x_hidden_a", "1"}})).status, 201u);
 }
 
+TEST_F(RolesFormat, RolesOfAConfirmedServiceTokenCount) {
+  // Nova's snapshot: a reader's token with a member service token.
+  HeaderList service = {{"X-Service-Roles", "member"}};
+  expect_protected(reader_.post("/v1/images", "", service + props({{"x_owner_a", "1"}})),
+                   "x_owner_a");
+  service.emplace_back("X-Service-Identity-Status", "Confirmed");
+  auto r = reader_.post("/v1/images", "", service + props({{"x_owner_a", "1"}}));
+  EXPECT_EQ(r.status, 201u) << r.body;
+}
+
 TEST_F(RolesFormat, UnreadablePropertiesAreHiddenFromEveryRead) {
   auto id =
       admin_creates(props({{"x_owner_a", "o"}, {"x_readonly_a", "r"}, {"x_hidden_a", "secret"}}));

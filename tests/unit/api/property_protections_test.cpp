@@ -86,6 +86,14 @@ TEST_F(PropertyProtectionsTest, FileRolesIgnoreCaseAgainstLowerCasedContextRoles
   EXPECT_FALSE(p.allows(as({"member"}), "k", Op::create));
 }
 
+TEST_F(PropertyProtectionsTest, ServiceRolesCountInRolesFormat) {
+  auto p = make("[.*]\ncreate = service\nread = @\nupdate = @\ndelete = @\n");
+  auto ctx = as({"member"});
+  EXPECT_FALSE(p.allows(ctx, "k", Op::create));
+  ctx.service_roles = {"service"};
+  EXPECT_TRUE(p.allows(ctx, "k", Op::create));
+}
+
 TEST_F(PropertyProtectionsTest, PoliciesAskThePolicyEngine) {
   auto p = make(kPolicies, PropertyRuleFormat::policies);
   EXPECT_TRUE(p.allows(as({"spl_role"}), "x_owner_a", Op::create));
