@@ -162,6 +162,14 @@ TEST_F(RolesFormat, UnreadablePropertiesAreHiddenFromEveryRead) {
     EXPECT_EQ(r.header("x-image-meta-property-x_hidden_a"), std::nullopt) << method;
     EXPECT_EQ(r.body.find("secret"), std::string::npos);
   }
+  // A 304 carries the metadata headers too.
+  auto etag = alice_.head("/v1/images/" + id).header("ETag");
+  ASSERT_TRUE(etag);
+  auto not_modified = alice_.get("/v1/images/" + id, {{"If-None-Match", *etag}});
+  ASSERT_EQ(not_modified.status, 304u);
+  EXPECT_EQ(not_modified.header("x-image-meta-property-x_readonly_a"),
+            std::optional<std::string>("r"));
+  EXPECT_EQ(not_modified.header("x-image-meta-property-x_hidden_a"), std::nullopt);
   auto brief = alice_.get("/v1/images");  // names no properties at all
   ASSERT_EQ(brief.status, 200u);
   EXPECT_EQ(brief.body.find("secret"), std::string::npos) << brief.body;
