@@ -127,6 +127,12 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.image_member_quota = file.get_int(d, "image_member_quota", 128);
   c.image_property_quota = file.get_int(d, "image_property_quota", 128);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
+  c.property_protection.file = file.get_string(d, "property_protection_file", "");
+  auto format = file.get_string(d, "property_protection_rule_format", "roles");
+  if (format == "policies")
+    c.property_protection.format = PropertyRuleFormat::policies;
+  else if (format != "roles")
+    file.add_error(d, "property_protection_rule_format", "must be roles or policies");
   c.source_policy = load_source_policy(file);
   c.max_concurrent_uploads =
       static_cast<size_t>(file.get_int(d, "max_concurrent_uploads", 64, 0, 1000000));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/property_protection_file.h"
 #include "api/source_policy.h"
 #include "common/auth/keystone_auth_options.h"
 #include "common/config_file.h"
@@ -63,6 +64,8 @@ struct ApiConfig {
   int64_t image_member_quota = 128;    // members per image; negative = unlimited
   int64_t image_property_quota = 128;  // properties per image; negative = unlimited
   std::string healthcheck_disable_file;
+  // Read and checked in main once the policy is loaded (load_property_protections).
+  PropertyProtectionConfig property_protection;
   SourcePolicyConfig source_policy;  // checked here: SourcePolicy::from_config succeeds
   // [oslo_policy]; search_dirs are filled by policy_search_dirs(), from the command line.
   common::policy::PolicyConfig policy;

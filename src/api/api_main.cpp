@@ -7,6 +7,7 @@
 #include "api/images_controller.h"
 #include "api/members_controller.h"
 #include "api/orphan_reaper.h"
+#include "api/property_protections.h"
 #include "api/version_negotiation.h"
 #include "common/auth/keystone_auth.h"
 #include "common/daemon.h"
@@ -26,16 +27,19 @@ int main(int argc, char** argv) {
   auto file = common::load_config_or_exit(cmd, program);
   auto config = api::load_api_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
-  common::check_config_or_exit(file);
-  common::prepare_server_process();
+  // The policy comes first: in policies format the protection file names its rules.
   config.policy.search_dirs = api::policy_search_dirs(cmd.config_files);
   auto policy = common::policy::Enforcer::load(config.policy, api::builtin_policy_rules());
   if (!policy) {
     spdlog::critical("cannot load the policy: {}", policy.error().message());
     return 1;
   }
-  for (const auto& source : (*policy)->sources()) spdlog::info("policy rules from {}", source);
   const api::Authorizer authorizer(**policy);
+  auto protections = api::load_property_protections(config.property_protection,
+                                                    config.policy.search_dirs, authorizer, file);
+  common::check_config_or_exit(file);
+  common::prepare_server_process();
+  for (const auto& source : (*policy)->sources()) spdlog::info("policy rules from {}", source);
 
   // First in, last out: the stores' and the registry client's pooled connections hold
   // sockets of this io_context, which must outlive them.
@@ -56,9 +60,10 @@ int main(int argc, char** argv) {
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
   api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
-  api::ImagesController images(registry, **stores, *sources, copies, authorizer,
-                               {config.formats, limits, config.delayed_delete,
-                                config.max_concurrent_uploads, config.image_property_quota});
+  api::ImagesController images(
+      registry, **stores, *sources, copies, authorizer,
+      {config.formats, limits, config.delayed_delete, config.max_concurrent_uploads,
+       config.image_property_quota, protections.get()});
   common::http::Router router;
   api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);

@@ -87,6 +87,14 @@ Result<void> Authorizer::authorize(const common::RequestContext& ctx, Action act
   return Error::forbidden("");
 }
 
+bool Authorizer::passes(const common::RequestContext& ctx, std::string_view rule) const {
+  return rules_.allows(rule, common::credentials_of(ctx), {});
+}
+
+bool Authorizer::defines(std::string_view rule) const {
+  return rules_.rules()->rules().contains(rule);
+}
+
 Result<void> Authorizer::check_writable(const common::RequestContext& ctx) {
   if (ctx.read_only) return Error::forbidden("Read-only access");
   return {};

@@ -65,6 +65,12 @@ class Authorizer {
   // is 401 "No authenticated user" (both before any lookup), then `action`'s rule.
   common::Result<void> authorize_member_change(const common::RequestContext& ctx,
                                                Action action) const;
+  // Whether the policy rule named `rule` passes for `ctx` with an empty target, as property
+  // protections in policies format ask it. A name without a rule of its own falls to the
+  // default rule, as oslo.policy's rule:NAME does.
+  bool passes(const common::RequestContext& ctx, std::string_view rule) const;
+  // Whether the policy in force (file or built-in) defines `rule` itself.
+  bool defines(std::string_view rule) const;
   // Read-only contexts change nothing: 403 "Read-only access".
   static common::Result<void> check_writable(const common::RequestContext& ctx);
 

@@ -5,6 +5,7 @@
 #include "api/external_source.h"
 #include "api/image_headers.h"
 #include "api/image_lookup.h"
+#include "api/property_protections.h"
 #include "api/request_checks.h"
 #include "common/image_id.h"
 #include "common/image_json.h"
@@ -108,8 +109,14 @@ ImagesController::Reply ImagesController::list(Request& req, bool detail) {
   auto images = co_await registry_.list(caller, req.query, detail);
   if (!images) co_return images.error();
   json out = json::array();
-  for (const auto& img : *images)
-    out.push_back(detail ? image_to_api_json(img) : common::image_to_brief_json(img));
+  for (auto& img : *images) {
+    if (!detail) {
+      out.push_back(common::image_to_brief_json(img));
+      continue;
+    }
+    hide_unreadable(options_.protections, req.context, img);
+    out.push_back(image_to_api_json(img));
+  }
   co_return Response::json(200, common::dump_json(json{{"images", std::move(out)}}));
 }
 
@@ -126,6 +133,7 @@ ImagesController::Reply ImagesController::meta(Request& req) {
   const Caller caller = caller_of(req);
   auto image = co_await fetch(caller, req.param("id"));
   if (!image) co_return image.error();
+  hide_unreadable(options_.protections, req.context, *image);
   if (auto res = not_modified(req, *image)) co_return std::move(*res);
   Response res = Response::empty(200);
   add_image_headers(*image, res.headers);
@@ -152,6 +160,7 @@ ImagesController::Reply ImagesController::show(Request& req) {
           auth_.authorize(req.context, Action::download_image, Authorizer::image_target(*image));
       !r)
     co_return r.error();
+  hide_unreadable(options_.protections, req.context, *image);
   if (auto res = not_modified(req, *image)) co_return std::move(*res);
   const auto range = req.headers.get("Range");
   // Locations a client set are fetched under the same policy that accepted them.
@@ -182,6 +191,9 @@ ImagesController::Reply ImagesController::create(Request& req) {
     co_return r.error();
   bool has_data = req.has_body();
   if (auto r = auth_.authorize_image_write(req.context, Action::add_image, *meta, has_data); !r)
+    co_return r.error();
+  if (auto r = check_property_protections(options_.protections, req.context, *meta, nullptr, true);
+      !r)
     co_return r.error();
   if (auto r = check_property_quota(*meta, nullptr, true, options_.property_quota); !r)
     co_return r.error();
@@ -239,6 +251,10 @@ ImagesController::Reply ImagesController::update(Request& req) {
 
   // A PUT carrying data never purges properties.
   bool purge = meta->purge_props && !has_data;
+  if (auto r =
+          check_property_protections(options_.protections, req.context, *meta, &*current, purge);
+      !r)
+    co_return r.error();
   if (auto r = check_property_quota(*meta, &*current, purge, options_.property_quota); !r)
     co_return r.error();
   const auto fields = fields_to_update(*meta, req.context);
@@ -248,6 +264,7 @@ ImagesController::Reply ImagesController::update(Request& req) {
   if (!image) co_return update_error(image.error());
   auto filled = co_await fill(req, caller, *image, *meta, false, std::get<0>(std::move(admission)));
   if (!filled) co_return filled.error();
+  hide_unreadable(options_.protections, req.context, *filled);
   co_return image_reply(200, *filled);
 }
 

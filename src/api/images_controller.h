@@ -19,20 +19,24 @@
 
 namespace glance::api {
 
+class PropertyProtections;
+
 struct ImagesControllerOptions {
   common::ImageFormats formats;
   UploadLimits limits;
   bool delayed_delete = false;
   size_t max_concurrent_uploads = 64;  // 0 = no cap
   int64_t property_quota = 128;        // image_property_quota; negative = no limit
+  // property_protection_file; null: every property open to whoever may write the image.
+  const PropertyProtections* protections = nullptr;
 };
 
 // The /v1/images routes except members. Parses and validates input, asks
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
 // through the stores, and answers. Holds no per-request state (only the count of running
 // uploads, for max_concurrent_uploads); safe for concurrent use.
-// Every authorization decision goes to `auth`. `registry`, `stores`, `sources`, `copies` and
-// `auth` must outlive it.
+// Every authorization decision goes to `auth`, and to `options.protections` for properties.
+// `registry`, `stores`, `sources`, `copies`, `auth` and the protections must outlive it.
 class ImagesController {
  public:
   using Request = common::http::Request;

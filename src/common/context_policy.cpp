@@ -61,11 +61,15 @@ Result<RequestContext> ContextPolicy::build(const http::Headers& headers,
   ctx.user_id = first_of(headers, {"X-User-Id", "X-User"});
   ctx.tenant = first_of(headers, {"X-Project-Id", "X-Tenant-Id", "X-Tenant"});
   auto roles = first_of(headers, {"X-Roles", "X-Role"});
+  std::optional<std::string> service_roles;
+  if (headers.get("X-Service-Identity-Status") == std::optional<std::string_view>("Confirmed"))
+    service_roles = first_of(headers, {"X-Service-Roles"});
   // The tenant becomes an owner or member id in the database and in JSON answers.
-  for (const auto* value : {&ctx.user_id, &ctx.tenant, &roles})
+  for (const auto* value : {&ctx.user_id, &ctx.tenant, &roles, &service_roles})
     if (*value && !is_valid_utf8(**value))
       return Error::bad_request("Identity headers must be UTF-8.");
   if (roles) ctx.roles = parse_roles(*roles);
+  if (service_roles) ctx.service_roles = parse_roles(*service_roles);
   std::string admin = http::to_lower(trim(admin_role));
   for (const auto& r : ctx.roles)
     if (r == admin) ctx.is_admin = true;

@@ -11,6 +11,10 @@ struct RequestContext {
   std::optional<std::string> user_id;
   std::optional<std::string> tenant;
   std::vector<std::string> roles;  // lower-cased
+  // X-Service-Roles of a confirmed service token (X-Service-Identity-Status: Confirmed),
+  // lower-cased. Only property protections in roles format count them, as upstream's do; they
+  // make no one admin and no policy rule sees them.
+  std::vector<std::string> service_roles;
   std::optional<std::string> auth_token;
   bool is_admin = false;
   bool read_only = false;

@@ -51,6 +51,8 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.policy.policy_file, defaults.policy.policy_file);
   EXPECT_EQ(shipped.policy.policy_dirs, defaults.policy.policy_dirs);
   EXPECT_EQ(shipped.policy.default_rule, defaults.policy.default_rule);
+  EXPECT_EQ(shipped.property_protection.file, defaults.property_protection.file);
+  EXPECT_EQ(shipped.property_protection.format, defaults.property_protection.format);
   EXPECT_EQ(shipped.max_concurrent_uploads, defaults.max_concurrent_uploads);
   EXPECT_EQ(shipped.max_concurrent_copies, defaults.max_concurrent_copies);
   EXPECT_EQ(shipped.store_worker_threads, defaults.store_worker_threads);

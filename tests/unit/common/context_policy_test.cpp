@@ -84,6 +84,24 @@ TEST(ContextPolicy, IdentityHeadersThatAreNotUtf8AreRefused) {
   EXPECT_TRUE(p.build(confirmed("tenant-ü", "member")));
 }
 
+TEST(ContextPolicy, ServiceRolesCountOnlyFromAConfirmedServiceToken) {
+  ContextPolicy p;
+  p.flavor = "trusted-auth";
+  auto h = confirmed("t1", "member");
+  h.add("X-Service-Roles", " Service, ADMIN");
+  auto unconfirmed = p.build(h);
+  ASSERT_TRUE(unconfirmed);
+  EXPECT_TRUE(unconfirmed->service_roles.empty());
+  h.add("X-Service-Identity-Status", "Confirmed");
+  auto ctx = p.build(h);
+  ASSERT_TRUE(ctx);
+  EXPECT_EQ(ctx->service_roles, (std::vector<std::string>{"service", "admin"}));
+  EXPECT_FALSE(ctx->is_admin);  // a service role makes no one admin
+  EXPECT_EQ(ctx->roles, (std::vector<std::string>{"member"}));
+  h.set("X-Service-Roles", "svc,\xc3");
+  EXPECT_EQ(p.build(h).error().code(), Errc::bad_request);
+}
+
 TEST(ContextPolicy, TheContextIsAdminRuleMakesAdmins) {
   ContextPolicy p;
   p.flavor = "keystone";
