@@ -50,7 +50,7 @@ class Upload : public ::testing::Test {
            ("upload_test_" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(dir_);
-    file_store_ = std::move(*store::FileStore::open_dir(dir_, pool_));
+    file_store_ = *store::FileStore::open_dir(dir_, pool_);
     common::Image img;
     img.id = "11111111-2222-3333-4444-555555555555";
     img.disk_format = "raw";
