@@ -119,6 +119,11 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
         "ALTER TABLE images ADD COLUMN quota_owner VARCHAR(255) NULL, "
         "ADD KEY quota_owner_image_idx (quota_owner)",
     },
+    // 4: Glance v2's hidden images (upstream's Rocky column): left out of v2 lists unless
+    // asked for. v1 ignores it.
+    {
+        "ALTER TABLE images ADD COLUMN os_hidden TINYINT(1) NOT NULL DEFAULT 0",
+    },
 };
 
 constexpr std::string_view kCreateVersionTable =
