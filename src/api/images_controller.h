@@ -65,7 +65,6 @@ class ImagesController {
   boost::asio::awaitable<common::Result<common::Image>> receive_data(
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
-  Reply delete_data_then_row(const Caller& caller, const common::Image& image);
   // The upload or copy slot a request that brings data needs, taken before anything is
   // reserved or changed so that a refusal leaves no trace; the refusal when none is free.
   using Admission = std::variant<std::optional<ConcurrencyLimit::Slot>, common::http::Response>;
