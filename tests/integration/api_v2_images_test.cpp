@@ -329,5 +329,35 @@ TEST_F(ApiV2Images, DeleteRefusesProtectedAndOthersImages) {
   EXPECT_EQ(admin_.del("/v2/images/" + pub_id).status, 404u);
 }
 
+TEST_F(ApiV2Images, DownloadStreamsV1DataWithRangesAndMd5) {
+  std::string data;
+  for (int i = 0; i < 70000; ++i) data.push_back(static_cast<char>('a' + i % 26));
+  auto v1 = alice_.post("/v1/images", data,
+                        {{"x-image-meta-name", "download-me"},
+                         {"x-image-meta-disk_format", "raw"},
+                         {"x-image-meta-container_format", "bare"},
+                         {"Content-Type", "application/octet-stream"}});
+  ASSERT_EQ(v1.status, 201u) << v1.body;
+  std::string id = v1.json()["image"]["id"];
+  auto whole = alice_.get("/v2/images/" + id + "/file");
+  ASSERT_EQ(whole.status, 200u);
+  EXPECT_EQ(whole.body, data);
+  EXPECT_EQ(whole.header("Content-Type"), std::optional<std::string>("application/octet-stream"));
+  EXPECT_EQ(whole.header("Content-MD5"), v1.json()["image"]["checksum"].get<std::string>());
+  EXPECT_FALSE(whole.header("x-image-meta-id"));
+  auto part = alice_.get("/v2/images/" + id + "/file", {{"Range", "bytes=10-19"}});
+  EXPECT_EQ(part.status, 206u);
+  EXPECT_EQ(part.body, data.substr(10, 10));
+  EXPECT_EQ(part.header("Content-Range"), std::optional<std::string>("bytes 10-19/70000"));
+  EXPECT_EQ(alice_.get("/v2/images/" + id + "/file", {{"Range", "bytes=90000-"}}).status, 416u);
+  // Other tenants cannot tell it exists; an image without data answers 204.
+  expect_answer(bob_.get("/v2/images/" + id + "/file"), 404u, "No image found with ID", "bob");
+  auto empty = create(alice_, {{"name", "no-data"}});
+  auto none = alice_.get("/v2/images/" + empty["id"].get<std::string>() + "/file");
+  EXPECT_EQ(none.status, 204u);
+  EXPECT_TRUE(none.body.empty());
+  EXPECT_EQ(alice_.get("/v2/images/" + std::string(37, 'f') + "/file").status, 404u);
+}
+
 }  // namespace
 }  // namespace glance::testing

@@ -1,5 +1,7 @@
 #include "api/v2/images_controller.h"
 
+#include "api/download.h"
+#include "api/external_source.h"
 #include "api/image_removal.h"
 #include "api/v2/create_request.h"
 #include "api/v2/image_view.h"
@@ -110,12 +112,31 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
   co_return Response::empty(204);
 }
 
+ImagesController::Reply ImagesController::download(Request& req) {
+  const auto& id = req.param("id");
+  auto image = co_await find(registry_, caller_of(req), id, "No image found with ID " + id);
+  if (!image) co_return image.error();
+  if (image->status == common::ImageStatus::deactivated && !req.context.is_admin)
+    co_return Error::forbidden(
+        "The requested image has been deactivated. Image data download is forbidden.");
+  auto allowed =
+      auth_.authorize(req.context, Action::download_image, Authorizer::image_target(*image));
+  if (!allowed) co_return allowed.error();
+  // Upstream answers 204 when the image has no location, or its data is not in the store.
+  if (!image->active_location()) co_return Response::empty(204);
+  const auto options = source_read_options(sources_, SourceUse::location);
+  auto res = co_await image_data_response(stores_, *image, req.headers.get("Range"), options, true);
+  if (!res && res.error().code() == Errc::not_found) co_return Response::empty(204);
+  co_return res;
+}
+
 void add_routes(common::http::Router& r, ImagesController& c, const SchemaDocuments& schemas) {
   using Req = common::http::Request;
   r.add("GET", "/v2/images", [&c](Req& q) { return c.index(q); });
   r.add("POST", "/v2/images", [&c](Req& q) { return c.create(q); });
   r.add("GET", "/v2/images/{id}", [&c](Req& q) { return c.show(q); });
   r.add("DELETE", "/v2/images/{id}", [&c](Req& q) { return c.destroy(q); });
+  r.add("GET", "/v2/images/{id}/file", [&c](Req& q) { return c.download(q); });
   auto document = [](const std::string& text) {
     return [&text](Req&) -> ImagesController::Reply { co_return Response::json(200, text); };
   };
