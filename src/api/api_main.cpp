@@ -57,9 +57,11 @@ int main(int argc, char** argv) {
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
   api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
-  api::ImagesController images(registry, **stores, *sources, copies, authorizer,
-                               {config.formats, limits, config.delayed_delete,
-                                config.max_concurrent_uploads, config.image_property_quota});
+  // One cap for the uploads of both APIs.
+  api::ConcurrencyLimit uploads(config.max_concurrent_uploads, "uploads");
+  api::ImagesController images(
+      registry, **stores, *sources, copies, authorizer, uploads,
+      {config.formats, limits, config.delayed_delete, config.image_property_quota});
   common::http::Router router;
   api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);
