@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
                                       api::HttpRegistryClient::Resource::v2_images);
   const api::v2::SchemaDocuments v2_schemas(config.formats);
   api::v2::ImagesController v2_images(
-      v2_registry, **stores, *sources, authorizer,
-      {config.formats, config.delayed_delete, config.image_property_quota,
+      v2_registry, **stores, *sources, authorizer, uploads,
+      {config.formats, limits, config.delayed_delete, config.image_property_quota,
        config.limit_param_default, config.api_limit_max});
   if (config.enable_v2_api) api::v2::add_routes(router, v2_images, v2_schemas);
 

@@ -140,13 +140,27 @@ Result<void> Authorizer::authorize_v2_create(const common::RequestContext& ctx,
   return {};
 }
 
+namespace {
+// Upstream v2's is_image_mutable: admins change every image, others their project's only.
+bool mutable_by(const common::RequestContext& ctx, const common::Image& image) {
+  return ctx.is_admin || (image.owner && ctx.owner() && *image.owner == *ctx.owner());
+}
+}  // namespace
+
 Result<void> Authorizer::authorize_v2_delete(const common::RequestContext& ctx,
                                              const common::Image& image) const {
   if (auto r = check_writable(ctx); !r) return r;
-  const bool mutable_by_caller =
-      ctx.is_admin || (image.owner && ctx.owner() && *image.owner == *ctx.owner());
-  if (!mutable_by_caller) return Error::forbidden("You are not permitted to delete this image.");
+  if (!mutable_by(ctx, image))
+    return Error::forbidden("You are not permitted to delete this image.");
   return authorize(ctx, Action::delete_image, image_target(image));
+}
+
+Result<void> Authorizer::authorize_v2_upload(const common::RequestContext& ctx,
+                                             const common::Image& image) const {
+  if (auto r = check_writable(ctx); !r) return r;
+  if (!mutable_by(ctx, image))
+    return Error::forbidden("You are not permitted to upload data for this image.");
+  return authorize(ctx, Action::upload_image);
 }
 
 common::policy::Values Authorizer::image_target(const common::Image& image) {

@@ -78,6 +78,10 @@ class Authorizer {
   // image (image_target).
   common::Result<void> authorize_v2_delete(const common::RequestContext& ctx,
                                            const common::Image& image) const;
+  // PUT /v2/images/{id}/file of a visible image: read-only (403), an image the caller may
+  // not change 403 "You are not permitted to upload data for this image.", then upload_image.
+  common::Result<void> authorize_v2_upload(const common::RequestContext& ctx,
+                                           const common::Image& image) const;
   // Read-only contexts change nothing: 403 "Read-only access".
   static common::Result<void> check_writable(const common::RequestContext& ctx);
 

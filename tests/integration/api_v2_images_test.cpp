@@ -2,7 +2,9 @@
 // MariaDB: versions, schemas, create, show, list with filters and links, delete, hostile
 // bodies and parameters, tenants' visibility, and one image seen through both APIs.
 
+#include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/process_health.h"
 #include "tests/support/test_data.h"
 
@@ -357,6 +359,64 @@ TEST_F(ApiV2Images, DownloadStreamsV1DataWithRangesAndMd5) {
   EXPECT_EQ(none.status, 204u);
   EXPECT_TRUE(none.body.empty());
   EXPECT_EQ(alice_.get("/v2/images/" + std::string(37, 'f') + "/file").status, 404u);
+}
+
+TEST_F(ApiV2Images, UploadThroughV2ReadThroughBoth) {
+  auto image =
+      create(alice_, {{"name", "v2-upload"}, {"disk_format", "raw"}, {"container_format", "bare"}});
+  std::string id = image["id"];
+  std::string data(200000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 % 251);
+  const HeaderList octets = {{"Content-Type", "application/octet-stream"}};
+  auto put = alice_.put("/v2/images/" + id + "/file", data, octets);
+  ASSERT_EQ(put.status, 204u) << put.body;
+  EXPECT_TRUE(put.body.empty());
+  auto shown = alice_.get("/v2/images/" + id).json();
+  EXPECT_EQ(shown["status"], "active");
+  EXPECT_EQ(shown["size"], 200000);
+  EXPECT_EQ(shown["checksum"], common::md5_hex(data));
+  EXPECT_EQ(shown["os_hash_algo"], "sha256");
+  EXPECT_EQ(alice_.get("/v2/images/" + id + "/file").body, data);
+  EXPECT_EQ(alice_.get("/v1/images/" + id).body, data);
+  // Once active, there is no second upload.
+  expect_answer(alice_.put("/v2/images/" + id + "/file", "x", octets), 409u,
+                "Image status transition from active to saving is not allowed", "again");
+  EXPECT_EQ(alice_.get("/v2/images/" + id + "/file").body, data);
+}
+
+TEST_F(ApiV2Images, UploadRefusesWhatUpstreamRefuses) {
+  auto& api = env_->api();
+  const HeaderList octets = {{"Content-Type", "application/octet-stream"}};
+  auto bare = create(alice_, {{"name", "v2-upload-no-formats"}});
+  std::string id = bare["id"];
+  auto baseline = ProcessHealth::snapshot(api.pid());
+  expect_answer(alice_.put("/v2/images/" + id + "/file", "x", kJson), 415u,
+                "Invalid content type application/json", "json body");
+  expect_answer(alice_.put("/v2/images/" + id + "/file", "x", octets), 400u,
+                "Disk format is not specified.", "no formats");
+  auto ready = create(alice_, {{"name", "v2-upload-target"},
+                               {"disk_format", "raw"},
+                               {"container_format", "bare"},
+                               {"visibility", "community"}});
+  std::string ready_id = ready["id"];
+  // Bob sees a community image but may not fill it; he cannot even see a private one.
+  expect_answer(bob_.put("/v2/images/" + ready_id + "/file", "x", octets), 403u,
+                "You are not permitted to upload data for this image.", "bob");
+  expect_answer(bob_.put("/v2/images/" + id + "/file", "x", octets), 404u, "No image found with ID",
+                "bob private");
+  EXPECT_EQ(alice_.get("/v2/images/" + ready_id).json()["status"], "queued");
+  // A client gone mid-body leaves the image killed and no data behind.
+  const size_t files = env_->stored_files();
+  std::string head = "PUT /v2/images/" + ready_id + "/file HTTP/1.1\r\nHost: x\r\n";
+  for (const auto& [name, value] : identity("tenant-a", "member", "alice"))
+    head += name + ": " + value + "\r\n";
+  head += "Content-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n";
+  env_->client().raw_then_close(head + std::string(5000, 'p'));
+  EXPECT_TRUE(eventually([&] {
+    return alice_.get("/v2/images/" + ready_id).json()["status"] == "killed";
+  })) << alice_.get("/v2/images/" + ready_id).body;
+  EXPECT_EQ(env_->stored_files(), files);
+  expect_recovered(api, baseline);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "api/download.h"
 #include "api/external_source.h"
 #include "api/image_removal.h"
+#include "api/request_checks.h"
 #include "api/v2/create_request.h"
 #include "api/v2/image_view.h"
 #include "api/v2/list_links.h"
@@ -130,6 +131,27 @@ ImagesController::Reply ImagesController::download(Request& req) {
   co_return res;
 }
 
+ImagesController::Reply ImagesController::upload(Request& req) {
+  if (!is_octet_stream(req))
+    co_return Error::unsupported_media_type(
+        "Invalid content type " + std::string(req.headers.get("Content-Type").value_or("")));
+  const auto& id = req.param("id");
+  const Caller caller = caller_of(req);
+  auto image = co_await find(registry_, caller, id, "No image found with ID " + id);
+  if (!image) co_return image.error();
+  if (auto r = auth_.authorize_v2_upload(req.context, *image); !r) co_return r.error();
+  if (image->status != common::ImageStatus::queued)
+    co_return Error::conflict("Image status transition from " +
+                              std::string(to_string(image->status)) + " to saving is not allowed");
+  if (auto r = check_formats_set(*image); !r) co_return r.error();
+  auto slot = uploads_.try_acquire();
+  if (!slot) co_return uploads_.refused(req.headers.get("Accept").value_or(""));
+  auto stored = co_await upload_image_data(registry_, stores_.default_store(), caller, *image,
+                                           *req.body_reader, options_.limits);
+  if (!stored) co_return stored.error();
+  co_return Response::empty(204);
+}
+
 void add_routes(common::http::Router& r, ImagesController& c, const SchemaDocuments& schemas) {
   using Req = common::http::Request;
   r.add("GET", "/v2/images", [&c](Req& q) { return c.index(q); });
@@ -137,6 +159,9 @@ void add_routes(common::http::Router& r, ImagesController& c, const SchemaDocume
   r.add("GET", "/v2/images/{id}", [&c](Req& q) { return c.show(q); });
   r.add("DELETE", "/v2/images/{id}", [&c](Req& q) { return c.destroy(q); });
   r.add("GET", "/v2/images/{id}/file", [&c](Req& q) { return c.download(q); });
+  r.add(
+      "PUT", "/v2/images/{id}/file", [&c](Req& q) { return c.upload(q); },
+      common::http::BodyMode::streamed);
   auto document = [](const std::string& text) {
     return [&text](Req&) -> ImagesController::Reply { co_return Response::json(200, text); };
   };

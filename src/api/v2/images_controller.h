@@ -1,8 +1,10 @@
 #pragma once
 
 #include "api/authorizer.h"
+#include "api/concurrency_limit.h"
 #include "api/registry_client.h"
 #include "api/source_policy.h"
+#include "api/upload.h"
 #include "api/v2/schemas.h"
 #include "common/http/router.h"
 #include "common/image_formats.h"
@@ -14,6 +16,7 @@ namespace glance::api::v2 {
 
 struct ImagesControllerOptions {
   common::ImageFormats formats;
+  UploadLimits limits;
   bool delayed_delete = false;
   int64_t property_quota = 128;      // image_property_quota; negative = no limit
   int64_t limit_param_default = 25;  // page size when the caller gives no limit
@@ -21,23 +24,26 @@ struct ImagesControllerOptions {
 };
 
 // The Images API v2 routes served so far: list, show, create and delete of /v2/images, the
-// download of an image's data, and the schemas. Metadata goes through `registry`, which must be a
-// client of the registry's /v2/images resource (HttpRegistryClient::Resource::v2_images): it
-// applies v2's visibility (an invisible image is 404), filters and sorting, and answers 400 for bad
-// list parameters. Every authorization decision goes to `auth`. Holds no per-request state; safe
-// for concurrent use. `registry`, `stores`, `sources`, `auth` and `schemas` must outlive it.
+// upload and download of an image's data, and the schemas. Uploads hold a slot of `uploads`
+// (max_concurrent_uploads, shared with v1) while they run. Metadata goes through `registry`, which
+// must be a client of the registry's /v2/images resource (HttpRegistryClient::Resource::v2_images):
+// it applies v2's visibility (an invisible image is 404), filters and sorting, and answers 400 for
+// bad list parameters. Every authorization decision goes to `auth`. Holds no per-request state;
+// safe for concurrent use. `registry`, `stores`, `sources`, `auth`, `uploads` and `schemas` must
+// outlive it.
 class ImagesController {
  public:
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
 
   ImagesController(RegistryClient& registry, const store::StoreRegistry& stores,
-                   const SourcePolicy& sources, const Authorizer& auth,
+                   const SourcePolicy& sources, const Authorizer& auth, ConcurrencyLimit& uploads,
                    ImagesControllerOptions options)
       : registry_(registry),
         stores_(stores),
         sources_(sources),
         auth_(auth),
+        uploads_(uploads),
         options_(std::move(options)) {}
 
   Reply index(Request& req);    // GET /v2/images
@@ -47,12 +53,18 @@ class ImagesController {
   // GET /v2/images/{id}/file: the data through v1's download path (ranges included), with
   // Content-MD5; 204 for an image without data; a deactivated image is 403 but for admins.
   Reply download(Request& req);
+  // PUT /v2/images/{id}/file, body streamed: v1's upload path into the default store
+  // (saving, hashed, size cap and quota, active with checksum and os_hash_*, killed and
+  // nothing left on failure); 204. 415 unless application/octet-stream; 409 unless queued;
+  // 400 without both formats.
+  Reply upload(Request& req);
 
  private:
   RegistryClient& registry_;
   const store::StoreRegistry& stores_;
   const SourcePolicy& sources_;
   const Authorizer& auth_;
+  ConcurrencyLimit& uploads_;
   ImagesControllerOptions options_;
 };
 
