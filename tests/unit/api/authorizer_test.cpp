@@ -161,5 +161,22 @@ TEST_F(AuthorizerTest, V2DeleteNeedsTheImageToBeTheCallers) {
   EXPECT_EQ(foreign.error().message(), "You are not permitted to delete this image.");
 }
 
+TEST_F(AuthorizerTest, V2UploadNeedsTheImageToBeTheCallersThenUploadImage) {
+  auto r = rules({{"upload_image", "role:uploader"}});
+  Authorizer auth(*r);
+  common::Image image;
+  image.id = "i";
+  image.owner = "t1";
+  auto foreign = auth.authorize_v2_upload(member("t2"), image);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().message(), "You are not permitted to upload data for this image.");
+  auto refused = auth.authorize_v2_upload(member("t1"), image);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(), "");  // the policy's bare 403
+  auto uploader = member("t1");
+  uploader.roles.push_back("uploader");
+  EXPECT_TRUE(auth.authorize_v2_upload(uploader, image));
+}
+
 }  // namespace
 }  // namespace glance::api
