@@ -419,5 +419,16 @@ TEST_F(ApiV2Images, UploadRefusesWhatUpstreamRefuses) {
   expect_recovered(api, baseline);
 }
 
+TEST(ApiV2Disabled, EnableV2ApiFalseLeavesOnlyV1) {
+  ApiEnvironment env(false, "enable_v2_api = false\n");
+  auto c = env.client();
+  EXPECT_EQ(c.get("/v2/images").status, 300u);
+  EXPECT_EQ(c.get("/v2/schemas/image").status, 300u);
+  auto versions = c.get("/versions").json()["versions"];
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0]["id"], "v1.1");
+  EXPECT_EQ(c.get("/v1/images").status, 200u);
+}
+
 }  // namespace
 }  // namespace glance::testing
