@@ -115,6 +115,9 @@ ApiConfig load_api_config(common::ConfigFile& file) {
       file.get_list("image_format", "container_formats", c.formats.container_formats);
   c.max_request_id_length = static_cast<size_t>(file.get_int(d, "max_request_id_length", 64, 0));
   c.enable_v1_api = file.get_bool(d, "enable_v1_api", true);
+  c.enable_v2_api = file.get_bool(d, "enable_v2_api", true);
+  c.limit_param_default = file.get_int(d, "limit_param_default", 25, 1, 1000000);
+  c.api_limit_max = file.get_int(d, "api_limit_max", 1000, 1, 1000000);
   c.public_endpoint = file.get_string(d, "public_endpoint", "");
   while (c.public_endpoint.ends_with('/')) c.public_endpoint.pop_back();
   c.image_size_cap =
@@ -139,9 +142,9 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.max_concurrent_copies =
       static_cast<size_t>(file.get_int(d, "max_concurrent_copies", 16, 0, 1000000));
   c.store_worker_threads = static_cast<size_t>(file.get_int(d, "store_worker_threads", 0, 0, 1024));
-  // Read by upstream for features this api does not have (v2, policy files, notifications).
-  for (const char* key : {"enable_v2_api", "show_image_direct_url", "show_multiple_locations",
-                          "scrub_time", "metadata_encryption_key", "data_api", "digest_algorithm"})
+  // Read by upstream for features this api does not have (locations in v2, notifications).
+  for (const char* key : {"show_image_direct_url", "show_multiple_locations", "scrub_time",
+                          "metadata_encryption_key", "data_api", "digest_algorithm"})
     file.accept(d, key);
   c.policy.policy_file = file.get_string("oslo_policy", "policy_file", "policy.json");
   c.policy.policy_dirs = file.get_list("oslo_policy", "policy_dirs", {"policy.d"});

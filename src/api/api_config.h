@@ -53,6 +53,9 @@ struct ApiConfig {
   common::ImageFormats formats;
   size_t max_request_id_length = 64;
   bool enable_v1_api = true;
+  bool enable_v2_api = true;                   // upstream's default
+  int64_t limit_param_default = 25;            // v2 list page size when the client gives none
+  int64_t api_limit_max = 1000;                // the largest v2 list page
   std::string public_endpoint;                 // empty: the request's own host URL
   uint64_t image_size_cap = 1099511627776ULL;  // 1 TiB
   uint64_t user_storage_quota = 0;             // 0 = unlimited

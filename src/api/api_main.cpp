@@ -8,6 +8,8 @@
 #include "api/members_controller.h"
 #include "api/orphan_reaper.h"
 #include "api/property_protections.h"
+#include "api/v2/images_controller.h"
+#include "api/v2/schemas.h"
 #include "api/version_negotiation.h"
 #include "common/auth/keystone_auth.h"
 #include "common/daemon.h"
@@ -60,21 +62,33 @@ int main(int argc, char** argv) {
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
   api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
-  api::ImagesController images(
-      registry, **stores, *sources, copies, authorizer,
-      {config.formats, limits, config.delayed_delete, config.max_concurrent_uploads,
-       config.image_property_quota, protections.get()});
+  // One cap for the uploads of both APIs.
+  api::ConcurrencyLimit uploads(config.max_concurrent_uploads, "uploads");
+  api::ImagesController images(registry, **stores, *sources, copies, authorizer, uploads,
+                               {config.formats, limits, config.delayed_delete,
+                                config.image_property_quota, protections.get()});
   common::http::Router router;
   api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);
   api::add_member_routes(router, members);
+  // v2 reads and writes images through the registry's /v2/images resource, which carries
+  // visibility, tags and hidden images; members stay on the shared routes.
+  api::HttpRegistryClient v2_registry(config.registry,
+                                      api::HttpRegistryClient::Resource::v2_images);
+  const api::v2::SchemaDocuments v2_schemas(config.formats);
+  api::v2::ImagesController v2_images(
+      v2_registry, **stores, *sources, authorizer, uploads,
+      {config.formats, limits, config.delayed_delete, config.image_property_quota,
+       config.limit_param_default, config.api_limit_max});
+  if (config.enable_v2_api) api::v2::add_routes(router, v2_images, v2_schemas);
 
   // Upstream's order: healthcheck, version negotiation, token validation (flavor keystone),
   // then the context (so "/" and "/versions" never need credentials).
   std::unique_ptr<common::auth::KeystoneAuth> keystone;
   std::vector<common::http::Filter> filters{
       common::healthcheck_filter(config.healthcheck_disable_file),
-      api::version_negotiation_filter({config.enable_v1_api, config.public_endpoint})};
+      api::version_negotiation_filter(
+          {config.enable_v1_api, config.public_endpoint, config.enable_v2_api})};
   if (config.keystone) {
     keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
     filters.push_back(keystone->filter());

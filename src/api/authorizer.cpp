@@ -47,6 +47,8 @@ std::string_view rule_name(Action action) {
       return "delete_member";
     case Action::manage_image_cache:
       return "manage_image_cache";
+    case Action::communitize_image:
+      return "communitize_image";
   }
   return "default";
 }
@@ -76,6 +78,7 @@ std::map<std::string, std::string> builtin_policy_rules() {
       {"modify_member", ""},
       {"delete_member", ""},
       {"manage_image_cache", "role:admin"},
+      {"communitize_image", ""},
   };
 }
 
@@ -125,6 +128,47 @@ Result<void> Authorizer::authorize_member_change(const common::RequestContext& c
   if (auto r = check_writable(ctx); !r) return r;
   if (!ctx.owner() && !ctx.is_admin) return Error::unauthorized("No authenticated user");
   return authorize(ctx, action);
+}
+
+Result<void> Authorizer::authorize_v2_create(const common::RequestContext& ctx,
+                                             const common::ImageFields& fields) const {
+  if (auto r = check_writable(ctx); !r) return r;
+  if (!ctx.is_admin) {
+    // An owner left out means the caller's project (upstream's owner=context.owner).
+    std::optional<std::string> owner = fields.owner ? *fields.owner : ctx.owner();
+    if (!owner || owner != ctx.owner())
+      return Error::forbidden("You are not permitted to create images owned by '" +
+                              owner.value_or("None") + "'.");
+  }
+  if (auto r = authorize(ctx, Action::add_image); !r) return r;
+  if (fields.visibility == "public")
+    if (auto r = authorize(ctx, Action::publicize_image); !r) return r;
+  if (fields.visibility == "community")
+    if (auto r = authorize(ctx, Action::communitize_image); !r) return r;
+  return {};
+}
+
+namespace {
+// Upstream v2's is_image_mutable: admins change every image, others their project's only.
+bool mutable_by(const common::RequestContext& ctx, const common::Image& image) {
+  return ctx.is_admin || (image.owner && ctx.owner() && *image.owner == *ctx.owner());
+}
+}  // namespace
+
+Result<void> Authorizer::authorize_v2_delete(const common::RequestContext& ctx,
+                                             const common::Image& image) const {
+  if (auto r = check_writable(ctx); !r) return r;
+  if (!mutable_by(ctx, image))
+    return Error::forbidden("You are not permitted to delete this image.");
+  return authorize(ctx, Action::delete_image, image_target(image));
+}
+
+Result<void> Authorizer::authorize_v2_upload(const common::RequestContext& ctx,
+                                             const common::Image& image) const {
+  if (auto r = check_writable(ctx); !r) return r;
+  if (!mutable_by(ctx, image))
+    return Error::forbidden("You are not permitted to upload data for this image.");
+  return authorize(ctx, Action::upload_image);
 }
 
 common::policy::Values Authorizer::image_target(const common::Image& image) {

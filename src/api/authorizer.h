@@ -12,7 +12,8 @@
 
 namespace glance::api {
 
-// The policy rules the v1 api is written against.
+// The policy rules the v1 and v2 apis are written against (v2 uses the same names where
+// upstream's v2 does; communitize_image is v2's alone).
 enum class Action {
   get_images,
   get_image,
@@ -32,6 +33,7 @@ enum class Action {
   modify_member,
   delete_member,
   manage_image_cache,
+  communitize_image,
 };
 
 std::string_view rule_name(Action action);
@@ -71,6 +73,21 @@ class Authorizer {
   bool passes(const common::RequestContext& ctx, std::string_view rule) const;
   // Whether the policy in force (file or built-in) defines `rule` itself.
   bool defines(std::string_view rule) const;
+  // POST /v2/images, in upstream v2's order: read-only (403); a caller who is not admin
+  // creating an image for another owner, or without a project, 403 "You are not permitted to
+  // create images owned by 'X'."; add_image; publicize_image for a public image,
+  // communitize_image for a community one.
+  common::Result<void> authorize_v2_create(const common::RequestContext& ctx,
+                                           const common::ImageFields& fields) const;
+  // DELETE /v2/images/{id} of a visible image: read-only (403), an image the caller may not
+  // change 403 "You are not permitted to delete this image.", then delete_image against the
+  // image (image_target).
+  common::Result<void> authorize_v2_delete(const common::RequestContext& ctx,
+                                           const common::Image& image) const;
+  // PUT /v2/images/{id}/file of a visible image: read-only (403), an image the caller may
+  // not change 403 "You are not permitted to upload data for this image.", then upload_image.
+  common::Result<void> authorize_v2_upload(const common::RequestContext& ctx,
+                                           const common::Image& image) const;
   // Read-only contexts change nothing: 403 "Read-only access".
   static common::Result<void> check_writable(const common::RequestContext& ctx);
 

@@ -11,9 +11,12 @@ using common::Result;
 using common::http::Response;
 
 namespace {
-Response data_response(const common::Image& image) {
+Response data_response(const common::Image& image, bool v2_headers) {
   Response res = Response::empty(200);
-  add_image_headers(image, res.headers);
+  if (!v2_headers)
+    add_image_headers(image, res.headers);
+  else if (image.checksum)
+    res.headers.set("Content-MD5", *image.checksum);
   res.headers.set("Content-Type", "application/octet-stream");
   return res;
 }
@@ -30,9 +33,10 @@ Response unsatisfiable(uint64_t size) {
 net::awaitable<Result<Response>> image_data_response(const store::StoreRegistry& stores,
                                                      const common::Image& image,
                                                      std::optional<std::string_view> range,
-                                                     const store::ReadOptions& base_options) {
+                                                     const store::ReadOptions& base_options,
+                                                     bool v2_headers) {
   auto uri = image.active_location();
-  if (image.size.value_or(0) == 0 && !uri) co_return data_response(image);
+  if (image.size.value_or(0) == 0 && !uri) co_return data_response(image, v2_headers);
   if (!uri) co_return Error::not_found("Image " + image.id + " has no data");
   store::Location where{*uri};
   auto* store = stores.for_location(where);
@@ -50,7 +54,7 @@ net::awaitable<Result<Response>> image_data_response(const store::StoreRegistry&
 
   auto reader = co_await store->open(where, options);
   if (!reader) co_return reader.error();
-  Response res = data_response(image);
+  Response res = data_response(image, v2_headers);
   if (size > 0) res.headers.set("Accept-Ranges", "bytes");
   if (answer.kind == RangeAnswer::Kind::partial) {
     res.status = 206;

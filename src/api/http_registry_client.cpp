@@ -123,11 +123,13 @@ bool can_share_of(const json& entry) {
 
 struct HttpRegistryClient::Impl {
   RegistryClientConfig config;
+  std::string images_root;  // "/images", or "/v2/images" for the registry's v2 resource
   common::http::Origin origin;
   common::http::HttpClient http;
 
-  explicit Impl(RegistryClientConfig c)
+  Impl(RegistryClientConfig c, std::string root)
       : config(normalized(std::move(c))),
+        images_root(std::move(root)),
         origin{config.tls, config.host, config.port},
         http(client_config(config)) {}
 
@@ -212,6 +214,10 @@ struct HttpRegistryClient::Impl {
     }
   }
 
+  std::string image_target(const std::string& id) const {
+    return images_root + "/" + common::http::percent_encode(id);
+  }
+
   net::awaitable<Result<Image>> image_call(const Caller& caller, const Outgoing& out) {
     auto reply = co_await call(caller, out);
     if (!reply) co_return reply.error();
@@ -219,14 +225,15 @@ struct HttpRegistryClient::Impl {
   }
 };
 
-HttpRegistryClient::HttpRegistryClient(RegistryClientConfig config)
-    : impl_(std::make_unique<Impl>(std::move(config))) {}
+HttpRegistryClient::HttpRegistryClient(RegistryClientConfig config, Resource resource)
+    : impl_(std::make_unique<Impl>(std::move(config),
+                                   resource == Resource::v2_images ? "/v2/images" : "/images")) {}
 
 HttpRegistryClient::~HttpRegistryClient() = default;
 
 RegistryClient::Call<std::vector<Image>> HttpRegistryClient::list(
     const Caller& caller, const common::http::QueryParams& params, bool detail) {
-  std::string target = detail ? "/images/detail" : "/images";
+  std::string target = impl_->images_root + (detail ? "/detail" : "");
   if (!params.empty()) target += "?" + common::http::encode_query(params);
   const Outgoing out{bhttp::verb::get, std::move(target), {}, {}};
   auto reply = co_await impl_->call(caller, out);
@@ -235,14 +242,14 @@ RegistryClient::Call<std::vector<Image>> HttpRegistryClient::list(
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::get(const Caller& caller, const std::string& id) {
-  const Outgoing out{bhttp::verb::get, image_target(id), {}, {}};
+  const Outgoing out{bhttp::verb::get, impl_->image_target(id), {}, {}};
   co_return co_await impl_->image_call(caller, out);
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::create(const Caller& caller,
                                                        const common::ImageFields& fields) {
   std::string body = common::dump_json(json{{"image", common::image_fields_to_json(fields)}});
-  const Outgoing out{bhttp::verb::post, "/images", std::move(body), {}};
+  const Outgoing out{bhttp::verb::post, impl_->images_root, std::move(body), {}};
   co_return co_await impl_->image_call(caller, out);
 }
 
@@ -251,13 +258,13 @@ RegistryClient::Call<Image> HttpRegistryClient::update(
     std::optional<common::ImageStatus> from_state) {
   json body = {{"image", common::image_fields_to_json(fields)}};
   body["from_state"] = from_state ? json(std::string(to_string(*from_state))) : json(nullptr);
-  const Outgoing out{bhttp::verb::put, image_target(id), common::dump_json(body), purge};
+  const Outgoing out{bhttp::verb::put, impl_->image_target(id), common::dump_json(body), purge};
   co_return co_await impl_->image_call(caller, out);
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::remove(const Caller& caller,
                                                        const std::string& id) {
-  const Outgoing out{bhttp::verb::delete_, image_target(id), {}, {}};
+  const Outgoing out{bhttp::verb::delete_, impl_->image_target(id), {}, {}};
   co_return co_await impl_->image_call(caller, out);
 }
 

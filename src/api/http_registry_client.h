@@ -18,9 +18,14 @@ namespace glance::api {
 // unknown outcome, reported as `unavailable`: the registry may have applied it.
 // Forwards X-Openstack-Request-ID, the caller's token, and with send_identity_headers the
 // caller's identity. Safe for concurrent calls; must outlive every call in flight.
+//
+// `Resource::v2_images` sends the image calls (list, get, create, update, remove) to the
+// registry's /v2/images resource, whose images carry Glance v2's fields and whose lists
+// follow v2's rules; members and the other calls are the same for both.
 class HttpRegistryClient final : public RegistryClient {
  public:
-  explicit HttpRegistryClient(RegistryClientConfig config);
+  enum class Resource { v1_images, v2_images };
+  explicit HttpRegistryClient(RegistryClientConfig config, Resource resource = Resource::v1_images);
   ~HttpRegistryClient() override;
 
   // glance::api::RegistryClient

@@ -5,6 +5,7 @@
 #include "api/external_source.h"
 #include "api/image_headers.h"
 #include "api/image_lookup.h"
+#include "api/image_removal.h"
 #include "api/property_protections.h"
 #include "api/request_checks.h"
 #include "common/image_id.h"
@@ -280,7 +281,10 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
     co_return Error::forbidden("Forbidden to delete a pending_delete image.");
   if (image->status == ImageStatus::deleted)
     co_return Error::not_found("Image " + id + " not found.");
-  co_return co_await delete_data_then_row(caller, *image);
+  auto removed =
+      co_await remove_image_and_data(registry_, stores_, caller, *image, options_.delayed_delete);
+  if (!removed) co_return removed.error();
+  co_return Response::empty(200);
 }
 
 net::awaitable<Result<Image>> ImagesController::fill(Request& req, const Caller& caller,
@@ -326,49 +330,6 @@ net::awaitable<Result<Image>> ImagesController::use_external_source(
   auto executor = co_await net::this_coro::executor;
   copies_.start(executor, caller, image, *meta.copy_from, *target, std::move(*slot));
   co_return image;
-}
-
-ImagesController::Reply ImagesController::delete_data_then_row(const Caller& caller,
-                                                               const Image& image) {
-  auto location = image.active_location();
-  bool delay = options_.delayed_delete && location;
-  common::ImageFields mark;
-  mark.status = delay ? ImageStatus::pending_delete : ImageStatus::deleted;
-  if (delay) {
-    // The scrubber finds the data through the location rows left pending_delete.
-    mark.locations = image.locations;
-    for (auto& l : *mark.locations)
-      if (l.status == "active") l.status = "pending_delete";
-  }
-  auto marked = co_await registry_.update(caller, image.id, mark, false, std::nullopt);
-  if (!marked) {
-    if (marked.error().code() == Errc::forbidden)
-      co_return Error::forbidden("Forbidden to delete image: " + marked.error().message());
-    co_return reword(marked.error(), Errc::not_found,
-                     "Failed to find image to delete: " + marked.error().message());
-  }
-  store::Location where{location.value_or("")};
-  auto* store = stores_.for_location(where);
-  // Data at an http location is not ours to delete (upstream ignores the read-only store's
-  // refusal).
-  if (location && !delay && !(store && !store->writable())) {
-    Result<void> removed = Error::not_found("no store serves " + where.scheme());
-    if (store) removed = co_await store->remove(where);
-    if (!removed && removed.error().code() != Errc::not_found) {
-      common::ImageFields restore;
-      restore.status = image.status;
-      co_await registry_.update(caller, image.id, restore, false, std::nullopt);
-      if (removed.error().code() == Errc::forbidden)
-        co_return Error::forbidden("Forbidden to delete image: " + removed.error().message());
-      co_return removed.error();
-    }
-    if (!removed)
-      spdlog::warn("{} data of image {} was already gone: {}", caller.request_id, image.id,
-                   removed.error().message());
-  }
-  auto deleted = co_await registry_.remove(caller, image.id);
-  if (!deleted) co_return deleted.error();
-  co_return Response::empty(200);
 }
 
 void add_image_routes(common::http::Router& r, ImagesController& c) {

@@ -25,18 +25,18 @@ struct ImagesControllerOptions {
   common::ImageFormats formats;
   UploadLimits limits;
   bool delayed_delete = false;
-  size_t max_concurrent_uploads = 64;  // 0 = no cap
-  int64_t property_quota = 128;        // image_property_quota; negative = no limit
+  int64_t property_quota = 128;  // image_property_quota; negative = no limit
   // property_protection_file; null: every property open to whoever may write the image.
   const PropertyProtections* protections = nullptr;
 };
 
 // The /v1/images routes except members. Parses and validates input, asks
 // the registry (which applies visibility: an invisible image is 404, never 403), moves data
-// through the stores, and answers. Holds no per-request state (only the count of running
-// uploads, for max_concurrent_uploads); safe for concurrent use.
-// Every authorization decision goes to `auth`, and to `options.protections` for properties.
-// `registry`, `stores`, `sources`, `copies`, `auth` and the protections must outlive it.
+// through the stores, and answers. Holds no per-request state; safe for concurrent use.
+// Every upload holds a slot of `uploads` (max_concurrent_uploads, shared with v2's uploads)
+// while it runs. Every authorization decision goes to `auth`, and to `options.protections` for
+// properties. `registry`, `stores`, `sources`, `copies`, `auth`, `uploads` and the protections
+// must outlive it.
 class ImagesController {
  public:
   using Request = common::http::Request;
@@ -44,14 +44,14 @@ class ImagesController {
 
   ImagesController(RegistryClient& registry, const store::StoreRegistry& stores,
                    const SourcePolicy& sources, CopyJobs& copies, const Authorizer& auth,
-                   ImagesControllerOptions options)
+                   ConcurrencyLimit& uploads, ImagesControllerOptions options)
       : registry_(registry),
         stores_(stores),
         sources_(sources),
         copies_(copies),
         auth_(auth),
         options_(std::move(options)),
-        uploads_(options_.max_concurrent_uploads, "uploads") {}
+        uploads_(uploads) {}
 
   Reply index(Request& req);    // GET /v1/images
   Reply detail(Request& req);   // GET /v1/images/detail
@@ -69,7 +69,6 @@ class ImagesController {
   boost::asio::awaitable<common::Result<common::Image>> receive_data(
       Request& req, const Caller& caller, const common::Image& image,
       const std::optional<std::string>& store_name);
-  Reply delete_data_then_row(const Caller& caller, const common::Image& image);
   // The upload or copy slot a request that brings data needs, taken before anything is
   // reserved or changed so that a refusal leaves no trace; the refusal when none is free.
   using Admission = std::variant<std::optional<ConcurrencyLimit::Slot>, common::http::Response>;
@@ -91,7 +90,7 @@ class ImagesController {
   CopyJobs& copies_;
   const Authorizer& auth_;
   ImagesControllerOptions options_;
-  ConcurrencyLimit uploads_;
+  ConcurrencyLimit& uploads_;
 };
 
 // Registers the /v1/images routes (members excepted) on `router`.

@@ -27,6 +27,8 @@ unsigned to_http_status(Errc code) {
       return 413;
     case Errc::storage_full:
       return 413;
+    case Errc::unsupported_media_type:
+      return 415;
     case Errc::header_too_large:
       return 431;
     case Errc::internal:
@@ -61,6 +63,8 @@ Errc errc_from_http_status(unsigned status) {
       return Errc::precondition_failed;
     case 413:
       return Errc::payload_too_large;
+    case 415:
+      return Errc::unsupported_media_type;
     case 431:
       return Errc::header_too_large;
     case 501:
@@ -110,6 +114,8 @@ std::string_view reason_phrase(unsigned status) {
       return "Precondition Failed";
     case 413:
       return "Request Entity Too Large";
+    case 415:
+      return "Unsupported Media Type";
     case 416:
       return "Requested Range Not Satisfiable";
     case 431:

@@ -19,6 +19,7 @@ enum class Errc {
   gone,
   precondition_failed,
   payload_too_large,
+  unsupported_media_type,  // a body of a type the route does not take (v2 uploads)
   header_too_large,
   storage_full,
   internal,
@@ -49,6 +50,9 @@ class Error {
   }
   static Error payload_too_large(std::string msg) {
     return {Errc::payload_too_large, std::move(msg)};
+  }
+  static Error unsupported_media_type(std::string msg) {
+    return {Errc::unsupported_media_type, std::move(msg)};
   }
   static Error header_too_large(std::string msg) {
     return {Errc::header_too_large, std::move(msg)};

@@ -41,7 +41,9 @@ struct Image {
   int64_t min_ram = 0;
   bool is_protected = false;
   bool is_public = false;
-  std::string visibility = "shared";
+  std::string visibility = "shared";  // private | public | shared | community
+  bool os_hidden = false;             // left out of v2 lists unless asked for
+  std::vector<std::string> tags;      // live tags, sorted
   std::string created_at;
   std::optional<std::string> updated_at;
   std::optional<std::string> deleted_at;
@@ -66,6 +68,11 @@ struct ImageFields {
   std::optional<int64_t> min_disk, min_ram;
   std::optional<ImageStatus> status;
   std::optional<bool> is_public, is_protected, deleted;
+  // Glance v2's fields, which v1 never sends. `visibility` wins over `is_public` when both
+  // are given; `tags` replaces the image's tag set.
+  std::optional<std::string> visibility;
+  std::optional<bool> os_hidden;
+  std::optional<std::vector<std::string>> tags;
   Nullable<std::string> created_at, updated_at, deleted_at;
   std::optional<ImageProperties> properties;
   std::optional<std::vector<ImageLocation>> locations;

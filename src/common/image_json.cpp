@@ -120,7 +120,7 @@ std::optional<std::string> Image::active_location() const {
   return std::nullopt;
 }
 
-void write_image_json(JsonWriter& w, const Image& image, bool brief) {
+void write_image_json(JsonWriter& w, const Image& image, bool brief, bool v2_fields) {
   auto text = [&](std::string_view key, const std::optional<std::string>& v) {
     w.key(key);
     v ? w.string(*v) : w.null();
@@ -167,6 +167,13 @@ void write_image_json(JsonWriter& w, const Image& image, bool brief) {
   }
   w.end_array();
   text("location", image.active_location());
+  if (v2_fields) {
+    w.key("visibility").string(image.visibility);
+    w.key("os_hidden").boolean(image.os_hidden);
+    w.key("tags").begin_array();
+    for (const auto& t : image.tags) w.string(t);
+    w.end_array();
+  }
   w.end_object();
 }
 
@@ -182,10 +189,10 @@ json reparse(const std::string& written) {
 }
 }  // namespace
 
-json image_to_json(const Image& image) {
+json image_to_json(const Image& image, bool v2_fields) {
   std::string out;
   JsonWriter w(out);
-  write_image_json(w, image, false);
+  write_image_json(w, image, false, v2_fields);
   return reparse(out);
 }
 
@@ -199,7 +206,7 @@ json image_to_brief_json(const Image& image) {
 Result<Image> image_from_json(const json& j) {
   if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
     return Error::internal("registry returned an image without an id");
-  auto fields = image_fields_from_json(j);
+  auto fields = image_fields_from_json(j, true);
   if (!fields) return fields.error();
   Image img;
   img.id = j["id"].get<std::string>();
@@ -218,7 +225,9 @@ Result<Image> image_from_json(const json& j) {
   img.min_ram = f.min_ram.value_or(0);
   img.is_protected = f.is_protected.value_or(false);
   img.is_public = f.is_public.value_or(false);
-  img.visibility = img.is_public ? "public" : "shared";
+  img.visibility = f.visibility.value_or(img.is_public ? "public" : "shared");
+  img.os_hidden = f.os_hidden.value_or(false);
+  img.tags = f.tags.value_or(std::vector<std::string>{});
   img.created_at = f.created_at.value_or(std::nullopt).value_or("");
   img.updated_at = f.updated_at.value_or(std::nullopt);
   img.deleted_at = f.deleted_at.value_or(std::nullopt);
@@ -228,7 +237,7 @@ Result<Image> image_from_json(const json& j) {
   return img;
 }
 
-Result<ImageFields> image_fields_from_json(const json& j) {
+Result<ImageFields> image_fields_from_json(const json& j, bool v2_fields) {
   if (!j.is_object()) return Error::bad_request("Unexpected body type. Expected list/dict.");
   ImageFields f;
   for (const auto& [key, v] : j.items()) {
@@ -270,6 +279,20 @@ Result<ImageFields> image_fields_from_json(const json& j) {
           return bad_type("properties." + pk, "a string or null");
       }
       f.properties = std::move(props);
+    } else if (v2_fields && key == "visibility") {
+      if (!v.is_string()) return bad_type(key, "a string");
+      f.visibility = v.get<std::string>();
+    } else if (v2_fields && key == "os_hidden") {
+      if (!v.is_boolean()) return bad_type(key, "a boolean");
+      f.os_hidden = v.get<bool>();
+    } else if (v2_fields && key == "tags") {
+      if (!v.is_array()) return bad_type(key, "a list of strings");
+      std::vector<std::string> tags;
+      for (const auto& t : v) {
+        if (!t.is_string()) return bad_type(key, "a list of strings");
+        tags.push_back(t.get<std::string>());
+      }
+      f.tags = std::move(tags);
     } else if (key == "location_data") {
       if (v.is_null()) continue;
       auto locs = read_locations(v);
@@ -309,6 +332,9 @@ json image_fields_to_json(const ImageFields& f) {
   if (f.is_public) j["is_public"] = *f.is_public;
   if (f.is_protected) j["protected"] = *f.is_protected;
   if (f.deleted) j["deleted"] = *f.deleted;
+  if (f.visibility) j["visibility"] = *f.visibility;
+  if (f.os_hidden) j["os_hidden"] = *f.os_hidden;
+  if (f.tags) j["tags"] = *f.tags;
   if (f.properties) {
     json props = json::object();
     for (const auto& [k, v] : *f.properties) props[k] = nullable(v);

@@ -144,6 +144,22 @@ Result<void> validate_location_url(std::string_view url) {
   return {};
 }
 
+namespace {
+// The tag column holds 255 characters, as upstream's schema allows.
+constexpr size_t kMaxTagChars = 255;
+
+Result<void> check_v2_fields(const ImageFields& f) {
+  if (f.visibility && *f.visibility != "private" && *f.visibility != "public" &&
+      *f.visibility != "shared" && *f.visibility != "community")
+    return Error::bad_request("Invalid visibility value: " + *f.visibility);
+  if (f.tags)
+    for (const auto& t : *f.tags)
+      if (auto n = safe_text_length(t); !n || *n == 0 || *n > kMaxTagChars)
+        return Error::bad_request("Invalid tag: a tag has 1 to 255 characters.");
+  return {};
+}
+}  // namespace
+
 Result<void> validate_image_fields(const ImageFields& f) {
   if (f.id && !is_uuid_like(*f.id)) return Error::bad_request("Invalid image id format");
   for (auto [field, value] :
@@ -168,6 +184,7 @@ Result<void> validate_image_fields(const ImageFields& f) {
     if (auto r = check_timestamp(field, *value); !r) return r;
   if (f.properties)
     if (auto r = check_properties(*f.properties); !r) return r;
+  if (auto r = check_v2_fields(f); !r) return r;
   if (f.locations)
     if (auto r = check_locations(*f.locations); !r) return r;
   return {};

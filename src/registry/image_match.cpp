@@ -38,6 +38,12 @@ bool locations_held(const std::vector<common::ImageLocation>& stored,
   for (const auto& l : stored) have.emplace(l.url, l.status);
   return wanted == have;
 }
+bool tags_held(const std::vector<std::string>& stored,
+               const std::optional<std::vector<std::string>>& given) {
+  if (!given) return true;
+  return std::set<std::string>(stored.begin(), stored.end()) ==
+         std::set<std::string>(given->begin(), given->end());
+}
 }  // namespace
 
 bool image_holds(const Image& stored, const ImageFields& f, bool purge_props) {
@@ -48,7 +54,10 @@ bool image_holds(const Image& stored, const ImageFields& f, bool purge_props) {
          same_if_set(f.os_hash_value, stored.os_hash_value) && same_if_set(f.owner, stored.owner) &&
          same_if_set(f.size, stored.size) && same_if_set(f.virtual_size, stored.virtual_size) &&
          same_if_set(f.min_disk, stored.min_disk) && same_if_set(f.min_ram, stored.min_ram) &&
-         same_if_set(f.status, stored.status) && same_if_set(f.is_public, stored.is_public) &&
+         same_if_set(f.status, stored.status) &&
+         (f.visibility ? *f.visibility == stored.visibility
+                       : same_if_set(f.is_public, stored.is_public)) &&
+         same_if_set(f.os_hidden, stored.os_hidden) && tags_held(stored.tags, f.tags) &&
          same_if_set(f.is_protected, stored.is_protected) &&
          properties_held(stored.properties, f.properties, purge_props) &&
          locations_held(stored.locations, f.locations);

@@ -14,19 +14,19 @@ using common::http::Response;
 using nlohmann::json;
 
 namespace {
-Response image_reply(const Image& image) {
+Response image_reply(const Image& image, bool v2) {
   std::string out;
   common::JsonWriter w(out);
   w.begin_object().key("image");
-  common::write_image_json(w, image, false);
+  common::write_image_json(w, image, false, v2);
   w.end_object();
   return Response::json(200, std::move(out));
 }
 
-Result<common::ImageFields> fields_from_body(const json& body) {
+Result<common::ImageFields> fields_from_body(const json& body, bool v2) {
   if (!body.is_object() || !body.contains("image") || !body["image"].is_object())
     return Error::bad_request("Expected an 'image' object in the request body.");
-  return common::image_fields_from_json(body["image"]);
+  return common::image_fields_from_json(body["image"], v2);
 }
 
 // Drops what this caller may not set, then refuses invalid values before anything is
@@ -48,7 +48,8 @@ Result<void> refuse_read_only(const common::RequestContext& ctx) {
 }  // namespace
 
 ImagesResource::Reply ImagesResource::list(Request& req, bool detail) {
-  auto query = parse_list_query(req.query, default_limit_, max_limit_);
+  auto query = v2_ ? parse_v2_list_query(req.query, default_limit_, max_limit_)
+                   : parse_list_query(req.query, default_limit_, max_limit_);
   if (!query) co_return query.error();
   auto images = co_await db_.read<std::vector<Image>>(
       [&](MysqlConnection& db) { return repo_.list(db, req.context, *query, detail); });
@@ -57,7 +58,7 @@ ImagesResource::Reply ImagesResource::list(Request& req, bool detail) {
   out.reserve(images->size() * (detail ? 700 : 200));
   common::JsonWriter w(out);
   w.begin_object().key("images").begin_array();
-  for (const auto& img : *images) common::write_image_json(w, img, !detail);
+  for (const auto& img : *images) common::write_image_json(w, img, !detail, v2_);
   w.end_array().end_object();
   co_return Response::json(200, std::move(out));
 }
@@ -73,7 +74,7 @@ ImagesResource::Reply ImagesResource::create(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
   auto body = common::http::parse_json_body(req.body);
   if (!body) co_return body.error();
-  auto decoded = fields_from_body(*body);
+  auto decoded = fields_from_body(*body, v2_);
   if (!decoded) co_return decoded.error();
   auto fields = writable_fields(std::move(*decoded), req.context, true);
   if (!fields) co_return fields.error();
@@ -85,21 +86,21 @@ ImagesResource::Reply ImagesResource::create(Request& req) {
                        MysqlConnection& db) { return repo_.find_created(db, ctx, fields); }};
   auto image = co_await db_.write(std::move(unit));
   if (!image) co_return image.error();
-  co_return image_reply(*image);  // the registry answers 200, not 201
+  co_return image_reply(*image, v2_);  // the registry answers 200, not 201
 }
 
 ImagesResource::Reply ImagesResource::show(Request& req) {
   auto image = co_await db_.read<Image>(
       [&](MysqlConnection& db) { return repo_.get(db, req.context, req.param("id")); });
   if (!image) co_return image.error();
-  co_return image_reply(*image);
+  co_return image_reply(*image, v2_);
 }
 
 ImagesResource::Reply ImagesResource::update(Request& req) {
   if (auto r = refuse_read_only(req.context); !r) co_return r.error();
   auto body = common::http::parse_json_body(req.body);
   if (!body) co_return body.error();
-  auto decoded = fields_from_body(*body);
+  auto decoded = fields_from_body(*body, v2_);
   if (!decoded) co_return decoded.error();
   auto fields = writable_fields(std::move(*decoded), req.context, false);
   if (!fields) co_return fields.error();
@@ -122,7 +123,7 @@ ImagesResource::Reply ImagesResource::update(Request& req) {
            purge](MysqlConnection& db) { return repo_.find_updated(db, ctx, id, fields, purge); }};
   auto image = co_await db_.write(std::move(unit));
   if (!image) co_return image.error();
-  co_return image_reply(*image);
+  co_return image_reply(*image, v2_);
 }
 
 ImagesResource::Reply ImagesResource::destroy(Request& req) {
@@ -134,7 +135,7 @@ ImagesResource::Reply ImagesResource::destroy(Request& req) {
                        MysqlConnection& db) { return repo_.find_destroyed(db, ctx, id); }};
   auto image = co_await db_.write(std::move(unit));
   if (!image) co_return image.error();
-  co_return image_reply(*image);
+  co_return image_reply(*image, v2_);
 }
 
 ImagesResource::Reply ImagesResource::usage(Request& req) {
@@ -184,6 +185,15 @@ void add_image_routes(common::http::Router& r, ImagesResource& c) {
   // Also ours: the quota check and the reservation in one call, so that concurrent uploads
   // cannot all pass a check made before any of them counted.
   r.add("PUT", "/reservations/{id}", [&c](Req& q) { return c.reserve(q); });
+}
+
+void add_v2_image_routes(common::http::Router& r, ImagesResource& c) {
+  using Req = common::http::Request;
+  r.add("POST", "/v2/images", [&c](Req& q) { return c.create(q); });
+  r.add("GET", "/v2/images/detail", [&c](Req& q) { return c.detail(q); });
+  r.add("GET", "/v2/images/{id}", [&c](Req& q) { return c.show(q); });
+  r.add("PUT", "/v2/images/{id}", [&c](Req& q) { return c.update(q); });
+  r.add("DELETE", "/v2/images/{id}", [&c](Req& q) { return c.destroy(q); });
 }
 
 }  // namespace glance::registry

@@ -12,15 +12,20 @@ namespace glance::registry {
 // gets its id here, before the write, so that a lost connection can be resolved by looking
 // for that id. Safe for concurrent requests; the executor, repository and id generator must
 // outlive it.
+//
+// With `v2`, the same routes under /v2 (not in upstream's registry API, whose v2 went through
+// an RPC endpoint): images also carry `visibility`, `os_hidden` and `tags`, writes may set
+// them, and lists follow Glance v2 (parse_v2_list_query). The v1 routes never see them.
 class ImagesResource {
  public:
   ImagesResource(DbExecutor& db, ImageRepository& repo, common::IdGenerator& ids,
-                 int64_t limit_param_default, int64_t api_limit_max)
+                 int64_t limit_param_default, int64_t api_limit_max, bool v2 = false)
       : db_(db),
         repo_(repo),
         ids_(ids),
         default_limit_(limit_param_default),
-        max_limit_(api_limit_max) {}
+        max_limit_(api_limit_max),
+        v2_(v2) {}
 
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
@@ -43,8 +48,11 @@ class ImagesResource {
   common::IdGenerator& ids_;
   int64_t default_limit_;
   int64_t max_limit_;
+  bool v2_;
 };
 
 void add_image_routes(common::http::Router& router, ImagesResource& images);
+// /v2/images, /v2/images/detail and /v2/images/{id} on a resource made with `v2`.
+void add_v2_image_routes(common::http::Router& router, ImagesResource& images);
 
 }  // namespace glance::registry

@@ -66,11 +66,14 @@ int main(int argc, char** argv) {
   registry::MysqlMemberRepository members(clock);
   registry::ImagesResource images_resource(db, images, ids, config.limit_param_default,
                                            config.api_limit_max);
+  registry::ImagesResource v2_images_resource(db, images, ids, config.limit_param_default,
+                                              config.api_limit_max, true);
   registry::MembersResource members_resource(db, members);
 
   // The registry answers an unknown method on a known path with 404 (no reject routes).
   common::http::Router router(common::http::Router::OnWrongMethod::not_found);
   registry::add_image_routes(router, images_resource);
+  registry::add_v2_image_routes(router, v2_images_resource);
   registry::add_member_routes(router, members_resource);
 
   common::http::Router health_routes;

@@ -39,7 +39,9 @@ TEST_F(ApiImages, VersionNegotiation) {
   EXPECT_EQ(c_.get("/").status, 300u);
   auto versions = c_.get("/versions");
   EXPECT_EQ(versions.status, 200u);
-  EXPECT_EQ(versions.json()["versions"][0]["id"], "v1.1");
+  // v2 (enabled by default) comes first, as upstream lists it.
+  EXPECT_EQ(versions.json()["versions"][0]["id"], "v2.6");
+  EXPECT_EQ(versions.json()["versions"][7]["id"], "v1.1");
   EXPECT_EQ(c_.get("/v1.1/images").status, 200u);
   EXPECT_EQ(c_.get("/v1.0/images").status, 200u);
   EXPECT_EQ(c_.get("/v3/images").status, 300u);

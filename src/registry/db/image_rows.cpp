@@ -83,6 +83,7 @@ Image image_from_row(const SqlRow& r) {
   img.is_public = img.visibility == "public";
   img.os_hash_algo = r[17];
   img.os_hash_value = r[18];
+  img.os_hidden = r[19].value_or("0") != "0";
   return img;
 }
 
@@ -96,7 +97,7 @@ Result<void> load_details(MysqlConnection& db, std::vector<Image>& images) {
     size_t count = std::min<size_t>(1024, ids.size() - start);
     size_t padded = bucket(count);
     std::vector<SqlValue> params;
-    for (int pass = 0; pass < 2; ++pass)
+    for (int pass = 0; pass < 3; ++pass)
       for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[start + std::min(i, count - 1)]);
     std::string in = placeholders(padded);
     std::string sql =
@@ -105,6 +106,10 @@ Result<void> load_details(MysqlConnection& db, std::vector<Image>& images) {
         in +
         ") UNION ALL "
         "SELECT 1, image_id, id, value, meta_data, status FROM image_locations WHERE deleted = 0 "
+        "AND image_id IN (" +
+        in +
+        ") UNION ALL "
+        "SELECT 2, image_id, value, NULL, NULL, NULL FROM image_tags WHERE deleted = 0 "
         "AND image_id IN (" +
         in + ")";
     auto rows = db.query(sql, params);
@@ -115,28 +120,38 @@ Result<void> load_details(MysqlConnection& db, std::vector<Image>& images) {
         img->properties[row[2].value_or("")] = row[3];
         continue;
       }
+      if (row[0] == "2") {
+        img->tags.push_back(row[2].value_or(""));
+        continue;
+      }
       img->locations.push_back(location_from_columns(row[2], row[3], row[4], row[5]));
     }
   }
-  for (auto& img : images)
+  for (auto& img : images) {
     std::sort(img.locations.begin(), img.locations.end(),
               [](const auto& a, const auto& b) { return a.id < b.id; });
+    std::sort(img.tags.begin(), img.tags.end());
+  }
   return {};
 }
 
 Result<std::optional<Image>> find_image_with_details(MysqlConnection& db, const std::string& id) {
   if (id.size() > 36) return std::optional<Image>();
   // Three row shapes in one result, told apart by the first column and padded to the images
-  // columns: 0 = the image, 1 = a property (name, value), 2 = a location (id, url, meta, status).
+  // columns: 0 = the image, 1 = a property (name, value), 2 = a location (id, url, meta, status),
+  // 3 = a tag (value).
   static const std::string sql =
       "SELECT 0, " + std::string(kImageColumns) +
       " FROM images WHERE id = ? UNION ALL "
       "SELECT 1, name, value" +
-      padding(17) +
+      padding(18) +
       " FROM image_properties WHERE image_id = ? AND deleted = 0 UNION ALL "
       "SELECT 2, id, value, meta_data, status" +
-      padding(15) + " FROM image_locations WHERE image_id = ? AND deleted = 0";
-  SqlValue p[] = {id, id, id};
+      padding(16) +
+      " FROM image_locations WHERE image_id = ? AND deleted = 0 UNION ALL "
+      "SELECT 3, value" +
+      padding(19) + " FROM image_tags WHERE image_id = ? AND deleted = 0";
+  SqlValue p[] = {id, id, id, id};
   auto rows = db.query(sql, p);
   if (!rows) return rows.error();
   std::optional<Image> img;
@@ -148,10 +163,13 @@ Result<std::optional<Image>> find_image_with_details(MysqlConnection& db, const 
       img->properties[row[1].value_or("")] = row[2];
     } else if (row[0] == "2") {
       img->locations.push_back(location_from_columns(row[1], row[2], row[3], row[4]));
+    } else if (row[0] == "3") {
+      img->tags.push_back(row[1].value_or(""));
     }
   }
   std::sort(img->locations.begin(), img->locations.end(),
             [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(img->tags.begin(), img->tags.end());
   return img;
 }
 

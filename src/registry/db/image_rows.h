@@ -18,14 +18,14 @@ namespace glance::registry {
 inline constexpr std::string_view kImageColumns =
     "id, name, size, status, created_at, updated_at, deleted_at, deleted, disk_format, "
     "container_format, checksum, owner, min_disk, min_ram, protected, virtual_size, visibility, "
-    "os_hash_algo, os_hash_value";
+    "os_hash_algo, os_hash_value, os_hidden";
 
 common::Image image_from_row(const SqlRow& row);
 
-// Loads the live properties and locations of every image, in two round trips at most.
+// Loads the live properties, locations and tags of every image, in one round trip per 1,024.
 Result<void> load_details(MysqlConnection& db, std::vector<common::Image>& images);
 
-// The image row with its live properties and locations, whatever its visibility, in one
+// The image row with its live properties, locations and tags, whatever its visibility, in one
 // round trip (nullopt if absent): the hot path of GET /images/{id}.
 Result<std::optional<common::Image>> find_image_with_details(MysqlConnection& db,
                                                              const std::string& id);

@@ -48,7 +48,11 @@ void image_column_assignments(const ImageFields& f, std::string* sql,
   if (f.min_ram) assign("min_ram", *f.min_ram);
   if (f.status) assign("status", std::string(common::to_string(*f.status)));
   // v1 writes is_public=false as `shared`, not `private`.
-  if (f.is_public) assign("visibility", std::string(*f.is_public ? "public" : "shared"));
+  if (f.visibility)
+    assign("visibility", *f.visibility);
+  else if (f.is_public)
+    assign("visibility", std::string(*f.is_public ? "public" : "shared"));
+  if (f.os_hidden) assign("os_hidden", int64_t{*f.os_hidden});
   if (f.is_protected) assign("protected", int64_t{*f.is_protected});
   if (f.deleted) assign("deleted", int64_t{*f.deleted});
   if (f.created_at && *f.created_at) assign("created_at", timestamp_value(*f.created_at));
@@ -76,6 +80,32 @@ Result<void> write_properties(MysqlConnection& db, const std::string& image_id,
     auto r = db.execute(
         "UPDATE image_properties SET deleted = 1, deleted_at = ?, updated_at = ? "
         "WHERE image_id = ? AND name = ? AND deleted = 0",
+        p);
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+Result<void> write_tags(MysqlConnection& db, const std::string& image_id,
+                        const std::vector<std::string>& given,
+                        const std::vector<std::string>& existing, const std::string& now) {
+  const std::set<std::string> wanted(given.begin(), given.end());
+  const std::set<std::string> have(existing.begin(), existing.end());
+  for (const auto& tag : have) {
+    if (wanted.count(tag)) continue;
+    SqlValue p[] = {now, now, image_id, tag};
+    auto r = db.execute(
+        "UPDATE image_tags SET deleted = 1, deleted_at = ?, updated_at = ? "
+        "WHERE image_id = ? AND value = ? AND deleted = 0",
+        p);
+    if (!r) return r.error();
+  }
+  for (const auto& tag : wanted) {
+    if (have.count(tag)) continue;
+    SqlValue p[] = {image_id, tag, now, now};
+    auto r = db.execute(
+        "INSERT INTO image_tags (image_id, value, created_at, updated_at, deleted) "
+        "VALUES (?, ?, ?, ?, 0)",
         p);
     if (!r) return r.error();
   }

@@ -19,6 +19,11 @@ Result<void> write_properties(MysqlConnection& db, const std::string& image_id,
 
 // Replaces the live location set: rows whose id is not listed are soft-deleted, listed ids
 // updated, entries without id inserted.
+// Makes the image's live tags the set `given` (duplicates collapse), soft-deleting the others.
+Result<void> write_tags(MysqlConnection& db, const std::string& image_id,
+                        const std::vector<std::string>& given,
+                        const std::vector<std::string>& existing, const std::string& now);
+
 Result<void> write_locations(MysqlConnection& db, const std::string& image_id,
                              const std::vector<common::ImageLocation>& given,
                              const std::vector<common::ImageLocation>& existing,

@@ -128,6 +128,11 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
   PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)sql",
     },
+    // 5: Glance v2's hidden images (upstream's Rocky column): left out of v2 lists unless
+    // asked for. v1 ignores it.
+    {
+        "ALTER TABLE images ADD COLUMN os_hidden TINYINT(1) NOT NULL DEFAULT 0",
+    },
 };
 
 constexpr std::string_view kCreateVersionTable =

@@ -13,37 +13,54 @@ using common::Image;
 
 namespace {
 
-// A column of the list order, with the value the marker row has in it. NULLs sort as '' or
-// 0, as upstream's marker paging treats them.
+// A column of the list order, its direction, and the value the marker row has in it. NULLs
+// sort as '' or 0, as upstream's marker paging treats them.
 struct OrderColumn {
   std::string expression;
   SqlValue marker_value;
+  bool ascending = false;
 };
 
-std::vector<OrderColumn> order_columns(const std::string& key, const Image& marker) {
+OrderColumn order_column(const std::string& key, const Image& marker, bool ascending) {
   auto text = [](const std::optional<std::string>& v) { return SqlValue(v.value_or("")); };
   auto sql_time = [](const std::string& wire) {
     return SqlValue(common::timestamp_to_sql(*common::parse_iso8601(wire)));
   };
-  std::vector<OrderColumn> cols;
-  if (key == "name") cols.push_back({"COALESCE(name, '')", text(marker.name)});
+  if (key == "name") return {"COALESCE(name, '')", text(marker.name), ascending};
   if (key == "container_format")
-    cols.push_back({"COALESCE(container_format, '')", text(marker.container_format)});
-  if (key == "disk_format") cols.push_back({"COALESCE(disk_format, '')", text(marker.disk_format)});
-  if (key == "status") cols.push_back({"status", std::string(common::to_string(marker.status))});
-  if (key == "size") cols.push_back({"COALESCE(size, 0)", marker.size.value_or(0)});
+    return {"COALESCE(container_format, '')", text(marker.container_format), ascending};
+  if (key == "disk_format")
+    return {"COALESCE(disk_format, '')", text(marker.disk_format), ascending};
+  if (key == "status") return {"status", std::string(common::to_string(marker.status)), ascending};
+  if (key == "size") return {"COALESCE(size, 0)", marker.size.value_or(0), ascending};
   if (key == "updated_at")
-    cols.push_back({"COALESCE(updated_at, created_at)",
-                    sql_time(marker.updated_at.value_or(marker.created_at))});
-  if (key != "id") cols.push_back({"created_at", sql_time(marker.created_at)});
-  cols.push_back({"id", marker.id});
+    return {"COALESCE(updated_at, created_at)",
+            sql_time(marker.updated_at.value_or(marker.created_at)), ascending};
+  if (key == "created_at") return {"created_at", sql_time(marker.created_at), ascending};
+  return {"id", marker.id, ascending};
+}
+
+// v1: the sort key, then created_at (unless sorting by id) and id, all one way. v2: the
+// parsed order, which already ends with its tie-breakers.
+std::vector<OrderColumn> order_columns(const ListQuery& query, const Image& marker) {
+  std::vector<std::pair<std::string, bool>> keys;
+  if (query.v2) {
+    keys = query.v2->sort;
+  } else {
+    const std::string& key = query.sort_key;
+    if (key != "created_at" && key != "id") keys.emplace_back(key, query.sort_ascending);
+    if (key != "id") keys.emplace_back("created_at", query.sort_ascending);
+    keys.emplace_back("id", query.sort_ascending);
+  }
+  std::vector<OrderColumn> cols;
+  for (const auto& [key, ascending] : keys) cols.push_back(order_column(key, marker, ascending));
   return cols;
 }
 
-std::string order_by(const std::vector<OrderColumn>& cols, bool ascending) {
+std::string order_by(const std::vector<OrderColumn>& cols) {
   std::string out;
   for (const auto& c : cols)
-    out += (out.empty() ? "" : ", ") + c.expression + (ascending ? " ASC" : " DESC");
+    out += (out.empty() ? "" : ", ") + c.expression + (c.ascending ? " ASC" : " DESC");
   return out;
 }
 
@@ -78,6 +95,59 @@ void add_visibility(ListSql& q, const common::RequestContext& ctx, PublicFilter 
       "image_members m WHERE m.image_id = images.id AND m.member = ? AND m.deleted = 0)))");
   q.bind(*owner);
   q.bind(*owner);
+}
+
+// Upstream v2's rule: public and community images, the caller's own, and shared images
+// whose membership of the caller has the asked status; with no visibility asked,
+// community images only if they are the caller's. Admins see every image.
+void add_v2_visibility(ListSql& q, const common::RequestContext& ctx, const V2ListQuery& v2) {
+  const auto& owner = ctx.owner();
+  if (!ctx.is_admin) {
+    if (!owner) {
+      // Upstream also lists shared images with any member to an ownerless caller; that leaks
+      // them, as in v1.
+      q.where("visibility IN ('public', 'community')");
+    } else {
+      std::string member = "m.image_id = images.id AND m.member = ? AND m.deleted = 0";
+      if (v2.member_status != "all") member += " AND m.status = ?";
+      q.where(
+          "(visibility IN ('public', 'community') OR owner = ? OR (visibility = 'shared' AND "
+          "EXISTS (SELECT 1 FROM image_members m WHERE " +
+          member + ")))");
+      q.bind(*owner);
+      q.bind(*owner);
+      if (v2.member_status != "all") q.bind(v2.member_status);
+    }
+  }
+  if (v2.visibility) {
+    q.where("visibility = ?");
+    q.bind(*v2.visibility);
+  } else if (!owner) {
+    q.where("visibility <> 'community'");
+  } else {
+    q.where("(owner = ? OR visibility <> 'community')");
+    q.bind(*owner);
+  }
+}
+
+void add_v2_filters(ListSql& q, const V2ListQuery& v2) {
+  q.where("os_hidden = ?");
+  q.bind(int64_t{v2.os_hidden});
+  for (const auto& tag : v2.tags) {
+    q.where(
+        "EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.deleted = 0 AND "
+        "t.value = ?)");
+    q.bind(tag);
+  }
+  // Columns and operators come from fixed sets checked by parse_v2_list_query.
+  for (const auto& t : v2.times) {
+    q.where(t.column + " " + t.op + " ?");
+    q.bind(t.sql_time);
+  }
+  for (const auto& [column, value] : v2.columns) {
+    q.where(column + " = ?");
+    q.bind(value);
+  }
 }
 
 void add_liveness(ListSql& q, const common::RequestContext& ctx, const ListQuery& query) {
@@ -126,11 +196,10 @@ void add_filters(ListSql& q, const ListQuery& query) {
 
 // Keyset paging: rows strictly after the marker in the composite order, spelled
 // "c1 > v1 OR (c1 = v1 AND (c2 > v2 OR ...))" so that MySQL can range-scan an index.
-void add_keyset(ListSql& q, const std::vector<OrderColumn>& cols, bool ascending) {
-  const std::string op = ascending ? " > ?" : " < ?";
+void add_keyset(ListSql& q, const std::vector<OrderColumn>& cols) {
   std::string clause;
   for (size_t i = cols.size(); i-- > 0;) {
-    std::string strict = cols[i].expression + op;
+    std::string strict = cols[i].expression + (cols[i].ascending ? " > ?" : " < ?");
     clause = clause.empty()
                  ? strict
                  : "(" + strict + " OR (" + cols[i].expression + " = ? AND " + clause + "))";
@@ -151,7 +220,12 @@ Result<std::vector<Image>> MysqlImageRepository::list(MysqlConnection& db,
   if (query.limit == 0) return std::vector<Image>{};
   ListSql q;
   add_liveness(q, ctx, query);
-  add_visibility(q, ctx, query.is_public);
+  if (query.v2) {
+    add_v2_visibility(q, ctx, *query.v2);
+    add_v2_filters(q, *query.v2);
+  } else {
+    add_visibility(q, ctx, query.is_public);
+  }
   add_filters(q, query);
 
   Image marker;
@@ -159,17 +233,17 @@ Result<std::vector<Image>> MysqlImageRepository::list(MysqlConnection& db,
     auto found = find_visible_image(db, ctx, *query.marker, false, "");
     if (!found) {
       if (found.error().code() == common::Errc::not_found)
-        return Error::bad_request("Invalid marker. Image could not be found.");
+        return Error::bad_request(query.v2 ? "No image found with ID " + *query.marker
+                                           : "Invalid marker. Image could not be found.");
       return found.error();
     }
     marker = std::move(*found);
   }
-  auto columns = order_columns(query.sort_key, marker);
-  if (query.marker) add_keyset(q, columns, query.sort_ascending);
+  auto columns = order_columns(query, marker);
+  if (query.marker) add_keyset(q, columns);
   q.bind(query.limit);
   std::string sql = "SELECT " + std::string(kImageColumns) + " FROM images WHERE 1 = 1" +
-                    q.where_clause() + " ORDER BY " + order_by(columns, query.sort_ascending) +
-                    " LIMIT ?";
+                    q.where_clause() + " ORDER BY " + order_by(columns) + " LIMIT ?";
   auto rows = db.query(sql, q.params());
   if (!rows) return rows.error();
   std::vector<Image> images;

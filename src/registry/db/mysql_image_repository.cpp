@@ -133,6 +133,8 @@ Result<Image> MysqlImageRepository::create_in_transaction(MysqlConnection& db,
     if (auto r = write_properties(db, id, *fields.properties, {}, false, now); !r) return r.error();
   if (fields.locations)
     if (auto r = write_locations(db, id, *fields.locations, {}, now); !r) return r.error();
+  if (fields.tags)
+    if (auto r = write_tags(db, id, *fields.tags, {}, now); !r) return r.error();
   Image img;
   img.id = id;
   return img;
@@ -190,7 +192,7 @@ Result<Image> MysqlImageRepository::update_in_transaction(
     return written.error();
   }
 
-  if (fields.properties || purge_props || fields.locations) {
+  if (fields.properties || purge_props || fields.locations || fields.tags) {
     std::vector<Image> one{img};
     if (auto r = load_details(db, one); !r) return r.error();
     img = std::move(one.front());
@@ -203,6 +205,8 @@ Result<Image> MysqlImageRepository::update_in_transaction(
   if (fields.locations)
     if (auto r = write_locations(db, id, *fields.locations, img.locations, now); !r)
       return r.error();
+  if (fields.tags)
+    if (auto r = write_tags(db, id, *fields.tags, img.tags, now); !r) return r.error();
   return std::move(img);
 }
 

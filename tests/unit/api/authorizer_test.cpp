@@ -127,5 +127,56 @@ TEST_F(AuthorizerTest, TheDownloadTargetIsTheImageWithPropertiesThatDoNotShadowF
       auth.authorize(member("t1"), Action::download_image, Authorizer::image_target(image)));
 }
 
+TEST_F(AuthorizerTest, V2CreateChecksOwnerThenRulesOfTheVisibility) {
+  auto r = rules({{"communitize_image", "!"}});
+  Authorizer auth(*r);
+  common::ImageFields fields;
+  fields.visibility = "private";
+  EXPECT_TRUE(auth.authorize_v2_create(member(), fields));
+  fields.owner = std::optional<std::string>("t2");
+  auto other = auth.authorize_v2_create(member(), fields);
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().message(), "You are not permitted to create images owned by 't2'.");
+  fields.owner.reset();
+  fields.visibility = "public";
+  EXPECT_FALSE(auth.authorize_v2_create(member(), fields));  // publicize_image: admins
+  fields.visibility = "community";
+  auto community = auth.authorize_v2_create(member(), fields);
+  ASSERT_FALSE(community);
+  EXPECT_EQ(community.error().message(), "");
+  RequestContext anonymous;
+  fields.visibility = "shared";
+  EXPECT_FALSE(auth.authorize_v2_create(anonymous, fields));
+}
+
+TEST_F(AuthorizerTest, V2DeleteNeedsTheImageToBeTheCallers) {
+  auto r = rules();
+  Authorizer auth(*r);
+  common::Image image;
+  image.id = "i";
+  image.owner = "t1";
+  EXPECT_TRUE(auth.authorize_v2_delete(member("t1"), image));
+  auto foreign = auth.authorize_v2_delete(member("t2"), image);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().message(), "You are not permitted to delete this image.");
+}
+
+TEST_F(AuthorizerTest, V2UploadNeedsTheImageToBeTheCallersThenUploadImage) {
+  auto r = rules({{"upload_image", "role:uploader"}});
+  Authorizer auth(*r);
+  common::Image image;
+  image.id = "i";
+  image.owner = "t1";
+  auto foreign = auth.authorize_v2_upload(member("t2"), image);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().message(), "You are not permitted to upload data for this image.");
+  auto refused = auth.authorize_v2_upload(member("t1"), image);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(), "");  // the policy's bare 403
+  auto uploader = member("t1");
+  uploader.roles.push_back("uploader");
+  EXPECT_TRUE(auth.authorize_v2_upload(uploader, image));
+}
+
 }  // namespace
 }  // namespace glance::api

@@ -127,5 +127,52 @@ TEST(ImageJson, LenientBooleans) {
   for (const char* f : {"0", "false", "None", "garbage", ""}) EXPECT_FALSE(lenient_bool(f)) << f;
 }
 
+TEST(ImageJson, V2FieldsOnlyInTheV2FullForm) {
+  Image img;
+  img.id = "id-2";
+  img.visibility = "community";
+  img.os_hidden = true;
+  img.tags = {"a", "b"};
+  auto v1 = image_to_json(img);
+  EXPECT_FALSE(v1.contains("visibility"));
+  EXPECT_FALSE(v1.contains("os_hidden"));
+  EXPECT_FALSE(v1.contains("tags"));
+  auto back = image_from_json(image_to_json(img, true));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->visibility, "community");
+  EXPECT_FALSE(back->is_public);
+  EXPECT_TRUE(back->os_hidden);
+  EXPECT_EQ(back->tags, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(ImageJson, VisibilityFollowsIsPublicWhenAbsent) {
+  auto pub = image_from_json({{"id", "x"}, {"is_public", true}});
+  ASSERT_TRUE(pub);
+  EXPECT_EQ(pub->visibility, "public");
+  auto priv = image_from_json({{"id", "x"}, {"is_public", false}});
+  ASSERT_TRUE(priv);
+  EXPECT_EQ(priv->visibility, "shared");
+}
+
+TEST(ImageJson, V2FieldSetsAreReadOnlyWhenAsked) {
+  nlohmann::json j = {{"visibility", "private"}, {"os_hidden", true}, {"tags", {"t"}}};
+  auto v1 = image_fields_from_json(j);
+  ASSERT_TRUE(v1);
+  EXPECT_FALSE(v1->visibility);
+  EXPECT_FALSE(v1->tags);
+  auto v2 = image_fields_from_json(j, true);
+  ASSERT_TRUE(v2);
+  EXPECT_EQ(v2->visibility, "private");
+  EXPECT_EQ(v2->os_hidden, true);
+  EXPECT_EQ(v2->tags, (std::vector<std::string>{"t"}));
+  auto round = image_fields_from_json(image_fields_to_json(*v2), true);
+  ASSERT_TRUE(round);
+  EXPECT_EQ(round->tags, v2->tags);
+  EXPECT_FALSE(image_fields_from_json({{"tags", {1}}}, true));
+  EXPECT_FALSE(image_fields_from_json({{"tags", "t"}}, true));
+  EXPECT_FALSE(image_fields_from_json({{"os_hidden", "yes"}}, true));
+  EXPECT_FALSE(image_fields_from_json({{"visibility", 1}}, true));
+}
+
 }  // namespace
 }  // namespace glance::common

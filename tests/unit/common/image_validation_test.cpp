@@ -237,5 +237,21 @@ TEST(ImageValidation, DropSystemFieldsClearsOnlyThem) {
   EXPECT_TRUE(f.size);
 }
 
+TEST(ImageValidation, V2VisibilityAndTags) {
+  ImageFields f;
+  f.visibility = "community";
+  f.tags = std::vector<std::string>{"ok", std::string(255, 'x')};
+  EXPECT_TRUE(validate_image_fields(f));
+  f.visibility = "everyone";
+  EXPECT_FALSE(validate_image_fields(f));
+  f.visibility = "private";
+  f.tags = std::vector<std::string>{std::string(256, 'x')};
+  EXPECT_FALSE(validate_image_fields(f));
+  f.tags = std::vector<std::string>{""};
+  EXPECT_FALSE(validate_image_fields(f));
+  f.tags = std::vector<std::string>{"a\nb"};
+  EXPECT_FALSE(validate_image_fields(f));
+}
+
 }  // namespace
 }  // namespace glance::common

@@ -1,0 +1,79 @@
+#include "api/v2/image_view.h"
+
+#include <algorithm>
+#include <array>
+
+namespace glance::api::v2 {
+
+namespace {
+// The keys the serializer writes itself; a property with one of these names is hidden by it.
+constexpr std::array<std::string_view, 23> kBaseKeys = {
+    "name",         "disk_format", "container_format", "visibility",   "size",
+    "virtual_size", "status",      "checksum",         "protected",    "min_ram",
+    "min_disk",     "owner",       "os_hidden",        "os_hash_algo", "os_hash_value",
+    "id",           "created_at",  "updated_at",       "tags",         "self",
+    "file",         "schema",      "locations"};
+
+bool is_base_key(std::string_view key) {
+  return std::find(kBaseKeys.begin(), kBaseKeys.end(), key) != kBaseKeys.end() ||
+         key == "direct_url";
+}
+}  // namespace
+
+std::string iso_time(std::string_view wire) {
+  if (wire.size() < 19) return std::string(wire);
+  return std::string(wire.substr(0, 19)) + "Z";
+}
+
+std::string image_href(std::string_view id) {
+  return "/v2/images/" + std::string(id);
+}
+
+void write_image(common::JsonWriter& w, const common::Image& image) {
+  auto text = [&](std::string_view key, const std::optional<std::string>& v) {
+    w.key(key);
+    v ? w.string(*v) : w.null();
+  };
+  auto number = [&](std::string_view key, const std::optional<int64_t>& v) {
+    w.key(key);
+    v ? w.number(*v) : w.null();
+  };
+  w.begin_object();
+  for (const auto& [key, value] : image.properties)
+    if (!is_base_key(key)) w.key(key).string(value.value_or(""));
+  text("name", image.name);
+  text("disk_format", image.disk_format);
+  text("container_format", image.container_format);
+  w.key("visibility").string(image.visibility);
+  number("size", image.size);
+  number("virtual_size", image.virtual_size);
+  w.key("status").string(to_string(image.status));
+  text("checksum", image.checksum);
+  w.key("protected").boolean(image.is_protected);
+  w.key("min_ram").number(image.min_ram);
+  w.key("min_disk").number(image.min_disk);
+  text("owner", image.owner);
+  w.key("os_hidden").boolean(image.os_hidden);
+  text("os_hash_algo", image.os_hash_algo);
+  text("os_hash_value", image.os_hash_value);
+  w.key("id").string(image.id);
+  w.key("created_at").string(iso_time(image.created_at));
+  w.key("updated_at").string(iso_time(image.updated_at.value_or(image.created_at)));
+  w.key("tags").begin_array();
+  for (const auto& t : image.tags) w.string(t);
+  w.end_array();
+  const std::string self = image_href(image.id);
+  w.key("self").string(self);
+  w.key("file").string(self + "/file");
+  w.key("schema").string("/v2/schemas/image");
+  w.end_object();
+}
+
+std::string image_document(const common::Image& image) {
+  std::string out;
+  common::JsonWriter w(out);
+  write_image(w, image);
+  return out;
+}
+
+}  // namespace glance::api::v2
