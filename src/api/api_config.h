@@ -3,6 +3,7 @@
 #include "api/property_protection_file.h"
 #include "api/source_policy.h"
 #include "common/auth/keystone_auth_options.h"
+#include "common/auth/service_token.h"
 #include "common/config_file.h"
 #include "common/context_policy.h"
 #include "common/http/server_config.h"
@@ -28,6 +29,9 @@ struct RegistryClientConfig {
   // to a live host on a LAN takes milliseconds.
   std::chrono::seconds connect_timeout{5};
   bool send_identity_headers = false;
+  // use_user_token: forward the caller's token to the registry. When false, the api sends
+  // its own token (registry_admin below) or, with auth_strategy = noauth, none.
+  bool use_user_token = true;
   // Idle keep-alive connections kept per api process.
   size_t max_idle_connections = 64;
   // registry_client_protocol = https; the CA file and the insecure switch as upstream's
@@ -49,6 +53,10 @@ struct ApiConfig {
   // [keystone_authtoken], with flavor keystone only.
   std::optional<common::auth::KeystoneAuthOptions> keystone;
   RegistryClientConfig registry;
+  // With use_user_token = False and auth_strategy keystone (or auth_url set): admin_user,
+  // admin_password and admin_tenant_name at auth_url (or $OS_AUTH_URL), whose token goes
+  // with every registry call, as upstream's registry client does.
+  std::optional<common::auth::ServiceCredentials> registry_admin;
   store::StoreConfig stores;
   common::ImageFormats formats;
   size_t max_request_id_length = 64;

@@ -10,7 +10,10 @@
 #include "api/property_protections.h"
 #include "api/version_negotiation.h"
 #include "common/auth/keystone_auth.h"
+#include "common/auth/service_token.h"
+#include "common/clock.h"
 #include "common/daemon.h"
+#include "common/http/client.h"
 #include "common/http/server.h"
 #include "common/standard_filters.h"
 #include "common/systemd_notify.h"
@@ -54,7 +57,17 @@ int main(int argc, char** argv) {
   auto sources = api::SourcePolicy::from_config(config.source_policy);
   if (!sources) return 1;  // not reached: check_config_or_exit refused the options already
 
-  api::HttpRegistryClient registry(config.registry);
+  // use_user_token = False with admin credentials: the registry link's own Keystone token.
+  // Declared before the registry client, which uses it until it is destroyed.
+  common::SystemClock clock;
+  std::unique_ptr<common::http::HttpClient> link_keystone;
+  std::unique_ptr<common::auth::ServiceToken> link_token;
+  if (config.registry_admin) {
+    link_keystone = std::make_unique<common::http::HttpClient>(common::http::ClientConfig{});
+    link_token =
+        std::make_unique<common::auth::ServiceToken>(*link_keystone, *config.registry_admin, clock);
+  }
+  api::HttpRegistryClient registry(config.registry, link_token.get());
   api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
   limits.lease_interval = config.upload_orphan_timeout / 4;
   if (config.upload_orphan_timeout.count() > 0)
