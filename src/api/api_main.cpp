@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
   auto* file_store = dynamic_cast<store::FileStore*>((*stores)->find("file"));
   api::OrphanReaper reaper(
       registry, (*stores)->writable(),
-      {config.upload_orphan_timeout, file_store ? file_store->datadir().string() : std::string()});
+      {config.upload_orphan_timeout, file_store ? file_store->datadir().string() : std::string()},
+      keystone ? &keystone->service_token() : nullptr);
   reaper.start(ioc.get_executor());
   if (config.server.tls.enabled())
     spdlog::info("serving HTTPS{}",

@@ -1,10 +1,16 @@
 // glance-api's own dealings with a real Keystone: the registry link's token when
-// use_user_token is off.
+// use_user_token is off, and the orphan reaper's calls to a registry that validates tokens.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/keystone_server.h"
+#include "tests/support/raw_connection.h"
 
 #include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <iterator>
 
 namespace glance::testing {
 namespace {
@@ -49,6 +55,51 @@ TEST(KeystoneRegistryLink, RefusedAdminCredentialsAre503NotAnotherIdentity) {
   auto r = alice.get("/v1/images");
   EXPECT_EQ(r.status, 503u) << r.body;
   EXPECT_EQ(alice.post("/v1/images", "", {{"x-image-meta-name", "x"}}).status, 503u);
+}
+
+// The image's status as the registry tells an admin, "?" when it does not answer 200.
+std::string registry_status(ApiEnvironment& env, const std::string& id) {
+  HttpClient registry(env.registry().daemon().port(), with_token(keystone_token("admin", "admin")));
+  auto r = registry.get("/images/" + id);
+  return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
+}
+
+TEST(KeystoneOrphanReaper, KillsADeadUploadAtARegistryThatValidatesTokens) {
+  using namespace std::chrono_literals;
+  ApiEnvironment env(false, "upload_orphan_timeout = 2\n", "", keystone_tail(), keystone_tail());
+  const std::string alice = keystone_token("alice", "alpha");
+  auto created = env.client(with_token(alice))
+                     .post("/v1/images", "",
+                           {{"x-image-meta-name", "orphan"},
+                            {"x-image-meta-disk_format", "raw"},
+                            {"x-image-meta-container_format", "bare"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string id = created.json()["image"]["id"];
+  // The registry refuses calls without a token: the reaper's must carry one.
+  EXPECT_EQ(HttpClient(env.registry().daemon().port()).get("/images/" + id).status, 401u);
+  {
+    RawConnection upload(env.api().port());
+    ASSERT_TRUE(upload.send("PUT /v1/images/" + id +
+                            " HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + alice +
+                            "\r\nContent-Type: application/octet-stream\r\n"
+                            "Content-Length: 90000\r\n\r\n" +
+                            std::string(30000, 'p')));
+    ASSERT_TRUE(eventually([&] { return registry_status(env, id) == "saving"; }, 30s));
+    ASSERT_TRUE(eventually([&] { return env.stored_files() == 1; }, 20s));
+    env.api().signal(SIGKILL);
+    ASSERT_EQ(env.api().wait_exit(20s), 128 + SIGKILL);
+  }
+  std::ifstream config_file(env.api().config_path());
+  const std::string config((std::istreambuf_iterator<char>(config_file)),
+                           std::istreambuf_iterator<char>());
+  Daemon restarted(api_binary(), config);
+  restarted.start();
+  EXPECT_TRUE(eventually([&] { return registry_status(env, id) == "killed"; }, 60s))
+      << registry_status(env, id) << "\n"
+      << restarted.log();
+  EXPECT_TRUE(eventually([&] { return env.stored_files() == 0; }, 20s));
+  EXPECT_EQ(restarted.log().find("orphan reaper cannot list"), std::string::npos)
+      << restarted.log();
 }
 
 }  // namespace
