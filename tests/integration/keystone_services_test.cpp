@@ -1,13 +1,19 @@
 // glance-api's own dealings with a real Keystone: the registry link's token when
-// use_user_token is off, and the orphan reaper's calls to a registry that validates tokens.
+// use_user_token is off, the orphan reaper's calls to a registry that validates tokens, and
+// the back-off when Keystone refuses the service user.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/cutting_proxy.h"
 #include "tests/support/eventually.h"
 #include "tests/support/keystone_server.h"
 #include "tests/support/raw_connection.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <iterator>
@@ -100,6 +106,86 @@ TEST(KeystoneOrphanReaper, KillsADeadUploadAtARegistryThatValidatesTokens) {
   EXPECT_TRUE(eventually([&] { return env.stored_files() == 0; }, 20s));
   EXPECT_EQ(restarted.log().find("orphan reaper cannot list"), std::string::npos)
       << restarted.log();
+}
+
+// A Keystone user of the test's own (service role on project service, as a daemon's service
+// user needs), whose password the test may change; deleted by the destructor.
+class ServiceUser {
+ public:
+  ServiceUser(std::string name, const std::string& password) : name_(std::move(name)) {
+    nlohmann::json user = {
+        {"user", {{"name", name_}, {"domain_id", "default"}, {"password", password}}}};
+    auto r = admin().post("/v3/users", user.dump(), {{"Content-Type", "application/json"}});
+    if (r.status != 201) throw std::runtime_error("user: " + std::to_string(r.status) + r.body);
+    id_ = r.json()["user"]["id"];
+    auto roles = admin().get("/v3/roles?name=service");
+    std::string role = roles.json()["roles"][0]["id"];
+    r = admin().put(
+        "/v3/projects/" + keystone_server().service_project_id + "/users/" + id_ + "/roles/" + role,
+        "");
+    if (r.status != 204) throw std::runtime_error("role: " + std::to_string(r.status) + r.body);
+  }
+  ~ServiceUser() { admin().del("/v3/users/" + id_); }
+  void set_password(const std::string& password) {
+    nlohmann::json user = {{"user", {{"password", password}}}};
+    auto r = admin().request("PATCH", "/v3/users/" + id_, {{"Content-Type", "application/json"}},
+                             user.dump());
+    if (r.status != 200) throw std::runtime_error("password: " + std::to_string(r.status) + r.body);
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  static HttpClient admin() {
+    return HttpClient(keystone_server().port, {{"X-Auth-Token", keystone_token("admin", "admin")}});
+  }
+  std::string name_;
+  std::string id_;
+};
+
+TEST(KeystoneServiceUser, RefusedPasswordBacksOffAnswering503AndRecovers) {
+  using namespace std::chrono_literals;
+  const std::string password = "right-" + std::to_string(::getpid());
+  ServiceUser user("backoff-" + std::to_string(::getpid()), "not-yet-" + password);
+  // The service user authenticates through a counting proxy; validations go to the catalog's
+  // endpoint, straight to Keystone.
+  CuttingProxy proxy(keystone_server().port, "\x01never");
+  const std::string url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  ApiEnvironment env(false, "", "",
+                     kKeystoneFlavor + "\n[keystone_authtoken]\nwww_authenticate_uri = " + url +
+                         "/v3\nauth_url = " + url + "\nauth_type = password\nusername = " +
+                         user.name() + "\npassword = " + password +
+                         "\nproject_name = service\nuser_domain_id = default\n"
+                         "project_domain_name = Default\nregion_name = RegionOne\n");
+  auto alice = env.client(with_token(keystone_token("alice", "alpha")));
+  const std::string authenticate = "POST /v3/auth/tokens";
+
+  constexpr int kRequests = 20;
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = alice.get("/v1/images");
+    EXPECT_EQ(r.status, 503u) << r.body;  // never 401: alice's token may well be fine
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Back-offs of 1, 2, 4... seconds: within `seconds`, at most this many attempts.
+  const int bound = 2 + static_cast<int>(std::log2(seconds + 1));
+  const int attempts = proxy.requests_starting(authenticate);
+  EXPECT_GE(attempts, 1);
+  EXPECT_LE(attempts, bound) << kRequests << " requests in " << seconds << " s";
+  RecordProperty("authentications", attempts);
+  // Logged once per refusal, not per request.
+  const std::string log = env.api().log();
+  size_t logged = 0;
+  for (size_t at = log.find("cannot authenticate the service user"); at != std::string::npos;
+       at = log.find("cannot authenticate the service user", at + 1))
+    ++logged;
+  EXPECT_EQ(logged, static_cast<size_t>(proxy.requests_starting(authenticate))) << log;
+
+  // Once Keystone accepts the password, service resumes by itself.
+  user.set_password(password);
+  EXPECT_TRUE(eventually([&] { return alice.get("/v1/images").status == 200; }, 120s))
+      << env.api().log();
+  EXPECT_EQ(env.client(with_token("bogus")).get("/v1/images").status, 401u);
 }
 
 }  // namespace

@@ -45,7 +45,10 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::grant() {
   bool lead = false;
   {
     std::lock_guard lock(mutex_);
-    if (current_ && SteadyClock::now() < current_->refresh_at) co_return *current_;
+    const auto now = SteadyClock::now();
+    if (current_ && now < current_->refresh_at) co_return *current_;
+    // Refused lately: asking again now would only be refused again, and load Keystone.
+    if (!pending_ && now < refused_until_) co_return keystone_unavailable();
     if (!pending_) {
       pending_ = std::make_shared<Flight>(executor);
       lead = true;
@@ -78,10 +81,22 @@ void ServiceToken::finish(const std::shared_ptr<Flight>& flight, const Result<Gr
   {
     std::lock_guard lock(mutex_);
     flight->outcome = outcome;
-    if (outcome) current_ = *outcome;
+    if (outcome) {
+      current_ = *outcome;
+      last_back_off_ = std::chrono::seconds(0);
+      refused_until_ = {};
+    }
     if (pending_ == flight) pending_.reset();
   }
   flight->done.close();
+}
+
+std::chrono::seconds ServiceToken::back_off() {
+  std::lock_guard lock(mutex_);
+  last_back_off_ =
+      last_back_off_.count() == 0 ? kFirstBackOff : std::min(last_back_off_ * 2, kMaxBackOff);
+  refused_until_ = SteadyClock::now() + last_back_off_;
+  return last_back_off_;
 }
 
 void ServiceToken::refused(const std::string& stale) {
@@ -110,11 +125,20 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::authenticate() {
   auto token = reply->headers.get("X-Subject-Token");
   auto info = reply->status == 201 ? parse_token_info(reply->body)
                                    : Result<TokenInfo>(Error::bad_gateway(""));
+  if (reply->status >= 400 && reply->status < 500) {
+    // Refused credentials are the operator's to fix: say so with Keystone's reason, once.
+    auto wait = back_off();
+    spdlog::error(
+        "cannot authenticate the service user {} at {}: HTTP {}: {} (check {}); not asking "
+        "Keystone again for {} s",
+        credentials_.scope.user, tokens_url, reply->status, reply->body.substr(0, kLoggedBodyBytes),
+        credentials_.config_name, wait.count());
+    co_return keystone_unavailable();
+  }
   if (!token || !info) {
-    // Refused credentials are the operator's to fix: say so with Keystone's reason.
-    spdlog::error("cannot authenticate the service user {} at {}: HTTP {}: {} (check {})",
+    spdlog::error("cannot authenticate the service user {} at {}: HTTP {}: {}",
                   credentials_.scope.user, tokens_url, reply->status,
-                  reply->body.substr(0, kLoggedBodyBytes), credentials_.config_name);
+                  reply->body.substr(0, kLoggedBodyBytes));
     co_return keystone_unavailable();
   }
   Grant out;

@@ -35,6 +35,13 @@ struct ServiceCredentials {
 // first use, renewed shortly before it expires or once a peer refuses it. Concurrent callers
 // share one round trip.
 //
+// When Keystone refuses the credentials (a 4xx: a wrong password, a disabled user, an unknown
+// project), no one asks again for a while: the first refusal waits kFirstBackOff, each next
+// one twice as long as the last, up to kMaxBackOff, and meanwhile grant() fails at once with
+// `unavailable`, without a round trip. Each refusal is logged once, with Keystone's reason and
+// the length of the back-off; the first success ends it. An unreachable Keystone is not backed
+// off: it costs each caller only the connect timeout, and its return must be seen at once.
+//
 // Safe for concurrent use from the threads of one io_context. `client` and `clock` must
 // outlive this object.
 class ServiceToken {
@@ -45,14 +52,17 @@ class ServiceToken {
     std::chrono::steady_clock::time_point refresh_at;
   };
 
+  static constexpr std::chrono::seconds kFirstBackOff{1};
+  static constexpr std::chrono::seconds kMaxBackOff{60};
+
   ServiceToken(http::HttpClient& client, ServiceCredentials credentials, const Clock& clock);
   ~ServiceToken();
   ServiceToken(const ServiceToken&) = delete;
   ServiceToken& operator=(const ServiceToken&) = delete;
 
   // The current token, authenticating first when there is none or it is due for renewal.
-  // unavailable when Keystone cannot be reached, refuses the credentials, or answers
-  // something else.
+  // unavailable when Keystone cannot be reached, refuses the credentials (or did so within
+  // the back-off), or answers something else.
   boost::asio::awaitable<Result<Grant>> grant();
   // A peer refused `stale`: the next grant() authenticates again (unless another caller
   // already did).
@@ -65,6 +75,8 @@ class ServiceToken {
   struct Flight;
   boost::asio::awaitable<Result<Grant>> authenticate();
   void finish(const std::shared_ptr<Flight>& flight, const Result<Grant>& outcome);
+  // After a refusal: how long to wait before asking again (and starts waiting).
+  std::chrono::seconds back_off();
 
   http::HttpClient& client_;
   const ServiceCredentials credentials_;
@@ -73,6 +85,8 @@ class ServiceToken {
   std::mutex mutex_;
   std::optional<Grant> current_;
   std::shared_ptr<Flight> pending_;
+  std::chrono::steady_clock::time_point refused_until_{};
+  std::chrono::seconds last_back_off_{0};
 };
 
 }  // namespace glance::common::auth
