@@ -1,6 +1,7 @@
 // glance-api's own dealings with a real Keystone: the registry link's token when
 // use_user_token is off, the orphan reaper's calls to a registry that validates tokens, and
-// the back-off when Keystone refuses the service user.
+// the back-off when Keystone refuses the service user, and WWW-Authenticate on the 401s
+// given behind the token check under delay_auth_decision.
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/cutting_proxy.h"
@@ -186,6 +187,39 @@ TEST(KeystoneServiceUser, RefusedPasswordBacksOffAnswering503AndRecovers) {
   EXPECT_TRUE(eventually([&] { return alice.get("/v1/images").status == 200; }, 120s))
       << env.api().log();
   EXPECT_EQ(env.client(with_token("bogus")).get("/v1/images").status, 401u);
+}
+
+void expect_401_naming_keystone(const HttpResponse& r) {
+  EXPECT_EQ(r.status, 401u) << r.body;
+  EXPECT_EQ(r.header("WWW-Authenticate").value_or(""),
+            "Keystone uri=\"" + keystone_server().url + "/v3\"");
+}
+
+TEST(KeystoneDelayedDecision, TheContextsLater401SaysWhereToAuthenticate) {
+  ApiEnvironment env(false, "", "", keystone_tail(0, "delay_auth_decision = true\n"));
+  // The token check lets these on, marked invalid; the context refuses them.
+  expect_401_naming_keystone(env.client(with_token("bogus")).get("/v1/images"));
+  expect_401_naming_keystone(env.client().get("/v1/images"));
+  expect_401_naming_keystone(
+      env.client(with_token("bogus")).post("/v1/images", "", {{"x-image-meta-name", "x"}}));
+  EXPECT_EQ(env.client(with_token(keystone_token("alice", "alpha"))).get("/v1/images").status,
+            200u);
+  // Answers other than 401 are left alone.
+  auto missing = env.client(with_token(keystone_token("alice", "alpha")))
+                     .head("/v1/images/0a6bf0b8-5f0c-4b6a-9e6e-2d3c5c4b1a10");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_FALSE(missing.header("WWW-Authenticate"));
+}
+
+TEST(KeystoneDelayedDecision, AHandlers401BehindAnonymousAccessSaysWhereToAuthenticate) {
+  // Anonymous read-only access at the api; the registry validates the (invalid) token the
+  // api forwards and refuses it, and the api passes that 401 on from its handler.
+  ApiEnvironment env(false, "allow_anonymous_access = true\n", "",
+                     keystone_tail(0, "delay_auth_decision = true\n"), keystone_tail());
+  expect_401_naming_keystone(env.client(with_token("bogus")).get("/v1/images"));
+  auto write = env.client(with_token("bogus")).post("/v1/images", "", {{"x-image-meta-name", "x"}});
+  EXPECT_EQ(write.status, 403u) << write.body;  // read-only: refused before the registry
+  EXPECT_FALSE(write.header("WWW-Authenticate"));
 }
 
 }  // namespace
