@@ -203,18 +203,6 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   return c;
 }
 
-std::vector<std::string> policy_search_dirs(const std::vector<std::string>& config_files) {
-  std::vector<std::string> dirs;
-  for (auto it = config_files.rbegin(); it != config_files.rend(); ++it) {
-    auto dir = std::filesystem::path(*it).parent_path().string();
-    if (dir.empty()) dir = ".";
-    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
-  }
-  for (const char* fixed : {"/etc/glance", "/etc"})
-    if (std::find(dirs.begin(), dirs.end(), fixed) == dirs.end()) dirs.emplace_back(fixed);
-  return dirs;
-}
-
 size_t store_worker_threads(const ApiConfig& config) {
   if (config.store_worker_threads > 0) return config.store_worker_threads;
   return std::max<size_t>(4, std::thread::hardware_concurrency());

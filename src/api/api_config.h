@@ -75,7 +75,8 @@ struct ApiConfig {
   // Read and checked in main once the policy is loaded (load_property_protections).
   PropertyProtectionConfig property_protection;
   SourcePolicyConfig source_policy;  // checked here: SourcePolicy::from_config succeeds
-  // [oslo_policy]; search_dirs are filled by policy_search_dirs(), from the command line.
+  // [oslo_policy]; search_dirs are filled by policy::policy_search_dirs(), from the command
+  // line.
   common::policy::PolicyConfig policy;
   // Not upstream options (Glance runs one thread per request and has no such caps). Each
   // upload holds up to 2 MiB of chunks, a temporary file and a registry connection: 64 of them
@@ -86,10 +87,6 @@ struct ApiConfig {
   // per CPU, at least 4 (an upload keeps three jobs in flight: MD5, SHA-256, write(2)).
   size_t store_worker_threads = 0;
 };
-
-// Where relative policy paths are looked for, as oslo.config's find_file does: the
-// directories of the config files, the last file's first, then /etc/glance and /etc.
-std::vector<std::string> policy_search_dirs(const std::vector<std::string>& config_files);
 
 // The size of the pool store_worker_threads configures.
 size_t store_worker_threads(const ApiConfig& config);

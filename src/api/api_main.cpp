@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   auto config = api::load_api_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   // The policy comes first: in policies format the protection file names its rules.
-  config.policy.search_dirs = api::policy_search_dirs(cmd.config_files);
+  config.policy.search_dirs = common::policy::policy_search_dirs(cmd.config_files);
   auto policy = common::policy::Enforcer::load(config.policy, api::builtin_policy_rules());
   if (!policy) {
     spdlog::critical("cannot load the policy: {}", policy.error().message());
