@@ -1,6 +1,7 @@
 #include "api/api_config.h"
 
 #include "common/daemon.h"
+#include "common/http/client.h"
 #include "common/http/tls_context.h"
 
 #include <algorithm>
@@ -77,10 +78,57 @@ RegistryClientConfig load_registry_client(common::ConfigFile& file) {
   c.tls = protocol == "https";
   c.tls_insecure = file.get_bool(d, "registry_client_insecure", false);
   load_registry_client_tls(file, c);
-  for (const char* key : {"use_user_token", "admin_user", "admin_password", "admin_tenant_name",
-                          "auth_url", "auth_strategy", "auth_region"})
-    file.accept(d, key);
+  c.use_user_token = file.get_bool(d, "use_user_token", true);
   return c;
+}
+
+// The registry link's own credentials, for use_user_token = False. Upstream reads them only
+// then, and so does this api: with use_user_token = True they are accepted and unused, as
+// upstream leaves them. A strategy it cannot follow, or missing credentials, stop start-up
+// here rather than at the first registry call, where upstream failed.
+std::optional<common::auth::ServiceCredentials> load_registry_admin(common::ConfigFile& file,
+                                                                    bool use_user_token) {
+  const std::string d = "DEFAULT";
+  const char* const kKeys[] = {"admin_user", "admin_password", "admin_tenant_name",
+                               "auth_url",   "auth_strategy",  "auth_region"};
+  if (use_user_token) {
+    for (const char* key : kKeys) file.accept(d, key);
+    return std::nullopt;
+  }
+  auto auth_url = file.get_string(d, "auth_url", "");
+  if (auth_url.empty())
+    if (const char* from_env = std::getenv("OS_AUTH_URL")) auth_url = from_env;
+  auto strategy = file.get_string(d, "auth_strategy", "noauth");
+  if (strategy != "noauth" && strategy != "keystone")
+    file.add_error(d, "auth_strategy", "must be noauth or keystone");
+  // auth_region picked an image endpoint from the admin's catalog that upstream's registry
+  // client never used: the registry is registry_host.
+  file.accept(d, "auth_region");
+  if (auth_url.empty() && strategy != "keystone") {
+    for (const char* key : {"admin_user", "admin_password", "admin_tenant_name"})
+      if (!file.get_string(d, key, "").empty())
+        file.add_error(d, key, "is unused with use_user_token = False and auth_strategy = noauth");
+    return std::nullopt;  // the api sends no token at all
+  }
+  common::auth::ServiceCredentials admin;
+  admin.auth_url = auth_url;
+  admin.scope.user = file.get_string(d, "admin_user", "");
+  admin.scope.password = file.get_string(d, "admin_password", "");
+  admin.scope.project = file.get_string(d, "admin_tenant_name", "");
+  admin.interface.clear();  // the token only; no identity endpoint is needed
+  admin.config_name = "[DEFAULT] admin_user, admin_password and admin_tenant_name";
+  const std::pair<const char*, const std::string*> required[] = {
+      {"auth_url", &admin.auth_url},
+      {"admin_user", &admin.scope.user},
+      {"admin_password", &admin.scope.password},
+      {"admin_tenant_name", &admin.scope.project}};
+  for (const auto& [key, value] : required)
+    if (value->empty())
+      file.add_error(d, key,
+                     "is required with use_user_token = False and auth_strategy = keystone");
+  if (!admin.auth_url.empty() && !common::http::parse_http_url(admin.auth_url))
+    file.add_error(d, "auth_url", "is not an http(s) URL");
+  return admin;
 }
 
 SourcePolicyConfig load_source_policy(common::ConfigFile& file) {
@@ -109,6 +157,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.context = common::load_context_policy(file);
   c.keystone = common::load_keystone_auth(file, c.context);
   c.registry = load_registry_client(file);
+  c.registry_admin = load_registry_admin(file, c.registry.use_user_token);
   c.stores = store::load_store_config(file);
   c.formats.disk_formats = file.get_list("image_format", "disk_formats", c.formats.disk_formats);
   c.formats.container_formats =
@@ -142,26 +191,19 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.max_concurrent_copies =
       static_cast<size_t>(file.get_int(d, "max_concurrent_copies", 16, 0, 1000000));
   c.store_worker_threads = static_cast<size_t>(file.get_int(d, "store_worker_threads", 0, 0, 1024));
-  // Read by upstream for features this api does not have (locations in v2, notifications).
+  // Read by upstream for features this api does not have (locations in v2, the scrubber,
+  // signing); none changes who may do what.
   for (const char* key : {"show_image_direct_url", "show_multiple_locations", "scrub_time",
-                          "metadata_encryption_key", "data_api", "digest_algorithm"})
+                          "data_api", "digest_algorithm"})
     file.accept(d, key);
+  // Upstream encrypts the locations it sends the registry with it; storing them in clear
+  // instead would betray the operator's intent.
+  if (!file.get_string(d, "metadata_encryption_key", "").empty())
+    file.add_error(d, "metadata_encryption_key", "is not supported (locations are not encrypted)");
   c.policy.policy_file = file.get_string("oslo_policy", "policy_file", "policy.json");
   c.policy.policy_dirs = file.get_list("oslo_policy", "policy_dirs", {"policy.d"});
   c.policy.default_rule = file.get_string("oslo_policy", "policy_default_rule", "default");
   return c;
-}
-
-std::vector<std::string> policy_search_dirs(const std::vector<std::string>& config_files) {
-  std::vector<std::string> dirs;
-  for (auto it = config_files.rbegin(); it != config_files.rend(); ++it) {
-    auto dir = std::filesystem::path(*it).parent_path().string();
-    if (dir.empty()) dir = ".";
-    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
-  }
-  for (const char* fixed : {"/etc/glance", "/etc"})
-    if (std::find(dirs.begin(), dirs.end(), fixed) == dirs.end()) dirs.emplace_back(fixed);
-  return dirs;
 }
 
 size_t store_worker_threads(const ApiConfig& config) {

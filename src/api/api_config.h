@@ -3,6 +3,7 @@
 #include "api/property_protection_file.h"
 #include "api/source_policy.h"
 #include "common/auth/keystone_auth_options.h"
+#include "common/auth/service_token.h"
 #include "common/config_file.h"
 #include "common/context_policy.h"
 #include "common/http/server_config.h"
@@ -28,6 +29,9 @@ struct RegistryClientConfig {
   // to a live host on a LAN takes milliseconds.
   std::chrono::seconds connect_timeout{5};
   bool send_identity_headers = false;
+  // use_user_token: forward the caller's token to the registry. When false, the api sends
+  // its own token (registry_admin below) or, with auth_strategy = noauth, none.
+  bool use_user_token = true;
   // Idle keep-alive connections kept per api process.
   size_t max_idle_connections = 64;
   // registry_client_protocol = https; the CA file and the insecure switch as upstream's
@@ -49,6 +53,10 @@ struct ApiConfig {
   // [keystone_authtoken], with flavor keystone only.
   std::optional<common::auth::KeystoneAuthOptions> keystone;
   RegistryClientConfig registry;
+  // With use_user_token = False and auth_strategy keystone (or auth_url set): admin_user,
+  // admin_password and admin_tenant_name at auth_url (or $OS_AUTH_URL), whose token goes
+  // with every registry call, as upstream's registry client does.
+  std::optional<common::auth::ServiceCredentials> registry_admin;
   store::StoreConfig stores;
   common::ImageFormats formats;
   size_t max_request_id_length = 64;
@@ -70,7 +78,8 @@ struct ApiConfig {
   // Read and checked in main once the policy is loaded (load_property_protections).
   PropertyProtectionConfig property_protection;
   SourcePolicyConfig source_policy;  // checked here: SourcePolicy::from_config succeeds
-  // [oslo_policy]; search_dirs are filled by policy_search_dirs(), from the command line.
+  // [oslo_policy]; search_dirs are filled by policy::policy_search_dirs(), from the command
+  // line.
   common::policy::PolicyConfig policy;
   // Not upstream options (Glance runs one thread per request and has no such caps). Each
   // upload holds up to 2 MiB of chunks, a temporary file and a registry connection: 64 of them
@@ -81,10 +90,6 @@ struct ApiConfig {
   // per CPU, at least 4 (an upload keeps three jobs in flight: MD5, SHA-256, write(2)).
   size_t store_worker_threads = 0;
 };
-
-// Where relative policy paths are looked for, as oslo.config's find_file does: the
-// directories of the config files, the last file's first, then /etc/glance and /etc.
-std::vector<std::string> policy_search_dirs(const std::vector<std::string>& config_files);
 
 // The size of the pool store_worker_threads configures.
 size_t store_worker_threads(const ApiConfig& config);

@@ -12,7 +12,10 @@
 #include "api/v2/schemas.h"
 #include "api/version_negotiation.h"
 #include "common/auth/keystone_auth.h"
+#include "common/auth/service_token.h"
+#include "common/clock.h"
 #include "common/daemon.h"
+#include "common/http/client.h"
 #include "common/http/server.h"
 #include "common/standard_filters.h"
 #include "common/systemd_notify.h"
@@ -30,7 +33,7 @@ int main(int argc, char** argv) {
   auto config = api::load_api_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   // The policy comes first: in policies format the protection file names its rules.
-  config.policy.search_dirs = api::policy_search_dirs(cmd.config_files);
+  config.policy.search_dirs = common::policy::policy_search_dirs(cmd.config_files);
   auto policy = common::policy::Enforcer::load(config.policy, api::builtin_policy_rules());
   if (!policy) {
     spdlog::critical("cannot load the policy: {}", policy.error().message());
@@ -56,7 +59,18 @@ int main(int argc, char** argv) {
   auto sources = api::SourcePolicy::from_config(config.source_policy);
   if (!sources) return 1;  // not reached: check_config_or_exit refused the options already
 
-  api::HttpRegistryClient registry(config.registry);
+  // use_user_token = False with admin credentials: the registry link's own Keystone token.
+  // Declared before the registry client, which uses it until it is destroyed.
+  common::SystemClock clock;
+  std::unique_ptr<common::http::HttpClient> link_keystone;
+  std::unique_ptr<common::auth::ServiceToken> link_token;
+  if (config.registry_admin) {
+    link_keystone = std::make_unique<common::http::HttpClient>(common::http::ClientConfig{});
+    link_token =
+        std::make_unique<common::auth::ServiceToken>(*link_keystone, *config.registry_admin, clock);
+  }
+  api::HttpRegistryClient registry(config.registry, api::HttpRegistryClient::Resource::v1_images,
+                                   link_token.get());
   api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
   limits.lease_interval = config.upload_orphan_timeout / 4;
   if (config.upload_orphan_timeout.count() > 0)
@@ -73,8 +87,8 @@ int main(int argc, char** argv) {
   api::add_member_routes(router, members);
   // v2 reads and writes images through the registry's /v2/images resource, which carries
   // visibility, tags and hidden images; members stay on the shared routes.
-  api::HttpRegistryClient v2_registry(config.registry,
-                                      api::HttpRegistryClient::Resource::v2_images);
+  api::HttpRegistryClient v2_registry(config.registry, api::HttpRegistryClient::Resource::v2_images,
+                                      link_token.get());
   const api::v2::SchemaDocuments v2_schemas(config.formats);
   api::v2::ImagesController v2_images(
       v2_registry, **stores, *sources, authorizer, uploads,
@@ -110,7 +124,8 @@ int main(int argc, char** argv) {
   auto* file_store = dynamic_cast<store::FileStore*>((*stores)->find("file"));
   api::OrphanReaper reaper(
       registry, (*stores)->writable(),
-      {config.upload_orphan_timeout, file_store ? file_store->datadir().string() : std::string()});
+      {config.upload_orphan_timeout, file_store ? file_store->datadir().string() : std::string()},
+      keystone ? &keystone->service_token() : nullptr);
   reaper.start(ioc.get_executor());
   if (config.server.tls.enabled())
     spdlog::info("serving HTTPS{}",

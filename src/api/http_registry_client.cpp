@@ -4,6 +4,7 @@
 #include "common/image_json.h"
 #include "common/json_parse.h"
 
+#include "common/auth/service_token.h"
 #include "common/http/client.h"
 
 #include <spdlog/spdlog.h>
@@ -47,11 +48,12 @@ struct Outgoing {
   std::optional<int64_t> member_quota = std::nullopt;
 };
 
-void add_identity(common::http::Headers& headers, const Caller& caller, bool send_identity) {
+void add_identity(common::http::Headers& headers, const Caller& caller,
+                  const RegistryClientConfig& config) {
   headers.set("X-Openstack-Request-ID", caller.request_id);
   const auto& ctx = caller.context;
-  if (ctx.auth_token) headers.set("X-Auth-Token", *ctx.auth_token);
-  if (!send_identity) return;
+  if (ctx.auth_token && config.use_user_token) headers.set("X-Auth-Token", *ctx.auth_token);
+  if (!config.send_identity_headers) return;
   std::string roles;
   for (const auto& r : ctx.roles) roles += (roles.empty() ? "" : ",") + r;
   headers.set("X-Identity-Status", "Confirmed");
@@ -126,12 +128,14 @@ struct HttpRegistryClient::Impl {
   std::string images_root;  // "/images", or "/v2/images" for the registry's v2 resource
   common::http::Origin origin;
   common::http::HttpClient http;
+  common::auth::ServiceToken* own_token;
 
-  Impl(RegistryClientConfig c, std::string root)
+  Impl(RegistryClientConfig c, std::string root, common::auth::ServiceToken* own)
       : config(normalized(std::move(c))),
         images_root(std::move(root)),
         origin{config.tls, config.host, config.port},
-        http(client_config(config)) {}
+        http(client_config(config)),
+        own_token(own) {}
 
   static RegistryClientConfig normalized(RegistryClientConfig c) {
     // Upstream treats the wildcard address as "this host".
@@ -158,7 +162,7 @@ struct HttpRegistryClient::Impl {
     req.target = out.target;
     req.headers.add("User-Agent", "glance-api");
     req.headers.add("Accept", "application/json");
-    add_identity(req.headers, caller, config.send_identity_headers);
+    add_identity(req.headers, caller, config);
     if (out.purge) req.headers.add("X-Glance-Registry-Purge-Props", *out.purge ? "true" : "false");
     if (out.member_quota)
       req.headers.add("X-Image-Member-Quota", std::to_string(*out.member_quota));
@@ -194,8 +198,15 @@ struct HttpRegistryClient::Impl {
   // Takes `out` by reference: g++ 12 mishandles class-type coroutine parameters passed by
   // value from temporaries (PR 99576), so callers keep a named Outgoing alive instead.
   net::awaitable<Result<Reply>> call(const Caller& caller, const Outgoing& out) {
-    const auto req = request_for(caller, out);
+    auto req = request_for(caller, out);
+    std::string token;
     for (int attempt_no = 0;; ++attempt_no) {
+      if (own_token) {
+        auto grant = co_await own_token->grant();
+        if (!grant) co_return grant.error();
+        token = grant->token;
+        req.headers.set("X-Auth-Token", token);
+      }
       bool reached = false;
       auto reply = co_await attempt(req, out, &reached);
       if (!reply) {
@@ -205,6 +216,12 @@ struct HttpRegistryClient::Impl {
         co_return reply.error();
       }
       if (reply->status >= 200 && reply->status < 300) co_return std::move(*reply);
+      // The registry refused the api's own token (revoked, expired early): renew it once. No
+      // harm in repeating: a refused request was not acted on.
+      if (reply->status == 401 && own_token) {
+        own_token->refused(token);
+        if (attempt_no < kMaxAttempts - 1) continue;
+      }
       auto error = registry_error(reply->status, reply->body);
       // The member quota is the api's limit that the registry enforces for it: its 413 is the
       // caller's answer, unlike other registry limits.
@@ -225,9 +242,11 @@ struct HttpRegistryClient::Impl {
   }
 };
 
-HttpRegistryClient::HttpRegistryClient(RegistryClientConfig config, Resource resource)
+HttpRegistryClient::HttpRegistryClient(RegistryClientConfig config, Resource resource,
+                                       common::auth::ServiceToken* own_token)
     : impl_(std::make_unique<Impl>(std::move(config),
-                                   resource == Resource::v2_images ? "/v2/images" : "/images")) {}
+                                   resource == Resource::v2_images ? "/v2/images" : "/images",
+                                   own_token)) {}
 
 HttpRegistryClient::~HttpRegistryClient() = default;
 

@@ -5,6 +5,10 @@
 
 #include <memory>
 
+namespace glance::common::auth {
+class ServiceToken;
+}
+
 namespace glance::api {
 
 // RegistryClient over HTTP/1.1 (or HTTPS) to glance-registry on the common HttpClient, whose
@@ -16,8 +20,12 @@ namespace glance::api {
 // PUT, POST and DELETE only when the registry cannot have received the whole request (no
 // connection, or the body not completely written). Any other failure of a write is an
 // unknown outcome, reported as `unavailable`: the registry may have applied it.
-// Forwards X-Openstack-Request-ID, the caller's token, and with send_identity_headers the
-// caller's identity. Safe for concurrent calls; must outlive every call in flight.
+// Forwards X-Openstack-Request-ID, the caller's token (unless use_user_token is off), and
+// with send_identity_headers the caller's identity. With `own_token` (use_user_token = False
+// with admin credentials), every call carries that token instead, renewed once when the
+// registry refuses it; a token Keystone will not give makes the call `unavailable`.
+// Safe for concurrent calls; must outlive every call in flight, and `own_token` must
+// outlive it.
 //
 // `Resource::v2_images` sends the image calls (list, get, create, update, remove) to the
 // registry's /v2/images resource, whose images carry Glance v2's fields and whose lists
@@ -25,7 +33,8 @@ namespace glance::api {
 class HttpRegistryClient final : public RegistryClient {
  public:
   enum class Resource { v1_images, v2_images };
-  explicit HttpRegistryClient(RegistryClientConfig config, Resource resource = Resource::v1_images);
+  explicit HttpRegistryClient(RegistryClientConfig config, Resource resource = Resource::v1_images,
+                              common::auth::ServiceToken* own_token = nullptr);
   ~HttpRegistryClient() override;
 
   // glance::api::RegistryClient

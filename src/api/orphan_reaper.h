@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+namespace glance::common::auth {
+class ServiceToken;
+}
+
 namespace glance::api {
 
 struct OrphanReaperConfig {
@@ -39,13 +43,17 @@ struct OrphanReaperConfig {
 // rid of its data and then of its row, provided the only data it names is its own file in the
 // file store. Several api nodes may run reapers against one registry and store: a live
 // upload renews its lease far more often than orphan_timeout, so no node takes it for dead.
-// The first pass runs at start(). Runs on its own strand; `registry` and `stores` must outlive
-// it. Safe to stop() from any thread.
+// The first pass runs at start(). It acts as an admin: with `token` (the [keystone_authtoken]
+// service user's, when glance-api validates tokens), each pass sends that token, so that a
+// registry validating tokens too takes the service user for who it is (an admin there by its
+// role); without, it sends none, for a registry without flavor or trusting the identity
+// headers. A pass without a token (Keystone down or refusing) is skipped. Runs on its own
+// strand; `registry`, `stores` and `token` must outlive it. Safe to stop() from any thread.
 class OrphanReaper {
  public:
   // `stores`: the drivers that write image data (StoreRegistry::writable()).
   OrphanReaper(RegistryClient& registry, std::vector<store::Store*> stores,
-               OrphanReaperConfig config);
+               OrphanReaperConfig config, common::auth::ServiceToken* token = nullptr);
   ~OrphanReaper();
 
   void start(boost::asio::any_io_executor executor);

@@ -21,8 +21,14 @@ RegistryConfig load_registry_config(common::ConfigFile& file) {
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
   // Read by upstream for features this registry does not have (v2 RPC, osprofiler).
   for (const char* key : {"enable_v1_registry", "enable_v2_registry"}) file.accept("DEFAULT", key);
-  file.accept("oslo_policy", "policy_file");
+  c.policy.policy_file = file.get_string("oslo_policy", "policy_file", "policy.json");
+  c.policy.policy_dirs = file.get_list("oslo_policy", "policy_dirs", {"policy.d"});
+  c.policy.default_rule = file.get_string("oslo_policy", "policy_default_rule", "default");
   return c;
+}
+
+std::map<std::string, std::string> builtin_registry_policy_rules() {
+  return {{"context_is_admin", "role:admin"}, {"default", "role:admin"}};
 }
 
 }  // namespace glance::registry

@@ -5,7 +5,9 @@
 #include "common/context_policy.h"
 #include "common/http/server_config.h"
 #include "common/logging.h"
+#include "common/policy/enforcer.h"
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -28,8 +30,14 @@ struct RegistryConfig {
   int64_t api_limit_max = 1000;
   size_t max_request_id_length = 64;
   std::string healthcheck_disable_file;  // [healthcheck] disable_by_file_path
+  // [oslo_policy], read as glance-api reads it, for context_is_admin only (as upstream's
+  // registry context middleware asks it); search_dirs from the command line.
+  common::policy::PolicyConfig policy;
 };
 
 RegistryConfig load_registry_config(common::ConfigFile& file);
+
+// The rules the registry starts from: upstream's context_is_admin and default.
+std::map<std::string, std::string> builtin_registry_policy_rules();
 
 }  // namespace glance::registry

@@ -47,6 +47,14 @@ int main(int argc, char** argv) {
   if (!common::setup_logging(config.log, program)) return 1;
   common::check_config_or_exit(file);
   common::prepare_server_process();
+  config.policy.search_dirs = common::policy::policy_search_dirs(cmd.config_files);
+  auto policy =
+      common::policy::Enforcer::load(config.policy, registry::builtin_registry_policy_rules());
+  if (!policy) {
+    spdlog::critical("cannot load the policy: {}", policy.error().message());
+    return 1;
+  }
+  for (const auto& source : (*policy)->sources()) spdlog::info("policy rules from {}", source);
   auto url = registry::parse_database_url(config.database_connection);
   if (!url) {
     spdlog::critical("{}", url.error().message());
@@ -87,7 +95,8 @@ int main(int argc, char** argv) {
     keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
     filters.push_back(keystone->filter());
   }
-  filters.push_back(common::context_filter(config.context, config.max_request_id_length));
+  filters.push_back(
+      common::context_filter(config.context, config.max_request_id_length, policy->get()));
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
   auto port = server.start();
   if (!port) {
@@ -111,6 +120,11 @@ int main(int argc, char** argv) {
                                      if (auto ok = server.reload_tls(); !ok)
                                        spdlog::error("reload: {}; keeping the running certificates",
                                                      ok.error().message());
+                                     if (auto r = (*policy)->reload(); !r)
+                                       spdlog::error(
+                                           "policy not reloaded on SIGHUP, the rules in force "
+                                           "stay: {}",
+                                           r.error().message());
                                    }});
   return 0;
 }

@@ -23,12 +23,16 @@ net::awaitable<Checked> check(TokenValidator& validator, std::string_view token,
   co_return Checked{nullptr, r.error().code() == Errc::unavailable};
 }
 
+std::string www_authenticate(const std::string& uri) {
+  return "Keystone uri=\"" + uri + "\"";
+}
+
 http::Response unauthorized(const std::string& uri) {
   // auth_token's own body, not Glance's error page: this is the middleware answering.
   auto res = http::Response::json(401, R"({"error": {"code": 401, "title": "Unauthorized", )"
                                        R"("message": "The request you have made requires )"
                                        R"(authentication."}})");
-  res.headers.set("WWW-Authenticate", "Keystone uri=\"" + uri + "\"");
+  res.headers.set("WWW-Authenticate", www_authenticate(uri));
   return res;
 }
 
@@ -42,6 +46,9 @@ http::Filter keystone_auth_filter(TokenValidator& validator, const KeystoneAuthO
   return [&validator,
           options](http::Request& req) -> net::awaitable<std::optional<http::Response>> {
     remove_identity_headers(req.headers);
+    // Any 401 given later (delay_auth_decision lets the context decide) says where to
+    // authenticate too.
+    req.unauthorized_headers.set("WWW-Authenticate", www_authenticate(options.authenticate_uri()));
     // Copies: setting headers below may move the values these would view.
     std::optional<std::string> user_token, service_token;
     if (auto t = req.headers.get("X-Auth-Token"); t || (t = req.headers.get("X-Storage-Token")))

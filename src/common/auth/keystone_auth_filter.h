@@ -19,6 +19,8 @@ class TokenValidator;
 //    `WWW-Authenticate: Keystone uri="<www_authenticate_uri>"`, unless delay_auth_decision
 //    lets the request on marked `X-Identity-Status: Invalid`. When Keystone cannot be reached:
 //    503 (under delay_auth_decision the token counts as invalid instead).
+// 5. Whoever answers 401 later (the context under delay_auth_decision, a handler), the answer
+//    carries the same WWW-Authenticate, as auth_token adds it to the service's 401s.
 //
 // `validator` must outlive the filter.
 http::Filter keystone_auth_filter(TokenValidator& validator, const KeystoneAuthOptions& options);

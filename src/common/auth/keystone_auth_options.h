@@ -31,6 +31,9 @@ struct KeystoneAuthOptions {
   std::string interface = "internal";
   std::string cafile;  // empty: the system's certificates
   bool insecure = false;
+  // A client certificate for a Keystone that asks for one (PEM; both or neither).
+  std::string certfile;
+  std::string keyfile;
   // keystonemiddleware's default: a validation is reused for 5 minutes, or until the token
   // expires if that comes first. A revoked token is thus honoured for at most this long.
   std::chrono::seconds token_cache_time{300};
@@ -55,8 +58,11 @@ struct KeystoneAuthOptions {
 
 // Reads [keystone_authtoken]. Missing auth_url, username or password, an auth_type other than
 // password, or a URL that is not http(s) are recorded as configuration errors (the daemon then
-// refuses to start). Options keystonemiddleware has but this daemon does not implement
-// (memcached_servers, ...) are accepted and ignored.
+// refuses to start), and so is every keystonemiddleware option this daemon cannot honour in a
+// way that weakens what it checks (enforce_token_bind beyond permissive,
+// check_revocations_for_cached, auth_section). Options that change nothing about who is let
+// in (memcached_servers and the memcache_* ones: the cache is in the process's memory,
+// include_service_catalog, ...) are accepted and unused; the code says why for each.
 KeystoneAuthOptions load_keystone_auth_options(ConfigFile& file);
 
 }  // namespace glance::common::auth

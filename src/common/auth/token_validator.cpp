@@ -14,15 +14,11 @@ namespace net = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-// Keystone's token bodies carry the catalog unless told otherwise; ours ask for none, but a
-// service token's does.
+// Keystone's token bodies carry the catalog unless told otherwise; ours ask for none.
 constexpr size_t kMaxReplyBytes = 16 << 20;
 // Entries beyond this are evicted, stale ones first: a flood of distinct valid tokens must not
 // grow the process without bound.
 constexpr size_t kMaxCachedTokens = 10000;
-// The service token is renewed this long before it expires (at most half its lifetime), so
-// that no validation carries a token that expires on the way.
-constexpr std::chrono::seconds kRenewBefore{60};
 constexpr size_t kLoggedBodyBytes = 300;
 
 std::string trimmed(std::string_view s) {
@@ -44,9 +40,9 @@ struct TokenValidator::Flight {
   std::optional<Result<T>> outcome;  // the leader's, guarded by TokenValidator::mutex_
 };
 
-TokenValidator::TokenValidator(http::HttpClient& client, KeystoneAuthOptions options,
-                               const Clock& clock)
-    : client_(client), options_(std::move(options)), clock_(clock) {}
+TokenValidator::TokenValidator(http::HttpClient& client, ServiceToken& service,
+                               KeystoneAuthOptions options, const Clock& clock)
+    : client_(client), service_(service), options_(std::move(options)), clock_(clock) {}
 
 TokenValidator::~TokenValidator() = default;
 
@@ -152,10 +148,10 @@ net::awaitable<Result<TokenValidator::Info>> TokenValidator::ask_keystone(const 
                                                                           bool allow_expired) {
   // A refused service token (expired early, revoked) is renewed once, as auth_token retries.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto service = co_await service_auth();
+    auto service = co_await service_.grant();
     if (!service) co_return service.error();
-    auto url = http::parse_http_url(service->tokens_url + "?nocatalog" +
-                                    (allow_expired ? "&allow_expired=1" : ""));
+    auto url = http::parse_http_url(v3_url(service->identity_endpoint, "/auth/tokens") +
+                                    "?nocatalog" + (allow_expired ? "&allow_expired=1" : ""));
     if (!url) co_return keystone_unavailable();
     http::ClientRequest request;
     request.target = url->target;
@@ -179,7 +175,7 @@ net::awaitable<Result<TokenValidator::Info>> TokenValidator::ask_keystone(const 
     }
     if (reply->status == 404) co_return Error::unauthorized("token not found");
     if (reply->status == 401 && attempt == 0) {
-      drop_service_token(service->token);
+      service_.refused(service->token);
       continue;
     }
     spdlog::error("cannot validate a token: Keystone answered HTTP {}: {}", reply->status,
@@ -187,105 +183,6 @@ net::awaitable<Result<TokenValidator::Info>> TokenValidator::ask_keystone(const 
     co_return keystone_unavailable();
   }
   co_return keystone_unavailable();
-}
-
-net::awaitable<Result<TokenValidator::ServiceAuth>> TokenValidator::service_auth() {
-  auto executor = co_await net::this_coro::executor;
-  std::shared_ptr<Flight<ServiceAuth>> flight;
-  bool lead = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (service_ && SteadyClock::now() < service_->refresh_at) co_return *service_;
-    if (!service_pending_) {
-      service_pending_ = std::make_shared<Flight<ServiceAuth>>(executor);
-      lead = true;
-    }
-    flight = service_pending_;
-  }
-  if (lead) {
-    struct Abandon {
-      TokenValidator* self;
-      std::shared_ptr<Flight<ServiceAuth>>& flight;
-      bool armed = true;
-      ~Abandon() {
-        if (armed) self->finish_service(flight, keystone_unavailable());
-      }
-    } abandon{this, flight};
-    auto outcome = co_await authenticate_service();
-    abandon.armed = false;
-    finish_service(flight, outcome);
-    co_return outcome;
-  }
-  co_await flight->done.async_receive(net::as_tuple(net::use_awaitable));
-  std::lock_guard lock(mutex_);
-  if (flight->outcome) co_return *flight->outcome;
-  co_return keystone_unavailable();
-}
-
-void TokenValidator::finish_service(const std::shared_ptr<Flight<ServiceAuth>>& flight,
-                                    const Result<ServiceAuth>& outcome) {
-  {
-    std::lock_guard lock(mutex_);
-    flight->outcome = outcome;
-    if (outcome) service_ = *outcome;
-    if (service_pending_ == flight) service_pending_.reset();
-  }
-  flight->done.close();
-}
-
-void TokenValidator::drop_service_token(const std::string& stale) {
-  std::lock_guard lock(mutex_);
-  if (service_ && service_->token == stale) service_.reset();
-}
-
-net::awaitable<Result<TokenValidator::ServiceAuth>> TokenValidator::authenticate_service() {
-  ++service_authentications_;
-  const std::string tokens_url = v3_url(options_.auth_url, "/auth/tokens");
-  auto url = http::parse_http_url(tokens_url);
-  if (!url) co_return keystone_unavailable();  // not reached: the options were checked
-  http::ClientRequest request;
-  request.method = "POST";
-  request.target = url->target;
-  request.headers.set("Content-Type", "application/json");
-  request.headers.set("Accept", "application/json");
-  const std::string body = password_auth_request(
-      {options_.username, options_.password, options_.user_domain_id, options_.user_domain_name,
-       options_.project_name, options_.project_domain_id, options_.project_domain_name});
-  const std::string_view body_view(body);
-  auto reply = co_await client_.fetch(url->origin, request, body_view, kMaxReplyBytes);
-  if (!reply) {
-    spdlog::error("cannot authenticate the service user: Keystone at {} cannot be reached: {}",
-                  url->origin.text(), reply.error().message());
-    co_return keystone_unavailable();
-  }
-  auto token = reply->headers.get("X-Subject-Token");
-  auto info = reply->status == 201 ? parse_token_info(reply->body)
-                                   : Result<TokenInfo>(Error::bad_gateway(""));
-  if (!token || !info) {
-    // Refused credentials are the operator's to fix: say so with Keystone's reason.
-    spdlog::error(
-        "cannot authenticate the service user {} at {}: HTTP {}: {} (check "
-        "[keystone_authtoken])",
-        options_.username, tokens_url, reply->status, reply->body.substr(0, kLoggedBodyBytes));
-    co_return keystone_unavailable();
-  }
-  ServiceAuth out;
-  out.token = std::string(*token);
-  std::string endpoint =
-      find_identity_endpoint(reply->body, options_.interface, options_.region_name);
-  if (endpoint.empty()) {
-    spdlog::warn("the service catalog has no {} identity endpoint{}{}; validating at auth_url",
-                 options_.interface, options_.region_name.empty() ? "" : " in region ",
-                 options_.region_name);
-    endpoint = options_.auth_url;
-  }
-  out.tokens_url = v3_url(endpoint, "/auth/tokens");
-  auto lifetime =
-      std::chrono::duration_cast<SteadyClock::duration>(info->expires_at - clock_.now());
-  lifetime = std::max(lifetime, SteadyClock::duration::zero());
-  out.refresh_at =
-      SteadyClock::now() + lifetime - std::min<SteadyClock::duration>(kRenewBefore, lifetime / 2);
-  co_return out;
 }
 
 }  // namespace glance::common::auth

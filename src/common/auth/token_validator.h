@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/auth/keystone_auth_options.h"
+#include "common/auth/service_token.h"
 #include "common/auth/token_info.h"
 #include "common/clock.h"
 #include "common/error.h"
@@ -21,24 +22,25 @@ class HttpClient;
 
 namespace glance::common::auth {
 
-// Validates tokens against Keystone v3 as keystonemiddleware's auth_token does: the service
-// user (password authentication, [keystone_authtoken]) holds a token of its own, obtained on
-// first use and renewed before it expires or when Keystone refuses it; a user's token is
-// checked with GET /v3/auth/tokens (X-Subject-Token), at the identity endpoint of the service
-// token's catalog for the configured interface and region (auth_url when the catalog has
+// Validates tokens against Keystone v3 as keystonemiddleware's auth_token does, with the
+// service user's token ([keystone_authtoken], renewed when Keystone refuses it): a user's
+// token is checked with GET /v3/auth/tokens (X-Subject-Token), at the identity endpoint of the
+// service token's catalog for the configured interface and region (auth_url when the catalog has
 // none).
 //
 // A validation is cached in memory until token_cache_time has passed or the token expires,
 // whichever comes first, so a cached token costs no round trip; a token revoked in Keystone is
 // thus honoured until its cache entry ends. Concurrent requests with the same token share one
-// Keystone round trip (the first asks, the others wait for its answer), as do concurrent
-// renewals of the service token. Nothing here blocks a thread: all I/O is asynchronous.
+// Keystone round trip (the first asks, the others wait for its answer). Nothing here blocks a
+// thread: all I/O is asynchronous.
 //
 // Safe for concurrent use from the threads of one io_context. `client` and `clock` must
 // outlive this object.
 class TokenValidator {
  public:
-  TokenValidator(http::HttpClient& client, KeystoneAuthOptions options, const Clock& clock);
+  // `service` is the service user's token (service_token.h); it must outlive this object.
+  TokenValidator(http::HttpClient& client, ServiceToken& service, KeystoneAuthOptions options,
+                 const Clock& clock);
   ~TokenValidator();
   TokenValidator(const TokenValidator&) = delete;
   TokenValidator& operator=(const TokenValidator&) = delete;
@@ -53,7 +55,6 @@ class TokenValidator {
 
   // Keystone round trips so far, for tests and diagnostics.
   uint64_t validations() const { return validations_.load(); }
-  uint64_t service_authentications() const { return service_authentications_.load(); }
 
  private:
   template <class T>
@@ -64,38 +65,26 @@ class TokenValidator {
     std::chrono::steady_clock::time_point fresh_until;
     std::shared_ptr<Flight<Info>> pending;
   };
-  struct ServiceAuth {
-    std::string token;
-    std::string tokens_url;  // where to validate: <identity endpoint>/v3/auth/tokens
-    std::chrono::steady_clock::time_point refresh_at;
-  };
 
   boost::asio::awaitable<Result<Info>> lead_validation(const std::string& key,
                                                        std::shared_ptr<Flight<Info>> flight,
                                                        const std::string& token,
                                                        bool allow_expired);
   boost::asio::awaitable<Result<Info>> ask_keystone(const std::string& token, bool allow_expired);
-  boost::asio::awaitable<Result<ServiceAuth>> service_auth();
-  boost::asio::awaitable<Result<ServiceAuth>> authenticate_service();
   void finish_validation(const std::string& key, const std::shared_ptr<Flight<Info>>& flight,
                          const Result<Info>& outcome);
-  void finish_service(const std::shared_ptr<Flight<ServiceAuth>>& flight,
-                      const Result<ServiceAuth>& outcome);
-  void drop_service_token(const std::string& stale);
   std::chrono::steady_clock::time_point fresh_until(const TokenInfo& info,
                                                     bool allow_expired) const;
   // With mutex_ held: makes room for one more entry.
   void make_room();
 
   http::HttpClient& client_;
+  ServiceToken& service_;
   const KeystoneAuthOptions options_;
   const Clock& clock_;
   std::atomic<uint64_t> validations_{0};
-  std::atomic<uint64_t> service_authentications_{0};
   std::mutex mutex_;
   std::unordered_map<std::string, CacheEntry> cache_;
-  std::optional<ServiceAuth> service_;
-  std::shared_ptr<Flight<ServiceAuth>> service_pending_;
 };
 
 }  // namespace glance::common::auth

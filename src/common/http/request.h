@@ -33,6 +33,11 @@ struct Request {
   std::string remote;      // peer address, for logs
   std::string host;        // "scheme://host:port" as the client addressed us
   std::chrono::steady_clock::time_point started;
+  // Set by a filter on every answer that turns out 401, whoever in the pipeline gives it, as
+  // keystonemiddleware's auth_token adds WWW-Authenticate to the 401s of the service behind
+  // it (under delay_auth_decision, the context or a handler decides). A field the answer
+  // already has is left alone.
+  Headers unauthorized_headers;
 
   bool has_body() const { return chunked || content_length.value_or(0) > 0; }
   const std::string& param(const std::string& name) const { return path_params.at(name); }

@@ -281,6 +281,9 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state, 
                                                 "of performing the requested operation."));
     }
     if (!req.request_id.empty()) res.headers.set("x-openstack-request-id", req.request_id);
+    if (res.status == 401)
+      for (const auto& [name, value] : req.unauthorized_headers)
+        if (!res.headers.contains(name)) res.headers.add(name, value);
     bool keep_alive = cfg.http_keepalive && client_keep_alive && body_complete && !state->stopping;
     auto written = co_await write_response(stream, req, res, keep_alive, cfg);
     log_access(req, res.status, written.bytes);

@@ -83,6 +83,18 @@ Result<std::string> read_file(const std::string& path) {
 Enforcer::Enforcer(PolicyConfig config, std::map<std::string, std::string> defaults)
     : config_(std::move(config)), defaults_(std::move(defaults)) {}
 
+std::vector<std::string> policy_search_dirs(const std::vector<std::string>& config_files) {
+  std::vector<std::string> dirs;
+  for (auto it = config_files.rbegin(); it != config_files.rend(); ++it) {
+    auto dir = std::filesystem::path(*it).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  for (const char* fixed : {"/etc/glance", "/etc"})
+    if (std::find(dirs.begin(), dirs.end(), fixed) == dirs.end()) dirs.emplace_back(fixed);
+  return dirs;
+}
+
 Result<std::unique_ptr<Enforcer>> Enforcer::load(
     PolicyConfig config, const std::map<std::string, std::string>& defaults) {
   std::unique_ptr<Enforcer> enforcer(new Enforcer(std::move(config), defaults));

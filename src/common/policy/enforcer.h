@@ -23,6 +23,10 @@ struct PolicyConfig {
   std::vector<std::string> search_dirs;
 };
 
+// Where relative policy paths are looked for, as oslo.config's find_file does: the
+// directories of the config files, the last file's first, then /etc/glance and /etc.
+std::vector<std::string> policy_search_dirs(const std::vector<std::string>& config_files);
+
 // The rules in force: `defaults`, overridden rule by rule by the policy file, then by every
 // file of each policy_dirs directory in name order (oslo.policy's overwrite=False). A file or
 // directory that is absent contributes nothing. The files are read again when they change

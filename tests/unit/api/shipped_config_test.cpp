@@ -23,6 +23,8 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.registry.port, defaults.registry.port);
   EXPECT_EQ(shipped.registry.timeout, defaults.registry.timeout);
   EXPECT_EQ(shipped.registry.send_identity_headers, defaults.registry.send_identity_headers);
+  EXPECT_EQ(shipped.registry.use_user_token, defaults.registry.use_user_token);
+  EXPECT_EQ(shipped.registry_admin.has_value(), defaults.registry_admin.has_value());
   EXPECT_EQ(shipped.registry.tls, defaults.registry.tls);
   EXPECT_EQ(shipped.registry.ca_file, defaults.registry.ca_file);
   EXPECT_EQ(shipped.registry.tls_insecure, defaults.registry.tls_insecure);

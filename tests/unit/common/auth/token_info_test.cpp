@@ -49,6 +49,25 @@ TEST(TokenInfo, RefusesWhatIsNotAToken) {
   }
 }
 
+TEST(TokenInfo, RefusesNestingPastTheLimitAndHugeBodies) {
+  const std::string user = R"("expires_at": "2030-01-01T00:00:00Z", "user": {"id": "u"})";
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "{\"a\":";
+  deep += "1" + std::string(100000, '}');
+  for (const std::string& body :
+       {"{\"token\": {" + user + ", \"x\": " + deep + "}}",
+        "{\"token\": " + std::string(100000, '[') + std::string(100000, ']') + "}",
+        "{\"token\": {" + user + ", \"pad\": \"" + std::string((16 << 20) + 1, 'A') + "\"}}"}) {
+    auto info = parse_token_info(body);
+    ASSERT_FALSE(info);
+    EXPECT_EQ(info.error().code(), Errc::bad_gateway);
+    EXPECT_TRUE(find_identity_endpoint(body, "internal", "").empty());
+  }
+  // Nesting within the limit is fine.
+  auto info = parse_token_info("{\"token\": {" + user + ", \"x\": [[[[[[[[1]]]]]]]]}}");
+  EXPECT_TRUE(info);
+}
+
 TEST(TokenInfo, IgnoresMistypedFields) {
   auto info = parse_token_info(R"({"token": {"expires_at": "2030-01-01T00:00:00Z",
     "user": {"id": "u", "name": 7, "domain": []}, "project": "p", "roles": [1, {"name": 2},

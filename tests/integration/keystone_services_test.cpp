@@ -1,0 +1,226 @@
+// glance-api's own dealings with a real Keystone: the registry link's token when
+// use_user_token is off, the orphan reaper's calls to a registry that validates tokens, and
+// the back-off when Keystone refuses the service user, and WWW-Authenticate on the 401s
+// given behind the token check under delay_auth_decision.
+
+#include "tests/support/api_fixture.h"
+#include "tests/support/cutting_proxy.h"
+#include "tests/support/eventually.h"
+#include "tests/support/keystone_server.h"
+#include "tests/support/raw_connection.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <csignal>
+#include <fstream>
+#include <iterator>
+
+namespace glance::testing {
+namespace {
+
+const std::string kKeystoneFlavor = "[paste_deploy]\nflavor = keystone\n";
+
+std::string keystone_tail(int port = 0, const std::string& extra = "") {
+  return kKeystoneFlavor + keystone_authtoken_section(port, extra);
+}
+
+std::string registry_admin(const std::string& password) {
+  return "use_user_token = False\nauth_url = " + keystone_server().url +
+         "/v3\nadmin_user = glance\nadmin_password = " + password +
+         "\nadmin_tenant_name = service\n";
+}
+
+HeaderList with_token(const std::string& token) {
+  return {{"X-Auth-Token", token}};
+}
+
+TEST(KeystoneRegistryLink, WithoutUserTokensTheApiActsWithItsOwnAdminToken) {
+  // Both daemons validate tokens; the registry sees the api's token (glance, an admin), never
+  // the caller's, as upstream's use_user_token = False does.
+  ApiEnvironment env(false, registry_admin("glancepw"), "", keystone_tail(), keystone_tail());
+  auto alice = env.client(with_token(keystone_token("alice", "alpha")));
+  auto r = alice.post("/v1/images", "", {{"x-image-meta-name", "linked"}});
+  ASSERT_EQ(r.status, 201u) << r.body;
+  // The api still names the caller's project as owner.
+  EXPECT_EQ(r.json()["image"]["owner"], keystone_server().alpha_project_id);
+  std::string id = r.json()["image"]["id"];
+  // The registry applies the admin's visibility: bob sees alice's private image through the
+  // api, which he would not with his own token at the registry.
+  auto bob = env.client(with_token(keystone_token("bob", "beta")));
+  EXPECT_EQ(bob.head("/v1/images/" + id).status, 200u);
+  // The caller's token is still validated by the api.
+  EXPECT_EQ(env.client(with_token("bogus")).get("/v1/images").status, 401u);
+}
+
+TEST(KeystoneRegistryLink, RefusedAdminCredentialsAre503NotAnotherIdentity) {
+  ApiEnvironment env(false, registry_admin("wrong"), "", keystone_tail(), keystone_tail());
+  auto alice = env.client(with_token(keystone_token("alice", "alpha")));
+  auto r = alice.get("/v1/images");
+  EXPECT_EQ(r.status, 503u) << r.body;
+  EXPECT_EQ(alice.post("/v1/images", "", {{"x-image-meta-name", "x"}}).status, 503u);
+}
+
+// The image's status as the registry tells an admin, "?" when it does not answer 200.
+std::string registry_status(ApiEnvironment& env, const std::string& id) {
+  HttpClient registry(env.registry().daemon().port(), with_token(keystone_token("admin", "admin")));
+  auto r = registry.get("/images/" + id);
+  return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
+}
+
+TEST(KeystoneOrphanReaper, KillsADeadUploadAtARegistryThatValidatesTokens) {
+  using namespace std::chrono_literals;
+  ApiEnvironment env(false, "upload_orphan_timeout = 2\n", "", keystone_tail(), keystone_tail());
+  const std::string alice = keystone_token("alice", "alpha");
+  auto created = env.client(with_token(alice))
+                     .post("/v1/images", "",
+                           {{"x-image-meta-name", "orphan"},
+                            {"x-image-meta-disk_format", "raw"},
+                            {"x-image-meta-container_format", "bare"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  std::string id = created.json()["image"]["id"];
+  // The registry refuses calls without a token: the reaper's must carry one.
+  EXPECT_EQ(HttpClient(env.registry().daemon().port()).get("/images/" + id).status, 401u);
+  {
+    RawConnection upload(env.api().port());
+    ASSERT_TRUE(upload.send("PUT /v1/images/" + id +
+                            " HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + alice +
+                            "\r\nContent-Type: application/octet-stream\r\n"
+                            "Content-Length: 90000\r\n\r\n" +
+                            std::string(30000, 'p')));
+    ASSERT_TRUE(eventually([&] { return registry_status(env, id) == "saving"; }, 30s));
+    ASSERT_TRUE(eventually([&] { return env.stored_files() == 1; }, 20s));
+    env.api().signal(SIGKILL);
+    ASSERT_EQ(env.api().wait_exit(20s), 128 + SIGKILL);
+  }
+  std::ifstream config_file(env.api().config_path());
+  const std::string config((std::istreambuf_iterator<char>(config_file)),
+                           std::istreambuf_iterator<char>());
+  Daemon restarted(api_binary(), config);
+  restarted.start();
+  EXPECT_TRUE(eventually([&] { return registry_status(env, id) == "killed"; }, 60s))
+      << registry_status(env, id) << "\n"
+      << restarted.log();
+  EXPECT_TRUE(eventually([&] { return env.stored_files() == 0; }, 20s));
+  EXPECT_EQ(restarted.log().find("orphan reaper cannot list"), std::string::npos)
+      << restarted.log();
+}
+
+// A Keystone user of the test's own (service role on project service, as a daemon's service
+// user needs), whose password the test may change; deleted by the destructor.
+class ServiceUser {
+ public:
+  ServiceUser(std::string name, const std::string& password) : name_(std::move(name)) {
+    nlohmann::json user = {
+        {"user", {{"name", name_}, {"domain_id", "default"}, {"password", password}}}};
+    auto r = admin().post("/v3/users", user.dump(), {{"Content-Type", "application/json"}});
+    if (r.status != 201) throw std::runtime_error("user: " + std::to_string(r.status) + r.body);
+    id_ = r.json()["user"]["id"];
+    auto roles = admin().get("/v3/roles?name=service");
+    std::string role = roles.json()["roles"][0]["id"];
+    r = admin().put(
+        "/v3/projects/" + keystone_server().service_project_id + "/users/" + id_ + "/roles/" + role,
+        "");
+    if (r.status != 204) throw std::runtime_error("role: " + std::to_string(r.status) + r.body);
+  }
+  ~ServiceUser() { admin().del("/v3/users/" + id_); }
+  void set_password(const std::string& password) {
+    nlohmann::json user = {{"user", {{"password", password}}}};
+    auto r = admin().request("PATCH", "/v3/users/" + id_, {{"Content-Type", "application/json"}},
+                             user.dump());
+    if (r.status != 200) throw std::runtime_error("password: " + std::to_string(r.status) + r.body);
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  static HttpClient admin() {
+    return HttpClient(keystone_server().port, {{"X-Auth-Token", keystone_token("admin", "admin")}});
+  }
+  std::string name_;
+  std::string id_;
+};
+
+TEST(KeystoneServiceUser, RefusedPasswordBacksOffAnswering503AndRecovers) {
+  using namespace std::chrono_literals;
+  const std::string password = "right-" + std::to_string(::getpid());
+  ServiceUser user("backoff-" + std::to_string(::getpid()), "not-yet-" + password);
+  // The service user authenticates through a counting proxy; validations go to the catalog's
+  // endpoint, straight to Keystone.
+  CuttingProxy proxy(keystone_server().port, "\x01never");
+  const std::string url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  ApiEnvironment env(false, "", "",
+                     kKeystoneFlavor + "\n[keystone_authtoken]\nwww_authenticate_uri = " + url +
+                         "/v3\nauth_url = " + url + "\nauth_type = password\nusername = " +
+                         user.name() + "\npassword = " + password +
+                         "\nproject_name = service\nuser_domain_id = default\n"
+                         "project_domain_name = Default\nregion_name = RegionOne\n");
+  auto alice = env.client(with_token(keystone_token("alice", "alpha")));
+  const std::string authenticate = "POST /v3/auth/tokens";
+
+  constexpr int kRequests = 20;
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRequests; ++i) {
+    auto r = alice.get("/v1/images");
+    EXPECT_EQ(r.status, 503u) << r.body;  // never 401: alice's token may well be fine
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Back-offs of 1, 2, 4... seconds: within `seconds`, at most this many attempts.
+  const int bound = 2 + static_cast<int>(std::log2(seconds + 1));
+  const int attempts = proxy.requests_starting(authenticate);
+  EXPECT_GE(attempts, 1);
+  EXPECT_LE(attempts, bound) << kRequests << " requests in " << seconds << " s";
+  RecordProperty("authentications", attempts);
+  // Logged once per refusal, not per request.
+  const std::string log = env.api().log();
+  size_t logged = 0;
+  for (size_t at = log.find("cannot authenticate the service user"); at != std::string::npos;
+       at = log.find("cannot authenticate the service user", at + 1))
+    ++logged;
+  EXPECT_EQ(logged, static_cast<size_t>(proxy.requests_starting(authenticate))) << log;
+
+  // Once Keystone accepts the password, service resumes by itself.
+  user.set_password(password);
+  EXPECT_TRUE(eventually([&] { return alice.get("/v1/images").status == 200; }, 120s))
+      << env.api().log();
+  EXPECT_EQ(env.client(with_token("bogus")).get("/v1/images").status, 401u);
+}
+
+void expect_401_naming_keystone(const HttpResponse& r) {
+  EXPECT_EQ(r.status, 401u) << r.body;
+  EXPECT_EQ(r.header("WWW-Authenticate").value_or(""),
+            "Keystone uri=\"" + keystone_server().url + "/v3\"");
+}
+
+TEST(KeystoneDelayedDecision, TheContextsLater401SaysWhereToAuthenticate) {
+  ApiEnvironment env(false, "", "", keystone_tail(0, "delay_auth_decision = true\n"));
+  // The token check lets these on, marked invalid; the context refuses them.
+  expect_401_naming_keystone(env.client(with_token("bogus")).get("/v1/images"));
+  expect_401_naming_keystone(env.client().get("/v1/images"));
+  expect_401_naming_keystone(
+      env.client(with_token("bogus")).post("/v1/images", "", {{"x-image-meta-name", "x"}}));
+  EXPECT_EQ(env.client(with_token(keystone_token("alice", "alpha"))).get("/v1/images").status,
+            200u);
+  // Answers other than 401 are left alone.
+  auto missing = env.client(with_token(keystone_token("alice", "alpha")))
+                     .head("/v1/images/0a6bf0b8-5f0c-4b6a-9e6e-2d3c5c4b1a10");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_FALSE(missing.header("WWW-Authenticate"));
+}
+
+TEST(KeystoneDelayedDecision, AHandlers401BehindAnonymousAccessSaysWhereToAuthenticate) {
+  // Anonymous read-only access at the api; the registry validates the (invalid) token the
+  // api forwards and refuses it, and the api passes that 401 on from its handler.
+  ApiEnvironment env(false, "allow_anonymous_access = true\n", "",
+                     keystone_tail(0, "delay_auth_decision = true\n"), keystone_tail());
+  expect_401_naming_keystone(env.client(with_token("bogus")).get("/v1/images"));
+  auto write = env.client(with_token("bogus")).post("/v1/images", "", {{"x-image-meta-name", "x"}});
+  EXPECT_EQ(write.status, 403u) << write.body;  // read-only: refused before the registry
+  EXPECT_FALSE(write.header("WWW-Authenticate"));
+}
+
+}  // namespace
+}  // namespace glance::testing
