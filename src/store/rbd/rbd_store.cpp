@@ -194,7 +194,7 @@ Task<void> RbdStore::remove_leftovers(const std::string& id, const std::optional
                    config_.rbd_store_pool, name, id);
       auto removed = remove_image_and_snapshots(*ctx, name);
       if (!removed && removed.error().code() != common::Errc::not_found)
-        spdlog::error("cannot remove RBD image {}/{}: {}", config_.rbd_store_pool, name,
+        spdlog::warn("cannot remove RBD image {}/{}: {}", config_.rbd_store_pool, name,
                       removed.error().message());
     }
     return Result<void>();

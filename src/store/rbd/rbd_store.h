@@ -66,7 +66,8 @@ class RbdStore final : public Store {
   Task<uint64_t> size(const Location& where, const ReadOptions& options) override;
   Task<void> remove(const Location& where) override;
   // Removes the images "<id>" (unless `keep` names it) and "<id>-<tag>" of the configured pool,
-  // snapshots first.
+  // snapshots first. Ceph refuses to remove an image that an upload still has open (it has a
+  // watcher): that one is logged and left to its upload's own clean-up.
   Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
 
   ~RbdStore() override;
