@@ -89,13 +89,18 @@ auth expose insecure global id reclaim = false
 mon warn on insecure global id reclaim = false
 mon warn on insecure global id reclaim allowed = false
 run dir = $D/run
-log file = $D/log/\$name.log
-pid file = $D/run/\$name.pid
-admin socket = $D/run/\$name.asok
+# Logs and admin sockets for the daemons only: clients (the tests, glance-api, the rbd CLI)
+# would all claim the one client.admin socket.
 [mon.a]
 mon data = $D/mon.a
+log file = $D/log/mon.a.log
+pid file = $D/run/mon.a.pid
+admin socket = $D/run/mon.a.asok
 [osd.0]
 osd data = $D/osd.0
+log file = $D/log/osd.0.log
+pid file = $D/run/osd.0.pid
+admin socket = $D/run/osd.0.asok
 CONF
 }
 

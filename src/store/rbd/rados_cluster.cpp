@@ -52,6 +52,9 @@ Error rados_error(int negative_errno, const std::string& what) {
     case ENETUNREACH:
     case EAGAIN:
     case EINTR:
+    // librbd's answer when it could not take or keep an image's exclusive lock, as when the
+    // OSDs stop answering mid-write.
+    case EROFS:
       return Error::unavailable(std::move(msg));
     default:
       return Error::internal(std::move(msg));

@@ -64,7 +64,8 @@ class IoCtx {
 // The Error for a negative errno a librados or librbd call returned while doing `what`:
 // ENOENT not_found, EEXIST and EBUSY conflict (EBUSY: the image or snapshot is in use, as
 // upstream's InUseByStore), ENOSPC and EDQUOT storage_full, EPERM and EACCES bad_gateway
-// (Ceph refused our credentials), timeouts and lost connections unavailable, the rest internal.
+// (Ceph refused our credentials), timeouts, lost connections and EROFS (librbd lost the
+// image's exclusive lock) unavailable, the rest internal.
 common::Error rados_error(int negative_errno, const std::string& what);
 
 }  // namespace glance::store
