@@ -10,6 +10,8 @@ packages=(
   libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libspdlog-dev libssl-dev libyaml-dev libmariadb-dev libmariadb-dev-compat
   mariadb-server-core mariadb-client
+  # The rbd store driver's librbd and librados (C API; Debian ships no pkg-config files).
+  librbd-dev
 )
 if [ "$mode" = test ]; then
   # systemd: for `systemd-analyze verify` on the units (it needs no running systemd).
@@ -29,6 +31,9 @@ if [ "$mode" = test ]; then
   # A three-node MariaDB Galera cluster (scripts/galera-aio.sh) for the registry's Galera
   # tests: the full server package carries the state transfer scripts, rsync runs them.
   packages+=(mariadb-server galera-4 rsync)
+  # A single-node Ceph (scripts/ceph-aio.sh: one monitor, one memstore OSD) for the rbd store
+  # tests; uuidgen makes its fsid. No mgr: RBD I/O does not need one.
+  packages+=(ceph-mon ceph-osd ceph-common uuid-runtime)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 
 #include "store/file/file_driver.h"
 #include "store/http/http_driver.h"
+#include "store/rbd/rbd_driver.h"
 #include "store/s3/s3_driver.h"
 #include "store/swift/swift_driver.h"
 
@@ -10,7 +11,7 @@ namespace glance::store {
 const std::vector<Driver>& known_drivers() {
   // One line per driver.
   static const std::vector<Driver> drivers{file_driver(), http_driver(), swift_driver(),
-                                           s3_driver()};
+                                           s3_driver(), rbd_driver()};
   return drivers;
 }
 

@@ -1,11 +1,18 @@
 // One suite run against every writable Store driver. A new driver adds a factory and a type
 // below; drivers that talk to a server run against the real one the test harness started.
+// Built twice: store_contract_tests runs the file, swift and s3 drivers (the Swift fixture);
+// rbd_store_tests, with GLANCE_CONTRACT_ON_CEPH, the rbd driver (the Ceph fixture), since a
+// test binary requires one fixture.
 
 #include "common/hex_digest.h"
 #include "store/file/file_store.h"
+#include "store/rbd/rbd_store.h"
 #include "store/s3/s3_store.h"
 #include "store/swift/swift_store.h"
 #include "tests/support/cluster_stores.h"
+#ifdef GLANCE_CONTRACT_ON_CEPH
+#include "tests/support/ceph_cluster.h"
+#endif
 #include "tests/support/http_client.h"
 #include "tests/support/store_io.h"
 #include "tests/support/swift_cluster.h"
@@ -22,6 +29,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 
@@ -42,7 +50,7 @@ struct StoreFactory;
 template <>
 struct StoreFactory<FileStore> {
   // Two writers of one id: the second commit must fail, not overwrite.
-  static constexpr bool atomic_commit = true;
+  [[maybe_unused]] static constexpr bool atomic_commit = true;
   static std::unique_ptr<Store> make() {
     static int n = 0;
     auto dir = std::filesystem::path(::testing::TempDir()) /
@@ -64,12 +72,56 @@ struct StoreFactory<FileStore> {
   }
 };
 
+#ifdef GLANCE_CONTRACT_ON_CEPH
+// The Ceph of tests/support/ceph_cluster.h, one fresh pool per store. 1 MiB objects, so the
+// suite's images span several and grow in steps.
+template <>
+struct StoreFactory<RbdStore> {
+  // Each upload writes an image of its own name and renames it to the image id at commit,
+  // which fails when the id exists.
+  [[maybe_unused]] static constexpr bool atomic_commit = true;
+  static glance::testing::CephAdmin& admin() {
+    static glance::testing::CephAdmin admin(glance::testing::ceph_cluster());
+    return admin;
+  }
+  static RbdStoreConfig config() {
+    RbdStoreConfig c;
+    c.rbd_store_ceph_conf = glance::testing::ceph_cluster().conf;
+    c.rbd_store_pool = admin().create_pool("contract");
+    c.rbd_store_chunk_size = 1;
+    c.rados_connect_timeout = 60;
+    return c;
+  }
+  static std::unique_ptr<Store> make() {
+    auto store = RbdStore::create(config(), glance::testing::store_pool());
+    if (!store) throw std::runtime_error(store.error().message());
+    return std::move(*store);
+  }
+  // A monitor address where nothing listens.
+  static std::unique_ptr<Store> make_unreachable() {
+    auto conf = std::filesystem::path(::testing::TempDir()) /
+                ("unreachable-ceph-" + std::to_string(::getpid()) + ".conf");
+    std::ofstream(conf) << "[global]\nmon host = v1:127.0.0.1:" << closed_port()
+                        << "\nauth client required = none\n";
+    RbdStoreConfig c;
+    c.rbd_store_ceph_conf = conf.string();
+    c.rados_connect_timeout = 3;
+    auto store = RbdStore::create(c, glance::testing::store_pool());
+    if (!store) throw std::runtime_error(store.error().message());
+    return std::move(*store);
+  }
+  // RBD images in the store's pool, those of uploads under way included.
+  static size_t objects(Store& store) {
+    return admin().images(static_cast<RbdStore&>(store).config().rbd_store_pool).size();
+  }
+};
+#else
 // The Swift all-in-one of tests/support/swift_cluster.h, one fresh container per store.
 template <>
 struct StoreFactory<SwiftStore> {
   // Each upload writes objects of its own name and both commit; the registry's compare-and-set
   // decides which one the image keeps. swift_store_test.cpp checks that race.
-  static constexpr bool atomic_commit = false;
+  [[maybe_unused]] static constexpr bool atomic_commit = false;
   static SwiftStoreConfig config() { return glance::testing::swift_config_on_cluster("contract"); }
   static std::unique_ptr<Store> make() {
     auto store = SwiftStore::create(config(), glance::testing::store_pool());
@@ -122,7 +174,7 @@ template <>
 struct StoreFactory<S3Store> {
   // S3 has no create-only PUT that every server honours: each upload writes its own key and
   // both commit; the registry's compare-and-set decides which one the image keeps.
-  static constexpr bool atomic_commit = false;
+  [[maybe_unused]] static constexpr bool atomic_commit = false;
   // A fresh bucket per store on the Swift all-in-one's S3 API, made by the first upload.
   // Parts are S3's smallest (5 MiB), and only declared sizes of 1 MiB and more go multipart,
   // so the suite's images take the single-PUT paths; s3_store_test covers the multipart ones.
@@ -147,6 +199,8 @@ struct StoreFactory<S3Store> {
   }
 };
 
+#endif
+
 template <class T>
 class StoreContract : public ::testing::Test {
  protected:
@@ -170,8 +224,20 @@ class StoreContract : public ::testing::Test {
   }
 };
 
+#ifdef GLANCE_CONTRACT_ON_CEPH
+using Drivers = ::testing::Types<RbdStore>;
+// "StoreContract/Rbd.<case>": ctest names must differ from store_contract_tests' ones.
+struct DriverName {
+  template <class T>
+  static std::string GetName(int) {
+    return "Rbd";
+  }
+};
+TYPED_TEST_SUITE(StoreContract, Drivers, DriverName);
+#else
 using Drivers = ::testing::Types<FileStore, SwiftStore, S3Store>;
 TYPED_TEST_SUITE(StoreContract, Drivers);
+#endif
 
 TYPED_TEST(StoreContract, AddThenReadBackByteExact) {
   std::string data = random_bytes(300000, 42);

@@ -3,14 +3,24 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 namespace glance::testing {
 
-FixtureEnv::FixtureEnv(const std::string& dir_variable, const std::string& file,
-                       const std::string& unset_hint, const std::string& missing_hint) {
+namespace {
+std::string dir_from(const std::string& dir_variable, const std::string& unset_hint) {
   const char* dir = std::getenv(dir_variable.c_str());
   if (!dir || !*dir) throw std::runtime_error(dir_variable + " is not set: " + unset_hint);
-  dir_ = dir;
+  return dir;
+}
+}  // namespace
+
+FixtureEnv::FixtureEnv(const std::string& dir_variable, const std::string& file,
+                       const std::string& unset_hint, const std::string& missing_hint)
+    : FixtureEnv(dir_from(dir_variable, unset_hint), file, missing_hint) {}
+
+FixtureEnv::FixtureEnv(std::string dir, const std::string& file, const std::string& missing_hint)
+    : dir_(std::move(dir)) {
   path_ = dir_ + "/" + file;
   std::ifstream in(path_);
   if (!in) throw std::runtime_error("no " + path_ + ": " + missing_hint);

@@ -17,6 +17,9 @@ class FixtureEnv {
   FixtureEnv(const std::string& dir_variable, const std::string& file,
              const std::string& unset_hint, const std::string& missing_hint);
 
+  // Reads `dir`/`file`, for a service a test started in `dir` itself.
+  FixtureEnv(std::string dir, const std::string& file, const std::string& missing_hint);
+
   const std::string& dir() const { return dir_; }
   // The value of `key`; throws std::runtime_error when the file lacks it or it is empty.
   const std::string& get(const std::string& key) const;

@@ -5,6 +5,7 @@
 #include "api/authorizer.h"
 #include "common/policy/policy_document.h"
 #include "store/file/file_driver.h"
+#include "store/rbd/rbd_driver.h"
 #include "store/swift/swift_driver.h"
 
 #include "tests/support/shipped_config.h"
@@ -37,6 +38,7 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.stores.default_store, defaults.stores.default_store);
   EXPECT_TRUE(store::load_file_config(shipped_file) == store::load_file_config(empty_file));
   EXPECT_TRUE(store::load_swift_config(shipped_file) == store::load_swift_config(empty_file));
+  EXPECT_TRUE(store::load_rbd_config(shipped_file) == store::load_rbd_config(empty_file));
   EXPECT_EQ(shipped.formats.disk_formats, defaults.formats.disk_formats);
   EXPECT_EQ(shipped.formats.container_formats, defaults.formats.container_formats);
   EXPECT_EQ(shipped.image_size_cap, defaults.image_size_cap);

@@ -1,0 +1,177 @@
+// glance-api with its image data on Ceph RBD, against the real single-node Ceph of the test
+// harness (and, for the outage case, one of the test's own): uploads of known and unknown
+// size, downloads and ranges, a clone (as Nova makes one) making delete a 409, a client gone
+// mid-upload, and Ceph stopping mid-upload.
+
+#include "common/hex_digest.h"
+#include "tests/support/api_fixture.h"
+#include "tests/support/ceph_cluster.h"
+#include "tests/support/eventually.h"
+#include "tests/support/raw_connection.h"
+#include "tests/support/test_data.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+namespace glance::testing {
+namespace {
+
+std::string rbd_options(const CephCluster& cluster, const std::string& pool, int timeout) {
+  return "stores = file, rbd\n"
+         "default_store = rbd\n"
+         "rbd_store_ceph_conf = " +
+         cluster.conf + "\nrbd_store_pool = " + pool +
+         "\n"
+         // 1 MiB objects, so a few MiB span several and an unknown size grows in steps.
+         "rbd_store_chunk_size = 1\n"
+         "rados_connect_timeout = " +
+         std::to_string(timeout) + "\n";
+}
+
+HeaderList image_headers(const std::string& name) {
+  return {{"x-image-meta-name", name},
+          {"x-image-meta-disk_format", "raw"},
+          {"x-image-meta-container_format", "bare"},
+          {"Content-Type", "application/octet-stream"}};
+}
+
+// The image named `name`, killed ones included, as the api lists it.
+nlohmann::json listed(HttpClient& client, const std::string& name) {
+  auto images =
+      client.get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=" + name)
+          .json()["images"];
+  return images.empty() ? nlohmann::json() : images[0];
+}
+
+class ApiRbdStore : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    admin_ = new CephAdmin(ceph_cluster());
+    pool_ = new std::string(admin_->create_pool("glance-api"));
+    env_ = new ApiEnvironment(false, "", rbd_options(ceph_cluster(), *pool_, 60));
+  }
+  static void TearDownTestSuite() {
+    delete env_;
+    admin_->delete_pool(*pool_);
+    delete pool_;
+    delete admin_;
+  }
+  std::vector<std::string> images() const { return admin_->images(*pool_); }
+
+  static CephAdmin* admin_;
+  static std::string* pool_;
+  static ApiEnvironment* env_;
+  HttpClient client_ = env_->client();
+};
+CephAdmin* ApiRbdStore::admin_ = nullptr;
+std::string* ApiRbdStore::pool_ = nullptr;
+ApiEnvironment* ApiRbdStore::env_ = nullptr;
+
+TEST_F(ApiRbdStore, UploadDownloadRangeDeleteOfKnownAndUnknownSize) {
+  for (bool chunked : {false, true}) {
+    const auto data = random_bytes((5 << 20) + 777, chunked ? 11 : 12);
+    auto r = client_.request("POST", "/v1/images", image_headers("rbd"), data, chunked);
+    ASSERT_EQ(r.status, 201u) << r.body;
+    auto image = r.json()["image"];
+    EXPECT_EQ(image["status"], "active");
+    EXPECT_EQ(image["checksum"], common::md5_hex(data));
+    EXPECT_EQ(image["size"], data.size());
+    const std::string id = image["id"];
+    EXPECT_EQ(images(), std::vector<std::string>{id});
+    EXPECT_TRUE(admin_->snapshot_protected(*pool_, id, "snap"));
+    EXPECT_EQ(admin_->image_size(*pool_, id), data.size());
+    auto back = client_.get("/v1/images/" + id);
+    ASSERT_EQ(back.status, 200u);
+    EXPECT_TRUE(back.body == data) << "chunked=" << chunked;
+    auto part = client_.get("/v1/images/" + id, {{"Range", "bytes=1048570-1048589"}});
+    ASSERT_EQ(part.status, 206u);
+    EXPECT_EQ(part.body, data.substr(1048570, 20));
+    EXPECT_EQ(client_.del("/v1/images/" + id).status, 200u);
+    EXPECT_TRUE(images().empty());
+  }
+}
+
+TEST_F(ApiRbdStore, DeletingAnImageNovaClonedIs409AndKeepsIt) {
+  const auto data = random_bytes(400000, 13);
+  auto r = client_.post("/v1/images", data, image_headers("cloned"));
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const std::string id = r.json()["image"]["id"];
+  admin_->clone(*pool_, id, "snap", "instance-" + id);
+  auto refused = client_.del("/v1/images/" + id);
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  auto head = client_.head("/v1/images/" + id);
+  EXPECT_EQ(head.status, 200u);
+  EXPECT_EQ(head.header("x-image-meta-status"), "active");
+  EXPECT_TRUE(client_.get("/v1/images/" + id).body == data);
+  EXPECT_TRUE(admin_->snapshot_protected(*pool_, id, "snap"));
+  admin_->remove_image(*pool_, "instance-" + id);
+  EXPECT_EQ(client_.del("/v1/images/" + id).status, 200u);
+  EXPECT_TRUE(images().empty());
+}
+
+TEST_F(ApiRbdStore, ClientGoneMidUploadLeavesNoImage) {
+  // Announce 6 MiB, send 3 and hang up.
+  const auto bytes = random_bytes(3 << 20, 14);
+  const std::string head =
+      "POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+      "x-image-meta-name: cut\r\nx-image-meta-disk_format: raw\r\n"
+      "x-image-meta-container_format: bare\r\nContent-Length: " +
+      std::to_string(6 << 20) + "\r\n\r\n";
+  client_.raw_then_close(head + bytes);
+  EXPECT_TRUE(eventually([&] { return listed(client_, "cut")["status"] == "killed"; }));
+  EXPECT_TRUE(eventually([&] { return images().empty(); }));
+  EXPECT_TRUE(images().empty());
+}
+
+// Ceph stops answering mid-upload (its OSD paused): the upload ends 503 within the configured
+// timeout, the image is killed, the api goes on serving, and once Ceph is back the partial RBD
+// image is removed and uploads work again.
+TEST(ApiRbdOutage, CephPausedMidUploadIs503LeavesNothingAndTheApiServes) {
+  PrivateCephCluster ceph;
+  CephAdmin admin(ceph.cluster());
+  ApiEnvironment env(false, "", rbd_options(ceph.cluster(), ceph.cluster().pool, 5));
+  auto client = env.client();
+  RawConnection upload(env.api().port());
+  std::string head =
+      "POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+      "x-image-meta-name: outage\r\nx-image-meta-disk_format: raw\r\n"
+      "x-image-meta-container_format: bare\r\nTransfer-Encoding: chunked\r\n\r\n";
+  ASSERT_TRUE(upload.send(head));
+  const std::string mib = random_bytes(1 << 20, 15);
+  auto send_chunk = [&] {
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", mib.size());
+    return upload.send(size + mib + "\r\n");
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(send_chunk());
+  ASSERT_TRUE(eventually([&] { return admin.images(ceph.cluster().pool).size() == 1; }));
+  const int osd = ceph.osd_pid();
+  ASSERT_EQ(::kill(osd, SIGSTOP), 0);
+  // Enough for the api to hand Ceph another write (it reads 1 MiB chunks, two ahead), little
+  // enough for the socket buffers, so that sending never blocks on an api that stopped reading.
+  for (int i = 0; i < 3; ++i) send_chunk();
+  std::string answer;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (answer.find("\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    answer += upload.read(1 << 16, std::chrono::milliseconds(200));
+  ::kill(osd, SIGCONT);
+  ASSERT_NE(answer.find("\r\n"), std::string::npos) << "no answer within 90 s";
+  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 503 Service Unavailable") << answer;
+  // The api serves meanwhile and after: listing, and the killed image's metadata.
+  EXPECT_EQ(client.get("/v1/images").status, 200u);
+  EXPECT_TRUE(eventually([&] { return listed(client, "outage")["status"] == "killed"; }));
+  // Ceph is back: the partial image goes, and a new upload works.
+  EXPECT_TRUE(eventually([&] { return admin.images(ceph.cluster().pool).empty(); },
+                         std::chrono::seconds(60)));
+  EXPECT_TRUE(admin.images(ceph.cluster().pool).empty());
+  const auto data = random_bytes(200000, 16);
+  auto r = client.post("/v1/images", data, image_headers("after"));
+  ASSERT_EQ(r.status, 201u) << r.body;
+  EXPECT_TRUE(client.get("/v1/images/" + r.json()["image"]["id"].get<std::string>()).body == data);
+}
+
+}  // namespace
+}  // namespace glance::testing
