@@ -126,52 +126,5 @@ TEST_F(ApiRbdStore, ClientGoneMidUploadLeavesNoImage) {
   EXPECT_TRUE(images().empty());
 }
 
-// Ceph stops answering mid-upload (its OSD paused): the upload ends 503 within the configured
-// timeout, the image is killed, the api goes on serving, and once Ceph is back the partial RBD
-// image is removed and uploads work again.
-TEST(ApiRbdOutage, CephPausedMidUploadIs503LeavesNothingAndTheApiServes) {
-  PrivateCephCluster ceph;
-  CephAdmin admin(ceph.cluster());
-  ApiEnvironment env(false, "", rbd_options(ceph.cluster(), ceph.cluster().pool, 5));
-  auto client = env.client();
-  RawConnection upload(env.api().port());
-  std::string head =
-      "POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-      "x-image-meta-name: outage\r\nx-image-meta-disk_format: raw\r\n"
-      "x-image-meta-container_format: bare\r\nTransfer-Encoding: chunked\r\n\r\n";
-  ASSERT_TRUE(upload.send(head));
-  const std::string mib = random_bytes(1 << 20, 15);
-  auto send_chunk = [&] {
-    char size[32];
-    std::snprintf(size, sizeof size, "%zx\r\n", mib.size());
-    return upload.send(size + mib + "\r\n");
-  };
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(send_chunk());
-  ASSERT_TRUE(eventually([&] { return admin.images(ceph.cluster().pool).size() == 1; }));
-  const int osd = ceph.osd_pid();
-  ASSERT_EQ(::kill(osd, SIGSTOP), 0);
-  // Enough for the api to hand Ceph another write (it reads 1 MiB chunks, two ahead), little
-  // enough for the socket buffers, so that sending never blocks on an api that stopped reading.
-  for (int i = 0; i < 3; ++i) send_chunk();
-  std::string answer;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-  while (answer.find("\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    answer += upload.read(1 << 16, std::chrono::milliseconds(200));
-  ::kill(osd, SIGCONT);
-  ASSERT_NE(answer.find("\r\n"), std::string::npos) << "no answer within 90 s";
-  EXPECT_EQ(answer.substr(0, answer.find("\r\n")), "HTTP/1.1 503 Service Unavailable") << answer;
-  // The api serves meanwhile and after: listing, and the killed image's metadata.
-  EXPECT_EQ(client.get("/v1/images").status, 200u);
-  EXPECT_TRUE(eventually([&] { return listed(client, "outage")["status"] == "killed"; }));
-  // Ceph is back: the partial image goes, and a new upload works.
-  EXPECT_TRUE(eventually([&] { return admin.images(ceph.cluster().pool).empty(); },
-                         std::chrono::seconds(60)));
-  EXPECT_TRUE(admin.images(ceph.cluster().pool).empty());
-  const auto data = random_bytes(200000, 16);
-  auto r = client.post("/v1/images", data, image_headers("after"));
-  ASSERT_EQ(r.status, 201u) << r.body;
-  EXPECT_TRUE(client.get("/v1/images/" + r.json()["image"]["id"].get<std::string>()).body == data);
-}
-
 }  // namespace
 }  // namespace glance::testing

@@ -69,6 +69,9 @@ CephAdmin::CephAdmin(const CephCluster& c) {
   cluster_ = cluster;
   check(rados_conf_read_file(cluster, c.conf.c_str()), "reading " + c.conf);
   check(rados_conf_set(cluster, "client_mount_timeout", "30"), "client_mount_timeout");
+  // A cluster that stops answering fails the test's calls instead of hanging them.
+  check(rados_conf_set(cluster, "rados_osd_op_timeout", "30"), "rados_osd_op_timeout");
+  check(rados_conf_set(cluster, "rados_mon_op_timeout", "30"), "rados_mon_op_timeout");
   check(rados_connect(cluster), "connecting to Ceph");
 }
 

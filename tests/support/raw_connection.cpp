@@ -45,6 +45,9 @@ int listen_ephemeral(const std::string& address, int* port) {
 
 RawConnection::RawConnection(int port) : fd_(connect_loopback(port)) {
   if (fd_ < 0) throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
+  // A server that stops reading fails a send after this long instead of hanging the test.
+  timeval limit{.tv_sec = 30, .tv_usec = 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
 }
 
 RawConnection::~RawConnection() {

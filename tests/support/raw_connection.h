@@ -7,7 +7,7 @@ namespace glance::testing {
 
 // One client TCP connection to 127.0.0.1 driven byte by byte, for tests that misbehave on
 // purpose: half-sent requests, resets, clients that stop reading. Every read is bounded by
-// a timeout, so a server that hangs fails the test instead of hanging it.
+// a timeout, and every send by 30 s, so a server that hangs fails the test instead of hanging it.
 class RawConnection {
  public:
   explicit RawConnection(int port);
@@ -15,7 +15,8 @@ class RawConnection {
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
 
-  // Sends everything; false once the server closed or reset the connection.
+  // Sends everything; false once the server closed or reset the connection, or stopped reading
+  // for 30 s.
   bool send(const std::string& bytes);
   // Reads until the server closes, `max_bytes` arrived, or `timeout` passed without data.
   std::string read(size_t max_bytes = 1 << 20,
