@@ -3,29 +3,15 @@
 // by page through `next`), shows and deletes, and reads an image made through v1.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/glance_cli.h"
 #include "tests/support/mariadb_server.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
-#include <regex>
-#include <sstream>
 
 namespace glance::testing {
 namespace {
-
-// The rows of the "| Property | Value |" table the CLI prints for one image.
-std::map<std::string, std::string> parse_table(const std::string& out) {
-  std::map<std::string, std::string> rows;
-  static const std::regex row(R"(^\|\s*(.*?)\s*\|\s*(.*?)\s*\|\r?$)");
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (std::regex_match(line, m, row)) rows[m[1]] = m[2];
-  }
-  return rows;
-}
 
 class GlanceClientV2 : public ::testing::Test {
  protected:
@@ -46,7 +32,7 @@ class GlanceClientV2 : public ::testing::Test {
 };
 
 TEST_F(GlanceClientV2, CreateListShowDeleteAndReadV1Images) {
-  auto created = parse_table(
+  auto created = parse_cli_table(
       glance("image-create --name v2-cli --disk-format qcow2 --container-format bare "
              "--visibility private --min-ram 128 --tags x86 --property os_distro=cirros"));
   std::string id = created["id"];
@@ -67,7 +53,7 @@ TEST_F(GlanceClientV2, CreateListShowDeleteAndReadV1Images) {
                        {"Content-Type", "application/octet-stream"}});
   ASSERT_EQ(v1.status, 201u) << v1.body;
   std::string v1_id = v1.json()["image"]["id"];
-  auto v1_shown = parse_table(glance("image-show " + v1_id));
+  auto v1_shown = parse_cli_table(glance("image-show " + v1_id));
   EXPECT_EQ(v1_shown["name"], "v1-made");
   EXPECT_EQ(v1_shown["visibility"], "public");
   EXPECT_EQ(v1_shown["status"], "active");
@@ -86,7 +72,7 @@ TEST_F(GlanceClientV2, CreateListShowDeleteAndReadV1Images) {
   EXPECT_NE(filtered.find(id), std::string::npos) << filtered;
   EXPECT_EQ(filtered.find(v1_id), std::string::npos) << filtered;
 
-  auto shown = parse_table(glance("image-show " + id));
+  auto shown = parse_cli_table(glance("image-show " + id));
   EXPECT_EQ(shown["name"], "v2-cli");
   EXPECT_EQ(shown["disk_format"], "qcow2");
 

@@ -195,7 +195,7 @@ Task<void> RbdStore::remove_leftovers(const std::string& id, const std::optional
       auto removed = remove_image_and_snapshots(*ctx, name);
       if (!removed && removed.error().code() != common::Errc::not_found)
         spdlog::warn("cannot remove RBD image {}/{}: {}", config_.rbd_store_pool, name,
-                      removed.error().message());
+                     removed.error().message());
     }
     return Result<void>();
   });
