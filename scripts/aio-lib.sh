@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What scripts/keystone-aio.sh and scripts/swift-aio.sh share: finding the processes they
+# What the scripts/*-aio.sh fixtures share: finding the processes they
 # started and free loopback ports. Sourced after setting D (the state directory), PY (the
 # python3 to run) and AIO_MARK (the name of the environment variable, set to D, with which
 # each of their processes is launched).

@@ -21,22 +21,9 @@ pool=${CEPH_AIO_POOL:-images}
 # Every ceph CLI call: bounded, since it waits 300 s for a monitor that does not answer.
 cli() { timeout 30 "$@" --connect-timeout 10 -c "$D/ceph.conf"; }
 
-# The pid in DIR/run/NAME.pid if that process is alive and one this script started for DIR (its
-# environment says so), so that a recycled pid is never signalled.
-our_pid() {
-  local f="$D/run/$1.pid" pid
-  [ -s "$f" ] || return 1
-  pid=$(cat "$f")
-  [ -r "/proc/$pid/environ" ] || return 1
-  { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qxF "CEPH_AIO_DIR=$D" || return 1
-  echo "$pid"
-}
-
-alive() {
-  local state
-  state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
-  [ -n "$state" ] && [ "$state" != Z ]
-}
+AIO_MARK=CEPH_AIO_DIR
+# shellcheck source=scripts/aio-lib.sh
+. "$(dirname "$0")/aio-lib.sh"
 
 stop_one() {
   local pid deadline
@@ -52,11 +39,6 @@ stop_one() {
 stop_all() {
   stop_one osd.0
   stop_one mon.a
-}
-
-free_port() {
-  $PY -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 write_conf() {
@@ -111,7 +93,7 @@ attempt() {
   mkdir -p "$D"/{mon.a,osd.0,run,log}
   local fsid port osd_uuid i
   fsid=$(uuidgen)
-  port=$(free_port)
+  port=$(free_ports 1)
   write_conf "$fsid" "$port"
   export CEPH_AIO_DIR=$D
   monmaptool --create --addv a "v1:127.0.0.1:$port" --fsid "$fsid" "$D/monmap" >/dev/null
