@@ -18,6 +18,8 @@ if [ "$mode" = test ]; then
   # python3-glanceclient: the v1 CLI the client suite drives; bsdutils: script(1), which gives
   # that CLI the terminal its image-update insists on.
   packages+=(libgtest-dev libgmock-dev curl systemd python3-glanceclient bsdutils openssl)
+  # python3-openstackclient: `openstack image ...`, the v2 CLI the openstackclient suite drives.
+  packages+=(python3-openstackclient)
   # A Swift all-in-one (scripts/swift-aio.sh) for the Swift and S3 store tests: the four
   # servers, memcached for tempauth's tokens, and both clients for checking by hand.
   packages+=(swift swift-proxy swift-account swift-container swift-object memcached
