@@ -46,29 +46,8 @@ s3_store_bucket_url_format = path"
 }
 
 head -c $((size_mib << 20)) /dev/urandom >"$work/image.bin"
-results="$work/results"
-: >"$results"
-timed() {  # label, command...: appends "label seconds peak_rss_mib" (rss of the api, or -)
-  local label=$1; shift
-  local t0; t0=$(date +%s.%N)
-  "$@"
-  local t1; t1=$(date +%s.%N)
-  local rss=-
-  if [[ $label == api-* ]]; then rss=$(awk '/VmHWM/ {print $2 / 1024}' "/proc/$api_pid/status"); fi
-  local s; s=$(echo "$t1 - $t0" | bc)
-  echo "$label $s $rss" >>"$results"
-  awk -v l="$label" -v t="$s" -v m="$size_mib" -v r="$rss" \
-    'BEGIN { printf "%-22s %6.2f s %6.0f MB/s  api peak RSS %s MiB\n", l, t, m * 1.048576 / t, r }'
-}
-api_upload() {
-  curl -fsS -o "$work/created.json" -X POST -H 'Content-Type: application/octet-stream' \
-    -H 'x-image-meta-name: bench' -H 'x-image-meta-disk_format: raw' \
-    -H 'x-image-meta-container_format: bare' -T "$work/image.bin" \
-    "http://127.0.0.1:$api_port/v1/images"
-  id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["id"])' "$work/created.json")
-}
-api_download() { curl -fsS -o "$work/down.bin" "http://127.0.0.1:$api_port/v1/images/$id"; }
-api_delete() { curl -fsS -o /dev/null -X DELETE "http://127.0.0.1:$api_port/v1/images/$id"; }
+# shellcheck source=bench/transfer_timing.sh
+. "$repo/bench/transfer_timing.sh"
 swift_args=(-A "$SWIFT_AUTH_URL" -U "$SWIFT_USER" -K "$SWIFT_KEY")
 swift_up() { swift "${swift_args[@]}" upload --object-name direct.bin glance-direct "$work/image.bin" >/dev/null; }
 swift_down() { swift "${swift_args[@]}" download glance-direct direct.bin -o "$work/down.bin" >/dev/null; }
@@ -109,23 +88,10 @@ for run in $(seq 1 "$runs"); do
   rm -f "$work/down.bin"
 done
 
-echo "medians over $runs runs:"
-python3 - "$results" <<'PY'
-import statistics, sys
-times, rss = {}, {}
-for line in open(sys.argv[1]):
-    label, seconds, peak = line.split()
-    times.setdefault(label, []).append(float(seconds))
-    if peak != "-": rss[label] = max(rss.get(label, 0.0), float(peak))
-med = {k: statistics.median(v) for k, v in times.items()}
-for k in sorted(med):
-    extra = f"  peak RSS {rss[k]:.1f} MiB" if k in rss else ""
-    print(f"  {k:28s} {med[k]:6.2f} s{extra}")
-print("api / direct: swift upload %.2f, swift download %.2f, s3 upload %.2f (vs single PUT) %.2f "
+print_medians 'print("api / direct: swift upload %.2f, swift download %.2f, s3 upload %.2f (vs single PUT) %.2f "
       "(vs multipart), s3 download %.2f" % (
           med["api-swift-upload"] / med["direct-swift-upload"],
           med["api-swift-download"] / med["direct-swift-download"],
           med["api-s3-upload"] / med["direct-s3-upload-single"],
           med["api-s3-upload"] / med["direct-s3-upload-multipart"],
-          med["api-s3-download"] / med["direct-s3-download"]))
-PY
+          med["api-s3-download"] / med["direct-s3-download"]))'
