@@ -8,7 +8,7 @@ mode=${1:-build}
 packages=(
   clang g++ cmake ninja-build pkg-config python3 ca-certificates
   libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
-  nlohmann-json3-dev libspdlog-dev libssl-dev libyaml-dev libmariadb-dev libmariadb-dev-compat
+  nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libyaml-dev libmariadb-dev libmariadb-dev-compat
   mariadb-server-core mariadb-client
   # The rbd store driver's librbd and librados (C API; Debian ships no pkg-config files).
   librbd-dev
@@ -20,6 +20,8 @@ if [ "$mode" = test ]; then
   packages+=(libgtest-dev libgmock-dev curl systemd python3-glanceclient bsdutils openssl)
   # python3-openstackclient: `openstack image ...`, the v2 CLI the openstackclient suite drives.
   packages+=(python3-openstackclient)
+  # python3-prometheus-client: its parser reads the daemons' /metrics in the metrics suite.
+  packages+=(python3-prometheus-client)
   # A Swift all-in-one (scripts/swift-aio.sh) for the Swift and S3 store tests: the four
   # servers, memcached for tempauth's tokens, and both clients for checking by hand.
   packages+=(swift swift-proxy swift-account swift-container swift-object memcached

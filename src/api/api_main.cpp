@@ -1,6 +1,7 @@
 // glance-api: the Images API v1 daemon.
 
 #include "api/api_config.h"
+#include "api/api_metrics.h"
 #include "api/authorizer.h"
 #include "api/health_controller.h"
 #include "api/http_registry_client.h"
@@ -17,6 +18,7 @@
 #include "common/daemon.h"
 #include "common/http/client.h"
 #include "common/http/server.h"
+#include "common/metrics/daemon_metrics.h"
 #include "common/standard_filters.h"
 #include "common/systemd_notify.h"
 #include "store/file/file_store.h"
@@ -111,7 +113,13 @@ int main(int argc, char** argv) {
       common::context_filter(config.context, config.max_request_id_length, policy->get()));
   common::http::Router health_routes;
   api::add_health_routes(health_routes, registry);
+  // Before the server, whose request observer writes into it.
+  common::metrics::Metrics metrics;
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
+  if (config.server.expose_metrics) {
+    common::metrics::expose_metrics(metrics, health_routes, server);
+    api::add_api_metrics(metrics, uploads, copies);
+  }
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message());

@@ -112,6 +112,7 @@ http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port) {
   if (c.workers == 0) c.workers = 1;  // Glance's 0 means "no forking": one process
   c.backlog = static_cast<int>(file.get_int(d, "backlog", 4096, 1, 65535));
   c.http_keepalive = file.get_bool(d, "http_keepalive", true);
+  c.expose_metrics = file.get_bool(d, "expose_metrics", true);
   c.client_socket_timeout =
       std::chrono::seconds(file.get_int(d, "client_socket_timeout", 900, 0, 86400 * 7));
   if (c.client_socket_timeout.count() == 0) c.client_socket_timeout = std::chrono::hours(24 * 365);

@@ -5,6 +5,7 @@
 #include "common/daemon.h"
 #include "common/http/server.h"
 #include "common/image_id.h"
+#include "common/metrics/daemon_metrics.h"
 #include "common/standard_filters.h"
 #include "common/systemd_notify.h"
 #include "registry/db/db_executor.h"
@@ -97,7 +98,10 @@ int main(int argc, char** argv) {
   }
   filters.push_back(
       common::context_filter(config.context, config.max_request_id_length, policy->get()));
+  // Before the server, whose request observer writes into it.
+  common::metrics::Metrics metrics;
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
+  if (config.server.expose_metrics) common::metrics::expose_metrics(metrics, health_routes, server);
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message());

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace glance::common::http {
 
@@ -28,6 +29,9 @@ struct Request {
   std::optional<uint64_t> content_length;
   bool chunked = false;
   std::map<std::string, std::string> path_params;
+  // The path template of the route that took the request ("/v1/images/{id}"), empty when no
+  // route did (a filter answered, or no route matched). Points into the router.
+  std::string_view route;
   RequestContext context;
   std::string request_id;  // empty until a context filter assigns one
   std::string remote;      // peer address, for logs

@@ -27,7 +27,7 @@ bool is_param(std::string_view segment) {
 
 void Router::add(std::string method, std::string path_template, Handler handler,
                  BodyMode body_mode) {
-  Route route{std::move(method), {}, std::move(handler), body_mode};
+  Route route{std::move(method), path_template, {}, std::move(handler), body_mode};
   for (auto s : split_path(path_template)) route.segments.emplace_back(s);
   routes_.push_back(std::move(route));
 }
@@ -92,7 +92,7 @@ Result<Router::Match> Router::match(Request& req, std::string* allow) const {
       if (!is_valid_utf8(*decoded)) return Error::bad_request("The request path is not UTF-8.");
       req.path_params[seg.substr(1, seg.size() - 2)] = std::move(*decoded);
     }
-  return Match{&chosen->handler, chosen->body_mode};
+  return Match{&chosen->handler, chosen->body_mode, chosen->path_template};
 }
 
 }  // namespace glance::common::http

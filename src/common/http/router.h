@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace glance::common::http {
@@ -38,6 +39,7 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;
     BodyMode body_mode = BodyMode::buffered;
+    std::string_view route;  // the route's path template, as added; lives as long as the router
   };
   // Fills req.path_params (percent-decoded) on success. On failure: not_found, or
   // method_not_allowed with the Allow value in *allow, or bad_request when a parameter has a
@@ -47,6 +49,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string path_template;
     std::vector<std::string> segments;
     Handler handler;
     BodyMode body_mode;

@@ -159,4 +159,12 @@ size_t HttpServer::active_requests() const {
   return state_->active_requests;
 }
 
+size_t HttpServer::open_connections() const {
+  return state_->connections;
+}
+
+void HttpServer::set_observer(RequestObserver observer) {
+  state_->observer = std::move(observer);
+}
+
 }  // namespace glance::common::http

@@ -7,10 +7,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -45,6 +47,16 @@ class Filter {
   Async async_;
 };
 
+// What the server tells its observer about each request it answered (for metrics).
+struct RequestRecord {
+  std::string_view method;
+  std::string_view route;  // Request::route: empty when no route took the request
+  unsigned status = 0;
+  std::chrono::duration<double> elapsed{};  // from the header read to the answer written
+  uint64_t bytes_written = 0;               // of the answer's body
+};
+using RequestObserver = std::function<void(const RequestRecord&)>;
+
 // An HTTP/1.1 server on Beast: accepts connections, runs one coroutine per connection on its
 // own strand, reads the header, runs the filters, asks the router, reads or streams the body
 // as the route wants, calls the handler, serializes its Response, logs one access line.
@@ -75,6 +87,11 @@ class HttpServer {
   Result<void> reload_tls();
   // Requests being served right now.
   size_t active_requests() const;
+  // Client connections open right now.
+  size_t open_connections() const;
+  // Called once per answered request, on the connection's thread; set before start(). Must
+  // not block: it runs on an I/O thread.
+  void set_observer(RequestObserver observer);
 
   struct State;
 

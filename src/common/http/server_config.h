@@ -24,6 +24,9 @@ struct ServerConfig {
   // Threads running the io_context; Glance's `workers` (CPUs, capped at 8).
   int workers = 1;
   bool http_keepalive = true;
+  // Whether the daemon answers GET /metrics (Prometheus' text format, no authentication, like
+  // /healthcheck). Read by the daemon, which adds the route; the server itself ignores it.
+  bool expose_metrics = true;
   std::chrono::seconds client_socket_timeout{900};
   // Glance bounds each header line to 16 KiB; Beast bounds the whole header block, so allow
   // a few such lines.

@@ -21,6 +21,7 @@ struct HttpServer::State {
   const Router& router;
   std::vector<Filter> filters;
   const Router* early_routes = nullptr;
+  RequestObserver observer;
   boost::asio::ip::tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active_requests{0};

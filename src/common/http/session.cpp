@@ -78,10 +78,12 @@ Request make_request(const bhttp::request_parser<bhttp::empty_body>& parser, Any
   return req;
 }
 
-void log_access(const Request& req, unsigned status, uint64_t bytes) {
-  auto ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - req.started)
-          .count();
+// One access log line, and the observer's record.
+void log_access(const HttpServer::State& state, const Request& req, unsigned status,
+                uint64_t bytes) {
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - req.started;
+  if (state.observer) state.observer({req.method, req.route, status, elapsed, bytes});
+  const double ms = elapsed.count() * 1000;
   spdlog::info("{} {} {} {} {} {:.1f}ms tenant={}", req.request_id.empty() ? "-" : req.request_id,
                req.method, req.target, status, bytes, ms, req.context.tenant.value_or("-"));
 }
@@ -136,6 +138,7 @@ net::awaitable<Response> dispatch(HttpServer::State& state, AnyStream& stream,
       *body_complete = true;
       req.body = std::move(*body);
       req.path_params = std::move(probe.path_params);
+      req.route = early->route;
       auto result = co_await (*early->handler)(req);
       co_return result ? std::move(*result) : error_response(req, result.error());
     }
@@ -163,6 +166,7 @@ net::awaitable<Response> dispatch(HttpServer::State& state, AnyStream& stream,
     co_return res;
   }
 
+  req.route = match->route;
   if (match->body_mode == BodyMode::buffered) {
     auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
     if (!body) co_return error_response(req, body.error());
@@ -264,7 +268,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state, 
     Request req = make_request(parser, stream);
     if (auto framing = check_request_framing(req.version, req.headers); !framing) {
       co_await reject(stream, framing.error(), req.headers.get("Accept").value_or(""));
-      log_access(req, to_http_status(framing.error().code()), 0);
+      log_access(*state, req, to_http_status(framing.error().code()), 0);
       break;
     }
     state->active_requests++;
@@ -286,7 +290,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state, 
         if (!res.headers.contains(name)) res.headers.add(name, value);
     bool keep_alive = cfg.http_keepalive && client_keep_alive && body_complete && !state->stopping;
     auto written = co_await write_response(stream, req, res, keep_alive, cfg);
-    log_access(req, res.status, written.bytes);
+    log_access(*state, req, res.status, written.bytes);
     state->active_requests--;
     if (!written.ok || !keep_alive) break;
   }
