@@ -338,8 +338,9 @@ Result<common::ImageFields> apply_image_patch(const common::Image& current,
   if (!changes.empty() && permissions.may_save)
     if (auto r = permissions.may_save(); !r) return r.error();
   if (d.properties_changed) {
-    common::ImageProperties all = d.hidden;
-    all.insert(d.visible.begin(), d.visible.end());
+    // A property the caller may create but not read is written over, as upstream's.
+    common::ImageProperties all = d.visible;
+    all.insert(d.hidden.begin(), d.hidden.end());
     const auto count = static_cast<int64_t>(all.size());
     if (d.added_property && permissions.property_quota >= 0 && count > permissions.property_quota)
       return Error::payload_too_large(

@@ -354,6 +354,16 @@ TEST(ApplyImagePatchTest, PropertyProtectionsApplyPerOperation) {
   EXPECT_EQ(f->properties->size(), 5u);
 }
 
+TEST(ApplyImagePatchTest, AnUnreadablePropertyTheCallerMayCreateIsWrittenOver) {
+  PatchPermissions may;
+  may.property_allowed = [](const std::string& key, PropertyOperation op) {
+    return key != "secret" || op == PropertyOperation::create;
+  };
+  auto f = patched(R"([{"op":"add","path":"/secret","value":"new"}])", may);
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(f->properties->at("secret"), std::optional<std::string>("new"));
+}
+
 TEST(ApplyImagePatchTest, QuotasAre413) {
   PatchPermissions may;
   may.tag_quota = 2;
