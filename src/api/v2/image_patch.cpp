@@ -182,7 +182,8 @@ struct Draft {
   const PatchPermissions& may;
   common::ImageFields out;
   common::ImageProperties visible, hidden;  // readable and unreadable additional properties
-  bool properties_changed = false;
+  std::set<std::string> written;            // additional properties added or replaced
+  bool removed_property = false;
   bool added_property = false;
 };
 
@@ -246,7 +247,7 @@ Result<void> set_property(Draft& d, const std::string& key, const json& v) {
     return reserved_property(key);
   if (!present) d.added_property = true;
   d.visible[key] = v.get<std::string>();
-  d.properties_changed = true;
+  d.written.insert(key);
   return {};
 }
 
@@ -284,7 +285,8 @@ Result<void> apply_change(Draft& d, const PatchChange& c) {
       if (!d.may.image_mutable) return not_permitted(key);
       if (!property_allowed(d, key, PropertyOperation::remove)) return reserved_property(key);
       d.visible.erase(key);
-      d.properties_changed = true;
+      d.written.erase(key);
+      d.removed_property = true;
       return {};
   }
   return {};
@@ -327,9 +329,9 @@ Result<std::vector<PatchChange>> parse_image_patch(const json& body, PatchDialec
   return changes;
 }
 
-Result<common::ImageFields> apply_image_patch(const common::Image& current,
-                                              const std::vector<PatchChange>& changes,
-                                              const PatchPermissions& permissions) {
+Result<ImageUpdate> apply_image_patch(const common::Image& current,
+                                      const std::vector<PatchChange>& changes,
+                                      const PatchPermissions& permissions) {
   Draft d{current, permissions, {}, {}, {}};
   for (const auto& [key, value] : current.properties)
     (property_allowed(d, key, PropertyOperation::read) ? d.visible : d.hidden)[key] = value;
@@ -337,18 +339,24 @@ Result<common::ImageFields> apply_image_patch(const common::Image& current,
     if (auto r = apply_change(d, c); !r) return r.error();
   if (!changes.empty() && permissions.may_save)
     if (auto r = permissions.may_save(); !r) return r.error();
-  if (d.properties_changed) {
-    // A property the caller may create but not read is written over, as upstream's.
-    common::ImageProperties all = d.visible;
-    all.insert(d.hidden.begin(), d.hidden.end());
-    const auto count = static_cast<int64_t>(all.size());
-    if (d.added_property && permissions.property_quota >= 0 && count > permissions.property_quota)
-      return Error::payload_too_large(
-          "The limit has been exceeded on the number of allowed image properties. Attempted: " +
-          std::to_string(count) + ", Maximum: " + std::to_string(permissions.property_quota));
-    d.out.properties = std::move(all);
+  ImageUpdate update{std::move(d.out), d.removed_property};
+  if (!d.removed_property && d.written.empty()) return update;
+  // A property the caller may create but not read is written over, as upstream's.
+  common::ImageProperties all = d.visible;
+  all.insert(d.hidden.begin(), d.hidden.end());
+  const auto count = static_cast<int64_t>(all.size());
+  if (d.added_property && permissions.property_quota >= 0 && count > permissions.property_quota)
+    return Error::payload_too_large(
+        "The limit has been exceeded on the number of allowed image properties. Attempted: " +
+        std::to_string(count) + ", Maximum: " + std::to_string(permissions.property_quota));
+  if (update.purge) {
+    update.fields.properties = std::move(all);
+  } else {
+    common::ImageProperties written;
+    for (const auto& key : d.written) written[key] = d.visible.at(key);
+    update.fields.properties = std::move(written);
   }
-  return std::move(d.out);
+  return update;
 }
 
 }  // namespace glance::api::v2

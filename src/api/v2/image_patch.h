@@ -75,10 +75,19 @@ struct PatchPermissions {
 common::Error reserved_property(std::string_view property);
 common::Result<void> check_tag_quota(size_t tags, int64_t quota);
 
+// The one registry update a patch makes.
+struct ImageUpdate {
+  // Only the attributes the patch set; `properties` when any additional property changed.
+  common::ImageFields fields;
+  // True when the patch removed a property: then `properties` is the whole set to keep (the
+  // properties the caller may not read included unchanged), to write with purge. Otherwise
+  // it holds only the properties added or replaced, so that a concurrent writer's other
+  // properties survive.
+  bool purge = false;
+};
+
 // Applies `changes` to `current` in order, as upstream's images controller does, and answers
-// the one registry update that makes the result: only the attributes the patch set, and, when
-// any additional property changed, the whole property set (to write with purge), the
-// properties the caller may not read included unchanged. Faults, at the first offending
+// the ImageUpdate that makes the result. Faults, at the first offending
 // change: a base attribute removed 403 "Property x may not be removed."; an additional
 // property replaced or removed that does not exist 409 "Property x does not exist."; v2.0's add
 // of a present one 409 "Property x already present."; the owner replaced by a non-admin 403;
@@ -86,8 +95,8 @@ common::Result<void> check_tag_quota(size_t tags, int64_t quota);
 // min_disk 400; a protected property 403 "Attribute 'x' is reserved."; more tags than the
 // quota 413; locations 403 (they are never shown); after all changes, more properties than
 // the quota when the patch added one, 413. Nothing is applied on a fault. Pure function.
-common::Result<common::ImageFields> apply_image_patch(const common::Image& current,
-                                                      const std::vector<PatchChange>& changes,
-                                                      const PatchPermissions& permissions);
+common::Result<ImageUpdate> apply_image_patch(const common::Image& current,
+                                              const std::vector<PatchChange>& changes,
+                                              const PatchPermissions& permissions);
 
 }  // namespace glance::api::v2

@@ -69,12 +69,12 @@ ImagesController::Reply ImagesController::update(Request& req) {
   auto allowed = auth_.authorize(req.context, Action::get_image, Authorizer::image_target(*image));
   if (!allowed) co_return allowed.error();
 
-  auto fields =
+  auto update =
       apply_image_patch(*image, *changes, permissions_for(auth_, req.context, *image, options_));
-  if (!fields) co_return fields.error();
+  if (!update) co_return update.error();
   if (!changes->empty()) {
-    const bool purge = fields->properties.has_value();
-    auto updated = co_await registry_.update(caller, id, *fields, purge, std::nullopt);
+    auto updated =
+        co_await registry_.update(caller, id, update->fields, update->purge, std::nullopt);
     if (!updated && updated.error().code() == Errc::not_found) co_return Error::not_found(missing);
     if (!updated) co_return updated.error();
     image = std::move(updated);

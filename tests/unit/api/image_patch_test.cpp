@@ -39,10 +39,9 @@ common::Image image() {
   return i;
 }
 
-common::Result<common::ImageFields> patched(const std::string& text,
-                                            const PatchPermissions& may = {},
-                                            const common::Image& current = image(),
-                                            PatchDialect dialect = PatchDialect::v2_1) {
+common::Result<ImageUpdate> patched(const std::string& text, const PatchPermissions& may = {},
+                                    const common::Image& current = image(),
+                                    PatchDialect dialect = PatchDialect::v2_1) {
   auto changes = parse(text, dialect);
   EXPECT_TRUE(changes) << changes.error().message();
   if (!changes) return changes.error();
@@ -186,17 +185,17 @@ TEST(ApplyImagePatchTest, SetsBaseAttributesAndOnlyThose) {
                      {"op":"replace","path":"/min_ram","value":512},
                      {"op":"add","path":"/min_disk","value":2}])");
   ASSERT_TRUE(f) << f.error().message();
-  EXPECT_EQ(f->name, std::optional<std::string>("n2"));
-  EXPECT_EQ(f->visibility, "shared");
-  EXPECT_EQ(f->is_protected, true);
-  EXPECT_EQ(f->os_hidden, true);
-  EXPECT_EQ(f->disk_format, std::optional<std::string>("raw"));
-  EXPECT_EQ(f->container_format, std::optional<std::string>("bare"));
-  EXPECT_EQ(f->min_ram, 512);
-  EXPECT_EQ(f->min_disk, 2);
-  EXPECT_FALSE(f->properties);  // properties untouched: no purge
-  EXPECT_FALSE(f->tags);
-  EXPECT_FALSE(f->owner);
+  EXPECT_EQ(f->fields.name, std::optional<std::string>("n2"));
+  EXPECT_EQ(f->fields.visibility, "shared");
+  EXPECT_EQ(f->fields.is_protected, true);
+  EXPECT_EQ(f->fields.os_hidden, true);
+  EXPECT_EQ(f->fields.disk_format, std::optional<std::string>("raw"));
+  EXPECT_EQ(f->fields.container_format, std::optional<std::string>("bare"));
+  EXPECT_EQ(f->fields.min_ram, 512);
+  EXPECT_EQ(f->fields.min_disk, 2);
+  EXPECT_FALSE(f->fields.properties);  // properties untouched: no purge
+  EXPECT_FALSE(f->fields.tags);
+  EXPECT_FALSE(f->fields.owner);
 }
 
 TEST(ApplyImagePatchTest, AddReplaceAndRemovePropertiesGiveTheWholeSet) {
@@ -205,9 +204,23 @@ TEST(ApplyImagePatchTest, AddReplaceAndRemovePropertiesGiveTheWholeSet) {
                      {"op":"remove","path":"/secret"},
                      {"op":"replace","path":"/a~1b~0c","value":"y"}])");
   ASSERT_TRUE(f) << f.error().message();
-  ASSERT_TRUE(f->properties);
+  ASSERT_TRUE(f->fields.properties);
   common::ImageProperties want = {{"new", "n"}, {"kernel", "k2"}, {"a/b~c", "y"}};
-  EXPECT_EQ(*f->properties, want);
+  EXPECT_EQ(*f->fields.properties, want);
+  EXPECT_TRUE(f->purge);
+}
+
+TEST(ApplyImagePatchTest, WithoutRemovalsOnlyTheWrittenPropertiesAreSent) {
+  auto f = patched(R"([{"op":"add","path":"/new","value":"n"},
+                       {"op":"replace","path":"/kernel","value":"k2"}])");
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_FALSE(f->purge);
+  common::ImageProperties want = {{"new", "n"}, {"kernel", "k2"}};
+  EXPECT_EQ(f->fields.properties, want);
+  auto none = patched(R"([{"op":"replace","path":"/name","value":"n"}])");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->purge);
+  EXPECT_FALSE(none->fields.properties);
 }
 
 TEST(ApplyImagePatchTest, LaterChangesSeeEarlierOnes) {
@@ -215,7 +228,7 @@ TEST(ApplyImagePatchTest, LaterChangesSeeEarlierOnes) {
       patched(R"([{"op":"add","path":"/x","value":"1"},{"op":"replace","path":"/x","value":"2"},
                      {"op":"remove","path":"/x"},{"op":"add","path":"/x","value":"3"}])");
   ASSERT_TRUE(f) << f.error().message();
-  EXPECT_EQ(f->properties->at("x"), std::optional<std::string>("3"));
+  EXPECT_EQ(f->fields.properties->at("x"), std::optional<std::string>("3"));
   auto gone = patched(R"([{"op":"remove","path":"/kernel"},{"op":"remove","path":"/kernel"}])");
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code(), Errc::conflict);
@@ -224,14 +237,14 @@ TEST(ApplyImagePatchTest, LaterChangesSeeEarlierOnes) {
 TEST(ApplyImagePatchTest, TagsAreReplacedAsASet) {
   auto f = patched(R"([{"op":"replace","path":"/tags","value":["z","a","z"]}])");
   ASSERT_TRUE(f) << f.error().message();
-  EXPECT_EQ(f->tags, (std::vector<std::string>{"a", "z"}));
+  EXPECT_EQ(f->fields.tags, (std::vector<std::string>{"a", "z"}));
   auto cleared = patched(R"([{"op":"add","path":"/tags","value":[]}])");
   ASSERT_TRUE(cleared);
-  EXPECT_EQ(cleared->tags, std::vector<std::string>{});
+  EXPECT_EQ(cleared->fields.tags, std::vector<std::string>{});
 }
 
 TEST(ApplyImagePatchTest, RefusesAsUpstreamDoes) {
-  auto code_and_text = [](const common::Result<common::ImageFields>& r) {
+  auto code_and_text = [](const common::Result<ImageUpdate>& r) {
     return r ? std::string("ok")
              : std::to_string(static_cast<int>(r.error().code())) + " " + r.error().message();
   };
@@ -349,9 +362,14 @@ TEST(ApplyImagePatchTest, PropertyProtectionsApplyPerOperation) {
   auto f = patched(
       R"([{"op":"add","path":"/made","value":"1"},{"op":"add","path":"/z","value":"2"}])", may);
   ASSERT_TRUE(f) << f.error().message();
-  // The unreadable property is kept as stored.
-  EXPECT_EQ(f->properties->at("secret"), std::optional<std::string>("s"));
-  EXPECT_EQ(f->properties->size(), 5u);
+  EXPECT_EQ(f->fields.properties, (common::ImageProperties{{"made", "1"}, {"z", "2"}}));
+  // With a removal the whole set is written, the unreadable property kept as stored.
+  f = patched(R"([{"op":"add","path":"/made","value":"1"},{"op":"remove","path":"/a~1b~0c"}])",
+              may);
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_TRUE(f->purge);
+  EXPECT_EQ(f->fields.properties,
+            (common::ImageProperties{{"made", "1"}, {"kernel", "k1"}, {"secret", "s"}}));
 }
 
 TEST(ApplyImagePatchTest, AnUnreadablePropertyTheCallerMayCreateIsWrittenOver) {
@@ -361,7 +379,7 @@ TEST(ApplyImagePatchTest, AnUnreadablePropertyTheCallerMayCreateIsWrittenOver) {
   };
   auto f = patched(R"([{"op":"add","path":"/secret","value":"new"}])", may);
   ASSERT_TRUE(f) << f.error().message();
-  EXPECT_EQ(f->properties->at("secret"), std::optional<std::string>("new"));
+  EXPECT_EQ(f->fields.properties->at("secret"), std::optional<std::string>("new"));
 }
 
 TEST(ApplyImagePatchTest, QuotasAre413) {
@@ -402,7 +420,7 @@ TEST(ApplyImagePatchTest, ManyOperationsApplyInOrder) {
   body += "]";
   auto f = patched(body);
   ASSERT_TRUE(f) << f.error().message();
-  EXPECT_EQ(f->properties->at("k"), std::optional<std::string>("9999"));
+  EXPECT_EQ(f->fields.properties->at("k"), std::optional<std::string>("9999"));
 }
 
 TEST(CheckTagQuotaTest, CountsAsGiven) {
