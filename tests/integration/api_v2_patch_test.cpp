@@ -313,6 +313,9 @@ TEST_F(ApiV2Patch, RefusesWhatUpstreamRefusesAndChangesNothing) {
   for (const auto& c : cases)
     expect_answer(patch(alice_, id, c.body), c.status, c.words, c.body.substr(0, 70));
 
+  // Without an identity nothing is patched.
+  EXPECT_EQ(patch(env_->client(), id, R"([{"op":"replace","path":"/name","value":"anon"}])").status,
+            401u);
   // Creating shares the tag quota.
   expect_answer(alice_.post("/v2/images", json{{"tags", {"a", "b", "c", "d", "e"}}}.dump(), kJson),
                 413u, "allowed image tags. Attempted: 5, Maximum: 4", "create over tag quota");
