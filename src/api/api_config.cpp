@@ -178,6 +178,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
       std::chrono::seconds(file.get_int(d, "upload_orphan_timeout", 300, 0, 86400 * 7));
   c.image_member_quota = file.get_int(d, "image_member_quota", 128);
   c.image_property_quota = file.get_int(d, "image_property_quota", 128);
+  c.image_tag_quota = file.get_int(d, "image_tag_quota", 128);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
   c.property_protection.file = file.get_string(d, "property_protection_file", "");
   auto format = file.get_string(d, "property_protection_rule_format", "roles");

@@ -74,6 +74,7 @@ struct ApiConfig {
   std::chrono::seconds upload_orphan_timeout{300};
   int64_t image_member_quota = 128;    // members per image; negative = unlimited
   int64_t image_property_quota = 128;  // properties per image; negative = unlimited
+  int64_t image_tag_quota = 128;       // tags per image (v2); negative = unlimited
   std::string healthcheck_disable_file;
   // Read and checked in main once the policy is loaded (load_property_protections).
   PropertyProtectionConfig property_protection;

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   api::v2::ImagesController v2_images(
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
-       config.limit_param_default, config.api_limit_max});
+       config.limit_param_default, config.api_limit_max, protections.get(),
+       config.image_tag_quota});
   if (config.enable_v2_api) api::v2::add_routes(router, v2_images, v2_schemas);
 
   // Upstream's order: healthcheck, version negotiation, token validation (flavor keystone),

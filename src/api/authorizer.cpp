@@ -155,6 +155,10 @@ bool mutable_by(const common::RequestContext& ctx, const common::Image& image) {
 }
 }  // namespace
 
+bool Authorizer::may_modify(const common::RequestContext& ctx, const common::Image& image) {
+  return mutable_by(ctx, image);
+}
+
 Result<void> Authorizer::authorize_v2_delete(const common::RequestContext& ctx,
                                              const common::Image& image) const {
   if (auto r = check_writable(ctx); !r) return r;

@@ -88,6 +88,9 @@ class Authorizer {
   // not change 403 "You are not permitted to upload data for this image.", then upload_image.
   common::Result<void> authorize_v2_upload(const common::RequestContext& ctx,
                                            const common::Image& image) const;
+  // Whether `ctx` may change `image` at all (upstream v2's is_image_mutable): admins every
+  // image, others their project's only.
+  static bool may_modify(const common::RequestContext& ctx, const common::Image& image);
   // Read-only contexts change nothing: 403 "Read-only access".
   static common::Result<void> check_writable(const common::RequestContext& ctx);
 

@@ -81,5 +81,33 @@ TEST_F(GlanceClientV2, CreateListShowDeleteAndReadV1Images) {
   EXPECT_NE(missing.find("No image found with ID"), std::string::npos) << missing;
 }
 
+// image-update sends a JSON patch (v2.1 media type) built from the image schema.
+TEST_F(GlanceClientV2, UpdatePatchesPropertiesAndAttributes) {
+  auto created = parse_cli_table(
+      glance("image-create --name v2-upd --disk-format raw --container-format bare --property a=1 "
+             "--property b=2"));
+  std::string id = created["id"];
+  ASSERT_EQ(id.size(), 36u);
+  auto updated = parse_cli_table(glance("image-update " + id +
+                                        " --name v2-upd2 --min-disk 4 --property a=one --property "
+                                        "c=3 --remove-property b"));
+  EXPECT_EQ(updated["name"], "v2-upd2");
+  EXPECT_EQ(updated["min_disk"], "4");
+  EXPECT_EQ(updated["a"], "one");
+  EXPECT_EQ(updated["c"], "3");
+  EXPECT_EQ(updated.count("b"), 0u);
+  auto shown = parse_cli_table(glance("image-show " + id));
+  EXPECT_EQ(shown["a"], "one");
+  EXPECT_EQ(shown.count("b"), 0u);
+  // v1 reads the same properties.
+  auto head = HttpClient(env_->api().port()).head("/v1/images/" + id);
+  EXPECT_EQ(head.header("x-image-meta-property-c"), std::optional<std::string>("3"));
+  EXPECT_FALSE(head.header("x-image-meta-property-b"));
+  // A read-only attribute is refused and nothing changes.
+  auto refused = glance("image-update " + id + " --property status=active", 1);
+  EXPECT_NE(refused.find("403"), std::string::npos) << refused;
+  EXPECT_EQ(parse_cli_table(glance("image-show " + id))["status"], "queued");
+}
+
 }  // namespace
 }  // namespace glance::testing

@@ -152,8 +152,9 @@ const Rule* rule_for(const std::string& key) {
   return nullptr;
 }
 
-// Everything the schema says, for the base properties and for the additional ones.
-Result<void> validate_schema(const json& body, const common::ImageFormats& formats) {
+}  // namespace
+
+Result<void> validate_image_schema(const json& body, const common::ImageFormats& formats) {
   if (!body.is_object()) return schema_error(py_repr(body) + " is not of type 'object'");
   for (const auto& [key, v] : body.items()) {
     if (const Rule* rule = rule_for(key)) {
@@ -167,6 +168,7 @@ Result<void> validate_schema(const json& body, const common::ImageFormats& forma
   return {};
 }
 
+namespace {
 common::ImageFields fields_of(const json& body) {
   common::ImageFields f;
   f.status = common::ImageStatus::queued;
@@ -205,7 +207,7 @@ Result<common::ImageFields> parse_create_request(const json& body,
     for (const char* key : kDisallowed)
       if (body.contains(key))
         return Error::forbidden(std::string("Attribute '") + key + "' is read-only.");
-  if (auto r = validate_schema(body, formats); !r) return r.error();
+  if (auto r = validate_image_schema(body, formats); !r) return r.error();
   for (const auto& [key, v] : body.items())
     if (!rule_for(key) && chars_of(key) > kMaxPropertyNameChars)
       return Error::bad_request("Custom property should not be greater than 255 characters.");

@@ -8,6 +8,12 @@
 
 namespace glance::api::v2 {
 
+// Everything upstream's image schema says of `body` (a whole image or a part of one): types,
+// enums (the formats from `formats`), lengths, the id pattern, additional properties as
+// strings. 400 "Provided object does not match schema 'image': ..." at the first fault. Pure.
+common::Result<void> validate_image_schema(const nlohmann::json& body,
+                                           const common::ImageFormats& formats);
+
 // The body of POST /v2/images, checked in upstream's order: a body that is not JSON is
 // 400; `direct_url`, `self`, `file` or `schema` is 403 "Attribute 'x' is read-only."; then
 // the image schema (types, enums, lengths, the id pattern, additional properties as strings:

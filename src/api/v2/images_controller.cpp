@@ -5,6 +5,7 @@
 #include "api/image_removal.h"
 #include "api/request_checks.h"
 #include "api/v2/create_request.h"
+#include "api/v2/image_patch.h"
 #include "api/v2/image_view.h"
 #include "api/v2/list_links.h"
 #include "common/http/json_body.h"
@@ -60,7 +61,10 @@ ImagesController::Reply ImagesController::index(Request& req) {
   out.reserve(images->size() * 900 + 200);
   common::JsonWriter w(out);
   w.begin_object().key("images").begin_array();
-  for (const auto& image : *images) write_image(w, image);
+  for (auto& image : *images) {
+    hide_unreadable(options_.protections, req.context, image);
+    write_image(w, image);
+  }
   w.end_array();
   w.key("first").string(first_link(req.query));
   w.key("schema").string("/v2/schemas/images");
@@ -76,6 +80,7 @@ ImagesController::Reply ImagesController::show(Request& req) {
   if (!image) co_return image.error();
   auto allowed = auth_.authorize(req.context, Action::get_image, Authorizer::image_target(*image));
   if (!allowed) co_return allowed.error();
+  hide_unreadable(options_.protections, req.context, *image);
   co_return image_response(200, *image);
 }
 
@@ -86,6 +91,14 @@ ImagesController::Reply ImagesController::create(Request& req) {
   auto fields = parse_create_request(*body, options_.formats, options_.property_quota);
   if (!fields) co_return fields.error();
   if (auto r = auth_.authorize_v2_create(req.context, *fields); !r) co_return r.error();
+  if (options_.protections)
+    for (const auto& [key, value] : *fields->properties)
+      if (!options_.protections->allows(req.context, key, PropertyOperation::create))
+        co_return reserved_property(key);
+  if (auto r =
+          check_tag_quota(body->value("tags", nlohmann::json::array()).size(), options_.tag_quota);
+      !r)
+    co_return r.error();
   auto image = co_await registry_.create(caller_of(req), *fields);
   if (!image) co_return image.error();
   Response res = image_response(201, *image);
@@ -158,6 +171,7 @@ void add_routes(common::http::Router& r, ImagesController& c, const SchemaDocume
   r.add("POST", "/v2/images", [&c](Req& q) { return c.create(q); });
   r.add("GET", "/v2/images/{id}", [&c](Req& q) { return c.show(q); });
   r.add("DELETE", "/v2/images/{id}", [&c](Req& q) { return c.destroy(q); });
+  r.add("PATCH", "/v2/images/{id}", [&c](Req& q) { return c.update(q); });
   r.add("GET", "/v2/images/{id}/file", [&c](Req& q) { return c.download(q); });
   r.add(
       "PUT", "/v2/images/{id}/file", [&c](Req& q) { return c.upload(q); },

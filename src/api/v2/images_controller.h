@@ -2,6 +2,7 @@
 
 #include "api/authorizer.h"
 #include "api/concurrency_limit.h"
+#include "api/property_protections.h"
 #include "api/registry_client.h"
 #include "api/source_policy.h"
 #include "api/upload.h"
@@ -21,6 +22,10 @@ struct ImagesControllerOptions {
   int64_t property_quota = 128;      // image_property_quota; negative = no limit
   int64_t limit_param_default = 25;  // page size when the caller gives no limit
   int64_t api_limit_max = 1000;      // the largest page
+  // Property protections for additional properties; null: none.
+  const PropertyProtections* protections = nullptr;
+  // image_tag_quota; negative = no limit.
+  int64_t tag_quota = 128;
 };
 
 // The Images API v2 routes served so far: list, show, create and delete of /v2/images, the
@@ -58,6 +63,10 @@ class ImagesController {
   // nothing left on failure); 204. 415 unless application/octet-stream; 409 unless queued;
   // 400 without both formats.
   Reply upload(Request& req);
+  // PATCH /v2/images/{id} (image_update.cpp): a JSON patch in either of upstream's media types
+  // (415 with Accept-Patch otherwise), parsed and applied by image_patch.h, written in one
+  // registry update (nothing changes on a fault); 200 with the image.
+  Reply update(Request& req);
 
  private:
   RegistryClient& registry_;

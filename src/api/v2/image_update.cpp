@@ -1,0 +1,86 @@
+// PATCH /v2/images/{id}: ImagesController::update.
+#include "api/property_protections.h"
+#include "api/v2/image_patch.h"
+#include "api/v2/image_view.h"
+#include "api/v2/images_controller.h"
+#include "common/http/json_body.h"
+#include "common/http/response.h"
+
+namespace glance::api::v2 {
+
+using common::Errc;
+using common::Error;
+using common::Result;
+using common::http::Response;
+
+namespace {
+constexpr size_t kMaxIdChars = 36;  // an image id; anything longer names no image
+
+PatchPermissions permissions_for(const Authorizer& auth, const common::RequestContext& ctx,
+                                 const common::Image& image,
+                                 const ImagesControllerOptions& options) {
+  PatchPermissions may;
+  may.is_admin = ctx.is_admin;
+  may.image_mutable = Authorizer::may_modify(ctx, image);
+  may.property_quota = options.property_quota;
+  may.tag_quota = options.tag_quota;
+  const auto target = Authorizer::image_target(image);
+  may.visibility_allowed = [&auth, &ctx, target](const std::string& visibility) -> Result<void> {
+    if (visibility == "public") return auth.authorize(ctx, Action::publicize_image, target);
+    if (visibility == "community") return auth.authorize(ctx, Action::communitize_image, target);
+    return {};
+  };
+  may.may_save = [&auth, &ctx, target]() {
+    return auth.authorize(ctx, Action::modify_image, target);
+  };
+  if (const PropertyProtections* protections = options.protections)
+    may.property_allowed = [protections, &ctx](const std::string& key, PropertyOperation op) {
+      return protections->allows(ctx, key, op);
+    };
+  return may;
+}
+}  // namespace
+
+ImagesController::Reply ImagesController::update(Request& req) {
+  const auto content_type = std::string(req.headers.get("Content-Type").value_or(""));
+  const auto dialect = patch_dialect(content_type);
+  if (!dialect) {
+    Response res = common::http::to_response(
+        Error::unsupported_media_type("The request media type " + content_type +
+                                      " is not supported by this server."),
+        req.headers.get("Accept").value_or(""));
+    res.headers.set("Accept-Patch", std::string(kAcceptPatch));
+    co_return res;
+  }
+  auto body = common::http::parse_json_body(req.body);
+  if (!body) co_return body.error();
+  auto changes = parse_image_patch(*body, *dialect, options_.formats);
+  if (!changes) co_return changes.error();
+  if (auto r = Authorizer::check_writable(req.context); !r) co_return r.error();
+
+  const auto& id = req.param("id");
+  const Caller caller{req.context, req.request_id};
+  const std::string missing = "No image found with ID " + id;
+  if (id.size() > kMaxIdChars) co_return Error::not_found(missing);
+  auto image = co_await registry_.get(caller, id);
+  if (!image && image.error().code() == Errc::not_found) co_return Error::not_found(missing);
+  if (!image) co_return image.error();
+  if (image->deleted) co_return Error::not_found(missing);
+  auto allowed = auth_.authorize(req.context, Action::get_image, Authorizer::image_target(*image));
+  if (!allowed) co_return allowed.error();
+
+  auto update =
+      apply_image_patch(*image, *changes, permissions_for(auth_, req.context, *image, options_));
+  if (!update) co_return update.error();
+  if (!changes->empty()) {
+    auto updated =
+        co_await registry_.update(caller, id, update->fields, update->purge, std::nullopt);
+    if (!updated && updated.error().code() == Errc::not_found) co_return Error::not_found(missing);
+    if (!updated) co_return updated.error();
+    image = std::move(updated);
+  }
+  hide_unreadable(options_.protections, req.context, *image);
+  co_return Response::json(200, image_document(*image));
+}
+
+}  // namespace glance::api::v2
