@@ -5,6 +5,7 @@
 #include "api/registry_client.h"
 #include "api/source_policy.h"
 #include "api/upload.h"
+#include "api/v2/image_view.h"
 #include "api/v2/schemas.h"
 #include "common/http/router.h"
 #include "common/image_formats.h"
@@ -21,6 +22,9 @@ struct ImagesControllerOptions {
   int64_t property_quota = 128;      // image_property_quota; negative = no limit
   int64_t limit_param_default = 25;  // page size when the caller gives no limit
   int64_t api_limit_max = 1000;      // the largest page
+  // Locations in the image view (image_view.h), for callers get_image_location admits.
+  bool show_image_direct_url = false;
+  bool show_multiple_locations = false;
 };
 
 // The Images API v2 routes served so far: list, show, create and delete of /v2/images, the
@@ -66,6 +70,8 @@ class ImagesController {
   const Authorizer& auth_;
   ConcurrencyLimit& uploads_;
   ImagesControllerOptions options_;
+
+  LocationView location_view(const common::RequestContext& ctx) const;
 };
 
 // Registers the /v2 routes above and GET /v2/schemas/{image,images,member,members}.
