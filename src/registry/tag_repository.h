@@ -16,10 +16,10 @@ using common::Result;
 
 // One tag at a time of an image (Glance v2's PUT and DELETE of /images/{id}/tags/{tag}).
 // Blocking and on the given connection like ImageRepository, with its visibility and
-// ownership errors. Each write runs in one transaction inside the image's fence
-// (write_fence.h), so concurrent writes of one image's tags never lose one another and never
-// pass the quota together. Tags compare byte for byte (not by the column's collation). Safe
-// for concurrent calls from different threads.
+// ownership errors. Each write runs in one transaction that first locks and touches the image
+// row, so concurrent writes of one image's tags (on one server or across Galera nodes) never
+// lose one another and never pass the quota together. Tags compare byte for byte (not by the
+// column's collation). Safe for concurrent calls from different threads.
 class TagRepository {
  public:
   virtual ~TagRepository() = default;

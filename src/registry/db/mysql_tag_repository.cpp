@@ -2,7 +2,6 @@
 
 #include "registry/db/image_rows.h"
 #include "registry/db/transaction.h"
-#include "registry/db/write_fence.h"
 #include "registry/image_access.h"
 
 #include <vector>
@@ -40,21 +39,34 @@ std::optional<int64_t> row_of(const std::vector<std::pair<int64_t, std::string>>
 
 Result<void> MysqlTagRepository::open_for_write(MysqlConnection& db,
                                                 const common::RequestContext& ctx,
-                                                const std::string& image_id) {
-  if (auto r = enter_fence(db, image_fence(image_id)); !r) return r;
+                                                const std::string& image_id,
+                                                const std::string& now) {
+  // The image row is the fence (write_fence.h) of its tags: locked first, so writers of one
+  // image queue on one server, and written (updated_at, as upstream's save touches it), so
+  // that Galera lets only one of two nodes' concurrent writers commit. A fence row of its own
+  // would be read-locked by its INSERT IGNORE and then write-locked, which deadlocks
+  // concurrent writers that each hold the read lock.
   auto image = find_visible_image(db, ctx, image_id, true, "No image found with ID " + image_id);
   if (!image) return image.error();
   // Admins see deleted images in the registry; their tags are gone with them.
   if (image->deleted) return Error::not_found("No image found with ID " + image_id);
-  return check_can_modify(ctx, *image);
+  if (auto r = check_can_modify(ctx, *image); !r) return r;
+  SqlValue touch[] = {now, image_id};
+  if (auto r = db.execute("UPDATE images SET updated_at = ? WHERE id = ?", touch); !r)
+    return r.error();
+  return {};
 }
 
 Result<void> MysqlTagRepository::add(MysqlConnection& db, const common::RequestContext& ctx,
                                      const std::string& image_id, const std::string& tag,
                                      std::optional<int64_t> quota) {
   return in_transaction(db, [&]() -> Result<void> {
-    if (auto r = open_for_write(db, ctx, image_id); !r) return r;
-    auto tags = live_tags(db, image_id, true);
+    std::string now = common::timestamp_to_sql(clock_.now());
+    if (auto r = open_for_write(db, ctx, image_id, now); !r) return r;
+    // A plain read: the transaction's snapshot starts here, after the image lock was granted,
+    // so it holds every tag write committed before; locking reads of the tag index would take
+    // gap locks that deadlock writers of neighbouring images.
+    auto tags = live_tags(db, image_id, false);
     if (!tags) return tags.error();
     const bool present = row_of(*tags, tag).has_value();
     const auto attempted = static_cast<int64_t>(tags->size()) + (present ? 0 : 1);
@@ -63,16 +75,12 @@ Result<void> MysqlTagRepository::add(MysqlConnection& db, const common::RequestC
           "The limit has been exceeded on the number of allowed image tags. Attempted: " +
           std::to_string(attempted) + ", Maximum: " + std::to_string(*quota));
     if (present) return {};
-    std::string now = common::timestamp_to_sql(clock_.now());
     SqlValue row[] = {image_id, tag, now, now};
     auto inserted = db.execute(
         "INSERT INTO image_tags (image_id, value, created_at, updated_at, deleted) "
         "VALUES (?, ?, ?, ?, 0)",
         row);
     if (!inserted) return inserted.error();
-    SqlValue touch[] = {now, image_id};
-    if (auto r = db.execute("UPDATE images SET updated_at = ? WHERE id = ?", touch); !r)
-      return r.error();
     return {};
   });
 }
@@ -80,19 +88,16 @@ Result<void> MysqlTagRepository::add(MysqlConnection& db, const common::RequestC
 Result<void> MysqlTagRepository::remove(MysqlConnection& db, const common::RequestContext& ctx,
                                         const std::string& image_id, const std::string& tag) {
   return in_transaction(db, [&]() -> Result<void> {
-    if (auto r = open_for_write(db, ctx, image_id); !r) return r;
-    auto tags = live_tags(db, image_id, true);
+    std::string now = common::timestamp_to_sql(clock_.now());
+    if (auto r = open_for_write(db, ctx, image_id, now); !r) return r;
+    auto tags = live_tags(db, image_id, false);
     if (!tags) return tags.error();
     auto id = row_of(*tags, tag);
     if (!id) return Error::not_found("Tag not found.");
-    std::string now = common::timestamp_to_sql(clock_.now());
     SqlValue p[] = {now, now, *id};
     if (auto r = db.execute(
             "UPDATE image_tags SET deleted = 1, deleted_at = ?, updated_at = ? WHERE id = ?", p);
         !r)
-      return r.error();
-    SqlValue touch[] = {now, image_id};
-    if (auto r = db.execute("UPDATE images SET updated_at = ? WHERE id = ?", touch); !r)
       return r.error();
     return {};
   });

@@ -21,9 +21,9 @@ class MysqlTagRepository final : public TagRepository {
                            const std::string& tag) override;
 
  private:
-  // Enters the image's fence and checks that the caller may change the image.
+  // Locks and touches the image row (at `now`), after checking that the caller may change it.
   Result<void> open_for_write(MysqlConnection& db, const common::RequestContext& ctx,
-                              const std::string& image_id);
+                              const std::string& image_id, const std::string& now);
 
   const common::Clock& clock_;
 };
