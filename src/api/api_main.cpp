@@ -96,8 +96,8 @@ int main(int argc, char** argv) {
   api::v2::ImagesController v2_images(
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
-       config.limit_param_default, config.api_limit_max, config.show_image_direct_url,
-       config.show_multiple_locations});
+       config.image_tag_quota, config.limit_param_default, config.api_limit_max,
+       config.show_image_direct_url, config.show_multiple_locations});
   api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
   api::v2::ActionsController v2_actions(v2_registry, authorizer);
   api::v2::InfoController v2_info(**stores);

@@ -184,6 +184,15 @@ TEST_F(ApiV2Extras, RacingTagAddsLoseNothingAndKeepTheQuota) {
   EXPECT_EQ(alice_.del("/v2/images/" + over + "/tags/" + have).status, 204u);
   EXPECT_EQ(alice_.put("/v2/images/" + over + "/tags/one-more", "").status, 204u);
 
+  // A created image is held to the same quota.
+  json many = json::array();
+  for (int i = 0; i < 129; ++i) many.push_back("c" + std::to_string(i));
+  auto refused_create =
+      alice_.post("/v2/images", json{{"name", "too-many-tags"}, {"tags", many}}.dump(), kJson);
+  expect_answer(refused_create, 413u, "Attempted: 129, Maximum: 128", "create");
+  many.erase(many.size() - 1);
+  EXPECT_EQ(create(alice_, {{"name", "enough-tags"}, {"tags", many}})["tags"].size(), 128u);
+
   auto [all, none, odd] = race(under, 100);
   EXPECT_EQ(all, 100);
   EXPECT_EQ(none + odd, 0);

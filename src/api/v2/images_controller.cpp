@@ -95,6 +95,11 @@ ImagesController::Reply ImagesController::create(Request& req) {
   auto fields = parse_create_request(*body, options_.formats, options_.property_quota);
   if (!fields) co_return fields.error();
   if (auto r = auth_.authorize_v2_create(req.context, *fields); !r) co_return r.error();
+  if (const auto tags = static_cast<int64_t>(fields->tags ? fields->tags->size() : 0);
+      options_.tag_quota >= 0 && tags > options_.tag_quota)
+    co_return Error::payload_too_large(
+        "The limit has been exceeded on the number of allowed image tags. Attempted: " +
+        std::to_string(tags) + ", Maximum: " + std::to_string(options_.tag_quota));
   auto image = co_await registry_.create(caller_of(req), *fields);
   if (!image) co_return image.error();
   Response res = image_response(201, *image, location_view(req.context));

@@ -20,6 +20,7 @@ struct ImagesControllerOptions {
   UploadLimits limits;
   bool delayed_delete = false;
   int64_t property_quota = 128;      // image_property_quota; negative = no limit
+  int64_t tag_quota = 128;           // image_tag_quota, for a created image; negative = no limit
   int64_t limit_param_default = 25;  // page size when the caller gives no limit
   int64_t api_limit_max = 1000;      // the largest page
   // Locations in the image view (image_view.h), for callers get_image_location admits.
