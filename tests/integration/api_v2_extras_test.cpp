@@ -325,6 +325,45 @@ TEST_F(ApiV2Extras, DeactivateRacingAnUploadNeverOverwritesIt) {
   expect_recovered(api, baseline);
 }
 
+// Deletes racing deactivations: a status write never brings a deleted image back, whichever
+// lands first (the registry keeps `deleted`, and v2 shows nothing).
+TEST_F(ApiV2Extras, DeactivateRacingADeleteNeverResurrectsTheImage) {
+  auto& api = env_->api();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i)
+    ids.push_back(active_image(alice_, "act-del-" + std::to_string(i), "z"));
+  auto baseline = ProcessHealth::snapshot(api.pid());
+  std::thread deleter([&] {
+    HttpClient c = env_->client(identity("tenant-admin", "admin", "root"));
+    for (const auto& id : ids) {
+      auto r = c.del("/v2/images/" + id);
+      EXPECT_EQ(r.status, 204u) << r.body;
+    }
+  });
+  std::thread flipper([&] {
+    HttpClient c = env_->client(identity("tenant-admin", "admin", "root"));
+    for (int round = 0; round < 4; ++round)
+      for (const auto& id : ids) {
+        auto r = c.post(
+            "/v2/images/" + id + "/actions/" + (round % 2 ? "reactivate" : "deactivate"), "");
+        // 403 while the delete has marked the image deleted and not yet removed it.
+        EXPECT_TRUE(
+            r.status == 204u || r.status == 404u ||
+            (r.status == 403u && r.body.find("image in status 'deleted'") != std::string::npos))
+            << r.status << " " << r.body;
+      }
+  });
+  deleter.join();
+  flipper.join();
+  for (const auto& id : ids) {
+    EXPECT_EQ(admin_.get("/v2/images/" + id).status, 404u) << id;
+    auto v1 = admin_.head("/v1/images/" + id);
+    EXPECT_EQ(v1.header("x-image-meta-status"), std::optional<std::string>("deleted")) << id;
+    EXPECT_EQ(v1.header("x-image-meta-deleted"), std::optional<std::string>("True")) << id;
+  }
+  expect_recovered(api, baseline);
+}
+
 TEST_F(ApiV2Extras, ImportIsNotServedAndOneStoreIsNoMultiStore) {
   auto& api = env_->api();
   std::string id = create(alice_, {{"name", "no-import"}})["id"];
