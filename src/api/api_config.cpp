@@ -179,6 +179,8 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.image_member_quota = file.get_int(d, "image_member_quota", 128);
   c.image_property_quota = file.get_int(d, "image_property_quota", 128);
   c.image_tag_quota = file.get_int(d, "image_tag_quota", 128);
+  c.show_image_direct_url = file.get_bool(d, "show_image_direct_url", false);
+  c.show_multiple_locations = file.get_bool(d, "show_multiple_locations", false);
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
   c.property_protection.file = file.get_string(d, "property_protection_file", "");
   auto format = file.get_string(d, "property_protection_rule_format", "roles");
@@ -192,11 +194,9 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.max_concurrent_copies =
       static_cast<size_t>(file.get_int(d, "max_concurrent_copies", 16, 0, 1000000));
   c.store_worker_threads = static_cast<size_t>(file.get_int(d, "store_worker_threads", 0, 0, 1024));
-  // Read by upstream for features this api does not have (locations in v2, the scrubber,
-  // signing); none changes who may do what.
-  for (const char* key : {"show_image_direct_url", "show_multiple_locations", "scrub_time",
-                          "data_api", "digest_algorithm"})
-    file.accept(d, key);
+  // Read by upstream for features this api does not have (the scrubber, signing); none
+  // changes who may do what.
+  for (const char* key : {"scrub_time", "data_api", "digest_algorithm"}) file.accept(d, key);
   // Upstream encrypts the locations it sends the registry with it; storing them in clear
   // instead would betray the operator's intent.
   if (!file.get_string(d, "metadata_encryption_key", "").empty())

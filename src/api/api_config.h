@@ -75,6 +75,10 @@ struct ApiConfig {
   int64_t image_member_quota = 128;    // members per image; negative = unlimited
   int64_t image_property_quota = 128;  // properties per image; negative = unlimited
   int64_t image_tag_quota = 128;       // tags per image (v2); negative = unlimited
+  // v2's image view: the first location as direct_url, and every location (upstream's
+  // defaults: neither, as locations may hold credentials).
+  bool show_image_direct_url = false;
+  bool show_multiple_locations = false;
   std::string healthcheck_disable_file;
   // Read and checked in main once the policy is loaded (load_property_protections).
   PropertyProtectionConfig property_protection;

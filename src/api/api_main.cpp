@@ -9,8 +9,11 @@
 #include "api/members_controller.h"
 #include "api/orphan_reaper.h"
 #include "api/property_protections.h"
+#include "api/v2/actions_controller.h"
 #include "api/v2/images_controller.h"
+#include "api/v2/info_controller.h"
 #include "api/v2/schemas.h"
+#include "api/v2/tags_controller.h"
 #include "api/version_negotiation.h"
 #include "common/auth/keystone_auth.h"
 #include "common/auth/service_token.h"
@@ -95,9 +98,17 @@ int main(int argc, char** argv) {
   api::v2::ImagesController v2_images(
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
-       config.limit_param_default, config.api_limit_max, protections.get(),
-       config.image_tag_quota});
-  if (config.enable_v2_api) api::v2::add_routes(router, v2_images, v2_schemas);
+       config.image_tag_quota, config.limit_param_default, config.api_limit_max,
+       protections.get(), config.show_image_direct_url, config.show_multiple_locations});
+  api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
+  api::v2::ActionsController v2_actions(v2_registry, authorizer);
+  api::v2::InfoController v2_info(**stores);
+  if (config.enable_v2_api) {
+    api::v2::add_routes(router, v2_images, v2_schemas);
+    api::v2::add_tag_routes(router, v2_tags);
+    api::v2::add_action_routes(router, v2_actions);
+    api::v2::add_info_routes(router, v2_info);
+  }
 
   // Upstream's order: healthcheck, version negotiation, token validation (flavor keystone),
   // then the context (so "/" and "/versions" never need credentials).

@@ -49,6 +49,10 @@ std::string_view rule_name(Action action) {
       return "manage_image_cache";
     case Action::communitize_image:
       return "communitize_image";
+    case Action::deactivate:
+      return "deactivate";
+    case Action::reactivate:
+      return "reactivate";
   }
   return "default";
 }
@@ -79,6 +83,10 @@ std::map<std::string, std::string> builtin_policy_rules() {
       {"delete_member", ""},
       {"manage_image_cache", "role:admin"},
       {"communitize_image", ""},
+      // Upstream's in-code default ("rule:default", and its api-ref: administrators only);
+      // the policy.json it shipped said "".
+      {"deactivate", admin},
+      {"reactivate", admin},
   };
 }
 
@@ -173,6 +181,14 @@ Result<void> Authorizer::authorize_v2_upload(const common::RequestContext& ctx,
   if (!mutable_by(ctx, image))
     return Error::forbidden("You are not permitted to upload data for this image.");
   return authorize(ctx, Action::upload_image);
+}
+
+Result<void> Authorizer::authorize_v2_change(const common::RequestContext& ctx,
+                                             const common::Image& image, Action action,
+                                             std::string_view immutable_message) const {
+  if (auto r = check_writable(ctx); !r) return r;
+  if (!mutable_by(ctx, image)) return Error::forbidden(std::string(immutable_message));
+  return authorize(ctx, action, image_target(image));
 }
 
 common::policy::Values Authorizer::image_target(const common::Image& image) {

@@ -34,6 +34,8 @@ enum class Action {
   delete_member,
   manage_image_cache,
   communitize_image,
+  deactivate,
+  reactivate,
 };
 
 std::string_view rule_name(Action action);
@@ -91,6 +93,11 @@ class Authorizer {
   // Whether `ctx` may change `image` at all (upstream v2's is_image_mutable): admins every
   // image, others their project's only.
   static bool may_modify(const common::RequestContext& ctx, const common::Image& image);
+  // Another v2 change of a visible image (a tag, deactivate, reactivate): read-only (403), an
+  // image the caller may not change 403 `immutable_message`, then `action` against the image.
+  common::Result<void> authorize_v2_change(const common::RequestContext& ctx,
+                                           const common::Image& image, Action action,
+                                           std::string_view immutable_message) const;
   // Read-only contexts change nothing: 403 "Read-only access".
   static common::Result<void> check_writable(const common::RequestContext& ctx);
 

@@ -46,6 +46,8 @@ struct Outgoing {
   std::optional<bool> purge;
   // image_member_quota, for the registry to enforce on a member write.
   std::optional<int64_t> member_quota = std::nullopt;
+  // image_tag_quota, for the registry to enforce on a tag add.
+  std::optional<int64_t> tag_quota = std::nullopt;
 };
 
 void add_identity(common::http::Headers& headers, const Caller& caller,
@@ -166,6 +168,7 @@ struct HttpRegistryClient::Impl {
     if (out.purge) req.headers.add("X-Glance-Registry-Purge-Props", *out.purge ? "true" : "false");
     if (out.member_quota)
       req.headers.add("X-Image-Member-Quota", std::to_string(*out.member_quota));
+    if (out.tag_quota) req.headers.add("X-Image-Tag-Quota", std::to_string(*out.tag_quota));
     if (!out.body.empty()) req.headers.add("Content-Type", "application/json");
     const bool has_body =
         !out.body.empty() || out.verb == bhttp::verb::put || out.verb == bhttp::verb::post;
@@ -225,7 +228,7 @@ struct HttpRegistryClient::Impl {
       auto error = registry_error(reply->status, reply->body);
       // The member quota is the api's limit that the registry enforces for it: its 413 is the
       // caller's answer, unlike other registry limits.
-      if (reply->status == 413 && out.member_quota)
+      if (reply->status == 413 && (out.member_quota || out.tag_quota))
         error = Error::payload_too_large(error.message());
       co_return error;
     }
@@ -372,6 +375,35 @@ RegistryClient::Call<void> HttpRegistryClient::remove_member(const Caller& calle
                                                              const std::string& image_id,
                                                              const std::string& member) {
   const Outgoing out{bhttp::verb::delete_, member_target(image_id, member), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return Result<void>();
+}
+
+RegistryClient::Call<void> HttpRegistryClient::add_tag(const Caller& caller,
+                                                       const std::string& image_id,
+                                                       const std::string& tag,
+                                                       std::optional<int64_t> tag_quota) {
+  const Outgoing out{bhttp::verb::put,
+                     "/v2/images/" + common::http::percent_encode(image_id) + "/tags/" +
+                         common::http::percent_encode(tag),
+                     {},
+                     {},
+                     std::nullopt,
+                     tag_quota};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return Result<void>();
+}
+
+RegistryClient::Call<void> HttpRegistryClient::remove_tag(const Caller& caller,
+                                                          const std::string& image_id,
+                                                          const std::string& tag) {
+  const Outgoing out{bhttp::verb::delete_,
+                     "/v2/images/" + common::http::percent_encode(image_id) + "/tags/" +
+                         common::http::percent_encode(tag),
+                     {},
+                     {}};
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
   co_return Result<void>();

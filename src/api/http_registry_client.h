@@ -52,6 +52,10 @@ class HttpRegistryClient final : public RegistryClient {
   Call<Reservation> reserve_storage(const Caller& caller, const std::string& id, int64_t size,
                                     int64_t quota) override;
   Call<std::string> health(const Caller& caller) override;
+  Call<void> add_tag(const Caller& caller, const std::string& image_id, const std::string& tag,
+                     std::optional<int64_t> tag_quota) override;
+  Call<void> remove_tag(const Caller& caller, const std::string& image_id,
+                        const std::string& tag) override;
   Call<std::vector<common::Membership>> list_members(const Caller& caller,
                                                      const std::string& image_id) override;
   Call<void> replace_members(const Caller& caller, const std::string& image_id,

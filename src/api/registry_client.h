@@ -60,6 +60,15 @@ class RegistryClient {
   // it answers 200; unavailable with the reason otherwise.
   virtual Call<std::string> health(const Caller& caller) = 0;
 
+  // One tag of an image, added or removed atomically in the registry (never a read, change
+  // and write back of the tag list here). add_tag is a no-op for a tag the image has;
+  // `tag_quota` (image_tag_quota; nullopt for no limit) is checked in the write's
+  // transaction: payload_too_large past it. remove_tag: not_found when the image lacks it.
+  virtual Call<void> add_tag(const Caller& caller, const std::string& image_id,
+                             const std::string& tag, std::optional<int64_t> tag_quota) = 0;
+  virtual Call<void> remove_tag(const Caller& caller, const std::string& image_id,
+                                const std::string& tag) = 0;
+
   // Members. The registry applies sharing permission (forbidden
   // when the caller may not share the image) and lists only the rows the caller may see.
   virtual Call<std::vector<common::Membership>> list_members(const Caller& caller,

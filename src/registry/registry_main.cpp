@@ -12,10 +12,12 @@
 #include "registry/db/migrations.h"
 #include "registry/db/mysql_image_repository.h"
 #include "registry/db/mysql_member_repository.h"
+#include "registry/db/mysql_tag_repository.h"
 #include "registry/health_resource.h"
 #include "registry/images_resource.h"
 #include "registry/members_resource.h"
 #include "registry/registry_config.h"
+#include "registry/tags_resource.h"
 
 #include <spdlog/spdlog.h>
 
@@ -73,17 +75,20 @@ int main(int argc, char** argv) {
   common::RandomIdGenerator ids;
   registry::MysqlImageRepository images(clock);
   registry::MysqlMemberRepository members(clock);
+  registry::MysqlTagRepository tags(clock);
   registry::ImagesResource images_resource(db, images, ids, config.limit_param_default,
                                            config.api_limit_max);
   registry::ImagesResource v2_images_resource(db, images, ids, config.limit_param_default,
                                               config.api_limit_max, true);
   registry::MembersResource members_resource(db, members);
+  registry::TagsResource tags_resource(db, tags);
 
   // The registry answers an unknown method on a known path with 404 (no reject routes).
   common::http::Router router(common::http::Router::OnWrongMethod::not_found);
   registry::add_image_routes(router, images_resource);
   registry::add_v2_image_routes(router, v2_images_resource);
   registry::add_member_routes(router, members_resource);
+  registry::add_tag_routes(router, tags_resource);
 
   common::http::Router health_routes;
   registry::add_health_routes(health_routes, db);

@@ -41,6 +41,8 @@ class StoreRegistry {
   Store* for_location(const Location& where) const { return find(where.scheme()); }
   Store& default_store() const { return *default_; }
   bool knows(const std::string& scheme) const { return find(scheme) != nullptr; }
+  // Every loaded driver, once each, in the order [glance_store] stores names them.
+  const std::vector<std::unique_ptr<Store>>& all() const { return stores_; }
   // Every driver that writes image data (Store::writable()), once each.
   std::vector<Store*> writable() const;
 

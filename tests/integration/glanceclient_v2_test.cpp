@@ -109,5 +109,39 @@ TEST_F(GlanceClientV2, UpdatePatchesPropertiesAndAttributes) {
   EXPECT_EQ(parse_cli_table(glance("image-show " + id))["status"], "queued");
 }
 
+// Tags one at a time, deactivate and reactivate (the noauth context is admin), and the
+// discovery commands' answers for a site without import or multiple stores.
+TEST_F(GlanceClientV2, TagsActionsAndDiscovery) {
+  auto v1 = HttpClient(env_->api().port())
+                .post("/v1/images", "0123456789",
+                      {{"x-image-meta-name", "cli-extras"},
+                       {"x-image-meta-disk_format", "raw"},
+                       {"x-image-meta-container_format", "bare"},
+                       {"Content-Type", "application/octet-stream"}});
+  ASSERT_EQ(v1.status, 201u) << v1.body;
+  std::string id = v1.json()["image"]["id"];
+  // The CLI answers with a one-row list of the image's id and tags.
+  auto tagged = glance("image-tag-update " + id + " blue");
+  EXPECT_NE(tagged.find(id), std::string::npos) << tagged;
+  EXPECT_NE(tagged.find("blue"), std::string::npos) << tagged;
+  glance("image-tag-update " + id + " green");
+  EXPECT_EQ(parse_cli_table(glance("image-show " + id))["tags"], "[\"blue\", \"green\"]");
+  glance("image-tag-delete " + id + " blue");
+  auto again = glance("image-tag-delete " + id + " blue", 1);
+  EXPECT_NE(again.find("404"), std::string::npos) << again;
+  EXPECT_EQ(parse_cli_table(glance("image-show " + id))["tags"], "[\"green\"]");
+
+  glance("image-deactivate " + id);
+  EXPECT_EQ(parse_cli_table(glance("image-show " + id))["status"], "deactivated");
+  glance("image-reactivate " + id);
+  EXPECT_EQ(parse_cli_table(glance("image-show " + id))["status"], "active");
+
+  auto import = glance("import-info", 1);
+  EXPECT_NE(import.find("Target Glance does not support Image Import workflow"), std::string::npos)
+      << import;
+  auto stores = glance("stores-info", 1);
+  EXPECT_NE(stores.find("Multi Backend support is not enabled"), std::string::npos) << stores;
+}
+
 }  // namespace
 }  // namespace glance::testing

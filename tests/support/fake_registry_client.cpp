@@ -1,5 +1,7 @@
 #include "tests/support/fake_registry_client.h"
 
+#include <algorithm>
+
 namespace glance::testing {
 
 using common::Error;
@@ -140,6 +142,35 @@ api::RegistryClient::Call<void> FakeRegistryClient::remove_member(const api::Cal
   auto& members = members_[image_id];
   auto gone = std::erase_if(members, [&](const auto& m) { return m.member_id == member; });
   if (gone == 0) co_return Error::not_found("Membership could not be found.");
+  co_return Result<void>();
+}
+
+api::RegistryClient::Call<void> FakeRegistryClient::add_tag(const api::Caller&,
+                                                            const std::string& image_id,
+                                                            const std::string& tag,
+                                                            std::optional<int64_t> tag_quota) {
+  std::lock_guard lock(mutex_);
+  auto it = images_.find(image_id);
+  if (it == images_.end()) co_return Error::not_found("No image found with ID " + image_id);
+  auto& tags = it->second.tags;
+  const bool present = std::find(tags.begin(), tags.end(), tag) != tags.end();
+  const auto attempted = static_cast<int64_t>(tags.size()) + (present ? 0 : 1);
+  if (tag_quota && attempted > *tag_quota)
+    co_return Error::payload_too_large(
+        "The limit has been exceeded on the number of allowed "
+        "image tags. Attempted: " +
+        std::to_string(attempted) + ", Maximum: " + std::to_string(*tag_quota));
+  if (!present) tags.insert(std::upper_bound(tags.begin(), tags.end(), tag), tag);
+  co_return Result<void>();
+}
+
+api::RegistryClient::Call<void> FakeRegistryClient::remove_tag(const api::Caller&,
+                                                               const std::string& image_id,
+                                                               const std::string& tag) {
+  std::lock_guard lock(mutex_);
+  auto it = images_.find(image_id);
+  if (it == images_.end()) co_return Error::not_found("No image found with ID " + image_id);
+  if (std::erase(it->second.tags, tag) == 0) co_return Error::not_found("Tag not found.");
   co_return Result<void>();
 }
 

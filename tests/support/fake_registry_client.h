@@ -38,6 +38,10 @@ class FakeRegistryClient final : public api::RegistryClient {
   Call<Reservation> reserve_storage(const api::Caller& caller, const std::string& id, int64_t size,
                                     int64_t quota) override;
   Call<std::string> health(const api::Caller& caller) override;
+  Call<void> add_tag(const api::Caller& caller, const std::string& image_id, const std::string& tag,
+                     std::optional<int64_t> tag_quota) override;
+  Call<void> remove_tag(const api::Caller& caller, const std::string& image_id,
+                        const std::string& tag) override;
   Call<std::vector<common::Membership>> list_members(const api::Caller& caller,
                                                      const std::string& image_id) override;
   Call<void> replace_members(const api::Caller& caller, const std::string& image_id,

@@ -1,5 +1,7 @@
 #include "api/v2/image_view.h"
 
+#include "common/json_parse.h"
+
 #include <algorithm>
 #include <array>
 
@@ -18,6 +20,32 @@ bool is_base_key(std::string_view key) {
   return std::find(kBaseKeys.begin(), kBaseKeys.end(), key) != kBaseKeys.end() ||
          key == "direct_url";
 }
+
+// The locations `view` lets the caller see.
+std::vector<const common::ImageLocation*> visible_locations(const common::Image& image,
+                                                            const LocationView& view) {
+  std::vector<const common::ImageLocation*> out;
+  if (!view.may_get_locations) return out;
+  if (image.status == common::ImageStatus::deactivated && !view.is_admin) return out;
+  for (const auto& l : image.locations)
+    if (l.status == "active") out.push_back(&l);
+  return out;
+}
+
+void write_locations(common::JsonWriter& w, const common::Image& image, const LocationView& view) {
+  if (!view.show_multiple_locations && !view.show_image_direct_url) return;
+  const auto shown = visible_locations(image, view);
+  if (view.show_multiple_locations) {
+    w.key("locations").begin_array();
+    for (const auto* l : shown) {
+      w.begin_object().key("url").string(l->url).key("metadata");
+      w.raw(l->metadata.is_object() ? common::dump_json(l->metadata) : "{}");
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (view.show_image_direct_url && !shown.empty()) w.key("direct_url").string(shown.front()->url);
+}
 }  // namespace
 
 std::string iso_time(std::string_view wire) {
@@ -29,7 +57,7 @@ std::string image_href(std::string_view id) {
   return "/v2/images/" + std::string(id);
 }
 
-void write_image(common::JsonWriter& w, const common::Image& image) {
+void write_image(common::JsonWriter& w, const common::Image& image, const LocationView& view) {
   auto text = [&](std::string_view key, const std::optional<std::string>& v) {
     w.key(key);
     v ? w.string(*v) : w.null();
@@ -56,6 +84,7 @@ void write_image(common::JsonWriter& w, const common::Image& image) {
   w.key("os_hidden").boolean(image.os_hidden);
   text("os_hash_algo", image.os_hash_algo);
   text("os_hash_value", image.os_hash_value);
+  write_locations(w, image, view);
   w.key("id").string(image.id);
   w.key("created_at").string(iso_time(image.created_at));
   w.key("updated_at").string(iso_time(image.updated_at.value_or(image.created_at)));
@@ -69,10 +98,10 @@ void write_image(common::JsonWriter& w, const common::Image& image) {
   w.end_object();
 }
 
-std::string image_document(const common::Image& image) {
+std::string image_document(const common::Image& image, const LocationView& view) {
   std::string out;
   common::JsonWriter w(out);
-  write_image(w, image);
+  write_image(w, image, view);
   return out;
 }
 

@@ -40,10 +40,18 @@ boost::asio::awaitable<Result<Image>> find(RegistryClient& registry, const Calle
   co_return image;
 }
 
-Response image_response(unsigned status, const Image& image) {
-  return Response::json(status, image_document(image));
+Response image_response(unsigned status, const Image& image, const LocationView& view) {
+  return Response::json(status, image_document(image, view));
 }
 }  // namespace
+
+LocationView ImagesController::location_view(const common::RequestContext& ctx) const {
+  LocationView view{options_.show_multiple_locations, options_.show_image_direct_url, false,
+                    ctx.is_admin};
+  if (view.show_multiple_locations || view.show_image_direct_url)
+    view.may_get_locations = auth_.authorize(ctx, Action::get_image_location).has_value();
+  return view;
+}
 
 ImagesController::Reply ImagesController::index(Request& req) {
   if (auto r = auth_.authorize(req.context, Action::get_images); !r) co_return r.error();
@@ -61,9 +69,10 @@ ImagesController::Reply ImagesController::index(Request& req) {
   out.reserve(images->size() * 900 + 200);
   common::JsonWriter w(out);
   w.begin_object().key("images").begin_array();
+  const LocationView view = location_view(req.context);
   for (auto& image : *images) {
     hide_unreadable(options_.protections, req.context, image);
-    write_image(w, image);
+    write_image(w, image, view);
   }
   w.end_array();
   w.key("first").string(first_link(req.query));
@@ -81,7 +90,7 @@ ImagesController::Reply ImagesController::show(Request& req) {
   auto allowed = auth_.authorize(req.context, Action::get_image, Authorizer::image_target(*image));
   if (!allowed) co_return allowed.error();
   hide_unreadable(options_.protections, req.context, *image);
-  co_return image_response(200, *image);
+  co_return image_response(200, *image, location_view(req.context));
 }
 
 ImagesController::Reply ImagesController::create(Request& req) {
@@ -101,7 +110,7 @@ ImagesController::Reply ImagesController::create(Request& req) {
     co_return r.error();
   auto image = co_await registry_.create(caller_of(req), *fields);
   if (!image) co_return image.error();
-  Response res = image_response(201, *image);
+  Response res = image_response(201, *image, location_view(req.context));
   res.headers.set("Location", req.host + image_href(image->id));
   co_return res;
 }

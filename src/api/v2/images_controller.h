@@ -6,6 +6,7 @@
 #include "api/registry_client.h"
 #include "api/source_policy.h"
 #include "api/upload.h"
+#include "api/v2/image_view.h"
 #include "api/v2/schemas.h"
 #include "common/http/router.h"
 #include "common/image_formats.h"
@@ -20,12 +21,14 @@ struct ImagesControllerOptions {
   UploadLimits limits;
   bool delayed_delete = false;
   int64_t property_quota = 128;      // image_property_quota; negative = no limit
+  int64_t tag_quota = 128;           // image_tag_quota, for a created image; negative = no limit
   int64_t limit_param_default = 25;  // page size when the caller gives no limit
   int64_t api_limit_max = 1000;      // the largest page
   // Property protections for additional properties; null: none.
   const PropertyProtections* protections = nullptr;
-  // image_tag_quota; negative = no limit.
-  int64_t tag_quota = 128;
+  // Locations in the image view (image_view.h), for callers get_image_location admits.
+  bool show_image_direct_url = false;
+  bool show_multiple_locations = false;
 };
 
 // The Images API v2 routes served so far: list, show, create and delete of /v2/images, the
@@ -75,6 +78,8 @@ class ImagesController {
   const Authorizer& auth_;
   ConcurrencyLimit& uploads_;
   ImagesControllerOptions options_;
+
+  LocationView location_view(const common::RequestContext& ctx) const;
 };
 
 // Registers the /v2 routes above and GET /v2/schemas/{image,images,member,members}.

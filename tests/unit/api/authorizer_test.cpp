@@ -178,5 +178,34 @@ TEST_F(AuthorizerTest, V2UploadNeedsTheImageToBeTheCallersThenUploadImage) {
   EXPECT_TRUE(auth.authorize_v2_upload(uploader, image));
 }
 
+TEST_F(AuthorizerTest, V2ChangesAskOwnershipFirstThenTheRule) {
+  auto r = rules();
+  Authorizer auth(*r);
+  common::Image image;
+  image.id = "i1";
+  image.owner = "t1";
+  // Deactivate and reactivate are administrators' by default, even for the owner.
+  for (auto action : {Action::deactivate, Action::reactivate}) {
+    auto refused = auth.authorize_v2_change(member(), image, action, "not yours");
+    ASSERT_FALSE(refused) << rule_name(action);
+    EXPECT_EQ(refused.error().message(), "") << rule_name(action);
+    RequestContext admin = member("t9");
+    admin.roles = {"admin"};
+    admin.is_admin = true;
+    EXPECT_TRUE(auth.authorize_v2_change(admin, image, action, "not yours")) << rule_name(action);
+  }
+  EXPECT_TRUE(auth.authorize_v2_change(member(), image, Action::modify_image, "not yours"));
+  // Another tenant is refused for ownership before any rule is asked.
+  auto other = auth.authorize_v2_change(member("t2"), image, Action::modify_image, "not yours");
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().message(), "not yours");
+  // An ownerless image is nobody's but the admins'.
+  image.owner.reset();
+  EXPECT_FALSE(auth.authorize_v2_change(member(), image, Action::modify_image, "not yours"));
+  auto open = rules({{"deactivate", ""}});
+  image.owner = "t1";
+  EXPECT_TRUE(Authorizer(*open).authorize_v2_change(member(), image, Action::deactivate, "x"));
+}
+
 }  // namespace
 }  // namespace glance::api

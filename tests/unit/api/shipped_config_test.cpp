@@ -45,6 +45,9 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.user_storage_quota, defaults.user_storage_quota);
   EXPECT_EQ(shipped.image_member_quota, defaults.image_member_quota);
   EXPECT_EQ(shipped.image_property_quota, defaults.image_property_quota);
+  EXPECT_EQ(shipped.image_tag_quota, defaults.image_tag_quota);
+  EXPECT_EQ(shipped.show_image_direct_url, defaults.show_image_direct_url);
+  EXPECT_EQ(shipped.show_multiple_locations, defaults.show_multiple_locations);
   EXPECT_EQ(shipped.delayed_delete, defaults.delayed_delete);
   EXPECT_EQ(shipped.upload_orphan_timeout, defaults.upload_orphan_timeout);
   EXPECT_EQ(shipped.enable_v1_api, defaults.enable_v1_api);
