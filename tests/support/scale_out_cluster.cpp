@@ -1,0 +1,104 @@
+#include "tests/support/scale_out_cluster.h"
+
+#include "tests/support/mariadb_server.h"
+#include "tests/support/registry_fixture.h"
+
+#include <csignal>
+#include <filesystem>
+#include <stdexcept>
+
+namespace glance::testing {
+
+namespace {
+
+std::string with_port(std::string config, int port) {
+  if (port == 0) return config;
+  auto at = config.find("bind_port = 0");
+  return config.replace(at, 13, "bind_port = " + std::to_string(port));
+}
+
+void kill_daemon(Daemon& daemon) {
+  if (!daemon.running()) throw std::runtime_error("the daemon to kill is not running");
+  daemon.signal(SIGKILL);
+  if (daemon.wait_exit(std::chrono::seconds(60)) == -1)
+    throw std::runtime_error("a SIGKILLed daemon did not exit");
+}
+
+}  // namespace
+
+ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra)
+    : db_url_(MariadbServer::instance().fresh_database()),
+      datadir_(make_temp_dir("glance-scale-out-store") + "/images"),
+      api_extra_(api_extra) {
+  haproxy_.add_frontend("registry");
+  haproxy_.add_frontend("api");
+  Daemon schema(registry_binary(), registry_config(db_url_));
+  auto [code, out] =
+      Daemon::run(manage_binary(), "--config-file " + schema.config_path() + " db_sync");
+  if (code != 0) throw std::runtime_error("db_sync failed: " + out);
+  for (size_t i = 0; i < nodes; ++i) {
+    registries_.push_back(start_on(registry_binary(), registry_config(db_url_), 0));
+    registry_ports_.push_back(registries_.back()->port());
+  }
+  // The apis name HAProxy's registry frontend, whose socket is bound already: a request they
+  // send before HAProxy runs waits in its backlog.
+  for (size_t i = 0; i < nodes; ++i) {
+    apis_.push_back(start_on(api_binary(), api_config(0), 0));
+    api_ports_.push_back(apis_.back()->port());
+  }
+  haproxy_.set_servers("registry", registry_ports_);
+  haproxy_.set_servers("api", api_ports_);
+  haproxy_.start();
+  for (size_t i = 0; i < nodes; ++i)
+    if (!haproxy_.wait_for_status("registry", i, "UP") || !haproxy_.wait_for_status("api", i, "UP"))
+      throw std::runtime_error("HAProxy does not see node " + std::to_string(i) + " up:\n" +
+                               haproxy_.log());
+}
+
+std::string ScaleOutCluster::api_config(int port) const {
+  std::string c = "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 2\n";
+  c += "registry_host = 127.0.0.1\nregistry_port = " + std::to_string(registry_port()) + "\n";
+  c += "registry_client_timeout = 30\n" + api_extra_ + "\n";
+  c += "[glance_store]\nstores = file\ndefault_store = file\n";
+  c += "filesystem_store_datadir = " + datadir_ + "\n";
+  return with_port(c, port);
+}
+
+std::unique_ptr<Daemon> ScaleOutCluster::start_on(const std::string& binary, std::string config,
+                                                  int port) {
+  config = with_port(std::move(config), port);
+  for (int attempt = 1;; ++attempt) {
+    auto daemon = std::make_unique<Daemon>(binary, config);
+    try {
+      daemon->start();
+      return daemon;
+    } catch (const std::exception&) {
+      if (port == 0 || attempt == 10) throw;
+    }
+  }
+}
+
+void ScaleOutCluster::kill_api(size_t node) {
+  kill_daemon(api(node));
+}
+
+void ScaleOutCluster::kill_registry(size_t node) {
+  kill_daemon(registry(node));
+}
+
+void ScaleOutCluster::restart_api(size_t node) {
+  apis_.at(node) = start_on(api_binary(), api_config(0), api_ports_.at(node));
+}
+
+void ScaleOutCluster::restart_registry(size_t node) {
+  registries_.at(node) =
+      start_on(registry_binary(), registry_config(db_url_), registry_ports_.at(node));
+}
+
+size_t ScaleOutCluster::stored_files() const {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(datadir_)) ++n;
+  return n;
+}
+
+}  // namespace glance::testing
