@@ -320,9 +320,14 @@ TEST(ScaleOut, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain) {
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(c.get("/v1/images/" + seed_id).body == seed);
   EXPECT_GT(api_sessions(cluster, 0), node0_down);
 
-  expect_recovered(cluster.api(1), api_baseline);
-  for (size_t node = 0; node < 2; ++node)
+  {
+    SCOPED_TRACE("api 1");
+    expect_recovered(cluster.api(1), api_baseline);
+  }
+  for (size_t node = 0; node < 2; ++node) {
+    SCOPED_TRACE("registry " + std::to_string(node));
     expect_recovered(cluster.registry(node), registry_baselines[node]);
+  }
 }
 
 TEST(ScaleOut, KilledRegistryIsTakenOutAndItServesAgain) {
@@ -357,7 +362,11 @@ TEST(ScaleOut, KilledRegistryIsTakenOutAndItServesAgain) {
       << "the restarted registry serves no request";
   expect_load_consistent(cluster, outcomes);
 
-  for (size_t node = 0; node < 2; ++node) expect_recovered(cluster.api(node), api_baselines[node]);
+  for (size_t node = 0; node < 2; ++node) {
+    SCOPED_TRACE("api " + std::to_string(node));
+    expect_recovered(cluster.api(node), api_baselines[node]);
+  }
+  SCOPED_TRACE("registry 1");
   expect_recovered(cluster.registry(1), registry_baseline);
 }
 

@@ -11,6 +11,15 @@ namespace glance::testing {
 
 namespace {
 
+// Each thread of a registry's database pool opens its MySQL connection when it first runs a
+// query, so a registry's descriptors grow with the concurrency it has seen, up to the pool
+// size. Two threads keep that growth within what expect_recovered() allows, so that a leak
+// still shows.
+// registry_config() ends in its [database] section.
+std::string node_registry_config(const std::string& db_url) {
+  return registry_config(db_url) + "max_pool_size = 2\n";
+}
+
 std::string with_port(std::string config, int port) {
   if (port == 0) return config;
   auto at = config.find("bind_port = 0");
@@ -37,7 +46,7 @@ ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra)
       Daemon::run(manage_binary(), "--config-file " + schema.config_path() + " db_sync");
   if (code != 0) throw std::runtime_error("db_sync failed: " + out);
   for (size_t i = 0; i < nodes; ++i) {
-    registries_.push_back(start_on(registry_binary(), registry_config(db_url_), 0));
+    registries_.push_back(start_on(registry_binary(), node_registry_config(db_url_), 0));
     registry_ports_.push_back(registries_.back()->port());
   }
   // The apis name HAProxy's registry frontend, whose socket is bound already: a request they
@@ -92,7 +101,7 @@ void ScaleOutCluster::restart_api(size_t node) {
 
 void ScaleOutCluster::restart_registry(size_t node) {
   registries_.at(node) =
-      start_on(registry_binary(), registry_config(db_url_), registry_ports_.at(node));
+      start_on(registry_binary(), node_registry_config(db_url_), registry_ports_.at(node));
 }
 
 size_t ScaleOutCluster::stored_files() const {
