@@ -2,10 +2,13 @@
 // glance-registry, behind HAProxy, on one database and one shared file store. Requests go
 // through HAProxy and must land on both nodes; a node killed under load is taken out without
 // failing a request started after HAProxy saw it down, its orphaned uploads end killed by the
-// other node's reaper, and it serves again once restarted.
+// other node's reaper, and it serves again once restarted. Built twice: on the binary's
+// private MariaDB (suite ScaleOut), and with GLANCE_SCALE_OUT_ON_GALERA on the Galera fixture,
+// each node's registry writing through a Galera node of its own (suite ScaleOutGalera).
 
 #include "tests/integration/scale_out/load_clients.h"
 #include "tests/support/eventually.h"
+#include "tests/support/galera_cluster.h"
 #include "tests/support/glance_cli.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/process_health.h"
@@ -31,6 +34,22 @@ const HeaderList kPublicRaw = {{"x-image-meta-disk_format", "raw"},
                                {"x-image-meta-container_format", "bare"},
                                {"x-image-meta-is_public", "True"},
                                {"Content-Type", "application/octet-stream"}};
+
+#ifdef GLANCE_SCALE_OUT_ON_GALERA
+#define SCALE_OUT_SUITE ScaleOutGalera
+// One database on the Galera cluster; node i's registry reaches it through Galera node i + 1.
+std::vector<std::string> databases() {
+  auto& galera = GaleraCluster::instance();
+  const std::string database = galera.fresh_database();
+  return {galera.url(1, database), galera.url(2, database)};
+}
+#else
+#define SCALE_OUT_SUITE ScaleOut
+// One fresh database on the binary's private MariaDB.
+std::vector<std::string> databases() {
+  return {};
+}
+#endif
 
 // Short, so that the tests wait little for the reaper, yet several lease renewals long.
 const std::string kShortOrphanTimeout = "upload_orphan_timeout = 3\n";
@@ -149,8 +168,8 @@ void expect_all_succeeded(const std::vector<Outcome>& outcomes, int first, int l
   EXPECT_GT(n, 0u);
 }
 
-TEST(ScaleOut, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
-  ScaleOutCluster cluster;
+TEST(SCALE_OUT_SUITE, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
+  ScaleOutCluster cluster(2, "", databases());
   auto c = cluster.client();
   const uint64_t before[] = {api_sessions(cluster, 0), api_sessions(cluster, 1)};
 
@@ -207,8 +226,8 @@ TEST(ScaleOut, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
   EXPECT_GE(api_sessions(cluster, 1), node1 + 12);
 }
 
-TEST(ScaleOut, GlanceClientV1ThroughHaproxy) {
-  ScaleOutCluster cluster;
+TEST(SCALE_OUT_SUITE, GlanceClientV1ThroughHaproxy) {
+  ScaleOutCluster cluster(2, "", databases());
   const std::string dir = make_temp_dir("glance-scale-out-cli");
   const std::string cli = glance_cli("http", cluster.api_port(), "--os-auth-token fake");
   const uint64_t before[] = {api_sessions(cluster, 0), api_sessions(cluster, 1)};
@@ -264,8 +283,8 @@ struct HalfUpload {
   RawConnection conn;
 };
 
-TEST(ScaleOut, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain) {
-  ScaleOutCluster cluster(2, kShortOrphanTimeout);
+TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain) {
+  ScaleOutCluster cluster(2, kShortOrphanTimeout, databases());
   auto c = cluster.client();
   warm_up(cluster, 1);
   const auto api_baseline = ProcessHealth::snapshot(cluster.api(1).pid());
@@ -330,8 +349,8 @@ TEST(ScaleOut, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain) {
   }
 }
 
-TEST(ScaleOut, KilledRegistryIsTakenOutAndItServesAgain) {
-  ScaleOutCluster cluster(2, kShortOrphanTimeout);
+TEST(SCALE_OUT_SUITE, KilledRegistryIsTakenOutAndItServesAgain) {
+  ScaleOutCluster cluster(2, kShortOrphanTimeout, databases());
   auto c = cluster.client();
   warm_up(cluster, 0);
   warm_up(cluster, 1);
@@ -370,8 +389,8 @@ TEST(ScaleOut, KilledRegistryIsTakenOutAndItServesAgain) {
   expect_recovered(cluster.registry(1), registry_baseline);
 }
 
-TEST(ScaleOut, UploadsRacingForOneImageThroughTwoNodesOneWinsTheOther409) {
-  ScaleOutCluster cluster;
+TEST(SCALE_OUT_SUITE, UploadsRacingForOneImageThroughTwoNodesOneWinsTheOther409) {
+  ScaleOutCluster cluster(2, "", databases());
   auto c = cluster.client();
   const std::string id = create(c, "contested", "");
   ASSERT_FALSE(id.empty());

@@ -35,18 +35,21 @@ void kill_daemon(Daemon& daemon) {
 
 }  // namespace
 
-ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra)
-    : db_url_(MariadbServer::instance().fresh_database()),
+ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra,
+                                 std::vector<std::string> db_urls)
+    : db_urls_(std::move(db_urls)),
       datadir_(make_temp_dir("glance-scale-out-store") + "/images"),
       api_extra_(api_extra) {
+  if (db_urls_.empty()) db_urls_.assign(nodes, MariadbServer::instance().fresh_database());
+  if (db_urls_.size() != nodes) throw std::invalid_argument("one database URL per node");
   haproxy_.add_frontend("registry");
   haproxy_.add_frontend("api");
-  Daemon schema(registry_binary(), registry_config(db_url_));
+  Daemon schema(registry_binary(), registry_config(db_urls_[0]));
   auto [code, out] =
       Daemon::run(manage_binary(), "--config-file " + schema.config_path() + " db_sync");
   if (code != 0) throw std::runtime_error("db_sync failed: " + out);
   for (size_t i = 0; i < nodes; ++i) {
-    registries_.push_back(start_on(registry_binary(), node_registry_config(db_url_), 0));
+    registries_.push_back(start_on(registry_binary(), node_registry_config(db_urls_[i]), 0));
     registry_ports_.push_back(registries_.back()->port());
   }
   // The apis name HAProxy's registry frontend, whose socket is bound already: a request they
@@ -100,8 +103,8 @@ void ScaleOutCluster::restart_api(size_t node) {
 }
 
 void ScaleOutCluster::restart_registry(size_t node) {
-  registries_.at(node) =
-      start_on(registry_binary(), node_registry_config(db_url_), registry_ports_.at(node));
+  registries_.at(node) = start_on(registry_binary(), node_registry_config(db_urls_.at(node)),
+                                  registry_ports_.at(node));
 }
 
 size_t ScaleOutCluster::stored_files() const {

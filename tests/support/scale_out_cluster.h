@@ -12,14 +12,18 @@ namespace glance::testing {
 
 // Glance as operators scale it out: `nodes` nodes, each running a glance-registry and a
 // glance-api, behind one HAProxy with two frontends, "api" over the api nodes and "registry"
-// over the registries. Every registry uses one fresh database of the binary's private
-// MariaDB; every api reaches the registries through HAProxy's registry frontend and keeps its
-// images in one shared file store directory. Nodes are numbered from 0. Daemons a test
-// kills stay dead until it restarts them; the destructor stops whatever runs.
+// over the registries. The registries share one database: by default a fresh one of the
+// binary's private MariaDB, or one reached through a different server per node (the nodes of
+// a Galera cluster). Every api reaches the registries through HAProxy's registry frontend
+// and keeps its images in one shared file store directory. Nodes are numbered from 0.
+// Daemons a test kills stay dead until it restarts them; the destructor stops whatever runs.
 class ScaleOutCluster {
  public:
   // `api_extra` goes into every api's [DEFAULT] (give all nodes the same options).
-  explicit ScaleOutCluster(size_t nodes = 2, const std::string& api_extra = "");
+  // `db_urls`: node i's registry uses db_urls[i], migrated by the first; one per node, or
+  // empty for a fresh database on the private MariaDB.
+  explicit ScaleOutCluster(size_t nodes = 2, const std::string& api_extra = "",
+                           std::vector<std::string> db_urls = {});
 
   size_t nodes() const { return apis_.size(); }
   Haproxy& haproxy() { return haproxy_; }
@@ -32,7 +36,6 @@ class ScaleOutCluster {
   Daemon& api(size_t node) { return *apis_.at(node); }
   Daemon& registry(size_t node) { return *registries_.at(node); }
   const std::string& datadir() const { return datadir_; }
-  const std::string& db_url() const { return db_url_; }
 
   // SIGKILLs the daemon, as a crash would, and waits until it is gone.
   void kill_api(size_t node);
@@ -49,7 +52,7 @@ class ScaleOutCluster {
   // A new daemon on `port` (0: any); a port a killed process held may need a few tries.
   static std::unique_ptr<Daemon> start_on(const std::string& binary, std::string config, int port);
 
-  std::string db_url_;
+  std::vector<std::string> db_urls_;
   std::string datadir_;
   std::string api_extra_;
   Haproxy haproxy_;
