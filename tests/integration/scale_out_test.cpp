@@ -6,6 +6,7 @@
 // private MariaDB (suite ScaleOut), and with GLANCE_SCALE_OUT_ON_GALERA on the Galera fixture,
 // each node's registry writing through a Galera node of its own (suite ScaleOutGalera).
 
+#include "tests/integration/scale_out/cluster_checks.h"
 #include "tests/integration/scale_out/load_clients.h"
 #include "tests/support/eventually.h"
 #include "tests/support/galera_cluster.h"
@@ -18,8 +19,6 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <set>
 
@@ -27,13 +26,7 @@ namespace glance::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using scale_out::LoadClients;
-using scale_out::Outcome;
-
-const HeaderList kPublicRaw = {{"x-image-meta-disk_format", "raw"},
-                               {"x-image-meta-container_format", "bare"},
-                               {"x-image-meta-is_public", "True"},
-                               {"Content-Type", "application/octet-stream"}};
+using namespace scale_out;
 
 #ifdef GLANCE_SCALE_OUT_ON_GALERA
 #define SCALE_OUT_SUITE ScaleOutGalera
@@ -53,120 +46,6 @@ std::vector<std::string> databases() {
 
 // Short, so that the tests wait little for the reaper, yet several lease renewals long.
 const std::string kShortOrphanTimeout = "upload_orphan_timeout = 3\n";
-
-std::string create(const HttpClient& client, const std::string& name, const std::string& data) {
-  auto r = client.post("/v1/images", data, with(kPublicRaw, {{"x-image-meta-name", name}}));
-  EXPECT_EQ(r.status, 201u) << r.body;
-  if (r.status != 201) return "";
-  EXPECT_EQ(r.json()["image"]["status"], data.empty() ? "queued" : "active") << r.body;
-  return r.json()["image"]["id"].get<std::string>();
-}
-
-uint64_t api_sessions(ScaleOutCluster& cluster, size_t node) {
-  return cluster.haproxy().server("api", node).sessions;
-}
-
-// The image's status as the registries (through HAProxy) have it, "?" when unreadable.
-std::string status_of(const ScaleOutCluster& cluster, const std::string& id) {
-  try {
-    auto r = HttpClient(cluster.registry_port()).get("/images/" + id);
-    return r.status == 200 ? r.json()["image"]["status"].get<std::string>() : "?";
-  } catch (const std::exception&) {
-    return "?";
-  }
-}
-
-// Entries of the store directory that belong to `id`: its file and any partial file.
-size_t files_of(const ScaleOutCluster& cluster, const std::string& id) {
-  size_t n = 0;
-  for (auto& e : std::filesystem::directory_iterator(cluster.datadir()))
-    n += e.path().filename().string().find(id) != std::string::npos;
-  return n;
-}
-
-// Every image the registries list, by id, with its status.
-std::map<std::string, std::string> all_images(const ScaleOutCluster& cluster) {
-  auto r = HttpClient(cluster.registry_port()).get("/images/detail?is_public=None&limit=1000");
-  EXPECT_EQ(r.status, 200u) << r.body;
-  std::map<std::string, std::string> out;
-  if (r.status == 200)
-    for (const auto& image : json_field(r, "images"))
-      out[image["id"].get<std::string>()] = image["status"].get<std::string>();
-  return out;
-}
-
-// One request of each kind through `node` directly, so that the pools a daemon starts lazily
-// exist before a baseline of its resources is taken.
-void warm_up(ScaleOutCluster& cluster, size_t node) {
-  HttpClient direct(cluster.api(node).port());
-  std::string data = random_bytes(100000, static_cast<unsigned>(node));
-  std::string id = create(direct, "warm-up", data);
-  EXPECT_EQ(direct.get("/v1/images/" + id).body, data);
-  EXPECT_EQ(direct.get("/v1/images/detail").status, 200u);
-  EXPECT_EQ(direct.del("/v1/images/" + id).status, 200u);
-}
-
-// What the requests that failed got, for messages.
-std::string failures(const std::vector<Outcome>& outcomes) {
-  std::string out;
-  for (const auto& o : outcomes)
-    if (!o.ok)
-      out += std::string(o.upload ? "upload " : "download ") + o.id + " in phase " +
-             std::to_string(o.phase) + ": " + o.what + "\n";
-  return out;
-}
-
-// The load's uploads told active must all be active with their bytes, and nothing the load
-// started may stay saving once the reaper had its time.
-void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>& outcomes) {
-  auto c = cluster.client();
-  for (const auto& o : outcomes) {
-    if (!o.upload || !o.ok) continue;
-    auto r = c.get("/v1/images/" + o.id);
-    EXPECT_EQ(r.status, 200u) << o.id;
-    EXPECT_TRUE(r.body == random_bytes(scale_out::upload_size(o.seed), o.seed))
-        << "image " << o.id << " was told active but lacks its data";
-  }
-  // A request cut between the registry's create and the upload leaves a queued image without
-  // data, as upstream's do; an upload cut later ends killed, by the api or by the reaper.
-  size_t failed_uploads = 0;
-  for (const auto& o : outcomes) failed_uploads += o.upload && !o.ok;
-  std::string saving;
-  size_t queued = 0;
-  EXPECT_TRUE(eventually(
-      [&] {
-        saving.clear();
-        queued = 0;
-        for (const auto& [id, status] : all_images(cluster)) {
-          if (status == "saving") saving += id + "\n";
-          queued += status == "queued";
-        }
-        return saving.empty();
-      },
-      60s))
-      << "uploads cut by the kill stay saving:\n"
-      << saving << failures(outcomes);
-  EXPECT_LE(queued, failed_uploads) << failures(outcomes);
-  for (const auto& image : all_images(cluster)) {
-    const std::string& id = image.first;
-    if (image.second == "active") EXPECT_EQ(files_of(cluster, id), 1u) << id;
-    if (image.second == "queued") EXPECT_EQ(files_of(cluster, id), 0u) << id;
-    if (image.second == "killed")
-      EXPECT_TRUE(eventually([&] { return files_of(cluster, id) == 0; }, 20s))
-          << "killed image " << id << " left data behind";
-  }
-}
-
-// Every request that started and ended in the phases `first` to `last` succeeded.
-void expect_all_succeeded(const std::vector<Outcome>& outcomes, int first, int last) {
-  size_t n = 0;
-  for (const auto& o : outcomes) {
-    if (o.phase < first || o.end_phase > last) continue;
-    ++n;
-    EXPECT_TRUE(o.ok) << (o.upload ? "upload: " : "download: ") << o.what;
-  }
-  EXPECT_GT(n, 0u);
-}
 
 TEST(SCALE_OUT_SUITE, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
   ScaleOutCluster cluster(2, "", databases());

@@ -14,8 +14,7 @@ namespace {
 // Each thread of a registry's database pool opens its MySQL connection when it first runs a
 // query, so a registry's descriptors grow with the concurrency it has seen, up to the pool
 // size. Two threads keep that growth within what expect_recovered() allows, so that a leak
-// still shows.
-// registry_config() ends in its [database] section.
+// still shows. registry_config() ends in its [database] section, where the option belongs.
 std::string node_registry_config(const std::string& db_url) {
   return registry_config(db_url) + "max_pool_size = 2\n";
 }
@@ -55,7 +54,7 @@ ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra,
   // The apis name HAProxy's registry frontend, whose socket is bound already: a request they
   // send before HAProxy runs waits in its backlog.
   for (size_t i = 0; i < nodes; ++i) {
-    apis_.push_back(start_on(api_binary(), api_config(0), 0));
+    apis_.push_back(start_on(api_binary(), api_config(), 0));
     api_ports_.push_back(apis_.back()->port());
   }
   haproxy_.set_servers("registry", registry_ports_);
@@ -67,13 +66,13 @@ ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra,
                                haproxy_.log());
 }
 
-std::string ScaleOutCluster::api_config(int port) const {
+std::string ScaleOutCluster::api_config() const {
   std::string c = "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 2\n";
   c += "registry_host = 127.0.0.1\nregistry_port = " + std::to_string(registry_port()) + "\n";
   c += "registry_client_timeout = 30\n" + api_extra_ + "\n";
   c += "[glance_store]\nstores = file\ndefault_store = file\n";
   c += "filesystem_store_datadir = " + datadir_ + "\n";
-  return with_port(c, port);
+  return c;
 }
 
 std::unique_ptr<Daemon> ScaleOutCluster::start_on(const std::string& binary, std::string config,
@@ -99,7 +98,7 @@ void ScaleOutCluster::kill_registry(size_t node) {
 }
 
 void ScaleOutCluster::restart_api(size_t node) {
-  apis_.at(node) = start_on(api_binary(), api_config(0), api_ports_.at(node));
+  apis_.at(node) = start_on(api_binary(), api_config(), api_ports_.at(node));
 }
 
 void ScaleOutCluster::restart_registry(size_t node) {

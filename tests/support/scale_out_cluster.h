@@ -48,7 +48,7 @@ class ScaleOutCluster {
   size_t stored_files() const;
 
  private:
-  std::string api_config(int port) const;
+  std::string api_config() const;
   // A new daemon on `port` (0: any); a port a killed process held may need a few tries.
   static std::unique_ptr<Daemon> start_on(const std::string& binary, std::string config, int port);
 
