@@ -268,6 +268,42 @@ TEST(SCALE_OUT_SUITE, KilledRegistryIsTakenOutAndItServesAgain) {
   expect_recovered(cluster.registry(1), registry_baseline);
 }
 
+// How an operator takes a node out for maintenance (docs/topology.md): drain it, wait until
+// HAProxy has taken it out, stop it, start it again, undrain it. No request may fail.
+TEST(SCALE_OUT_SUITE, DrainedNodeIsStoppedAndBroughtBackWithoutFailingARequest) {
+  ScaleOutCluster cluster(2, kShortOrphanTimeout, databases());
+  auto c = cluster.client();
+  const std::string seed = random_bytes(1024 * 1024, 9);
+  const std::string seed_id = create(c, "seed", seed);
+
+  LoadClients load(cluster.api_port(), seed_id, seed);
+  ASSERT_TRUE(load.wait_for(0, 3, 60s));
+  cluster.set_draining(0, true);
+  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "DOWN")) << cluster.haproxy().log();
+  const uint64_t drained = api_sessions(cluster, 0);
+  load.set_phase(1);
+  ASSERT_TRUE(load.wait_for(1, 3, 60s));
+  EXPECT_EQ(cluster.api(0).stop(), 0);
+  EXPECT_EQ(cluster.registry(0).stop(), 0);
+  load.set_phase(2);
+  ASSERT_TRUE(load.wait_for(2, 3, 60s));
+  EXPECT_EQ(api_sessions(cluster, 0), drained) << "HAProxy sent requests to a drained node";
+
+  cluster.restart_api(0);
+  cluster.restart_registry(0);
+  cluster.set_draining(0, false);
+  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "UP")) << cluster.haproxy().log();
+  load.set_phase(3);
+  ASSERT_TRUE(load.wait_for(3, 4, 60s));
+  load.stop();
+  auto outcomes = load.outcomes();
+  expect_all_succeeded(outcomes, 0, 3);
+  EXPECT_GT(api_sessions(cluster, 0), drained) << "the node brought back serves no request";
+  expect_load_consistent(cluster, outcomes);
+}
+
 TEST(SCALE_OUT_SUITE, UploadsRacingForOneImageThroughTwoNodesOneWinsTheOther409) {
   ScaleOutCluster cluster(2, "", databases());
   auto c = cluster.client();

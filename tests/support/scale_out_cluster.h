@@ -44,16 +44,24 @@ class ScaleOutCluster {
   void restart_api(size_t node);
   void restart_registry(size_t node);
 
+  // Drains `node` as an operator would before stopping it: its api's and registry's
+  // [healthcheck] disable_by_file_path files exist, so /healthcheck answers 503 and HAProxy
+  // takes them out; false removes the files again.
+  void set_draining(size_t node, bool draining);
+
   // Files in the store directory, partial ones included.
   size_t stored_files() const;
 
  private:
-  std::string api_config() const;
+  std::string api_config(size_t node) const;
+  std::string registry_config_of(size_t node) const;
+  std::string disable_file(const std::string& daemon, size_t node) const;
   // A new daemon on `port` (0: any); a port a killed process held may need a few tries.
   static std::unique_ptr<Daemon> start_on(const std::string& binary, std::string config, int port);
 
   std::vector<std::string> db_urls_;
   std::string datadir_;
+  std::string dir_;
   std::string api_extra_;
   Haproxy haproxy_;
   std::vector<std::unique_ptr<Daemon>> registries_;
