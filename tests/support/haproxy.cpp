@@ -1,9 +1,9 @@
 #include "tests/support/haproxy.h"
 
 #include "tests/support/eventually.h"
-#include "tests/support/http_client.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/raw_connection.h"
+#include "tests/support/timed_http_client.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -136,7 +136,11 @@ void Haproxy::stop() {
 }
 
 std::vector<HaproxyServerStats> Haproxy::stats() const {
-  auto r = HttpClient(stats_port_).get("/stats;csv");
+  // Bounded: until HAProxy accepts, a connection waits in the backlog of the socket this
+  // process bound, and HAProxy may have exited.
+  auto reply = timed_request(stats_port_, "GET", "/stats;csv", {}, "", std::chrono::seconds(5));
+  if (!reply.answered) throw std::runtime_error("no HAProxy statistics: " + reply.failure);
+  const auto& r = reply.response;
   if (r.status != 200)
     throw std::runtime_error("HAProxy statistics answered " + std::to_string(r.status));
   return parse_haproxy_stats(r.body);
