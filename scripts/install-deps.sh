@@ -38,6 +38,9 @@ if [ "$mode" = test ]; then
   # A single-node Ceph (scripts/ceph-aio.sh: one monitor, one memstore OSD) for the rbd store
   # tests; uuidgen makes its fsid. No mgr: RBD I/O does not need one.
   packages+=(ceph-mon ceph-osd ceph-common uuid-runtime)
+  # HAProxy in front of several glance nodes for the scale-out tests; each test runs its own
+  # in the foreground on sockets it bound, never the packaged service (policy-rc.d below).
+  packages+=(haproxy)
 fi
 missing=()
 for p in "${packages[@]}"; do

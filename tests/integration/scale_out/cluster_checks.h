@@ -1,0 +1,49 @@
+#pragma once
+
+// Requests and end-state checks for the scale-out tests, against a ScaleOutCluster. Check
+// functions report through gtest (EXPECT_*) and return normally.
+
+#include "tests/integration/scale_out/load_clients.h"
+#include "tests/support/http_client.h"
+#include "tests/support/scale_out_cluster.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace glance::testing::scale_out {
+
+// Creates a public raw image named `name` through `client`, with `data` (active) or without
+// (queued); returns its id, or "" after a test failure when the api refused.
+std::string create(const HttpClient& client, const std::string& name, const std::string& data);
+
+// Connections HAProxy sent to `node`'s api (health checks excluded).
+uint64_t api_sessions(ScaleOutCluster& cluster, size_t node);
+
+// The image's status as the registries (through HAProxy) have it, "?" when unreadable.
+std::string status_of(const ScaleOutCluster& cluster, const std::string& id);
+
+// Entries of the store directory that belong to `id`: its file and any partial file.
+size_t files_of(const ScaleOutCluster& cluster, const std::string& id);
+
+// Every image the registries list, by id, with its status.
+std::map<std::string, std::string> all_images(const ScaleOutCluster& cluster);
+
+// One request of each kind through `node`'s api directly, so that the pools a daemon starts
+// lazily exist before a baseline of its resources is taken.
+void warm_up(ScaleOutCluster& cluster, size_t node);
+
+// What the requests that failed got, for messages.
+std::string failures(const std::vector<Outcome>& outcomes);
+
+// The load's uploads told active are active with their bytes; no image stays saving once the
+// reaper had its time; queued images (a request cut between create and upload) are no more
+// than the failed uploads and hold no data; killed images leave no data behind.
+void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>& outcomes);
+
+// Every request that started and ended in the phases `first` to `last` succeeded, and there
+// was at least one.
+void expect_all_succeeded(const std::vector<Outcome>& outcomes, int first, int last);
+
+}  // namespace glance::testing::scale_out
