@@ -3,6 +3,7 @@
 #include "api/v2/image_patch.h"
 #include "api/v2/image_view.h"
 #include "api/v2/images_controller.h"
+#include "api/v2/live_image.h"
 #include "common/http/json_body.h"
 #include "common/http/response.h"
 
@@ -14,8 +15,6 @@ using common::Result;
 using common::http::Response;
 
 namespace {
-constexpr size_t kMaxIdChars = 36;  // an image id; anything longer names no image
-
 PatchPermissions permissions_for(const Authorizer& auth, const common::RequestContext& ctx,
                                  const common::Image& image,
                                  const ImagesControllerOptions& options) {
@@ -59,13 +58,10 @@ ImagesController::Reply ImagesController::update(Request& req) {
   if (auto r = Authorizer::check_writable(req.context); !r) co_return r.error();
 
   const auto& id = req.param("id");
-  const Caller caller{req.context, req.request_id};
+  const Caller caller = caller_of(req);
   const std::string missing = "No image found with ID " + id;
-  if (id.size() > kMaxIdChars) co_return Error::not_found(missing);
-  auto image = co_await registry_.get(caller, id);
-  if (!image && image.error().code() == Errc::not_found) co_return Error::not_found(missing);
+  auto image = co_await find_live_image(registry_, caller, id, missing);
   if (!image) co_return image.error();
-  if (image->deleted) co_return Error::not_found(missing);
   auto allowed = auth_.authorize(req.context, Action::get_image, Authorizer::image_target(*image));
   if (!allowed) co_return allowed.error();
 

@@ -8,6 +8,7 @@
 #include "api/v2/image_patch.h"
 #include "api/v2/image_view.h"
 #include "api/v2/list_links.h"
+#include "api/v2/live_image.h"
 #include "common/http/json_body.h"
 #include "common/json_writer.h"
 
@@ -20,26 +21,6 @@ using common::Result;
 using common::http::Response;
 
 namespace {
-Caller caller_of(const common::http::Request& req) {
-  return Caller{req.context, req.request_id};
-}
-
-// Image ids are 36 characters; anything longer names no image, and the registry need not be
-// asked.
-constexpr size_t kMaxIdChars = 36;
-
-// The live image for a v2 route, with upstream v2's 404 wording.
-boost::asio::awaitable<Result<Image>> find(RegistryClient& registry, const Caller& caller,
-                                           const std::string& id, const std::string& missing) {
-  if (id.size() > kMaxIdChars) co_return Error::not_found(missing);
-  auto image = co_await registry.get(caller, id);
-  if (!image && image.error().code() == Errc::not_found) co_return Error::not_found(missing);
-  // The registry shows admins deleted images; v2 shows them to nobody, as upstream's
-  // ImageRepo.get.
-  if (image && image->deleted) co_return Error::not_found(missing);
-  co_return image;
-}
-
 Response image_response(unsigned status, const Image& image, const LocationView& view) {
   return Response::json(status, image_document(image, view));
 }
@@ -85,7 +66,8 @@ ImagesController::Reply ImagesController::index(Request& req) {
 
 ImagesController::Reply ImagesController::show(Request& req) {
   const auto& id = req.param("id");
-  auto image = co_await find(registry_, caller_of(req), id, "No image found with ID " + id);
+  auto image =
+      co_await find_live_image(registry_, caller_of(req), id, "No image found with ID " + id);
   if (!image) co_return image.error();
   auto allowed = auth_.authorize(req.context, Action::get_image, Authorizer::image_target(*image));
   if (!allowed) co_return allowed.error();
@@ -119,7 +101,7 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
   const auto& id = req.param("id");
   const Caller caller = caller_of(req);
   const std::string missing = "Failed to find image " + id + " to delete";
-  auto image = co_await find(registry_, caller, id, missing);
+  auto image = co_await find_live_image(registry_, caller, id, missing);
   if (!image) co_return image.error();
   if (auto r = auth_.authorize_v2_delete(req.context, *image); !r) co_return r.error();
   if (image->is_protected)
@@ -137,7 +119,8 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
 
 ImagesController::Reply ImagesController::download(Request& req) {
   const auto& id = req.param("id");
-  auto image = co_await find(registry_, caller_of(req), id, "No image found with ID " + id);
+  auto image =
+      co_await find_live_image(registry_, caller_of(req), id, "No image found with ID " + id);
   if (!image) co_return image.error();
   if (image->status == common::ImageStatus::deactivated && !req.context.is_admin)
     co_return Error::forbidden(
@@ -159,7 +142,7 @@ ImagesController::Reply ImagesController::upload(Request& req) {
         "Invalid content type " + std::string(req.headers.get("Content-Type").value_or("")));
   const auto& id = req.param("id");
   const Caller caller = caller_of(req);
-  auto image = co_await find(registry_, caller, id, "No image found with ID " + id);
+  auto image = co_await find_live_image(registry_, caller, id, "No image found with ID " + id);
   if (!image) co_return image.error();
   if (auto r = auth_.authorize_v2_upload(req.context, *image); !r) co_return r.error();
   if (image->status != common::ImageStatus::queued)
