@@ -52,19 +52,7 @@ json tags_of(const HttpClient& c, const std::string& id) {
   return c.get("/v2/images/" + id).json()["tags"];
 }
 
-class ApiV2Extras : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { env_ = new ApiEnvironment(true); }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static ApiEnvironment* env_;
-  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
-  HttpClient bob_ = env_->client(identity("tenant-b", "member", "bob"));
-  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
-};
-ApiEnvironment* ApiV2Extras::env_ = nullptr;
+class ApiV2Extras : public SharedTenantsApiTest {};
 
 TEST_F(ApiV2Extras, TagsAddOneAtATimeAndRemove) {
   std::string id = create(alice_, {{"name", "tagged"}, {"tags", {"seed"}}})["id"];
@@ -403,31 +391,25 @@ TEST_F(ApiV2Extras, LocationsAreHiddenByDefault) {
 
 // show_image_direct_url and show_multiple_locations on, get_image_location for admins and
 // tenant-a, and two stores (file and the read-only http).
-class ApiV2Locations : public ::testing::Test {
+class ApiV2Locations : public SharedTenantsApiTest {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(make_temp_dir("glance-api-v2-locations"));
     std::ofstream(*dir_ + "/policy.yaml")
         << "get_image_location: 'role:admin or tenant:tenant-a'\n";
-    env_ = new ApiEnvironment(true,
-                              "show_image_direct_url = true\nshow_multiple_locations = true\n"
-                              "[oslo_policy]\npolicy_file = " +
-                                  *dir_ + "/policy.yaml\n",
-                              "stores = file, http\n");
+    start_shared_api(
+        "show_image_direct_url = true\nshow_multiple_locations = true\n"
+        "[oslo_policy]\npolicy_file = " +
+            *dir_ + "/policy.yaml\n",
+        "stores = file, http\n");
   }
   static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
+    SharedTenantsApiTest::TearDownTestSuite();
     delete dir_;
     dir_ = nullptr;
   }
-  static ApiEnvironment* env_;
   static std::string* dir_;
-  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
-  HttpClient bob_ = env_->client(identity("tenant-b", "member", "bob"));
-  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
 };
-ApiEnvironment* ApiV2Locations::env_ = nullptr;
 std::string* ApiV2Locations::dir_ = nullptr;
 
 TEST_F(ApiV2Locations, DirectUrlAndLocationsForPermittedCallersOnly) {

@@ -19,19 +19,8 @@ using nlohmann::json;
 
 const HeaderList kJson = {{"Content-Type", "application/json"}};
 
-class ApiV2Images : public ::testing::Test {
+class ApiV2Images : public SharedTenantsApiTest {
  protected:
-  // Trusted identity headers, forwarded to a registry that applies visibility per caller.
-  static void SetUpTestSuite() { env_ = new ApiEnvironment(true); }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static ApiEnvironment* env_;
-  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
-  HttpClient bob_ = env_->client(identity("tenant-b", "member", "bob"));
-  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
-
   static json create(const HttpClient& c, const json& body) {
     auto r = c.post("/v2/images", body.dump(), kJson);
     EXPECT_EQ(r.status, 201u) << r.body;
@@ -51,7 +40,6 @@ class ApiV2Images : public ::testing::Test {
     EXPECT_NE(r.body.find(words), std::string::npos) << what << ": " << r.body;
   }
 };
-ApiEnvironment* ApiV2Images::env_ = nullptr;
 
 TEST_F(ApiV2Images, VersionsListV2AndAliasesReachIt) {
   auto versions = alice_.get("/versions").json()["versions"];

@@ -45,21 +45,12 @@ json shown(const HttpClient& c, const std::string& id) {
   return r.status == 200u ? r.json() : json::object();
 }
 
-class ApiV2Patch : public ::testing::Test {
+class ApiV2Patch : public SharedTenantsApiTest {
  protected:
   static void SetUpTestSuite() {
-    env_ = new ApiEnvironment(true, "image_tag_quota = 4\nimage_property_quota = 5\n");
+    start_shared_api("image_tag_quota = 4\nimage_property_quota = 5\n");
   }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static ApiEnvironment* env_;
-  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
-  HttpClient bob_ = env_->client(identity("tenant-b", "member", "bob"));
-  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
 };
-ApiEnvironment* ApiV2Patch::env_ = nullptr;
 
 TEST_F(ApiV2Patch, ChangesEveryKindOfAttribute) {
   auto image = create(alice_, {{"name", "p-basic"},
@@ -362,7 +353,7 @@ TEST_F(ApiV2Patch, FormatsChangeOnlyWhileQueued) {
 }
 
 // Property protections (roles format) over v2's create, read, patch and delete.
-class ApiV2PatchProtections : public ::testing::Test {
+class ApiV2PatchProtections : public SharedTenantsApiTest {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(make_temp_dir("glance-api-v2-props"));
@@ -370,21 +361,16 @@ class ApiV2PatchProtections : public ::testing::Test {
         << "[^x_admin_.*]\ncreate = admin\nread = admin\nupdate = admin\ndelete = admin\n\n"
            "[^x_ro_.*]\ncreate = admin\nread = admin,member\nupdate = admin\ndelete = admin\n\n"
            "[.*]\ncreate = @\nread = @\nupdate = @\ndelete = @\n";
-    env_ = new ApiEnvironment(true, "property_protection_file = " + *dir_ + "/protections.conf\n");
+    start_shared_api("property_protection_file = " + *dir_ + "/protections.conf\n");
   }
   static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
+    SharedTenantsApiTest::TearDownTestSuite();
     std::filesystem::remove_all(*dir_);
     delete dir_;
   }
   static std::string* dir_;
-  static ApiEnvironment* env_;
-  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
-  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
 };
 std::string* ApiV2PatchProtections::dir_ = nullptr;
-ApiEnvironment* ApiV2PatchProtections::env_ = nullptr;
 
 TEST_F(ApiV2PatchProtections, ApplyPerOperation) {
   expect_answer(alice_.post("/v2/images", json{{"x_admin_k", "v"}}.dump(), kJson), 403u,

@@ -11,20 +11,10 @@
 namespace glance::testing {
 namespace {
 
-class ApiVisibility : public ::testing::Test {
+class ApiVisibility : public SharedTenantsApiTest {
  protected:
-  static void SetUpTestSuite() { env_ = new ApiEnvironment(true); }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  static ApiEnvironment* env_;
-  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
-  HttpClient bob_ = env_->client(identity("tenant-b", "member", "bob"));
-  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
   HttpClient nobody_ = env_->client();
 };
-ApiEnvironment* ApiVisibility::env_ = nullptr;
 
 bool lists(const HttpClient& c, const std::string& id, const std::string& query = "") {
   auto r = c.get("/v1/images/detail" + query);

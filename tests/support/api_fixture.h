@@ -4,6 +4,8 @@
 #include "tests/support/http_client.h"
 #include "tests/support/registry_fixture.h"
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 
@@ -44,6 +46,34 @@ class ApiEnvironment {
   std::unique_ptr<RegistryEnvironment> registry_;
   std::unique_ptr<Daemon> registry_again_;
   std::unique_ptr<Daemon> api_;
+};
+
+// A test suite whose tests share one glance-api and registry that trust identity headers and
+// apply visibility per caller (ApiEnvironment(true, ...)), started by the suite's
+// SetUpTestSuite (by default with no extra options; a suite needing some defines its own
+// SetUpTestSuite calling start_shared_api) and stopped after its last test; with clients for
+// three tenants. A set-up that failed fails every test of the suite.
+class SharedTenantsApiTest : public ::testing::Test {
+ protected:
+  static void start_shared_api(const std::string& api_extra = "",
+                               const std::string& store_extra = "") {
+    setup_error_.clear();
+    guarded_suite_setup([&] { env_ = new ApiEnvironment(true, api_extra, store_extra); },
+                        &setup_error_);
+  }
+  static void SetUpTestSuite() { start_shared_api(); }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+  }
+  void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
+
+  static inline ApiEnvironment* env_ = nullptr;
+  static inline std::string setup_error_;
+  HttpClient alice_ = env_ ? env_->client(identity("tenant-a", "member", "alice")) : HttpClient(0);
+  HttpClient bob_ = env_ ? env_->client(identity("tenant-b", "member", "bob")) : HttpClient(0);
+  HttpClient admin_ =
+      env_ ? env_->client(identity("tenant-admin", "admin", "root")) : HttpClient(0);
 };
 
 }  // namespace glance::testing
