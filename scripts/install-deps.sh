@@ -34,6 +34,10 @@ if [ "$mode" = test ]; then
   # A single-node Ceph (scripts/ceph-aio.sh: one monitor, one memstore OSD) for the rbd store
   # tests; uuidgen makes its fsid. No mgr: RBD I/O does not need one.
   packages+=(ceph-mon ceph-osd ceph-common uuid-runtime)
+  # Upstream Glance (scripts/glance-peer-aio.sh: Debian's glance-api, no Keystone) for the
+  # differential test of the Images API v2, on MariaDB through PyMySQL; its own service is
+  # never started.
+  packages+=(glance-api python3-pymysql)
 fi
 missing=()
 for p in "${packages[@]}"; do
