@@ -204,6 +204,18 @@ TEST_F(ApiV2Images, CreateRefusesWhatUpstreamRefuses) {
   for (const auto& c : cases)
     expect_answer(alice_.post("/v2/images", c.body, kJson), c.status, c.words,
                   c.body.substr(0, 60));
+  // The message takes the place of WebOb's generic explanation, in every format.
+  EXPECT_EQ(alice_.post("/v2/images", "", kJson).body,
+            "400 Bad Request\n\nBody expected in request.");
+  auto html = alice_.post("/v2/images", json{{"self", "<x>"}}.dump(),
+                          {{"Content-Type", "application/json"}, {"Accept", "text/html"}});
+  EXPECT_NE(html.body.find("<h1>403 Forbidden</h1>\n  Attribute 'self' is read-only.<br />"),
+            std::string::npos)
+      << html.body;
+  auto as_json = alice_.post(
+      "/v2/images", "[", {{"Content-Type", "application/json"}, {"Accept", "application/json"}});
+  EXPECT_EQ(as_json.json()["message"], "Malformed JSON in request body.<br /><br />\n\n\n")
+      << as_json.body;
   // A body over the JSON limit is refused before it is parsed.
   auto huge = alice_.post("/v2/images", json{{"name", std::string(2 << 20, 'x')}}.dump(), kJson);
   EXPECT_EQ(huge.status, 413u);

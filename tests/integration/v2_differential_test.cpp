@@ -45,9 +45,9 @@ struct KnownDifference {
 const std::vector<KnownDifference> kKnownDifferences = {
     // Every answer.
     {"*", "error-explanation",
-     "ours writes WebOb's generic explanation of the status before every error message, as "
-     "its v1 does (the rendering is shared with v1 and the registry); upstream's v2 raises "
-     "its errors with the message as the explanation"},
+     "errors answered before a v2 handler runs (unknown routes, wrong methods) carry WebOb's "
+     "generic explanation before the message, as v1's do: that rendering is shared with v1 "
+     "and the registry"},
     {"*", "jsonschema-detail",
      "upstream's jsonschema appends a dump of the failed schema to its 400s; ours words the "
      "first line alike and stops there"},

@@ -5,6 +5,7 @@
 #include "api/image_removal.h"
 #include "api/request_checks.h"
 #include "api/v2/create_request.h"
+#include "api/v2/error_answer.h"
 #include "api/v2/image_view.h"
 #include "api/v2/list_links.h"
 #include "api/v2/range_check.h"
@@ -179,15 +180,30 @@ ImagesController::Reply ImagesController::upload(Request& req) {
   co_return Response::empty(204);
 }
 
+// Upstream's v2 raises its errors with the message as WebOb's explanation: the answer holds
+// the message alone, not the status's generic explanation before it.
+static ImagesController::Reply with_v2_errors(ImagesController::Reply reply, std::string accept) {
+  auto result = co_await std::move(reply);
+  if (result) co_return result;
+  co_return error_answer(result.error(), accept);
+}
+
 void add_routes(common::http::Router& r, ImagesController& c, const SchemaDocuments& schemas) {
   using Req = common::http::Request;
-  r.add("GET", "/v2/images", [&c](Req& q) { return c.index(q); });
-  r.add("POST", "/v2/images", [&c](Req& q) { return c.create(q); });
-  r.add("GET", "/v2/images/{id}", [&c](Req& q) { return c.show(q); });
-  r.add("DELETE", "/v2/images/{id}", [&c](Req& q) { return c.destroy(q); });
-  r.add("GET", "/v2/images/{id}/file", [&c](Req& q) { return c.download(q); });
+  auto accept = [](const Req& q) { return std::string(q.headers.get("Accept").value_or("")); };
+  r.add("GET", "/v2/images",
+        [&c, accept](Req& q) { return with_v2_errors(c.index(q), accept(q)); });
+  r.add("POST", "/v2/images",
+        [&c, accept](Req& q) { return with_v2_errors(c.create(q), accept(q)); });
+  r.add("GET", "/v2/images/{id}",
+        [&c, accept](Req& q) { return with_v2_errors(c.show(q), accept(q)); });
+  r.add("DELETE", "/v2/images/{id}",
+        [&c, accept](Req& q) { return with_v2_errors(c.destroy(q), accept(q)); });
+  r.add("GET", "/v2/images/{id}/file",
+        [&c, accept](Req& q) { return with_v2_errors(c.download(q), accept(q)); });
   r.add(
-      "PUT", "/v2/images/{id}/file", [&c](Req& q) { return c.upload(q); },
+      "PUT", "/v2/images/{id}/file",
+      [&c, accept](Req& q) { return with_v2_errors(c.upload(q), accept(q)); },
       common::http::BodyMode::streamed);
   auto document = [](const std::string& text) {
     return [&text](Req&) -> ImagesController::Reply { co_return Response::json(200, text); };
