@@ -125,7 +125,7 @@ start)
   glance-manage --config-file "$D/etc/glance-api.conf" db_sync >"$D/log/db_sync.log" 2>&1 ||
     { tail -n 30 "$D/log/db_sync.log" >&2; stop_all; exit 1; }
   port=
-  for attempt in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     candidate=$(free_ports 1)
     rc=0
     launch_server "$candidate" || rc=$?
