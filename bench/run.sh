@@ -5,7 +5,8 @@
 #   - download of the same images by 1 client and by 8 and 32 concurrent ones (aggregate);
 #   - metadata at concurrency 16 over 10,000 images seeded by SQL: create (POST /v1/images,
 #     no data; wrk), HEAD /v1/images/{id} (ab -k -i: wrk cannot HEAD),
-#     GET /v1/images/detail?limit=25 and ?limit=1000 (wrk);
+#     GET /v1/images/detail?limit=25 and ?limit=1000 (wrk), and our v2 routes
+#     GET /v2/images/{id} and GET /v2/images?limit=25 (wrk), compared with upstream's;
 #   - glance-api's CPU seconds per GiB and peak RSS during the 1 GiB upload and the 32
 #     downloads;
 #   - the machine's limits in the same run (bench/limits.sh, once per run, between workloads);
@@ -85,7 +86,7 @@ if [ "$PEER" = 1 ]; then
   log "starting upstream Glance"
   peer_port=$("$root/bench/glance-peer.sh" start "$work/peer" "$db_port")
   peer_url=http://127.0.0.1:$peer_port
-  peer_pgid=$(cat "$work/peer/pid")
+  peer_pgid=$(sed -n 's/^GLANCE_PEER_PGID=//p' "$work/peer/glance-peer.env")
   targets+=(peer)
 fi
 
@@ -261,6 +262,9 @@ metadata() {
     wrk_put ours list1000 "$SECS" "$ours_url/v1/images/detail?limit=1000"
     wrk_put ours create "$SECS" -s "$root/bench/create_v1.lua" "$ours_url/v1/images"
     purge_created "$ours_db"
+    # Our v2 routes, beside upstream's (which has v2 only).
+    wrk_put ours v2show "$SECS" "$ours_url/v2/images/$ours_show_id"
+    wrk_put ours v2list25 "$SECS" "$ours_url/v2/images?limit=25"
   else
     wrk_put peer show "$SECS" "$peer_url/v2/images/$peer_show_id"
     wrk_put peer list25 "$SECS" "$peer_url/v2/images?limit=25"
@@ -326,16 +330,17 @@ check() {
 }
 L=$work/limits; R=$work/res
 errs() { [ -s "$R/ours.$1.errors" ] || [ -s "$R/peer.$1.errors" ] && echo " (errors!)" || true; }
-# row LABEL KEY DECIMALS LIMITFILE LIMITLABEL LIMITPCT TARGETTEXT CHECKEXPR
+# row LABEL KEY DECIMALS LIMITFILE LIMITLABEL LIMITPCT TARGETTEXT CHECKEXPR [PEERKEY]
+# PEERKEY: upstream's figure to compare with, when its key is not KEY.
 row() {
-  local label=$1 key=$2 d=$3 lf=$4 ll=$5 pct=$6 tt=$7 ce=$8
+  local label=$1 key=$2 d=$3 lf=$4 ll=$5 pct=$6 tt=$7 ce=$8 pk=${9:-$2}
   local m l u
-  m=$(median "$R/ours.$key"); u=$(median "$R/peer.$key" 2>/dev/null)
+  m=$(median "$R/ours.$key"); u=$(median "$R/peer.$pk" 2>/dev/null)
   l=""; [ -n "$lf" ] && l=$(median "$L/$lf")
   local lcell="—" lratio="—"
   if [ -n "$lf" ]; then lcell="$ll $(cell "$L/$lf" "$d")"; lratio=$(ratio "$m" "$l" "$pct"); fi
   local ucell="—" uratio="—"
-  if [ "$PEER" = 1 ]; then ucell=$(cell "$R/peer.$key" "$d"); uratio=$(ratio "$m" "$u"); fi
+  if [ "$PEER" = 1 ]; then ucell=$(cell "$R/peer.$pk" "$d"); uratio=$(ratio "$m" "$u"); fi
   local ok="—"
   if [ -n "$ce" ]; then
     if [[ $ce == *u* ]] && [ "$PEER" != 1 ]; then ce=${ce%%&&*}; [[ $ce == *u* ]] && ce=""; fi
@@ -376,10 +381,16 @@ row "HEAD /v1/images/{id} (upstream: GET /v2/images/{id}), c=16 (req/s)" show 0 
   "≥ 20× upstream, ≥ 2,500" "m >= 2500 && m >= 20 * u"
 row "list detail limit=25 of 10,000, c=16 (req/s)" list25 0 nginx_tiny "nginx tiny:" "" "≥ 20× upstream" "m >= 20 * u"
 row "list detail limit=1000, c=16 (req/s)" list1000 1 nginx_tiny "nginx tiny:" "" "≥ 20× upstream" "m >= 20 * u"
-for k in create show list25 list1000; do
-  case $k in create) n=create;; show) n=HEAD/show;; list25) n="list 25";; list1000) n="list 1000";; esac
-  row "$n, p50 latency (ms)" "$k.p50" 1 "" "" "" "" ""
-  row "$n, p99 latency (ms)" "$k.p99" 1 "" "" "" "" ""
+row "v2: GET /v2/images/{id}, both, c=16 (req/s)" v2show 0 nginx_tiny "nginx tiny:" "" "" "" show
+row "v2: GET /v2/images?limit=25 of 10,000, both, c=16 (req/s)" v2list25 0 nginx_tiny "nginx tiny:" "" "" "" \
+  list25
+for k in create show list25 list1000 v2show v2list25; do
+  case $k in create) n=create;; show) n=HEAD/show;; list25) n="list 25";; list1000) n="list 1000";;
+    v2show) n="v2 show";; v2list25) n="v2 list 25";; esac
+  pk=$k
+  case $k in v2show) pk=show;; v2list25) pk=list25;; esac
+  row "$n, p50 latency (ms)" "$k.p50" 1 "" "" "" "" "" "$pk.p50"
+  row "$n, p99 latency (ms)" "$k.p99" 1 "" "" "" "" "" "$pk.p99"
 done
 row "api peak RSS over the whole run, VmHWM (MiB)" hwm 1 "" "" "" "< 32" "m < 32"
 row_limit() { echo "| limit: $1 | — | $(cell "$L/$2" "$3") | — | — | — | — | |"; }

@@ -41,6 +41,10 @@ if [ "$mode" = test ]; then
   # HAProxy in front of several glance nodes for the scale-out tests; each test runs its own
   # in the foreground on sockets it bound, never the packaged service (policy-rc.d below).
   packages+=(haproxy)
+  # Upstream Glance (scripts/glance-peer-aio.sh: Debian's glance-api, no Keystone) for the
+  # differential test of the Images API v2, on MariaDB through PyMySQL; its own service is
+  # never started.
+  packages+=(glance-api python3-pymysql)
 fi
 missing=()
 for p in "${packages[@]}"; do

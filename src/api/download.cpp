@@ -55,7 +55,8 @@ net::awaitable<Result<Response>> image_data_response(const store::StoreRegistry&
   auto reader = co_await store->open(where, options);
   if (!reader) co_return reader.error();
   Response res = data_response(image, v2_headers);
-  if (size > 0) res.headers.set("Accept-Ranges", "bytes");
+  // Upstream's v2 does not announce ranges, though it serves them.
+  if (size > 0 && !v2_headers) res.headers.set("Accept-Ranges", "bytes");
   if (answer.kind == RangeAnswer::Kind::partial) {
     res.status = 206;
     res.headers.set("Content-Range", content_range(answer, size));

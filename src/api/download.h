@@ -26,8 +26,8 @@ namespace glance::api {
 // unavailable when its server is unreachable), bad_request (no store serves the location's
 // scheme).
 //
-// With `v2_headers`, as GET /v2/images/{id}/file answers: no x-image-meta-* headers, and
-// Content-MD5 with the checksum when there is one.
+// With `v2_headers`, as GET /v2/images/{id}/file answers: no x-image-meta-* headers, no
+// Accept-Ranges, and Content-MD5 with the checksum when there is one.
 boost::asio::awaitable<common::Result<common::http::Response>> image_data_response(
     const store::StoreRegistry& stores, const common::Image& image,
     std::optional<std::string_view> range, const store::ReadOptions& options,

@@ -1,5 +1,6 @@
 #include "api/v2/actions_controller.h"
 
+#include "api/v2/error_answer.h"
 #include "api/v2/live_image.h"
 
 namespace glance::api::v2 {
@@ -62,8 +63,10 @@ ActionsController::Reply ActionsController::reactivate(Request& req) {
 
 void add_action_routes(common::http::Router& r, ActionsController& c) {
   using Req = common::http::Request;
-  r.add("POST", "/v2/images/{id}/actions/deactivate", [&c](Req& q) { return c.deactivate(q); });
-  r.add("POST", "/v2/images/{id}/actions/reactivate", [&c](Req& q) { return c.reactivate(q); });
+  r.add("POST", "/v2/images/{id}/actions/deactivate",
+        v2_handler([&c](Req& q) { return c.deactivate(q); }));
+  r.add("POST", "/v2/images/{id}/actions/reactivate",
+        v2_handler([&c](Req& q) { return c.reactivate(q); }));
 }
 
 }  // namespace glance::api::v2

@@ -217,6 +217,11 @@ Result<common::ImageFields> parse_create_request(const json& body,
   for (const char* key : kReserved)
     if (body.contains(key))
       return Error::forbidden(std::string("Attribute '") + key + "' is reserved.");
+  // Worded as upstream's domain model words them (the registry has its own wording).
+  for (const char* key : {"min_disk", "min_ram"})
+    if (body.contains(key) && body[key].get<int64_t>() < 0)
+      return Error::bad_request("Invalid value '" + std::to_string(body[key].get<int64_t>()) +
+                                "' for parameter '" + key + "': Cannot be a negative value");
   auto fields = fields_of(body);
   const auto count = static_cast<int64_t>(fields.properties->size());
   if (property_quota >= 0 && count > property_quota)

@@ -5,10 +5,12 @@
 #include "api/image_removal.h"
 #include "api/request_checks.h"
 #include "api/v2/create_request.h"
+#include "api/v2/error_answer.h"
 #include "api/v2/image_patch.h"
 #include "api/v2/image_view.h"
 #include "api/v2/list_links.h"
 #include "api/v2/live_image.h"
+#include "api/v2/range_check.h"
 #include "common/http/json_body.h"
 #include "common/json_writer.h"
 
@@ -21,6 +23,20 @@ using common::Result;
 using common::http::Response;
 
 namespace {
+// Upstream's domain model refuses to save data before both formats are set, naming those
+// missing.
+Result<void> formats_set_for_saving(const Image& image) {
+  std::vector<std::string> missing;
+  if (!image.disk_format || image.disk_format->empty()) missing.emplace_back("disk_format");
+  if (!image.container_format || image.container_format->empty())
+    missing.emplace_back("container_format");
+  if (missing.empty()) return {};
+  if (missing.size() == 1)
+    return Error::bad_request("Property " + missing[0] + " must be set prior to saving data.");
+  return Error::bad_request("Properties " + missing[0] + ", " + missing[1] +
+                            " must be set prior to saving data.");
+}
+
 Response image_response(unsigned status, const Image& image, const LocationView& view) {
   return Response::json(status, image_document(image, view));
 }
@@ -91,6 +107,9 @@ ImagesController::Reply ImagesController::create(Request& req) {
       !r)
     co_return r.error();
   auto image = co_await registry_.create(caller_of(req), *fields);
+  // The registry's only conflict on create is an id in use.
+  if (!image && image.error().code() == Errc::conflict && fields->id)
+    co_return Error::conflict("Image ID " + *fields->id + " already exists!");
   if (!image) co_return image.error();
   Response res = image_response(201, *image, location_view(req.context));
   res.headers.set("Location", req.host + image_href(image->id));
@@ -130,6 +149,15 @@ ImagesController::Reply ImagesController::download(Request& req) {
   if (!allowed) co_return allowed.error();
   // Upstream answers 204 when the image has no location, or its data is not in the store.
   if (!image->active_location()) co_return Response::empty(204);
+  if (image->size.value_or(0) > 0) {
+    if (auto refusal = refuse_range(req.headers.get("Range"), *image->size)) {
+      if (refusal->kind == RangeRefusal::Kind::multiple)
+        co_return Error::bad_request(refusal->message);
+      co_return Response::text(
+          416, "416 Request Range Not Satisfiable\n\nThe Range requested is not available.\n" +
+                   refusal->message);
+    }
+  }
   const auto options = source_read_options(sources_, SourceUse::location);
   auto res = co_await image_data_response(stores_, *image, req.headers.get("Range"), options, true);
   if (!res && res.error().code() == Errc::not_found) co_return Response::empty(204);
@@ -148,7 +176,7 @@ ImagesController::Reply ImagesController::upload(Request& req) {
   if (image->status != common::ImageStatus::queued)
     co_return Error::conflict("Image status transition from " +
                               std::string(to_string(image->status)) + " to saving is not allowed");
-  if (auto r = check_formats_set(*image); !r) co_return r.error();
+  if (auto r = formats_set_for_saving(*image); !r) co_return r.error();
   auto slot = uploads_.try_acquire();
   if (!slot) co_return uploads_.refused(req.headers.get("Accept").value_or(""));
   auto stored = co_await upload_image_data(registry_, stores_.default_store(), caller, *image,
@@ -159,15 +187,14 @@ ImagesController::Reply ImagesController::upload(Request& req) {
 
 void add_routes(common::http::Router& r, ImagesController& c, const SchemaDocuments& schemas) {
   using Req = common::http::Request;
-  r.add("GET", "/v2/images", [&c](Req& q) { return c.index(q); });
-  r.add("POST", "/v2/images", [&c](Req& q) { return c.create(q); });
-  r.add("GET", "/v2/images/{id}", [&c](Req& q) { return c.show(q); });
-  r.add("DELETE", "/v2/images/{id}", [&c](Req& q) { return c.destroy(q); });
-  r.add("PATCH", "/v2/images/{id}", [&c](Req& q) { return c.update(q); });
-  r.add("GET", "/v2/images/{id}/file", [&c](Req& q) { return c.download(q); });
-  r.add(
-      "PUT", "/v2/images/{id}/file", [&c](Req& q) { return c.upload(q); },
-      common::http::BodyMode::streamed);
+  r.add("GET", "/v2/images", v2_handler([&c](Req& q) { return c.index(q); }));
+  r.add("POST", "/v2/images", v2_handler([&c](Req& q) { return c.create(q); }));
+  r.add("GET", "/v2/images/{id}", v2_handler([&c](Req& q) { return c.show(q); }));
+  r.add("DELETE", "/v2/images/{id}", v2_handler([&c](Req& q) { return c.destroy(q); }));
+  r.add("PATCH", "/v2/images/{id}", v2_handler([&c](Req& q) { return c.update(q); }));
+  r.add("GET", "/v2/images/{id}/file", v2_handler([&c](Req& q) { return c.download(q); }));
+  r.add("PUT", "/v2/images/{id}/file", v2_handler([&c](Req& q) { return c.upload(q); }),
+        common::http::BodyMode::streamed);
   auto document = [](const std::string& text) {
     return [&text](Req&) -> ImagesController::Reply { co_return Response::json(200, text); };
   };

@@ -1,5 +1,6 @@
 #include "api/v2/info_controller.h"
 
+#include "api/v2/error_answer.h"
 #include "common/json_writer.h"
 
 namespace glance::api::v2 {
@@ -37,15 +38,13 @@ InfoController::Reply InfoController::no_import(Request&) {
 
 void add_info_routes(common::http::Router& r, InfoController& c) {
   using Req = common::http::Request;
-  r.add("GET", "/v2/info/import", [&c](Req& q) { return c.import_info(q); });
-  r.add("GET", "/v2/info/stores", [&c](Req& q) { return c.stores(q); });
+  r.add("GET", "/v2/info/import", v2_handler([&c](Req& q) { return c.import_info(q); }));
+  r.add("GET", "/v2/info/stores", v2_handler([&c](Req& q) { return c.stores(q); }));
   // Streamed, and never read: a staged upload is refused without taking its data.
-  r.add(
-      "PUT", "/v2/images/{id}/stage", [&c](Req& q) { return c.no_import(q); },
-      common::http::BodyMode::streamed);
-  r.add(
-      "POST", "/v2/images/{id}/import", [&c](Req& q) { return c.no_import(q); },
-      common::http::BodyMode::streamed);
+  r.add("PUT", "/v2/images/{id}/stage", v2_handler([&c](Req& q) { return c.no_import(q); }),
+        common::http::BodyMode::streamed);
+  r.add("POST", "/v2/images/{id}/import", v2_handler([&c](Req& q) { return c.no_import(q); }),
+        common::http::BodyMode::streamed);
 }
 
 }  // namespace glance::api::v2

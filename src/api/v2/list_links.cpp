@@ -32,8 +32,15 @@ common::Result<int64_t> page_limit(const common::http::QueryParams& params, int6
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   int64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+  if (s.empty() || end != s.data() + s.size() ||
+      (ec != std::errc() && ec != std::errc::result_out_of_range))
     return Error::bad_request("limit param must be an integer");
+  // An integer past 64 bits is still an integer (upstream's are unbounded): a positive one
+  // asks for the most there is.
+  if (ec == std::errc::result_out_of_range) {
+    if (s.front() == '-') return Error::bad_request("limit param must be positive");
+    return max_limit;
+  }
   if (n < 0) return Error::bad_request("limit param must be positive");
   return std::min(n, max_limit);
 }

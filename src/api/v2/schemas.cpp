@@ -103,13 +103,18 @@ SchemaDocuments::SchemaDocuments(const common::ImageFormats& formats) {
              {"links", Json::array({{{"rel", "self"}, {"href", "{self}"}},
                                     {{"rel", "enclosure"}, {"href", "{file}"}},
                                     {{"rel", "describedby"}, {"href", "{schema}"}}})}};
-  Json member{{"name", "member"},
-              {"properties", Json::parse(kMemberProperties)},
-              {"additionalProperties", false}};
+  // The member schemas are served minimal (glance.schema.Schema.minimal() and
+  // CollectionSchema.minimal()): no additionalProperties, no first and next links.
+  Json member{{"name", "member"}, {"properties", Json::parse(kMemberProperties)}};
+  Json members{
+      {"name", "members"},
+      {"properties",
+       {{"members", {{"type", "array"}, {"items", member}}}, {"schema", {{"type", "string"}}}}},
+      {"links", Json::array({{{"rel", "describedby"}, {"href", "{schema}"}}})}};
   image_ = image.dump();
   images_ = collection("images", image).dump();
   member_ = member.dump();
-  members_ = collection("members", member).dump();
+  members_ = members.dump();
 }
 
 }  // namespace glance::api::v2

@@ -1,5 +1,6 @@
 #include "api/v2/tags_controller.h"
 
+#include "api/v2/error_answer.h"
 #include "api/v2/live_image.h"
 
 #include <algorithm>
@@ -96,8 +97,8 @@ TagsController::Reply TagsController::remove(Request& req) {
 
 void add_tag_routes(common::http::Router& r, TagsController& c) {
   using Req = common::http::Request;
-  r.add("PUT", "/v2/images/{id}/tags/{tag}", [&c](Req& q) { return c.update(q); });
-  r.add("DELETE", "/v2/images/{id}/tags/{tag}", [&c](Req& q) { return c.remove(q); });
+  r.add("PUT", "/v2/images/{id}/tags/{tag}", v2_handler([&c](Req& q) { return c.update(q); }));
+  r.add("DELETE", "/v2/images/{id}/tags/{tag}", v2_handler([&c](Req& q) { return c.remove(q); }));
 }
 
 }  // namespace glance::api::v2
