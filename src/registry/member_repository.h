@@ -81,7 +81,8 @@ class MemberRepository {
   virtual Result<ImageMembership> create_membership(
       MysqlConnection& db, const common::RequestContext& ctx, const std::string& image_id,
       const std::string& member, std::optional<int64_t> member_quota, common::TimePoint at) = 0;
-  // v2's status change: forbidden unless the caller is `member` itself or admin, not_found
+  // v2's status change: forbidden for an image that is not shared, and unless the caller is
+  // `member` itself or admin; not_found
   // when `member` has no live membership of a visible image.
   virtual Result<ImageMembership> set_member_status(MysqlConnection& db,
                                                     const common::RequestContext& ctx,

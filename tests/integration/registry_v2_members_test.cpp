@@ -96,6 +96,15 @@ TEST_F(RegistryV2Members, RefusesWhatUpstreamRefusesWithoutTheApi) {
   expect_answer(add("t1", id, "t4", {{"X-Image-Member-Quota", "2"}}), 413,
                 "Attempted: 3, Maximum: 2", "quota");
   EXPECT_EQ(add("t1", id, "t4", {{"X-Image-Member-Quota", "3"}}).status, 200u);
+  // An image made private keeps its rows, but its members can no longer answer.
+  ASSERT_EQ(
+      as("t1").put("/v2/images/" + id, json{{"image", {{"visibility", "private"}}}}.dump()).status,
+      200u);
+  expect_answer(as("t0", "admin").put(members(id) + "/t2", R"({"status": "accepted"})"), 403,
+                "Only shared images have members.", "private image");
+  ASSERT_EQ(
+      as("t1").put("/v2/images/" + id, json{{"image", {{"visibility", "shared"}}}}.dump()).status,
+      200u);
   // Unauthenticated and read-only callers change nothing.
   EXPECT_EQ(HttpClient(env_->daemon().port()).post(members(id), R"({"member": "t5"})").status,
             401u);

@@ -339,6 +339,7 @@ Result<ImageMembership> MysqlMemberRepository::set_member_status(MysqlConnection
     if (ctx.read_only) return Error::forbidden("Read-only access");
     auto img = find_visible_image(db, ctx, image_id, false, missing(image_id));
     if (!img) return img.error();
+    if (img->visibility != "shared") return Error::forbidden("Only shared images have members.");
     if (!ctx.is_admin && !(ctx.owner() && member == *ctx.owner()))
       return Error::forbidden("You cannot update image member " + member);
     auto found = live_membership(db, image_id, member, " FOR UPDATE");
