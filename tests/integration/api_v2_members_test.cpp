@@ -4,11 +4,14 @@
 // callers; adds racing past image_member_quota; members written through v1 seen in v2.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/mariadb_server.h"
 #include "tests/support/process_health.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -323,6 +326,44 @@ TEST_F(ApiV2Members, MembersWrittenThroughV1ArePendingInV2AndV1Unchanged) {
   ASSERT_EQ(alice_.del(member(id, "tenant-b")).status, 204u);
   ASSERT_EQ(alice_.post(members(id), R"({"member": "tenant-b"})", kJson).status, 200u);
   EXPECT_EQ(status_seen(bob_, id, "tenant-b"), "pending");
+}
+
+// The member rules of a policy file, through the one authorizer: each refuses its action in
+// upstream's words.
+TEST(ApiV2MembersPolicy, EachMemberRuleRefusesItsAction) {
+  const std::string dir = make_temp_dir("glance-v2-member-policy");
+  {
+    std::ofstream out(dir + "/policy.yaml");
+    out << "get_members: role:admin\nadd_member: role:admin\nmodify_member: role:admin\n"
+           "delete_member: role:admin\nget_member: role:admin or project_id:tenant-b\n";
+  }
+  ApiEnvironment env(
+      true, "image_member_quota = 5\n[oslo_policy]\npolicy_file = " + dir + "/policy.yaml\n");
+  auto alice = env.client(identity("tenant-a", "member", "alice"));
+  auto bob = env.client(identity("tenant-b", "member", "bob"));
+  auto admin = env.client(identity("tenant-admin", "admin", "root"));
+  auto made = alice.post("/v2/images", R"({"name": "policed"})", kJson);
+  ASSERT_EQ(made.status, 201u) << made.body;
+  const std::string id = made.json()["id"];
+  const std::string members = "/v2/images/" + id + "/members";
+  auto refused = [&](const HttpResponse& r, const std::string& words) {
+    EXPECT_EQ(r.status, 403u) << r.body;
+    EXPECT_NE(r.body.find(words + " for image " + id + "."), std::string::npos) << r.body;
+  };
+  refused(alice.post(members, R"({"member": "tenant-b"})", kJson), "Not allowed to create members");
+  refused(alice.get(members), "Not allowed to list members");
+  ASSERT_EQ(admin.post(members, R"({"member": "tenant-b"})", kJson).status, 200u);
+  EXPECT_EQ(admin.get(members).json()["members"].size(), 1u);
+  // get_member lets bob look, modify_member does not let him answer.
+  EXPECT_EQ(bob.get(members + "/tenant-b").status, 200u);
+  refused(bob.put(members + "/tenant-b", R"({"status": "accepted"})", kJson),
+          "Not allowed to update members");
+  // The owner cannot even look the member up, so it cannot remove it.
+  auto hidden = alice.get(members + "/tenant-b");
+  EXPECT_EQ(hidden.status, 404u) << hidden.body;
+  EXPECT_EQ(alice.del(members + "/tenant-b").status, 403u);
+  EXPECT_EQ(admin.del(members + "/tenant-b").status, 204u);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
