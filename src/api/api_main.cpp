@@ -12,6 +12,7 @@
 #include "api/v2/actions_controller.h"
 #include "api/v2/images_controller.h"
 #include "api/v2/info_controller.h"
+#include "api/v2/members_controller.h"
 #include "api/v2/schemas.h"
 #include "api/v2/tags_controller.h"
 #include "api/version_negotiation.h"
@@ -98,16 +99,18 @@ int main(int argc, char** argv) {
   api::v2::ImagesController v2_images(
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
-       config.image_tag_quota, config.limit_param_default, config.api_limit_max,
-       protections.get(), config.show_image_direct_url, config.show_multiple_locations});
+       config.image_tag_quota, config.limit_param_default, config.api_limit_max, protections.get(),
+       config.show_image_direct_url, config.show_multiple_locations});
   api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
   api::v2::ActionsController v2_actions(v2_registry, authorizer);
   api::v2::InfoController v2_info(**stores);
+  api::v2::MembersController v2_members(v2_registry, authorizer, config.image_member_quota);
   if (config.enable_v2_api) {
     api::v2::add_routes(router, v2_images, v2_schemas);
     api::v2::add_tag_routes(router, v2_tags);
     api::v2::add_action_routes(router, v2_actions);
     api::v2::add_info_routes(router, v2_info);
+    api::v2::add_member_routes(router, v2_members);
   }
 
   // Upstream's order: healthcheck, version negotiation, token validation (flavor keystone),

@@ -119,6 +119,22 @@ Result<std::string> string_field(const json& entry, const char* key) {
   return entry[key].get<std::string>();
 }
 
+// The registry's v2 member routes; these exist under /v2 only, whichever Resource.
+std::string v2_members_target(const std::string& image_id) {
+  return "/v2/images/" + common::http::percent_encode(image_id) + "/members";
+}
+
+std::string v2_member_target(const std::string& image_id, const std::string& member) {
+  return v2_members_target(image_id) + "/" + common::http::percent_encode(member);
+}
+
+Result<common::ImageMembership> membership_from_reply(const Reply& reply) {
+  auto j = reply_document(reply.body);
+  if (!j.is_object() || !j.contains("member"))
+    return Error::internal("registry returned an unexpected member document");
+  return common::membership_from_json(j["member"]);
+}
+
 bool can_share_of(const json& entry) {
   return entry.contains("can_share") && entry["can_share"].is_boolean() &&
          entry["can_share"].get<bool>();
@@ -424,6 +440,64 @@ RegistryClient::Call<std::vector<common::SharedImage>> HttpRegistryClient::share
     shared.push_back({std::move(*id), can_share_of(entry)});
   }
   co_return shared;
+}
+
+RegistryClient::Call<std::vector<common::ImageMembership>> HttpRegistryClient::list_memberships(
+    const Caller& caller, const std::string& image_id) {
+  const Outgoing out{bhttp::verb::get, v2_members_target(image_id), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto items = array_from_reply(*reply, "members");
+  if (!items) co_return items.error();
+  std::vector<common::ImageMembership> members;
+  for (const auto& entry : *items) {
+    auto m = common::membership_from_json(entry);
+    if (!m) co_return m.error();
+    members.push_back(std::move(*m));
+  }
+  co_return members;
+}
+
+RegistryClient::Call<common::ImageMembership> HttpRegistryClient::get_membership(
+    const Caller& caller, const std::string& image_id, const std::string& member) {
+  const Outgoing out{bhttp::verb::get, v2_member_target(image_id, member), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return membership_from_reply(*reply);
+}
+
+RegistryClient::Call<common::ImageMembership> HttpRegistryClient::create_membership(
+    const Caller& caller, const std::string& image_id, const std::string& member,
+    std::optional<int64_t> member_quota) {
+  const Outgoing out{bhttp::verb::post,
+                     v2_members_target(image_id),
+                     common::dump_json(json{{"member", member}}),
+                     {},
+                     member_quota};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return membership_from_reply(*reply);
+}
+
+RegistryClient::Call<common::ImageMembership> HttpRegistryClient::set_member_status(
+    const Caller& caller, const std::string& image_id, const std::string& member,
+    common::MemberStatus status) {
+  const Outgoing out{bhttp::verb::put,
+                     v2_member_target(image_id, member),
+                     common::dump_json(json{{"status", std::string(to_string(status))}}),
+                     {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return membership_from_reply(*reply);
+}
+
+RegistryClient::Call<void> HttpRegistryClient::delete_membership(const Caller& caller,
+                                                                 const std::string& image_id,
+                                                                 const std::string& member) {
+  const Outgoing out{bhttp::verb::delete_, v2_member_target(image_id, member), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  co_return Result<void>();
 }
 
 }  // namespace glance::api

@@ -68,6 +68,18 @@ class HttpRegistryClient final : public RegistryClient {
                            const std::string& member) override;
   Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,
                                                        const std::string& member) override;
+  Call<std::vector<common::ImageMembership>> list_memberships(const Caller& caller,
+                                                              const std::string& image_id) override;
+  Call<common::ImageMembership> get_membership(const Caller& caller, const std::string& image_id,
+                                               const std::string& member) override;
+  Call<common::ImageMembership> create_membership(const Caller& caller, const std::string& image_id,
+                                                  const std::string& member,
+                                                  std::optional<int64_t> member_quota) override;
+  Call<common::ImageMembership> set_member_status(const Caller& caller, const std::string& image_id,
+                                                  const std::string& member,
+                                                  common::MemberStatus status) override;
+  Call<void> delete_membership(const Caller& caller, const std::string& image_id,
+                               const std::string& member) override;
 
   struct Impl;
 

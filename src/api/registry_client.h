@@ -4,6 +4,7 @@
 #include "common/http/query_string.h"
 #include "common/image.h"
 #include "common/image_member.h"
+#include "common/image_membership.h"
 #include "common/request_context.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -89,6 +90,27 @@ class RegistryClient {
                                    const std::string& member) = 0;
   virtual Call<std::vector<common::SharedImage>> shared_images(const Caller& caller,
                                                                const std::string& member) = 0;
+
+  // Glance v2's members, with status (the registry's /v2/images/{id}/members routes). The
+  // registry applies upstream v2's rules (MemberRepository); the api checks them first in
+  // upstream's order. create_membership: conflict for a live member, payload_too_large past
+  // `member_quota`, forbidden for an image that is not shared or not the caller's.
+  virtual Call<std::vector<common::ImageMembership>> list_memberships(
+      const Caller& caller, const std::string& image_id) = 0;
+  virtual Call<common::ImageMembership> get_membership(const Caller& caller,
+                                                       const std::string& image_id,
+                                                       const std::string& member) = 0;
+  virtual Call<common::ImageMembership> create_membership(const Caller& caller,
+                                                          const std::string& image_id,
+                                                          const std::string& member,
+                                                          std::optional<int64_t> member_quota) = 0;
+  // forbidden unless the caller is `member` or admin.
+  virtual Call<common::ImageMembership> set_member_status(const Caller& caller,
+                                                          const std::string& image_id,
+                                                          const std::string& member,
+                                                          common::MemberStatus status) = 0;
+  virtual Call<void> delete_membership(const Caller& caller, const std::string& image_id,
+                                       const std::string& member) = 0;
 };
 
 }  // namespace glance::api

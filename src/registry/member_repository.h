@@ -1,7 +1,9 @@
 #pragma once
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/image_member.h"
+#include "common/image_membership.h"
 #include "common/request_context.h"
 
 #include <optional>
@@ -15,7 +17,9 @@ class MysqlConnection;
 using common::Error;
 using common::Result;
 
+using common::ImageMembership;
 using common::Membership;
+using common::MemberStatus;
 using common::SharedImage;
 
 // One entry of a whole-list replacement; can_share absent keeps an existing member's value.
@@ -59,6 +63,37 @@ class MemberRepository {
   // connection. Empty for a missing image.
   virtual Result<std::vector<Membership>> settled_members(MysqlConnection& db,
                                                           const std::string& image_id) = 0;
+  // Glance v2's view, with each member's status. memberships() and membership() show the
+  // rows list() shows; membership() is not_found ("Membership could not be found.") for a
+  // row the caller may not see.
+  virtual Result<std::vector<ImageMembership>> memberships(MysqlConnection& db,
+                                                           const common::RequestContext& ctx,
+                                                           const std::string& image_id) = 0;
+  virtual Result<ImageMembership> membership(MysqlConnection& db, const common::RequestContext& ctx,
+                                             const std::string& image_id,
+                                             const std::string& member) = 0;
+  // v2's add: forbidden ("Only shared images have members.") unless the image's visibility
+  // is shared, forbidden unless the caller owns the image or is admin, payload_too_large
+  // past the quota (counted as add() counts, inside the image's fence), conflict when
+  // `member` is already a live member. A soft-deleted row is reused; the new member is
+  // pending, created and updated `at`: the caller fixes the time, so that a read-back can tell
+  // this write's row from one another write added meanwhile.
+  virtual Result<ImageMembership> create_membership(
+      MysqlConnection& db, const common::RequestContext& ctx, const std::string& image_id,
+      const std::string& member, std::optional<int64_t> member_quota, common::TimePoint at) = 0;
+  // v2's status change: forbidden for an image that is not shared, and unless the caller is
+  // `member` itself or admin; not_found
+  // when `member` has no live membership of a visible image.
+  virtual Result<ImageMembership> set_member_status(MysqlConnection& db,
+                                                    const common::RequestContext& ctx,
+                                                    const std::string& image_id,
+                                                    const std::string& member,
+                                                    MemberStatus status) = 0;
+  // The live membership of `member`, whoever asks, after a locking read (the read-back of a
+  // v2 member write); nullopt when there is none.
+  virtual Result<std::optional<ImageMembership>> settled_membership(MysqlConnection& db,
+                                                                    const std::string& image_id,
+                                                                    const std::string& member) = 0;
   // Live memberships of `member`, limited for non-admins as in list().
   virtual Result<std::vector<SharedImage>> shared_with(MysqlConnection& db,
                                                        const common::RequestContext& ctx,

@@ -56,18 +56,6 @@ Result<std::optional<bool>> parse_can_share(std::string_view text) {
   return std::optional<bool>(common::http::json_truthy(member["can_share"]));
 }
 
-// image_member_quota as glance-api sends it (X-Image-Member-Quota): a count, or no header for
-// no limit. Not in upstream's registry API, whose api counted the members itself.
-Result<std::optional<int64_t>> member_quota(const common::http::Request& req) {
-  auto header = req.headers.get("X-Image-Member-Quota");
-  if (!header) return std::optional<int64_t>();
-  int64_t quota = -1;
-  auto [end, ec] = std::from_chars(header->data(), header->data() + header->size(), quota);
-  if (ec != std::errc() || end != header->data() + header->size() || quota < 0)
-    return Error::bad_request("Invalid X-Image-Member-Quota: a count of members is expected.");
-  return std::optional<int64_t>(quota);
-}
-
 Response no_content() {
   return Response::empty(204);
 }
@@ -91,6 +79,18 @@ Result<std::optional<Done>> read_back_members(MemberRepository& repo, MysqlConne
 }
 }  // namespace
 
+// image_member_quota as glance-api sends it (X-Image-Member-Quota): a count, or no header for
+// no limit. Not in upstream's registry API, whose api counted the members itself.
+Result<std::optional<int64_t>> member_quota_of(const common::http::Request& req) {
+  auto header = req.headers.get("X-Image-Member-Quota");
+  if (!header) return std::optional<int64_t>();
+  int64_t quota = -1;
+  auto [end, ec] = std::from_chars(header->data(), header->data() + header->size(), quota);
+  if (ec != std::errc() || end != header->data() + header->size() || quota < 0)
+    return Error::bad_request("Invalid X-Image-Member-Quota: a count of members is expected.");
+  return std::optional<int64_t>(quota);
+}
+
 MembersResource::Reply MembersResource::index(Request& req) {
   auto members = co_await db_.read<std::vector<Membership>>(
       [&](MysqlConnection& db) { return repo_.list(db, req.context, req.param("image_id")); });
@@ -102,7 +102,7 @@ MembersResource::Reply MembersResource::replace_all(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
   auto changes = parse_memberships(req.body);
   if (!changes) co_return changes.error();
-  auto quota = member_quota(req);
+  auto quota = member_quota_of(req);
   if (!quota) co_return quota.error();
   DbWrite<Done> unit{.apply =
                          [this, ctx = req.context, image = std::string(req.param("image_id")),
@@ -126,7 +126,7 @@ MembersResource::Reply MembersResource::add(Request& req) {
   if (auto r = check_may_mutate(req.context); !r) co_return r.error();
   auto can_share = parse_can_share(req.body);
   if (!can_share) co_return can_share.error();
-  auto quota = member_quota(req);
+  auto quota = member_quota_of(req);
   if (!quota) co_return quota.error();
   DbWrite<Done> unit{
       .apply =

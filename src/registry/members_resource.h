@@ -28,6 +28,10 @@ class MembersResource {
   MemberRepository& repo_;
 };
 
+// The image_member_quota glance-api sends with a member write (X-Image-Member-Quota, a count;
+// absent means no limit); bad_request when it is not a count.
+common::Result<std::optional<int64_t>> member_quota_of(const common::http::Request& req);
+
 void add_member_routes(common::http::Router& router, MembersResource& members);
 
 }  // namespace glance::registry

@@ -18,6 +18,7 @@
 #include "registry/members_resource.h"
 #include "registry/registry_config.h"
 #include "registry/tags_resource.h"
+#include "registry/v2_members_resource.h"
 
 #include <spdlog/spdlog.h>
 
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
                                               config.api_limit_max, true);
   registry::MembersResource members_resource(db, members);
   registry::TagsResource tags_resource(db, tags);
+  registry::V2MembersResource v2_members_resource(db, members, clock);
 
   // The registry answers an unknown method on a known path with 404 (no reject routes).
   common::http::Router router(common::http::Router::OnWrongMethod::not_found);
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
   registry::add_v2_image_routes(router, v2_images_resource);
   registry::add_member_routes(router, members_resource);
   registry::add_tag_routes(router, tags_resource);
+  registry::add_v2_member_routes(router, v2_members_resource);
 
   common::http::Router health_routes;
   registry::add_health_routes(health_routes, db);

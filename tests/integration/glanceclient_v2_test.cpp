@@ -143,5 +143,25 @@ TEST_F(GlanceClientV2, TagsActionsAndDiscovery) {
   EXPECT_NE(stores.find("Multi Backend support is not enabled"), std::string::npos) << stores;
 }
 
+TEST_F(GlanceClientV2, MemberCreateUpdateListDelete) {
+  auto created = parse_cli_table(glance("image-create --name cli-shared --visibility shared"));
+  const std::string id = created["id"];
+  ASSERT_EQ(id.size(), 36u);
+  auto added = glance("member-create " + id + " tenant-b");
+  EXPECT_NE(added.find("| " + id + " | tenant-b  | pending"), std::string::npos) << added;
+  // The caller here is an admin (no authentication), who may answer for the member.
+  auto updated = glance("member-update " + id + " tenant-b accepted");
+  EXPECT_NE(updated.find("| tenant-b  | accepted"), std::string::npos) << updated;
+  auto listed = glance("member-list --image-id " + id);
+  EXPECT_NE(listed.find("| " + id + " | tenant-b  | accepted"), std::string::npos) << listed;
+  auto bad = glance("member-update " + id + " tenant-b maybe", 2);
+  EXPECT_NE(bad.find("invalid choice"), std::string::npos) << bad;
+  auto twice = glance("member-create " + id + " tenant-b", 1);
+  EXPECT_NE(twice.find("409"), std::string::npos) << twice;
+  EXPECT_EQ(glance("member-delete " + id + " tenant-b"), "");
+  listed = glance("member-list --image-id " + id);
+  EXPECT_EQ(listed.find("tenant-b"), std::string::npos) << listed;
+}
+
 }  // namespace
 }  // namespace glance::testing

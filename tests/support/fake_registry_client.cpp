@@ -189,4 +189,53 @@ std::vector<std::optional<int64_t>> FakeRegistryClient::member_quotas() const {
   return member_quotas_;
 }
 
+api::RegistryClient::Call<std::vector<common::ImageMembership>>
+FakeRegistryClient::list_memberships(const api::Caller&, const std::string& image_id) {
+  std::lock_guard lock(mutex_);
+  co_return memberships_[image_id];
+}
+
+api::RegistryClient::Call<common::ImageMembership> FakeRegistryClient::get_membership(
+    const api::Caller&, const std::string& image_id, const std::string& member) {
+  std::lock_guard lock(mutex_);
+  for (const auto& m : memberships_[image_id])
+    if (m.member_id == member) co_return m;
+  co_return common::Error::not_found("Membership could not be found.");
+}
+
+api::RegistryClient::Call<common::ImageMembership> FakeRegistryClient::create_membership(
+    const api::Caller&, const std::string& image_id, const std::string& member,
+    std::optional<int64_t> member_quota) {
+  std::lock_guard lock(mutex_);
+  member_quotas_.push_back(member_quota);
+  auto& members = memberships_[image_id];
+  for (const auto& m : members)
+    if (m.member_id == member) co_return common::Error::conflict("duplicate member " + member);
+  const std::string now = "2026-01-01T00:00:00.000000";
+  members.push_back({image_id, member, common::MemberStatus::pending, now, now});
+  co_return members.back();
+}
+
+api::RegistryClient::Call<common::ImageMembership> FakeRegistryClient::set_member_status(
+    const api::Caller&, const std::string& image_id, const std::string& member,
+    common::MemberStatus status) {
+  std::lock_guard lock(mutex_);
+  for (auto& m : memberships_[image_id])
+    if (m.member_id == member) {
+      m.status = status;
+      co_return m;
+    }
+  co_return common::Error::not_found("Membership could not be found.");
+}
+
+api::RegistryClient::Call<void> FakeRegistryClient::delete_membership(const api::Caller&,
+                                                                      const std::string& image_id,
+                                                                      const std::string& member) {
+  std::lock_guard lock(mutex_);
+  auto& members = memberships_[image_id];
+  auto gone = std::erase_if(members, [&](const auto& m) { return m.member_id == member; });
+  if (gone == 0) co_return common::Error::not_found("Membership could not be found.");
+  co_return common::Result<void>();
+}
+
 }  // namespace glance::testing

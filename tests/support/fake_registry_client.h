@@ -10,7 +10,9 @@ namespace glance::testing {
 
 // The far side of the api's registry seam, in memory: images by id, status compare-and-set
 // as the registry does it (conflict on a from_state mismatch), memberships without sharing
-// permission checks or member quota (the quotas passed are recorded), no visibility rules.
+// permission checks or member quota (the quotas passed are recorded), no visibility rules;
+// v2 memberships apart from v1's, with only the duplicate (conflict) and missing (not_found)
+// rules.
 // A hook
 // runs before each update so tests can change the world mid-upload. Thread-safe.
 class FakeRegistryClient final : public api::RegistryClient {
@@ -54,6 +56,21 @@ class FakeRegistryClient final : public api::RegistryClient {
                            const std::string& member) override;
   Call<std::vector<common::SharedImage>> shared_images(const api::Caller& caller,
                                                        const std::string& member) override;
+  Call<std::vector<common::ImageMembership>> list_memberships(const api::Caller& caller,
+                                                              const std::string& image_id) override;
+  Call<common::ImageMembership> get_membership(const api::Caller& caller,
+                                               const std::string& image_id,
+                                               const std::string& member) override;
+  Call<common::ImageMembership> create_membership(const api::Caller& caller,
+                                                  const std::string& image_id,
+                                                  const std::string& member,
+                                                  std::optional<int64_t> member_quota) override;
+  Call<common::ImageMembership> set_member_status(const api::Caller& caller,
+                                                  const std::string& image_id,
+                                                  const std::string& member,
+                                                  common::MemberStatus status) override;
+  Call<void> delete_membership(const api::Caller& caller, const std::string& image_id,
+                               const std::string& member) override;
 
  private:
   common::Result<common::Image> apply(const std::string& id, const common::ImageFields& fields,
@@ -62,6 +79,7 @@ class FakeRegistryClient final : public api::RegistryClient {
   std::map<std::string, common::Image> images_;
   std::map<std::string, std::vector<common::Membership>> members_;  // by image id
   std::vector<std::optional<int64_t>> member_quotas_;
+  std::map<std::string, std::vector<common::ImageMembership>> memberships_;  // v2, by image id
   int next_id_ = 0;
 };
 

@@ -28,6 +28,23 @@ class MysqlMemberRepository final : public MemberRepository {
                                                const common::RequestContext& ctx,
                                                const std::string& member) override;
 
+  Result<std::vector<ImageMembership>> memberships(MysqlConnection& db,
+                                                   const common::RequestContext& ctx,
+                                                   const std::string& image_id) override;
+  Result<ImageMembership> membership(MysqlConnection& db, const common::RequestContext& ctx,
+                                     const std::string& image_id,
+                                     const std::string& member) override;
+  Result<ImageMembership> create_membership(MysqlConnection& db, const common::RequestContext& ctx,
+                                            const std::string& image_id, const std::string& member,
+                                            std::optional<int64_t> member_quota,
+                                            common::TimePoint at) override;
+  Result<ImageMembership> set_member_status(MysqlConnection& db, const common::RequestContext& ctx,
+                                            const std::string& image_id, const std::string& member,
+                                            MemberStatus status) override;
+  Result<std::optional<ImageMembership>> settled_membership(MysqlConnection& db,
+                                                            const std::string& image_id,
+                                                            const std::string& member) override;
+
  private:
   Result<void> check_can_share(MysqlConnection& db, const common::RequestContext& ctx,
                                const std::string& image_id);
