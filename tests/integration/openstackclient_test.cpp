@@ -98,6 +98,44 @@ TEST_F(OpenStackClient, CreateListShowSaveDelete) {
   EXPECT_NE(run("alice", "image show " + id).first, 0);
 }
 
+TEST_F(OpenStackClient, SetPropertiesShareAcceptAndSaveAsTheMember) {
+  const std::string path = dir_ + "/shared.img";
+  write_random_file(path, 1024 * 1024 + 1, 8);
+  auto created = json("alice", "image create --disk-format qcow2 --container-format bare --file " +
+                                   path + " --property hw_disk_bus=virtio osc-shared");
+  const std::string id = created.value("id", "");
+  ASSERT_EQ(id.size(), 36u) << created;
+
+  // `image set` sends a JSON patch.
+  ok("alice", "image set --property os_distro=cirros --min-disk 2 --tag golden " + id);
+  ok("alice", "image unset --property hw_disk_bus " + id);
+  auto shown = json("alice", "image show " + id);
+  EXPECT_EQ(shown["properties"]["os_distro"], "cirros") << shown;
+  EXPECT_FALSE(shown["properties"].contains("hw_disk_bus")) << shown;
+  EXPECT_EQ(shown["min_disk"], 2);
+  EXPECT_EQ(shown["tags"], nlohmann::json::array({"golden"}));
+
+  // Sharing: alice adds bob's project; bob sees the image once he accepts it.
+  ok("alice", "image add project " + id + " " + keystone_server().beta_project_id);
+  EXPECT_TRUE(json("bob", "image list").empty());
+  ok("bob", "image set --accept " + id);
+  auto bobs = json("bob", "image list");
+  ASSERT_EQ(bobs.size(), 1u) << bobs;
+  EXPECT_EQ(bobs[0]["ID"], id);
+  const std::string saved = dir_ + "/bob.img";
+  ok("bob", "image save --file " + saved + " " + id);
+  EXPECT_EQ(md5_of_file(saved), md5_of_file(path));
+  // A member may not change the image, nor delete it.
+  EXPECT_NE(run("bob", "image set --property owned=no " + id).first, 0);
+  EXPECT_NE(run("bob", "image delete " + id).first, 0);
+  // Rejected, it leaves bob's list again; removed, bob cannot read it at all.
+  ok("bob", "image set --reject " + id);
+  EXPECT_TRUE(json("bob", "image list").empty());
+  ok("alice", "image remove project " + id + " " + keystone_server().beta_project_id);
+  EXPECT_NE(run("bob", "image show " + id).first, 0);
+  ok("alice", "image delete " + id);
+}
+
 TEST_F(OpenStackClient, WrongPasswordGetsNothing) {
   std::ofstream(dir_ + "/clouds.yaml", std::ios::app)
       << "  mallory:\n    auth:\n      auth_url: " << keystone_server().url
