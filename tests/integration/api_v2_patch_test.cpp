@@ -385,9 +385,9 @@ TEST_F(ApiV2PatchProtections, ApplyPerOperation) {
   EXPECT_EQ(seen["x_ro_k"], "r");
   auto listed = alice_.get("/v2/images");
   ASSERT_EQ(listed.status, 200u) << listed.body;
-  for (const auto& i : listed.json()["images"])
-    EXPECT_FALSE(i.contains("x_admin_secret")) << i.dump();
-  EXPECT_EQ(listed.json()["images"].size(), 1u);
+  const auto images = listed.json()["images"];
+  for (const auto& i : images) EXPECT_FALSE(i.contains("x_admin_secret")) << i.dump();
+  EXPECT_EQ(images.size(), 1u);
 
   expect_answer(patch(alice_, id, R"([{"op":"add","path":"/x_admin_new","value":"1"}])"), 403u,
                 "Attribute 'x_admin_new' is reserved.", "create protected");
