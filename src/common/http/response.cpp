@@ -94,11 +94,14 @@ std::string html_escape(std::string_view in) {
 }
 }  // namespace
 
-Response to_response(const Error& error, std::string_view accept) {
+Response to_response(const Error& error, std::string_view accept, ErrorWording wording) {
   unsigned status = to_http_status(error.code());
   std::string code = std::to_string(status);
   std::string title(reason_phrase(status));
   std::string expl(explanation(status));
+  const std::string& message = error.message();
+  // WebOb's templates with the message as the explanation: no generic text before it.
+  const bool message_only = wording == ErrorWording::message_only && !message.empty();
   bool wants_html =
       accept.find("html") != std::string_view::npos || accept.find("*/*") != std::string_view::npos;
   bool wants_json = !wants_html && accept.find("json") != std::string_view::npos;
@@ -107,7 +110,8 @@ Response to_response(const Error& error, std::string_view accept) {
   if (wants_json) {
     nlohmann::json body = {{"code", code + " " + title},
                            {"title", title},
-                           {"message", expl + "\n\n" + error.message()}};
+                           {"message", message_only ? html_escape(message) + "<br /><br />\n\n\n"
+                                                    : expl + "\n\n" + message}};
     r.headers.set("Content-Type", "application/json");
     // The message may quote what a client sent; a stray invalid byte must not turn a 4xx
     // into a failure to answer at all.
@@ -115,11 +119,14 @@ Response to_response(const Error& error, std::string_view accept) {
   } else if (wants_html) {
     r.headers.set("Content-Type", "text/html; charset=UTF-8");
     r.body = "<html>\n <head>\n  <title>" + code + " " + title +
-             "</title>\n </head>\n <body>\n  <h1>" + code + " " + title + "</h1>\n  " + expl +
-             "<br /><br />\n" + html_escape(error.message()) + "\n\n\n </body>\n</html>";
+             "</title>\n </head>\n <body>\n  <h1>" + code + " " + title + "</h1>\n  " +
+             (message_only ? html_escape(message) + "<br /><br />\n\n\n"
+                           : expl + "<br /><br />\n" + html_escape(message) + "\n\n") +
+             "\n </body>\n</html>";
   } else {
     r.headers.set("Content-Type", "text/plain; charset=UTF-8");
-    std::string text = code + " " + title + "\n\n" + expl + "\n\n" + error.message();
+    std::string text =
+        code + " " + title + "\n\n" + (message_only ? message : expl + "\n\n" + message);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     r.body = std::move(text);
   }

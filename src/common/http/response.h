@@ -43,7 +43,13 @@ struct Response {
   static Response empty(unsigned status);
 };
 
+// How an error's text fills WebOb's template: the status's generic explanation, then the
+// message (v1, the registry, the HTTP layer); or the message alone, as upstream's v2 raises
+// its errors with explanation=message (an error without a message keeps the generic text).
+enum class ErrorWording { generic_then_message, message_only };
+
 // Renders an error the way Glance (WebOb) does, negotiating the format from `accept`.
-Response to_response(const Error& error, std::string_view accept);
+Response to_response(const Error& error, std::string_view accept,
+                     ErrorWording wording = ErrorWording::generic_then_message);
 
 }  // namespace glance::common::http
