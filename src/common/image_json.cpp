@@ -121,52 +121,44 @@ std::optional<std::string> Image::active_location() const {
 }
 
 void write_image_json(JsonWriter& w, const Image& image, bool brief, bool v2_fields) {
-  auto text = [&](std::string_view key, const std::optional<std::string>& v) {
-    w.key(key);
-    v ? w.string(*v) : w.null();
-  };
-  auto number = [&](std::string_view key, const std::optional<int64_t>& v) {
-    w.key(key);
-    v ? w.number(*v) : w.null();
-  };
   w.begin_object();
   w.key("id").string(image.id);
-  text("name", image.name);
-  number("size", image.size);
-  text("disk_format", image.disk_format);
-  text("container_format", image.container_format);
-  text("checksum", image.checksum);
+  w.key("name").string_or_null(image.name);
+  w.key("size").number_or_null(image.size);
+  w.key("disk_format").string_or_null(image.disk_format);
+  w.key("container_format").string_or_null(image.container_format);
+  w.key("checksum").string_or_null(image.checksum);
   if (brief) {
     w.end_object();
     return;
   }
-  number("virtual_size", image.virtual_size);
-  text("os_hash_algo", image.os_hash_algo);
-  text("os_hash_value", image.os_hash_value);
+  w.key("virtual_size").number_or_null(image.virtual_size);
+  w.key("os_hash_algo").string_or_null(image.os_hash_algo);
+  w.key("os_hash_value").string_or_null(image.os_hash_value);
   w.key("status").string(to_string(image.status));
-  text("owner", image.owner);
+  w.key("owner").string_or_null(image.owner);
   w.key("min_disk").number(image.min_disk);
   w.key("min_ram").number(image.min_ram);
   w.key("protected").boolean(image.is_protected);
   w.key("is_public").boolean(image.is_public);
   w.key("created_at").string(image.created_at);
-  text("updated_at", image.updated_at);
-  text("deleted_at", image.deleted_at);
+  w.key("updated_at").string_or_null(image.updated_at);
+  w.key("deleted_at").string_or_null(image.deleted_at);
   w.key("deleted").boolean(image.deleted);
   w.key("properties").begin_object();
-  for (const auto& [k, v] : image.properties) text(k, v);
+  for (const auto& [k, v] : image.properties) w.key(k).string_or_null(v);
   w.end_object();
   w.key("location_data").begin_array();
   for (const auto& l : image.locations) {
     w.begin_object();
-    number("id", l.id);
+    w.key("id").number_or_null(l.id);
     w.key("url").string(l.url);
     w.key("metadata").raw(dump_json(l.metadata));
     w.key("status").string(l.status);
     w.end_object();
   }
   w.end_array();
-  text("location", image.active_location());
+  w.key("location").string_or_null(image.active_location());
   if (v2_fields) {
     w.key("visibility").string(image.visibility);
     w.key("os_hidden").boolean(image.os_hidden);

@@ -122,4 +122,12 @@ void JsonWriter::append_escaped(std::string_view s) {
   out_.push_back('"');
 }
 
+JsonWriter& JsonWriter::string_or_null(const std::optional<std::string>& value) {
+  return value ? string(*value) : null();
+}
+
+JsonWriter& JsonWriter::number_or_null(const std::optional<int64_t>& value) {
+  return value ? number(*value) : null();
+}
+
 }  // namespace glance::common

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,9 @@ class JsonWriter {
   JsonWriter& number(int64_t value);
   JsonWriter& boolean(bool value);
   JsonWriter& null();
+  // The value, or null when there is none (an unset image field).
+  JsonWriter& string_or_null(const std::optional<std::string>& value);
+  JsonWriter& number_or_null(const std::optional<int64_t>& value);
   // Already-serialized JSON, inserted as one value.
   JsonWriter& raw(std::string_view json);
 

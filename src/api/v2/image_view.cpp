@@ -58,32 +58,24 @@ std::string image_href(std::string_view id) {
 }
 
 void write_image(common::JsonWriter& w, const common::Image& image, const LocationView& view) {
-  auto text = [&](std::string_view key, const std::optional<std::string>& v) {
-    w.key(key);
-    v ? w.string(*v) : w.null();
-  };
-  auto number = [&](std::string_view key, const std::optional<int64_t>& v) {
-    w.key(key);
-    v ? w.number(*v) : w.null();
-  };
   w.begin_object();
   for (const auto& [key, value] : image.properties)
     if (!is_base_key(key)) w.key(key).string(value.value_or(""));
-  text("name", image.name);
-  text("disk_format", image.disk_format);
-  text("container_format", image.container_format);
+  w.key("name").string_or_null(image.name);
+  w.key("disk_format").string_or_null(image.disk_format);
+  w.key("container_format").string_or_null(image.container_format);
   w.key("visibility").string(image.visibility);
-  number("size", image.size);
-  number("virtual_size", image.virtual_size);
+  w.key("size").number_or_null(image.size);
+  w.key("virtual_size").number_or_null(image.virtual_size);
   w.key("status").string(to_string(image.status));
-  text("checksum", image.checksum);
+  w.key("checksum").string_or_null(image.checksum);
   w.key("protected").boolean(image.is_protected);
   w.key("min_ram").number(image.min_ram);
   w.key("min_disk").number(image.min_disk);
-  text("owner", image.owner);
+  w.key("owner").string_or_null(image.owner);
   w.key("os_hidden").boolean(image.os_hidden);
-  text("os_hash_algo", image.os_hash_algo);
-  text("os_hash_value", image.os_hash_value);
+  w.key("os_hash_algo").string_or_null(image.os_hash_algo);
+  w.key("os_hash_value").string_or_null(image.os_hash_value);
   write_locations(w, image, view);
   w.key("id").string(image.id);
   w.key("created_at").string(iso_time(image.created_at));
