@@ -214,7 +214,9 @@ bool touches_locations(const std::vector<PatchChange>& changes) {
 }
 
 net::awaitable<Result<std::optional<LocationUpdate>>> plan_location_changes(
-    const Image& image, const std::vector<PatchChange>& changes, const LocationEnv& env) {
+    const Image& image, const std::vector<PatchChange>& changes, const LocationEnv& env,
+    bool* webob_wording) {
+  *webob_wording = false;
   if (!touches_locations(changes)) co_return std::optional<LocationUpdate>();
   Working w{{}, image.status, image.size};
   for (const auto& l : image.locations)
@@ -231,6 +233,7 @@ net::awaitable<Result<std::optional<LocationUpdate>>> plan_location_changes(
         break;
       case PatchOp::remove:
         r = remove_location(w, image, c, env);
+        *webob_wording = !r && r.error().code() == common::Errc::forbidden;
         break;
     }
     if (!r) co_return r.error();

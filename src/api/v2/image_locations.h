@@ -55,9 +55,12 @@ bool touches_locations(const std::vector<PatchChange>& changes);
 // and host, SourceUse::location): refused, with no store for it, or with no size > 0 at its
 // url (a HEAD for http), 400 "Invalid location"; then its metadata, whose values must be
 // objects, lists or strings (400). A policy refusal is 403 "You are not authorized to
-// complete <rule> action.". nullopt when `changes` touch no location.
+// complete <rule> action.". nullopt when `changes` touch no location. `webob_wording` is set
+// when upstream words the returned error with WebOb's generic explanation before it (a 403
+// of a remove, which upstream raises again as the detail of a new HTTPForbidden).
 boost::asio::awaitable<common::Result<std::optional<LocationUpdate>>> plan_location_changes(
-    const common::Image& image, const std::vector<PatchChange>& changes, const LocationEnv& env);
+    const common::Image& image, const std::vector<PatchChange>& changes, const LocationEnv& env,
+    bool* webob_wording);
 
 // Removes the data of the urls `update` dropped from `image`, as upstream does when a
 // location is removed, but only data an upload of this image wrote to one of our writable

@@ -40,6 +40,10 @@ PatchPermissions permissions_for(const Authorizer& auth, const common::RequestCo
     };
   return may;
 }
+// An error upstream raises with its text as WebOb's detail, after the generic explanation.
+Response webob_worded(const Error& error, const common::http::Request& req) {
+  return common::http::to_response(error, req.headers.get("Accept").value_or(""));
+}
 }  // namespace
 
 ImagesController::Reply ImagesController::update(Request& req) {
@@ -76,10 +80,15 @@ ImagesController::Reply ImagesController::update(Request& req) {
 
     auto update =
         apply_image_patch(*image, *changes, permissions_for(auth_, req.context, *image, options_));
+    if (!update && update.error().code() == Errc::forbidden &&
+        update.error().message() == "Cannot set locations to empty list.")
+      co_return webob_worded(update.error(), req);
     if (!update) co_return update.error();
     std::optional<LocationUpdate> located;
     if (options_.show_multiple_locations) {
-      auto planned = co_await plan_location_changes(*image, *changes, env);
+      bool webob_wording = false;
+      auto planned = co_await plan_location_changes(*image, *changes, env, &webob_wording);
+      if (!planned && webob_wording) co_return webob_worded(planned.error(), req);
       if (!planned) co_return planned.error();
       located = std::move(*planned);
     }
