@@ -420,5 +420,40 @@ TEST_F(ApiV2LocationPatch, RemovingTheUploadedLocationDeletesOnlyThatData) {
   EXPECT_EQ(bob_.get("/v2/images/" + id + "/file").body, random_bytes(kObjectBytes, 19));
 }
 
+// With delayed_delete, a removed location's data stays for whoever scrubs pending_delete rows.
+class ApiV2LocationPatchDelayed : public SharedTenantsApiTest {
+ protected:
+  static void SetUpTestSuite() {
+    source_ = new SourceServer();
+    source_->put("/object", random_bytes(kObjectBytes, 1));
+    start_shared_api("show_multiple_locations = true\ndelayed_delete = true\n",
+                     "stores = file, http\n");
+  }
+  static void TearDownTestSuite() {
+    SharedTenantsApiTest::TearDownTestSuite();
+    delete source_;
+    source_ = nullptr;
+  }
+  static inline SourceServer* source_ = nullptr;
+};
+
+TEST_F(ApiV2LocationPatchDelayed, ARemovedUploadKeepsItsData) {
+  std::string id = create(admin_, "loc-delayed")["id"];
+  ASSERT_EQ(admin_.put("/v2/images/" + id + "/file", "kept bytes", kOctets).status, 204u);
+  const size_t files = env_->stored_files();
+  auto r = patch(admin_, id, add_op(source_->url("/object")));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json added = r.json();
+  size_t uploaded = added["locations"].size();
+  for (size_t i = 0; i < added["locations"].size(); ++i)
+    if (added["locations"][i]["url"].get<std::string>().rfind("file://", 0) == 0) uploaded = i;
+  ASSERT_LT(uploaded, added["locations"].size()) << r.body;
+  r = patch(admin_, id, remove_op(std::to_string(uploaded)));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(urls_of(r.json()), std::set<std::string>{source_->url("/object")});
+  EXPECT_EQ(env_->stored_files(), files);
+  EXPECT_EQ(admin_.get("/v2/images/" + id + "/file").body, random_bytes(kObjectBytes, 1));
+}
+
 }  // namespace
 }  // namespace glance::testing

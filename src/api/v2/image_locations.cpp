@@ -252,8 +252,8 @@ net::awaitable<Result<std::optional<LocationUpdate>>> plan_location_changes(
     if (!l.id || kept.count(*l.id)) continue;
     ImageLocation gone = l;
     if (l.status == "active") {
-      gone.status = "deleted";
-      if (!final_urls.count(l.url)) out.dropped.push_back(l.url);
+      gone.status = env.delayed_delete ? "pending_delete" : "deleted";
+      if (!env.delayed_delete && !final_urls.count(l.url)) out.dropped.push_back(l.url);
     }
     out.locations.push_back(std::move(gone));
   }

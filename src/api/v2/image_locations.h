@@ -22,12 +22,16 @@ struct LocationEnv {
   const common::RequestContext& ctx;
   const store::StoreRegistry& stores;
   const SourcePolicy& sources;
+  // A removed location's row is left pending_delete, its data in place, as upstream
+  // schedules it for the scrubber.
+  bool delayed_delete = false;
 };
 
 // The registry write that makes a patch's location changes.
 struct LocationUpdate {
   // The whole set, as write_locations' compare-and-set wants it: every location the image
-  // had by id (a removed one with status "deleted"), new ones without id.
+  // had by id (a removed one with status "deleted", or "pending_delete" with
+  // delayed_delete), new ones without id.
   std::vector<common::ImageLocation> locations;
   std::optional<int64_t> size;                // learned from a new location when the image had none
   std::optional<common::ImageStatus> status;  // active when a location was added to a queued image

@@ -66,7 +66,7 @@ ImagesController::Reply ImagesController::update(Request& req) {
   const auto& id = req.param("id");
   const Caller caller = caller_of(req);
   const std::string missing = "No image found with ID " + id;
-  const LocationEnv env{auth_, req.context, stores_, sources_};
+  const LocationEnv env{auth_, req.context, stores_, sources_, options_.delayed_delete};
   // Location changes are a compare-and-set of the image's location set and status: a writer
   // who lost a race reads the image again and applies its patch to what won.
   constexpr int kAttempts = 5;
