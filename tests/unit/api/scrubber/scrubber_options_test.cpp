@@ -1,5 +1,7 @@
 #include "api/scrubber/scrubber_options.h"
 
+#include "tests/support/shipped_config.h"
+
 #include <gtest/gtest.h>
 
 namespace glance::api::scrubber {
@@ -74,6 +76,21 @@ TEST(ScrubberConfig, ReadsItsOptionsAndRefusesBadValues) {
     load_scrubber_config(f);
     EXPECT_FALSE(f.errors().empty()) << bad;
   }
+}
+
+// etc/glance-scrubber.conf documents every default truly, with no unknown option.
+TEST(ShippedScrubberConfig, EveryDocumentedDefaultIsTheRealDefault) {
+  auto [shipped_file, empty_file, shipped, defaults] = testing::shipped_and_default_configs(
+      "glance-scrubber.conf", "\nwakeup_time = 300\n",
+      [](common::ConfigFile& f) { return load_scrubber_config(f); });
+  EXPECT_EQ(shipped.wakeup_time, defaults.wakeup_time);
+  EXPECT_EQ(shipped.scrub_time, defaults.scrub_time);
+  EXPECT_EQ(shipped.scrub_pool_size, defaults.scrub_pool_size);
+  EXPECT_EQ(shipped.claim_lease, defaults.claim_lease);
+  EXPECT_EQ(shipped.api.delayed_delete, defaults.api.delayed_delete);
+  EXPECT_EQ(shipped.api.registry.host, defaults.api.registry.host);
+  EXPECT_EQ(shipped.api.registry.port, defaults.api.registry.port);
+  EXPECT_EQ(shipped.api.log.debug, defaults.api.log.debug);
 }
 
 }  // namespace
