@@ -5,14 +5,23 @@
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/eventually.h"
+#include "tests/support/mariadb_server.h"
+#include "tests/support/process_health.h"
 #include "tests/support/scrubber_runner.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 namespace glance::testing {
@@ -245,6 +254,84 @@ TEST_F(Scrubber, RegistryScrubRoutesAreForAdminsOnly) {
   EXPECT_EQ(registry_put("/images/" + live + "/scrubber/claim", R"({"lease": 60})").status, 409u);
   EXPECT_EQ(alice_.get("/v1/images/" + live).status, 200u);
   EXPECT_TRUE(fs::exists(file_of(id)));
+  EXPECT_TRUE(answers_healthcheck(env_.registry().daemon()));
+}
+
+// glance-scrubber --daemon, run as a child of the test (it does not listen, so Daemon does not
+// fit): stdout and stderr go to a file; the destructor SIGTERMs it if the test did not.
+class ScrubberDaemon {
+ public:
+  ScrubberDaemon(const std::string& api_config, const std::string& options) {
+    std::string dir = make_temp_dir("glance-scrubber-daemon");
+    std::string conf = dir + "/glance-scrubber.conf";
+    std::ofstream(conf) << "[DEFAULT]\n" << options;
+    log_ = dir + "/out.log";
+    std::vector<std::string> args = {scrubber_binary(), "--daemon",      "--config-file",
+                                     api_config,        "--config-file", conf};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ScrubberDaemon() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  std::string log() const {
+    std::ifstream in(log_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  // SIGTERM, then its exit status once it exited (-1 if it did not within `timeout`).
+  int terminate(std::chrono::seconds timeout) {
+    ::kill(pid_, SIGTERM);
+    int status = -1;
+    bool exited = eventually(
+        [&] {
+          int ws = 0;
+          if (::waitpid(pid_, &ws, WNOHANG) != pid_) return false;
+          status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+          return true;
+        },
+        timeout);
+    if (exited) pid_ = -1;
+    return exited ? status : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_;
+};
+
+TEST_F(Scrubber, DaemonScrubsEveryWakeupTimeAndStopsOnSigterm) {
+  std::string before = upload("deleted before the start");
+  remove(before);
+  ScrubberDaemon daemon(env_.api().config_path(), "wakeup_time = 1\n");
+  ASSERT_GT(daemon.pid(), 0);
+  EXPECT_TRUE(eventually([&] { return status_of(before) == "deleted"; }, std::chrono::seconds(60)))
+      << daemon.log();
+  // A later pass finds what was deleted meanwhile.
+  std::string during = upload("deleted while it runs");
+  remove(during);
+  EXPECT_TRUE(eventually([&] { return status_of(during) == "deleted"; }, std::chrono::seconds(60)))
+      << daemon.log();
+  EXPECT_FALSE(fs::exists(file_of(before)));
+  EXPECT_FALSE(fs::exists(file_of(during)));
+  // Between passes it holds no more than it did after the first ones.
+  auto health = ProcessHealth::snapshot(daemon.pid());
+  EXPECT_LT(health.open_fds, 64u) << health;
+  EXPECT_EQ(daemon.terminate(std::chrono::seconds(60)), 0) << daemon.log();
+  EXPECT_NE(daemon.log().find("stopping after the pass under way"), std::string::npos)
+      << daemon.log();
 }
 
 TEST_F(Scrubber, RestoreAndDaemonTogetherAreRefused) {
