@@ -1,8 +1,8 @@
 #include "registry/scrub_resource.h"
 
-#include "common/http/json_body.h"
 #include "common/image_json.h"
 #include "common/json_writer.h"
+#include "registry/scrub_request.h"
 
 namespace glance::registry {
 
@@ -22,31 +22,6 @@ Response image_reply(const Image& image) {
   return Response::json(200, std::move(out));
 }
 
-// The claim lease in seconds: a positive integer of at most a day, since a longer one only
-// delays the retry after a scrubber died.
-Result<std::chrono::seconds> lease_from_body(const common::http::Request& req) {
-  auto body = common::http::parse_json_body(req.body);
-  if (!body) return body.error();
-  if (!body->is_object() || !body->contains("lease") || !(*body)["lease"].is_number_integer())
-    return Error::bad_request("Expected a 'lease' in seconds.");
-  auto lease = (*body)["lease"].get<int64_t>();
-  if (lease < 1 || lease > 86400) return Error::bad_request("'lease' must be 1 to 86400 seconds.");
-  return std::chrono::seconds(lease);
-}
-
-Result<std::vector<int64_t>> locations_from_body(const common::http::Request& req) {
-  auto body = common::http::parse_json_body(req.body);
-  if (!body) return body.error();
-  if (!body->is_object() || !body->contains("locations") || !(*body)["locations"].is_array())
-    return Error::bad_request("Expected a 'locations' list of location ids.");
-  std::vector<int64_t> ids;
-  for (const auto& v : (*body)["locations"]) {
-    if (!v.is_number_integer()) return Error::bad_request("Location ids are integers.");
-    ids.push_back(v.get<int64_t>());
-  }
-  return ids;
-}
-
 Result<void> refuse_non_admin(const common::RequestContext& ctx) {
   if (ctx.read_only) return Error::forbidden("Read-only access");
   if (!ctx.is_admin) return Error::forbidden("Scrubbing images is for admins only.");
@@ -64,7 +39,7 @@ DbWrite<Image> write_once(F apply) {
 
 ScrubResource::Reply ScrubResource::claim(Request& req) {
   if (auto r = refuse_non_admin(req.context); !r) co_return r.error();
-  auto lease = lease_from_body(req);
+  auto lease = parse_scrub_lease(req.body);
   if (!lease) co_return lease.error();
   auto unit = write_once([this, ctx = req.context, id = req.param("id"), lease = *lease](
                              MysqlConnection& db) { return repo_.claim(db, ctx, id, lease); });
@@ -75,7 +50,7 @@ ScrubResource::Reply ScrubResource::claim(Request& req) {
 
 ScrubResource::Reply ScrubResource::finish(Request& req) {
   if (auto r = refuse_non_admin(req.context); !r) co_return r.error();
-  auto scrubbed = locations_from_body(req);
+  auto scrubbed = parse_scrubbed_locations(req.body);
   if (!scrubbed) co_return scrubbed.error();
   auto unit = write_once([this, ctx = req.context, id = req.param("id"), scrubbed = *scrubbed](
                              MysqlConnection& db) { return repo_.finish(db, ctx, id, scrubbed); });
@@ -86,7 +61,7 @@ ScrubResource::Reply ScrubResource::finish(Request& req) {
 
 ScrubResource::Reply ScrubResource::restore(Request& req) {
   if (auto r = refuse_non_admin(req.context); !r) co_return r.error();
-  auto lease = lease_from_body(req);
+  auto lease = parse_scrub_lease(req.body);
   if (!lease) co_return lease.error();
   auto unit = write_once([this, ctx = req.context, id = req.param("id"), lease = *lease](
                              MysqlConnection& db) { return repo_.restore(db, ctx, id, lease); });
