@@ -75,6 +75,71 @@ net::awaitable<void> run_daemon(api::scrubber::Scrubber& scrubber, std::chrono::
     co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
   }
 }
+
+int restore(net::io_context& ioc, api::scrubber::Scrubber& scrubber, const std::string& id) {
+  int status = 0;
+  net::co_spawn(
+      ioc,
+      [&]() -> net::awaitable<void> {
+        auto restored = co_await scrubber.restore(id);
+        if (!restored) {
+          std::cerr << "ERROR: " << restored.error().message() << "\n";
+          status = 1;
+        } else {
+          std::cout << "Image " << restored->id << " restored to active\n";
+        }
+      },
+      net::detached);
+  ioc.run();
+  return status;
+}
+
+int run_one_pass(net::io_context& ioc, api::scrubber::Scrubber& scrubber) {
+  int status = 0;
+  net::co_spawn(
+      ioc,
+      [&]() -> net::awaitable<void> {
+        auto pass = co_await scrubber.run_pass();
+        if (!pass) {
+          spdlog::error("scrub pass failed: {}", pass.error().message());
+          status = 1;
+        } else {
+          log_summary(*pass);
+        }
+      },
+      net::detached);
+  ioc.run();
+  return status;
+}
+
+int run_as_daemon(net::io_context& ioc, api::scrubber::Scrubber& scrubber,
+                  const api::scrubber::ScrubberConfig& config) {
+  bool stopping = false;
+  net::steady_timer timer(ioc);
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    spdlog::info("stopping after the pass under way");
+    stopping = true;
+    timer.cancel();
+    // A second signal stops at once.
+    signals.async_wait([](const boost::system::error_code& e, int) {
+      if (!e) std::_Exit(1);
+    });
+  });
+  spdlog::info("scrubbing every {}s, registry {}:{}", config.wakeup_time.count(),
+               config.api.registry.host, config.api.registry.port);
+  common::notify_service_manager("READY=1");
+  net::co_spawn(
+      ioc,
+      [&]() -> net::awaitable<void> {
+        co_await run_daemon(scrubber, config.wakeup_time, stopping, timer);
+        signals.cancel();
+      },
+      net::detached);
+  ioc.run();
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,61 +178,9 @@ int main(int argc, char** argv) {
   api::scrubber::Scrubber scrubber(
       registry, **stores, {config.scrub_time, config.scrub_pool_size, config.claim_lease}, clock);
 
-  int status = 0;
-  if (cmd.restore) {
-    net::co_spawn(
-        ioc,
-        [&]() -> net::awaitable<void> {
-          auto restored = co_await scrubber.restore(*cmd.restore);
-          if (!restored) {
-            std::cerr << "ERROR: " << restored.error().message() << "\n";
-            status = 1;
-          } else {
-            std::cout << "Image " << restored->id << " restored to active\n";
-          }
-        },
-        net::detached);
-    ioc.run();
-  } else if (!cmd.daemon) {
-    net::co_spawn(
-        ioc,
-        [&]() -> net::awaitable<void> {
-          auto pass = co_await scrubber.run_pass();
-          if (!pass) {
-            spdlog::error("scrub pass failed: {}", pass.error().message());
-            status = 1;
-          } else {
-            log_summary(*pass);
-          }
-        },
-        net::detached);
-    ioc.run();
-  } else {
-    bool stopping = false;
-    net::steady_timer timer(ioc);
-    net::signal_set signals(ioc, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      spdlog::info("stopping after the pass under way");
-      stopping = true;
-      timer.cancel();
-      // A second signal stops at once.
-      signals.async_wait([](const boost::system::error_code& e, int) {
-        if (!e) std::_Exit(1);
-      });
-    });
-    spdlog::info("scrubbing every {}s, registry {}:{}", config.wakeup_time.count(),
-                 config.api.registry.host, config.api.registry.port);
-    common::notify_service_manager("READY=1");
-    net::co_spawn(
-        ioc,
-        [&]() -> net::awaitable<void> {
-          co_await run_daemon(scrubber, config.wakeup_time, stopping, timer);
-          signals.cancel();
-        },
-        net::detached);
-    ioc.run();
-  }
+  int status = cmd.restore  ? restore(ioc, scrubber, *cmd.restore)
+               : cmd.daemon ? run_as_daemon(ioc, scrubber, config)
+                            : run_one_pass(ioc, scrubber);
   // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
   store_workers.join();
   return status;
