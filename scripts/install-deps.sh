@@ -45,6 +45,9 @@ if [ "$mode" = test ]; then
   # differential test of the Images API v2, on MariaDB through PyMySQL; its own service is
   # never started.
   packages+=(glance-api python3-pymysql)
+  # The Debian packages of debian/ (scripts/package-test.sh): dpkg-buildpackage with
+  # debhelper, and lintian.
+  packages+=(debhelper lintian)
 fi
 missing=()
 for p in "${packages[@]}"; do
