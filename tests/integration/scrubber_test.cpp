@@ -91,6 +91,29 @@ TEST_F(Scrubber, PassDeletesTheDataOfADelayedDeleteAndMarksItDeleted) {
   EXPECT_TRUE(fs::exists(file_of(kept)));
 }
 
+TEST(ScrubberPaging, APassFindsMorePendingImagesThanTheRegistryListsAtOnce) {
+  // The registry answers at most 3 images per list call.
+  ApiEnvironment env(true, "delayed_delete = True\n", "", "", "[DEFAULT]\napi_limit_max = 3\n");
+  auto alice = env.client(identity("tenant-a", "member", "alice"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) {
+    auto r = alice.post("/v1/images", "bytes " + std::to_string(i),
+                        with(kRawBare, {{"x-image-meta-name", "paged"}}));
+    ASSERT_EQ(r.status, 201u) << r.body;
+    ids.push_back(r.json()["image"]["id"]);
+    ASSERT_EQ(alice.del("/v1/images/" + ids.back()).status, 200u);
+  }
+  HttpClient registry(env.registry().daemon().port(), identity("tenant-admin", "admin", "root"));
+  auto page =
+      registry.get("/images/detail?deleted=true&status=pending_delete&is_public=None&limit=100");
+  ASSERT_EQ(page.status, 200u) << page.body;
+  ASSERT_EQ(page.json()["images"].size(), 3u) << page.body;
+  auto run = run_scrubber(env.api().config_path(), "[DEFAULT]\n");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("8 pending_delete, 8 deleted"), std::string::npos) << run.output;
+  for (const auto& id : ids) EXPECT_FALSE(fs::exists(env.datadir() + "/" + id)) << id;
+}
+
 TEST_F(Scrubber, KeepsTheDataUntilScrubTimeHasPassed) {
   std::string id = upload("not yet");
   remove(id);
