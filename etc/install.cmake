@@ -37,12 +37,13 @@ endfunction()
 
 glance_install_config("${src}/glance-registry.conf" "${sysconfdir}/glance/glance-registry.conf")
 glance_install_config("${src}/glance-api.conf" "${sysconfdir}/glance/glance-api.conf")
+glance_install_config("${src}/glance-scrubber.conf" "${sysconfdir}/glance/glance-scrubber.conf")
 glance_install_config("${src}/logrotate.d/glance" "${sysconfdir}/logrotate.d/glance")
 
 # Units name the installed binaries and configs.
 set(CMAKE_INSTALL_FULL_BINDIR "${bindir}")
 set(CMAKE_INSTALL_FULL_SYSCONFDIR "${sysconfdir}")
-foreach(unit glance-registry.service glance-api.service)
+foreach(unit glance-registry.service glance-api.service glance-scrubber.service)
   set(dest "$ENV{DESTDIR}${libdir}/systemd/system/${unit}")
   message(STATUS "Installing: ${dest}")
   configure_file("${src}/systemd/${unit}.in" "${dest}" @ONLY)

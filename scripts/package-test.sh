@@ -100,11 +100,12 @@ in_root sh -c 'cd /tmp/debs && apt-get install -y -qq --no-download ./*.deb' >"$
   { cat "$work/install.log" >&2; fail "apt could not install the packages"; }
 
 echo "checking the installed files" >&2
-for bin in glance-api glance-registry glance-manage; do
+for bin in glance-api glance-registry glance-manage glance-scrubber; do
   [ -x "$merged/usr/bin/$bin" ] || fail "/usr/bin/$bin is missing"
 done
-for conf in glance-api glance-registry; do
+for conf in glance-api glance-registry glance-scrubber; do
   pkg=glance-cpp-${conf#glance-}
+  [ "$conf" = glance-scrubber ] && pkg=glance-cpp-api
   in_root dpkg-query -W -f='${Conffiles}\n' "$pkg" | grep -q " /etc/glance/$conf.conf " ||
     fail "/etc/glance/$conf.conf is not a conffile of $pkg"
   [ -f "$merged/lib/systemd/system/$conf.service" ] || fail "$conf.service is missing"

@@ -306,6 +306,36 @@ RegistryClient::Call<Image> HttpRegistryClient::remove(const Caller& caller,
   co_return co_await impl_->image_call(caller, out);
 }
 
+RegistryClient::Call<Image> HttpRegistryClient::claim_scrub(const Caller& caller,
+                                                            const std::string& id,
+                                                            std::chrono::seconds lease) {
+  const Outgoing out{bhttp::verb::put,
+                     image_target(id) + "/scrubber/claim",
+                     common::dump_json(json{{"lease", lease.count()}}),
+                     {}};
+  co_return co_await impl_->image_call(caller, out);
+}
+
+RegistryClient::Call<Image> HttpRegistryClient::finish_scrub(const Caller& caller,
+                                                             const std::string& id,
+                                                             const std::vector<int64_t>& scrubbed) {
+  const Outgoing out{bhttp::verb::put,
+                     image_target(id) + "/scrubber/finish",
+                     common::dump_json(json{{"locations", scrubbed}}),
+                     {}};
+  co_return co_await impl_->image_call(caller, out);
+}
+
+RegistryClient::Call<Image> HttpRegistryClient::restore_pending(const Caller& caller,
+                                                                const std::string& id,
+                                                                std::chrono::seconds lease) {
+  const Outgoing out{bhttp::verb::put,
+                     image_target(id) + "/scrubber/restore",
+                     common::dump_json(json{{"lease", lease.count()}}),
+                     {}};
+  co_return co_await impl_->image_call(caller, out);
+}
+
 RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& caller,
                                                                 const std::string& owner,
                                                                 const std::string& exclude_image) {

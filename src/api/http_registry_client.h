@@ -3,7 +3,10 @@
 #include "api/api_config.h"
 #include "api/registry_client.h"
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace glance::common::auth {
 class ServiceToken;
@@ -80,6 +83,20 @@ class HttpRegistryClient final : public RegistryClient {
                                                   common::MemberStatus status) override;
   Call<void> delete_membership(const Caller& caller, const std::string& image_id,
                                const std::string& member) override;
+
+  // glance-scrubber's calls, admin only, on the v1 resource (the registry's
+  // /images/{id}/scrubber/... routes; their rules are the registry's ScrubRepository's).
+  // claim_scrub: the pending_delete image with its pending_delete locations, now claimed for
+  // `lease`; conflict when it is not pending_delete or claimed elsewhere. finish_scrub: marks
+  // the `scrubbed` locations deleted and the image deleted when none is left pending, else
+  // releases the claim. restore_pending: the image back to active with its live locations;
+  // conflict when it is not pending_delete or being scrubbed.
+  Call<common::Image> claim_scrub(const Caller& caller, const std::string& id,
+                                  std::chrono::seconds lease);
+  Call<common::Image> finish_scrub(const Caller& caller, const std::string& id,
+                                   const std::vector<int64_t>& scrubbed);
+  Call<common::Image> restore_pending(const Caller& caller, const std::string& id,
+                                      std::chrono::seconds lease);
 
   struct Impl;
 

@@ -12,11 +12,13 @@
 #include "registry/db/migrations.h"
 #include "registry/db/mysql_image_repository.h"
 #include "registry/db/mysql_member_repository.h"
+#include "registry/db/mysql_scrub_repository.h"
 #include "registry/db/mysql_tag_repository.h"
 #include "registry/health_resource.h"
 #include "registry/images_resource.h"
 #include "registry/members_resource.h"
 #include "registry/registry_config.h"
+#include "registry/scrub_resource.h"
 #include "registry/tags_resource.h"
 #include "registry/v2_members_resource.h"
 
@@ -84,6 +86,8 @@ int main(int argc, char** argv) {
   registry::MembersResource members_resource(db, members);
   registry::TagsResource tags_resource(db, tags);
   registry::V2MembersResource v2_members_resource(db, members, clock);
+  registry::MysqlScrubRepository scrub(clock);
+  registry::ScrubResource scrub_resource(db, scrub);
 
   // The registry answers an unknown method on a known path with 404 (no reject routes).
   common::http::Router router(common::http::Router::OnWrongMethod::not_found);
@@ -92,6 +96,7 @@ int main(int argc, char** argv) {
   registry::add_member_routes(router, members_resource);
   registry::add_tag_routes(router, tags_resource);
   registry::add_v2_member_routes(router, v2_members_resource);
+  registry::add_scrub_routes(router, scrub_resource);
 
   common::http::Router health_routes;
   registry::add_health_routes(health_routes, db);

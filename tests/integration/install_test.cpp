@@ -49,15 +49,23 @@ class InstalledTree : public ::testing::Test {
 TEST_F(InstalledTree, HasTheDebianStyleLayout) {
   for (const char* f :
        {"bin/glance-registry", "bin/glance-manage", "etc/glance/glance-registry.conf",
-        "etc/glance/glance-api.conf", "etc/logrotate.d/glance",
+        "etc/glance/glance-api.conf", "etc/glance/glance-scrubber.conf", "etc/logrotate.d/glance",
         "lib/systemd/system/glance-registry.service", "lib/systemd/system/glance-api.service",
-        "lib/sysusers.d/glance.conf", "lib/tmpfiles.d/glance.conf"})
+        "lib/systemd/system/glance-scrubber.service", "lib/sysusers.d/glance.conf",
+        "lib/tmpfiles.d/glance.conf"})
     EXPECT_TRUE(fs::exists(path(f))) << f;
   std::string unit = read_file(path("lib/systemd/system/glance-registry.service"));
   EXPECT_NE(unit.find("ExecStart=" + path("bin/glance-registry").string() + " --config-file " +
                       path("etc/glance/glance-registry.conf").string()),
             std::string::npos)
       << unit;
+  // The scrubber reads the api's file, then its own.
+  std::string scrubber = read_file(path("lib/systemd/system/glance-scrubber.service"));
+  EXPECT_NE(scrubber.find("ExecStart=" + path("bin/glance-scrubber").string() +
+                          " --daemon --config-file " + path("etc/glance/glance-api.conf").string() +
+                          " --config-file " + path("etc/glance/glance-scrubber.conf").string()),
+            std::string::npos)
+      << scrubber;
 }
 
 TEST_F(InstalledTree, DaemonsRunFromTheInstalledConfigAndASecondInstallKeepsTheEdit) {
@@ -99,22 +107,24 @@ std::string about_our_units(const std::string& out) {
   return kept;
 }
 
-TEST_F(InstalledTree, SystemdAnalyzeVerifiesBothUnits) {
+TEST_F(InstalledTree, SystemdAnalyzeVerifiesEveryUnit) {
   fs::path units = make_temp_dir("glance-units");
-  for (const char* unit : {"glance-registry.service", "glance-api.service"})
+  for (const char* unit :
+       {"glance-registry.service", "glance-api.service", "glance-scrubber.service"})
     fs::copy_file(path("lib/systemd/system/") / unit, units / unit);
-  if (!fs::exists(path("bin/glance-api"))) {
-    // This build has no glance-api yet: verify its unit against a binary that exists, since
+  for (const std::string binary : {"glance-api", "glance-scrubber"}) {
+    if (fs::exists(path("bin/" + binary))) continue;
+    // This build has no glance-api yet: verify its units against a binary that exists, since
     // systemd-analyze checks that ExecStart is executable.
-    std::string text = read_file(units / "glance-api.service");
-    text = std::regex_replace(text, std::regex("bin/glance-api "), "bin/glance-registry ");
-    std::ofstream(units / "glance-api.service") << text;
+    std::string text = read_file(units / (binary + ".service"));
+    text = std::regex_replace(text, std::regex("bin/" + binary + " "), "bin/glance-registry ");
+    std::ofstream(units / (binary + ".service")) << text;
   }
   // verify warns about unknown keys and bad values without failing: any output about our
   // units is a failure.
   std::string out = run_command("cd " + units.string() +
                                 " && systemd-analyze verify --man=no ./glance-registry.service "
-                                "./glance-api.service 2>&1");
+                                "./glance-api.service ./glance-scrubber.service 2>&1");
   EXPECT_EQ(about_our_units(out), "") << out;
 }
 

@@ -26,6 +26,10 @@ std::string manage_binary() {
   return GLANCE_MANAGE_BIN;
 }
 
+std::string scrubber_binary() {
+  return GLANCE_SCRUBBER_BIN;
+}
+
 Daemon::Daemon(std::string binary, std::string config_text)
     : binary_(std::move(binary)), dir_(make_temp_dir("glance-daemon")) {
   config_path_ = dir_ + "/daemon.conf";

@@ -61,5 +61,6 @@ class Daemon {
 std::string registry_binary();
 std::string api_binary();
 std::string manage_binary();
+std::string scrubber_binary();
 
 }  // namespace glance::testing

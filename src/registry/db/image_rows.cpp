@@ -31,6 +31,20 @@ std::string placeholders(size_t n) {
   return out;
 }
 
+// ", NULL" n times: pads a UNION branch to the image columns.
+std::string padding(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += ", NULL";
+  return out;
+}
+
+size_t bucket(size_t n) {
+  size_t b = 1;
+  while (b < n) b *= 2;
+  return b;
+}
+}  // namespace
+
 common::ImageLocation location_from_columns(const std::optional<std::string>& id,
                                             const std::optional<std::string>& url,
                                             const std::optional<std::string>& meta_data,
@@ -45,20 +59,6 @@ common::ImageLocation location_from_columns(const std::optional<std::string>& id
   loc.status = status.value_or("active");
   return loc;
 }
-
-// ", NULL" n times: pads a UNION branch to the image columns.
-std::string padding(int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) out += ", NULL";
-  return out;
-}
-
-size_t bucket(size_t n) {
-  size_t b = 1;
-  while (b < n) b *= 2;
-  return b;
-}
-}  // namespace
 
 Image image_from_row(const SqlRow& r) {
   Image img;

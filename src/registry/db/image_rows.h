@@ -22,6 +22,13 @@ inline constexpr std::string_view kImageColumns =
 
 common::Image image_from_row(const SqlRow& row);
 
+// A location from its image_locations columns (id, value, meta_data, status); metadata that
+// is not a JSON object reads as none.
+common::ImageLocation location_from_columns(const std::optional<std::string>& id,
+                                            const std::optional<std::string>& url,
+                                            const std::optional<std::string>& meta_data,
+                                            const std::optional<std::string>& status);
+
 // Loads the live properties, locations and tags of every image, in one round trip per 1,024.
 Result<void> load_details(MysqlConnection& db, std::vector<common::Image>& images);
 

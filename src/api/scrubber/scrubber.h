@@ -1,0 +1,68 @@
+#pragma once
+
+#include "api/http_registry_client.h"
+#include "common/clock.h"
+#include "store/store_registry.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace glance::api::scrubber {
+
+struct ScrubberOptions {
+  std::chrono::seconds scrub_time{0};
+  int pool_size = 1;
+  std::chrono::seconds claim_lease{3600};
+};
+
+// What one pass did.
+struct PassSummary {
+  int pending = 0;    // pending_delete images listed
+  int waiting = 0;    // not yet past scrub_time
+  int deleted = 0;    // scrubbed and marked deleted
+  int retry = 0;      // left pending_delete: a location's data delete failed, or an error
+  int elsewhere = 0;  // claimed by another scrubber, or restored meanwhile
+};
+
+// Deletes the data that glance-api's delayed delete left behind. A pass lists the deleted
+// pending_delete images through the registry, and for each one past scrub_time (up to
+// pool_size at once): claims it, deletes the data of each of its pending_delete locations
+// from the store that holds it (a store answering not_found had none; a read-only store's
+// data is not ours), then reports the scrubbed locations, upon which the registry marks them
+// deleted and, with none left pending, the image deleted. A location whose delete failed
+// keeps the image pending_delete, unclaimed, for the next pass. Several scrubbers may run
+// at once: the claim lets one at a time work on an image, and one that dies leaves its
+// claim to expire after claim_lease (ScrubRepository).
+// Acts as an admin toward the registry; the registry client sends its own token when it has
+// one. `registry`, `stores` and `clock` must outlive it; calls run on the caller's executor,
+// one pass or restore at a time.
+class Scrubber {
+ public:
+  Scrubber(HttpRegistryClient& registry, const store::StoreRegistry& stores,
+           ScrubberOptions options, const common::Clock& clock);
+
+  // unavailable (or the registry's error) when the pending images cannot be listed; errors
+  // with single images are logged and counted in the summary.
+  boost::asio::awaitable<common::Result<PassSummary>> run_pass();
+  // glance-scrubber --restore: the image back from pending_delete to active, with the
+  // registry's refusal (conflict) when it is not pending_delete or being scrubbed.
+  boost::asio::awaitable<common::Result<common::Image>> restore(const std::string& id);
+
+ private:
+  enum class ImageOutcome { deleted, retry, elsewhere };
+  boost::asio::awaitable<common::Result<std::vector<common::Image>>> list_pending(
+      const Caller& caller);
+  boost::asio::awaitable<ImageOutcome> scrub_image(const Caller& caller, std::string id);
+  boost::asio::awaitable<bool> scrub_location(const std::string& image_id,
+                                              const common::ImageLocation& location);
+  Caller new_caller() const;
+
+  HttpRegistryClient& registry_;
+  const store::StoreRegistry& stores_;
+  ScrubberOptions options_;
+  const common::Clock& clock_;
+};
+
+}  // namespace glance::api::scrubber

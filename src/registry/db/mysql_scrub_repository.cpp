@@ -1,0 +1,167 @@
+#include "registry/db/mysql_scrub_repository.h"
+
+#include "common/image_status.h"
+#include "registry/db/image_rows.h"
+#include "registry/db/mysql_connection.h"
+#include "registry/db/transaction.h"
+
+namespace glance::registry {
+
+using common::Error;
+using common::Image;
+using common::ImageStatus;
+using common::Result;
+
+namespace {
+// The image's row as the scrubber's calls need it, locked for the enclosing transaction.
+struct ScrubRow {
+  std::string status;
+  bool deleted = false;
+  bool claimed = false;  // by a claim younger than the lease
+};
+
+Result<ScrubRow> lock_scrub_row(MysqlConnection& db, const std::string& id,
+                                const std::string& lease_start) {
+  // A NULL deleted_at (a row glance-api marked but has not deleted yet) is never claimed.
+  SqlValue p[] = {lease_start, id};
+  auto rows = db.query(
+      "SELECT status, deleted, updated_at > deleted_at AND updated_at >= ? FROM images "
+      "WHERE id = ? FOR UPDATE",
+      p);
+  if (!rows) return rows.error();
+  if (rows->empty()) return Error::not_found("No image found with ID " + id);
+  const SqlRow& r = rows->front();
+  return ScrubRow{r[0].value_or(""), r[1] == "1", r[2] == "1"};
+}
+
+Result<void> require_admin(const common::RequestContext& ctx) {
+  if (!ctx.is_admin) return Error::forbidden("Scrubbing images is for admins only.");
+  return {};
+}
+
+// The image row with its pending_delete locations in place of its live ones.
+Result<Image> with_pending_locations(MysqlConnection& db, const std::string& id) {
+  auto row = find_image_row(db, id, false);
+  if (!row) return row.error();
+  if (!*row) return Error::not_found("No image found with ID " + id);
+  SqlValue p[] = {id};
+  auto rows = db.query(
+      "SELECT id, value, meta_data, status FROM image_locations "
+      "WHERE image_id = ? AND status = 'pending_delete' ORDER BY id",
+      p);
+  if (!rows) return rows.error();
+  Image img = std::move(**row);
+  img.locations.clear();
+  for (const auto& r : *rows)
+    img.locations.push_back(location_from_columns(r[0], r[1], r[2], r[3]));
+  return img;
+}
+
+std::string pending_delete() {
+  return std::string(common::to_string(ImageStatus::pending_delete));
+}
+}  // namespace
+
+Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::RequestContext& ctx,
+                                          const std::string& id, std::chrono::seconds lease) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  auto moment = clock_.now();
+  std::string now = common::timestamp_to_sql(moment);
+  std::string lease_start = common::timestamp_to_sql(moment - lease);
+  auto claimed = in_transaction(db, [&]() -> Result<void> {
+    auto row = lock_scrub_row(db, id, lease_start);
+    if (!row) return row.error();
+    if (row->status != pending_delete() || !row->deleted)
+      return Error::conflict("Image " + id + " is not pending_delete; it is " + row->status);
+    if (row->claimed) return Error::conflict("Image " + id + " is being scrubbed elsewhere");
+    // Past deleted_at even when the clock reads the same microsecond: that is the mark.
+    SqlValue p[] = {now, id};
+    auto r = db.execute(
+        "UPDATE images SET updated_at = GREATEST(?, deleted_at + INTERVAL 1 MICROSECOND) "
+        "WHERE id = ?",
+        p);
+    if (!r) return r.error();
+    return {};
+  });
+  if (!claimed) return claimed.error();
+  return with_pending_locations(db, id);
+}
+
+Result<Image> MysqlScrubRepository::finish(MysqlConnection& db, const common::RequestContext& ctx,
+                                           const std::string& id,
+                                           const std::vector<int64_t>& scrubbed) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  std::string now = common::timestamp_to_sql(clock_.now());
+  auto done = in_transaction(db, [&]() -> Result<void> {
+    auto row = lock_scrub_row(db, id, now);
+    if (!row) return row.error();
+    if (row->status == common::to_string(ImageStatus::deleted)) return {};
+    if (row->status != pending_delete())
+      return Error::conflict("Image " + id + " is not pending_delete; it is " + row->status);
+    for (int64_t location : scrubbed) {
+      SqlValue p[] = {now, now, location, id};
+      auto r = db.execute(
+          "UPDATE image_locations SET status = 'deleted', deleted = 1, "
+          "deleted_at = COALESCE(deleted_at, ?), updated_at = ? "
+          "WHERE id = ? AND image_id = ? AND status = 'pending_delete'",
+          p);
+      if (!r) return r.error();
+    }
+    SqlValue p[] = {id};
+    auto left = db.query(
+        "SELECT COUNT(*) FROM image_locations WHERE image_id = ? AND status = 'pending_delete'", p);
+    if (!left) return left.error();
+    bool none_left = left->empty() || left->front()[0] == "0";
+    SqlValue q[] = {now, id};
+    auto r = none_left ? db.execute(
+                             "UPDATE images SET status = 'deleted', updated_at = ? WHERE id = ?", q)
+                       : db.execute("UPDATE images SET updated_at = deleted_at WHERE id = ?", p);
+    if (!r) return r.error();
+    return {};
+  });
+  if (!done) return done.error();
+  return with_pending_locations(db, id);
+}
+
+Result<Image> MysqlScrubRepository::restore(MysqlConnection& db, const common::RequestContext& ctx,
+                                            const std::string& id, std::chrono::seconds lease) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  auto moment = clock_.now();
+  std::string now = common::timestamp_to_sql(moment);
+  std::string lease_start = common::timestamp_to_sql(moment - lease);
+  auto restored = in_transaction(db, [&]() -> Result<void> {
+    auto row = lock_scrub_row(db, id, lease_start);
+    if (!row) return row.error();
+    if (row->status != pending_delete())
+      return Error::conflict("cannot restore the image from " + row->status +
+                             " to active (wanted from_state=pending_delete)");
+    if (row->claimed)
+      return Error::conflict("Image " + id + " is being scrubbed; its data may be gone");
+    // What the delete removed went with the image's deleted_at; nothing else is brought back.
+    SqlValue p[] = {now, id};
+    for (const char* sql : {
+             "UPDATE image_properties t JOIN images i ON i.id = t.image_id SET t.deleted = 0, "
+             "t.deleted_at = NULL, t.updated_at = ? WHERE i.id = ? AND t.deleted = 1 AND "
+             "t.deleted_at = i.deleted_at",
+             "UPDATE image_members t JOIN images i ON i.id = t.image_id SET t.deleted = 0, "
+             "t.deleted_at = NULL, t.updated_at = ? WHERE i.id = ? AND t.deleted = 1 AND "
+             "t.deleted_at = i.deleted_at",
+             "UPDATE image_tags t JOIN images i ON i.id = t.image_id SET t.deleted = 0, "
+             "t.deleted_at = NULL, t.updated_at = ? WHERE i.id = ? AND t.deleted = 1 AND "
+             "t.deleted_at = i.deleted_at",
+             "UPDATE image_locations SET status = 'active', deleted = 0, deleted_at = NULL, "
+             "updated_at = ? WHERE image_id = ? AND status = 'pending_delete'",
+             "UPDATE images SET status = 'active', deleted = 0, deleted_at = NULL, "
+             "updated_at = ? WHERE id = ?",
+         })
+      if (auto r = db.execute(sql, p); !r) return r.error();
+    return {};
+  });
+  if (!restored) return restored.error();
+  auto image = find_image_with_details(db, id);
+  if (!image) return image.error();
+  if (!*image) return Error::not_found("No image found with ID " + id);
+  return std::move(**image);
+}
+
+}  // namespace glance::registry

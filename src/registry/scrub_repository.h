@@ -1,0 +1,59 @@
+#pragma once
+
+#include "common/error.h"
+#include "common/image.h"
+#include "common/request_context.h"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace glance::registry {
+
+class MysqlConnection;
+
+// The registry's side of glance-scrubber. glance-api's delayed delete leaves an image row
+// deleted with status pending_delete and its data locations pending_delete; the scrubber
+// claims such an image, deletes the data of each location, reports which locations it
+// scrubbed, and the image ends `deleted` once none is left pending. Only admins may call
+// these (forbidden otherwise). Calls block: run them through DbExecutor. Each commits in one
+// transaction on a row lock of the image, so concurrent scrubbers and restores serialize per
+// image. Safe for concurrent calls from different threads.
+//
+// A claim lives in the image's updated_at: glance-api's delete writes it equal to deleted_at,
+// a claim moves it past deleted_at, and finishing without deleting every location moves it
+// back. A claim older than the scrubber's lease is taken for dead (its scrubber died
+// mid-pass), so the image is never lost; a live claim keeps other scrubbers and restores off.
+class ScrubRepository {
+ public:
+  virtual ~ScrubRepository() = default;
+
+  // Claims the pending_delete, deleted image `id` and returns it with its pending_delete
+  // locations (only those). conflict when it is not pending_delete or another claim younger
+  // than `lease` holds it; not_found when no image has the id.
+  virtual common::Result<common::Image> claim(MysqlConnection& db,
+                                              const common::RequestContext& ctx,
+                                              const std::string& id,
+                                              std::chrono::seconds lease) = 0;
+  // Marks the pending_delete locations named in `scrubbed` deleted (their data is gone). With
+  // no pending_delete location left the image becomes `deleted`; otherwise the claim is
+  // released, so that a later pass retries the rest. Returns the image with the locations
+  // still pending. An image already `deleted` is returned as is; conflict for any other
+  // status but pending_delete.
+  virtual common::Result<common::Image> finish(MysqlConnection& db,
+                                               const common::RequestContext& ctx,
+                                               const std::string& id,
+                                               const std::vector<int64_t>& scrubbed) = 0;
+  // Brings a pending_delete image back: status active, row live, its pending_delete
+  // locations active, and the properties, members and tags its delete removed live again.
+  // conflict when it is not pending_delete ("cannot restore the image from <status> to
+  // active ...") or a claim younger than `lease` holds it (a scrubber may be deleting its
+  // data); not_found when no image has the id.
+  virtual common::Result<common::Image> restore(MysqlConnection& db,
+                                                const common::RequestContext& ctx,
+                                                const std::string& id,
+                                                std::chrono::seconds lease) = 0;
+};
+
+}  // namespace glance::registry

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "common/http/router.h"
+#include "registry/db/db_executor.h"
+#include "registry/scrub_repository.h"
+
+namespace glance::registry {
+
+// glance-scrubber's routes, admin only (not in upstream's registry API, whose scrubber wrote
+// to the database itself; here the registry alone touches MySQL):
+//   PUT /images/{id}/scrubber/claim   {"lease": seconds}     → {"image": …}
+//   PUT /images/{id}/scrubber/finish  {"locations": [ids]}   → {"image": …}
+//   PUT /images/{id}/scrubber/restore {"lease": seconds}     → {"image": …}
+// The images carry only their pending_delete locations (claim, finish) or their live ones
+// (restore). See ScrubRepository for the rules. A lost database connection mid-write is
+// answered unavailable, never repeated: the scrubber retries on a later pass, by when a claim
+// it may have taken has expired. The executor and repository must outlive it.
+class ScrubResource {
+ public:
+  ScrubResource(DbExecutor& db, ScrubRepository& repo) : db_(db), repo_(repo) {}
+
+  using Request = common::http::Request;
+  using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
+
+  Reply claim(Request& req);
+  Reply finish(Request& req);
+  Reply restore(Request& req);
+
+ private:
+  DbExecutor& db_;
+  ScrubRepository& repo_;
+};
+
+void add_scrub_routes(common::http::Router& router, ScrubResource& scrub);
+
+}  // namespace glance::registry
