@@ -1,0 +1,237 @@
+// glance-api's image cache (flavor ...+cachemanagement) against real daemons and the file
+// store: a first download fills the cache and later ones are served from it without the
+// store; concurrent first downloads fill it once; a cut or corrupt stream leaves nothing
+// cached; the registry still decides who sees what; deleting an image drops its copy; the
+// management routes are admin-only; upstream's glance-cache-manage drives them unchanged.
+
+#include "tests/support/api_fixture.h"
+#include "tests/support/eventually.h"
+#include "tests/support/mariadb_server.h"
+#include "tests/support/process_health.h"
+#include "tests/support/test_data.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+namespace glance::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const fs::path& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class ApiCache : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cache_dir_ = new std::string(make_temp_dir("glance-image-cache"));
+    env_ = new ApiEnvironment(true, "image_cache_dir = " + *cache_dir_, "",
+                              "[paste_deploy]\nflavor = trusted-auth+cachemanagement\n");
+  }
+  static void TearDownTestSuite() {
+    delete env_;
+    env_ = nullptr;
+    delete cache_dir_;
+  }
+
+  std::string create(const HttpClient& as, const std::string& data,
+                     const std::string& is_public = "False") const {
+    auto r = as.post("/v1/images", data,
+                     {{"x-image-meta-name", "cached"},
+                      {"x-image-meta-disk_format", "raw"},
+                      {"x-image-meta-container_format", "bare"},
+                      {"x-image-meta-is_public", is_public},
+                      {"Content-Type", "application/octet-stream"}});
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.json()["image"]["id"];
+  }
+  fs::path stored(const std::string& id) const { return fs::path(env_->datadir()) / id; }
+  fs::path cached(const std::string& id) const { return fs::path(*cache_dir_) / id; }
+  // The image's row in GET /v1/cached_images, or null.
+  nlohmann::json cache_row(const std::string& id) const {
+    auto r = admin_.get("/v1/cached_images");
+    EXPECT_EQ(r.status, 200u) << r.body;
+    const auto body = r.json();
+    for (const auto& row : body["cached_images"])
+      if (row["image_id"] == id) return row;
+    return nullptr;
+  }
+  bool is_cached(const std::string& id) const { return !cache_row(id).is_null(); }
+  // Whether a fill of `id` is still under incomplete/.
+  bool filling(const std::string& id) const {
+    return fs::exists(fs::path(*cache_dir_) / "incomplete" / id);
+  }
+
+  static inline ApiEnvironment* env_ = nullptr;
+  static inline std::string* cache_dir_ = nullptr;
+  HttpClient alice_ = env_->client(identity("tenant-a", "member", "alice"));
+  HttpClient bob_ = env_->client(identity("tenant-b", "member", "bob"));
+  HttpClient admin_ = env_->client(identity("tenant-admin", "admin", "root"));
+};
+
+TEST_F(ApiCache, FirstDownloadFillsTheCacheAndLaterOnesNeedNoStore) {
+  const auto data = random_bytes(3 * 1024 * 1024 + 17, 1);
+  const auto id = create(alice_, data);
+  EXPECT_FALSE(is_cached(id));
+  auto first = alice_.get("/v1/images/" + id);
+  ASSERT_EQ(first.status, 200u);
+  EXPECT_EQ(first.body, data);
+  ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+  EXPECT_EQ(read_file(cached(id)), data);
+  EXPECT_EQ(cache_row(id)["size"], data.size());
+
+  // Without the store's file, only the cache can answer.
+  fs::remove(stored(id));
+  auto second = alice_.get("/v1/images/" + id);
+  ASSERT_EQ(second.status, 200u);
+  EXPECT_EQ(second.body, data);
+  auto part = alice_.get("/v1/images/" + id, {{"Range", "bytes=100-199"}});
+  ASSERT_EQ(part.status, 206u);
+  EXPECT_EQ(part.body, data.substr(100, 100));
+  EXPECT_EQ(part.header("Content-Range"),
+            std::optional<std::string>("bytes 100-199/" + std::to_string(data.size())));
+  auto etag = alice_.head("/v1/images/" + id).header("x-image-meta-checksum").value_or("");
+  EXPECT_EQ(alice_.get("/v1/images/" + id, {{"If-None-Match", "\"" + etag + "\""}}).status, 304u);
+  auto v2 = alice_.get("/v2/images/" + id + "/file");
+  ASSERT_EQ(v2.status, 200u);
+  EXPECT_EQ(v2.body, data);
+  EXPECT_GE(cache_row(id)["hits"].get<int>(), 3);
+}
+
+TEST_F(ApiCache, TheRegistryStillDecidesWhoGetsACachedImage) {
+  const auto data = random_bytes(100000, 2);
+  const auto id = create(alice_, data);
+  ASSERT_EQ(alice_.get("/v1/images/" + id).body, data);
+  ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+  // Private to tenant-a: the cached copy is no reason to show it to tenant-b.
+  EXPECT_EQ(bob_.get("/v1/images/" + id).status, 404u);
+  EXPECT_EQ(bob_.get("/v2/images/" + id + "/file").status, 404u);
+  // Deleting the image drops its copy, and the copy is never served again.
+  ASSERT_EQ(alice_.del("/v1/images/" + id).status, 200u);
+  EXPECT_FALSE(is_cached(id));
+  EXPECT_FALSE(fs::exists(cached(id)));
+  EXPECT_EQ(admin_.get("/v1/images/" + id).status, 404u);
+}
+
+TEST_F(ApiCache, ACopyWhoseImageChangedBehindTheApiIsNeverServed) {
+  // A copy filled under a checksum the registry no longer records (the image was deleted
+  // and its data replaced through another api node) is dropped on the next download.
+  const auto data = random_bytes(50000, 3);
+  const auto id = create(alice_, data);
+  ASSERT_EQ(alice_.get("/v1/images/" + id).body, data);
+  ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+  ASSERT_EQ(alice_.del("/v2/images/" + id).status, 204u);
+  EXPECT_FALSE(is_cached(id));
+  EXPECT_EQ(alice_.get("/v2/images/" + id + "/file").status, 404u);
+}
+
+TEST_F(ApiCache, SixteenConcurrentFirstDownloadsFillTheCacheOnce) {
+  const auto data = random_bytes(4 * 1024 * 1024, 4);
+  const auto id = create(admin_, data, "True");
+  const auto log_before = count(env_->api().log(), id + " cached (");
+  std::vector<std::string> bodies(16);
+  std::vector<unsigned> statuses(16);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < bodies.size(); ++i)
+    threads.emplace_back([&, i] {
+      auto r = env_->client(identity("tenant-" + std::to_string(i), "member", "u"))
+                   .get("/v1/images/" + id);
+      statuses[i] = r.status;
+      bodies[i] = std::move(r.body);
+    });
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    EXPECT_EQ(statuses[i], 200u) << i;
+    EXPECT_TRUE(bodies[i] == data) << "download " << i << " differs";
+  }
+  ASSERT_TRUE(eventually([&] { return is_cached(id) && !filling(id); }));
+  EXPECT_EQ(count(env_->api().log(), id + " cached (") - log_before, 1u);
+  EXPECT_EQ(read_file(cached(id)), data);
+}
+
+TEST_F(ApiCache, AStreamCutShortLeavesNothingCachedAndTheNextDownloadIsRight) {
+  const auto data = random_bytes(2 * 1024 * 1024, 5);
+  const auto id = create(alice_, data);
+  ApiEnvironment& env = *env_;
+  const auto baseline = ProcessHealth::snapshot(env.api().pid());
+  // The store's file loses its second half: the download is cut where the data ends.
+  fs::resize_file(stored(id), data.size() / 2);
+  auto cut = alice_.get("/v1/images/" + id);
+  EXPECT_NE(cut.body, data);
+  ASSERT_TRUE(eventually([&] { return !filling(id); }));
+  EXPECT_FALSE(is_cached(id));
+  EXPECT_FALSE(fs::exists(cached(id)));
+
+  write_file(stored(id), data);
+  auto whole = alice_.get("/v1/images/" + id);
+  ASSERT_EQ(whole.status, 200u);
+  EXPECT_EQ(whole.body, data);
+  ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+  EXPECT_EQ(read_file(cached(id)), data);
+  expect_recovered(env.api(), baseline);
+}
+
+TEST_F(ApiCache, DataThatFailsItsChecksumIsServedAsStoredButNeverCached) {
+  const auto data = random_bytes(300000, 6);
+  const auto id = create(alice_, data);
+  auto corrupt = data;
+  corrupt[1000] = static_cast<char>(corrupt[1000] ^ 0x5a);
+  write_file(stored(id), corrupt);
+  auto r = alice_.get("/v1/images/" + id);
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, corrupt);  // as an uncached download: the client checks the checksum
+  ASSERT_TRUE(eventually([&] { return !filling(id); }));
+  EXPECT_FALSE(is_cached(id));
+  EXPECT_FALSE(fs::exists(cached(id)));
+  EXPECT_NE(env_->api().log().find("not caching " + id + ": the data does not match"),
+            std::string::npos);
+
+  write_file(stored(id), data);
+  EXPECT_EQ(alice_.get("/v1/images/" + id).body, data);
+  ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+}
+
+TEST_F(ApiCache, ManagementRoutesAreForAdminsOnly) {
+  const std::string id = "71c675ab-d94f-49cd-a114-e12490b328d9";
+  for (const std::string root : {"/v1", "/v2"}) {
+    EXPECT_EQ(alice_.get(root + "/cached_images").status, 403u);
+    EXPECT_EQ(alice_.del(root + "/cached_images").status, 403u);
+    EXPECT_EQ(alice_.del(root + "/cached_images/" + id).status, 403u);
+    EXPECT_EQ(alice_.get(root + "/queued_images").status, 403u);
+    EXPECT_EQ(alice_.put(root + "/queued_images/" + id, "").status, 403u);
+    EXPECT_EQ(alice_.del(root + "/queued_images/" + id).status, 403u);
+    EXPECT_EQ(alice_.del(root + "/queued_images").status, 403u);
+  }
+  auto queued = admin_.put("/v2/queued_images/" + id, "");
+  EXPECT_EQ(queued.status, 200u) << queued.body;
+  auto listed = admin_.get("/v1/queued_images");
+  ASSERT_EQ(listed.status, 200u);
+  EXPECT_EQ(listed.json()["queued_images"], nlohmann::json::array({id}));
+  // An id that could escape the queue directory is refused.
+  EXPECT_EQ(admin_.put("/v1/queued_images/..%2F..%2Fetc", "").status, 400u);
+  auto cleared = admin_.del("/v1/queued_images");
+  ASSERT_EQ(cleared.status, 200u);
+  EXPECT_EQ(cleared.json()["num_deleted"], 1);
+  EXPECT_EQ(admin_.get("/v2/queued_images").json()["queued_images"], nlohmann::json::array());
+}
+
+}  // namespace
+}  // namespace glance::testing
