@@ -233,5 +233,110 @@ TEST_F(ApiCache, ManagementRoutesAreForAdminsOnly) {
   EXPECT_EQ(admin_.get("/v2/queued_images").json()["queued_images"], nlohmann::json::array());
 }
 
+// Upstream's operator command, unchanged, against an api without authentication (flavor
+// cachemanagement). The command insists on Keystone unless it is given a token, which the
+// api then ignores. Without a policy granting it, the default refuses the admin context.
+class ApiCacheManageCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cache_dir_ = make_temp_dir("glance-image-cache");
+    // Without authentication every caller is admin but has no roles, so the operator grants
+    // manage_image_cache (role:admin by default, as upstream's) to the admin context.
+    const auto policy = fs::path(make_temp_dir("glance-policy")) / "policy.json";
+    write_file(policy, R"({"manage_image_cache": "is_admin:True"})");
+    env_ = std::make_unique<ApiEnvironment>(
+        false, "image_cache_dir = " + cache_dir_, "",
+        "[paste_deploy]\nflavor = cachemanagement\n[oslo_policy]\npolicy_file = " +
+            policy.string() + "\n");
+  }
+  std::pair<int, std::string> cache_manage(const std::string& args) const {
+    return Daemon::run(
+        "/usr/bin/python3 /usr/bin/glance-cache-manage",
+        "-H 127.0.0.1 -p " + std::to_string(env_->api().port()) + " --os-auth-token fake " + args);
+  }
+
+  std::string cache_dir_;
+  std::unique_ptr<ApiEnvironment> env_;
+};
+
+TEST_F(ApiCacheManageCli, ListsQueuesAndDeletes) {
+  auto client = env_->client();
+  ASSERT_EQ(client.get("/v1/cached_images").status, 200u);
+  const auto data = random_bytes(70000, 7);
+  auto created = client.post("/v1/images", data,
+                             {{"x-image-meta-name", "cli"},
+                              {"x-image-meta-disk_format", "raw"},
+                              {"x-image-meta-container_format", "bare"},
+                              {"Content-Type", "application/octet-stream"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = created.json()["image"]["id"];
+
+  auto [rc, out] = cache_manage("list-cached");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("No cached images."), std::string::npos) << out;
+
+  ASSERT_EQ(client.get("/v1/images/" + id).body, data);
+  ASSERT_TRUE(eventually([&] {
+    auto [code, text] = cache_manage("list-cached");
+    return code == 0 && text.find(id) != std::string::npos;
+  }));
+  std::tie(rc, out) = cache_manage("list-cached");
+  EXPECT_NE(out.find("Found 1 cached images"), std::string::npos) << out;
+  EXPECT_NE(out.find(std::to_string(data.size())), std::string::npos) << out;
+
+  const std::string other = "0b3f7d2e-5a4c-4e8b-9d1f-2c6a7e8b9f01";
+  std::tie(rc, out) = cache_manage("-f queue-image " + other);
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = cache_manage("list-queued");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find(other), std::string::npos) << out;
+  // An image already cached is not queued again.
+  std::tie(rc, out) = cache_manage("-f queue-image " + id);
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = cache_manage("list-queued");
+  EXPECT_EQ(out.find(id), std::string::npos) << out;
+  std::tie(rc, out) = cache_manage("-f delete-queued-image " + other);
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = cache_manage("list-queued");
+  EXPECT_NE(out.find("No queued images."), std::string::npos) << out;
+
+  std::tie(rc, out) = cache_manage("-f delete-cached-image " + id);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_FALSE(fs::exists(fs::path(cache_dir_) / id));
+  std::tie(rc, out) = cache_manage("list-cached");
+  EXPECT_NE(out.find("No cached images."), std::string::npos) << out;
+
+  ASSERT_EQ(client.get("/v1/images/" + id).body, data);
+  ASSERT_TRUE(eventually([&] { return fs::exists(fs::path(cache_dir_) / id); }));
+  std::tie(rc, out) = cache_manage("-v -f delete-all-cached-images");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("Deleted 1 cached images"), std::string::npos) << out;
+  std::tie(rc, out) = cache_manage("-f delete-all-queued-images");
+  EXPECT_EQ(rc, 0) << out;
+}
+
+// A caching flavor the api cannot honour stops it at start-up with a message.
+TEST(ApiCacheConfig, ACachingFlavorWithoutCacheDirOrWithAnotherDriverDoesNotStart) {
+  RegistryEnvironment registry;
+  const std::string base =
+      "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = "
+      "127.0.0.1\nregistry_port = " +
+      std::to_string(registry.daemon().port()) + "\n";
+  const std::string store =
+      "[glance_store]\nfilesystem_store_datadir = " + make_temp_dir("glance-api-store") + "\n";
+  const std::string dir = "image_cache_dir = " + make_temp_dir("glance-image-cache") + "\n";
+  struct Case {
+    std::string options, flavor, complaint;
+  };
+  for (const Case& c :
+       {Case{"", "keystone+caching", "image_cache_dir"}, Case{"", "caching", "image_cache_dir"},
+        Case{dir + "image_cache_driver = xattr\n", "cachemanagement", "image_cache_driver"}}) {
+    Daemon api(api_binary(),
+               base + c.options + store + "[paste_deploy]\nflavor = " + c.flavor + "\n");
+    EXPECT_ANY_THROW(api.start()) << c.flavor;
+    EXPECT_NE(api.log().find(c.complaint), std::string::npos) << api.log();
+  }
+}
+
 }  // namespace
 }  // namespace glance::testing
