@@ -315,6 +315,79 @@ TEST_F(ApiCacheManageCli, ListsQueuesAndDeletes) {
   EXPECT_EQ(rc, 0) << out;
 }
 
+// glance-cache-pruner and glance-cache-cleaner on the directory of a running api, reading
+// its config file with one more layered on top.
+class ApiCacheCommands : public ApiCacheManageCli {
+ protected:
+  std::pair<int, std::string> command(const std::string& name, const std::string& extra) const {
+    const auto layer = fs::path(make_temp_dir("glance-cache-conf")) / "extra.conf";
+    write_file(layer, "[DEFAULT]\n" + extra + "\n");
+    const auto binary = fs::path(api_binary()).parent_path() / name;
+    return Daemon::run(binary.string(), "--config-file " + env_->api().config_path() +
+                                            " --config-file " + layer.string());
+  }
+  std::string create_and_cache(const std::string& data) const {
+    auto client = env_->client();
+    auto created = client.post("/v1/images", data,
+                               {{"x-image-meta-name", "pruned"},
+                                {"x-image-meta-disk_format", "raw"},
+                                {"x-image-meta-container_format", "bare"},
+                                {"Content-Type", "application/octet-stream"}});
+    EXPECT_EQ(created.status, 201u) << created.body;
+    const std::string id = created.json()["image"]["id"];
+    EXPECT_EQ(client.get("/v1/images/" + id).body, data);
+    EXPECT_TRUE(eventually([&] { return fs::exists(fs::path(cache_dir_) / id); }));
+    return id;
+  }
+  bool cached(const std::string& id) const { return fs::exists(fs::path(cache_dir_) / id); }
+};
+
+TEST_F(ApiCacheCommands, PrunerRemovesLeastRecentlyUsedCopiesDownToTheMaximum) {
+  const auto a = create_and_cache(random_bytes(100000, 11));
+  const auto b = create_and_cache(random_bytes(100000, 12));
+  const auto c = create_and_cache(random_bytes(100000, 13));
+  ASSERT_EQ(env_->client().get("/v1/images/" + a).status, 200u);  // a hit: a is now newest
+  auto [rc, out] = command("glance-cache-pruner", "image_cache_max_size = 250000");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_TRUE(cached(a));
+  EXPECT_FALSE(cached(b));
+  EXPECT_TRUE(cached(c));
+  auto listed = env_->client().get("/v1/cached_images").json()["cached_images"];
+  EXPECT_EQ(listed.size(), 2u) << listed;
+  // A pruned image is served from the store again, and cached again.
+  ASSERT_EQ(env_->client().get("/v1/images/" + b).body, random_bytes(100000, 12));
+  EXPECT_TRUE(eventually([&] { return cached(b); }));
+
+  std::tie(rc, out) = command("glance-cache-pruner", "image_cache_max_size = 0");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_FALSE(cached(a) || cached(b) || cached(c));
+  EXPECT_EQ(env_->client().get("/v1/images/" + c).body, random_bytes(100000, 13));
+}
+
+TEST_F(ApiCacheCommands, CleanerRemovesStalledFillsOnly) {
+  const auto incomplete = fs::path(cache_dir_) / "incomplete";
+  const auto stalled = incomplete / "5d1c8f0e-7b2a-4c3d-9e8f-a1b2c3d4e5f6";
+  const auto fresh = incomplete / "6e2d9f1a-8c3b-4d4e-8f9a-b2c3d4e5f6a7";
+  write_file(stalled, "partial");
+  write_file(fresh, "partial");
+  fs::last_write_time(stalled, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  auto [rc, out] = command("glance-cache-cleaner", "image_cache_stall_time = 3600");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_FALSE(fs::exists(stalled));
+  EXPECT_TRUE(fs::exists(fresh));
+}
+
+TEST_F(ApiCacheCommands, CommandsWithoutACacheDirectoryFail) {
+  for (const std::string name : {"glance-cache-pruner", "glance-cache-cleaner"}) {
+    const auto binary = fs::path(api_binary()).parent_path() / name;
+    const auto conf = fs::path(make_temp_dir("glance-cache-conf")) / "api.conf";
+    write_file(conf, "[DEFAULT]\nimage_cache_max_size = 10\n");
+    auto [rc, out] = Daemon::run(binary.string(), "--config-file " + conf.string());
+    EXPECT_EQ(rc, 1) << out;
+    EXPECT_NE(out.find("image_cache_dir"), std::string::npos) << out;
+  }
+}
+
 // A caching flavor the api cannot honour stops it at start-up with a message.
 TEST(ApiCacheConfig, ACachingFlavorWithoutCacheDirOrWithAnotherDriverDoesNotStart) {
   RegistryEnvironment registry;

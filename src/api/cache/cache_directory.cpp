@@ -60,7 +60,7 @@ CachedFile::~CachedFile() {
 Result<std::unique_ptr<CacheDirectory>> CacheDirectory::open(const CacheConfig& config,
                                                              bool recover) {
   fs::path dir = config.dir;
-  for (const auto& sub : {dir, dir / "incomplete", dir / "queue", dir / "invalid"}) {
+  for (const auto& sub : {dir, dir / "incomplete", dir / "queue"}) {
     std::error_code ec;
     fs::create_directories(sub, ec);
     if (ec)

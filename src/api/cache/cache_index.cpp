@@ -69,7 +69,7 @@ Result<std::unique_ptr<CacheIndex>> CacheIndex::open(const std::string& path) {
   std::unique_ptr<CacheIndex> index(new CacheIndex(db));
   // The pruner and cleaner commands open the same file; a busy lock waits rather than fails.
   sqlite3_busy_timeout(db, 10000);
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                           "CREATE TABLE IF NOT EXISTS cached_images (image_id TEXT PRIMARY KEY, "
                           "last_accessed REAL DEFAULT 0.0, last_modified REAL DEFAULT 0.0, "
                           "size INTEGER DEFAULT 0, hits INTEGER DEFAULT 0, checksum TEXT)"}) {

@@ -25,9 +25,11 @@ struct CachedImage {
 };
 
 // The cache's index in an SQLite file, with upstream's table (cached_images). Every call
-// blocks on disk: call it from a BlockingPool thread, never an I/O thread. Writes are
-// durable when they return (WAL, synchronous=FULL), so a crash loses no committed row. Safe
-// for concurrent use (one connection behind a mutex). Errors: internal, with SQLite's message.
+// blocks on disk: call it from a BlockingPool thread, never an I/O thread. In WAL mode with
+// synchronous=NORMAL a crash never corrupts the file; a power cut may lose the last rows,
+// which CacheDirectory tolerates (a copy without row is removed at start-up), and each hit
+// costs no fsync. Safe for concurrent use (one connection behind a mutex). Errors: internal,
+// with SQLite's message.
 class CacheIndex {
  public:
   // Opens or creates the file and its table.
