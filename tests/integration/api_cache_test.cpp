@@ -377,8 +377,33 @@ TEST_F(ApiCacheCommands, CleanerRemovesStalledFillsOnly) {
   EXPECT_TRUE(fs::exists(fresh));
 }
 
+TEST_F(ApiCacheCommands, PrefetcherCachesQueuedActiveImagesAndKeepsTheRestQueued) {
+  auto client = env_->client();
+  const auto data = random_bytes(200000, 14);
+  auto created = client.post("/v1/images", data,
+                             {{"x-image-meta-name", "queued"},
+                              {"x-image-meta-disk_format", "raw"},
+                              {"x-image-meta-container_format", "bare"},
+                              {"Content-Type", "application/octet-stream"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = created.json()["image"]["id"];
+  const std::string missing = "7a3e0f2b-9d4c-4e5f-a0b1-c3d4e5f6a7b8";
+  ASSERT_EQ(client.put("/v1/queued_images/" + id, "").status, 200u);
+  ASSERT_EQ(client.put("/v1/queued_images/" + missing, "").status, 200u);
+
+  auto [rc, out] = command("glance-cache-prefetcher", "");
+  EXPECT_EQ(rc, 1) << out;  // one of the two could not be prefetched
+  EXPECT_TRUE(cached(id)) << out;
+  EXPECT_EQ(client.get("/v1/queued_images").json()["queued_images"],
+            nlohmann::json::array({missing}));
+  // The prefetched copy answers without the store.
+  fs::remove(fs::path(env_->datadir()) / id);
+  EXPECT_EQ(client.get("/v1/images/" + id).body, data);
+}
+
 TEST_F(ApiCacheCommands, CommandsWithoutACacheDirectoryFail) {
-  for (const std::string name : {"glance-cache-pruner", "glance-cache-cleaner"}) {
+  for (const std::string name :
+       {"glance-cache-pruner", "glance-cache-cleaner", "glance-cache-prefetcher"}) {
     const auto binary = fs::path(api_binary()).parent_path() / name;
     const auto conf = fs::path(make_temp_dir("glance-cache-conf")) / "api.conf";
     write_file(conf, "[DEFAULT]\nimage_cache_max_size = 10\n");

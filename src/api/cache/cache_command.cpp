@@ -1,6 +1,5 @@
 #include "api/cache/cache_command.h"
 
-#include "api/api_config.h"
 #include "common/daemon.h"
 
 #include <spdlog/spdlog.h>
@@ -28,7 +27,8 @@ CacheCommand start_cache_command(int argc, char** argv, const std::string& progr
     std::cerr << program << ": " << cache.error().message() << "\n";
     std::exit(1);
   }
-  return {config.cache, std::move(*cache)};
+  auto cache_config = config.cache;
+  return {std::move(config), std::move(cache_config), std::move(*cache)};
 }
 
 }  // namespace glance::api
