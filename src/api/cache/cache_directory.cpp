@@ -131,6 +131,8 @@ bool CacheDirectory::is_cached(const std::string& image_id) {
 }
 
 Result<int> CacheDirectory::begin_fill(const std::string& image_id) {
+  // A download that missed may reach here after another one's fill was committed.
+  if (is_cached(image_id)) return Error::conflict("image " + image_id + " is cached already");
   auto path = incomplete_dir() / image_id;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd >= 0) return fd;

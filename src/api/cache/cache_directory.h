@@ -46,8 +46,8 @@ class CacheDirectory {
   std::optional<CachedFile> open_cached(const std::string& image_id, const std::string& checksum);
   bool is_cached(const std::string& image_id);
 
-  // Starts a fill: an empty file under incomplete/ opened for writing (fails with conflict
-  // when one exists: another fill runs).
+  // Starts a fill: an empty file under incomplete/ opened for writing. Fails with conflict
+  // when another fill of the image runs or the image is cached already.
   common::Result<int> begin_fill(const std::string& image_id);
   // Makes the fill durable and visible: fsync, rename into place, fsync the directory, then
   // the index row. Closes `fd`. Drops the image from the queue. On failure nothing is left.
