@@ -8,6 +8,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/process_health.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
@@ -129,6 +130,40 @@ TEST_F(ApiCache, TheRegistryStillDecidesWhoGetsACachedImage) {
   EXPECT_FALSE(is_cached(id));
   EXPECT_FALSE(fs::exists(cached(id)));
   EXPECT_EQ(admin_.get("/v1/images/" + id).status, 404u);
+}
+
+TEST_F(ApiCache, ADeactivatedImagesCopyIsNotServed) {
+  const auto data = random_bytes(40000, 8);
+  const auto id = create(alice_, data);
+  ASSERT_EQ(alice_.get("/v1/images/" + id).body, data);
+  ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+  ASSERT_EQ(admin_.post("/v2/images/" + id + "/actions/deactivate", "").status, 204u);
+  EXPECT_EQ(alice_.get("/v1/images/" + id).status, 403u);
+  EXPECT_EQ(alice_.get("/v2/images/" + id + "/file").status, 403u);
+  ASSERT_EQ(admin_.post("/v2/images/" + id + "/actions/reactivate", "").status, 204u);
+  EXPECT_EQ(alice_.get("/v1/images/" + id).body, data);
+}
+
+TEST_F(ApiCache, AClientLeavingMidDownloadLeavesNoFill) {
+  const auto data = random_bytes(8 * 1024 * 1024, 9);
+  const auto id = create(alice_, data);
+  const auto baseline = ProcessHealth::snapshot(env_->api().pid());
+  {
+    RawConnection conn(env_->api().port());
+    conn.set_receive_buffer(4096);
+    ASSERT_TRUE(conn.send("GET /v1/images/" + id +
+                          " HTTP/1.1\r\nHost: x\r\nX-Identity-Status: Confirmed\r\n"
+                          "X-Tenant-Id: tenant-a\r\nX-Roles: member\r\nX-User-Id: alice\r\n\r\n"));
+    EXPECT_FALSE(conn.read(64 * 1024).empty());
+    conn.reset();
+  }
+  ASSERT_TRUE(eventually([&] { return !filling(id); }));
+  EXPECT_FALSE(is_cached(id));
+  EXPECT_NE(env_->api().log().find("not caching " + id + ": the download ended after"),
+            std::string::npos);
+  EXPECT_EQ(alice_.get("/v1/images/" + id).body, data);
+  ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+  expect_recovered(env_->api(), baseline);
 }
 
 TEST_F(ApiCache, ACopyWhoseImageChangedBehindTheApiIsNeverServed) {

@@ -42,7 +42,8 @@ CacheFillReader::~CacheFillReader() {
   if (fd_ < 0) return;
   // The client went away before the whole image passed: the unlink is disk work, so it goes
   // to the pool rather than blocking this I/O thread.
-  spdlog::debug("image cache: fill of {} cut after {} bytes", image_id_, written_);
+  spdlog::warn("image cache: not caching {}: the download ended after {} bytes", image_id_,
+               written_);
   cache_.pool().post([&cache = cache_, id = image_id_, fd = fd_] {
     cache.directory().discard_fill(id, fd);
     cache.release(id);
