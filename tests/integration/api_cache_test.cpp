@@ -166,6 +166,31 @@ TEST_F(ApiCache, AClientLeavingMidDownloadLeavesNoFill) {
   expect_recovered(env_->api(), baseline);
 }
 
+TEST_F(ApiCache, AnImageDeletedWhileItsFillRunsIsNotLeftCached) {
+  const auto data = random_bytes(8 * 1024 * 1024, 10);
+  const auto id = create(alice_, data);
+  RawConnection conn(env_->api().port());
+  conn.set_receive_buffer(4096);
+  ASSERT_TRUE(conn.send("GET /v1/images/" + id +
+                        " HTTP/1.1\r\nHost: x\r\nX-Identity-Status: Confirmed\r\n"
+                        "X-Tenant-Id: tenant-a\r\nX-Roles: member\r\nX-User-Id: alice\r\n"
+                        "Connection: close\r\n\r\n"));
+  std::string received = conn.read(64 * 1024);
+  ASSERT_FALSE(received.empty());
+  ASSERT_TRUE(filling(id));
+  // The store's file goes, but the open descriptor still feeds the download to its end.
+  ASSERT_EQ(alice_.del("/v1/images/" + id).status, 200u);
+  while (received.size() < data.size()) {
+    auto more = conn.read(1 << 20);
+    if (more.empty()) break;
+    received += more;
+  }
+  EXPECT_EQ(received.substr(received.size() - data.size()), data);
+  ASSERT_TRUE(eventually([&] { return !filling(id); }));
+  EXPECT_FALSE(is_cached(id));
+  EXPECT_FALSE(fs::exists(cached(id)));
+}
+
 TEST_F(ApiCache, ACopyWhoseImageChangedBehindTheApiIsNeverServed) {
   // A copy filled under a checksum the registry no longer records (the image was deleted
   // and its data replaced through another api node) is dropped on the next download.

@@ -87,11 +87,15 @@ net::awaitable<void> CacheFillReader::settle() {
       co_await cache_.run([id = image_id_, fd, size = size_, sum = checksum_](CacheDirectory& d) {
         return d.commit_fill(id, fd, size, sum);
       });
-  cache_.release(image_id_);
-  if (!committed)
+  if (!committed) {
+    cache_.release(image_id_);
     spdlog::error("{}", committed.error().message());
-  else
+  } else if (cache_.release(image_id_)) {
+    // The image was deleted while its data streamed: the copy is already stale.
+    co_await cache_.remove(image_id_);
+  } else {
     spdlog::info("image cache: {} cached ({} bytes)", image_id_, size_);
+  }
 }
 
 net::awaitable<void> CacheFillReader::discard(const char* why) {

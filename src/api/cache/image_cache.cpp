@@ -45,6 +45,10 @@ net::awaitable<store::ImageBody> ImageCache::fill(const common::Image& image,
 
 net::awaitable<void> ImageCache::remove(const std::string& image_id) {
   if (!CacheDirectory::is_safe_id(image_id)) co_return;
+  {
+    std::lock_guard lock(mutex_);
+    if (filling_.contains(image_id)) removed_while_filling_.insert(image_id);
+  }
   co_await run([image_id](CacheDirectory& d) { return d.remove(image_id); });
 }
 
@@ -53,9 +57,10 @@ bool ImageCache::claim(const std::string& image_id) {
   return filling_.insert(image_id).second;
 }
 
-void ImageCache::release(const std::string& image_id) {
+bool ImageCache::release(const std::string& image_id) {
   std::lock_guard lock(mutex_);
   filling_.erase(image_id);
+  return removed_while_filling_.erase(image_id) > 0;
 }
 
 }  // namespace glance::api

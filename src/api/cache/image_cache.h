@@ -35,7 +35,8 @@ class ImageCache {
   // already running) or the fill cannot start.
   boost::asio::awaitable<store::ImageBody> fill(const common::Image& image, store::ImageBody body);
 
-  // Drops the cached copy of `image_id` (the image was deleted or its data replaced).
+  // Drops the cached copy of `image_id` (the image was deleted or its data replaced),
+  // including the one a fill running now would commit.
   boost::asio::awaitable<void> remove(const std::string& image_id);
 
   // Runs fn(directory) on the pool; fn returns a value.
@@ -47,15 +48,17 @@ class ImageCache {
   store::BlockingPool& pool() { return pool_; }
   CacheDirectory& directory() { return *directory_; }
 
-  // Single flight: claim() is false while another fill of `image_id` holds it.
+  // Single flight: claim() is false while another fill of `image_id` holds it. release()
+  // is true when remove() was asked meanwhile: a copy the fill committed must go too.
   bool claim(const std::string& image_id);
-  void release(const std::string& image_id);
+  bool release(const std::string& image_id);
 
  private:
   std::unique_ptr<CacheDirectory> directory_;
   store::BlockingPool& pool_;
   std::mutex mutex_;
   std::set<std::string> filling_;
+  std::set<std::string> removed_while_filling_;
 };
 
 }  // namespace glance::api
