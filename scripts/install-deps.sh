@@ -9,6 +9,8 @@ packages=(
   clang g++ cmake ninja-build pkg-config python3 ca-certificates
   libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libyaml-dev libmariadb-dev libmariadb-dev-compat
+  # libsqlite3: the index of glance-api's image cache.
+  libsqlite3-dev
   mariadb-server-core mariadb-client
   # The rbd store driver's librbd and librados (C API; Debian ships no pkg-config files).
   librbd-dev

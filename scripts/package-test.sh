@@ -100,7 +100,8 @@ in_root sh -c 'cd /tmp/debs && apt-get install -y -qq --no-download ./*.deb' >"$
   { cat "$work/install.log" >&2; fail "apt could not install the packages"; }
 
 echo "checking the installed files" >&2
-for bin in glance-api glance-registry glance-manage glance-scrubber; do
+for bin in glance-api glance-registry glance-manage glance-scrubber glance-cache-pruner \
+  glance-cache-cleaner glance-cache-prefetcher; do
   [ -x "$merged/usr/bin/$bin" ] || fail "/usr/bin/$bin is missing"
 done
 for conf in glance-api glance-registry glance-scrubber; do

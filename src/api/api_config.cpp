@@ -159,6 +159,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.registry = load_registry_client(file);
   c.registry_admin = load_registry_admin(file, c.registry.use_user_token);
   c.stores = store::load_store_config(file);
+  c.cache = load_cache_config(file, c.context.flavor);
   c.formats.disk_formats = file.get_list("image_format", "disk_formats", c.formats.disk_formats);
   c.formats.container_formats =
       file.get_list("image_format", "container_formats", c.formats.container_formats);

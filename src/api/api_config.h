@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/cache/cache_config.h"
 #include "api/property_protection_file.h"
 #include "api/source_policy.h"
 #include "common/auth/keystone_auth_options.h"
@@ -58,6 +59,7 @@ struct ApiConfig {
   // with every registry call, as upstream's registry client does.
   std::optional<common::auth::ServiceCredentials> registry_admin;
   store::StoreConfig stores;
+  CacheConfig cache;  // the image_cache_* options and the flavor's caching suffix
   common::ImageFormats formats;
   size_t max_request_id_length = 64;
   bool enable_v1_api = true;

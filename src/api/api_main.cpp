@@ -3,6 +3,8 @@
 #include "api/api_config.h"
 #include "api/api_metrics.h"
 #include "api/authorizer.h"
+#include "api/cache/cache_manage_controller.h"
+#include "api/cache/image_cache.h"
 #include "api/health_controller.h"
 #include "api/http_registry_client.h"
 #include "api/images_controller.h"
@@ -62,6 +64,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  std::unique_ptr<api::ImageCache> cache;
+  if (config.cache.enabled) {
+    auto directory = api::CacheDirectory::open(config.cache, true);
+    if (!directory) {
+      spdlog::critical("cannot set up the image cache: {}", directory.error().message());
+      return 1;
+    }
+    cache = std::make_unique<api::ImageCache>(std::move(*directory), store_workers);
+  }
+
   auto sources = api::SourcePolicy::from_config(config.source_policy);
   if (!sources) return 1;  // not reached: check_config_or_exit refused the options already
 
@@ -86,11 +98,16 @@ int main(int argc, char** argv) {
   api::ConcurrencyLimit uploads(config.max_concurrent_uploads, "uploads");
   api::ImagesController images(registry, **stores, *sources, copies, authorizer, uploads,
                                {config.formats, limits, config.delayed_delete,
-                                config.image_property_quota, protections.get()});
+                                config.image_property_quota, protections.get(), cache.get()});
   common::http::Router router;
   api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);
   api::add_member_routes(router, members);
+  std::unique_ptr<api::CacheManageController> cache_manage;
+  if (cache && config.cache.management) {
+    cache_manage = std::make_unique<api::CacheManageController>(*cache, authorizer);
+    api::add_cache_manage_routes(router, *cache_manage);
+  }
   // v2 reads and writes images through the registry's /v2/images resource, which carries
   // visibility, tags and hidden images; members stay on the shared routes.
   api::HttpRegistryClient v2_registry(config.registry, api::HttpRegistryClient::Resource::v2_images,
@@ -100,7 +117,7 @@ int main(int argc, char** argv) {
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
        config.image_tag_quota, config.limit_param_default, config.api_limit_max, protections.get(),
-       config.show_image_direct_url, config.show_multiple_locations});
+       config.show_image_direct_url, config.show_multiple_locations, cache.get()});
   api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
   api::v2::ActionsController v2_actions(v2_registry, authorizer);
   api::v2::InfoController v2_info(**stores);

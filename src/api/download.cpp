@@ -1,6 +1,7 @@
 #include "api/download.h"
 
 #include "api/byte_range.h"
+#include "api/cache/image_cache.h"
 #include "api/image_headers.h"
 
 namespace glance::api {
@@ -34,7 +35,7 @@ net::awaitable<Result<Response>> image_data_response(const store::StoreRegistry&
                                                      const common::Image& image,
                                                      std::optional<std::string_view> range,
                                                      const store::ReadOptions& base_options,
-                                                     bool v2_headers) {
+                                                     bool v2_headers, ImageCache* cache) {
   auto uri = image.active_location();
   if (image.size.value_or(0) == 0 && !uri) co_return data_response(image, v2_headers);
   if (!uri) co_return Error::not_found("Image " + image.id + " has no data");
@@ -52,8 +53,18 @@ net::awaitable<Result<Response>> image_data_response(const store::StoreRegistry&
   if (answer.kind == RangeAnswer::Kind::partial)
     options.span = store::ByteSpan{answer.offset, answer.length};
 
-  auto reader = co_await store->open(where, options);
-  if (!reader) co_return reader.error();
+  std::optional<CachedFile> cached;
+  if (cache && size > 0) cached = co_await cache->open_cached(image);
+  store::ImageBody body = common::http::StreamBody{};
+  if (cached) {
+    const auto span = options.span.value_or(store::ByteSpan{0, cached->size});
+    body = common::http::FileRange(std::exchange(cached->fd, -1), span.offset, span.length);
+  } else {
+    auto reader = co_await store->open(where, options);
+    if (!reader) co_return reader.error();
+    body = (*reader)->take_body();
+    if (cache && !options.span) body = co_await cache->fill(image, std::move(body));
+  }
   Response res = data_response(image, v2_headers);
   // Upstream's v2 does not announce ranges, though it serves them.
   if (size > 0 && !v2_headers) res.headers.set("Accept-Ranges", "bytes");
@@ -61,7 +72,7 @@ net::awaitable<Result<Response>> image_data_response(const store::StoreRegistry&
     res.status = 206;
     res.headers.set("Content-Range", content_range(answer, size));
   }
-  std::visit([&](auto&& body) { res.body = std::move(body); }, (*reader)->take_body());
+  std::visit([&](auto&& b) { res.body = std::move(b); }, std::move(body));
   co_return res;
 }
 

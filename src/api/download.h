@@ -12,6 +12,8 @@
 
 namespace glance::api {
 
+class ImageCache;
+
 // The answer to GET /v1/images/{id} for an active image: the metadata
 // headers, Content-Type application/octet-stream, and the data straight from its store (a
 // file range for the file store, so it goes out with sendfile). An image of size 0 has an
@@ -28,9 +30,13 @@ namespace glance::api {
 //
 // With `v2_headers`, as GET /v2/images/{id}/file answers: no x-image-meta-* headers, no
 // Accept-Ranges, and Content-MD5 with the checksum when there is one.
+//
+// With `cache`, a cached copy whose checksum is the image's answers instead of the store
+// (the same ranges, from the local file); without one, a whole-image answer also fills the
+// cache. The caller has made every check an uncached download makes.
 boost::asio::awaitable<common::Result<common::http::Response>> image_data_response(
     const store::StoreRegistry& stores, const common::Image& image,
     std::optional<std::string_view> range, const store::ReadOptions& options,
-    bool v2_headers = false);
+    bool v2_headers = false, ImageCache* cache = nullptr);
 
 }  // namespace glance::api

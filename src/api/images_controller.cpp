@@ -1,5 +1,6 @@
 #include "api/images_controller.h"
 
+#include "api/cache/image_cache.h"
 #include "api/download.h"
 #include "api/entity_tag.h"
 #include "api/external_source.h"
@@ -166,7 +167,7 @@ ImagesController::Reply ImagesController::show(Request& req) {
   const auto range = req.headers.get("Range");
   // Locations a client set are fetched under the same policy that accepted them.
   const auto options = source_read_options(sources_, SourceUse::location);
-  co_return co_await image_data_response(stores_, *image, range, options);
+  co_return co_await image_data_response(stores_, *image, range, options, false, options_.cache);
 }
 
 net::awaitable<Result<Image>> ImagesController::receive_data(
@@ -284,6 +285,7 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
   auto removed =
       co_await remove_image_and_data(registry_, stores_, caller, *image, options_.delayed_delete);
   if (!removed) co_return removed.error();
+  if (options_.cache) co_await options_.cache->remove(id);
   co_return Response::empty(200);
 }
 

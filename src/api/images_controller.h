@@ -19,6 +19,8 @@
 
 namespace glance::api {
 
+class ImageCache;
+
 class PropertyProtections;
 
 struct ImagesControllerOptions {
@@ -28,6 +30,8 @@ struct ImagesControllerOptions {
   int64_t property_quota = 128;  // image_property_quota; negative = no limit
   // property_protection_file; null: every property open to whoever may write the image.
   const PropertyProtections* protections = nullptr;
+  // The local image cache (flavor caching); null: downloads always read the store.
+  ImageCache* cache = nullptr;
 };
 
 // The /v1/images routes except members. Parses and validates input, asks

@@ -1,5 +1,6 @@
 #include "api/v2/images_controller.h"
 
+#include "api/cache/image_cache.h"
 #include "api/download.h"
 #include "api/external_source.h"
 #include "api/image_removal.h"
@@ -133,6 +134,7 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
     if (removed.error().code() == Errc::not_found) co_return Error::not_found(missing);
     co_return removed.error();
   }
+  if (options_.cache) co_await options_.cache->remove(id);
   co_return Response::empty(204);
 }
 
@@ -159,7 +161,8 @@ ImagesController::Reply ImagesController::download(Request& req) {
     }
   }
   const auto options = source_read_options(sources_, SourceUse::location);
-  auto res = co_await image_data_response(stores_, *image, req.headers.get("Range"), options, true);
+  auto res = co_await image_data_response(stores_, *image, req.headers.get("Range"), options, true,
+                                          options_.cache);
   if (!res && res.error().code() == Errc::not_found) co_return Response::empty(204);
   co_return res;
 }

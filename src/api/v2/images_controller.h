@@ -14,6 +14,10 @@
 
 #include <boost/asio/awaitable.hpp>
 
+namespace glance::api {
+class ImageCache;
+}
+
 namespace glance::api::v2 {
 
 struct ImagesControllerOptions {
@@ -29,6 +33,8 @@ struct ImagesControllerOptions {
   // Locations in the image view (image_view.h), for callers get_image_location admits.
   bool show_image_direct_url = false;
   bool show_multiple_locations = false;
+  // The local image cache (flavor caching); null: downloads always read the store.
+  ImageCache* cache = nullptr;
 };
 
 // The Images API v2 routes served so far: list, show, create and delete of /v2/images, the

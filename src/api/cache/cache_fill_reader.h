@@ -1,0 +1,44 @@
+#pragma once
+
+#include "common/hex_digest.h"
+#include "common/http/body.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace glance::api {
+
+class ImageCache;
+
+// Streams an image from its store to the client and, on the way, into a fill of the cache
+// (an incomplete/ file, written and hashed on the cache's pool). When the expected size has
+// passed through, the MD5 is compared with the image's checksum: equal, the copy is committed;
+// different, too long, a store error or a reader destroyed early (the client went away), the
+// fill is discarded. The client's bytes are never held back or altered by the cache: a failed
+// write to the cache only ends the fill. Holds the image's claim on `cache` until the fill is
+// settled. `cache` must outlive it. Not thread-safe.
+class CacheFillReader final : public common::http::BodyReader {
+ public:
+  CacheFillReader(ImageCache& cache, std::unique_ptr<common::http::BodyReader> source,
+                  std::string image_id, int fd, uint64_t size, std::string checksum);
+  ~CacheFillReader() override;
+
+  // glance::common::http::BodyReader
+  boost::asio::awaitable<common::Result<size_t>> read_some(std::span<char> buf) override;
+
+ private:
+  boost::asio::awaitable<void> settle();
+  boost::asio::awaitable<void> discard(const char* why);
+
+  ImageCache& cache_;
+  std::unique_ptr<common::http::BodyReader> source_;
+  std::string image_id_;
+  int fd_;  // -1 once the fill is settled
+  uint64_t size_;
+  std::string checksum_;
+  uint64_t written_ = 0;
+  common::Md5Digest md5_;
+};
+
+}  // namespace glance::api
