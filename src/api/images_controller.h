@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/http/router.h"
 #include "common/image_formats.h"
+#include "common/notify/notifier.h"
 #include "store/store_registry.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -28,6 +29,8 @@ struct ImagesControllerOptions {
   int64_t property_quota = 128;  // image_property_quota; negative = no limit
   // property_protection_file; null: every property open to whoever may write the image.
   const PropertyProtections* protections = nullptr;
+  // Where the image events go; null: nowhere. Must outlive the controller.
+  common::notify::Notifier* notifier = nullptr;
 };
 
 // The /v1/images routes except members. Parses and validates input, asks
