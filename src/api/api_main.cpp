@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
        config.image_tag_quota, config.limit_param_default, config.api_limit_max, protections.get(),
-       config.show_image_direct_url, config.show_multiple_locations});
+       config.show_image_direct_url, config.show_multiple_locations, &notifier});
   api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
   api::v2::ActionsController v2_actions(v2_registry, authorizer);
   api::v2::InfoController v2_info(**stores);

@@ -131,6 +131,62 @@ TEST(Notifications, V1LifecycleReachesAnOsloListener) {
   EXPECT_GE(metric(api, "glance_notifications_sent_total"), 8);
 }
 
+TEST(Notifications, V2LifecycleAsGlanceV2SendsIt) {
+  NotificationListener listener(rabbitmq_broker().url);
+  ApiEnvironment env(true, "", "", notification_options(rabbitmq_broker().url));
+  auto api = env.client(identity("tenant-a", "member", "alice"));
+  auto created = api.post("/v2/images",
+                          json{{"name", "v2-life"},
+                               {"disk_format", "raw"},
+                               {"container_format", "bare"},
+                               {"tags", {"t1"}},
+                               {"os_distro", "debian"}}
+                              .dump(),
+                          {{"Content-Type", "application/json"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = created.json()["id"];
+  const std::string data = random_bytes(100000, 3);
+  auto put =
+      api.put("/v2/images/" + id + "/file", data, {{"Content-Type", "application/octet-stream"}});
+  ASSERT_EQ(put.status, 204u) << put.body;
+  auto patched = api.request(
+      "PATCH", "/v2/images/" + id,
+      {{"Content-Type", "application/openstack-images-v2.1-json-patch"}},
+      json::array({{{"op", "replace"}, {"path", "/name"}, {"value", "v2-renamed"}}}).dump());
+  ASSERT_EQ(patched.status, 200u) << patched.body;
+  auto got = api.get("/v2/images/" + id + "/file");
+  ASSERT_EQ(got.status, 200u);
+  ASSERT_EQ(api.del("/v2/images/" + id).status, 204u);
+
+  auto events = listener.wait_for(about(id), 8);
+  ASSERT_EQ(types_of(events), (std::vector<std::string>{
+                                  "image.create", "image.prepare", "image.upload", "image.activate",
+                                  "image.update", "image.update", "image.send", "image.delete"}))
+      << events.size();
+  const auto& create = events[0]["payload"];
+  EXPECT_EQ(create["status"], "queued");
+  EXPECT_EQ(create["visibility"], "shared");
+  EXPECT_EQ(create["is_public"], false);
+  EXPECT_EQ(create["tags"], json::array({"t1"}));
+  EXPECT_EQ(create["properties"]["os_distro"], "debian");
+  EXPECT_EQ(create["deleted"], false);
+  EXPECT_TRUE(std::regex_match(create["created_at"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+      << create;
+  EXPECT_FALSE(create.contains("locations"));
+  EXPECT_EQ(events[3]["payload"]["status"], "active");
+  EXPECT_EQ(events[3]["payload"]["size"], data.size());
+  EXPECT_EQ(events[5]["payload"]["name"], "v2-renamed");
+  EXPECT_EQ(events[6]["payload"], (json{{"bytes_sent", data.size()},
+                                        {"image_id", id},
+                                        {"owner_id", "tenant-a"},
+                                        {"receiver_tenant_id", "tenant-a"},
+                                        {"receiver_user_id", "alice"}}));
+  EXPECT_EQ(events[7]["payload"]["deleted"], true);
+  EXPECT_EQ(events[7]["payload"]["status"], "deleted");
+  EXPECT_FALSE(events[7]["payload"]["deleted_at"].is_null());
+}
+
 TEST(Notifications, FailedUploadIsAnErrorEvent) {
   NotificationListener listener(rabbitmq_broker().url);
   ApiEnvironment env(true, "", "", notification_options(rabbitmq_broker().url));

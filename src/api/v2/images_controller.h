@@ -10,6 +10,7 @@
 #include "api/v2/schemas.h"
 #include "common/http/router.h"
 #include "common/image_formats.h"
+#include "common/notify/notifier.h"
 #include "store/store_registry.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -29,6 +30,8 @@ struct ImagesControllerOptions {
   // Locations in the image view (image_view.h), for callers get_image_location admits.
   bool show_image_direct_url = false;
   bool show_multiple_locations = false;
+  // Where the image events go; null: nowhere. Must outlive the controller.
+  common::notify::Notifier* notifier = nullptr;
 };
 
 // The Images API v2 routes served so far: list, show, create and delete of /v2/images, the
