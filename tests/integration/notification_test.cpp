@@ -187,6 +187,22 @@ TEST(Notifications, V2LifecycleAsGlanceV2SendsIt) {
   EXPECT_FALSE(events[7]["payload"]["deleted_at"].is_null());
 }
 
+TEST(Notifications, MessagingDriverSendsTheBareMessageWhichOsloDecodesToo) {
+  NotificationListener listener(rabbitmq_broker().url);
+  ApiEnvironment env(true, "default_publisher_id = image.node7\n", "",
+                     "[oslo_messaging_notifications]\ndriver = messaging\ndriver = log\n"
+                     "transport_url = " +
+                         rabbitmq_broker().url + "\n");
+  auto api = env.client(identity("tenant-a", "member", "alice"));
+  const std::string id = upload(api, "0123456789", "bare");
+  auto events = listener.wait_for(about(id), 5);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0]["event_type"], "image.create");
+  EXPECT_EQ(events[0]["publisher_id"], "image.node7");
+  // Both drivers: the log has them as well.
+  EXPECT_NE(env.api().log().find("notification image.create"), std::string::npos);
+}
+
 TEST(Notifications, FailedUploadIsAnErrorEvent) {
   NotificationListener listener(rabbitmq_broker().url);
   ApiEnvironment env(true, "", "", notification_options(rabbitmq_broker().url));

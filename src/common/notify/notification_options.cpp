@@ -1,5 +1,7 @@
 #include "common/notify/notification_options.h"
 
+#include <sstream>
+
 namespace glance::common::notify {
 
 namespace {
@@ -19,7 +21,18 @@ std::optional<NotifyDriver> driver_named(const std::string& name) {
 NotificationOptions load_notification_options(ConfigFile& file) {
   NotificationOptions o;
   bool needs_broker = false;
-  for (const auto& name : file.get_list(kSection, "driver", {})) {
+  // A MultiStrOpt: one driver per line, several lines for several drivers; commas also
+  // separate them here.
+  std::vector<std::string> names;
+  for (const auto& line : file.get_multi(kSection, "driver")) {
+    std::istringstream items(line);
+    for (std::string item; std::getline(items, item, ',');) {
+      auto b = item.find_first_not_of(" \t");
+      if (b != std::string::npos)
+        names.push_back(item.substr(b, item.find_last_not_of(" \t") - b + 1));
+    }
+  }
+  for (const auto& name : names) {
     auto driver = driver_named(name);
     if (!driver) {
       file.add_error(kSection, "driver",

@@ -59,6 +59,16 @@ TEST(NotificationOptionsTest, TransportUrlFallsBackToDefault) {
   EXPECT_EQ(o.transport->brokers[0].host, "h");
 }
 
+TEST(NotificationOptionsTest, SeveralDriversOnSeveralLines) {
+  std::vector<std::string> errors;
+  auto o = load(
+      "[oslo_messaging_notifications]\ndriver = log\ndriver = messagingv2\n"
+      "transport_url = rabbit://h/\n",
+      &errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(o.drivers, (std::vector<NotifyDriver>{NotifyDriver::log, NotifyDriver::messagingv2}));
+}
+
 TEST(NotificationOptionsTest, NoopSendsNothing) {
   std::vector<std::string> errors;
   auto o = load("[oslo_messaging_notifications]\ndriver = noop\n", &errors);
