@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
   limits.lease_interval = config.upload_orphan_timeout / 4;
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
-  api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
+  api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies,
+                       &notifier);
   // One cap for the uploads of both APIs.
   api::ConcurrencyLimit uploads(config.max_concurrent_uploads, "uploads");
   api::ImagesController images(registry, **stores, *sources, copies, authorizer, uploads,

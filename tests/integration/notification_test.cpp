@@ -8,6 +8,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/process_health.h"
 #include "tests/support/rabbitmq_broker.h"
+#include "tests/support/source_server.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
@@ -201,6 +202,30 @@ TEST(Notifications, MessagingDriverSendsTheBareMessageWhichOsloDecodesToo) {
   EXPECT_EQ(events[0]["publisher_id"], "image.node7");
   // Both drivers: the log has them as well.
   EXPECT_NE(env.api().log().find("notification image.create"), std::string::npos);
+}
+
+TEST(Notifications, CopyFromIsAnnouncedAsAnUpload) {
+  SourceServer source;
+  const std::string data = random_bytes(70000, 11);
+  source.put("/copied.raw", data);
+  NotificationListener listener(rabbitmq_broker().url);
+  // The source server is on loopback, which copy_from refuses unless allowed.
+  ApiEnvironment env(true, "external_source_allowed_hosts = 127.0.0.1\n", "stores = file, http\n",
+                     notification_options(rabbitmq_broker().url));
+  auto api = env.client(identity("tenant-a", "member", "alice"));
+  auto r = api.post("/v1/images", "",
+                    {{"x-image-meta-disk_format", "raw"},
+                     {"x-image-meta-container_format", "bare"},
+                     {"x-image-meta-name", "copied"},
+                     {"x-glance-api-copy-from", source.url("/copied.raw")}});
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const std::string id = r.json()["image"]["id"];
+  auto events = listener.wait_for(about(id), 5);
+  ASSERT_EQ(types_of(events),
+            (std::vector<std::string>{"image.create", "image.prepare", "image.upload",
+                                      "image.activate", "image.update"}));
+  EXPECT_EQ(events[3]["payload"]["size"], data.size());
+  EXPECT_EQ(events[3]["payload"]["status"], "active");
 }
 
 TEST(Notifications, FailedUploadIsAnErrorEvent) {
