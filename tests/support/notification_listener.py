@@ -32,8 +32,13 @@ class Endpoint:
     error = record("ERROR")
 
 
+# One dispatch thread: events are recorded in the order the broker delivers them, which is
+# the order they were published (a larger pool handles them concurrently, in any order).
+conf_path = out_path + ".conf"
+with open(conf_path, "w") as f:
+    f.write("[DEFAULT]\nexecutor_thread_pool_size = 1\n")
 conf = cfg.ConfigOpts()
-conf([])
+conf(["--config-file", conf_path])
 transport = om.get_notification_transport(conf, url=url)
 listener = om.get_notification_listener(
     transport, [om.Target(topic="notifications", exchange=exchange)], [Endpoint()],

@@ -209,8 +209,9 @@ void RabbitPublisher::run() {
         }
         continue;
       }
-      if (reported_down)
-        spdlog::info("notifications: connected to {}:{}", broker.host, broker.port);
+      // Connections are rare (one per outage), so each is worth a line.
+      spdlog::info("notifications: connected to {}:{}, exchange {}", broker.host, broker.port,
+                   options_.exchange);
       reported_down = false;
       delay = std::chrono::milliseconds(100);
       connection = std::move(fresh);
