@@ -50,6 +50,9 @@ if [ "$mode" = test ]; then
   # A private RabbitMQ (scripts/rabbitmq-aio.sh) for the notification tests, whose consumer is
   # oslo.messaging's own notification listener; its own service is never started.
   packages+=(rabbitmq-server python3-oslo.messaging)
+  # The Debian packages of debian/ (scripts/package-test.sh): dpkg-buildpackage with
+  # debhelper, and lintian.
+  packages+=(debhelper lintian)
 fi
 missing=()
 for p in "${packages[@]}"; do

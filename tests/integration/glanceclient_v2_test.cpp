@@ -5,6 +5,8 @@
 #include "tests/support/api_fixture.h"
 #include "tests/support/glance_cli.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/source_server.h"
+#include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 
@@ -161,6 +163,49 @@ TEST_F(GlanceClientV2, MemberCreateUpdateListDelete) {
   EXPECT_EQ(glance("member-delete " + id + " tenant-b"), "");
   listed = glance("member-list --image-id " + id);
   EXPECT_EQ(listed.find("tenant-b"), std::string::npos) << listed;
+}
+
+// location-add, location-update and location-delete with show_multiple_locations on (the
+// noauth context holds the location rules), the data at a real HTTP server.
+TEST(GlanceClientV2Locations, AddUpdateAndDeleteLocations) {
+  SourceServer source;
+  source.put("/one", random_bytes(1000, 1));
+  source.put("/two", random_bytes(1000, 2));
+  ApiEnvironment env(false, "show_multiple_locations = true\n", "stores = file, http\n");
+  const std::string cli = "glance --os-image-api-version 2 --os-image-url http://127.0.0.1:" +
+                          std::to_string(env.api().port()) + " --os-auth-token fake";
+  auto glance = [&cli](const std::string& args, int expected_code = 0) {
+    auto [code, out] = Daemon::run(cli, args + " <&-");
+    EXPECT_EQ(code, expected_code) << args << "\n" << out;
+    return out;
+  };
+  const std::string one = source.url("/one"), two = source.url("/two");
+  std::string id = parse_cli_table(
+      glance("image-create --name loc-cli --disk-format raw --container-format bare"))["id"];
+  ASSERT_EQ(id.size(), 36u);
+  // The CLI's table wraps long values: the locations are read from the api itself.
+  auto locations = [&] {
+    const auto shown = HttpClient(env.api().port()).get("/v2/images/" + id).json();
+    return shown["locations"];
+  };
+  auto added = parse_cli_table(
+      glance("location-add --url " + one + " --metadata '{\"zone\": \"a\"}' " + id));
+  EXPECT_EQ(added["status"], "active");
+  EXPECT_EQ(added["size"], "1000");
+  glance("location-add --url " + two + " " + id);
+  glance("location-update --url " + two + " --metadata '{\"zone\": \"b\"}' " + id);
+  EXPECT_EQ(locations(), nlohmann::json::parse(R"([{"url": ")" + one +
+                                               R"(", "metadata": {"zone": "a"}}, {"url": ")" + two +
+                                               R"(", "metadata": {"zone": "b"}}])"));
+  // A file url is refused; the last location stays.
+  EXPECT_NE(glance("location-add --url file:///etc/passwd " + id, 1).find("Invalid location"),
+            std::string::npos);
+  glance("location-delete --url " + one + " " + id);
+  EXPECT_NE(glance("location-delete --url " + two + " " + id, 1).find("403"), std::string::npos);
+  EXPECT_EQ(locations(),
+            nlohmann::json::parse(R"([{"url": ")" + two + R"(", "metadata": {"zone": "b"}}])"));
+  EXPECT_EQ(HttpClient(env.api().port()).get("/v2/images/" + id + "/file").body,
+            random_bytes(1000, 2));
 }
 
 }  // namespace

@@ -212,5 +212,65 @@ TEST_F(RegistryV2, WritesReplaceTagsAndCheckValues) {
   EXPECT_EQ(as("t1").get("/v2/images/" + id).status, 404u);
 }
 
+// A location list that names locations by id is a compare-and-set of the whole set, written
+// in one transaction with the image row.
+TEST_F(RegistryV2, LocationsByIdAreACompareAndSetOfTheSet) {
+  auto id = create("t1", {{"name", "located"}, {"visibility", "private"}});
+  auto put = [&](const json& image) {
+    return as("t1").put("/v2/images/" + id, json{{"image", image}}.dump());
+  };
+  auto located = [&](const HttpResponse& r) {
+    std::vector<std::pair<int64_t, std::string>> out;
+    const json body = r.json();
+    for (const auto& l : body["image"]["location_data"]) out.emplace_back(l["id"], l["url"]);
+    return out;
+  };
+  auto r = put({{"status", "active"},
+                {"location_data", {{{"url", "http://a/1"}}, {{"url", "http://a/2"}}}}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto first = located(r);
+  ASSERT_EQ(first.size(), 2u);
+  const int64_t one = first[0].first, two = first[1].first;
+  const json before = as("t1").get("/v2/images/" + id).json();
+
+  // A writer who knew only of the first location, one who names a location that is gone,
+  // and one who names another image's: refused, and the image row is not written either.
+  for (const json& locations : {
+           json{{{"id", one}, {"url", "http://a/1"}}, {{"url", "http://a/3"}}},
+           json{{{"id", one}, {"url", "http://a/1"}},
+                {{"id", two}, {"url", "http://a/2"}},
+                {{"id", two + 1000}, {"url", "http://a/9"}}},
+       }) {
+    r = put({{"name", "changed"}, {"location_data", locations}});
+    EXPECT_EQ(r.status, 409u) << locations.dump() << ": " << r.body;
+  }
+  EXPECT_EQ(as("t1").get("/v2/images/" + id).json(), before);
+
+  // Naming every live one: one removed, one kept with new metadata, one added.
+  r = put({{"name", "changed"},
+           {"location_data",
+            {{{"id", one}, {"url", "http://a/1"}, {"status", "deleted"}},
+             {{"id", two}, {"url", "http://a/2"}, {"metadata", {{"k", "v"}}}},
+             {{"url", "http://a/3"}}}}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto now = located(r);
+  ASSERT_EQ(now.size(), 2u) << r.body;
+  EXPECT_EQ(now[0], std::make_pair(two, std::string("http://a/2")));
+  EXPECT_EQ(now[1].second, "http://a/3");
+  EXPECT_EQ(r.json()["image"]["location_data"][0]["metadata"], json({{"k", "v"}}));
+  EXPECT_EQ(r.json()["image"]["name"], "changed");
+  // The removed one is not brought back by its id.
+  r = put({{"location_data",
+            {{{"id", one}, {"url", "http://a/1"}},
+             {{"id", two}, {"url", "http://a/2"}},
+             {{"id", now[1].first}, {"url", "http://a/3"}}}}});
+  EXPECT_EQ(r.status, 409u) << r.body;
+  // A list without ids still replaces the set, as v1 writes it.
+  r = put({{"location_data", {{{"url", "http://a/4"}}}}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  ASSERT_EQ(located(r).size(), 1u);
+  EXPECT_EQ(located(r)[0].second, "http://a/4");
+}
+
 }  // namespace
 }  // namespace glance::testing

@@ -154,6 +154,25 @@ const Rule* rule_for(const std::string& key) {
 
 }  // namespace
 
+namespace {
+// An item of "locations": {"url": string of at most 255 characters, "metadata": object}.
+Result<void> check_location_item(const json& item) {
+  if (!item.is_object()) return schema_error(py_repr(item) + " is not of type 'object'");
+  const auto url = item.find("url");
+  if (url != item.end() && !url->is_string())
+    return schema_error(py_repr(*url) + " is not of type 'string'");
+  if (url != item.end())
+    if (auto r = check_length(*url, 255); !r) return r;
+  const auto metadata = item.find("metadata");
+  if (metadata != item.end() && !metadata->is_object())
+    return schema_error(py_repr(*metadata) + " is not of type 'object'");
+  for (const char* required : {"url", "metadata"})
+    if (!item.contains(required))
+      return schema_error(std::string("'") + required + "' is a required property");
+  return {};
+}
+}  // namespace
+
 Result<void> validate_image_schema(const json& body, const common::ImageFormats& formats) {
   if (!body.is_object()) return schema_error(py_repr(body) + " is not of type 'object'");
   for (const auto& [key, v] : body.items()) {
@@ -161,6 +180,8 @@ Result<void> validate_image_schema(const json& body, const common::ImageFormats&
       if (auto r = check_rule(*rule, v, formats); !r) return r;
     } else if (key == "locations") {
       if (!v.is_array()) return schema_error(py_repr(v) + " is not of type 'array'");
+      for (const auto& item : v)
+        if (auto r = check_location_item(item); !r) return r;
     } else if (!v.is_string()) {
       return schema_error(py_repr(v) + " is not of type 'string'");
     }

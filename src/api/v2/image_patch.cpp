@@ -251,7 +251,8 @@ Result<void> set_property(Draft& d, const std::string& key, const json& v) {
   return {};
 }
 
-Result<void> locations_invisible(PatchOp op) {
+Result<void> locations_invisible(const Draft& d, PatchOp op) {
+  if (d.may.locations_visible) return {};
   const char* verb = op == PatchOp::add ? "add" : op == PatchOp::remove ? "remove" : "update";
   return Error::forbidden(std::string("It's not allowed to ") + verb +
                           " locations if locations are invisible.");
@@ -265,7 +266,7 @@ Result<void> apply_change(Draft& d, const PatchChange& c) {
       if (key == "locations") {
         if (c.value.is_array() && c.value.empty())
           return Error::forbidden("Cannot set locations to empty list.");
-        return locations_invisible(c.op);
+        return locations_invisible(d, c.op);
       }
       if (key == "owner" && !d.may.is_admin)
         return Error::forbidden("Owner can't be updated by non admin.");
@@ -273,13 +274,13 @@ Result<void> apply_change(Draft& d, const PatchChange& c) {
       if (d.visible.contains(key)) return set_property(d, key, c.value);
       return Error::conflict("Property " + key + " does not exist.");
     case PatchOp::add:
-      if (key == "locations") return locations_invisible(c.op);
+      if (key == "locations") return locations_invisible(d, c.op);
       if (c.dialect == PatchDialect::v2_0 && (base || d.visible.contains(key)))
         return Error::conflict("Property " + key + " already present.");
       if (base) return set_base(d, key, c.value);
       return set_property(d, key, c.value);
     case PatchOp::remove:
-      if (key == "locations") return locations_invisible(c.op);
+      if (key == "locations") return locations_invisible(d, c.op);
       if (base) return Error::forbidden("Property " + key + " may not be removed.");
       if (!d.visible.contains(key)) return Error::conflict("Property " + key + " does not exist.");
       if (!d.may.image_mutable) return not_permitted(key);

@@ -65,6 +65,9 @@ struct PatchPermissions {
   std::function<common::Result<void>(const std::string& visibility)> visibility_allowed;
   // modify_image, asked once all changes applied (not for an empty patch); null allows.
   std::function<common::Result<void>()> may_save;
+  // show_multiple_locations: changes of /locations are left to image_locations.h instead of
+  // refused.
+  bool locations_visible = false;
   int64_t property_quota = -1;  // image_property_quota; negative: no limit
   int64_t tag_quota = -1;       // image_tag_quota; negative: no limit
 };
@@ -93,7 +96,7 @@ struct ImageUpdate {
 // of a present one 409 "Property x already present."; the owner replaced by a non-admin 403;
 // disk or container format changed on an image that is not queued 403; a negative min_ram or
 // min_disk 400; a protected property 403 "Attribute 'x' is reserved."; more tags than the
-// quota 413; locations 403 (they are never shown); after all changes, more properties than
+// quota 413; locations 403 unless `locations_visible`; after all changes, more properties than
 // the quota when the patch added one, 413. Nothing is applied on a fault. Pure function.
 common::Result<ImageUpdate> apply_image_patch(const common::Image& current,
                                               const std::vector<PatchChange>& changes,

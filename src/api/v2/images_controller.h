@@ -70,7 +70,8 @@ class ImagesController {
   // 400 without both formats.
   Reply upload(Request& req);
   // PATCH /v2/images/{id} (image_update.cpp): a JSON patch in either of upstream's media types
-  // (415 with Accept-Patch otherwise), parsed and applied by image_patch.h, written in one
+  // (415 with Accept-Patch otherwise), parsed and applied by image_patch.h (and, with
+  // show_multiple_locations, its /locations changes by image_locations.h), written in one
   // registry update (nothing changes on a fault); 200 with the image.
   Reply update(Request& req);
 

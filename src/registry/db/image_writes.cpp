@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/json_parse.h"
 
+#include <algorithm>
 #include <set>
 
 namespace glance::registry {
@@ -124,6 +125,13 @@ Result<void> write_locations(MysqlConnection& db, const std::string& image_id,
   std::set<int64_t> kept;
   for (const auto& w : wanted)
     if (w.id) kept.insert(*w.id);
+  const bool by_id = std::any_of(given.begin(), given.end(), [](const auto& l) { return l.id; });
+  if (by_id) {
+    std::set<int64_t> live;
+    for (const auto& e : existing)
+      if (e.id) live.insert(*e.id);
+    if (kept != live) return common::Error::conflict("Image operation conflicts");
+  }
   for (const auto& e : existing) {
     if (!e.id || kept.count(*e.id)) continue;
     SqlValue p[] = {now, now, *e.id};

@@ -17,13 +17,17 @@ Result<void> write_properties(MysqlConnection& db, const std::string& image_id,
                               const common::ImageProperties& existing, bool purge,
                               const std::string& now);
 
-// Replaces the live location set: rows whose id is not listed are soft-deleted, listed ids
-// updated, entries without id inserted.
 // Makes the image's live tags the set `given` (duplicates collapse), soft-deleting the others.
 Result<void> write_tags(MysqlConnection& db, const std::string& image_id,
                         const std::vector<std::string>& given,
                         const std::vector<std::string>& existing, const std::string& now);
 
+// Replaces the live location set: rows whose id is not listed are soft-deleted, listed ids
+// updated, entries without id inserted (one naming a live location's url is that location).
+// A list that names any location by id is a compare-and-set of the whole set: every id must
+// be a live location of the image and every live location must be listed (by id, or by url;
+// a removed one with status deleted), else conflict "Image operation conflicts", so that two
+// writers who read the same set cannot both win.
 Result<void> write_locations(MysqlConnection& db, const std::string& image_id,
                              const std::vector<common::ImageLocation>& given,
                              const std::vector<common::ImageLocation>& existing,

@@ -284,6 +284,39 @@ TEST(ApplyImagePatchTest, RefusesAsUpstreamDoes) {
   EXPECT_TRUE(patched(R"([{"op":"replace","path":"/owner","value":"p2"}])", admin));
 }
 
+TEST(ParseImagePatchTest, LocationItemsFollowTheImageSchema) {
+  const std::string schema = "Provided object does not match schema 'image': ";
+  auto add = [](const std::string& value) {
+    return fault(R"([{"op":"add","path":"/locations/-","value":)" + value + "}]");
+  };
+  EXPECT_EQ(add(R"({"url":"http://a/b","metadata":{"k":["v"]}})"), "ok");
+  EXPECT_EQ(add(R"("http://a/b")"), schema + "'http://a/b' is not of type 'object'");
+  EXPECT_EQ(add(R"({"metadata":{}})"), schema + "'url' is a required property");
+  EXPECT_EQ(add(R"({"url":"http://a/b"})"), schema + "'metadata' is a required property");
+  EXPECT_EQ(add(R"({"url":7,"metadata":{}})"), schema + "7 is not of type 'string'");
+  EXPECT_EQ(add(R"({"url":"http://a/b","metadata":[]})"), schema + "[] is not of type 'object'");
+  EXPECT_EQ(add(R"({"url":")" + std::string(256, 'u') + R"(","metadata":{}})"),
+            schema + "'" + std::string(256, 'u') + "' is too long");
+  EXPECT_EQ(fault(R"([{"op":"replace","path":"/locations","value":[{"url":null,"metadata":{}}]}])"),
+            schema + "None is not of type 'string'");
+}
+
+TEST(ApplyImagePatchTest, LocationsAreLeftToTheirOwnCodeWhenVisible) {
+  PatchPermissions may;
+  may.locations_visible = true;
+  auto r =
+      patched(R"([{"op":"add","path":"/locations/-","value":{"url":"http://a/b","metadata":{}}},
+                       {"op":"replace","path":"/name","value":"n"}])",
+              may);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_FALSE(r->fields.locations);
+  EXPECT_EQ(r->fields.name, std::optional<std::string>("n"));
+  // An empty list stays refused first, as upstream's.
+  r = patched(R"([{"op":"replace","path":"/locations","value":[]}])", may);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "Cannot set locations to empty list.");
+}
+
 TEST(ApplyImagePatchTest, FormatsChangeOnlyWhileQueued) {
   auto active = image();
   active.status = common::ImageStatus::active;
