@@ -14,6 +14,8 @@ packages=(
   mariadb-server-core mariadb-client
   # The rbd store driver's librbd and librados (C API; Debian ships no pkg-config files).
   librbd-dev
+  # rabbitmq-c: glance-api's notifications to RabbitMQ.
+  librabbitmq-dev
 )
 if [ "$mode" = test ]; then
   # systemd: for `systemd-analyze verify` on the units (it needs no running systemd).
@@ -47,6 +49,9 @@ if [ "$mode" = test ]; then
   # differential test of the Images API v2, on MariaDB through PyMySQL; its own service is
   # never started.
   packages+=(glance-api python3-pymysql)
+  # A private RabbitMQ (scripts/rabbitmq-aio.sh) for the notification tests, whose consumer is
+  # oslo.messaging's own notification listener; its own service is never started.
+  packages+=(rabbitmq-server python3-oslo.messaging)
   # The Debian packages of debian/ (scripts/package-test.sh): dpkg-buildpackage with
   # debhelper, and lintian.
   packages+=(debhelper lintian)

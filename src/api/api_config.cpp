@@ -195,6 +195,7 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.max_concurrent_copies =
       static_cast<size_t>(file.get_int(d, "max_concurrent_copies", 16, 0, 1000000));
   c.store_worker_threads = static_cast<size_t>(file.get_int(d, "store_worker_threads", 0, 0, 1024));
+  c.notifications = common::notify::load_notification_options(file);
   // Read by upstream for features this api does not have (the scrubber, signing); none
   // changes who may do what.
   for (const char* key : {"scrub_time", "data_api", "digest_algorithm"}) file.accept(d, key);

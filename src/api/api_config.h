@@ -10,6 +10,7 @@
 #include "common/http/server_config.h"
 #include "common/image_formats.h"
 #include "common/logging.h"
+#include "common/notify/notification_options.h"
 #include "common/policy/enforcer.h"
 #include "store/store_registry.h"
 
@@ -96,6 +97,8 @@ struct ApiConfig {
   // Threads that hash and write image data and run fsync/unlink for every transfer; 0 = one
   // per CPU, at least 4 (an upload keeps three jobs in flight: MD5, SHA-256, write(2)).
   size_t store_worker_threads = 0;
+  // [oslo_messaging_notifications] and the notification options of [DEFAULT].
+  common::notify::NotificationOptions notifications;
 };
 
 // The size of the pool store_worker_threads configures.

@@ -24,13 +24,19 @@
 #include "common/daemon.h"
 #include "common/http/client.h"
 #include "common/http/server.h"
+#include "common/image_id.h"
 #include "common/metrics/daemon_metrics.h"
+#include "common/notify/messaging_notifier.h"
+#include "common/notify/notification_metrics.h"
+#include "common/notify/rabbit_publisher.h"
 #include "common/standard_filters.h"
 #include "common/systemd_notify.h"
 #include "store/file/file_store.h"
 #include "store/store_registry.h"
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 using namespace glance;
 
@@ -80,6 +86,20 @@ int main(int argc, char** argv) {
   // use_user_token = False with admin credentials: the registry link's own Keystone token.
   // Declared before the registry client, which uses it until it is destroyed.
   common::SystemClock clock;
+  // Notifications leave through one publisher thread, so that a slow or absent broker never
+  // holds a request; the controllers below use `notifier` until they are destroyed.
+  const auto& notices = config.notifications;
+  std::unique_ptr<common::notify::RabbitPublisher> publisher;
+  if (notices.transport && std::any_of(notices.drivers.begin(), notices.drivers.end(), [](auto d) {
+        return d == common::notify::NotifyDriver::messaging ||
+               d == common::notify::NotifyDriver::messagingv2;
+      }))
+    publisher = std::make_unique<common::notify::RabbitPublisher>(
+        *notices.transport,
+        common::notify::PublisherOptions{notices.exchange, notices.durable, notices.auto_delete,
+                                         notices.max_queued, notices.max_reconnect_delay});
+  common::RandomIdGenerator notice_ids;
+  common::notify::MessagingNotifier notifier(notices, notice_ids, clock, publisher.get());
   std::unique_ptr<common::http::HttpClient> link_keystone;
   std::unique_ptr<common::auth::ServiceToken> link_token;
   if (config.registry_admin) {
@@ -93,12 +113,14 @@ int main(int argc, char** argv) {
   limits.lease_interval = config.upload_orphan_timeout / 4;
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
-  api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies);
+  api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies,
+                       &notifier);
   // One cap for the uploads of both APIs.
   api::ConcurrencyLimit uploads(config.max_concurrent_uploads, "uploads");
   api::ImagesController images(registry, **stores, *sources, copies, authorizer, uploads,
                                {config.formats, limits, config.delayed_delete,
-                                config.image_property_quota, protections.get(), cache.get()});
+                                config.image_property_quota, protections.get(), cache.get(),
+ &notifier});
   common::http::Router router;
   api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);
@@ -117,7 +139,8 @@ int main(int argc, char** argv) {
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
        config.image_tag_quota, config.limit_param_default, config.api_limit_max, protections.get(),
-       config.show_image_direct_url, config.show_multiple_locations, cache.get()});
+       config.show_image_direct_url, config.show_multiple_locations, cache.get(),
+ &notifier});
   api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
   api::v2::ActionsController v2_actions(v2_registry, authorizer);
   api::v2::InfoController v2_info(**stores);
@@ -151,6 +174,7 @@ int main(int argc, char** argv) {
   if (config.server.expose_metrics) {
     common::metrics::expose_metrics(metrics, health_routes, server);
     api::add_api_metrics(metrics, uploads, copies);
+    if (publisher) common::notify::add_notification_metrics(metrics, *publisher);
   }
   auto port = server.start();
   if (!port) {

@@ -1,6 +1,7 @@
 #include "api/copy_jobs.h"
 
 #include "api/external_source.h"
+#include "api/image_notices.h"
 #include "common/uri_redaction.h"
 
 #include <spdlog/spdlog.h>
@@ -85,7 +86,12 @@ net::awaitable<void> CopyJobs::copy(Caller caller, common::Image image, std::str
   else
     reader = std::make_unique<FileRangeBody>(std::move(std::get<common::http::FileRange>(body)));
   CancellableBody cancellable(*reader, cancelled_);
+  notify_image(notifier_, "image.prepare", image);
   auto stored = co_await upload_image_data(registry_, target, caller, image, cancellable, limits_);
+  if (stored)
+    notify_uploaded(notifier_, *stored);
+  else
+    notify_upload_failed(notifier_, stored.error().message());
   if (stored)
     spdlog::info("{} image {} copied from {}: {} bytes", caller.request_id, image.id, where_text,
                  stored->size.value_or(0));

@@ -4,6 +4,7 @@
 #include "api/registry_client.h"
 #include "api/source_policy.h"
 #include "api/upload.h"
+#include "common/notify/notifier.h"
 #include "store/store_registry.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,13 +26,16 @@ namespace glance::api {
 // refused). Safe for concurrent use.
 class CopyJobs {
  public:
+  // `notifier` (null: none) hears of each copy as of an upload: image.prepare, then
+  // image.upload, image.activate and image.update, or image.upload at ERROR.
   CopyJobs(RegistryClient& registry, const store::StoreRegistry& stores, const SourcePolicy& policy,
-           UploadLimits limits, size_t max_running)
+           UploadLimits limits, size_t max_running, common::notify::Notifier* notifier = nullptr)
       : registry_(registry),
         stores_(stores),
         policy_(policy),
         limits_(limits),
-        slots_(max_running, "copies") {}
+        slots_(max_running, "copies"),
+        notifier_(notifier) {}
 
   // A place for one more copy, or nothing when `max_running` copies hold one.
   std::optional<ConcurrencyLimit::Slot> try_reserve() { return slots_.try_acquire(); }
@@ -58,6 +62,7 @@ class CopyJobs {
   std::atomic<size_t> running_{0};
   std::atomic<bool> cancelled_{false};
   ConcurrencyLimit slots_;
+  common::notify::Notifier* notifier_;
 };
 
 }  // namespace glance::api

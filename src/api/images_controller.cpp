@@ -6,6 +6,7 @@
 #include "api/external_source.h"
 #include "api/image_headers.h"
 #include "api/image_lookup.h"
+#include "api/image_notices.h"
 #include "api/image_removal.h"
 #include "api/property_protections.h"
 #include "api/request_checks.h"
@@ -167,7 +168,9 @@ ImagesController::Reply ImagesController::show(Request& req) {
   const auto range = req.headers.get("Range");
   // Locations a client set are fetched under the same policy that accepted them.
   const auto options = source_read_options(sources_, SourceUse::location);
-  co_return co_await image_data_response(stores_, *image, range, options, false, options_.cache);
+  auto res = co_await image_data_response(stores_, *image, range, options, false, options_.cache);
+  if (res) notify_on_sent(options_.notifier, *res, *image, req.context, req.remote);
+  co_return res;
 }
 
 net::awaitable<Result<Image>> ImagesController::receive_data(
@@ -182,8 +185,14 @@ net::awaitable<Result<Image>> ImagesController::receive_data(
   }
   store::Store* target = store_name ? stores_.find(*store_name) : &stores_.default_store();
   if (!target) co_return Error::bad_request("Store for scheme " + *store_name + " not found");
-  co_return co_await upload_image_data(registry_, *target, caller, image, *req.body_reader,
-                                       options_.limits);
+  notify_image(options_.notifier, "image.prepare", image);
+  auto active = co_await upload_image_data(registry_, *target, caller, image, *req.body_reader,
+                                           options_.limits);
+  if (active)
+    notify_uploaded(options_.notifier, *active);
+  else
+    notify_upload_failed(options_.notifier, active.error().message());
+  co_return active;
 }
 
 ImagesController::Reply ImagesController::create(Request& req) {
@@ -221,6 +230,7 @@ ImagesController::Reply ImagesController::create(Request& req) {
   if (auto* refusal = std::get_if<Response>(&admission)) co_return std::move(*refusal);
   auto image = co_await registry_.create(caller, fields);
   if (!image) co_return reserve_error(image.error(), meta->fields.id);
+  notify_image(options_.notifier, "image.create", *image);
   auto filled =
       co_await fill(req, caller, *image, *meta, size_known, std::get<0>(std::move(admission)));
   if (!filled) co_return filled.error();
@@ -266,6 +276,7 @@ ImagesController::Reply ImagesController::update(Request& req) {
   if (!image) co_return update_error(image.error());
   auto filled = co_await fill(req, caller, *image, *meta, false, std::get<0>(std::move(admission)));
   if (!filled) co_return filled.error();
+  notify_image(options_.notifier, "image.update", *filled);
   hide_unreadable(options_.protections, req.context, *filled);
   co_return image_reply(200, *filled);
 }
@@ -286,6 +297,10 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
       co_await remove_image_and_data(registry_, stores_, caller, *image, options_.delayed_delete);
   if (!removed) co_return removed.error();
   if (options_.cache) co_await options_.cache->remove(id);
+  auto gone = *image;
+  gone.status = options_.delayed_delete && !gone.locations.empty() ? ImageStatus::pending_delete
+                                                                   : ImageStatus::deleted;
+  notify_image(options_.notifier, "image.delete", gone);
   co_return Response::empty(200);
 }
 
@@ -322,6 +337,10 @@ net::awaitable<Result<Image>> ImagesController::use_external_source(
   if (meta.location) {
     auto active = co_await activate_at_location(registry_, stores_, sources_, caller, image,
                                                 *meta.location, size_known);
+    if (active) {
+      notify_image(options_.notifier, "image.activate", *active);
+      notify_image(options_.notifier, "image.update", *active);
+    }
     if (!active && active.error().code() != Errc::bad_request &&
         active.error().code() != Errc::conflict && active.error().code() != Errc::not_found)
       co_return update_error(active.error());

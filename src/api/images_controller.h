@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/http/router.h"
 #include "common/image_formats.h"
+#include "common/notify/notifier.h"
 #include "store/store_registry.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -32,6 +33,8 @@ struct ImagesControllerOptions {
   const PropertyProtections* protections = nullptr;
   // The local image cache (flavor caching); null: downloads always read the store.
   ImageCache* cache = nullptr;
+  // Where the image events go; null: nowhere. Must outlive the controller.
+  common::notify::Notifier* notifier = nullptr;
 };
 
 // The /v1/images routes except members. Parses and validates input, asks

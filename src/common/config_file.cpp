@@ -17,16 +17,18 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Boost's INI parser yields "section.key" ("key" for lines before any section).
-Result<std::map<std::string, std::string>> parse_ini(std::istream& in, const std::string& name) {
-  std::map<std::string, std::string> out;
+// Boost's INI parser yields "section.key" ("key" for lines before any section). Every value of
+// a key, in file order.
+Result<std::map<std::string, std::vector<std::string>>> parse_ini(std::istream& in,
+                                                                  const std::string& name) {
+  std::map<std::string, std::vector<std::string>> out;
   try {
     po::options_description none;
     auto parsed = po::parse_config_file(in, none, /*allow_unregistered=*/true);
     for (const auto& opt : parsed.options) {
       std::string key = opt.string_key;
       if (key.find('.') == std::string::npos) key = "DEFAULT." + key;
-      out[key] = opt.value.empty() ? std::string() : opt.value.front();
+      out[key].push_back(opt.value.empty() ? std::string() : opt.value.front());
     }
   } catch (const std::exception& e) {
     return Error::bad_request(name + ": " + e.what());
@@ -53,7 +55,7 @@ Result<ConfigFile> ConfigFile::load(const std::vector<std::string>& paths) {
     if (!in) return Error::bad_request("cannot read config file " + path);
     auto parsed = parse_ini(in, path);
     if (!parsed) return parsed.error();
-    for (auto& [k, v] : *parsed) cfg.values_[k] = v;
+    cfg.take(std::move(*parsed));
   }
   return cfg;
 }
@@ -61,8 +63,22 @@ Result<ConfigFile> ConfigFile::load(const std::vector<std::string>& paths) {
 ConfigFile ConfigFile::from_string(const std::string& ini) {
   ConfigFile cfg;
   std::istringstream in(ini);
-  if (auto parsed = parse_ini(in, "<string>")) cfg.values_ = *parsed;
+  if (auto parsed = parse_ini(in, "<string>")) cfg.take(std::move(*parsed));
   return cfg;
+}
+
+void ConfigFile::take(std::map<std::string, std::vector<std::string>> parsed) {
+  for (auto& [k, v] : parsed) {
+    values_[k] = v.back();
+    all_values_[k] = std::move(v);
+  }
+}
+
+std::vector<std::string> ConfigFile::get_multi(const std::string& section, const std::string& key) {
+  auto name = canonical(section, key);
+  known_.insert(name);
+  auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>() : it->second;
 }
 
 void ConfigFile::accept(const std::string& section, const std::string& key) {

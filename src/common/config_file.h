@@ -29,6 +29,10 @@ class ConfigFile {
   bool get_bool(const std::string& section, const std::string& key, bool def);
   std::vector<std::string> get_list(const std::string& section, const std::string& key,
                                     std::vector<std::string> def);
+  // Every value of an option that may be given on several lines (oslo.config's MultiStrOpt,
+  // e.g. [oslo_messaging_notifications] driver), in order; the file read last that sets it
+  // wins. Empty when unset.
+  std::vector<std::string> get_multi(const std::string& section, const std::string& key);
   // Marks an option as understood without reading it (accepted for compatibility).
   void accept(const std::string& section, const std::string& key);
   // Records a value that read well but that the daemon cannot use (`why` says how), so that
@@ -42,7 +46,9 @@ class ConfigFile {
 
  private:
   static std::string canonical(const std::string& section, const std::string& key);
-  std::map<std::string, std::string> values_;  // "section.key" -> raw value
+  void take(std::map<std::string, std::vector<std::string>> parsed);
+  std::map<std::string, std::string> values_;  // "section.key" -> raw value (the last one)
+  std::map<std::string, std::vector<std::string>> all_values_;  // every value, in file order
   std::set<std::string> known_;
   std::vector<std::string> errors_;
 };

@@ -1,6 +1,7 @@
 // PATCH /v2/images/{id}: ImagesController::update.
 #include "api/property_protections.h"
 #include "api/v2/image_locations.h"
+#include "api/v2/image_notices.h"
 #include "api/v2/image_patch.h"
 #include "api/v2/image_view.h"
 #include "api/v2/images_controller.h"
@@ -109,6 +110,8 @@ ImagesController::Reply ImagesController::update(Request& req) {
     image = std::move(updated);
     break;
   }
+  // Glance saves (and announces) the image whatever the patch changed.
+  notify_image(options_.notifier, "image.update", *image);
   hide_unreadable(options_.protections, req.context, *image);
   co_return Response::json(200, image_document(*image, location_view(req.context)));
 }

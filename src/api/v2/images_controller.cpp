@@ -3,15 +3,18 @@
 #include "api/cache/image_cache.h"
 #include "api/download.h"
 #include "api/external_source.h"
+#include "api/image_notices.h"
 #include "api/image_removal.h"
 #include "api/request_checks.h"
 #include "api/v2/create_request.h"
 #include "api/v2/error_answer.h"
+#include "api/v2/image_notices.h"
 #include "api/v2/image_patch.h"
 #include "api/v2/image_view.h"
 #include "api/v2/list_links.h"
 #include "api/v2/live_image.h"
 #include "api/v2/range_check.h"
+#include "common/clock.h"
 #include "common/http/json_body.h"
 #include "common/json_writer.h"
 
@@ -112,6 +115,7 @@ ImagesController::Reply ImagesController::create(Request& req) {
   if (!image && image.error().code() == Errc::conflict && fields->id)
     co_return Error::conflict("Image ID " + *fields->id + " already exists!");
   if (!image) co_return image.error();
+  notify_image(options_.notifier, "image.create", *image);
   Response res = image_response(201, *image, location_view(req.context));
   res.headers.set("Location", req.host + image_href(image->id));
   co_return res;
@@ -135,6 +139,13 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
     co_return removed.error();
   }
   if (options_.cache) co_await options_.cache->remove(id);
+  auto gone = *image;
+  gone.status = options_.delayed_delete && !gone.locations.empty()
+                    ? common::ImageStatus::pending_delete
+                    : common::ImageStatus::deleted;
+  notify_deleted(options_.notifier, gone,
+                 common::format_timestamp(std::chrono::time_point_cast<std::chrono::microseconds>(
+                     std::chrono::system_clock::now())));
   co_return Response::empty(204);
 }
 
@@ -164,6 +175,8 @@ ImagesController::Reply ImagesController::download(Request& req) {
   auto res = co_await image_data_response(stores_, *image, req.headers.get("Range"), options, true,
                                           options_.cache);
   if (!res && res.error().code() == Errc::not_found) co_return Response::empty(204);
+  // Glance v2's image.send names no destination_ip.
+  if (res) notify_on_sent(options_.notifier, *res, *image, req.context, "");
   co_return res;
 }
 
@@ -182,9 +195,14 @@ ImagesController::Reply ImagesController::upload(Request& req) {
   if (auto r = formats_set_for_saving(*image); !r) co_return r.error();
   auto slot = uploads_.try_acquire();
   if (!slot) co_return uploads_.refused(req.headers.get("Accept").value_or(""));
+  notify_image(options_.notifier, "image.prepare", *image);
   auto stored = co_await upload_image_data(registry_, stores_.default_store(), caller, *image,
                                            *req.body_reader, options_.limits);
-  if (!stored) co_return stored.error();
+  if (!stored) {
+    if (options_.notifier) options_.notifier->error("image.upload", stored.error().message());
+    co_return stored.error();
+  }
+  notify_uploaded(options_.notifier, *stored);
   co_return Response::empty(204);
 }
 

@@ -10,6 +10,7 @@
 #include "api/v2/schemas.h"
 #include "common/http/router.h"
 #include "common/image_formats.h"
+#include "common/notify/notifier.h"
 #include "store/store_registry.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -35,6 +36,8 @@ struct ImagesControllerOptions {
   bool show_multiple_locations = false;
   // The local image cache (flavor caching); null: downloads always read the store.
   ImageCache* cache = nullptr;
+  // Where the image events go; null: nowhere. Must outlive the controller.
+  common::notify::Notifier* notifier = nullptr;
 };
 
 // The Images API v2 routes served so far: list, show, create and delete of /v2/images, the

@@ -5,6 +5,7 @@
 #include "common/http/headers.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ struct Response {
   std::variant<std::string, FileRange, StreamBody> body;
   // For HEAD answers that describe a body they do not send.
   bool head_only = false;
+  // Called by the server once the answer was written (or the write failed), with the body
+  // bytes that went out; runs on the connection's thread and must not block.
+  std::function<void(uint64_t body_bytes)> on_sent;
 
   static Response json(unsigned status, std::string body);
   static Response text(unsigned status, std::string body);

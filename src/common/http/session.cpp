@@ -291,6 +291,7 @@ net::awaitable<void> serve_connection(std::shared_ptr<HttpServer::State> state, 
     bool keep_alive = cfg.http_keepalive && client_keep_alive && body_complete && !state->stopping;
     auto written = co_await write_response(stream, req, res, keep_alive, cfg);
     log_access(*state, req, res.status, written.bytes);
+    if (res.on_sent) res.on_sent(written.bytes);
     state->active_requests--;
     if (!written.ok || !keep_alive) break;
   }

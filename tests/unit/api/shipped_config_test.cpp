@@ -63,6 +63,17 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.max_concurrent_uploads, defaults.max_concurrent_uploads);
   EXPECT_EQ(shipped.max_concurrent_copies, defaults.max_concurrent_copies);
   EXPECT_EQ(shipped.store_worker_threads, defaults.store_worker_threads);
+  const auto& notices = shipped.notifications;
+  EXPECT_EQ(notices.drivers, defaults.notifications.drivers);
+  EXPECT_EQ(notices.topics, defaults.notifications.topics);
+  EXPECT_EQ(notices.transport.has_value(), defaults.notifications.transport.has_value());
+  EXPECT_EQ(notices.exchange, defaults.notifications.exchange);
+  EXPECT_EQ(notices.publisher_id, defaults.notifications.publisher_id);
+  EXPECT_EQ(notices.disabled, defaults.notifications.disabled);
+  EXPECT_EQ(notices.durable, defaults.notifications.durable);
+  EXPECT_EQ(notices.auto_delete, defaults.notifications.auto_delete);
+  EXPECT_EQ(notices.max_queued, defaults.notifications.max_queued);
+  EXPECT_EQ(notices.max_reconnect_delay, defaults.notifications.max_reconnect_delay);
 }
 
 // etc/policy.yaml.sample shows every built-in rule with its true value: uncommented, it is a

@@ -51,6 +51,23 @@ TEST(ConfigFile, LaterFilesOverrideEarlierOnes) {
   EXPECT_FALSE(ConfigFile::load({a, "/nonexistent/x.conf"}));
 }
 
+TEST(ConfigFile, MultiValuedOptionsKeepEveryLineOfTheLastFileSettingThem) {
+  std::string a = testing::TempDir() + "/multi-a.conf", b = testing::TempDir() + "/multi-b.conf";
+  std::ofstream(a) << "[n]\ndriver = log\ndriver = messaging\nother = 1\n";
+  std::ofstream(b) << "[n]\nother = 2\n";
+  auto f = ConfigFile::load({a, b});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->get_multi("n", "driver"), (std::vector<std::string>{"log", "messaging"}));
+  // A plain option keeps its last value.
+  EXPECT_EQ(f->get_string("n", "driver", ""), "messaging");
+  EXPECT_TRUE(f->get_multi("n", "missing").empty());
+  std::ofstream(b) << "[n]\ndriver = noop\n";
+  f = ConfigFile::load({a, b});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->get_multi("n", "driver"), std::vector<std::string>{"noop"});
+  EXPECT_TRUE(f->unknown_options().size() == 1 && f->unknown_options()[0] == "n.other");
+}
+
 TEST(ConfigFile, ParsesOsloBooleans) {
   EXPECT_EQ(parse_bool_option("Yes"), true);
   EXPECT_EQ(parse_bool_option("off"), false);
