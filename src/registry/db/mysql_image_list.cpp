@@ -93,10 +93,54 @@ struct Arm {
   std::string from = "images";  // the member arm joins the caller's memberships first
   std::vector<SqlValue> from_params;
   ListSql sql;
+  // The leading column of the arm's sort indexes (migration 6), if it has them.
+  std::string index_family;
 };
+
+// The index of `family` ("visibility" or "owner") that holds rows in the order of `cols`, if
+// one does: (family, deleted, key, created_at, id), all one direction.
+std::optional<std::string> sort_index(const std::string& family,
+                                      const std::vector<OrderColumn>& cols) {
+  static const std::pair<std::string_view, std::string_view> kSuffixes[] = {
+      {"sort_name", "name"},        {"status", "status"},  {"sort_container_format", "container"},
+      {"sort_disk_format", "disk"}, {"sort_size", "size"}, {"sort_updated_at", "updated"},
+      {"created_at", "created"},    {"id", "id"}};
+  if (family.empty() || cols.empty()) return std::nullopt;
+  for (const auto& c : cols)
+    if (c.ascending != cols.front().ascending) return std::nullopt;
+  const std::string& key = cols.front().column;
+  // id is unique: nothing after it changes the order.
+  if (key != "id") {
+    std::vector<std::string> want{key};
+    if (key != "created_at") want.push_back("created_at");
+    want.push_back("id");
+    if (cols.size() != want.size()) return std::nullopt;
+    for (size_t i = 0; i < want.size(); ++i)
+      if (cols[i].column != want[i]) return std::nullopt;
+  }
+  for (const auto& [column, suffix] : kSuffixes)
+    if (column == key) {
+      if (family == "visibility" && key == "created_at") return "visibility_image_idx";
+      return "ix_images_" + std::string(family == "visibility" ? "vis" : "owner") + "_" +
+             std::string(suffix);
+    }
+  return std::nullopt;
+}
+
+// Whether the arms should walk their sort index whatever the optimizer estimates: it
+// otherwise picks an index on the ORDER BY alone (created_at) and filters, or a deleted
+// index whose range ignores the marker, reading rows in proportion to the table. Not when
+// another condition may be far more selective than the arm (changes-since and the column
+// filters, which have their own indexes).
+bool walks_sort_index(const ListQuery& query) {
+  if (query.changes_since || !query.matches.empty()) return false;
+  if (query.v2 && (!query.v2->times.empty() || !query.v2->columns.empty())) return false;
+  return true;
+}
 
 Arm visibility_arm(std::string_view visibility) {
   Arm a;
+  a.index_family = "visibility";
   a.sql.where("visibility = ?");
   a.sql.bind(std::string(visibility));
   return a;
@@ -104,6 +148,7 @@ Arm visibility_arm(std::string_view visibility) {
 
 Arm owner_arm(const std::string& owner) {
   Arm a;
+  a.index_family = "owner";
   a.sql.where("owner = ?");
   a.sql.bind(owner);
   return a;
@@ -297,9 +342,13 @@ Result<std::vector<Image>> MysqlImageRepository::list(MysqlConnection& db,
   std::string sql;
   std::vector<SqlValue> params;
   for (const auto& arm : arms) {
-    std::string text = "SELECT " + std::string(kImageColumns) + " FROM " + arm.from +
-                       " WHERE 1 = 1" + q.where_clause() + arm.sql.where_clause() +
-                       keyset.where_clause() + " ORDER BY " + order_by(columns, true) + " LIMIT ?";
+    std::string from = arm.from;
+    if (walks_sort_index(query))
+      if (auto index = sort_index(arm.index_family, columns))
+        from += " FORCE INDEX (" + *index + ")";
+    std::string text = "SELECT " + std::string(kImageColumns) + " FROM " + from + " WHERE 1 = 1" +
+                       q.where_clause() + arm.sql.where_clause() + keyset.where_clause() +
+                       " ORDER BY " + order_by(columns, true) + " LIMIT ?";
     for (const auto* part : std::initializer_list<const std::vector<SqlValue>*>{
              &arm.from_params, &q.params(), &arm.sql.params(), &keyset.params()})
       params.insert(params.end(), part->begin(), part->end());
