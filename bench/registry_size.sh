@@ -45,31 +45,50 @@ owner0=(-H 'X-Identity-Status: Confirmed' -H 'X-Tenant-Id: tenant-0' -H 'X-Roles
 # The milliseconds of one request: METHOD URL curl-arguments...
 once() {
   local m=$1 u=$2; shift 2
-  curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -X "$m" "$@" "$url$u" |
-    awk '$1 >= 400 { print "HTTP " $1 > "/dev/stderr"; exit 1 } { printf "%.2f\n", $2 * 1000 }'
+  curl -sS -o "$work/body" -w '%{http_code} %{time_total}\n' -X "$m" "$@" "$url$u" |
+    awk -v u="$u" '$1 >= 400 { print "HTTP " $1 " " u > "/dev/stderr"; next }
+                   { printf "%.2f\n", $2 * 1000 }'
+  [ -s "$work/body" ] && grep -q -v '^{' "$work/body" && head -c 300 "$work/body" >&2
+  return 0
 }
-median() { sort -n | awk '{v[NR]=$1} END {printf "%.1f", v[int((NR+1)/2)]}'; }
+median() { sort -n | awk '{v[NR]=$1} END {if (NR) printf "%.1f", v[int((NR+1)/2)]; else printf "failed"}'; }
 
-# Turns MariaDB's general log on for one request and EXPLAINs the statements it ran.
+# EXPLAIN of the statements one request ran: the registry runs with MariaDB's general log on
+# from its start (a statement prepared while the log is off is logged without its values).
 explain_request() {
-  local file=$1; shift
-  sql -e "SET GLOBAL general_log = 0; SET GLOBAL log_output = 'FILE';
-          SET GLOBAL general_log_file = '$work/general.log'"
-  : >"$work/general.log"
-  sql -e "SET GLOBAL general_log = 1"
+  local file=$1 from; shift
+  from=$(($(stat -c %s "$work/general.log") + 1))
   "$@" >/dev/null
-  sql -e "SET GLOBAL general_log = 0"
   {
     echo "# $*" | sed "s|$url||"
-    awk -F'\t' '{ for (i = 1; i < NF; i++) if ($i ~ /(Execute|Query)$/) print $(i + 1) }' \
-      "$work/general.log" | { grep -E '^(SELECT|UPDATE|DELETE)' || true; } |
-      { grep -v -e '^SELECT 1$' -e '[=(,] ?' || true; } |
+    tail -c +"$from" "$work/general.log" |
+      awk -F'\t' '{ for (i = 1; i < NF; i++) if ($i ~ /(Execute|Query)$/) print $(i + 1) }' |
+      { grep -E '^(SELECT|UPDATE|DELETE)' || true; } | { grep -v '^SELECT 1$' || true; } |
       while IFS= read -r stmt; do
         echo; echo "$stmt"
         sql glance -B -e "EXPLAIN $stmt" 2>&1 |
           awk -F'\t' '{ printf "  %-12s %-16s %-11s %-40s %8s  %s\n", $2, $3, $4, $6, $9, $10 }' || true
       done
   } >"$file"
+}
+
+# Waits (at most 10 minutes) until MariaDB is idle (< 5 % of a core over 2 s): after a bulk
+# insert InnoDB merges buffered index changes and purges for minutes, which would be timed.
+settle_db() {
+  local hz pid a b t0
+  hz=$(getconf CLK_TCK); pid=$(cat "$work/db/mysqld.pid"); t0=$(date +%s)
+  ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$pid/stat"; }
+  for _ in $(seq 300); do
+    a=$(ticks); sleep 2; b=$(ticks)
+    [ $((b - a)) -le $((hz / 10)) ] && break
+  done
+  log "MariaDB idle after $(($(date +%s) - t0)) s"
+}
+
+start_registry() {
+  "$build/src/registry/glance-registry" --config-file "$work/registry.conf" >"$work/registry.log" 2>&1 &
+  reg_pid=$!
+  url=http://127.0.0.1:$(wait_port "$work/registry.log")
 }
 
 # name, method, path, identity: the requests measured (marker ids are filled per size).
@@ -115,13 +134,13 @@ run_size() {
   local t0; t0=$(date +%s)
   seed_registry glance "$n" >/dev/null
   log "size $n: seeded in $(($(date +%s) - t0)) s"
-  "$build/src/registry/glance-registry" --config-file "$work/registry.conf" >"$work/registry.log" 2>&1 &
-  reg_pid=$!
-  url=http://127.0.0.1:$(wait_port "$work/registry.log")
-  # A page in the middle of the default order, the newest change window of ~100 images, and
+  settle_db
+  start_registry
+  # A public image in the middle of the default order (a marker tenant-7 can see), the newest change window of ~100 images, and
   # a shared image of tenant-0's with members.
   deep=$(sql glance -N -B -e "SELECT id FROM images WHERE deleted = 0 AND status <> 'killed'
-                               ORDER BY created_at DESC, id DESC LIMIT $((n / 2)), 1")
+                               AND visibility = 'public'
+                               ORDER BY created_at DESC, id DESC LIMIT $((n * 4 / 10)), 1")
   since=$(sql glance -N -B -e "SELECT DATE_FORMAT(MAX(updated_at) - INTERVAL 100 SECOND,
                                 '%Y-%m-%dT%H:%i:%s') FROM images")
   shared=$(sql glance -N -B -e "SELECT image_id FROM image_members m JOIN images i ON
@@ -130,8 +149,6 @@ run_size() {
     local -n hdr=$who
     for _ in 1 2 3; do once "$m" "$p" "${hdr[@]}" >/dev/null; done
     for _ in $(seq "$REQS"); do once "$m" "$p" "${hdr[@]}"; done | median >"$work/res.$n.$name"
-    [ -n "${EXPLAIN:-}" ] && mkdir -p "$EXPLAIN/$n" &&
-      explain_request "$EXPLAIN/$n/$name.txt" once "$m" "$p" "${hdr[@]}"
   done < <(queries)
   # Create then delete (a new image each time; the deletes remove the creates).
   local body='{"image": {"name": "bench-size", "disk_format": "raw", "container_format": "bare", "is_public": false}}'
@@ -146,13 +163,28 @@ run_size() {
   done
   median <"$work/create.$n" >"$work/res.$n.v1_create"
   for id in "${ids[@]}"; do once DELETE "/images/$id" "${tenant[@]}"; done | median >"$work/res.$n.v1_delete"
-  if [ -n "${EXPLAIN:-}" ]; then
-    explain_request "$EXPLAIN/$n/v1_create.txt" curl -sS -o /dev/null -X POST \
-      -H 'Content-Type: application/json' "${tenant[@]}" -d "$body" "$url/images"
-    local last
-    last=$(sql glance -N -B -e "SELECT id FROM images WHERE name = 'bench-size' AND deleted = 0 LIMIT 1")
-    explain_request "$EXPLAIN/$n/v1_delete.txt" once DELETE "/images/$last" "${tenant[@]}"
-  fi
+  [ -n "${EXPLAIN:-}" ] && explain_size "$n"
+  return 0
+}
+
+# A second registry with the general log on; each request once, then its statements' plans.
+explain_size() {
+  local n=$1 name m p who last
+  mkdir -p "$EXPLAIN/$n"
+  kill "$reg_pid" && wait "$reg_pid" 2>/dev/null || true
+  sql -e "SET GLOBAL log_output = 'FILE'; SET GLOBAL general_log_file = '$work/general.log';
+          SET GLOBAL general_log = 1"
+  start_registry
+  while read -r name m p who; do
+    local -n hdr=$who
+    explain_request "$EXPLAIN/$n/$name.txt" once "$m" "$p" "${hdr[@]}"
+  done < <(queries)
+  local body='{"image": {"name": "bench-size", "disk_format": "raw", "container_format": "bare", "is_public": false}}'
+  explain_request "$EXPLAIN/$n/v1_create.txt" curl -sS -o /dev/null -X POST \
+    -H 'Content-Type: application/json' "${tenant[@]}" -d "$body" "$url/images"
+  last=$(sql glance -N -B -e "SELECT id FROM images WHERE name = 'bench-size' AND deleted = 0 LIMIT 1")
+  explain_request "$EXPLAIN/$n/v1_delete.txt" once DELETE "/images/$last" "${tenant[@]}"
+  sql -e "SET GLOBAL general_log = 0"
 }
 
 start_private_registry "workers = 2
