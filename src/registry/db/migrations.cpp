@@ -138,7 +138,8 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
     // its sort key, stopping at the page size: (visibility, deleted, key, created_at, id) and
     // (owner, deleted, key, created_at, id) for every sort key. Sort keys that may be NULL
     // sort as '' or 0 (or updated_at as created_at), so their values are stored columns.
-    // The member arm starts from the caller's memberships: (member, deleted, image_id).
+    // The member arm starts from the caller's memberships: (member, deleted, status,
+    // image_id).
     {
         "ALTER TABLE images "
         "ADD COLUMN sort_name VARCHAR(255) AS (COALESCE(name, '')) STORED, "
@@ -165,8 +166,12 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
         "ADD KEY ix_images_owner_size (owner, deleted, sort_size, created_at, id), "
         "ADD KEY ix_images_owner_updated (owner, deleted, sort_updated_at, created_at, id), "
         "ADD KEY ix_images_owner_id (owner, deleted, id)",
+        // A lone (deleted) index made MySQL intersect it with (member): a scan of every live
+        // membership. (deleted, deleted_at) still serves the purge, in its order.
         "ALTER TABLE image_members "
-        "ADD KEY ix_image_members_member_deleted (member, deleted, image_id)",
+        "ADD KEY ix_image_members_member_deleted (member, deleted, status, image_id), "
+        "ADD KEY ix_image_members_deleted_at (deleted, deleted_at), "
+        "DROP KEY ix_image_members_deleted",
     },
 };
 
