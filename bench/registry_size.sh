@@ -3,16 +3,18 @@
 # and glance-registry (trusted-auth, so that requests carry a tenant), the schema from the
 # registry's own migrations (glance-manage db_sync), then N images seeded by SQL in bulk
 # (seed_registry in bench/lib.sh: INSERT ... SELECT from the sequence engine), then each list,
-# show, write and member query the registry makes, REQS times one after another with curl;
-# prints the median milliseconds of each. With EXPLAIN=DIR, the statements each request ran
+# show, write and member query the registry makes, WARM times (3) to warm up, then REQS times
+# one after another with curl; prints the median milliseconds of each. With EXPLAIN=DIR, the statements each request ran
 # (from MariaDB's general log) and their EXPLAIN go to DIR/<size>/<query>.txt.
-#   [SIZES="10000 100000"] [REQS=21] [BUILD=build/release] [EXPLAIN=dir] bench/registry_size.sh
+#   [SIZES="10000 100000"] [REQS=21] [WARM=3] [BUILD=build/release] [EXPLAIN=dir] \
+#     bench/registry_size.sh
 # BUILD is a build directory with src/registry/glance-registry and glance-manage; without it,
 # a Release build is made in build/release.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=${SIZES:-10000 100000}
 REQS=${REQS:-21}
+WARM=${WARM:-3}
 if [ -z "${BUILD:-}" ]; then
   "$root/scripts/install-deps.sh" build
   build=$root/build/release
@@ -147,7 +149,7 @@ run_size() {
              i.id = m.image_id WHERE i.owner = 'tenant-0' AND i.deleted = 0 LIMIT 1")
   while read -r name m p who; do
     local -n hdr=$who
-    for _ in 1 2 3; do once "$m" "$p" "${hdr[@]}" >/dev/null; done
+    for _ in $(seq "$WARM"); do once "$m" "$p" "${hdr[@]}" >/dev/null; done
     for _ in $(seq "$REQS"); do once "$m" "$p" "${hdr[@]}"; done | median >"$work/res.$n.$name"
   done < <(queries)
   # Create then delete (a new image each time; the deletes remove the creates).
