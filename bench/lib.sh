@@ -84,3 +84,55 @@ FROM images;
 SQL
   sql "$1" -N -B -e "SELECT id FROM images ORDER BY created_at DESC LIMIT 5000, 1"
 }
+
+# $2 images in database $1 for the registry size benchmark, inserted by SQL in bulk: image k
+# (k = 1..N, id ending in k in hex) is shared when k % 10 = 0 (with one member, tenant-(k/10 +
+# 500) % 1000, accepted unless k % 30 = 0), private when k % 10 = 5, else public; owned by
+# tenant-(k % 1000); deleted for 2 % of k; five properties and a location each. Some names,
+# sizes, formats and updated_at are NULL and every name is used twice, so that sorts have
+# ties and NULLs.
+seed_registry() {
+  local db=$1 n=$2
+  sql "$db" <<SQL
+SET unique_checks = 0, foreign_key_checks = 0;
+INSERT INTO images (id, name, size, status, created_at, updated_at, deleted_at, deleted,
+                    disk_format, container_format, checksum, owner, min_disk, min_ram,
+                    protected, visibility)
+SELECT CONCAT(LPAD(LOWER(HEX(CRC32(seq))), 8, '0'), '-', LPAD(LOWER(HEX(seq % 65536)), 4, '0'),
+              '-4000-8000-', LPAD(LOWER(HEX(seq)), 12, '0')),
+       IF(seq % 997 = 0, NULL, CONCAT('image-', LPAD(seq % GREATEST($n DIV 2, 1), 8, '0'))),
+       IF(seq % 101 = 0, NULL, (seq % 5000) * 1048576),
+       CASE WHEN (seq DIV 7) % 50 = 3 THEN 'deleted' WHEN seq % 100 = 3 THEN 'killed'
+            WHEN seq % 100 = 11 THEN 'queued' ELSE 'active' END,
+       TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq SECOND,
+       IF(seq % 89 = 0, NULL, TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq + seq % 1000 SECOND),
+       IF((seq DIV 7) % 50 = 3, TIMESTAMP '2026-06-01 00:00:00', NULL),
+       (seq DIV 7) % 50 = 3,
+       ELT(1 + seq % 4, 'qcow2', 'raw', 'vmdk', NULL),
+       ELT(1 + seq % 3, 'bare', 'ovf', NULL),
+       MD5(seq), CONCAT('tenant-', seq % 1000), 0, 0, 0,
+       CASE seq % 10 WHEN 0 THEN 'shared' WHEN 5 THEN 'private' ELSE 'public' END
+FROM seq_1_to_$n;
+INSERT INTO image_members (image_id, member, can_share, status, created_at, updated_at, deleted)
+SELECT id, CONCAT('tenant-', (CONV(RIGHT(id, 12), 16, 10) DIV 10 + 500) % 1000), 0,
+       IF(CONV(RIGHT(id, 12), 16, 10) % 30 = 0, 'pending', 'accepted'), created_at, created_at,
+       deleted
+FROM images WHERE visibility = 'shared';
+INSERT INTO image_properties (image_id, name, value, created_at, updated_at, deleted)
+SELECT id, p.name,
+       CASE p.name WHEN 'os_distro' THEN ELT(1 + CONV(RIGHT(id, 12), 16, 10) DIV 3 % 5, 'ubuntu',
+                                             'debian', 'centos', 'fedora', 'cirros')
+                   WHEN 'architecture' THEN IF(CONV(RIGHT(id, 12), 16, 10) % 7 = 0, 'aarch64', 'x86_64')
+                   WHEN 'build' THEN CONV(RIGHT(id, 12), 16, 10)
+                   ELSE p.value END,
+       created_at, created_at, deleted
+FROM images JOIN (SELECT 'os_distro' AS name, '' AS value UNION ALL SELECT 'hw_disk_bus', 'virtio'
+                  UNION ALL SELECT 'os_version', '24.04' UNION ALL SELECT 'architecture', ''
+                  UNION ALL SELECT 'build', '') p;
+INSERT INTO image_locations (image_id, value, meta_data, status, created_at, updated_at, deleted)
+SELECT id, CONCAT('file:///var/lib/glance/images/', id), '{}', IF(deleted, 'deleted', 'active'),
+       created_at, created_at, deleted
+FROM images;
+ANALYZE TABLE images, image_members, image_properties, image_locations;
+SQL
+}

@@ -133,6 +133,46 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
     {
         "ALTER TABLE images ADD COLUMN os_hidden TINYINT(1) NOT NULL DEFAULT 0",
     },
+    // 6: list pages in index order whatever the registry's size. A list walks one index
+    // range per visibility arm (public, the caller's own, a visibility value) in the order of
+    // its sort key, stopping at the page size: (visibility, deleted, key, created_at, id) and
+    // (owner, deleted, key, created_at, id) for every sort key. Sort keys that may be NULL
+    // sort as '' or 0 (or updated_at as created_at), so their values are stored columns.
+    // The member arm starts from the caller's memberships: (member, deleted, status,
+    // image_id).
+    {
+        "ALTER TABLE images "
+        "ADD COLUMN sort_name VARCHAR(255) AS (COALESCE(name, '')) STORED, "
+        "ADD COLUMN sort_size BIGINT AS (COALESCE(size, 0)) STORED, "
+        "ADD COLUMN sort_disk_format VARCHAR(20) AS (COALESCE(disk_format, '')) STORED, "
+        "ADD COLUMN sort_container_format VARCHAR(20) AS (COALESCE(container_format, '')) "
+        "STORED, "
+        "ADD COLUMN sort_updated_at DATETIME(6) AS (COALESCE(updated_at, created_at)) STORED",
+        "ALTER TABLE images "
+        "ADD KEY ix_images_vis_name (visibility, deleted, sort_name, created_at, id), "
+        "ADD KEY ix_images_vis_status (visibility, deleted, status, created_at, id), "
+        "ADD KEY ix_images_vis_container (visibility, deleted, sort_container_format, "
+        "created_at, id), "
+        "ADD KEY ix_images_vis_disk (visibility, deleted, sort_disk_format, created_at, id), "
+        "ADD KEY ix_images_vis_size (visibility, deleted, sort_size, created_at, id), "
+        "ADD KEY ix_images_vis_updated (visibility, deleted, sort_updated_at, created_at, id), "
+        "ADD KEY ix_images_vis_id (visibility, deleted, id), "
+        "ADD KEY ix_images_owner_created (owner, deleted, created_at, id), "
+        "ADD KEY ix_images_owner_name (owner, deleted, sort_name, created_at, id), "
+        "ADD KEY ix_images_owner_status (owner, deleted, status, created_at, id), "
+        "ADD KEY ix_images_owner_container (owner, deleted, sort_container_format, created_at, "
+        "id), "
+        "ADD KEY ix_images_owner_disk (owner, deleted, sort_disk_format, created_at, id), "
+        "ADD KEY ix_images_owner_size (owner, deleted, sort_size, created_at, id), "
+        "ADD KEY ix_images_owner_updated (owner, deleted, sort_updated_at, created_at, id), "
+        "ADD KEY ix_images_owner_id (owner, deleted, id)",
+        // A lone (deleted) index made MySQL intersect it with (member): a scan of every live
+        // membership. (deleted, deleted_at) still serves the purge, in its order.
+        "ALTER TABLE image_members "
+        "ADD KEY ix_image_members_member_deleted (member, deleted, status, image_id), "
+        "ADD KEY ix_image_members_deleted_at (deleted, deleted_at), "
+        "DROP KEY ix_image_members_deleted",
+    },
 };
 
 constexpr std::string_view kCreateVersionTable =

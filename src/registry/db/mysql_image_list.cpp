@@ -14,9 +14,12 @@ using common::Image;
 namespace {
 
 // A column of the list order, its direction, and the value the marker row has in it. NULLs
-// sort as '' or 0, as upstream's marker paging treats them.
+// sort as '' or 0, as upstream's marker paging treats them. `expression` computes the value
+// from the selected columns; `column` is the same value stored in the table (migration 6),
+// which the list indexes hold.
 struct OrderColumn {
   std::string expression;
+  std::string column;
   SqlValue marker_value;
   bool ascending = false;
 };
@@ -26,18 +29,21 @@ OrderColumn order_column(const std::string& key, const Image& marker, bool ascen
   auto sql_time = [](const std::string& wire) {
     return SqlValue(common::timestamp_to_sql(*common::parse_iso8601(wire)));
   };
-  if (key == "name") return {"COALESCE(name, '')", text(marker.name), ascending};
+  if (key == "name") return {"COALESCE(name, '')", "sort_name", text(marker.name), ascending};
   if (key == "container_format")
-    return {"COALESCE(container_format, '')", text(marker.container_format), ascending};
+    return {"COALESCE(container_format, '')", "sort_container_format",
+            text(marker.container_format), ascending};
   if (key == "disk_format")
-    return {"COALESCE(disk_format, '')", text(marker.disk_format), ascending};
-  if (key == "status") return {"status", std::string(common::to_string(marker.status)), ascending};
-  if (key == "size") return {"COALESCE(size, 0)", marker.size.value_or(0), ascending};
+    return {"COALESCE(disk_format, '')", "sort_disk_format", text(marker.disk_format), ascending};
+  if (key == "status")
+    return {"status", "status", std::string(common::to_string(marker.status)), ascending};
+  if (key == "size") return {"COALESCE(size, 0)", "sort_size", marker.size.value_or(0), ascending};
   if (key == "updated_at")
-    return {"COALESCE(updated_at, created_at)",
+    return {"COALESCE(updated_at, created_at)", "sort_updated_at",
             sql_time(marker.updated_at.value_or(marker.created_at)), ascending};
-  if (key == "created_at") return {"created_at", sql_time(marker.created_at), ascending};
-  return {"id", marker.id, ascending};
+  if (key == "created_at")
+    return {"created_at", "created_at", sql_time(marker.created_at), ascending};
+  return {"id", "id", marker.id, ascending};
 }
 
 // v1: the sort key, then created_at (unless sorting by id) and id, all one way. v2: the
@@ -57,10 +63,12 @@ std::vector<OrderColumn> order_columns(const ListQuery& query, const Image& mark
   return cols;
 }
 
-std::string order_by(const std::vector<OrderColumn>& cols) {
+// ORDER BY over the stored columns (`stored`) or over the selected ones.
+std::string order_by(const std::vector<OrderColumn>& cols, bool stored) {
   std::string out;
   for (const auto& c : cols)
-    out += (out.empty() ? "" : ", ") + c.expression + (c.ascending ? " ASC" : " DESC");
+    out += (out.empty() ? "" : ", ") + (stored ? c.column : c.expression) +
+           (c.ascending ? " ASC" : " DESC");
   return out;
 }
 
@@ -70,64 +78,153 @@ class ListSql {
   void bind(SqlValue v) { params_.push_back(std::move(v)); }
   std::string where_clause() const { return where_; }
   std::vector<SqlValue>& params() { return params_; }
+  const std::vector<SqlValue>& params() const { return params_; }
 
  private:
   std::string where_;
   std::vector<SqlValue> params_;
 };
 
-// Which rows the caller may list.
-void add_visibility(ListSql& q, const common::RequestContext& ctx, PublicFilter is_public) {
-  if (ctx.is_admin && is_public == PublicFilter::all) return;
+// One arm of the list: the rows of one index range. Visibility is an OR of public, the
+// caller's own and shared with the caller; MySQL can walk no index in list order for an OR
+// (it sorts every visible row), so each disjunct is its own arm, read in index order up to
+// the page size, and the arms are merged (upstream's query is the one OR).
+struct Arm {
+  std::string from = "images";  // the member arm joins the caller's memberships first
+  std::vector<SqlValue> from_params;
+  ListSql sql;
+  // The leading column of the arm's sort indexes (migration 6), if it has them.
+  std::string index_family;
+};
+
+// The index of `family` ("visibility" or "owner") that holds rows in the order of `cols`, if
+// one does: (family, deleted, key, created_at, id), all one direction.
+std::optional<std::string> sort_index(const std::string& family,
+                                      const std::vector<OrderColumn>& cols) {
+  static const std::pair<std::string_view, std::string_view> kSuffixes[] = {
+      {"sort_name", "name"},        {"status", "status"},  {"sort_container_format", "container"},
+      {"sort_disk_format", "disk"}, {"sort_size", "size"}, {"sort_updated_at", "updated"},
+      {"created_at", "created"},    {"id", "id"}};
+  if (family.empty() || cols.empty()) return std::nullopt;
+  for (const auto& c : cols)
+    if (c.ascending != cols.front().ascending) return std::nullopt;
+  const std::string& key = cols.front().column;
+  // id is unique: nothing after it changes the order.
+  if (key != "id") {
+    std::vector<std::string> want{key};
+    if (key != "created_at") want.push_back("created_at");
+    want.push_back("id");
+    if (cols.size() != want.size()) return std::nullopt;
+    for (size_t i = 0; i < want.size(); ++i)
+      if (cols[i].column != want[i]) return std::nullopt;
+  }
+  for (const auto& [column, suffix] : kSuffixes)
+    if (column == key) {
+      if (family == "visibility" && key == "created_at") return "visibility_image_idx";
+      return "ix_images_" + std::string(family == "visibility" ? "vis" : "owner") + "_" +
+             std::string(suffix);
+    }
+  return std::nullopt;
+}
+
+// Whether the arms should walk their sort index whatever the optimizer estimates: it
+// otherwise picks an index on the ORDER BY alone (created_at) and filters, or a deleted
+// index whose range ignores the marker, reading rows in proportion to the table. Not when
+// another condition may be far more selective than the arm (changes-since and the column
+// filters, which have their own indexes).
+bool walks_sort_index(const ListQuery& query) {
+  if (query.changes_since || !query.matches.empty()) return false;
+  if (query.v2 && (!query.v2->times.empty() || !query.v2->columns.empty())) return false;
+  return true;
+}
+
+Arm visibility_arm(std::string_view visibility) {
+  Arm a;
+  a.index_family = "visibility";
+  a.sql.where("visibility = ?");
+  a.sql.bind(std::string(visibility));
+  return a;
+}
+
+Arm owner_arm(const std::string& owner) {
+  Arm a;
+  a.index_family = "owner";
+  a.sql.where("owner = ?");
+  a.sql.bind(owner);
+  return a;
+}
+
+// Shared images with a live membership of `member` (and the asked status, if any).
+Arm member_arm(const std::string& member, const std::optional<std::string>& status) {
+  Arm a;
+  a.from = "(SELECT DISTINCT image_id FROM image_members WHERE member = ? AND deleted = 0" +
+           std::string(status ? " AND status = ?" : "") +
+           ") mm STRAIGHT_JOIN images ON images.id = mm.image_id";
+  a.from_params.push_back(member);
+  if (status) a.from_params.push_back(*status);
+  a.sql.where("visibility = 'shared'");
+  return a;
+}
+
+// Which rows the caller may list, as arms whose union is exactly those rows. No arms: all.
+std::vector<Arm> visibility_arms(const common::RequestContext& ctx, PublicFilter is_public) {
+  std::vector<Arm> arms;
+  if (ctx.is_admin && is_public == PublicFilter::all) {
+    for (auto v : {"private", "public", "shared", "community"}) arms.push_back(visibility_arm(v));
+    return arms;
+  }
   if (ctx.is_admin && is_public == PublicFilter::only_private) {
-    q.where("visibility <> 'public'");
-    return;
+    for (auto v : {"private", "shared", "community"}) arms.push_back(visibility_arm(v));
+    return arms;
   }
   const auto& owner = ctx.owner();
-  if (!owner) {
-    // Upstream also lists shared images with any member to an ownerless caller; that leaks
-    // them, so an ownerless caller lists public images only.
-    q.where("visibility = 'public'");
-    return;
-  }
-  q.where(
-      "(visibility = 'public' OR owner = ? OR (visibility = 'shared' AND EXISTS (SELECT 1 FROM "
-      "image_members m WHERE m.image_id = images.id AND m.member = ? AND m.deleted = 0)))");
-  q.bind(*owner);
-  q.bind(*owner);
+  arms.push_back(visibility_arm("public"));
+  // Upstream also lists shared images with any member to an ownerless caller; that leaks
+  // them, so an ownerless caller lists public images only.
+  if (!owner) return arms;
+  arms.push_back(owner_arm(*owner));
+  arms.push_back(member_arm(*owner, std::nullopt));
+  return arms;
 }
 
 // Upstream v2's rule: public and community images, the caller's own, and shared images
 // whose membership of the caller has the asked status; with no visibility asked,
 // community images only if they are the caller's. Admins see every image.
-void add_v2_visibility(ListSql& q, const common::RequestContext& ctx, const V2ListQuery& v2) {
+std::vector<Arm> v2_visibility_arms(const common::RequestContext& ctx, const V2ListQuery& v2) {
   const auto& owner = ctx.owner();
-  if (!ctx.is_admin) {
-    if (!owner) {
-      // Upstream also lists shared images with any member to an ownerless caller; that leaks
-      // them, as in v1.
-      q.where("visibility IN ('public', 'community')");
-    } else {
-      std::string member = "m.image_id = images.id AND m.member = ? AND m.deleted = 0";
-      if (v2.member_status != "all") member += " AND m.status = ?";
-      q.where(
-          "(visibility IN ('public', 'community') OR owner = ? OR (visibility = 'shared' AND "
-          "EXISTS (SELECT 1 FROM image_members m WHERE " +
-          member + ")))");
-      q.bind(*owner);
-      q.bind(*owner);
-      if (v2.member_status != "all") q.bind(v2.member_status);
+  std::vector<Arm> arms;
+  if (ctx.is_admin) {
+    // Community images are listed only when asked for or the caller's.
+    for (auto v : {"private", "public", "shared", "community"}) {
+      if (v2.visibility && *v2.visibility != v) continue;
+      arms.push_back(visibility_arm(v));
+      if (std::string_view(v) == "community" && !v2.visibility) {
+        if (!owner) {
+          arms.pop_back();
+        } else {
+          arms.back().sql.where("owner = ?");
+          arms.back().sql.bind(*owner);
+        }
+      }
     }
-  }
-  if (v2.visibility) {
-    q.where("visibility = ?");
-    q.bind(*v2.visibility);
-  } else if (!owner) {
-    q.where("visibility <> 'community'");
   } else {
-    q.where("(owner = ? OR visibility <> 'community')");
-    q.bind(*owner);
+    // Public ones; community ones only when asked for (the caller's own come with the owner
+    // arm); the caller's own; shared with the caller.
+    arms.push_back(visibility_arm("public"));
+    if (v2.visibility == "community") arms.push_back(visibility_arm("community"));
+    if (owner) {
+      arms.push_back(owner_arm(*owner));
+      std::optional<std::string> status;
+      if (v2.member_status != "all") status = v2.member_status;
+      arms.push_back(member_arm(*owner, status));
+    }
+    if (v2.visibility)
+      for (auto& a : arms) {
+        a.sql.where("visibility = ?");
+        a.sql.bind(*v2.visibility);
+      }
   }
+  return arms;
 }
 
 void add_v2_filters(ListSql& q, const V2ListQuery& v2) {
@@ -199,10 +296,9 @@ void add_filters(ListSql& q, const ListQuery& query) {
 void add_keyset(ListSql& q, const std::vector<OrderColumn>& cols) {
   std::string clause;
   for (size_t i = cols.size(); i-- > 0;) {
-    std::string strict = cols[i].expression + (cols[i].ascending ? " > ?" : " < ?");
-    clause = clause.empty()
-                 ? strict
-                 : "(" + strict + " OR (" + cols[i].expression + " = ? AND " + clause + "))";
+    std::string strict = cols[i].column + (cols[i].ascending ? " > ?" : " < ?");
+    clause = clause.empty() ? strict
+                            : "(" + strict + " OR (" + cols[i].column + " = ? AND " + clause + "))";
   }
   q.where(clause);
   // Bind in text order: c1, c1, c2, c2, ..., cn.
@@ -218,14 +314,10 @@ Result<std::vector<Image>> MysqlImageRepository::list(MysqlConnection& db,
                                                       const common::RequestContext& ctx,
                                                       const ListQuery& query, bool detail) {
   if (query.limit == 0) return std::vector<Image>{};
+  // Conditions every arm shares.
   ListSql q;
   add_liveness(q, ctx, query);
-  if (query.v2) {
-    add_v2_visibility(q, ctx, *query.v2);
-    add_v2_filters(q, *query.v2);
-  } else {
-    add_visibility(q, ctx, query.is_public);
-  }
+  if (query.v2) add_v2_filters(q, *query.v2);
   add_filters(q, query);
 
   Image marker;
@@ -240,11 +332,35 @@ Result<std::vector<Image>> MysqlImageRepository::list(MysqlConnection& db,
     marker = std::move(*found);
   }
   auto columns = order_columns(query, marker);
-  if (query.marker) add_keyset(q, columns);
-  q.bind(query.limit);
-  std::string sql = "SELECT " + std::string(kImageColumns) + " FROM images WHERE 1 = 1" +
-                    q.where_clause() + " ORDER BY " + order_by(columns) + " LIMIT ?";
-  auto rows = db.query(sql, q.params());
+  ListSql keyset;
+  if (query.marker) add_keyset(keyset, columns);
+
+  std::vector<Arm> arms =
+      query.v2 ? v2_visibility_arms(ctx, *query.v2) : visibility_arms(ctx, query.is_public);
+  if (arms.empty()) arms.emplace_back();
+  // Each arm: its own first `limit` rows after the marker, in index order.
+  std::string sql;
+  std::vector<SqlValue> params;
+  for (const auto& arm : arms) {
+    std::string from = arm.from;
+    if (walks_sort_index(query))
+      if (auto index = sort_index(arm.index_family, columns))
+        from += " FORCE INDEX (" + *index + ")";
+    std::string text = "SELECT " + std::string(kImageColumns) + " FROM " + from + " WHERE 1 = 1" +
+                       q.where_clause() + arm.sql.where_clause() + keyset.where_clause() +
+                       " ORDER BY " + order_by(columns, true) + " LIMIT ?";
+    for (const auto* part : std::initializer_list<const std::vector<SqlValue>*>{
+             &arm.from_params, &q.params(), &arm.sql.params(), &keyset.params()})
+      params.insert(params.end(), part->begin(), part->end());
+    params.emplace_back(query.limit);
+    sql += arms.size() == 1 ? text : (sql.empty() ? "(" : " UNION (") + text + ")";
+  }
+  // UNION (not ALL): an image can be in two arms (the caller's own public image).
+  if (arms.size() > 1) {
+    sql = "SELECT * FROM (" + sql + ") arms ORDER BY " + order_by(columns, false) + " LIMIT ?";
+    params.emplace_back(query.limit);
+  }
+  auto rows = db.query(sql, params);
   if (!rows) return rows.error();
   std::vector<Image> images;
   images.reserve(rows->size());
