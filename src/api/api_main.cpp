@@ -117,10 +117,10 @@ int main(int argc, char** argv) {
                        &notifier);
   // One cap for the uploads of both APIs.
   api::ConcurrencyLimit uploads(config.max_concurrent_uploads, "uploads");
-  api::ImagesController images(registry, **stores, *sources, copies, authorizer, uploads,
-                               {config.formats, limits, config.delayed_delete,
-                                config.image_property_quota, protections.get(), cache.get(),
- &notifier});
+  api::ImagesController images(
+      registry, **stores, *sources, copies, authorizer, uploads,
+      {config.formats, limits, config.delayed_delete, config.image_property_quota,
+       protections.get(), cache.get(), &notifier});
   common::http::Router router;
   api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);
@@ -139,8 +139,7 @@ int main(int argc, char** argv) {
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
        config.image_tag_quota, config.limit_param_default, config.api_limit_max, protections.get(),
-       config.show_image_direct_url, config.show_multiple_locations, cache.get(),
- &notifier});
+       config.show_image_direct_url, config.show_multiple_locations, cache.get(), &notifier});
   api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
   api::v2::ActionsController v2_actions(v2_registry, authorizer);
   api::v2::InfoController v2_info(**stores);

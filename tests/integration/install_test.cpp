@@ -49,8 +49,9 @@ class InstalledTree : public ::testing::Test {
 TEST_F(InstalledTree, HasTheDebianStyleLayout) {
   for (const char* f :
        {"bin/glance-registry", "bin/glance-manage", "bin/glance-cache-pruner",
-        "bin/glance-cache-cleaner", "bin/glance-cache-prefetcher", "etc/glance/glance-registry.conf",
-        "etc/glance/glance-api.conf", "etc/glance/glance-scrubber.conf", "etc/logrotate.d/glance",
+        "bin/glance-cache-cleaner", "bin/glance-cache-prefetcher",
+        "etc/glance/glance-registry.conf", "etc/glance/glance-api.conf",
+        "etc/glance/glance-scrubber.conf", "etc/logrotate.d/glance",
         "lib/systemd/system/glance-registry.service", "lib/systemd/system/glance-api.service",
         "lib/systemd/system/glance-scrubber.service", "lib/sysusers.d/glance.conf",
         "lib/tmpfiles.d/glance.conf"})
