@@ -6,48 +6,68 @@
 # where, runs the installed glance-registry and glance-api as the glance user from their
 # shipped configs against a private MariaDB, uploads and downloads an image, purges them, and
 # checks that nothing is left behind.
-#   scripts/package-test.sh [OUT]   also copies the built .deb files to OUT
-# The build and its log are kept in build/package.
+#   scripts/package-test.sh [build|check]   one half alone (default: both): build and lintian,
+#                                           or install, run and purge what build left
+# The packages, the build and its log are kept in build/package.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-}
+mode=${1:-all}
+packages=$root/build/package
 
-if [ "${GLANCE_PACKAGE_TEST_INSIDE:-}" != 1 ]; then
+build_packages() {
   "$root/scripts/install-deps.sh" test
-  work=$(mktemp -d)
-  cleanup() {
-    "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true
-    rm -rf "$work"
-  }
-  trap cleanup EXIT
-
   # dpkg-buildpackage writes its results beside the source tree: build a copy, always at the
   # same path, so that ccache finds the previous build's objects.
-  packages=$root/build/package
-  src=$packages/glance-cpp
+  local src=$packages/glance-cpp
   rm -rf "$packages" && mkdir -p "$src"
   tar -C "$root" --exclude=./build --exclude=./state --exclude=./.git -cf - . | tar -C "$src" -xf -
   # debhelper gives the build a HOME of its own; ccache keeps using the builder's cache.
-  command -v ccache >/dev/null && CCACHE_DIR=$(ccache -k cache_dir) && export CCACHE_DIR
+  if command -v ccache >/dev/null; then
+    CCACHE_DIR=$(ccache -k cache_dir)
+    export CCACHE_DIR
+  fi
   echo "building the packages" >&2
   (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -b -uc -us \
     >"$packages/build.log" 2>&1) || {
     tail -n 80 "$packages/build.log" >&2
-    exit 1
+    return 1
   }
-  cp "$packages"/glance-cpp-*_*.deb "$work/"
-  if [ -n "$out" ]; then mkdir -p "$out" && cp "$packages"/glance-cpp-*_*.deb "$out/"; fi
   # Every tag lintian still reports is overridden in debian/*.lintian-overrides, with why.
   echo "lintian" >&2
   lintian --fail-on error,warning --info "$packages"/glance-cpp_*.changes >&2
+}
 
+check_packages() {
+  compgen -G "$packages/glance-cpp-*_*.deb" >/dev/null || {
+    echo "no packages in $packages: run scripts/package-test.sh build first" >&2
+    return 1
+  }
+  local work db_port status=0
+  work=$(mktemp -d)
+  cp "$packages"/glance-cpp-*_*.deb "$work/"
   db_port=$("$root/scripts/mariadb.sh" start "$work/db")
   free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
   }
-  export GLANCE_PACKAGE_TEST_INSIDE=1 GLANCE_PACKAGE_WORK=$work GLANCE_DB_PORT=$db_port
-  export GLANCE_REGISTRY_PORT=$(free_port) GLANCE_API_PORT=$(free_port)
-  exec unshare --mount --propagation private "$0"
+  GLANCE_PACKAGE_TEST_INSIDE=1 GLANCE_PACKAGE_WORK=$work GLANCE_DB_PORT=$db_port \
+    GLANCE_REGISTRY_PORT=$(free_port) GLANCE_API_PORT=$(free_port) \
+    unshare --mount --propagation private "$0" || status=$?
+  "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  return $status
+}
+
+if [ "${GLANCE_PACKAGE_TEST_INSIDE:-}" != 1 ]; then
+  case $mode in
+  build) build_packages ;;
+  check) check_packages ;;
+  all)
+    build_packages
+    check_packages
+    ;;
+  *) echo "usage: $0 [build|check]" >&2; exit 2 ;;
+  esac
+  exit
 fi
 
 # In a private mount namespace from here on: every mount ends with this process.
