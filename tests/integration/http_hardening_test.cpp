@@ -230,9 +230,14 @@ TEST_F(ApiHttpHardening, ClientResettingMidDownloadCostsOnlyItsRequest) {
     if (after > 0) EXPECT_EQ(c.read(after).size(), after);
     c.reset();
   }
-  // Many at once, while the server is in the middle of sendfile for each.
+  // Many at once, while the server is in the middle of sendfile for each. On a loaded machine
+  // their registry lookups may overlap more than the warm-up's did and grow the pool to the
+  // registry by a few connections (kept, no leak); a descriptor left per reset client would
+  // be 16 or more.
   resetting_clients(128 << 10);
-  expect_recovered(env_->api(), baseline);
+  RecoveryLimits limits;
+  limits.extra_fds = 8;
+  expect_recovered(env_->api(), baseline, answers_healthcheck, limits);
   expect_serving_whole_image();
 }
 
