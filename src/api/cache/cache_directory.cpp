@@ -1,5 +1,6 @@
 #include "api/cache/cache_directory.h"
 
+#include "common/directory_sync.h"
 #include "common/image_id.h"
 
 #include <spdlog/spdlog.h>
@@ -26,14 +27,6 @@ namespace {
 double now_seconds() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-bool fsync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
 }
 
 void remove_quietly(const fs::path& path) {
@@ -146,7 +139,7 @@ Result<void> CacheDirectory::commit_fill(const std::string& image_id, int fd, ui
   const auto to = dir_ / image_id;
   bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (!synced || ::rename(from.c_str(), to.c_str()) != 0 || !fsync_dir(dir_)) {
+  if (!synced || ::rename(from.c_str(), to.c_str()) != 0 || !common::fsync_directory(dir_)) {
     Error e = Error::internal("image cache: cannot commit " + image_id + ": " + strerror(errno));
     remove_quietly(from);
     remove_quietly(to);

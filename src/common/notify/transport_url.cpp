@@ -1,36 +1,13 @@
 #include "common/notify/transport_url.h"
 
+#include "common/http/query_string.h"
+
 #include <charconv>
 #include <optional>
 
 namespace glance::common::notify {
 
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    int hi = hex_value(text[i + 1]);
-    int lo = hex_value(text[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
 
 Result<BrokerAddress> parse_broker(std::string_view part) {
   BrokerAddress broker;
@@ -39,9 +16,10 @@ Result<BrokerAddress> parse_broker(std::string_view part) {
     auto credentials = part.substr(0, at);
     part = part.substr(at + 1);
     auto colon = credentials.find(':');
-    auto user = percent_decode(credentials.substr(0, colon));
+    auto user = http::percent_decode(credentials.substr(0, colon));
     std::optional<std::string> password = std::string();
-    if (colon != std::string_view::npos) password = percent_decode(credentials.substr(colon + 1));
+    if (colon != std::string_view::npos)
+      password = http::percent_decode(credentials.substr(colon + 1));
     if (!user || !password)
       return Error::bad_request("transport_url: bad percent-encoding in the credentials");
     broker.user = *user;
@@ -93,7 +71,7 @@ Result<TransportUrl> parse_transport_url(std::string_view url) {
   auto hosts = rest.substr(0, slash);
   TransportUrl out;
   if (slash != std::string_view::npos) {
-    auto vhost = percent_decode(rest.substr(slash + 1));
+    auto vhost = http::percent_decode(rest.substr(slash + 1));
     if (!vhost)
       return Error::bad_request("transport_url: bad percent-encoding in the virtual host");
     if (!vhost->empty()) out.virtual_host = *vhost;

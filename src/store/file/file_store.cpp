@@ -1,5 +1,6 @@
 #include "store/file/file_store.h"
 
+#include "common/directory_sync.h"
 #include "store/blocking_pool.h"
 #include "store/pooled_digests.h"
 
@@ -33,14 +34,6 @@ Error write_error(int err, const fs::path& path) {
     return Error::unavailable("Insufficient permissions on image storage media: " +
                               std::string(strerror(err)));
   return Error::internal("Error writing image data to " + path.string() + ": " + strerror(err));
-}
-
-bool fsync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
 }
 
 // Writes in stages that overlap: while the caller receives chunk N+1, one job on the daemon's
@@ -100,7 +93,7 @@ class FileWriter final : public ImageWriter {
     }
     ::unlink(temp_.c_str());
     temp_.clear();
-    fsync_dir(final_.parent_path());
+    common::fsync_directory(final_.parent_path());
     return {};
   }
 
