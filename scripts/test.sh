@@ -21,11 +21,22 @@ jobs=$(nproc)
 export CC=clang CXX=clang++
 launcher=$(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache || true)
 
+# The Debian packages build in the background, niced, while the suite runs: its integration
+# tests mostly wait on their daemons, and the idle CPU is enough for the Release build. Their
+# install, run and purge come last (scripts/package-test.sh).
+start_package_build() {
+  [ "${GLANCE_TEST_SKIP_PACKAGE:-0}" = 1 ] && return
+  package_log=$root/build/package-build.log
+  nice -n 19 "$root/scripts/package-test.sh" build >"$package_log" 2>&1 &
+  package_build=$!
+}
+
 if [ "${GLANCE_TEST_SANITIZE:-1}" = 0 ]; then
   build=$root/build/test
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGLANCE_BUILD_TESTS=ON \
     $launcher >/dev/null
   cmake --build "$build" -j "$jobs"
+  start_package_build
   # One job more than cores: the integration tests mostly wait on their daemons.
   (cd "$build" && ctest --output-on-failure -j "$((jobs + 1))" --timeout 600 "$@")
 else
@@ -38,6 +49,7 @@ else
   cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGLANCE_BUILD_TESTS=ON \
     -DGLANCE_BUILD_FUZZERS=ON $launcher >/dev/null
   cmake --build "$asan" -j "$jobs"
+  start_package_build
   fuzz=$asan
   # Reports go to files rather than to stderr: the daemons the integration tests start are
   # sanitized too, and their stderr is a log that may be gone with the test's directory. A
@@ -99,6 +111,11 @@ if [ "${GLANCE_TEST_SKIP_FUZZ:-0}" != 1 ]; then
   fi
 fi
 
-if [ "${GLANCE_TEST_SKIP_PACKAGE:-0}" != 1 ]; then
-  "$root/scripts/package-test.sh"
+if [ -n "${package_build:-}" ]; then
+  if ! wait "$package_build"; then
+    cat "$package_log" >&2
+    echo "building the Debian packages failed" >&2
+    exit 1
+  fi
+  "$root/scripts/package-test.sh" check
 fi
