@@ -22,7 +22,7 @@ export CC=clang CXX=clang++
 launcher=$(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache || true)
 
 # The Debian packages build in the background, niced, while the suite runs: its integration
-# tests mostly wait on their daemons, and the idle CPU is enough for the Release build. Their
+# tests mostly wait on their daemons, and the idle CPU is enough for the package build. Their
 # install, run and purge come last (scripts/package-test.sh).
 start_package_build() {
   [ "${GLANCE_TEST_SKIP_PACKAGE:-0}" = 1 ] && return
