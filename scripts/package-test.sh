@@ -168,7 +168,9 @@ bind_port = $GLANCE_API_PORT
 registry_port = $GLANCE_REGISTRY_PORT
 CONF
 chmod 0644 "$merged/tmp/registry.conf" "$merged/tmp/api.conf"
-as_glance() { in_root runuser -u glance -- "$@"; }
+# chroot itself takes the user and execs the command, so that $! is the daemon: a runuser in
+# between would keep it alive after a SIGTERM.
+as_glance() { chroot --userspec=glance:glance "$merged" "$@"; }
 as_glance /usr/bin/glance-manage --config-file /etc/glance/glance-registry.conf \
   --config-file /tmp/registry.conf db_sync >/dev/null
 as_glance /usr/bin/glance-registry --config-file /etc/glance/glance-registry.conf \
