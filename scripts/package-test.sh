@@ -168,11 +168,12 @@ bind_port = $GLANCE_API_PORT
 registry_port = $GLANCE_REGISTRY_PORT
 CONF
 chmod 0644 "$merged/tmp/registry.conf" "$merged/tmp/api.conf"
-# chroot itself takes the user and execs the command, so that $! is the daemon: a runuser in
-# between would keep it alive after a SIGTERM.
-as_glance() { chroot --userspec=glance:glance "$merged" "$@"; }
-as_glance /usr/bin/glance-manage --config-file /etc/glance/glance-registry.conf \
-  --config-file /tmp/registry.conf db_sync >/dev/null
+# chroot itself takes the user and execs the command, and `exec` keeps a subshell out of the
+# way, so that $! is the daemon and stopping it stops it (a runuser or a subshell in between
+# would leave it running).
+as_glance() { exec chroot --userspec=glance:glance "$merged" "$@"; }
+(as_glance /usr/bin/glance-manage --config-file /etc/glance/glance-registry.conf \
+  --config-file /tmp/registry.conf db_sync >/dev/null)
 as_glance /usr/bin/glance-registry --config-file /etc/glance/glance-registry.conf \
   --config-file /tmp/registry.conf 2>"$work/registry.log" &
 pids+=($!)
@@ -195,7 +196,11 @@ curl -fsS "$api/v1/images/$id" -o "$work/downloaded"
 cmp "$work/image" "$work/downloaded" || fail "the downloaded image differs from the uploaded one"
 [ "$(in_root stat -c %U "/var/lib/glance/images/$id")" = glance ] ||
   fail "the image is not in the packaged file store as the glance user"
+daemons=("${pids[@]}")
 stop_daemons
+for pid in "${daemons[@]}"; do
+  ! kill -0 "$pid" 2>/dev/null || fail "a daemon outlived its SIGTERM"
+done
 
 echo "purging the packages" >&2
 in_root apt-get purge -y -qq glance-cpp-api glance-cpp-registry glance-cpp-common \
