@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
                                          notices.max_queued, notices.max_reconnect_delay});
   common::RandomIdGenerator notice_ids;
   common::notify::MessagingNotifier notifier(notices, notice_ids, clock, publisher.get());
+  // Without a driver (oslo's default) the controllers get no notifier at all, so that no
+  // request builds a payload only for it to be dropped.
+  common::notify::Notifier* notify_to = notices.drivers.empty() ? nullptr : &notifier;
   std::unique_ptr<common::http::HttpClient> link_keystone;
   std::unique_ptr<common::auth::ServiceToken> link_token;
   if (config.registry_admin) {
@@ -114,13 +117,13 @@ int main(int argc, char** argv) {
   if (config.upload_orphan_timeout.count() > 0)
     limits.lease_interval = std::max(limits.lease_interval, std::chrono::seconds(1));
   api::CopyJobs copies(registry, **stores, *sources, limits, config.max_concurrent_copies,
-                       &notifier);
+                       notify_to);
   // One cap for the uploads of both APIs.
   api::ConcurrencyLimit uploads(config.max_concurrent_uploads, "uploads");
   api::ImagesController images(
       registry, **stores, *sources, copies, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
-       protections.get(), cache.get(), &notifier});
+       protections.get(), cache.get(), notify_to});
   common::http::Router router;
   api::MembersController members(registry, authorizer, config.image_member_quota);
   api::add_image_routes(router, images);
@@ -139,7 +142,7 @@ int main(int argc, char** argv) {
       v2_registry, **stores, *sources, authorizer, uploads,
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
        config.image_tag_quota, config.limit_param_default, config.api_limit_max, protections.get(),
-       config.show_image_direct_url, config.show_multiple_locations, cache.get(), &notifier});
+       config.show_image_direct_url, config.show_multiple_locations, cache.get(), notify_to});
   api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
   api::v2::ActionsController v2_actions(v2_registry, authorizer);
   api::v2::InfoController v2_info(**stores);
