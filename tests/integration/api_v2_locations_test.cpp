@@ -8,6 +8,7 @@
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/process_health.h"
 #include "tests/support/source_server.h"
 #include "tests/support/test_data.h"
 
@@ -296,6 +297,7 @@ TEST_F(ApiV2LocationPatch, AnotherTenantsStoreDataIsRefused) {
 TEST_F(ApiV2LocationPatch, GarbageLocationObjectsAre400) {
   std::string id = create(bob_, "loc-garbage")["id"];
   const json before = seen(id);
+  const auto baseline = ProcessHealth::snapshot(env_->api().pid());
   json deep = "leaf";
   for (int i = 0; i < 40; ++i) deep = json{{"d", deep}};
   json deep_ok = "leaf";
@@ -338,6 +340,7 @@ TEST_F(ApiV2LocationPatch, GarbageLocationObjectsAre400) {
   }
   EXPECT_EQ(bob_.get("/v2/images/" + id).status, 200u);
   EXPECT_EQ(seen(id), before);
+  expect_recovered(env_->api(), baseline);
   // Deep metadata within the parser's limits is fine when its leaves are strings.
   auto ok = patch(bob_, id, add_op(u, "-", deep_ok));
   EXPECT_EQ(ok.status, 200u) << ok.body;
