@@ -114,6 +114,7 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::authenticate() {
   request.target = url->target;
   request.headers.set("Content-Type", "application/json");
   request.headers.set("Accept", "application/json");
+  request.repeatable = true;  // a second authentication only issues a second token
   const std::string body = password_auth_request(credentials_.scope);
   const std::string_view body_view(body);
   auto reply = co_await client_.fetch(url->origin, request, body_view, kMaxReplyBytes);

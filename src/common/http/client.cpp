@@ -447,7 +447,7 @@ net::awaitable<Result<ClientReply>> HttpClient::fetch(const Origin& origin, Clie
     // A reused connection the server closed meanwhile fails before any answer: try once more
     // on a new one, unless the method is not idempotent.
     if (!exchange || !head) {
-      if (reused && request.method != "POST") continue;
+      if (reused && (request.method != "POST" || request.repeatable)) continue;
       co_return exchange ? head.error() : exchange.error();
     }
     auto text = co_await (*exchange)->read_all(limit);

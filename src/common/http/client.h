@@ -67,6 +67,9 @@ struct ClientRequest {
   // known up front.
   enum class Framing { none, length, chunked } framing = Framing::none;
   uint64_t content_length = 0;
+  // A POST that may safely be sent twice (an authentication): like other methods, it is sent
+  // again on a new connection when a reused one fails before the answer.
+  bool repeatable = false;
 };
 
 struct ClientResponseHead {

@@ -195,6 +195,7 @@ Task<SwiftToken> SwiftAuth::authenticate_v3(const SwiftCredentials& who,
   request.target = url->target;
   request.headers.set("Content-Type", "application/json");
   request.headers.set("Accept", "application/json");
+  request.repeatable = true;  // a second authentication only issues a second token
   const std::string body = keystone::password_request(*project_user, who.key);
   const std::string_view body_view(body);
   auto reply =
