@@ -22,6 +22,7 @@
 #include "common/auth/service_token.h"
 #include "common/clock.h"
 #include "common/daemon.h"
+#include "common/daemon_io_context.h"
 #include "common/http/client.h"
 #include "common/http/server.h"
 #include "common/image_id.h"
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
 
   // First in, last out: the stores' and the registry client's pooled connections hold
   // sockets of this io_context, which must outlive them.
-  boost::asio::io_context ioc;
+  common::DaemonIoContext ioc;
   store::BlockingPool store_workers(api::store_worker_threads(config));
   auto stores = store::StoreRegistry::from_config(config.stores, store_workers);
   if (!stores) {
@@ -225,5 +226,6 @@ int main(int argc, char** argv) {
            }});
   // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
   store_workers.join();
+  ioc.destroy_pending_work();
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "common/auth/keystone_auth.h"
 #include "common/clock.h"
 #include "common/daemon.h"
+#include "common/daemon_io_context.h"
 #include "common/http/server.h"
 #include "common/image_id.h"
 #include "common/metrics/daemon_metrics.h"
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
 
   // Before db: the executor's threads post completions to ioc until it has joined them, so
   // ioc must outlive it (a write still running at shutdown would touch a destroyed ioc).
-  boost::asio::io_context ioc;
+  common::DaemonIoContext ioc;
   registry::DbExecutor db(*url, config.db_pool_size);
   check_schema_or_exit(db);
 
@@ -143,5 +144,8 @@ int main(int argc, char** argv) {
                                            "stay: {}",
                                            r.error().message());
                                    }});
+  // Queries still running post their completions to `ioc`: let them finish first.
+  db.join();
+  ioc.destroy_pending_work();
   return 0;
 }

@@ -12,6 +12,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -187,6 +191,58 @@ TEST(KeystoneServiceUser, RefusedPasswordBacksOffAnswering503AndRecovers) {
   EXPECT_TRUE(eventually([&] { return alice.get("/v1/images").status == 200; }, 120s))
       << env.api().log();
   EXPECT_EQ(env.client(with_token("bogus")).get("/v1/images").status, 401u);
+}
+
+// A listening socket that never accepts: an authentication there connects (the kernel
+// completes it), sends, and waits for an answer that never comes.
+class SilentListener {
+ public:
+  SilentListener() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd_, 16) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      throw std::runtime_error("silent listener");
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentListener() { close(fd_); }
+  int port() const { return port_; }
+  // True once a connection waits in the backlog.
+  bool reached(std::chrono::milliseconds timeout) {
+    pollfd pending{fd_, POLLIN, 0};
+    return poll(&pending, 1, static_cast<int>(timeout.count())) == 1;
+  }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+// The coroutine of a request waiting on Keystone is still suspended when `daemon` stops: it
+// is destroyed at shutdown, and must be before the objects it works for.
+void expect_clean_stop_while_keystone_hangs(Daemon& daemon, SilentListener& keystone) {
+  RawConnection waiting(daemon.port());
+  ASSERT_TRUE(waiting.send("GET /images HTTP/1.1\r\nHost: glance\r\nX-Auth-Token: " +
+                           keystone_token("alice", "alpha") + "\r\n\r\n"));
+  ASSERT_TRUE(keystone.reached(std::chrono::seconds(10))) << "Keystone was not asked";
+  const auto began = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+  // At most the grace period, then the time cut requests get to end (10 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(30));
+}
+
+TEST(KeystoneServiceUser, StoppingWhileKeystoneNeverAnswersExitsCleanly) {
+  SilentListener keystone;
+  ApiEnvironment env(false, "graceful_shutdown_timeout = 1\n", "", keystone_tail(keystone.port()));
+  expect_clean_stop_while_keystone_hangs(env.api(), keystone);
+}
+
+TEST(KeystoneRegistry, StoppingWhileKeystoneNeverAnswersExitsCleanly) {
+  SilentListener keystone;
+  RegistryEnvironment registry("graceful_shutdown_timeout = 1\n" + keystone_tail(keystone.port()));
+  expect_clean_stop_while_keystone_hangs(registry.daemon(), keystone);
 }
 
 void expect_401_naming_keystone(const HttpResponse& r) {

@@ -6,6 +6,7 @@
 #include "api/cache/cache_prefetcher.h"
 #include "api/cache/image_cache.h"
 #include "api/http_registry_client.h"
+#include "common/daemon_io_context.h"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -17,7 +18,7 @@ using namespace glance;
 
 int main(int argc, char** argv) {
   auto command = api::start_cache_command(argc, argv, "glance-cache-prefetcher");
-  boost::asio::io_context ioc;
+  common::DaemonIoContext ioc;
   store::BlockingPool pool(2);
   auto stores = store::StoreRegistry::from_config(command.api.stores, pool);
   if (!stores) {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
                         });
   ioc.run();
   pool.join();
+  ioc.destroy_pending_work();
   spdlog::info("prefetched {} of {} queued images", cached, queued);
   return failed || cached < queued ? 1 : 0;
 }

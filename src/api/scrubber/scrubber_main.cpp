@@ -7,6 +7,7 @@
 #include "common/auth/service_token.h"
 #include "common/clock.h"
 #include "common/daemon.h"
+#include "common/daemon_io_context.h"
 #include "common/http/client.h"
 #include "common/logging.h"
 #include "common/systemd_notify.h"
@@ -157,7 +158,7 @@ int main(int argc, char** argv) {
         "delayed_delete is off: an api configured alike deletes data at once and "
         "leaves nothing to scrub");
 
-  net::io_context ioc;
+  common::DaemonIoContext ioc;
   store::BlockingPool store_workers(api::store_worker_threads(config.api));
   auto stores = store::StoreRegistry::from_config(config.api.stores, store_workers);
   if (!stores) {
@@ -183,5 +184,6 @@ int main(int argc, char** argv) {
                             : run_one_pass(ioc, scrubber);
   // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
   store_workers.join();
+  ioc.destroy_pending_work();
   return status;
 }

@@ -49,6 +49,8 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::grant() {
     if (current_ && now < current_->refresh_at) co_return *current_;
     // Refused lately: asking again now would only be refused again, and load Keystone.
     if (!pending_ && now < refused_until_) co_return keystone_unavailable();
+    // A leader destroyed on the way closed its flight without an outcome: start anew.
+    if (pending_ && !pending_->done.is_open()) pending_.reset();
     if (!pending_) {
       pending_ = std::make_shared<Flight>(executor);
       lead = true;
@@ -56,15 +58,15 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::grant() {
     flight = pending_;
   }
   if (lead) {
-    // Waiters must wake even if this coroutine is destroyed on the way.
+    // Waiters must wake even if this coroutine is destroyed on the way. It touches only the
+    // flight it shares: a frame destroyed with the io_context at shutdown may outlive `this`.
     struct Abandon {
-      ServiceToken* self;
-      std::shared_ptr<Flight>& flight;
+      std::shared_ptr<Flight> flight;
       bool armed = true;
       ~Abandon() {
-        if (armed) self->finish(flight, keystone_unavailable());
+        if (armed) flight->done.close();
       }
-    } abandon{this, flight};
+    } abandon{flight};
     auto outcome = co_await authenticate();
     abandon.armed = false;
     finish(flight, outcome);

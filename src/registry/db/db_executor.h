@@ -49,6 +49,9 @@ class DbExecutor {
  public:
   DbExecutor(DatabaseUrl url, int threads);
   ~DbExecutor();
+  // Waits for the work already handed over to finish (its completions are posted to the
+  // caller's executor). The executor takes no work afterwards.
+  void join() { pool_.join(); }
 
   // Runs read-only fn(connection) -> Result<T> on a pool thread and resumes the calling
   // coroutine on its own executor with the result. fn may run more than once.
