@@ -144,10 +144,11 @@ int main(int argc, char** argv) {
       {config.formats, limits, config.delayed_delete, config.image_property_quota,
        config.image_tag_quota, config.limit_param_default, config.api_limit_max, protections.get(),
        config.show_image_direct_url, config.show_multiple_locations, cache.get(), notify_to});
-  api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota);
-  api::v2::ActionsController v2_actions(v2_registry, authorizer);
+  api::v2::TagsController v2_tags(v2_registry, authorizer, config.image_tag_quota, notify_to);
+  api::v2::ActionsController v2_actions(v2_registry, authorizer, notify_to);
   api::v2::InfoController v2_info(**stores);
-  api::v2::MembersController v2_members(v2_registry, authorizer, config.image_member_quota);
+  api::v2::MembersController v2_members(v2_registry, authorizer, config.image_member_quota,
+                                        notify_to);
   if (config.enable_v2_api) {
     api::v2::add_routes(router, v2_images, v2_schemas);
     api::v2::add_tag_routes(router, v2_tags);

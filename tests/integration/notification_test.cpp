@@ -188,6 +188,74 @@ TEST(Notifications, V2LifecycleAsGlanceV2SendsIt) {
   EXPECT_FALSE(events[7]["payload"]["deleted_at"].is_null());
 }
 
+TEST(Notifications, V2TagsActionsAndMembersAsGlanceV2SendsThem) {
+  NotificationListener listener(rabbitmq_broker().url);
+  ApiEnvironment env(true, "", "", notification_options(rabbitmq_broker().url));
+  auto alice = env.client(identity("tenant-a", "member", "alice"));
+  auto bob = env.client(identity("tenant-b", "member", "bob"));
+  auto admin = env.client(identity("tenant-z", "admin", "root"));
+  auto created = alice.post("/v2/images",
+                            json{{"name", "v2-extras"},
+                                 {"disk_format", "raw"},
+                                 {"container_format", "bare"},
+                                 {"tags", {"t1"}}}
+                                .dump(),
+                            {{"Content-Type", "application/json"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id = created.json()["id"];
+  ASSERT_EQ(alice
+                .put("/v2/images/" + id + "/file", "0123456789",
+                     {{"Content-Type", "application/octet-stream"}})
+                .status,
+            204u);
+  ASSERT_EQ(alice.put("/v2/images/" + id + "/tags/t2", "").status, 204u);
+  ASSERT_EQ(alice.del("/v2/images/" + id + "/tags/t1").status, 204u);
+  // Refused changes are not announced.
+  ASSERT_EQ(bob.put("/v2/images/" + id + "/tags/t3", "").status, 404u);
+  ASSERT_EQ(admin.post("/v2/images/" + id + "/actions/deactivate", "").status, 204u);
+  ASSERT_EQ(admin.post("/v2/images/" + id + "/actions/reactivate", "").status, 204u);
+  auto member = alice.post("/v2/images/" + id + "/members", json{{"member", "tenant-b"}}.dump(),
+                           {{"Content-Type", "application/json"}});
+  ASSERT_EQ(member.status, 200u) << member.body;
+  ASSERT_EQ(alice
+                .post("/v2/images/" + id + "/members", json{{"member", "tenant-b"}}.dump(),
+                      {{"Content-Type", "application/json"}})
+                .status,
+            409u);
+  ASSERT_EQ(bob.put("/v2/images/" + id + "/members/tenant-b", json{{"status", "accepted"}}.dump(),
+                    {{"Content-Type", "application/json"}})
+                .status,
+            200u);
+  ASSERT_EQ(alice.del("/v2/images/" + id + "/members/tenant-b").status, 204u);
+  // The last event: anything sent for the refused requests would come before it.
+  ASSERT_EQ(alice.del("/v2/images/" + id).status, 204u);
+
+  auto events = listener.wait_for(about(id), 13);
+  ASSERT_EQ(types_of(events), (std::vector<std::string>{
+                                  "image.create", "image.prepare", "image.upload", "image.activate",
+                                  "image.update", "image.update", "image.update", "image.update",
+                                  "image.update", "image.member.create", "image.member.update",
+                                  "image.member.delete", "image.delete"}))
+      << events.size();
+  EXPECT_EQ(events[5]["payload"]["tags"], json::array({"t1", "t2"}));
+  EXPECT_EQ(events[6]["payload"]["tags"], json::array({"t2"}));
+  EXPECT_EQ(events[7]["payload"]["status"], "deactivated");
+  EXPECT_EQ(events[8]["payload"]["status"], "active");
+  const auto& added = events[9]["payload"];
+  EXPECT_EQ(added["image_id"], id);
+  EXPECT_EQ(added["member_id"], "tenant-b");
+  EXPECT_EQ(added["status"], "pending");
+  EXPECT_EQ(added["deleted"], false);
+  EXPECT_TRUE(added["deleted_at"].is_null());
+  EXPECT_TRUE(std::regex_match(added["created_at"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+      << added;
+  EXPECT_EQ(events[10]["payload"]["status"], "accepted");
+  EXPECT_EQ(events[11]["payload"]["member_id"], "tenant-b");
+  EXPECT_EQ(events[11]["payload"]["deleted"], true);
+  EXPECT_FALSE(events[11]["payload"]["deleted_at"].is_null());
+}
+
 TEST(Notifications, MessagingDriverSendsTheBareMessageWhichOsloDecodesToo) {
   NotificationListener listener(rabbitmq_broker().url);
   ApiEnvironment env(true, "default_publisher_id = image.node7\n", "",

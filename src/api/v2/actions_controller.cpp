@@ -1,6 +1,7 @@
 #include "api/v2/actions_controller.h"
 
 #include "api/v2/error_answer.h"
+#include "api/v2/image_notices.h"
 #include "api/v2/live_image.h"
 
 namespace glance::api::v2 {
@@ -44,7 +45,10 @@ ActionsController::Reply ActionsController::change(Request& req, Action action, 
     common::ImageFields fields;
     fields.status = to;
     auto written = co_await registry_.update(caller, id, fields, false, from);
-    if (written) co_return Response::empty(204);
+    if (written) {
+      notify_image(notifier_, "image.update", *written);
+      co_return Response::empty(204);
+    }
     if (written.error().code() == Errc::not_found) co_return Error::not_found(missing);
     if (written.error().code() != Errc::conflict || round + 1 >= kMaxRounds)
       co_return written.error();

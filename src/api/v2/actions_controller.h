@@ -3,6 +3,7 @@
 #include "api/authorizer.h"
 #include "api/registry_client.h"
 #include "common/http/router.h"
+#include "common/notify/notifier.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -23,8 +24,11 @@ class ActionsController {
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
 
-  ActionsController(RegistryClient& registry, const Authorizer& auth)
-      : registry_(registry), auth_(auth) {}
+  // `notifier` (may be null) is told image.update after each change of status, as Glance v2
+  // saves the image for it.
+  ActionsController(RegistryClient& registry, const Authorizer& auth,
+                    common::notify::Notifier* notifier = nullptr)
+      : registry_(registry), auth_(auth), notifier_(notifier) {}
 
   Reply deactivate(Request& req);
   Reply reactivate(Request& req);
@@ -36,6 +40,7 @@ class ActionsController {
 
   RegistryClient& registry_;
   const Authorizer& auth_;
+  common::notify::Notifier* notifier_;
 };
 
 void add_action_routes(common::http::Router& router, ActionsController& actions);

@@ -1,6 +1,9 @@
 #include "api/v2/image_notices.h"
 
+#include "common/clock.h"
 #include "common/image_status.h"
+
+#include <chrono>
 
 namespace glance::api::v2 {
 
@@ -61,6 +64,34 @@ void notify_uploaded(common::notify::Notifier* notifier, const common::Image& ac
   notify_image(notifier, "image.upload", active);
   notify_image(notifier, "image.activate", active);
   notify_image(notifier, "image.update", active);
+}
+
+nlohmann::json member_payload(const common::ImageMembership& member) {
+  auto payload = common::membership_json(member);
+  payload["created_at"] = isotime(member.created_at);
+  payload["updated_at"] = isotime(member.updated_at);
+  payload["deleted"] = false;
+  payload["deleted_at"] = nullptr;
+  return payload;
+}
+
+void notify_member(common::notify::Notifier* notifier, const char* event,
+                   const common::ImageMembership& member) {
+  if (notifier) notifier->info(event, member_payload(member));
+}
+
+void notify_member_deleted(common::notify::Notifier* notifier,
+                           const common::ImageMembership& member, const std::string& now) {
+  if (!notifier) return;
+  auto payload = member_payload(member);
+  payload["deleted"] = true;
+  payload["deleted_at"] = isotime(now);
+  notifier->info("image.member.delete", std::move(payload));
+}
+
+std::string notice_time_now() {
+  return common::format_timestamp(
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
 }
 
 }  // namespace glance::api::v2

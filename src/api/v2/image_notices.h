@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/image.h"
+#include "common/image_membership.h"
 #include "common/notify/notifier.h"
 
 #include <string>
@@ -27,5 +28,21 @@ void notify_deleted(common::notify::Notifier* notifier, const common::Image& ima
 
 // The events of a finished upload: image.upload, image.activate, image.update.
 void notify_uploaded(common::notify::Notifier* notifier, const common::Image& active);
+
+// Glance v2's payload of a membership: image_id, member_id, status, created_at and
+// updated_at (as image_payload's), deleted (false) and deleted_at (null).
+nlohmann::json member_payload(const common::ImageMembership& member);
+
+// `event` (image.member.create, image.member.update) at INFO with member_payload(member).
+void notify_member(common::notify::Notifier* notifier, const char* event,
+                   const common::ImageMembership& member);
+
+// image.member.delete: the payload of the removed membership, with deleted true and
+// deleted_at `now` (the wire format's timestamp).
+void notify_member_deleted(common::notify::Notifier* notifier,
+                           const common::ImageMembership& member, const std::string& now);
+
+// Now, in the wire format's timestamp, for deleted_at.
+std::string notice_time_now();
 
 }  // namespace glance::api::v2

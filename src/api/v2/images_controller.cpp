@@ -14,7 +14,6 @@
 #include "api/v2/list_links.h"
 #include "api/v2/live_image.h"
 #include "api/v2/range_check.h"
-#include "common/clock.h"
 #include "common/http/json_body.h"
 #include "common/json_writer.h"
 
@@ -143,9 +142,7 @@ ImagesController::Reply ImagesController::destroy(Request& req) {
   gone.status = options_.delayed_delete && !gone.locations.empty()
                     ? common::ImageStatus::pending_delete
                     : common::ImageStatus::deleted;
-  notify_deleted(options_.notifier, gone,
-                 common::format_timestamp(std::chrono::time_point_cast<std::chrono::microseconds>(
-                     std::chrono::system_clock::now())));
+  notify_deleted(options_.notifier, gone, notice_time_now());
   co_return Response::empty(204);
 }
 

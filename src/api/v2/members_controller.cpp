@@ -1,6 +1,7 @@
 #include "api/v2/members_controller.h"
 
 #include "api/v2/error_answer.h"
+#include "api/v2/image_notices.h"
 #include "api/v2/image_view.h"
 #include "api/v2/live_image.h"
 #include "api/v2/member_request.h"
@@ -120,7 +121,10 @@ MembersController::Reply MembersController::create(Request& req) {
   std::optional<int64_t> quota;
   if (member_quota_ >= 0) quota = member_quota_;
   auto created = co_await registry_.create_membership(caller_of(req), id, *member, quota);
-  if (created) co_return member_response(*created);
+  if (created) {
+    notify_member(notifier_, "image.member.create", *created);
+    co_return member_response(*created);
+  }
   const auto& e = created.error();
   if (e.code() == Errc::conflict)
     co_return Error::conflict("Member " + *member + " is duplicated for image " + id);
@@ -164,6 +168,7 @@ MembersController::Reply MembersController::update(Request& req) {
       co_await registry_.set_member_status(caller_of(req), id, member->member_id, *status);
   if (!updated)
     co_return write_refused(updated.error(), "update", id, member_missing(member->member_id, id));
+  notify_member(notifier_, "image.member.update", *updated);
   co_return member_response(*updated);
 }
 
@@ -181,6 +186,7 @@ MembersController::Reply MembersController::destroy(Request& req) {
   auto removed = co_await registry_.delete_membership(caller_of(req), id, member->member_id);
   if (!removed)
     co_return write_refused(removed.error(), "delete", id, member_missing(member->member_id, id));
+  notify_member_deleted(notifier_, *member, notice_time_now());
   co_return Response::empty(204);
 }
 

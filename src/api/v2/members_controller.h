@@ -3,6 +3,7 @@
 #include "api/authorizer.h"
 #include "api/registry_client.h"
 #include "common/http/router.h"
+#include "common/notify/notifier.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -28,9 +29,11 @@ class MembersController {
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
 
-  // `member_quota`: image_member_quota; negative means no limit.
-  MembersController(RegistryClient& registry, const Authorizer& auth, int64_t member_quota)
-      : registry_(registry), auth_(auth), member_quota_(member_quota) {}
+  // `member_quota`: image_member_quota; negative means no limit. `notifier` (may be null) is
+  // told image.member.create, .update and .delete, as Glance v2 sends them.
+  MembersController(RegistryClient& registry, const Authorizer& auth, int64_t member_quota,
+                    common::notify::Notifier* notifier = nullptr)
+      : registry_(registry), auth_(auth), member_quota_(member_quota), notifier_(notifier) {}
 
   Reply index(Request& req);    // GET: {"members": [...], "schema": "/v2/schemas/members"}
   Reply create(Request& req);   // POST {"member": "<id>"}: 200 with the pending member
@@ -51,6 +54,7 @@ class MembersController {
   RegistryClient& registry_;
   const Authorizer& auth_;
   int64_t member_quota_;
+  common::notify::Notifier* notifier_;
 };
 
 // Registers the routes above on `router`.

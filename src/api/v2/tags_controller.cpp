@@ -1,6 +1,7 @@
 #include "api/v2/tags_controller.h"
 
 #include "api/v2/error_answer.h"
+#include "api/v2/image_notices.h"
 #include "api/v2/live_image.h"
 
 #include <algorithm>
@@ -66,6 +67,7 @@ TagsController::Reply TagsController::update(Request& req) {
                                          added.error().message() + ":");
     co_return reworded(added.error(), refused, missing_image(id));
   }
+  co_await notify_changed(caller, *image);
   co_return Response::empty(204);
 }
 
@@ -92,7 +94,16 @@ TagsController::Reply TagsController::remove(Request& req) {
     if (removed.error().code() == Errc::not_found) co_return Error::not_found("");
     co_return reworded(removed.error(), refused, missing_image(id));
   }
+  co_await notify_changed(caller, *image);
   co_return Response::empty(204);
+}
+
+boost::asio::awaitable<void> TagsController::notify_changed(const Caller& caller,
+                                                            const common::Image& before) {
+  if (!notifier_) co_return;
+  // The registry changed the tag alone: the payload is the image as it holds it now.
+  auto after = co_await registry_.get(caller, before.id);
+  notify_image(notifier_, "image.update", after ? *after : before);
 }
 
 void add_tag_routes(common::http::Router& r, TagsController& c) {

@@ -3,6 +3,7 @@
 #include "api/authorizer.h"
 #include "api/registry_client.h"
 #include "common/http/router.h"
+#include "common/notify/notifier.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -26,9 +27,11 @@ class TagsController {
   using Request = common::http::Request;
   using Reply = boost::asio::awaitable<common::Result<common::http::Response>>;
 
-  // `tag_quota`: image_tag_quota, negative for no limit.
-  TagsController(RegistryClient& registry, const Authorizer& auth, int64_t tag_quota)
-      : registry_(registry), auth_(auth), tag_quota_(tag_quota) {}
+  // `tag_quota`: image_tag_quota, negative for no limit. `notifier` (may be null) is told
+  // image.update after each change, as Glance v2 saves the image for it.
+  TagsController(RegistryClient& registry, const Authorizer& auth, int64_t tag_quota,
+                 common::notify::Notifier* notifier = nullptr)
+      : registry_(registry), auth_(auth), tag_quota_(tag_quota), notifier_(notifier) {}
 
   Reply update(Request& req);  // PUT
   Reply remove(Request& req);  // DELETE
@@ -37,6 +40,11 @@ class TagsController {
   RegistryClient& registry_;
   const Authorizer& auth_;
   int64_t tag_quota_;
+  common::notify::Notifier* notifier_;
+
+  // image.update with the image as the registry holds it after a change (`before` when it
+  // cannot be read back).
+  boost::asio::awaitable<void> notify_changed(const Caller& caller, const common::Image& before);
 };
 
 void add_tag_routes(common::http::Router& router, TagsController& tags);
