@@ -43,10 +43,18 @@ glance_install_config("${src}/logrotate.d/glance" "${sysconfdir}/logrotate.d/gla
 # Units name the installed binaries and configs.
 set(CMAKE_INSTALL_FULL_BINDIR "${bindir}")
 set(CMAKE_INSTALL_FULL_SYSCONFDIR "${sysconfdir}")
-foreach(unit glance-registry.service glance-api.service glance-scrubber.service)
+foreach(unit glance-registry.service glance-api.service glance-scrubber.service
+        glance-cache-pruner.service glance-cache-cleaner.service glance-cache-prefetcher.service)
   set(dest "$ENV{DESTDIR}${libdir}/systemd/system/${unit}")
   message(STATUS "Installing: ${dest}")
   configure_file("${src}/systemd/${unit}.in" "${dest}" @ONLY)
+  list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${dest}")
+endforeach()
+# The image cache's timers, for operators who want them (never enabled by the install).
+foreach(unit glance-cache-pruner.timer glance-cache-cleaner.timer glance-cache-prefetcher.timer)
+  set(dest "$ENV{DESTDIR}${libdir}/systemd/system/${unit}")
+  message(STATUS "Installing: ${dest}")
+  configure_file("${src}/systemd/${unit}" "${dest}" COPYONLY)
   list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${dest}")
 endforeach()
 foreach(kind sysusers.d tmpfiles.d)

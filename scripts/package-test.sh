@@ -145,6 +145,18 @@ for conf in glance-api glance-registry glance-scrubber; do
   [ ! -e "$merged/etc/systemd/system/multi-user.target.wants/$conf.service" ] ||
     fail "$conf.service was enabled by the install"
 done
+# The image cache's commands as oneshot services with their timers: shipped, not enabled.
+for job in glance-cache-pruner glance-cache-cleaner glance-cache-prefetcher; do
+  for unit in "$job.service" "$job.timer"; do
+    [ -f "$merged/lib/systemd/system/$unit" ] || fail "$unit is missing"
+    in_root dpkg -S "/lib/systemd/system/$unit" | grep -q '^glance-cpp-api:' ||
+      fail "$unit is not glance-cpp-api's"
+  done
+  grep -qx "ExecStart=/usr/bin/$job --config-file /etc/glance/glance-api.conf" \
+    "$merged/lib/systemd/system/$job.service" || fail "$job.service does not run /usr/bin/$job"
+  [ ! -e "$merged/etc/systemd/system/timers.target.wants/$job.timer" ] ||
+    fail "$job.timer was enabled by the install"
+done
 [ -f "$merged/etc/logrotate.d/glance" ] || fail "the logrotate policy is missing"
 in_root getent passwd glance | grep -q ':/var/lib/glance:' ||
   fail "no glance user with home /var/lib/glance"

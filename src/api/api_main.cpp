@@ -3,7 +3,9 @@
 #include "api/api_config.h"
 #include "api/api_metrics.h"
 #include "api/authorizer.h"
+#include "api/cache/cache_jobs.h"
 #include "api/cache/cache_manage_controller.h"
+#include "api/cache/cache_prefetcher.h"
 #include "api/cache/image_cache.h"
 #include "api/health_controller.h"
 #include "api/http_registry_client.h"
@@ -195,6 +197,16 @@ int main(int argc, char** argv) {
       {config.upload_orphan_timeout, file_store ? file_store->datadir().string() : std::string()},
       keystone ? &keystone->service_token() : nullptr);
   reaper.start(ioc.get_executor());
+  // The image_cache_*_interval jobs; without a cache there is nothing for them to do.
+  std::unique_ptr<api::CacheJobs> cache_jobs;
+  if (cache) {
+    cache_jobs = std::make_unique<api::CacheJobs>(
+        *cache, config.cache,
+        api::CachePrefetchSource{registry, **stores,
+                                 api::prefetcher_caller(config.context.admin_role),
+                                 keystone ? &keystone->service_token() : nullptr});
+    cache_jobs->start(ioc.get_executor());
+  }
   if (config.server.tls.enabled())
     spdlog::info("serving HTTPS{}",
                  config.server.tls.ca_file.empty() ? "" : ", clients must present a certificate");
@@ -205,6 +217,7 @@ int main(int argc, char** argv) {
            [&] {
              server.stop();
              reaper.stop();
+             if (cache_jobs) cache_jobs->stop();
            },
        // Copies run after their request was answered: wait for them
        // too, and cut them with the connections.

@@ -56,6 +56,20 @@ TEST_F(InstalledTree, HasTheDebianStyleLayout) {
         "lib/systemd/system/glance-scrubber.service", "lib/sysusers.d/glance.conf",
         "lib/tmpfiles.d/glance.conf"})
     EXPECT_TRUE(fs::exists(path(f))) << f;
+  // The image cache's commands: oneshot services reading the api's file, with their timers.
+  for (const std::string job : {"pruner", "cleaner", "prefetcher"}) {
+    ASSERT_TRUE(fs::exists(path("lib/systemd/system/glance-cache-" + job + ".timer"))) << job;
+    std::string service = read_file(path("lib/systemd/system/glance-cache-" + job + ".service"));
+    EXPECT_NE(service.find("ExecStart=" + path("bin/glance-cache-" + job).string() +
+                           " --config-file " + path("etc/glance/glance-api.conf").string()),
+              std::string::npos)
+        << service;
+    EXPECT_NE(service.find("Type=oneshot"), std::string::npos) << service;
+    EXPECT_NE(service.find("User=glance"), std::string::npos) << service;
+    std::string timer = read_file(path("lib/systemd/system/glance-cache-" + job + ".timer"));
+    EXPECT_NE(timer.find("Persistent=true"), std::string::npos) << timer;
+    EXPECT_NE(timer.find("WantedBy=timers.target"), std::string::npos) << timer;
+  }
   std::string unit = read_file(path("lib/systemd/system/glance-registry.service"));
   EXPECT_NE(unit.find("ExecStart=" + path("bin/glance-registry").string() + " --config-file " +
                       path("etc/glance/glance-registry.conf").string()),
@@ -111,10 +125,18 @@ std::string about_our_units(const std::string& out) {
 
 TEST_F(InstalledTree, SystemdAnalyzeVerifiesEveryUnit) {
   fs::path units = make_temp_dir("glance-units");
-  for (const char* unit :
-       {"glance-registry.service", "glance-api.service", "glance-scrubber.service"})
+  const std::string ours =
+      "glance-registry.service glance-api.service glance-scrubber.service "
+      "glance-cache-pruner.service glance-cache-pruner.timer glance-cache-cleaner.service "
+      "glance-cache-cleaner.timer glance-cache-prefetcher.service glance-cache-prefetcher.timer";
+  std::istringstream names(ours);
+  std::string args;
+  for (std::string unit; names >> unit;) {
     fs::copy_file(path("lib/systemd/system/") / unit, units / unit);
-  for (const std::string binary : {"glance-api", "glance-scrubber"}) {
+    args += " ./" + unit;
+  }
+  for (const std::string binary : {"glance-api", "glance-scrubber", "glance-cache-pruner",
+                                   "glance-cache-cleaner", "glance-cache-prefetcher"}) {
     if (fs::exists(path("bin/" + binary))) continue;
     // This build has no glance-api yet: verify its units against a binary that exists, since
     // systemd-analyze checks that ExecStart is executable.
@@ -124,9 +146,8 @@ TEST_F(InstalledTree, SystemdAnalyzeVerifiesEveryUnit) {
   }
   // verify warns about unknown keys and bad values without failing: any output about our
   // units is a failure.
-  std::string out = run_command("cd " + units.string() +
-                                " && systemd-analyze verify --man=no ./glance-registry.service "
-                                "./glance-api.service ./glance-scrubber.service 2>&1");
+  std::string out =
+      run_command("cd " + units.string() + " && systemd-analyze verify --man=no" + args + " 2>&1");
   EXPECT_EQ(about_our_units(out), "") << out;
 }
 

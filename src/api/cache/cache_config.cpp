@@ -18,6 +18,14 @@ CacheConfig load_cache_config(common::ConfigFile& file, const std::string& flavo
       file.get_int(d, "image_cache_max_size", static_cast<int64_t>(c.max_size), 0));
   c.stall_time = std::chrono::seconds(file.get_int(d, "image_cache_stall_time", 86400, 0));
   c.sqlite_db = file.get_string(d, "image_cache_sqlite_db", c.sqlite_db);
+  // At most a year: a timer's deadline is now plus the interval, which must not overflow.
+  constexpr int64_t kMaxInterval = 366LL * 86400;
+  auto interval = [&](const char* key) {
+    return std::chrono::seconds(file.get_int(d, key, 0, 0, kMaxInterval));
+  };
+  c.prune_interval = interval("image_cache_prune_interval");
+  c.clean_interval = interval("image_cache_clean_interval");
+  c.prefetch_interval = interval("image_cache_prefetch_interval");
   // The xattr driver keeps its index in extended attributes of the files; one index format
   // is enough here, and SQLite's survives a crash.
   if (file.get_string(d, "image_cache_driver", "sqlite") != "sqlite")

@@ -21,6 +21,13 @@ struct CacheConfig {
   std::chrono::seconds stall_time{86400};
   // image_cache_sqlite_db: the index's file, relative to dir unless absolute.
   std::string sqlite_db = "cache.db";
+  // image_cache_prune_interval, image_cache_clean_interval, image_cache_prefetch_interval:
+  // how often glance-api itself does what glance-cache-pruner, glance-cache-cleaner and
+  // glance-cache-prefetcher do, for deployments without cron. 0 (the default) leaves the
+  // job to the commands, as upstream does.
+  std::chrono::seconds prune_interval{0};
+  std::chrono::seconds clean_interval{0};
+  std::chrono::seconds prefetch_interval{0};
 
   // The index's path: sqlite_db under dir.
   std::string index_path() const;

@@ -9,14 +9,13 @@
 namespace glance::api {
 
 namespace fs = std::filesystem;
+using common::Error;
+using common::Result;
 
-Pruned prune_cache(CacheDirectory& cache, uint64_t max_size) {
-  Pruned pruned;
+Result<Pruned> prune_cache(CacheDirectory& cache, uint64_t max_size) {
   auto rows = cache.list();  // least recently accessed first
-  if (!rows) {
-    spdlog::error("{}", rows.error().message());
-    return pruned;
-  }
+  if (!rows) return rows.error();
+  Pruned pruned;
   uint64_t total = 0;
   for (const auto& row : *rows) total += row.size;
   for (const auto& row : *rows) {
@@ -31,18 +30,26 @@ Pruned prune_cache(CacheDirectory& cache, uint64_t max_size) {
   return pruned;
 }
 
-size_t clean_cache(CacheDirectory& cache, std::chrono::seconds stall_time) {
+Result<size_t> clean_cache(CacheDirectory& cache, std::chrono::seconds stall_time) {
   size_t removed = 0;
   const auto now = fs::file_time_type::clock::now();
+  const auto dir = cache.incomplete_dir();
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(cache.incomplete_dir(), ec)) {
-    auto touched = e.last_write_time(ec);
-    if (ec || now - touched < stall_time) continue;
-    if (fs::remove(e.path(), ec)) {
-      spdlog::info("removed the stalled image cache fill {}", e.path().filename().string());
+  // Stepped with error codes: a directory that cannot be read is reported, never thrown.
+  fs::directory_iterator it(dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code entry_ec;
+    auto touched = it->last_write_time(entry_ec);
+    if (entry_ec || now - touched < stall_time) continue;
+    if (fs::remove(it->path(), entry_ec)) {
+      spdlog::info("removed the stalled image cache fill {}", it->path().filename().string());
       ++removed;
+    } else if (entry_ec) {
+      spdlog::warn("image cache: cannot remove the stalled fill {}: {}", it->path().string(),
+                   entry_ec.message());
     }
   }
+  if (ec) return Error::internal("image cache: cannot read " + dir.string() + ": " + ec.message());
   return removed;
 }
 

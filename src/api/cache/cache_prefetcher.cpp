@@ -2,6 +2,7 @@
 
 #include "api/cache/image_cache.h"
 #include "api/image_lookup.h"
+#include "common/auth/service_token.h"
 
 #include <spdlog/spdlog.h>
 
@@ -50,12 +51,35 @@ net::awaitable<Result<void>> prefetch(RegistryClient& registry, const store::Sto
 
 }  // namespace
 
+Caller prefetcher_caller(const std::string& admin_role) {
+  Caller caller;
+  caller.context.is_admin = true;
+  caller.context.roles = {admin_role};
+  caller.context.user_id = "glance-api";
+  caller.request_id = "req-cache-prefetcher";
+  return caller;
+}
+
 net::awaitable<size_t> prefetch_queued(RegistryClient& registry, const store::StoreRegistry& stores,
-                                       ImageCache& cache, const Caller& caller) {
+                                       ImageCache& cache, Caller caller,
+                                       common::auth::ServiceToken* token) {
   auto queued = co_await cache.run([](CacheDirectory& d) { return d.queued(); });
   size_t cached = 0;
+  if (queued.empty()) co_return cached;
+  if (token) {
+    auto grant = co_await token->grant();
+    if (!grant) {
+      spdlog::warn("cannot prefetch the queued images: no token for the service user: {}",
+                   grant.error().message());
+      co_return cached;
+    }
+    caller.context.auth_token = grant->token;
+  }
   for (const auto& id : queued) {
     auto done = co_await prefetch(registry, stores, cache, caller, id);
+    if (!done && done.error().code() == common::Errc::unauthorized && token &&
+        caller.context.auth_token)
+      token->refused(*caller.context.auth_token);  // the next run authenticates again
     const bool hit = co_await cache.run([id](CacheDirectory& d) { return d.is_cached(id); });
     if (hit) {
       co_await cache.run([id](CacheDirectory& d) { return d.dequeue(id); });

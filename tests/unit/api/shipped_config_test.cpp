@@ -63,6 +63,12 @@ TEST(ShippedApiConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKno
   EXPECT_EQ(shipped.max_concurrent_uploads, defaults.max_concurrent_uploads);
   EXPECT_EQ(shipped.max_concurrent_copies, defaults.max_concurrent_copies);
   EXPECT_EQ(shipped.store_worker_threads, defaults.store_worker_threads);
+  EXPECT_EQ(shipped.cache.max_size, defaults.cache.max_size);
+  EXPECT_EQ(shipped.cache.stall_time, defaults.cache.stall_time);
+  EXPECT_EQ(shipped.cache.sqlite_db, defaults.cache.sqlite_db);
+  EXPECT_EQ(shipped.cache.prune_interval, defaults.cache.prune_interval);
+  EXPECT_EQ(shipped.cache.clean_interval, defaults.cache.clean_interval);
+  EXPECT_EQ(shipped.cache.prefetch_interval, defaults.cache.prefetch_interval);
   const auto& notices = shipped.notifications;
   EXPECT_EQ(notices.drivers, defaults.notifications.drivers);
   EXPECT_EQ(notices.topics, defaults.notifications.topics);

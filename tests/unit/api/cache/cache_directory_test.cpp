@@ -125,12 +125,34 @@ TEST_F(CacheDirectoryTest, PruningRemovesLeastRecentlyAccessedFirst) {
   fill(*cache_, kC, std::string(100, 'c'));
   ASSERT_TRUE(cache_->index().record_hit(kA, 1e12));  // far in the future: the newest
   auto pruned = prune_cache(*cache_, 150);
-  EXPECT_EQ(pruned.images, 2u);
-  EXPECT_EQ(pruned.bytes, 200u);
+  ASSERT_TRUE(pruned);
+  EXPECT_EQ(pruned->images, 2u);
+  EXPECT_EQ(pruned->bytes, 200u);
   EXPECT_TRUE(cache_->is_cached(kA));
   EXPECT_FALSE(cache_->is_cached(kB));
   EXPECT_FALSE(cache_->is_cached(kC));
-  EXPECT_EQ(prune_cache(*cache_, 150).images, 0u);
+  EXPECT_EQ(prune_cache(*cache_, 150)->images, 0u);
+}
+
+TEST_F(CacheDirectoryTest, CleaningRemovesStalledFillsOnly) {
+  const auto stalled = cache_->incomplete_dir() / kA;
+  const auto fresh = cache_->incomplete_dir() / kB;
+  std::ofstream(stalled) << "partial";
+  std::ofstream(fresh) << "partial";
+  fs::last_write_time(stalled, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  auto removed = clean_cache(*cache_, std::chrono::hours(1));
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, 1u);
+  EXPECT_FALSE(fs::exists(stalled));
+  EXPECT_TRUE(fs::exists(fresh));
+}
+
+TEST_F(CacheDirectoryTest, CleaningAnUnreadableIncompleteDirectoryIsAnErrorNotAThrow) {
+  fs::remove_all(cache_->incomplete_dir());
+  std::ofstream(cache_->incomplete_dir()) << "not a directory";
+  auto removed = clean_cache(*cache_, std::chrono::seconds(0));
+  ASSERT_FALSE(removed);
+  EXPECT_NE(removed.error().message().find("incomplete"), std::string::npos);
 }
 
 TEST_F(CacheDirectoryTest, AnUnreadableIndexIsAnError) {
