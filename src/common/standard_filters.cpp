@@ -11,11 +11,16 @@ http::Filter healthcheck_filter(std::string disable_file) {
               std::move(disable_file)](http::Request& req) -> std::optional<http::Response> {
     if (req.path != "/healthcheck" || (req.method != "GET" && req.method != "HEAD"))
       return std::nullopt;
-    std::error_code ec;
-    if (!disable_file.empty() && std::filesystem::exists(disable_file, ec))
-      return http::Response::text(503, "DISABLED BY FILE");
+    if (auto disabled = disabled_by_file(disable_file)) return disabled;
     return http::Response::text(200, "OK");
   };
+}
+
+std::optional<http::Response> disabled_by_file(const std::string& disable_file) {
+  std::error_code ec;
+  if (!disable_file.empty() && std::filesystem::exists(disable_file, ec))
+    return http::Response::text(503, "DISABLED BY FILE");
+  return std::nullopt;
 }
 
 http::Filter context_filter(ContextPolicy policy, size_t max_request_id_length,

@@ -3,6 +3,7 @@
 #include "common/context_policy.h"
 #include "common/http/server.h"
 
+#include <optional>
 #include <string>
 
 namespace glance::common {
@@ -10,6 +11,9 @@ namespace glance::common {
 // GET /healthcheck: 200 "OK", or 503 "DISABLED BY FILE" while `disable_file` exists
 // (oslo.middleware's healthcheck with disable_by_file_path).
 http::Filter healthcheck_filter(std::string disable_file);
+// The 503 "DISABLED BY FILE" answer while `disable_file` exists; nullopt otherwise (and when
+// no file is configured).
+std::optional<http::Response> disabled_by_file(const std::string& disable_file);
 
 // Builds the request context (ContextPolicy) and the request id. The id is
 // "req-<uuid>", or the caller's X-Openstack-Request-ID when the pipeline trusts identity

@@ -45,7 +45,9 @@ class MemberRepository {
                                                const common::RequestContext& ctx,
                                                const std::string& image_id) = 0;
   // Makes the live member set exactly `members`; soft-deleted rows are reused. The quota
-  // counts the entries of `members`, as upstream counts the list.
+  // counts the entries of `members`, as upstream counts the list; with a quota, the
+  // replacement is ordered with counted adds (inside the image's fence), so none survives
+  // beside the list unseen.
   virtual Result<void> replace(MysqlConnection& db, const common::RequestContext& ctx,
                                const std::string& image_id,
                                const std::vector<MembershipChange>& members,

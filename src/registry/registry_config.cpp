@@ -19,6 +19,8 @@ RegistryConfig load_registry_config(common::ConfigFile& file) {
   c.max_request_id_length =
       static_cast<size_t>(file.get_int("DEFAULT", "max_request_id_length", 64, 0));
   c.healthcheck_disable_file = file.get_string("healthcheck", "disable_by_file_path", "");
+  c.healthcheck_database_node =
+      file.get_bool("healthcheck", "check_database_node", c.healthcheck_database_node);
   // Read by upstream for features this registry does not have (v2 RPC, osprofiler).
   for (const char* key : {"enable_v1_registry", "enable_v2_registry"}) file.accept("DEFAULT", key);
   c.policy.policy_file = file.get_string("oslo_policy", "policy_file", "policy.json");

@@ -30,6 +30,10 @@ struct RegistryConfig {
   int64_t api_limit_max = 1000;
   size_t max_request_id_length = 64;
   std::string healthcheck_disable_file;  // [healthcheck] disable_by_file_path
+  // [healthcheck] check_database_node: GET /healthcheck also asks the database node
+  // (health_resource.h). On, so that a load balancer takes out a registry whose database, or
+  // Galera node, cannot serve it; off gives upstream's check of the disable file alone.
+  bool healthcheck_database_node = true;
   // [oslo_policy], read as glance-api reads it, for context_is_admin only (as upstream's
   // registry context middleware asks it); search_dirs from the command line.
   common::policy::PolicyConfig policy;

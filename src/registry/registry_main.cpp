@@ -18,6 +18,7 @@
 #include "registry/health_resource.h"
 #include "registry/images_resource.h"
 #include "registry/members_resource.h"
+#include "registry/node_health.h"
 #include "registry/registry_config.h"
 #include "registry/scrub_resource.h"
 #include "registry/tags_resource.h"
@@ -100,7 +101,10 @@ int main(int argc, char** argv) {
   registry::add_scrub_routes(router, scrub_resource);
 
   common::http::Router health_routes;
-  registry::add_health_routes(health_routes, db);
+  std::unique_ptr<registry::NodeHealth> node_health;
+  if (config.healthcheck_database_node) node_health = std::make_unique<registry::NodeHealth>(db);
+  registry::add_health_routes(health_routes, db, node_health.get(),
+                              config.healthcheck_disable_file);
 
   // After ioc: its pooled Keystone connections hold sockets of ioc.
   std::unique_ptr<common::auth::KeystoneAuth> keystone;

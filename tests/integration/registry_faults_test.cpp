@@ -1,14 +1,17 @@
 // glance-registry under faults: MySQL restarts and outages, bad start-up conditions.
 
+#include "tests/support/eventually.h"
 #include "tests/support/registry_fixture.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 
 namespace glance::testing {
 namespace {
 
+using namespace std::chrono_literals;
 using nlohmann::json;
 
 TEST(RegistryFaults, ServesAgainAfterMysqlRestartsWithoutARestartOfItsOwn) {
@@ -104,6 +107,81 @@ TEST(RegistryFaults, HealthcheckHonoursTheDisableFile) {
   EXPECT_EQ(c.get("/healthcheck").status, 200u);
   run_command("touch " + flag);
   EXPECT_EQ(c.get("/healthcheck").status, 503u);
+}
+
+// [healthcheck] check_database_node (on by default): a registry whose database does not
+// answer fails the check a load balancer asks, and passes it again by itself. On a plain
+// MariaDB (no Galera) answering is all it takes.
+TEST(RegistryFaults, HealthcheckFailsWhileMysqlIsDownAndRecovers) {
+  RegistryEnvironment env;
+  HttpClient c(env.daemon().port());
+  EXPECT_EQ(c.get("/healthcheck").body, "OK");
+  EXPECT_EQ(c.head("/healthcheck").status, 200u);
+  EXPECT_EQ(c.get("/healthcheck/detailed").body, R"({"database":"OK"})");
+  MariadbServer::instance().stop();
+  EXPECT_TRUE(eventually([&] { return c.get("/healthcheck").status == 503u; }, 30s));
+  auto down = c.get("/healthcheck");
+  EXPECT_NE(down.body.find("MySQL"), std::string::npos) << down.body;
+  EXPECT_EQ(c.head("/healthcheck").status, 503u);
+  EXPECT_EQ(c.get("/healthcheck/detailed").status, 503u);
+  MariadbServer::instance().start();
+  EXPECT_TRUE(eventually([&] { return c.get("/healthcheck").status == 200u; }, 30s));
+  EXPECT_EQ(c.get("/healthcheck").body, "OK");
+}
+
+// A database that hangs (its host stopped, connections open): the check that asks it waits,
+// the others answer 503 at once, never queueing questions behind it.
+TEST(RegistryFaults, HealthcheckAnswersPromptlyWhileMysqlHangs) {
+  RegistryEnvironment env("[database]\nmax_pool_size = 2\n");
+  HttpClient c(env.daemon().port());
+  ASSERT_EQ(c.get("/healthcheck").status, 200u);
+  auto& server = MariadbServer::instance();
+  server.freeze(true);
+  struct Thaw {
+    MariadbServer& server;
+    ~Thaw() { server.freeze(false); }
+  } thaw{server};
+  EXPECT_TRUE(eventually([&] { return c.get("/healthcheck").status == 503u; }, 30s));
+  // The reason: the question still hanging, or the connect timeout it ended with.
+  for (int i = 0; i < 20; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    auto hung = c.get("/healthcheck");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    EXPECT_EQ(hung.status, 503u);
+    EXPECT_TRUE(hung.body.find("has not answered the health check") != std::string::npos ||
+                hung.body.find("cannot connect to MySQL") != std::string::npos)
+        << hung.body;
+  }
+  server.freeze(false);
+  EXPECT_TRUE(eventually([&] { return c.get("/healthcheck").status == 200u; }, 60s));
+  EXPECT_EQ(c.get("/images").status, 200u);
+}
+
+// check_database_node = false: upstream's check, the disable file alone.
+TEST(RegistryFaults, HealthcheckWithoutTheDatabaseCheckIgnoresMysql) {
+  RegistryEnvironment env("[healthcheck]\ncheck_database_node = false\n");
+  HttpClient c(env.daemon().port());
+  MariadbServer::instance().stop();
+  // Longer than a database answer is kept.
+  EXPECT_FALSE(eventually([&] { return c.get("/healthcheck").status != 200u; }, 3s));
+  EXPECT_EQ(c.get("/healthcheck").body, "OK");
+  EXPECT_EQ(c.get("/healthcheck/detailed").status, 503u);
+  MariadbServer::instance().start();
+}
+
+// The disable file wins over a healthy database, and HEAD answers as GET.
+TEST(RegistryFaults, HealthcheckDisableFileWinsOverTheDatabaseCheck) {
+  std::string flag = make_temp_dir("glance-hc") + "/disable";
+  RegistryEnvironment env("[healthcheck]\ndisable_by_file_path = " + flag + "\n");
+  HttpClient c(env.daemon().port());
+  run_command("touch " + flag);
+  auto r = c.get("/healthcheck");
+  EXPECT_EQ(r.status, 503u);
+  EXPECT_EQ(r.body, "DISABLED BY FILE");
+  EXPECT_EQ(c.head("/healthcheck").status, 503u);
+  run_command("rm " + flag);
+  EXPECT_EQ(c.get("/healthcheck").body, "OK");
+  EXPECT_EQ(c.post("/healthcheck", "").status, 404u);  // as every unknown registry route
 }
 
 }  // namespace

@@ -100,6 +100,13 @@ void MariadbServer::restart() {
   start();
 }
 
+void MariadbServer::freeze(bool frozen) {
+  std::ifstream pid_file(dir_ + "/mysqld.pid");
+  pid_t pid = 0;
+  if (!(pid_file >> pid) || pid <= 0) throw std::runtime_error("no MariaDB pid in " + dir_);
+  ::kill(pid, frozen ? SIGSTOP : SIGCONT);
+}
+
 void MariadbServer::crash_and_restart() {
   std::ifstream pid_file(dir_ + "/mysqld.pid");
   pid_t pid = 0;

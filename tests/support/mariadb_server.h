@@ -24,6 +24,9 @@ class MariadbServer {
   void crash_and_restart();
   void stop();
   void start();
+  // SIGSTOPs the server (true) or lets it run again (false): connections stay open, nothing
+  // answers, as with a hung host.
+  void freeze(bool frozen);
 
  private:
   MariadbServer();

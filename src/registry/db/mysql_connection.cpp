@@ -51,17 +51,17 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::connect(const Database
   // The registry stores and compares timestamps in UTC, whatever the server's zone.
   std::unique_ptr<MysqlConnection> conn(new MysqlConnection(m));
   if (auto r = conn->execute_plain("SET time_zone = '+00:00'"); !r) return r.error();
-  if (url.wsrep_sync_wait > 0) {
+  // SHOW VARIABLES finds nothing (no error) on a server without Galera support.
+  auto galera = conn->query("SHOW VARIABLES LIKE 'wsrep_on'");
+  if (!galera) return galera.error();
+  conn->galera_node_ = !galera->empty() && (*galera)[0].size() == 2 && (*galera)[0][1] == "ON";
+  if (conn->galera_node_ && url.wsrep_sync_wait > 0) {
     // A registry behind HAProxy may read through one Galera node what another node's
     // registry has just written: make the read wait until this node has applied it.
-    // SHOW VARIABLES finds nothing (no error) on a server without Galera support.
-    auto galera = conn->query("SHOW VARIABLES LIKE 'wsrep_on'");
-    if (!galera) return galera.error();
-    if (!galera->empty() && (*galera)[0].size() == 2 && (*galera)[0][1] == "ON")
-      if (auto r = conn->execute_plain("SET SESSION wsrep_sync_wait = " +
-                                       std::to_string(url.wsrep_sync_wait));
-          !r)
-        return r.error();
+    if (auto r = conn->execute_plain("SET SESSION wsrep_sync_wait = " +
+                                     std::to_string(url.wsrep_sync_wait));
+        !r)
+      return r.error();
   }
   return conn;
 }

@@ -61,6 +61,8 @@ class MysqlConnection {
   // back to break a deadlock or a lock wait (ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT), which
   // is also how Galera reports a certification conflict. Resets the mark.
   bool take_busy() { return std::exchange(busy_, false); }
+  // True when the server is a Galera node (wsrep_on), as it said when this connection opened.
+  bool galera_node() const { return galera_node_; }
 
  private:
   explicit MysqlConnection(st_mysql* mysql) : mysql_(mysql) {}
@@ -76,6 +78,7 @@ class MysqlConnection {
   std::map<std::string, st_mysql_stmt*, std::less<>> statements_;
   bool broken_ = false;
   bool busy_ = false;
+  bool galera_node_ = false;
 };
 
 }  // namespace glance::registry

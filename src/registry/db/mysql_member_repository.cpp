@@ -170,6 +170,11 @@ Result<void> MysqlMemberRepository::replace(MysqlConnection& db, const common::R
                                             const std::vector<MembershipChange>& members,
                                             std::optional<int64_t> member_quota) {
   return in_transaction(db, [&]() -> Result<void> {
+    // The list replaces every live member, but only those this transaction reads: a counted
+    // add committed after that read would survive beside the new list, past the quota. The
+    // fence orders the replacement with counted adds, on one server as across Galera nodes.
+    if (member_quota)
+      if (auto r = enter_fence(db, image_fence(image_id)); !r) return r;
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
     if (auto r = check_member_quota(static_cast<int64_t>(members.size()), member_quota); !r)
       return r;

@@ -21,6 +21,7 @@ TEST(ShippedConfig, EveryDocumentedDefaultIsTheRealDefaultAndEveryOptionIsKnown)
   EXPECT_EQ(shipped.api_limit_max, defaults.api_limit_max);
   EXPECT_EQ(shipped.max_request_id_length, defaults.max_request_id_length);
   EXPECT_EQ(shipped.healthcheck_disable_file, defaults.healthcheck_disable_file);
+  EXPECT_EQ(shipped.healthcheck_database_node, defaults.healthcheck_database_node);
 }
 
 }  // namespace
