@@ -13,6 +13,7 @@
 #include "api/members_controller.h"
 #include "api/orphan_reaper.h"
 #include "api/property_protections.h"
+#include "api/registry_client_metrics.h"
 #include "api/v2/actions_controller.h"
 #include "api/v2/images_controller.h"
 #include "api/v2/info_controller.h"
@@ -34,7 +35,8 @@
 #include "common/notify/rabbit_publisher.h"
 #include "common/standard_filters.h"
 #include "common/systemd_notify.h"
-#include "store/file/file_store.h"
+#include "store/file/file_driver.h"
+#include "store/metered_store.h"
 #include "store/store_registry.h"
 
 #include <spdlog/spdlog.h>
@@ -59,14 +61,18 @@ int main(int argc, char** argv) {
   const api::Authorizer authorizer(**policy);
   auto protections = api::load_property_protections(config.property_protection,
                                                     config.policy.search_dirs, authorizer, file);
+  const auto metrics_where = common::metrics::load_metrics_listener_options(file);
   common::check_config_or_exit(file);
   common::prepare_server_process();
   for (const auto& source : (*policy)->sources()) spdlog::info("policy rules from {}", source);
 
   // First in, last out: the stores' and the registry client's pooled connections hold
-  // sockets of this io_context, which must outlive them.
+  // sockets of this io_context, which must outlive them. The metrics come first of all:
+  // everything counts into them.
+  common::metrics::Metrics metrics;
   common::DaemonIoContext ioc;
   store::BlockingPool store_workers(api::store_worker_threads(config));
+  if (config.server.expose_metrics) store::meter_drivers(config.stores, metrics);
   auto stores = store::StoreRegistry::from_config(config.stores, store_workers);
   if (!stores) {
     spdlog::critical("cannot set up the image stores: {}", stores.error().message());
@@ -106,15 +112,25 @@ int main(int argc, char** argv) {
   // Without a driver (oslo's default) the controllers get no notifier at all, so that no
   // request builds a payload only for it to be dropped.
   common::notify::Notifier* notify_to = notices.drivers.empty() ? nullptr : &notifier;
+  // Before the registry clients, which count into it.
+  std::unique_ptr<api::RegistryClientMetrics> registry_metrics;
+  std::unique_ptr<common::auth::AuthMetrics> auth_metrics;
+  if (config.server.expose_metrics) {
+    registry_metrics = std::make_unique<api::RegistryClientMetrics>(metrics);
+    if (config.keystone || config.registry_admin)
+      auth_metrics = std::make_unique<common::auth::AuthMetrics>(metrics);
+  }
   std::unique_ptr<common::http::HttpClient> link_keystone;
   std::unique_ptr<common::auth::ServiceToken> link_token;
   if (config.registry_admin) {
     link_keystone = std::make_unique<common::http::HttpClient>(common::http::ClientConfig{});
     link_token =
         std::make_unique<common::auth::ServiceToken>(*link_keystone, *config.registry_admin, clock);
+    if (auth_metrics) auth_metrics->watch(*link_token);
   }
   api::HttpRegistryClient registry(config.registry, api::HttpRegistryClient::Resource::v1_images,
                                    link_token.get());
+  registry.set_metrics(registry_metrics.get());
   api::UploadLimits limits{config.image_size_cap, config.user_storage_quota};
   limits.lease_interval = config.upload_orphan_timeout / 4;
   if (config.upload_orphan_timeout.count() > 0)
@@ -140,6 +156,7 @@ int main(int argc, char** argv) {
   // visibility, tags and hidden images; members stay on the shared routes.
   api::HttpRegistryClient v2_registry(config.registry, api::HttpRegistryClient::Resource::v2_images,
                                       link_token.get());
+  v2_registry.set_metrics(registry_metrics.get());
   const api::v2::SchemaDocuments v2_schemas(config.formats);
   api::v2::ImagesController v2_images(
       v2_registry, **stores, *sources, authorizer, uploads,
@@ -168,17 +185,22 @@ int main(int argc, char** argv) {
           {config.enable_v1_api, config.public_endpoint, config.enable_v2_api})};
   if (config.keystone) {
     keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
+    keystone->set_metrics(auth_metrics.get());
     filters.push_back(keystone->filter());
   }
   filters.push_back(
       common::context_filter(config.context, config.max_request_id_length, policy->get()));
   common::http::Router health_routes;
   api::add_health_routes(health_routes, registry);
-  // Before the server, whose request observer writes into it.
-  common::metrics::Metrics metrics;
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
+  auto metrics_listener =
+      common::metrics::expose_metrics(ioc, config.server, metrics_where, metrics, health_routes,
+                                      server, config.healthcheck_disable_file);
+  if (!metrics_listener) {
+    spdlog::critical("{}", metrics_listener.error().message());
+    return 1;
+  }
   if (config.server.expose_metrics) {
-    common::metrics::expose_metrics(metrics, health_routes, server);
     api::add_api_metrics(metrics, uploads, copies);
     if (publisher) common::notify::add_notification_metrics(metrics, *publisher);
   }
@@ -191,11 +213,13 @@ int main(int argc, char** argv) {
       "listening on {}:{} with {} threads and {} store workers, registry {}:{}, default store {}",
       config.server.bind_host, *port, config.server.workers, store_workers.threads(),
       config.registry.host, config.registry.port, config.stores.default_store);
-  auto* file_store = dynamic_cast<store::FileStore*>((*stores)->find("file"));
-  api::OrphanReaper reaper(
-      registry, (*stores)->writable(),
-      {config.upload_orphan_timeout, file_store ? file_store->datadir().string() : std::string()},
-      keystone ? &keystone->service_token() : nullptr);
+  // The file driver's directory, for the reaper's partial files (the driver may be wrapped).
+  const std::string file_datadir = (*stores)->find("file")
+                                       ? store::load_file_config(file).filesystem_store_datadir
+                                       : std::string();
+  api::OrphanReaper reaper(registry, (*stores)->writable(),
+                           {config.upload_orphan_timeout, file_datadir},
+                           keystone ? &keystone->service_token() : nullptr);
   reaper.start(ioc.get_executor());
   // The image_cache_*_interval jobs; without a cache there is nothing for them to do.
   std::unique_ptr<api::CacheJobs> cache_jobs;
@@ -216,6 +240,7 @@ int main(int argc, char** argv) {
       {.stop_accepting =
            [&] {
              server.stop();
+             if (*metrics_listener) (*metrics_listener)->stop();
              reaper.stop();
              if (cache_jobs) cache_jobs->stop();
            },
@@ -225,6 +250,7 @@ int main(int argc, char** argv) {
        .cut_connections =
            [&] {
              server.abort_connections();
+             if (*metrics_listener) (*metrics_listener)->abort_connections();
              copies.cancel_all();
            },
        .reload =

@@ -1,5 +1,6 @@
 #include "api/http_registry_client.h"
 
+#include "api/registry_client_metrics.h"
 #include "api/registry_errors.h"
 #include "common/image_json.h"
 #include "common/json_parse.h"
@@ -147,6 +148,7 @@ struct HttpRegistryClient::Impl {
   common::http::Origin origin;
   common::http::HttpClient http;
   common::auth::ServiceToken* own_token;
+  RegistryClientMetrics* metrics = nullptr;
 
   Impl(RegistryClientConfig c, std::string root, common::auth::ServiceToken* own)
       : config(normalized(std::move(c))),
@@ -217,6 +219,17 @@ struct HttpRegistryClient::Impl {
   // Takes `out` by reference: g++ 12 mishandles class-type coroutine parameters passed by
   // value from temporaries (PR 99576), so callers keep a named Outgoing alive instead.
   net::awaitable<Result<Reply>> call(const Caller& caller, const Outgoing& out) {
+    if (!metrics) co_return co_await call_unmetered(caller, out, nullptr);
+    const auto started = std::chrono::steady_clock::now();
+    unsigned status = 0;
+    auto reply = co_await call_unmetered(caller, out, &status);
+    metrics->record(out.verb, status, std::chrono::steady_clock::now() - started);
+    co_return reply;
+  }
+
+  // `*status` (when given) gets the registry's last answer.
+  net::awaitable<Result<Reply>> call_unmetered(const Caller& caller, const Outgoing& out,
+                                               unsigned* status) {
     auto req = request_for(caller, out);
     std::string token;
     for (int attempt_no = 0;; ++attempt_no) {
@@ -227,19 +240,27 @@ struct HttpRegistryClient::Impl {
         req.headers.set("X-Auth-Token", token);
       }
       bool reached = false;
+      if (status) *status = 0;
       auto reply = co_await attempt(req, out, &reached);
       if (!reply) {
-        if (attempt_no < kMaxAttempts - 1 && may_retry(out.verb, reached)) continue;
+        if (attempt_no < kMaxAttempts - 1 && may_retry(out.verb, reached)) {
+          if (metrics) metrics->retried();
+          continue;
+        }
         spdlog::warn("{} registry call {} {} failed: {}", caller.request_id, req.method, out.target,
                      reply.error().message());
         co_return reply.error();
       }
+      if (status) *status = reply->status;
       if (reply->status >= 200 && reply->status < 300) co_return std::move(*reply);
       // The registry refused the api's own token (revoked, expired early): renew it once. No
       // harm in repeating: a refused request was not acted on.
       if (reply->status == 401 && own_token) {
         own_token->refused(token);
-        if (attempt_no < kMaxAttempts - 1) continue;
+        if (attempt_no < kMaxAttempts - 1) {
+          if (metrics) metrics->retried();
+          continue;
+        }
       }
       auto error = registry_error(reply->status, reply->body);
       // The member quota is the api's limit that the registry enforces for it: its 413 is the
@@ -268,6 +289,10 @@ HttpRegistryClient::HttpRegistryClient(RegistryClientConfig config, Resource res
                                    own_token)) {}
 
 HttpRegistryClient::~HttpRegistryClient() = default;
+
+void HttpRegistryClient::set_metrics(RegistryClientMetrics* metrics) {
+  impl_->metrics = metrics;
+}
 
 RegistryClient::Call<std::vector<Image>> HttpRegistryClient::list(
     const Caller& caller, const common::http::QueryParams& params, bool detail) {

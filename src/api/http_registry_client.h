@@ -14,6 +14,8 @@ class ServiceToken;
 
 namespace glance::api {
 
+class RegistryClientMetrics;
+
 // RegistryClient over HTTP/1.1 (or HTTPS) to glance-registry on the common HttpClient, whose
 // keep-alive pool (upstream opens one connection per call) drops connections the registry
 // closed while idle. Connecting is bounded by connect_timeout, every read and write by
@@ -39,6 +41,9 @@ class HttpRegistryClient final : public RegistryClient {
   explicit HttpRegistryClient(RegistryClientConfig config, Resource resource = Resource::v1_images,
                               common::auth::ServiceToken* own_token = nullptr);
   ~HttpRegistryClient() override;
+  // Counts every call from now on (nullptr: none). Call before the first call; `metrics` must
+  // outlive this client.
+  void set_metrics(RegistryClientMetrics* metrics);
 
   // glance::api::RegistryClient
   Call<std::vector<common::Image>> list(const Caller& caller,

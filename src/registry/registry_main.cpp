@@ -26,6 +26,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 using namespace glance;
 
 namespace {
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
   auto file = common::load_config_or_exit(cmd, program);
   auto config = registry::load_registry_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
+  const auto metrics_where = common::metrics::load_metrics_listener_options(file);
   common::check_config_or_exit(file);
   common::prepare_server_process();
   config.policy.search_dirs = common::policy::policy_search_dirs(cmd.config_files);
@@ -72,8 +75,17 @@ int main(int argc, char** argv) {
 
   // Before db: the executor's threads post completions to ioc until it has joined them, so
   // ioc must outlive it (a write still running at shutdown would touch a destroyed ioc).
+  // Before everything that counts into it.
+  common::metrics::Metrics metrics;
+  std::unique_ptr<registry::DbMetrics> db_metrics;
+  std::unique_ptr<common::auth::AuthMetrics> auth_metrics;
+  if (config.server.expose_metrics) {
+    db_metrics = std::make_unique<registry::DbMetrics>(metrics, std::max(1, config.db_pool_size));
+    if (config.keystone) auth_metrics = std::make_unique<common::auth::AuthMetrics>(metrics);
+  }
   common::DaemonIoContext ioc;
   registry::DbExecutor db(*url, config.db_pool_size);
+  db.set_metrics(db_metrics.get());
   check_schema_or_exit(db);
 
   common::SystemClock clock;
@@ -112,14 +124,19 @@ int main(int argc, char** argv) {
       common::healthcheck_filter(config.healthcheck_disable_file)};
   if (config.keystone) {
     keystone = std::make_unique<common::auth::KeystoneAuth>(*config.keystone);
+    keystone->set_metrics(auth_metrics.get());
     filters.push_back(keystone->filter());
   }
   filters.push_back(
       common::context_filter(config.context, config.max_request_id_length, policy->get()));
-  // Before the server, whose request observer writes into it.
-  common::metrics::Metrics metrics;
   common::http::HttpServer server(ioc, config.server, router, std::move(filters), &health_routes);
-  if (config.server.expose_metrics) common::metrics::expose_metrics(metrics, health_routes, server);
+  auto metrics_listener =
+      common::metrics::expose_metrics(ioc, config.server, metrics_where, metrics, health_routes,
+                                      server, config.healthcheck_disable_file);
+  if (!metrics_listener) {
+    spdlog::critical("{}", metrics_listener.error().message());
+    return 1;
+  }
   auto port = server.start();
   if (!port) {
     spdlog::critical("{}", port.error().message());
@@ -133,9 +150,18 @@ int main(int argc, char** argv) {
   // Ready only now: MySQL answered and the schema is current (check_schema_or_exit).
   common::notify_service_manager("READY=1");
   common::run_until_signalled(ioc, config.server.workers, config.server.shutdown_grace,
-                              {.stop_accepting = [&] { server.stop(); },
+                              {.stop_accepting =
+                                   [&] {
+                                     server.stop();
+                                     if (*metrics_listener) (*metrics_listener)->stop();
+                                   },
                                .drained = [&] { return server.active_requests() == 0; },
-                               .cut_connections = [&] { server.abort_connections(); },
+                               .cut_connections =
+                                   [&] {
+                                     server.abort_connections();
+                                     if (*metrics_listener)
+                                       (*metrics_listener)->abort_connections();
+                                   },
                                .reload =
                                    [&] {
                                      common::reload_from_config_files(cmd);

@@ -4,6 +4,7 @@
 // a 503 when the conflict clears within the budget.
 
 #include "registry/db/db_executor.h"
+#include "registry/db/db_metrics.h"
 #include "registry/db/mysql_connection.h"
 #include "registry/db/transaction.h"
 #include "tests/support/eventually.h"
@@ -77,6 +78,22 @@ class DbLockConflict : public ::testing::Test {
     return write;
   }
 
+  // The value of one series of `metrics_`, or -1 when it is absent.
+  double metric(const std::string& series) {
+    const std::string text = metrics_.scrape();
+    const std::string start = series + " ";
+    for (size_t at = 0; at < text.size();) {
+      size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      if (text.compare(at, start.size(), start) == 0)
+        return std::stod(text.substr(at + start.size(), end - at - start.size()));
+      at = end + 1;
+    }
+    return -1;
+  }
+
+  common::metrics::Metrics metrics_;
+  DbMetrics db_metrics_{metrics_, 1};
   DatabaseUrl url_;
   std::unique_ptr<MysqlConnection> holder_;
   std::atomic<int> runs_{0};
@@ -87,25 +104,39 @@ TEST_F(DbLockConflict, WriteThatTimesOutOnALockRunsAgainOnceTheLockIsFree) {
   ASSERT_TRUE(holder_->begin());
   ASSERT_TRUE(holder_->query("SELECT n FROM counters WHERE id = 1 FOR UPDATE"));
   DbExecutor db(url_, 1);
+  db.set_metrics(&db_metrics_);
   auto write = bump("first", {1});
   auto outcome = std::async(std::launch::async, [&] { return db.write_sync(write); });
   // Free the row while the second run waits for it.
   ASSERT_TRUE(glance::testing::eventually([&] { return runs_ >= 2; }));
+  EXPECT_EQ(metric("glance_registry_db_connections_in_use"), 1);
   ASSERT_TRUE(holder_->commit());
   auto result = outcome.get();
   ASSERT_TRUE(result) << result.error().message();
   EXPECT_EQ(runs_, 2);
   EXPECT_EQ(read_backs_, 1);
   EXPECT_EQ(counter(1), 1);
+  // One unit of work, run twice: one operation, one retry.
+  EXPECT_EQ(metric("glance_registry_db_operations_total{kind=\"write\",outcome=\"ok\"}"), 1);
+  EXPECT_EQ(metric("glance_registry_db_retries_total{reason=\"lock_conflict\"}"), 1);
+  EXPECT_EQ(metric("glance_registry_db_retries_total{reason=\"lost_connection\"}"), 0);
+  EXPECT_EQ(metric("glance_registry_db_connections_in_use"), 0);
+  EXPECT_GE(metric("glance_registry_db_operation_duration_seconds_sum{kind=\"write\"}"), 0.5);
 }
 
 TEST_F(DbLockConflict, ConflictThatOutlastsTheBudgetIsUnavailableAndChangesNothing) {
   ASSERT_TRUE(holder_->begin());
   ASSERT_TRUE(holder_->query("SELECT n FROM counters WHERE id = 1 FOR UPDATE"));
   DbExecutor db(url_, 1);
+  db.set_metrics(&db_metrics_);
   auto result = db.write_sync(bump("never", {1}));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code(), common::Errc::unavailable);
+  EXPECT_EQ(metric("glance_registry_db_operations_total{kind=\"write\",outcome=\"unavailable\"}"),
+            1);
+  EXPECT_EQ(metric("glance_registry_db_operations_total{kind=\"write\",outcome=\"ok\"}"), 0);
+  EXPECT_EQ(metric("glance_registry_db_retries_total{reason=\"lock_conflict\"}"),
+            kMaxConflictAttempts - 1);
   EXPECT_EQ(runs_, kMaxConflictAttempts);
   EXPECT_EQ(read_backs_, kMaxConflictAttempts);
   ASSERT_TRUE(holder_->commit());

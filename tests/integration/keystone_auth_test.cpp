@@ -287,6 +287,38 @@ TEST(KeystoneRegistry, ValidatesTheTokenTheApiForwards) {
   EXPECT_EQ(as_bob.status, 404u) << as_bob.body;
 }
 
+// The value of the series `series` (name and labels as exposed) in a /metrics text, or -1.
+double metric(const std::string& text, const std::string& series) {
+  const std::string start = series + " ";
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    if (text.compare(at, start.size(), start) == 0)
+      return std::stod(text.substr(at + start.size(), end - at - start.size()));
+    at = end + 1;
+  }
+  return -1;
+}
+
+TEST(KeystoneMetrics, TokenCacheAndKeystoneRequestsAreCounted) {
+  ApiEnvironment env(true, "", "", api_tail());
+  auto alice = env.client(with_token(keystone_token("alice", "alpha")));
+  ASSERT_EQ(alice.get("/v1/images").status, 200u);  // the service user authenticates, a miss
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(alice.get("/v1/images").status, 200u);   // hits
+  expect_401(env.client(with_token("gAAAAABbogus-metrics")).get("/v1/images"));  // a miss
+  const std::string text = env.client().get("/metrics").body;
+  const std::string lookups = "glance_auth_token_cache_lookups_total";
+  EXPECT_EQ(metric(text, lookups + "{result=\"hit\"}"), 5) << text;
+  EXPECT_EQ(metric(text, lookups + "{result=\"miss\"}"), 2);
+  EXPECT_EQ(metric(text, lookups + "{result=\"joined\"}"), 0);
+  const std::string validations = "glance_auth_keystone_token_validations_total";
+  EXPECT_EQ(metric(text, validations + "{outcome=\"ok\"}"), 1);
+  EXPECT_EQ(metric(text, validations + "{outcome=\"rejected\"}"), 1);
+  EXPECT_EQ(metric(text, validations + "{outcome=\"unreachable\"}"), 0);
+  EXPECT_EQ(metric(text, "glance_auth_keystone_token_validation_duration_seconds_count"), 2);
+  EXPECT_GE(metric(text, "glance_auth_service_token_authentications_total"), 1);
+}
+
 TEST(KeystoneConfig, FlavorKeystoneWithoutServiceCredentialsRefusesToStart) {
   for (const std::string& section :
        {std::string(), std::string("\n[keystone_authtoken]\nauth_url = http://127.0.0.1:1\n"),

@@ -6,10 +6,13 @@
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/process_health.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -100,6 +103,7 @@ TEST(Metrics, CountersSayWhatBothDaemonsDid) {
   }
   ASSERT_EQ(api.get("/v1/images/" + ids[0]).body.size(), 1000u);
   ASSERT_EQ(api.get("/v1/images/" + ids[1]).body.size(), 1001u);
+  ASSERT_EQ(api.del("/v1/images/" + ids[2]).status, 200u);
   std::mt19937 rng(3);
   for (int i = 0; i < 4; ++i) ASSERT_EQ(api.get("/v1/images/" + random_uuid(rng)).status, 404u);
   ASSERT_EQ(api.get("/v2/images").status, 200u);
@@ -152,15 +156,78 @@ TEST(Metrics, CountersSayWhatBothDaemonsDid) {
     for (const auto& [name, label] : sample.labels)
       for (const auto& id : ids) EXPECT_EQ(label.find(id), std::string::npos) << sample.name;
 
-  // The registry counted the api's calls: three creates (the registry answers 200).
+  // The store did three adds, two gets and one delete, all on file; the 404s never reached it.
+  auto store_ops = [&](const std::string& op, const std::string& outcome) {
+    return value(s, "glance_store_operations_total",
+                 L{{"store", "file"}, {"operation", op}, {"outcome", outcome}});
+  };
+  EXPECT_EQ(store_ops("add", "ok"), 3);
+  EXPECT_EQ(store_ops("add", "error"), 0);
+  EXPECT_EQ(store_ops("add", "aborted"), 0);
+  EXPECT_EQ(store_ops("get", "ok"), 2);
+  EXPECT_EQ(store_ops("get", "not_found"), 0);
+  EXPECT_EQ(store_ops("delete", "ok"), 1);
+  EXPECT_EQ(value(s, "glance_store_operation_duration_seconds_count",
+                  L{{"store", "file"}, {"operation", "add"}}),
+            3);
+  EXPECT_EQ(value(s, "glance_store_written_bytes_total", L{{"store", "file"}}), 3003);
+  EXPECT_EQ(value(s, "glance_store_read_bytes_total", L{{"store", "file"}}), 2001);
+
+  // The registry client's calls: three creates, the four lookups the registry answered 404.
+  auto client_calls = [&](const std::string& method, const std::string& outcome) {
+    return value(s, "glance_registry_client_requests_total",
+                 L{{"method", method}, {"outcome", outcome}});
+  };
+  EXPECT_EQ(client_calls("POST", "ok"), 3);
+  EXPECT_GE(client_calls("GET", "client_error"), 4);
+  EXPECT_EQ(client_calls("GET", "unavailable"), 0);
+  EXPECT_EQ(value(s, "glance_registry_client_retries_total"), 0);
+  auto sum = [](const std::vector<Sample>& samples, const std::string& name) {
+    double total = 0;
+    for (const auto& sample : samples)
+      if (sample.name == name &&
+          (!sample.labels.count("route") || sample.labels.at("route") != "/metrics"))
+        total += sample.value;
+    return total;
+  };
+  EXPECT_EQ(sum(s, "glance_registry_client_request_duration_seconds_count"),
+            sum(s, "glance_registry_client_requests_total"));
+
+  // The registry counted the api's calls: three creates (the registry answers 200), and as
+  // many requests in all as the api's client says it sent (the scrapes aside).
   HttpClient registry(env.registry().daemon().port());
+  // The api's periodic orphan pass calls the registry too: compare two scrapes close together.
   std::vector<Sample> r;
+  double client_total = 0;
   EXPECT_TRUE(eventually([&] {
+    client_total = sum(scrape(api), "glance_registry_client_requests_total");
     r = scrape(registry);
     return value(r, "glance_http_requests_total",
-                 L{{"method", "POST"}, {"route", "/images"}, {"code", "200"}}) == 3;
-  }));
+                 L{{"method", "POST"}, {"route", "/images"}, {"code", "200"}}) == 3 &&
+           sum(r, "glance_http_requests_total") == client_total;
+  })) << client_total
+      << " " << sum(r, "glance_http_requests_total");
   EXPECT_GT(value(r, "process_open_fds"), 3);
+
+  // Its database pool: every create, state change and delete was a write that succeeded,
+  // every lookup a read; nothing retried, nothing running now.
+  auto db_ops = [&](const std::string& kind, const std::string& outcome) {
+    return value(r, "glance_registry_db_operations_total", L{{"kind", kind}, {"outcome", outcome}});
+  };
+  EXPECT_GE(db_ops("write", "ok"), 7);  // 3 creates, 3 activations, 1 delete at least
+  EXPECT_GE(db_ops("read", "ok"), 3);
+  EXPECT_EQ(db_ops("write", "unavailable"), 0);
+  EXPECT_EQ(db_ops("read", "unavailable"), 0);
+  EXPECT_EQ(value(r, "glance_registry_db_operation_duration_seconds_count", L{{"kind", "write"}}),
+            db_ops("write", "ok") + db_ops("write", "error"));
+  // Every unit of work but the start-up schema check, which runs on the main thread, waited
+  // for a pool thread.
+  EXPECT_EQ(value(r, "glance_registry_db_queue_wait_seconds_count"),
+            db_ops("write", "ok") + db_ops("write", "error") + db_ops("read", "ok") +
+                db_ops("read", "error") - 1);
+  EXPECT_EQ(value(r, "glance_registry_db_retries_total", L{{"reason", "lost_connection"}}), 0);
+  EXPECT_EQ(value(r, "glance_registry_db_connections_in_use"), 0);
+  EXPECT_GT(value(r, "glance_registry_db_pool_size"), 0);
 }
 
 TEST(Metrics, RandomPathsAndMethodsAddNoSeries) {
@@ -202,6 +269,118 @@ TEST(Metrics, TheOptionTurnsTheRouteOff) {
   EXPECT_EQ(api.get("/metrics").status, 300u);
   EXPECT_EQ(api.get("/v1/images").status, 200u);
   EXPECT_EQ(HttpClient(env.registry().daemon().port()).get("/metrics").status, 404u);
+}
+
+TEST(Metrics, ItsOwnPortServesThemAndTheApiPortsNoLonger) {
+  ApiEnvironment env(false, "metrics_bind_port = 0\nmetrics_bind_host = 127.0.0.1\n", "", "",
+                     "[DEFAULT]\nmetrics_bind_port = 0\nmetrics_bind_host = 127.0.0.1\n");
+  auto api = env.client();
+  ASSERT_EQ(api.get("/v1/images").status, 200u);
+  const int api_metrics = env.api().metrics_port();
+  const int registry_metrics = env.registry().daemon().metrics_port();
+  ASSERT_GT(api_metrics, 0) << env.api().log();
+  ASSERT_GT(registry_metrics, 0);
+  EXPECT_NE(api_metrics, env.api().port());
+  EXPECT_NE(registry_metrics, env.registry().daemon().port());
+
+  HttpClient api_scraper(api_metrics);
+  std::vector<Sample> s;
+  ASSERT_TRUE(eventually([&] {
+    s = scrape(api_scraper);
+    return value(s, "glance_http_requests_total",
+                 {{"method", "GET"}, {"route", "/v1/images"}, {"code", "200"}}) == 1;
+  }));
+  // Scrapes on the metrics port are not API requests: none counted, none in flight.
+  EXPECT_EQ(value(s, "glance_http_requests_in_flight"), 0);
+  EXPECT_EQ(series(s, "glance_http_requests_total"), 1u);
+  EXPECT_GT(value(s, "process_open_fds"), 3);
+  EXPECT_EQ(api_scraper.get("/healthcheck").status, 200u);
+  EXPECT_EQ(api_scraper.get("/v1/images").status, 404u);
+  EXPECT_EQ(api_scraper.post("/metrics", "x").status, 405u);
+  HttpClient registry_scraper(registry_metrics);
+  EXPECT_GT(value(scrape(registry_scraper), "glance_registry_db_operations_total",
+                  {{"kind", "read"}, {"outcome", "ok"}}),
+            0);
+
+  // The API ports answer /metrics as any path they do not serve: the api with its version
+  // document, the registry with 404.
+  auto on_api = api.get("/metrics");
+  EXPECT_EQ(on_api.status, 300u);
+  EXPECT_EQ(on_api.body.find("glance_http_requests_total"), std::string::npos);
+  EXPECT_EQ(HttpClient(env.registry().daemon().port()).get("/metrics").status, 404u);
+}
+
+TEST(Metrics, HostileClientsOnTheMetricsPortGet4xxAndTheDaemonKeepsServing) {
+  ApiEnvironment env(false, "metrics_bind_port = 0\nmetrics_bind_host = 127.0.0.1\n");
+  const int port = env.api().metrics_port();
+  ASSERT_GT(port, 0) << env.api().log();
+  HttpClient scraper(port);
+  ASSERT_EQ(scraper.get("/metrics").status, 200u);
+  auto baseline = ProcessHealth::snapshot(env.api().pid());
+
+  auto exchange = [port](const std::string& bytes) {
+    RawConnection c(port);
+    c.send(bytes);
+    return c.read(1 << 16, std::chrono::seconds(10));
+  };
+  auto status_of = [](const std::string& answer) {
+    return answer.size() >= 12 && answer.starts_with("HTTP/1.") ? std::stoi(answer.substr(9, 3))
+                                                                : 0;
+  };
+  std::mt19937 rng(7);
+  for (int i = 0; i < 10; ++i) {
+    std::string garbage(2000, '\0');
+    for (auto& c : garbage) c = static_cast<char>(rng() % 256);
+    const std::string answer = exchange(garbage + "\r\n\r\n");
+    if (!answer.empty()) EXPECT_EQ(status_of(answer) / 100, 4) << answer.substr(0, 80);
+  }
+  // A header past any limit, a body on a route that takes none, a huge chunked body.
+  const std::string huge_header = exchange(
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(1 << 20, 'a') + "\r\n\r\n");
+  EXPECT_EQ(status_of(huge_header) / 100, 4) << huge_header.substr(0, 80);
+  const std::string big_body =
+      exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" +
+               std::string(1 << 20, 'b'));
+  EXPECT_EQ(status_of(big_body) / 100, 4) << big_body.substr(0, 80);
+  EXPECT_EQ(scraper.request("DELETE", "/metrics").status, 405u);
+  EXPECT_EQ(scraper.get("/" + std::string(10000, 'p')).status, 404u);
+  // Clients that connect and say nothing, then vanish.
+  for (int i = 0; i < 30; ++i) {
+    RawConnection idle(port);
+    idle.send("GET /metr");
+    idle.reset();
+  }
+
+  EXPECT_EQ(scraper.get("/metrics").status, 200u);
+  EXPECT_EQ(env.client().get("/v1/images").status, 200u);
+  expect_recovered(env.api(), baseline, [port](const Daemon& api) {
+    try {
+      return answers_healthcheck(api) && HttpClient(port).get("/metrics").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  });
+}
+
+TEST(Metrics, AMetricsPortInUseStopsTheDaemonAtStartUp) {
+  int port = 0;
+  const int taken = listen_ephemeral("127.0.0.1", &port);
+  ASSERT_GE(taken, 0);
+  Daemon api(api_binary(),
+             "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\n"
+             "metrics_bind_host = 127.0.0.1\nmetrics_bind_port = " +
+                 std::to_string(port) + "\n[glance_store]\nfilesystem_store_datadir = " +
+                 make_temp_dir("glance-metrics-store") + "\n");
+  try {
+    api.start();
+    ADD_FAILURE() << "glance-api started with its metrics port taken";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot serve /metrics: cannot listen on 127.0.0.1:" +
+                                         std::to_string(port)),
+              std::string::npos)
+        << e.what();
+  }
+  ::close(taken);
 }
 
 }  // namespace

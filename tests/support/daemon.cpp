@@ -48,6 +48,13 @@ std::string Daemon::log() const {
   return ss.str();
 }
 
+int Daemon::metrics_port() const {
+  static const std::regex serving(R"(serving /metrics on [^ ]+:(\d+))");
+  std::smatch m;
+  const std::string text = log();
+  return std::regex_search(text, m, serving) ? std::stoi(m[1]) : 0;
+}
+
 void Daemon::start() {
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

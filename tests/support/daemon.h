@@ -38,6 +38,9 @@ class Daemon {
   // The process id while running (for /proc inspection), -1 otherwise.
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
+  // The port of the daemon's own metrics listener (metrics_bind_port), read from its
+  // "serving /metrics on HOST:PORT" line, which comes before "listening on"; 0 when it has none.
+  int metrics_port() const;
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Everything the daemon logged so far.
   std::string log() const;

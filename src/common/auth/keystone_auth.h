@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/auth/auth_metrics.h"
 #include "common/auth/keystone_auth_options.h"
 #include "common/auth/service_token.h"
 #include "common/auth/token_validator.h"
@@ -21,6 +22,11 @@ class KeystoneAuth {
   TokenValidator& validator() { return validator_; }
   // The service user's own token, also for the daemon's calls that act on no user's behalf.
   ServiceToken& service_token() { return service_; }
+  // Reports the validator's and the service token's work (auth_metrics.h); before first use.
+  void set_metrics(AuthMetrics* metrics) {
+    validator_.set_metrics(metrics);
+    if (metrics) metrics->watch(service_);
+  }
 
  private:
   KeystoneAuthOptions options_;

@@ -1,5 +1,6 @@
 #include "common/auth/token_validator.h"
 
+#include "common/auth/auth_metrics.h"
 #include "common/http/client.h"
 
 #include <spdlog/spdlog.h>
@@ -80,6 +81,7 @@ net::awaitable<Result<TokenValidator::Info>> TokenValidator::validate(std::strin
     std::lock_guard lock(mutex_);
     auto it = cache_.find(key);
     if (it != cache_.end() && it->second.info && SteadyClock::now() < it->second.fresh_until) {
+      if (metrics_) metrics_->looked_up(AuthMetrics::Lookup::hit);
       Info info = it->second.info;
       if (!allow_expired && info->expires_at <= clock_.now())
         co_return Error::unauthorized("token expired");
@@ -95,6 +97,7 @@ net::awaitable<Result<TokenValidator::Info>> TokenValidator::validate(std::strin
     }
     flight = it->second.pending;
   }
+  if (metrics_) metrics_->looked_up(lead ? AuthMetrics::Lookup::miss : AuthMetrics::Lookup::joined);
   if (lead) co_return co_await lead_validation(key, std::move(flight), token, allow_expired);
   // A closed channel completes every receive, pending or future.
   co_await flight->done.async_receive(net::as_tuple(net::use_awaitable));
@@ -159,7 +162,9 @@ net::awaitable<Result<TokenValidator::Info>> TokenValidator::ask_keystone(const 
     request.headers.set("X-Auth-Token", service->token);
     request.headers.set("X-Subject-Token", token);
     ++validations_;
+    const auto started = SteadyClock::now();
     auto reply = co_await client_.fetch(url->origin, request, {}, kMaxReplyBytes);
+    if (metrics_) metrics_->validated(reply ? reply->status : 0, SteadyClock::now() - started);
     if (!reply) {
       spdlog::error("cannot validate a token: Keystone at {} cannot be reached: {}",
                     url->origin.text(), reply.error().message());

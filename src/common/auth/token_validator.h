@@ -22,6 +22,8 @@ class HttpClient;
 
 namespace glance::common::auth {
 
+class AuthMetrics;
+
 // Validates tokens against Keystone v3 as keystonemiddleware's auth_token does, with the
 // service user's token ([keystone_authtoken], renewed when Keystone refuses it): a user's
 // token is checked with GET /v3/auth/tokens (X-Subject-Token), at the identity endpoint of the
@@ -55,6 +57,9 @@ class TokenValidator {
 
   // Keystone round trips so far, for tests and diagnostics.
   uint64_t validations() const { return validations_.load(); }
+  // Reports cache lookups and Keystone requests from now on (nullptr: none). Call before the
+  // first validation; `metrics` must outlive this object.
+  void set_metrics(AuthMetrics* metrics) { metrics_ = metrics; }
 
  private:
   template <class T>
@@ -83,6 +88,7 @@ class TokenValidator {
   const KeystoneAuthOptions options_;
   const Clock& clock_;
   std::atomic<uint64_t> validations_{0};
+  AuthMetrics* metrics_ = nullptr;
   std::mutex mutex_;
   std::unordered_map<std::string, CacheEntry> cache_;
 };

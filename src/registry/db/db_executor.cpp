@@ -51,6 +51,11 @@ Result<void> DbExecutor::answers_query(MysqlConnection& c) {
   return {};
 }
 
+void DbExecutor::record(WorkKind kind, std::optional<common::Errc> error,
+                        std::chrono::steady_clock::time_point started) {
+  metrics_->finished(kind, error, std::chrono::steady_clock::now() - started);
+}
+
 void DbExecutor::drop_connection() {
   t_connection.conn.reset();
 }
@@ -93,6 +98,7 @@ Result<void> DbExecutor::execute(WorkKind kind, const Attempt& attempt, const Re
       step = after_read_back(finding, failure, attempts);
     }
     if (step == NextStep::finish) return {};
+    if (metrics_) metrics_->retried(failure);
     if (failure == AttemptFailure::lock_conflict) {
       spdlog::info("lock conflict in MySQL (run {} of a unit of work): running it again", attempts);
       std::this_thread::sleep_for(conflict_pause(attempts, jitter()));

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "registry/db/database_url.h"
+#include "registry/db/db_metrics.h"
 #include "registry/db/retry_rule.h"
 
 #include <boost/asio/async_result.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -68,6 +70,10 @@ class DbExecutor {
     return on_pool<T>([this, work = std::move(work)]() { return write_sync<T>(work); });
   }
 
+  // Reports every unit of work from now on (nullptr: none). Call before handing over work;
+  // `metrics` must outlive the executor's work.
+  void set_metrics(DbMetrics* metrics) { metrics_ = metrics; }
+
   // Whether MySQL answers a trivial query (for health checks).
   boost::asio::awaitable<Result<void>> probe() {
     return read<void>([](MysqlConnection& c) { return answers_query(c); });
@@ -76,11 +82,11 @@ class DbExecutor {
   // The same, blocking the caller: for start-up checks and glance-manage.
   template <class T, class F>
   Result<T> read_sync(const F& fn) {
-    std::optional<Result<T>> result;
-    auto ran = execute(
-        WorkKind::read_only, [&](MysqlConnection& c) { result.emplace(fn(c)); }, nullptr);
-    if (!ran) return ran.error();
-    return std::move(*result);
+    const auto started = std::chrono::steady_clock::now();
+    if (metrics_) metrics_->started();
+    Result<T> result = read_unmetered<T>(fn);
+    if (metrics_) record(WorkKind::read_only, outcome_of(result), started);
+    return result;
   }
   // Runs fn(connection) once, for work with no read-back (glance-manage's migrations and
   // purge, which an operator may simply start again): a lost connection or a lock conflict is
@@ -96,6 +102,27 @@ class DbExecutor {
   }
   template <class T>
   Result<T> write_sync(const DbWrite<T>& work) {
+    const auto started = std::chrono::steady_clock::now();
+    if (metrics_) metrics_->started();
+    Result<T> result = write_unmetered(work);
+    if (metrics_) record(WorkKind::write, outcome_of(result), started);
+    return result;
+  }
+
+ private:
+  using Attempt = std::function<void(MysqlConnection&)>;
+  using ReadBack = std::function<WriteFinding(MysqlConnection&)>;
+
+  template <class T, class F>
+  Result<T> read_unmetered(const F& fn) {
+    std::optional<Result<T>> result;
+    auto ran = execute(
+        WorkKind::read_only, [&](MysqlConnection& c) { result.emplace(fn(c)); }, nullptr);
+    if (!ran) return ran.error();
+    return std::move(*result);
+  }
+  template <class T>
+  Result<T> write_unmetered(const DbWrite<T>& work) {
     std::optional<Result<T>> result;
     auto ran = execute(
         WorkKind::write, [&](MysqlConnection& c) { result.emplace(work.apply(c)); },
@@ -113,11 +140,14 @@ class DbExecutor {
     return std::move(*result);
   }
 
- private:
-  using Attempt = std::function<void(MysqlConnection&)>;
-  using ReadBack = std::function<WriteFinding(MysqlConnection&)>;
-
   static Result<void> answers_query(MysqlConnection& c);
+  template <class T>
+  static std::optional<common::Errc> outcome_of(const Result<T>& result) {
+    if (result) return std::nullopt;
+    return result.error().code();
+  }
+  void record(WorkKind kind, std::optional<common::Errc> error,
+              std::chrono::steady_clock::time_point started);
 
   template <class T, class Job>
   boost::asio::awaitable<Result<T>> on_pool(Job job) {
@@ -125,8 +155,10 @@ class DbExecutor {
     return net::async_initiate<decltype(net::use_awaitable), void(Result<T>)>(
         [this, job = std::move(job)](auto handler) mutable {
           auto home = net::get_associated_executor(handler);
-          net::post(pool_, [job = std::move(job), handler = std::move(handler),
-                            work = net::make_work_guard(home)]() mutable {
+          net::post(pool_, [this, job = std::move(job), handler = std::move(handler),
+                            work = net::make_work_guard(home),
+                            posted = std::chrono::steady_clock::now()]() mutable {
+            if (metrics_) metrics_->waited(std::chrono::steady_clock::now() - posted);
             Result<T> result = job();
             auto ex = work.get_executor();
             net::post(ex, [handler = std::move(handler), result = std::move(result)]() mutable {
@@ -147,6 +179,7 @@ class DbExecutor {
 
   DatabaseUrl url_;
   boost::asio::thread_pool pool_;
+  DbMetrics* metrics_ = nullptr;
 };
 
 }  // namespace glance::registry
