@@ -207,19 +207,21 @@ class ApiCacheSwiftFlight : public ::testing::Test {
     return "GET " + *storage_path_ + "/" + container() + "-flight/" + id;
   }
   int object_gets(const std::string& id) const { return gate_->requests_starting(object(id)); }
-  std::unique_ptr<Download> start(const std::string& id) const {
+  // Through v1, or v2's /file with `v2`.
+  std::unique_ptr<Download> start(const std::string& id, bool v2 = false) const {
     auto d = std::make_unique<Download>(env_->api().port());
+    const std::string target = v2 ? "/v2/images/" + id + "/file" : "/v1/images/" + id;
     EXPECT_TRUE(
-        d->conn.send("GET /v1/images/" + id + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        d->conn.send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
     return d;
   }
-  // `n` downloads of `id` started together while its object is held after 1 MiB, each
-  // answered and reading before the test goes on: with the object held, only a download
-  // following the one fill can have bytes to read.
+  // `n` downloads of `id` (every fourth through v2) started together while its object is
+  // held after 1 MiB, each answered and reading before the test goes on: with the object
+  // held, only a download following the one fill can have bytes to read.
   std::vector<std::unique_ptr<Download>> start_held(const std::string& id, size_t n) const {
     gate_->hold(object(id), 1 << 20);
     std::vector<std::unique_ptr<Download>> downloads;
-    for (size_t i = 0; i < n; ++i) downloads.push_back(start(id));
+    for (size_t i = 0; i < n; ++i) downloads.push_back(start(id, i % 4 == 3));
     EXPECT_TRUE(gate_->wait_held());
     for (size_t i = 0; i < n; ++i) EXPECT_TRUE(downloads[i]->first_bytes()) << i;
     return downloads;
