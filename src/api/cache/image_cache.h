@@ -59,10 +59,10 @@ class ImageCache {
   // For a download of the whole of `image` that open_cached() missed, after every check an
   // uncached download makes. When a fill of the image (same checksum) runs here and its
   // store answered, returns the body following it (or the copy, when a fill was committed
-  // since open_cached() missed). Otherwise returns nothing, and sets `lead`
-  // when this download is to fill the cache: the caller opens the store and passes its body
-  // to fill(); downloads missing meanwhile wait for that and follow. Neither (the image
-  // cannot be cached, its fill failed): read the store, uncached.
+  // since open_cached() missed). Otherwise returns nothing, and sets `lead` when this
+  // download is to fill the cache: the caller opens the store and passes its body to fill();
+  // downloads missing meanwhile wait for that and follow. Neither (the image cannot be
+  // cached, its fill failed): read the store, uncached.
   boost::asio::awaitable<std::optional<store::ImageBody>> follow(const common::Image& image,
                                                                  std::optional<FillLease>& lead);
   // The lease for a fill of `image` when it can be cached and no fill of it runs.
