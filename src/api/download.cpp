@@ -60,10 +60,18 @@ net::awaitable<Result<Response>> image_data_response(const store::StoreRegistry&
     const auto span = options.span.value_or(store::ByteSpan{0, cached->size});
     body = common::http::FileRange(std::exchange(cached->fd, -1), span.offset, span.length);
   } else {
-    auto reader = co_await store->open(where, options);
-    if (!reader) co_return reader.error();
-    body = (*reader)->take_body();
-    if (cache && !options.span) body = co_await cache->fill(image, std::move(body));
+    // Ranges go to the store even while a fill runs: they are small and rarely cold.
+    std::optional<FillLease> lead;
+    std::optional<store::ImageBody> followed;
+    if (cache && !options.span) followed = co_await cache->follow(image, lead);
+    if (followed) {
+      body = std::move(*followed);
+    } else {
+      auto reader = co_await store->open(where, options);
+      if (!reader) co_return reader.error();
+      body = (*reader)->take_body();
+      if (lead) body = co_await cache->fill(std::move(*lead), std::move(body));
+    }
   }
   Response res = data_response(image, v2_headers);
   // Upstream's v2 does not announce ranges, though it serves them.

@@ -33,7 +33,9 @@ class ImageCache;
 //
 // With `cache`, a cached copy whose checksum is the image's answers instead of the store
 // (the same ranges, from the local file); without one, a whole-image answer also fills the
-// cache. The caller has made every check an uncached download makes.
+// cache, or follows the fill of it already running (ImageCache::follow), so that concurrent
+// misses read the store once. Ranges are read from the store while a fill runs. The caller has
+// made every check an uncached download makes.
 boost::asio::awaitable<common::Result<common::http::Response>> image_data_response(
     const store::StoreRegistry& stores, const common::Image& image,
     std::optional<std::string_view> range, const store::ReadOptions& options,

@@ -1,5 +1,6 @@
 #include "api/cache/cache_fill_reader.h"
 
+#include "api/cache/fill_flight.h"
 #include "api/cache/image_cache.h"
 #include "store/blocking_pool.h"
 
@@ -30,13 +31,15 @@ bool write_all(int fd, std::span<const char> data) {
 
 CacheFillReader::CacheFillReader(ImageCache& cache,
                                  std::unique_ptr<common::http::BodyReader> source,
-                                 std::string image_id, int fd, uint64_t size, std::string checksum)
+                                 std::string image_id, int fd, uint64_t size, std::string checksum,
+                                 std::shared_ptr<FillFlight> flight)
     : cache_(cache),
       source_(std::move(source)),
       image_id_(std::move(image_id)),
       fd_(fd),
       size_(size),
-      checksum_(std::move(checksum)) {}
+      checksum_(std::move(checksum)),
+      flight_(std::move(flight)) {}
 
 CacheFillReader::~CacheFillReader() {
   if (fd_ < 0) return;
@@ -44,6 +47,7 @@ CacheFillReader::~CacheFillReader() {
   // to the pool rather than blocking this I/O thread.
   spdlog::warn("image cache: not caching {}: the download ended after {} bytes", image_id_,
                written_);
+  flight_->finish(false);
   cache_.pool().post([&cache = cache_, id = image_id_, fd = fd_] {
     cache.directory().discard_fill(id, fd);
     cache.release(id);
@@ -71,6 +75,7 @@ net::awaitable<Result<size_t>> CacheFillReader::read_some(std::span<char> buf) {
     return write_all(fd_, chunk);
   });
   written_ += *n;
+  if (written) flight_->wrote(written_);
   if (!written)
     co_await discard("writing to the cache failed");
   else if (written_ == size_)
@@ -87,6 +92,7 @@ net::awaitable<void> CacheFillReader::settle() {
       co_await cache_.run([id = image_id_, fd, size = size_, sum = checksum_](CacheDirectory& d) {
         return d.commit_fill(id, fd, size, sum);
       });
+  flight_->finish(committed.has_value());
   if (!committed) {
     cache_.release(image_id_);
     spdlog::error("{}", committed.error().message());
@@ -105,6 +111,7 @@ net::awaitable<void> CacheFillReader::discard(const char* why) {
     d.discard_fill(id, fd);
     return true;
   });
+  flight_->finish(false);
   cache_.release(image_id_);
 }
 

@@ -9,6 +9,7 @@
 
 namespace glance::api {
 
+class FillFlight;
 class ImageCache;
 
 // Streams an image from its store to the client and, on the way, into a fill of the cache
@@ -17,15 +18,21 @@ class ImageCache;
 // different, too long, a store error or a reader destroyed early (the client went away), the
 // fill is discarded. The client's bytes are never held back or altered by the cache: a failed
 // write to the cache only ends the fill. Holds the image's claim on `cache` until the fill is
-// settled. `cache` must outlive it. Not thread-safe.
+// settled. Reports its progress and outcome to `flight`, which the downloads following the
+// fill read. `cache` must outlive it. Not thread-safe.
 class CacheFillReader final : public common::http::BodyReader {
  public:
   CacheFillReader(ImageCache& cache, std::unique_ptr<common::http::BodyReader> source,
-                  std::string image_id, int fd, uint64_t size, std::string checksum);
+                  std::string image_id, int fd, uint64_t size, std::string checksum,
+                  std::shared_ptr<FillFlight> flight);
   ~CacheFillReader() override;
 
   // glance::common::http::BodyReader
   boost::asio::awaitable<common::Result<size_t>> read_some(std::span<char> buf) override;
+
+  // True once the fill was committed or discarded; reads then only pass the store's bytes on.
+  bool settled() const { return fd_ < 0; }
+  const std::string& image_id() const { return image_id_; }
 
  private:
   boost::asio::awaitable<void> settle();
@@ -39,6 +46,7 @@ class CacheFillReader final : public common::http::BodyReader {
   std::string checksum_;
   uint64_t written_ = 0;
   common::Md5Digest md5_;
+  std::shared_ptr<FillFlight> flight_;
 };
 
 }  // namespace glance::api

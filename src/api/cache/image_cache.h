@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,11 +16,37 @@
 
 namespace glance::api {
 
+class FillFlight;
+class ImageCache;
+
+// The right to fill the cache with one image, which its holder got from ImageCache::follow
+// or lead (an empty file under incomplete/ to write, and the flight that downloads missing
+// meanwhile follow). Handed to ImageCache::fill with the store's body; destroyed unused (the
+// store could not be read), it discards the fill and its followers turn to the store.
+class FillLease {
+ public:
+  FillLease(ImageCache& cache, std::string image_id, std::string checksum, int write_fd,
+            int read_fd, std::shared_ptr<FillFlight> flight);
+  FillLease(FillLease&& o) noexcept;
+  FillLease& operator=(FillLease&&) = delete;
+  ~FillLease();
+
+ private:
+  friend class ImageCache;
+  ImageCache* cache_;
+  std::string image_id_;
+  std::string checksum_;
+  int write_fd_;  // -1 once used
+  int read_fd_;
+  std::shared_ptr<FillFlight> flight_;
+};
+
 // glance-api's image cache as the download path and the management routes use it: every
 // disk and SQLite call of the CacheDirectory runs on `pool`, and the coroutines resume on
-// their own executor. At most one fill per image at a time in this process (single flight);
-// downloads that find a fill running stream from the store as without a cache. Safe for
-// concurrent use. `pool` must outlive it, and it must outlive every reader fill() returned.
+// their own executor. Single flight: at most one fill per image at a time in this process,
+// and downloads that miss while it runs follow it (FillFollower) rather than read the store
+// again. Safe for concurrent use. `pool` must outlive it, and it must outlive every reader
+// fill() or follow() returned (a fill carried on after its leader's client left included).
 class ImageCache {
  public:
   ImageCache(std::unique_ptr<CacheDirectory> directory, store::BlockingPool& pool)
@@ -29,10 +56,26 @@ class ImageCache {
   // has checked that the image may be downloaded.
   boost::asio::awaitable<std::optional<CachedFile>> open_cached(const common::Image& image);
 
+  // For a download of the whole of `image` that open_cached() missed, after every check an
+  // uncached download makes. When a fill of the image (same checksum) runs here and its
+  // store answered, returns the body following it (or the copy, when a fill was committed
+  // since open_cached() missed). Otherwise returns nothing, and sets `lead` when this
+  // download is to fill the cache: the caller opens the store and passes its body to fill();
+  // downloads missing meanwhile wait for that and follow. Neither (the image cannot be
+  // cached, its fill failed): read the store, uncached.
+  boost::asio::awaitable<std::optional<store::ImageBody>> follow(const common::Image& image,
+                                                                 std::optional<FillLease>& lead);
+  // The lease for a fill of `image` when it can be cached and no fill of it runs.
+  boost::asio::awaitable<std::optional<FillLease>> lead(const common::Image& image);
+
   // `body` (the whole image, as the store gave it), wrapped so that the bytes it streams
   // also fill the cache, verified against the image's size and checksum before they are
-  // committed; `body` itself when the image cannot be cached (no checksum, empty, a fill
-  // already running) or the fill cannot start.
+  // committed. If the reader is destroyed early (its client left) while followers remain,
+  // the fill carries on without it on the caller's executor, for them; it is discarded once
+  // none remain, as it is at once when there were none.
+  boost::asio::awaitable<store::ImageBody> fill(FillLease lease, store::ImageBody body);
+  // The same with a lease of its own; `body` itself when the image cannot be cached (no
+  // checksum, empty, a fill already running) or the fill cannot start.
   boost::asio::awaitable<store::ImageBody> fill(const common::Image& image, store::ImageBody body);
 
   // Drops the cached copy of `image_id` (the image was deleted or its data replaced),
@@ -48,16 +91,21 @@ class ImageCache {
   store::BlockingPool& pool() { return pool_; }
   CacheDirectory& directory() { return *directory_; }
 
-  // Single flight: claim() is false while another fill of `image_id` holds it. release()
-  // is true when remove() was asked meanwhile: a copy the fill committed must go too.
-  bool claim(const std::string& image_id);
+  // Ends a fill's hold on its image. True when remove() was asked meanwhile: a copy the fill
+  // committed must go too.
   bool release(const std::string& image_id);
 
  private:
+  // The flight running for `image_id`, or `mine`, now registered, when none runs.
+  std::shared_ptr<FillFlight> claim_or_find(const std::string& image_id,
+                                            std::shared_ptr<FillFlight> mine);
+  boost::asio::awaitable<std::optional<FillLease>> begin(const common::Image& image,
+                                                         std::shared_ptr<FillFlight> flight);
+
   std::unique_ptr<CacheDirectory> directory_;
   store::BlockingPool& pool_;
   std::mutex mutex_;
-  std::set<std::string> filling_;
+  std::map<std::string, std::shared_ptr<FillFlight>> flights_;
   std::set<std::string> removed_while_filling_;
 };
 
