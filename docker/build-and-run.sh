@@ -51,9 +51,26 @@ run=$(mktemp -d /tmp/glance-docker.XXXXXX)
 mkdir -p "$run/host" "$run/volumes/images"
 containers=()
 daemons=() # "pid name" of the buildah run processes still running
+build_pid=""
+descendants() { # PID: every process below PID
+  local child
+  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    echo "$child"
+    descendants "$child"
+  done
+}
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  if [ -n "$build_pid" ]; then
+    # buildah bud, stopped, leaves its RUN step's processes (a compiler, ninja) behind.
+    local below
+    below=$(descendants "$build_pid")
+    kill -TERM "$build_pid" 2>/dev/null || true
+    wait "$build_pid" 2>/dev/null || true
+    # shellcheck disable=SC2086
+    [ -z "$below" ] || kill -TERM $below 2>/dev/null || true
+  fi
   local entry
   for entry in "${daemons[@]}"; do
     stop_daemon "${entry%% *}" "${entry#* }" >/dev/null 2>&1 || true
@@ -126,9 +143,11 @@ build_seconds=0
 if [ "$build" = 1 ]; then
   say "building $image (buildah bud, -j$jobs)"
   t=$SECONDS
-  buildah bud --isolation chroot --layers --pull=never --build-arg "BASE_IMAGE=$base" \
-    --build-arg "JOBS=$jobs" -f "$root/docker/Dockerfile" -t "$image" "$root" >"$run/build.log" 2>&1 ||
-    fail "buildah bud failed (see build.log)"
+  buildah bud --isolation chroot --layers --force-rm --pull=never --build-arg "BASE_IMAGE=$base" \
+    --build-arg "JOBS=$jobs" -f "$root/docker/Dockerfile" -t "$image" "$root" >"$run/build.log" 2>&1 &
+  build_pid=$!
+  wait "$build_pid" || fail "buildah bud failed (see build.log)"
+  build_pid=""
   build_seconds=$((SECONDS - t))
 fi
 image_bytes=$(podman image inspect --format '{{.Size}}' "$image")
@@ -155,6 +174,10 @@ if in_container "$check" no_mounts sh -c 'ldd /usr/bin/glance-*' >"$run/ldd.log"
   fail "ldd failed in the image"
 fi
 ! grep -q "not found" "$run/ldd.log" || fail "the image lacks libraries: $(grep 'not found' "$run/ldd.log" | sort -u)"
+for tool in clang++ g++ cmake ninja; do
+  ! in_container "$check" no_mounts sh -c "command -v $tool" >/dev/null 2>&1 ||
+    fail "the runtime image holds the build tool $tool"
+done
 glance_uid=$(buildah run --isolation chroot "$check" -- id -u)
 glance_gid=$(buildah run --isolation chroot "$check" -- id -g)
 [ "$glance_uid" != 0 ] || fail "the image runs as root"
