@@ -1,47 +1,12 @@
 #include "tests/support/gated_proxy.h"
 
-#include <sys/socket.h>
+#include "tests/support/relayed_message.h"
 
 #include <algorithm>
 #include <chrono>
 #include <optional>
 
 namespace glance::testing {
-
-namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-// One whole message from `fd` and the length of its head, keeping any excess in `pending`;
-// nullopt when the peer closes first.
-std::optional<std::pair<std::string, size_t>> read_message(int fd, std::string& pending,
-                                                           bool head_only_body) {
-  char buf[16384];
-  size_t head_end;
-  while ((head_end = pending.find("\r\n\r\n")) == std::string::npos) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return std::nullopt;
-    pending.append(buf, static_cast<size_t>(n));
-  }
-  head_end += 4;
-  size_t body = 0;
-  std::string head = lower(pending.substr(0, head_end));
-  if (auto at = head.find("\r\ncontent-length:"); at != std::string::npos && !head_only_body)
-    body = std::stoul(head.substr(at + 17));
-  while (pending.size() < head_end + body) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return std::nullopt;
-    pending.append(buf, static_cast<size_t>(n));
-  }
-  std::string message = pending.substr(0, head_end + body);
-  pending.erase(0, head_end + body);
-  return std::pair{std::move(message), head_end};
-}
-
-}  // namespace
 
 GatedProxy::GatedProxy(int upstream_port)
     : relay_(
@@ -94,22 +59,22 @@ bool GatedProxy::pass_gate() {
 void GatedProxy::relay_messages(int client, int server) {
   std::string from_client, from_server;
   while (!relay_.stopping()) {
-    auto request = read_message(client, from_client, false);
-    if (!request || !send_all(server, request->first)) break;
-    const bool head = request->first.starts_with("HEAD ");
-    auto response = read_message(server, from_server, head);
+    auto relayed = read_relayed_message(client, from_client, false);
+    if (!relayed || !send_all(server, relayed->bytes)) break;
+    const std::string& request = relayed->bytes;
+    auto response = read_relayed_message(server, from_server, request.starts_with("HEAD "));
     if (!response) break;
     bool gated = false;
     size_t upto = 0;
     {
       std::lock_guard lock(mutex_);
-      request_lines_.push_back(request->first.substr(0, request->first.find("\r\n")));
-      if (gate_ == Gate::armed && request->first.find(pattern_) != std::string::npos) {
+      request_lines_.push_back(request.substr(0, request.find("\r\n")));
+      if (gate_ == Gate::armed && request.find(pattern_) != std::string::npos) {
         gated = true;
-        upto = std::min(response->first.size(), response->second + hold_after_);
+        upto = std::min(response->bytes.size(), response->head_length + hold_after_);
       }
     }
-    const std::string& bytes = response->first;
+    const std::string& bytes = response->bytes;
     if (!gated) {
       if (!send_all(client, bytes)) break;
       continue;
