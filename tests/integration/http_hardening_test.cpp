@@ -33,7 +33,11 @@ std::string with_length(const std::string& head, const std::string& body) {
 class RegistryHttpHardening : public SharedRegistryTest {
  protected:
   static void SetUpTestSuite() {
-    start_shared_registry(std::string("client_socket_timeout = 2\n") + kTrustedAuth);
+    // One database connection: /healthcheck asks the database, and each executor thread a
+    // question lands on keeps a connection of its own; the descriptors these tests count are
+    // the HTTP connections'.
+    start_shared_registry(std::string("client_socket_timeout = 2\n") + kTrustedAuth +
+                          "[database]\nmax_pool_size = 1\n");
   }
   int port() const { return env_->daemon().port(); }
   // Sends `bytes` on a fresh connection and returns all the server answered before closing.
