@@ -110,10 +110,13 @@ done
 # (for files) size; the package manager's own records are left out, and so are the account
 # files: the glance user stays after a purge, as Debian leaves system users. /var/log is
 # written to by the machine's own services meanwhile (the overlay shows them live): only
-# /var/log/glance is checked there, below.
+# /var/log/glance is checked there, below. Container storage (/var/lib/containers, left by
+# docker/build-and-run.sh) is left out too: its layers are overlay directories themselves,
+# which find cannot walk through the overlay.
 snapshot() {
   in_root find /etc /usr /lib /var/lib /var/cache -xdev \
     \( -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/cache/apt \
+    -o -path /var/lib/containers \
     -o -path /var/cache/debconf -o -path /var/cache/ldconfig -o -path /etc/ld.so.cache \
     -o -path /etc/passwd -o -path /etc/passwd- -o -path /etc/group -o -path /etc/group- \
     -o -path /etc/shadow -o -path /etc/shadow- -o -path /etc/gshadow -o -path /etc/gshadow- \) \
