@@ -9,6 +9,7 @@
 #include "registry/db/transaction.h"
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
+#include "tests/support/metrics_text.h"
 
 #include <gtest/gtest.h>
 
@@ -80,16 +81,7 @@ class DbLockConflict : public ::testing::Test {
 
   // The value of one series of `metrics_`, or -1 when it is absent.
   double metric(const std::string& series) {
-    const std::string text = metrics_.scrape();
-    const std::string start = series + " ";
-    for (size_t at = 0; at < text.size();) {
-      size_t end = text.find('\n', at);
-      if (end == std::string::npos) end = text.size();
-      if (text.compare(at, start.size(), start) == 0)
-        return std::stod(text.substr(at + start.size(), end - at - start.size()));
-      at = end + 1;
-    }
-    return -1;
+    return glance::testing::series_value(metrics_.scrape(), series);
   }
 
   common::metrics::Metrics metrics_;

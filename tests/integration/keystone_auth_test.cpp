@@ -6,6 +6,7 @@
 #include "tests/support/cutting_proxy.h"
 #include "tests/support/eventually.h"
 #include "tests/support/keystone_server.h"
+#include "tests/support/metrics_text.h"
 #include "tests/support/process_health.h"
 
 #include <gtest/gtest.h>
@@ -287,17 +288,8 @@ TEST(KeystoneRegistry, ValidatesTheTokenTheApiForwards) {
   EXPECT_EQ(as_bob.status, 404u) << as_bob.body;
 }
 
-// The value of the series `series` (name and labels as exposed) in a /metrics text, or -1.
 double metric(const std::string& text, const std::string& series) {
-  const std::string start = series + " ";
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    if (text.compare(at, start.size(), start) == 0)
-      return std::stod(text.substr(at + start.size(), end - at - start.size()));
-    at = end + 1;
-  }
-  return -1;
+  return series_value(text, series);
 }
 
 TEST(KeystoneMetrics, TokenCacheAndKeystoneRequestsAreCounted) {

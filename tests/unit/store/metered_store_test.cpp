@@ -5,6 +5,7 @@
 #include "store/file/file_store.h"
 
 #include "tests/support/faulty_store.h"
+#include "tests/support/metrics_text.h"
 #include "tests/support/store_io.h"
 
 #include <gtest/gtest.h>
@@ -36,16 +37,7 @@ class MeteredStoreTest : public ::testing::Test {
 
   // The value of one series in a scrape, or -1 when it is absent.
   double value(const std::string& series) {
-    const std::string text = metrics_.scrape();
-    const std::string start = series + " ";
-    for (size_t at = 0; at < text.size();) {
-      size_t end = text.find('\n', at);
-      if (end == std::string::npos) end = text.size();
-      if (text.compare(at, start.size(), start) == 0)
-        return std::stod(text.substr(at + start.size(), end - at - start.size()));
-      at = end + 1;
-    }
-    return -1;
+    return glance::testing::series_value(metrics_.scrape(), series);
   }
   double ops(const std::string& store, const std::string& op, const std::string& outcome) {
     return value("glance_store_operations_total{operation=\"" + op + "\",outcome=\"" + outcome +
