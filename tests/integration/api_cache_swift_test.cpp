@@ -36,6 +36,24 @@ std::string container() {
 // The image whose first object GET the relay cuts.
 constexpr const char* kCutImage = "3c1e5b7a-2d4f-4a6b-8c9d-0e1f2a3b4c5d";
 
+// A caching api whose Swift store (container `swift_container`) is reached through a relay on
+// `relay_port` that forwards to the cluster's proxy; its cache in `cache_dir`.
+ApiEnvironment* caching_api_behind(int relay_port, const std::string& storage_path,
+                                   const std::string& swift_container,
+                                   const std::string& cache_dir) {
+  const auto& c = swift_cluster();
+  const std::string stores =
+      "stores = file, swift\ndefault_store = swift\n"
+      "swift_store_auth_address = " +
+      c.auth_url + "\nswift_store_auth_version = 1\nswift_store_user = " + c.user +
+      "\nswift_store_key = " + c.key + "\nswift_store_container = " + swift_container +
+      "\nswift_store_create_container_on_put = True\n"
+      "swift_store_endpoint = http://127.0.0.1:" +
+      std::to_string(relay_port) + storage_path + "\n";
+  return new ApiEnvironment(false, "image_cache_dir = " + cache_dir, stores,
+                            "[paste_deploy]\nflavor = caching\n");
+}
+
 class ApiCacheSwift : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -46,16 +64,7 @@ class ApiCacheSwift : public ::testing::Test {
     relay_ = new CuttingProxy(c.proxy_port,
                               "GET " + *storage_path_ + "/" + container() + "/" + kCutImage);
     cache_dir_ = new std::string(make_temp_dir("glance-image-cache"));
-    const std::string stores =
-        "stores = file, swift\ndefault_store = swift\n"
-        "swift_store_auth_address = " +
-        c.auth_url + "\nswift_store_auth_version = 1\nswift_store_user = " + c.user +
-        "\nswift_store_key = " + c.key + "\nswift_store_container = " + container() +
-        "\nswift_store_create_container_on_put = True\n"
-        "swift_store_endpoint = http://127.0.0.1:" +
-        std::to_string(relay_->port()) + *storage_path_ + "\n";
-    env_ = new ApiEnvironment(false, "image_cache_dir = " + *cache_dir_, stores,
-                              "[paste_deploy]\nflavor = caching\n");
+    env_ = caching_api_behind(relay_->port(), *storage_path_, container(), *cache_dir_);
   }
   static void TearDownTestSuite() {
     delete env_;
@@ -150,16 +159,7 @@ class ApiCacheSwiftFlight : public ::testing::Test {
     storage_path_ = new std::string(url_path(storage_url));
     gate_ = new GatedProxy(c.proxy_port);
     cache_dir_ = new std::string(make_temp_dir("glance-image-cache"));
-    const std::string stores =
-        "stores = file, swift\ndefault_store = swift\n"
-        "swift_store_auth_address = " +
-        c.auth_url + "\nswift_store_auth_version = 1\nswift_store_user = " + c.user +
-        "\nswift_store_key = " + c.key + "\nswift_store_container = " + container() +
-        "-flight\nswift_store_create_container_on_put = True\n"
-        "swift_store_endpoint = http://127.0.0.1:" +
-        std::to_string(gate_->port()) + *storage_path_ + "\n";
-    env_ = new ApiEnvironment(false, "image_cache_dir = " + *cache_dir_, stores,
-                              "[paste_deploy]\nflavor = caching\n");
+    env_ = caching_api_behind(gate_->port(), *storage_path_, container() + "-flight", *cache_dir_);
   }
   static void TearDownTestSuite() {
     delete env_;
