@@ -12,6 +12,7 @@
 
 #include <sys/resource.h>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +22,30 @@ namespace glance::common {
 
 namespace po = boost::program_options;
 namespace net = boost::asio;
+
+namespace {
+
+// The daemon says it listens (and a test or an operator may ask it to reload) a little
+// before run_until_signalled() installs its handlers; a SIGHUP in that gap would kill the
+// process with the signal's default action. Until then this remembers it, and
+// run_until_signalled() raises it again once its own handler is in place. SIGINT and SIGTERM
+// keep their default action meanwhile: a daemon that is not serving yet has nothing to drain.
+std::atomic<bool> reload_asked_before_serving{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void remember_reload(int) {
+  reload_asked_before_serving.store(true, std::memory_order_relaxed);
+}
+
+void remember_reload_until_serving() {
+  struct sigaction action {};
+  action.sa_handler = remember_reload;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(SIGHUP, &action, nullptr);
+}
+
+}  // namespace
 
 CommandLine parse_command_line(int argc, char** argv, const std::string& program,
                                bool takes_positional) {
@@ -136,6 +161,7 @@ void prepare_server_process() {
     if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
       spdlog::warn("could not raise the open file limit to {}", limit.rlim_max);
   }
+  remember_reload_until_serving();
 }
 
 ContextPolicy load_context_policy(ConfigFile& file) {
@@ -180,6 +206,7 @@ void run_until_signalled(net::io_context& ioc, int threads, std::chrono::seconds
   // One strand for the signal handler and the drain timer: the locals below need no lock.
   auto strand = net::make_strand(ioc);
   net::signal_set signals(strand, SIGINT, SIGTERM, SIGHUP);
+  if (reload_asked_before_serving.exchange(false)) ::raise(SIGHUP);
   net::steady_timer drain_timer(strand);
   auto deadline = std::chrono::steady_clock::time_point::max();
   bool draining = false;

@@ -37,7 +37,9 @@ void check_config_or_exit(const ConfigFile& file);
 http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port);
 // Makes the process fit to serve clients: a write to a vanished peer fails instead of
 // killing the process (SIGPIPE ignored), and the open-file limit is raised to its hard
-// limit. Call once, early in main, before any thread starts.
+// limit. A SIGHUP received from here on is kept for run_until_signalled()
+// rather than killing the process. Call once, early in main, before
+// any thread starts.
 void prepare_server_process();
 ContextPolicy load_context_policy(ConfigFile& file);
 // [keystone_authtoken] when the policy validates tokens (flavor keystone), else nothing; the

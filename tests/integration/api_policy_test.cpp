@@ -369,5 +369,25 @@ TEST(ApiPolicyStartup, ARelativePolicyFileIsFoundBesideTheConfigFile) {
   fs::remove_all(dir);
 }
 
+// A reload asked for the moment the daemon says it listens, before its signal handling is
+// set up, is served once it is, rather than killing the daemon with SIGHUP's default action.
+TEST(ApiPolicyStartup, AReloadAskedTheMomentItListensIsServedNotFatal) {
+  auto dir = make_temp_dir("glance-api-early-reload");
+  write_file(dir + "/policy.yaml", "# the built-in rules\n");
+  Daemon api(api_binary(),
+             "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = 127.0.0.1\n"
+             "registry_port = 1\n[glance_store]\nstores = file\ndefault_store = file\n"
+             "filesystem_store_datadir = " +
+                 dir + "/images\n[oslo_policy]\npolicy_file = " + dir + "/policy.yaml\n");
+  api.signal_once_listening(SIGHUP);
+  api.start();
+  EXPECT_TRUE(eventually([&] { return count_of(api.log(), "policy reloaded on SIGHUP") == 1; }))
+      << api.log();
+  EXPECT_EQ(api.wait_exit(std::chrono::milliseconds(200)), -1) << api.log();
+  EXPECT_EQ(HttpClient(api.port()).get("/versions").status, 200u);
+  EXPECT_EQ(api.stop(), 0) << api.log();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace glance::testing

@@ -73,19 +73,25 @@ void Daemon::start() {
   // The daemon writes the line once bound; poll its log, and notice if it died instead.
   int port = 0;
   bool exited = false;
-  eventually(
-      [&] {
-        std::smatch m;
-        std::string text = log();
-        if (std::regex_search(text, m, listening)) {
-          port = std::stoi(m[1]);
-          return true;
-        }
-        int status = 0;
-        exited = waitpid(pid_, &status, WNOHANG) == pid_;
-        return exited;
-      },
-      std::chrono::seconds(30));
+  auto listening_or_exited = [&] {
+    std::smatch m;
+    std::string text = log();
+    if (std::regex_search(text, m, listening)) {
+      port = std::stoi(m[1]);
+      return true;
+    }
+    int status = 0;
+    exited = waitpid(pid_, &status, WNOHANG) == pid_;
+    return exited;
+  };
+  if (signal_once_listening_ != 0) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!listening_or_exited() && std::chrono::steady_clock::now() < deadline) {
+    }
+    if (port > 0) ::kill(pid_, signal_once_listening_);
+  } else {
+    eventually(listening_or_exited, std::chrono::seconds(30));
+  }
   if (port > 0) {
     port_ = port;
     return;

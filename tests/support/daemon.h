@@ -34,6 +34,9 @@ class Daemon {
   void set_env(std::string name, std::string value) {
     env_.emplace_back(std::move(name), std::move(value));
   }
+  // Before start(): start() sends `signo` the moment the listening line appears, polling
+  // without pause, as an operator's reload may come right after the daemon said it listens.
+  void signal_once_listening(int signo) { signal_once_listening_ = signo; }
   bool running() const { return pid_ > 0; }
   // The process id while running (for /proc inspection), -1 otherwise.
   pid_t pid() const { return pid_; }
@@ -58,6 +61,7 @@ class Daemon {
   std::vector<std::pair<std::string, std::string>> env_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int signal_once_listening_ = 0;
 };
 
 // Paths of the binaries under test (set by CMake).
