@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   auto protections = api::load_property_protections(config.property_protection,
                                                     config.policy.search_dirs, authorizer, file);
   const auto metrics_where = common::metrics::load_metrics_listener_options(file);
-  common::check_config_or_exit(file);
+  common::check_config_or_exit(file, cmd.list_options);
   common::prepare_server_process();
   for (const auto& source : (*policy)->sources()) spdlog::info("policy rules from {}", source);
 

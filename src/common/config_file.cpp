@@ -74,15 +74,32 @@ void ConfigFile::take(std::map<std::string, std::vector<std::string>> parsed) {
   }
 }
 
+void ConfigFile::note(OptionSpec spec) {
+  auto name = canonical(spec.section, spec.key);
+  auto [it, added] = option_index_.try_emplace(name, options_read_.size());
+  if (added)
+    options_read_.push_back(std::move(spec));
+  else
+    options_read_[it->second] = std::move(spec);
+}
+
+void ConfigFile::describe_default(const std::string& section, const std::string& key,
+                                  std::string text) {
+  auto it = option_index_.find(canonical(section, key));
+  if (it != option_index_.end()) options_read_[it->second].default_value = std::move(text);
+}
+
 std::vector<std::string> ConfigFile::get_multi(const std::string& section, const std::string& key) {
   auto name = canonical(section, key);
   known_.insert(name);
+  note({section, key, "multi", "", std::nullopt, std::nullopt});
   auto it = all_values_.find(name);
   return it == all_values_.end() ? std::vector<std::string>() : it->second;
 }
 
 void ConfigFile::accept(const std::string& section, const std::string& key) {
   known_.insert(canonical(section, key));
+  note({section, key, "accepted", "", std::nullopt, std::nullopt});
 }
 
 void ConfigFile::add_error(const std::string& section, const std::string& key,
@@ -92,6 +109,11 @@ void ConfigFile::add_error(const std::string& section, const std::string& key,
 
 std::optional<std::string> ConfigFile::get_optional(const std::string& section,
                                                     const std::string& key) {
+  note({section, key, "string", "", std::nullopt, std::nullopt});
+  return raw(section, key);
+}
+
+std::optional<std::string> ConfigFile::raw(const std::string& section, const std::string& key) {
   auto name = canonical(section, key);
   known_.insert(name);
   auto it = values_.find(name);
@@ -101,12 +123,16 @@ std::optional<std::string> ConfigFile::get_optional(const std::string& section,
 
 std::string ConfigFile::get_string(const std::string& section, const std::string& key,
                                    std::string def) {
-  return get_optional(section, key).value_or(std::move(def));
+  note({section, key, "string", def, std::nullopt, std::nullopt});
+  return raw(section, key).value_or(std::move(def));
 }
 
 int64_t ConfigFile::get_int(const std::string& section, const std::string& key, int64_t def,
                             int64_t min, int64_t max) {
-  auto raw = get_optional(section, key);
+  note({section, key, "integer", std::to_string(def),
+        min == INT64_MIN ? std::nullopt : std::optional<int64_t>(min),
+        max == INT64_MAX ? std::nullopt : std::optional<int64_t>(max)});
+  auto raw = this->raw(section, key);
   if (!raw) return def;
   int64_t v = 0;
   auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
@@ -123,7 +149,8 @@ int64_t ConfigFile::get_int(const std::string& section, const std::string& key, 
 }
 
 bool ConfigFile::get_bool(const std::string& section, const std::string& key, bool def) {
-  auto raw = get_optional(section, key);
+  note({section, key, "boolean", def ? "True" : "False", std::nullopt, std::nullopt});
+  auto raw = this->raw(section, key);
   if (!raw) return def;
   auto v = parse_bool_option(*raw);
   if (!v) {
@@ -135,7 +162,10 @@ bool ConfigFile::get_bool(const std::string& section, const std::string& key, bo
 
 std::vector<std::string> ConfigFile::get_list(const std::string& section, const std::string& key,
                                               std::vector<std::string> def) {
-  auto raw = get_optional(section, key);
+  std::string listed;
+  for (const auto& item : def) listed += (listed.empty() ? "" : ",") + item;
+  note({section, key, "list", listed, std::nullopt, std::nullopt});
+  auto raw = this->raw(section, key);
   if (!raw) return def;
   std::vector<std::string> out;
   std::string item;

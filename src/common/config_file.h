@@ -39,6 +39,22 @@ class ConfigFile {
   // it is reported with the conversion errors.
   void add_error(const std::string& section, const std::string& key, const std::string& why);
 
+  // One option a getter or accept() was asked for: a line of the configuration reference
+  // (docs/configuration.md is generated from these, through each program's --list-options).
+  struct OptionSpec {
+    std::string section;
+    std::string key;
+    std::string type;           // string, integer, boolean, list, multi or accepted
+    std::string default_value;  // as it would be written in the file; empty when none
+    std::optional<int64_t> min;
+    std::optional<int64_t> max;
+  };
+  // For an option read with a default worked out on this machine (the number of CPUs, the
+  // host name): what the reference says of that default instead of this machine's value.
+  void describe_default(const std::string& section, const std::string& key, std::string text);
+  // Every option asked for so far, once each, in the order first asked.
+  const std::vector<OptionSpec>& options_read() const { return options_read_; }
+
   // "section.key" of options present in the files that no getter asked for.
   std::vector<std::string> unknown_options() const;
   // One line per value that did not convert, naming the option.
@@ -46,11 +62,16 @@ class ConfigFile {
 
  private:
   static std::string canonical(const std::string& section, const std::string& key);
+  // The raw value, and records the option as known (no OptionSpec).
+  std::optional<std::string> raw(const std::string& section, const std::string& key);
+  void note(OptionSpec spec);
   void take(std::map<std::string, std::vector<std::string>> parsed);
   std::map<std::string, std::string> values_;  // "section.key" -> raw value (the last one)
   std::map<std::string, std::vector<std::string>> all_values_;  // every value, in file order
   std::set<std::string> known_;
   std::vector<std::string> errors_;
+  std::vector<OptionSpec> options_read_;
+  std::map<std::string, size_t> option_index_;  // "section.key" -> its place in options_read_
 };
 
 // Parses oslo.config's boolean spellings; nullopt for anything else.

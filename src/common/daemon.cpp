@@ -53,7 +53,10 @@ CommandLine parse_command_line(int argc, char** argv, const std::string& program
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help and exit")("version", "show the version and exit")(
       "config-file", po::value<std::vector<std::string>>(&cmd.config_files)->composing(),
-      "path to a config file; repeat to layer files, later ones win");
+      "path to a config file; repeat to layer files, later ones win")(
+      "list-options",
+      "print the options this program reads (section, name, type, default, minimum, maximum; "
+      "tab-separated) and exit");
   po::options_description hidden;
   hidden.add_options()("args", po::value<std::vector<std::string>>(&cmd.args));
   po::options_description all;
@@ -78,6 +81,7 @@ CommandLine parse_command_line(int argc, char** argv, const std::string& program
     std::cout << GLANCE_VERSION << "\n";
     std::exit(0);
   }
+  cmd.list_options = vm.count("list-options") > 0;
   if (cmd.config_files.empty()) {
     std::string fallback = "/etc/glance/" + program + ".conf";
     if (std::filesystem::exists(fallback)) cmd.config_files.push_back(fallback);
@@ -94,7 +98,14 @@ ConfigFile load_config_or_exit(const CommandLine& cmd, const std::string& progra
   return std::move(*file);
 }
 
-void check_config_or_exit(const ConfigFile& file) {
+void check_config_or_exit(const ConfigFile& file, bool list_options) {
+  if (list_options) {
+    auto bound = [](const std::optional<int64_t>& b) { return b ? std::to_string(*b) : ""; };
+    for (const auto& o : file.options_read())
+      std::cout << o.section << '\t' << o.key << '\t' << o.type << '\t' << o.default_value << '\t'
+                << bound(o.min) << '\t' << bound(o.max) << '\n';
+    std::exit(0);
+  }
   for (const auto& name : file.unknown_options())
     spdlog::warn("unknown option {} in the config files: ignored", name);
   if (!file.errors().empty()) {
@@ -134,6 +145,7 @@ http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port) {
   c.bind_port = static_cast<uint16_t>(file.get_int(d, "bind_port", default_port, 0, 65535));
   int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.workers = static_cast<int>(file.get_int(d, "workers", std::min(cpus, 8), 0, 1024));
+  file.describe_default(d, "workers", "the number of CPUs, at most 8");
   if (c.workers == 0) c.workers = 1;  // Glance's 0 means "no forking": one process
   c.backlog = static_cast<int>(file.get_int(d, "backlog", 4096, 1, 65535));
   c.http_keepalive = file.get_bool(d, "http_keepalive", true);

@@ -20,19 +20,23 @@ namespace glance::common {
 struct CommandLine {
   std::vector<std::string> config_files;  // --config-file, repeatable, later ones win
   std::vector<std::string> args;          // positional words (glance-manage's commands)
+  bool list_options = false;              // --list-options: see check_config_or_exit()
 };
 
-// Parses --config-file, --version and --help. --version and --help print and exit(0); bad
-// usage prints and exits 2. Without --config-file, /etc/glance/<program>.conf is used when
-// it exists.
+// Parses --config-file, --list-options, --version and --help. --version and --help print and
+// exit(0); bad usage prints and exits 2. Without --config-file, /etc/glance/<program>.conf is used
+// when it exists.
 CommandLine parse_command_line(int argc, char** argv, const std::string& program,
                                bool takes_positional);
 
 // Loads the files, or prints why not and exits 1.
 ConfigFile load_config_or_exit(const CommandLine& cmd, const std::string& program);
 // After every option was read: warns once about unknown options and exits 1 with every
-// conversion error, naming the option.
-void check_config_or_exit(const ConfigFile& file);
+// conversion error, naming the option. With `list_options` (the command line's
+// --list-options) it prints instead every option read, one per line with its section, name,
+// type, default, minimum and maximum separated by tabs (the configuration reference,
+// docs/configuration.md, is made from these lines), and exits 0.
+void check_config_or_exit(const ConfigFile& file, bool list_options = false);
 
 http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port);
 // Makes the process fit to serve clients: a write to a vanished peer fails instead of

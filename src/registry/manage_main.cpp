@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
   auto file = common::load_config_or_exit(cmd, program);
   // glance-manage reads the daemons' files: options it has no use for are expected there.
   std::string connection = file.get_string("database", "connection", "");
+  if (cmd.list_options) common::check_config_or_exit(file, true);
   std::vector<std::string> words = cmd.args;
   if (words.size() >= 2 && words[0] == "db") {
     words[1] = "db_" + words[1];

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   auto config = registry::load_registry_config(file);
   if (!common::setup_logging(config.log, program)) return 1;
   const auto metrics_where = common::metrics::load_metrics_listener_options(file);
-  common::check_config_or_exit(file);
+  common::check_config_or_exit(file, cmd.list_options);
   common::prepare_server_process();
   config.policy.search_dirs = common::policy::policy_search_dirs(cmd.config_files);
   auto policy =

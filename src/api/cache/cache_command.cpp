@@ -17,7 +17,7 @@ CacheCommand start_cache_command(int argc, char** argv, const std::string& progr
   auto file = common::load_config_or_exit(cmd, program);
   auto config = load_api_config(file);
   if (!common::setup_logging(config.log, program)) std::exit(1);
-  common::check_config_or_exit(file);
+  common::check_config_or_exit(file, cmd.list_options);
   if (config.cache.dir.empty()) {
     std::cerr << program << ": image_cache_dir is not set\n";
     std::exit(1);

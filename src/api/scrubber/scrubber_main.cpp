@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   }
   auto config = api::scrubber::load_scrubber_config(*file);
   if (!common::setup_logging(config.api.log, kProgram)) return 1;
-  common::check_config_or_exit(*file);
+  common::check_config_or_exit(*file, cmd.list_options);
   if (!config.api.delayed_delete)
     spdlog::warn(
         "delayed_delete is off: an api configured alike deletes data at once and "

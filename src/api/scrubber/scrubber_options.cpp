@@ -29,6 +29,8 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
       cmd.help = true;
     } else if (arg == "--version") {
       cmd.version = true;
+    } else if (arg == "--list-options") {
+      cmd.list_options = true;
     } else if (arg == "--daemon" || arg == "-D") {
       cmd.daemon = true;
     } else if (arg == "--nodaemon") {

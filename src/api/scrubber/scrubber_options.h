@@ -19,6 +19,7 @@ struct CommandLine {
   std::optional<std::string> restore;  // the image to bring back from pending_delete
   bool help = false;
   bool version = false;
+  bool list_options = false;  // print the options read and exit (common::check_config_or_exit)
 };
 
 // Parses the arguments after the program name; bad_request with a usage message for an
@@ -32,6 +33,7 @@ inline constexpr const char* kUsage =
     "  -D, --daemon        run a pass every wakeup_time seconds until stopped\n"
     "  --nodaemon          run one pass and exit (the default)\n"
     "  --restore ID        bring the pending_delete image ID back to active and exit\n"
+    "  --list-options      print the options read (tab-separated) and exit\n"
     "  --help, --version\n";
 
 struct ScrubberConfig {

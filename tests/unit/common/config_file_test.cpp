@@ -40,6 +40,40 @@ TEST(ConfigFile, ListsOptionsNobodyAskedFor) {
   EXPECT_EQ(unknown, (std::vector<std::string>{"DEFAULT.bind_prot", "database.conection"}));
 }
 
+// What the configuration reference (docs/configuration.md, via --list-options) is made of:
+// each option asked for once, in the order first asked, with the default and range the code
+// passed, whatever the file says.
+TEST(ConfigFile, RecordsEachOptionAskedForWithItsTypeDefaultAndRange) {
+  auto f = ConfigFile::from_string("[DEFAULT]\nworkers = 3\n");
+  f.get_int("DEFAULT", "workers", 4, 0, 1024);
+  f.describe_default("DEFAULT", "workers", "the number of CPUs");
+  f.get_bool("DEFAULT", "debug", false);
+  f.get_list("glance_store", "stores", {"file", "http"});
+  f.get_optional("DEFAULT", "log_file");
+  f.get_string("DEFAULT", "log_file", "");
+  f.get_int("DEFAULT", "image_size_cap", 10, 1);
+  f.get_multi("oslo_messaging_notifications", "driver");
+  f.accept("DEFAULT", "verbose");
+  const auto& read = f.options_read();
+  ASSERT_EQ(read.size(), 7u);
+  EXPECT_EQ(read[0].key, "workers");
+  EXPECT_EQ(read[0].type, "integer");
+  EXPECT_EQ(read[0].default_value, "the number of CPUs");
+  EXPECT_EQ(read[0].min, std::optional<int64_t>(0));
+  EXPECT_EQ(read[0].max, std::optional<int64_t>(1024));
+  EXPECT_EQ(read[1].type, "boolean");
+  EXPECT_EQ(read[1].default_value, "False");
+  EXPECT_EQ(read[2].section, "glance_store");
+  EXPECT_EQ(read[2].default_value, "file,http");
+  EXPECT_EQ(read[3].key, "log_file");
+  EXPECT_EQ(read[3].type, "string");
+  EXPECT_EQ(read[4].min, std::optional<int64_t>(1));
+  EXPECT_EQ(read[4].max, std::nullopt);
+  EXPECT_EQ(read[5].type, "multi");
+  EXPECT_EQ(read[6].type, "accepted");
+  EXPECT_TRUE(f.unknown_options().empty());
+}
+
 TEST(ConfigFile, LaterFilesOverrideEarlierOnes) {
   std::string a = testing::TempDir() + "/a.conf", b = testing::TempDir() + "/b.conf";
   std::ofstream(a) << "[DEFAULT]\nbind_port = 1\nworkers = 3\n";
