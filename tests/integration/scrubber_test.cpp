@@ -17,6 +17,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -76,6 +77,22 @@ class Scrubber : public ::testing::Test {
   std::string deleted_column(const std::string& id) {
     return sql("SELECT deleted FROM images WHERE id = '" + id + "'");
   }
+  // glance-manage db purge against the registry's database.
+  std::pair<int, std::string> purge(const std::string& args) {
+    return Daemon::run(manage_binary(), "--config-file " + env_.registry().daemon().config_path() +
+                                            " db purge " + args);
+  }
+  // Moves the delete of the image, and of its children, `days` days back (their deleted_at,
+  // and the image's updated_at, which the delete wrote equal to its deleted_at).
+  void age(const std::string& id, int days) {
+    std::string at = "UTC_TIMESTAMP(6) - INTERVAL " + std::to_string(days) + " DAY";
+    sql("UPDATE images SET deleted_at = " + at + ", updated_at = " + at + " WHERE id = '" + id +
+        "' AND deleted = 1");
+    for (const char* table : {"image_locations", "image_properties", "image_members", "image_tags"})
+      sql(std::string("UPDATE ") + table + " SET deleted_at = " + at + " WHERE image_id = '" + id +
+          "' AND deleted = 1");
+  }
+
   ApiEnvironment env_{true, "delayed_delete = True\n"};
   HttpClient alice_ = env_.client(identity("tenant-a", "member", "alice"));
   HttpClient admin_ = env_.client(identity("tenant-admin", "admin", "root"));
@@ -226,6 +243,71 @@ TEST_F(Scrubber, TwoScrubbersFinishEachUnfinishedDeleteOnce) {
   }
   EXPECT_EQ((first.output + second.output).find("already gone"), std::string::npos)
       << first.output << second.output;
+}
+
+TEST_F(Scrubber, PurgeKeepsPendingDeleteRowsUntilTheirDataIsScrubbed) {
+  std::string id = upload("old and pending");
+  remove(id);
+  age(id, 40);
+  // A location removed from a live image with delayed_delete waits for its data's delete too.
+  std::string live = upload("live");
+  sql("UPDATE image_locations SET status = 'pending_delete', deleted = 1, deleted_at = "
+      "UTC_TIMESTAMP(6) - INTERVAL 40 DAY WHERE image_id = '" +
+      live + "'");
+  auto [code, out] = purge("--age_in_days 30 --max_rows -1");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(deleted_column(id), "1\n");
+  EXPECT_EQ(status_of(id), "pending_delete");
+  EXPECT_EQ(sql("SELECT status FROM image_locations WHERE image_id = '" + id + "'"),
+            "pending_delete\n");
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM image_properties WHERE image_id = '" + id + "'"), "1\n");
+  EXPECT_EQ(sql("SELECT status FROM image_locations WHERE image_id = '" + live + "'"),
+            "pending_delete\n");
+  // Once scrubbed, the same purge removes the image and its rows.
+  auto run = scrub();
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_FALSE(fs::exists(file_of(id))) << run.output;
+  std::tie(code, out) = purge("--age_in_days 30 --max_rows -1");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(deleted_column(id), "");
+  for (const char* table : {"image_locations", "image_properties"})
+    EXPECT_EQ(sql(std::string("SELECT COUNT(*) FROM ") + table + " WHERE image_id = '" + id + "'"),
+              "0\n")
+        << table;
+  EXPECT_EQ(sql("SELECT status FROM images WHERE id = '" + live + "'"), "active\n");
+}
+
+TEST_F(Scrubber, PurgeRacingAScrubberNeverDropsARowWhoseDataIsLeft) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 16; ++i) ids.push_back(upload("racing " + std::to_string(i)));
+  for (const auto& id : ids) {
+    remove(id);
+    age(id, 40);
+  }
+  std::atomic<bool> done{false};
+  ScrubberRun run;
+  std::thread scrubber([&] {
+    run = scrub("scrub_pool_size = 2\n");
+    done = true;
+  });
+  // Purges until the scrubber ends, checking after each: an image row gone has no data left.
+  int purges = 0;
+  while (!done || purges == 0) {
+    auto [code, out] = purge("--age_in_days 30 --max_rows -1");
+    EXPECT_EQ(code, 0) << out;
+    ++purges;
+    for (const auto& id : ids)
+      if (deleted_column(id).empty()) EXPECT_FALSE(fs::exists(file_of(id))) << id;
+  }
+  scrubber.join();
+  ASSERT_EQ(run.status, 0) << run.output;
+  auto [code, out] = purge("--age_in_days 30 --max_rows -1");
+  ASSERT_EQ(code, 0) << out;
+  for (const auto& id : ids) {
+    EXPECT_FALSE(fs::exists(file_of(id))) << id;
+    EXPECT_EQ(deleted_column(id), "") << id;
+    EXPECT_EQ(sql("SELECT COUNT(*) FROM image_locations WHERE image_id = '" + id + "'"), "0\n");
+  }
 }
 
 TEST_F(Scrubber, KeepsTheDataUntilScrubTimeHasPassed) {
