@@ -31,7 +31,10 @@ class ScrubRepository {
 
   // Claims the pending_delete, deleted image `id` and returns it with its pending_delete
   // locations (only those). conflict when it is not pending_delete or another claim younger
-  // than `lease` holds it; not_found when no image has the id.
+  // than `lease` holds it; not_found when no image has the id. A pending_delete row that is
+  // still live (glance-api marked it, then died before deleting the row) is deleted first,
+  // as of its mark, and claimed in the same transaction, once its updated_at is older than
+  // `lease`; younger, it is left to its glance-api (conflict).
   virtual common::Result<common::Image> claim(MysqlConnection& db,
                                               const common::RequestContext& ctx,
                                               const std::string& id,

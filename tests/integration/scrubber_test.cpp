@@ -17,6 +17,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -56,6 +57,40 @@ class Scrubber : public ::testing::Test {
                             const std::string& roles = "admin") {
     HttpClient registry(env_.registry().daemon().port(), identity("tenant-admin", roles, "root"));
     return registry.put(target, body, {{"Content-Type", "application/json"}});
+  }
+
+  // SQL on the registry's private database.
+  std::string sql(const std::string& statement) {
+    return MariadbServer::instance().sql(statement, env_.registry().database());
+  }
+  // The state glance-api's first write of a delayed delete leaves: the image pending_delete
+  // and its locations pending_delete (rows deleted), the image row itself still live, as
+  // `minutes` ago. An api that dies before its second write (the row's delete) leaves it so.
+  void mark_only(const std::string& id, int minutes) {
+    std::string at = "UTC_TIMESTAMP(6) - INTERVAL " + std::to_string(minutes) + " MINUTE";
+    sql("UPDATE image_locations SET status = 'pending_delete', deleted = 1, deleted_at = " + at +
+        ", updated_at = " + at + " WHERE image_id = '" + id + "' AND status = 'active'");
+    sql("UPDATE images SET status = 'pending_delete', updated_at = " + at + " WHERE id = '" + id +
+        "'");
+  }
+  // The image row's `deleted` column ("0\n" live, "1\n" deleted), "" once purged.
+  std::string deleted_column(const std::string& id) {
+    return sql("SELECT deleted FROM images WHERE id = '" + id + "'");
+  }
+  // glance-manage db purge against the registry's database.
+  std::pair<int, std::string> purge(const std::string& args) {
+    return Daemon::run(manage_binary(), "--config-file " + env_.registry().daemon().config_path() +
+                                            " db purge " + args);
+  }
+  // Moves the delete of the image, and of its children, `days` days back (their deleted_at,
+  // and the image's updated_at, which the delete wrote equal to its deleted_at).
+  void age(const std::string& id, int days) {
+    std::string at = "UTC_TIMESTAMP(6) - INTERVAL " + std::to_string(days) + " DAY";
+    sql("UPDATE images SET deleted_at = " + at + ", updated_at = " + at + " WHERE id = '" + id +
+        "' AND deleted = 1");
+    for (const char* table : {"image_locations", "image_properties", "image_members", "image_tags"})
+      sql(std::string("UPDATE ") + table + " SET deleted_at = " + at + " WHERE image_id = '" + id +
+          "' AND deleted = 1");
   }
 
   ApiEnvironment env_{true, "delayed_delete = True\n"};
@@ -112,6 +147,167 @@ TEST(ScrubberPaging, APassFindsMorePendingImagesThanTheRegistryListsAtOnce) {
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_NE(run.output.find("8 pending_delete, 8 deleted"), std::string::npos) << run.output;
   for (const auto& id : ids) EXPECT_FALSE(fs::exists(env.datadir() + "/" + id)) << id;
+}
+
+TEST_F(Scrubber, FinishesADelayedDeleteWhoseApiDiedBetweenItsTwoWrites) {
+  std::string stale = upload("api died", "stale");
+  std::string recent = upload("api busy", "recent");
+  std::string kept = upload("keep me", "kept");
+  // Two hours ago (past the claim lease, 3600 s), and a moment ago (an api that may still be
+  // about to delete the row).
+  mark_only(stale, 120);
+  mark_only(recent, 0);
+  ASSERT_EQ(deleted_column(stale), "0\n");
+  ASSERT_EQ(status_of(stale), "pending_delete");
+  auto run = scrub();
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_FALSE(fs::exists(file_of(stale))) << run.output;
+  EXPECT_EQ(status_of(stale), "deleted");
+  EXPECT_EQ(deleted_column(stale), "1\n");
+  EXPECT_EQ(scrubbed_ids(run.output), (std::map<std::string, int>{{stale, 1}})) << run.output;
+  EXPECT_NE(run.output.find("1 waiting"), std::string::npos) << run.output;
+  // Its properties went with the row, at the moment of the first write.
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM image_properties p JOIN images i ON i.id = p.image_id "
+                "WHERE i.id = '" +
+                stale + "' AND p.deleted = 1 AND p.deleted_at = i.deleted_at"),
+            "1\n");
+  // The recent mark is left to its api; the live image is never touched.
+  EXPECT_TRUE(fs::exists(file_of(recent)));
+  EXPECT_EQ(status_of(recent), "pending_delete");
+  EXPECT_EQ(deleted_column(recent), "0\n");
+  EXPECT_EQ(status_of(kept), "active");
+  EXPECT_TRUE(fs::exists(file_of(kept)));
+  // Nothing is scrubbed twice.
+  auto again = scrub();
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_TRUE(scrubbed_ids(again.output).empty()) << again.output;
+  EXPECT_EQ(again.output.find("already gone"), std::string::npos) << again.output;
+  // With a lease of one second the recent mark is taken for dead as well.
+  std::string log;
+  EXPECT_TRUE(eventually(
+      [&] {
+        log += scrub("scrubber_claim_lease = 1\n").output;
+        return status_of(recent) == "deleted";
+      },
+      std::chrono::seconds(60)))
+      << log;
+  EXPECT_FALSE(fs::exists(file_of(recent)));
+  EXPECT_EQ(status_of(kept), "active");
+  EXPECT_TRUE(fs::exists(file_of(kept)));
+}
+
+TEST_F(Scrubber, AnUnfinishedDeleteIsNeitherClaimedWhileFreshNorAfterARestore) {
+  std::string fresh = upload("fresh");
+  mark_only(fresh, 0);
+  // The registry refuses to take over a mark younger than the lease, and changes nothing.
+  auto claim = registry_put("/images/" + fresh + "/scrubber/claim", R"({"lease": 3600})");
+  EXPECT_EQ(claim.status, 409u) << claim.body;
+  EXPECT_EQ(deleted_column(fresh), "0\n");
+  EXPECT_EQ(status_of(fresh), "pending_delete");
+  // Restored before any scrubber came: the image is active again and stays whole.
+  std::string restored = upload("restored");
+  mark_only(restored, 120);
+  auto back = scrub("", "--restore " + restored);
+  ASSERT_EQ(back.status, 0) << back.output;
+  ASSERT_EQ(status_of(restored), "active");
+  auto run = scrub("scrubber_claim_lease = 1\n");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(status_of(restored), "active");
+  EXPECT_EQ(deleted_column(restored), "0\n");
+  EXPECT_TRUE(fs::exists(file_of(restored)));
+  EXPECT_EQ(alice_.get("/v1/images/" + restored).body, "restored");
+  // A live image is never claimed, however old.
+  sql("UPDATE images SET updated_at = UTC_TIMESTAMP(6) - INTERVAL 1 DAY WHERE id = '" + restored +
+      "'");
+  EXPECT_EQ(registry_put("/images/" + restored + "/scrubber/claim", R"({"lease": 60})").status,
+            409u);
+  EXPECT_EQ(status_of(restored), "active");
+}
+
+TEST_F(Scrubber, TwoScrubbersFinishEachUnfinishedDeleteOnce) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 12; ++i) ids.push_back(upload("unfinished " + std::to_string(i)));
+  for (const auto& id : ids) mark_only(id, 120);
+  ScrubberRun first, second;
+  std::thread a([&] { first = scrub("scrub_pool_size = 4\n"); });
+  std::thread b([&] { second = scrub("scrub_pool_size = 4\n"); });
+  a.join();
+  b.join();
+  ASSERT_EQ(first.status, 0) << first.output;
+  ASSERT_EQ(second.status, 0) << second.output;
+  auto scrubbed = scrubbed_ids(first.output + second.output);
+  for (const auto& id : ids) {
+    EXPECT_EQ(scrubbed[id], 1) << id << first.output << second.output;
+    EXPECT_EQ(status_of(id), "deleted") << id;
+    EXPECT_FALSE(fs::exists(file_of(id))) << id;
+  }
+  EXPECT_EQ((first.output + second.output).find("already gone"), std::string::npos)
+      << first.output << second.output;
+}
+
+TEST_F(Scrubber, PurgeKeepsPendingDeleteRowsUntilTheirDataIsScrubbed) {
+  std::string id = upload("old and pending");
+  remove(id);
+  age(id, 40);
+  // A location removed from a live image with delayed_delete waits for its data's delete too.
+  std::string live = upload("live");
+  sql("UPDATE image_locations SET status = 'pending_delete', deleted = 1, deleted_at = "
+      "UTC_TIMESTAMP(6) - INTERVAL 40 DAY WHERE image_id = '" +
+      live + "'");
+  auto [code, out] = purge("--age_in_days 30 --max_rows -1");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(deleted_column(id), "1\n");
+  EXPECT_EQ(status_of(id), "pending_delete");
+  EXPECT_EQ(sql("SELECT status FROM image_locations WHERE image_id = '" + id + "'"),
+            "pending_delete\n");
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM image_properties WHERE image_id = '" + id + "'"), "1\n");
+  EXPECT_EQ(sql("SELECT status FROM image_locations WHERE image_id = '" + live + "'"),
+            "pending_delete\n");
+  // Once scrubbed, the same purge removes the image and its rows.
+  auto run = scrub();
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_FALSE(fs::exists(file_of(id))) << run.output;
+  std::tie(code, out) = purge("--age_in_days 30 --max_rows -1");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(deleted_column(id), "");
+  for (const char* table : {"image_locations", "image_properties"})
+    EXPECT_EQ(sql(std::string("SELECT COUNT(*) FROM ") + table + " WHERE image_id = '" + id + "'"),
+              "0\n")
+        << table;
+  EXPECT_EQ(sql("SELECT status FROM images WHERE id = '" + live + "'"), "active\n");
+}
+
+TEST_F(Scrubber, PurgeRacingAScrubberNeverDropsARowWhoseDataIsLeft) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 16; ++i) ids.push_back(upload("racing " + std::to_string(i)));
+  for (const auto& id : ids) {
+    remove(id);
+    age(id, 40);
+  }
+  std::atomic<bool> done{false};
+  ScrubberRun run;
+  std::thread scrubber([&] {
+    run = scrub("scrub_pool_size = 2\n");
+    done = true;
+  });
+  // Purges until the scrubber ends, checking after each: an image row gone has no data left.
+  int purges = 0;
+  while (!done || purges == 0) {
+    auto [code, out] = purge("--age_in_days 30 --max_rows -1");
+    EXPECT_EQ(code, 0) << out;
+    ++purges;
+    for (const auto& id : ids)
+      if (deleted_column(id).empty()) EXPECT_FALSE(fs::exists(file_of(id))) << id;
+  }
+  scrubber.join();
+  ASSERT_EQ(run.status, 0) << run.output;
+  auto [code, out] = purge("--age_in_days 30 --max_rows -1");
+  ASSERT_EQ(code, 0) << out;
+  for (const auto& id : ids) {
+    EXPECT_FALSE(fs::exists(file_of(id))) << id;
+    EXPECT_EQ(deleted_column(id), "") << id;
+    EXPECT_EQ(sql("SELECT COUNT(*) FROM image_locations WHERE image_id = '" + id + "'"), "0\n");
+  }
 }
 
 TEST_F(Scrubber, KeepsTheDataUntilScrubTimeHasPassed) {

@@ -8,11 +8,13 @@
 
 namespace glance::api::scrubber {
 
-// Whether a pending_delete image has waited scrub_time since it was deleted (its deleted_at,
-// or updated_at for a row glance-api marked but never deleted). An image with neither
-// timestamp readable is due: waiting on it could never end.
+// Whether a pending_delete image has waited scrub_time since it was deleted (its deleted_at).
+// A row glance-api marked but never deleted (`deleted` false: the api died between its two
+// writes) waits from its mark (updated_at) for scrub_time and for `lease` both, so that a
+// live api finishes its own delete first. An image with neither timestamp readable is due:
+// waiting on it could never end.
 bool due_for_scrub(const common::Image& image, common::TimePoint now,
-                   std::chrono::seconds scrub_time);
+                   std::chrono::seconds scrub_time, std::chrono::seconds lease);
 
 // What one location's data delete means for the image.
 enum class LocationOutcome {

@@ -11,6 +11,7 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <string_view>
 
 namespace glance::api::scrubber {
 
@@ -43,19 +44,27 @@ Caller Scrubber::new_caller() const {
 
 net::awaitable<Result<std::vector<Image>>> Scrubber::list_pending(const Caller& caller) {
   std::vector<Image> all;
-  std::optional<std::string> marker;
   // Until an empty page: a short page may only mean the registry's own cap.
-  for (;;) {
-    common::http::QueryParams params{{"deleted", "true"},
-                                     {"status", "pending_delete"},
-                                     {"is_public", "None"},
-                                     {"limit", std::to_string(kPageSize)}};
-    if (marker) params.emplace_back("marker", *marker);
-    auto page = co_await registry_.list(caller, params, true);
-    if (!page) co_return page.error();
-    if (page->empty()) break;
-    marker = page->back().id;
-    for (auto& image : *page) all.push_back(std::move(image));
+  // The deleted rows, then the live ones of a delete whose glance-api died between its two
+  // writes (marked pending_delete, row not deleted), which the claim finishes.
+  for (const char* deleted : {"true", "false"}) {
+    std::optional<std::string> marker;
+    for (;;) {
+      common::http::QueryParams params{{"deleted", deleted},
+                                       {"status", "pending_delete"},
+                                       {"is_public", "None"},
+                                       {"limit", std::to_string(kPageSize)}};
+      if (marker) params.emplace_back("marker", *marker);
+      auto page = co_await registry_.list(caller, params, true);
+      if (!page) co_return page.error();
+      if (page->empty()) break;
+      marker = page->back().id;
+      for (auto& image : *page) {
+        // The listing's filter says which kind it is, whatever the document carries.
+        image.deleted = std::string_view(deleted) == "true";
+        all.push_back(std::move(image));
+      }
+    }
   }
   co_return all;
 }
@@ -121,7 +130,7 @@ net::awaitable<Result<PassSummary>> Scrubber::run_pass() {
   std::vector<std::string> due;
   auto now = clock_.now();
   for (const auto& image : *pending) {
-    if (due_for_scrub(image, now, options_.scrub_time))
+    if (due_for_scrub(image, now, options_.scrub_time, options_.claim_lease))
       due.push_back(image.id);
     else
       ++summary.waiting;

@@ -20,7 +20,7 @@ struct ScrubberOptions {
 // What one pass did.
 struct PassSummary {
   int pending = 0;    // pending_delete images listed
-  int waiting = 0;    // not yet past scrub_time
+  int waiting = 0;    // not yet past scrub_time (nor, for an unfinished delete, the lease)
   int deleted = 0;    // scrubbed and marked deleted
   int retry = 0;      // left pending_delete: a location's data delete failed, or an error
   int elsewhere = 0;  // claimed by another scrubber, or restored meanwhile
@@ -31,7 +31,10 @@ struct PassSummary {
 // pool_size at once): claims it, deletes the data of each of its pending_delete locations
 // from the store that holds it (a store answering not_found had none; a read-only store's
 // data is not ours), then reports the scrubbed locations, upon which the registry marks them
-// deleted and, with none left pending, the image deleted. A location whose delete failed
+// deleted and, with none left pending, the image deleted. It lists as well the live rows
+// glance-api marked pending_delete but never deleted (the api died between its two registry
+// writes); once such a mark is older than claim_lease (and scrub_time), the claim deletes the
+// row and the image is scrubbed as any other. A location whose delete failed
 // keeps the image pending_delete, unclaimed, for the next pass. Several scrubbers may run
 // at once: the claim lets one at a time work on an image, and one that dies leaves its
 // claim to expire after claim_lease (ScrubRepository).

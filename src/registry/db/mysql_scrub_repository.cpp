@@ -18,20 +18,49 @@ struct ScrubRow {
   std::string status;
   bool deleted = false;
   bool claimed = false;  // by a claim younger than the lease
+  bool stale = false;    // updated_at older than the lease
 };
 
 Result<ScrubRow> lock_scrub_row(MysqlConnection& db, const std::string& id,
                                 const std::string& lease_start) {
   // A NULL deleted_at (a row glance-api marked but has not deleted yet) is never claimed.
-  SqlValue p[] = {lease_start, id};
+  SqlValue p[] = {lease_start, lease_start, id};
   auto rows = db.query(
-      "SELECT status, deleted, updated_at > deleted_at AND updated_at >= ? FROM images "
-      "WHERE id = ? FOR UPDATE",
+      "SELECT status, deleted, updated_at > deleted_at AND updated_at >= ?, updated_at < ? "
+      "FROM images WHERE id = ? FOR UPDATE",
       p);
   if (!rows) return rows.error();
   if (rows->empty()) return Error::not_found("No image found with ID " + id);
   const SqlRow& r = rows->front();
-  return ScrubRow{r[0].value_or(""), r[1] == "1", r[2] == "1"};
+  return ScrubRow{r[0].value_or(""), r[1] == "1", r[2] == "1", r[3] == "1"};
+}
+
+// Ends the delete of a row glance-api marked pending_delete but never deleted (it died
+// between its two writes): the row and what hangs off it are deleted as glance-api's own
+// delete does, at the moment of the mark (its updated_at), so that scrub_time and a restore
+// count from the user's delete. The locations the mark left pending_delete stay so.
+Result<void> finish_delete(MysqlConnection& db, const std::string& id) {
+  SqlValue p[] = {id};
+  if (auto r = db.execute(
+          "UPDATE images SET deleted = 1, deleted_at = updated_at WHERE id = ? AND deleted = 0", p);
+      !r)
+    return r.error();
+  for (const char* sql : {
+           "UPDATE image_properties t JOIN images i ON i.id = t.image_id SET t.deleted = 1, "
+           "t.deleted_at = i.deleted_at, t.updated_at = i.deleted_at "
+           "WHERE i.id = ? AND t.deleted = 0",
+           "UPDATE image_locations t JOIN images i ON i.id = t.image_id SET t.deleted = 1, "
+           "t.deleted_at = i.deleted_at, t.updated_at = i.deleted_at, t.status = 'deleted' "
+           "WHERE i.id = ? AND t.deleted = 0",
+           "UPDATE image_members t JOIN images i ON i.id = t.image_id SET t.deleted = 1, "
+           "t.deleted_at = i.deleted_at, t.updated_at = i.deleted_at "
+           "WHERE i.id = ? AND t.deleted = 0",
+           "UPDATE image_tags t JOIN images i ON i.id = t.image_id SET t.deleted = 1, "
+           "t.deleted_at = i.deleted_at, t.updated_at = i.deleted_at "
+           "WHERE i.id = ? AND t.deleted = 0",
+       })
+    if (auto r = db.execute(sql, p); !r) return r.error();
+  return {};
 }
 
 Result<void> require_admin(const common::RequestContext& ctx) {
@@ -71,9 +100,16 @@ Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::Req
   auto claimed = in_transaction(db, [&]() -> Result<void> {
     auto row = lock_scrub_row(db, id, lease_start);
     if (!row) return row.error();
-    if (row->status != pending_delete() || !row->deleted)
+    if (row->status != pending_delete())
       return Error::conflict("Image " + id + " is not pending_delete; it is " + row->status);
-    if (row->claimed) return Error::conflict("Image " + id + " is being scrubbed elsewhere");
+    if (!row->deleted) {
+      // Marked, not deleted: its glance-api may still be about to delete the row, unless the
+      // mark has stood still for the lease.
+      if (!row->stale) return Error::conflict("Image " + id + " is still being deleted");
+      if (auto r = finish_delete(db, id); !r) return r.error();
+    } else if (row->claimed) {
+      return Error::conflict("Image " + id + " is being scrubbed elsewhere");
+    }
     // Past deleted_at even when the clock reads the same microsecond: that is the mark.
     SqlValue p[] = {now, id};
     auto r = db.execute(

@@ -2,6 +2,8 @@
 
 #include "common/clock.h"
 
+#include <string_view>
+
 namespace glance::registry {
 
 namespace {
@@ -13,13 +15,21 @@ constexpr const char* kChildTables[] = {"image_properties", "image_locations", "
 // Statements are fixed text per table (table names come from the list above, never from
 // input); the cutoff and the bound travel as parameters. MySQL has no "LIMIT infinity", so an
 // unbounded purge uses the largest LIMIT there is.
+//
+// Rows whose data glance-scrubber has still to delete are kept whatever their age: a
+// pending_delete location (of any image: v2 leaves one on a live image whose location it
+// removed), and every row of a pending_delete image, so that neither the scrubber's work nor a
+// restore finds a part missing. The scrubber's finish turns them deleted in one transaction,
+// after the data is gone; a later purge takes them.
 std::string child_delete(const char* table) {
-  return std::string("DELETE FROM ") + table +
-         " WHERE deleted = 1 AND deleted_at < ? ORDER BY deleted_at LIMIT ?";
+  return std::string("DELETE FROM ") + table + " WHERE deleted = 1 AND deleted_at < ?" +
+         (std::string_view(table) == "image_locations" ? " AND status <> 'pending_delete'" : "") +
+         " AND NOT EXISTS (SELECT 1 FROM images i WHERE i.id = " + table +
+         ".image_id AND i.status = 'pending_delete') ORDER BY deleted_at LIMIT ?";
 }
 
 constexpr const char* kImagesDelete =
-    "DELETE FROM images WHERE deleted = 1 AND deleted_at < ?"
+    "DELETE FROM images WHERE deleted = 1 AND deleted_at < ? AND status <> 'pending_delete'"
     " AND NOT EXISTS (SELECT 1 FROM image_properties c WHERE c.image_id = images.id)"
     " AND NOT EXISTS (SELECT 1 FROM image_locations c WHERE c.image_id = images.id)"
     " AND NOT EXISTS (SELECT 1 FROM image_members c WHERE c.image_id = images.id)"
