@@ -37,7 +37,7 @@ struct OperationSeries {
 };
 
 struct StoreSeries {
-  OperationSeries get, add, remove;
+  OperationSeries get, add, remove, size;
   prometheus::Counter* written = nullptr;
   prometheus::Counter* read = nullptr;
 };
@@ -68,6 +68,7 @@ StoreSeries resolve(const std::string& name, common::metrics::Metrics& metrics) 
   s.get = series("get", {"ok", "not_found", "error"});
   s.add = series("add", {"ok", "error", "aborted"});
   s.remove = series("delete", {"ok", "not_found", "error"});
+  s.size = series("size", {"ok", "not_found", "error"});
   s.written = &prometheus::BuildCounter()
                    .Name("glance_store_written_bytes_total")
                    .Help("Image data bytes written to the store.")
@@ -186,7 +187,10 @@ class MeteredStore final : public Store {
         std::make_unique<MeteredReader>(std::move(*reader), *series_.read));
   }
   Task<uint64_t> size(const Location& where, const ReadOptions& options) override {
-    return inner_->size(where, options);
+    const auto started = SteadyClock::now();
+    auto size = co_await inner_->size(where, options);
+    series_.size.record(size, started);
+    co_return size;
   }
   Task<void> remove(const Location& where) override {
     const auto started = SteadyClock::now();

@@ -308,7 +308,12 @@ TEST(KeystoneMetrics, TokenCacheAndKeystoneRequestsAreCounted) {
   EXPECT_EQ(metric(text, validations + "{outcome=\"rejected\"}"), 1);
   EXPECT_EQ(metric(text, validations + "{outcome=\"unreachable\"}"), 0);
   EXPECT_EQ(metric(text, "glance_auth_keystone_token_validation_duration_seconds_count"), 2);
-  EXPECT_GE(metric(text, "glance_auth_service_token_authentications_total"), 1);
+  // The service user authenticated once, for the first validation; its token serves the rest.
+  const std::string authentications = "glance_auth_service_token_authentications_total";
+  EXPECT_EQ(metric(text, authentications + "{outcome=\"issued\"}"), 1);
+  EXPECT_EQ(metric(text, authentications + "{outcome=\"refused\"}"), 0);
+  EXPECT_EQ(metric(text, authentications + "{outcome=\"unreachable\"}"), 0);
+  EXPECT_EQ(metric(text, "glance_auth_service_token_authentication_duration_seconds_count"), 1);
 }
 
 TEST(KeystoneConfig, FlavorKeystoneWithoutServiceCredentialsRefusesToStart) {

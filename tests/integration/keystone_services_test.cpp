@@ -4,9 +4,11 @@
 // given behind the token check under delay_auth_decision.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/closed_port.h"
 #include "tests/support/cutting_proxy.h"
 #include "tests/support/eventually.h"
 #include "tests/support/keystone_server.h"
+#include "tests/support/metrics_text.h"
 #include "tests/support/raw_connection.h"
 
 #include <gtest/gtest.h>
@@ -32,10 +34,11 @@ std::string keystone_tail(int port = 0, const std::string& extra = "") {
   return kKeystoneFlavor + keystone_authtoken_section(port, extra);
 }
 
-std::string registry_admin(const std::string& password) {
-  return "use_user_token = False\nauth_url = " + keystone_server().url +
-         "/v3\nadmin_user = glance\nadmin_password = " + password +
-         "\nadmin_tenant_name = service\n";
+// `auth_url` defaults to the fixture's Keystone.
+std::string registry_admin(const std::string& password, std::string auth_url = "") {
+  if (auth_url.empty()) auth_url = keystone_server().url + "/v3";
+  return "use_user_token = False\nauth_url = " + auth_url +
+         "\nadmin_user = glance\nadmin_password = " + password + "\nadmin_tenant_name = service\n";
 }
 
 HeaderList with_token(const std::string& token) {
@@ -66,6 +69,50 @@ TEST(KeystoneRegistryLink, RefusedAdminCredentialsAre503NotAnotherIdentity) {
   auto r = alice.get("/v1/images");
   EXPECT_EQ(r.status, 503u) << r.body;
   EXPECT_EQ(alice.post("/v1/images", "", {{"x-image-meta-name", "x"}}).status, 503u);
+}
+
+// glance_auth_service_token_authentications_total{outcome="..."} in `text`, -1 when absent.
+double authentications(const std::string& text, const std::string& outcome) {
+  return series_value(
+      text, "glance_auth_service_token_authentications_total{outcome=\"" + outcome + "\"}");
+}
+
+TEST(KeystoneMetrics, ServiceTokenAuthenticationsAreCountedByOutcome) {
+  // No orphan reaper: only the request below makes the registry link authenticate.
+  const std::string no_reaper = "upload_orphan_timeout = 0\n";
+  {
+    ApiEnvironment env(false, registry_admin("wrong") + no_reaper, "", keystone_tail(),
+                       keystone_tail());
+    auto alice = env.client(with_token(keystone_token("alice", "alpha")));
+    // The api's service user authenticates to validate alice's token (issued); the registry
+    // link's admin credentials are refused.
+    EXPECT_EQ(alice.get("/v1/images").status, 503u);
+    const std::string text = env.client().get("/metrics").body;
+    EXPECT_EQ(authentications(text, "issued"), 1) << text;
+    EXPECT_EQ(authentications(text, "refused"), 1);
+    EXPECT_EQ(authentications(text, "error"), 0);
+    EXPECT_EQ(authentications(text, "unreachable"), 0);
+    EXPECT_EQ(series_value(text, "glance_auth_service_token_authentication_duration_seconds_count"),
+              2);
+  }
+  {
+    // The registry link's Keystone is not there: no back-off, each call asks again.
+    const std::string nowhere = "http://127.0.0.1:" + std::to_string(closed_port()) + "/v3";
+    ApiEnvironment env(false, registry_admin("glancepw", nowhere) + no_reaper, "", keystone_tail(),
+                       keystone_tail());
+    auto alice = env.client(with_token(keystone_token("alice", "alpha")));
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(alice.get("/v1/images").status, 503u);
+    const std::string text = env.client().get("/metrics").body;
+    EXPECT_EQ(authentications(text, "issued"), 1) << text;  // the api's own, cached
+    EXPECT_EQ(authentications(text, "refused"), 0);
+    EXPECT_EQ(authentications(text, "error"), 0);
+    EXPECT_EQ(authentications(text, "unreachable"), 3);
+    EXPECT_EQ(series_value(text, "glance_auth_service_token_authentication_duration_seconds_count"),
+              4);
+    // The token validations were not counted as service authentications, nor the reverse.
+    EXPECT_EQ(series_value(text, "glance_auth_keystone_token_validations_total{outcome=\"ok\"}"),
+              1);
+  }
 }
 
 // The image's status as the registry tells an admin, "?" when it does not answer 200.

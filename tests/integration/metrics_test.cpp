@@ -3,10 +3,12 @@
 // was done, labels stay bounded whatever clients send, and the option turns the route off.
 
 #include "tests/support/api_fixture.h"
+#include "tests/support/closed_port.h"
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/process_health.h"
 #include "tests/support/raw_connection.h"
+#include "tests/support/source_server.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
@@ -228,6 +230,53 @@ TEST(Metrics, CountersSayWhatBothDaemonsDid) {
   EXPECT_EQ(value(r, "glance_registry_db_retries_total", L{{"reason", "lost_connection"}}), 0);
   EXPECT_EQ(value(r, "glance_registry_db_connections_in_use"), 0);
   EXPECT_GT(value(r, "glance_registry_db_pool_size"), 0);
+}
+
+TEST(Metrics, StoreSizeLookupsOfLocationsAreCounted) {
+  SourceServer source;
+  source.put("/one.raw", std::string(1234, 'a'));
+  source.put("/two.raw", std::string(99, 'b'));
+  ApiEnvironment env(false, "external_source_allowed_hosts = 127.0.0.1\n", "stores = file, http\n");
+  auto api = env.client();
+  const HeaderList formats = {{"x-image-meta-disk_format", "raw"},
+                              {"x-image-meta-container_format", "bare"}};
+  auto at = [&](const std::string& location) {
+    return api.post("/v1/images", "", with(formats, {{"x-image-meta-location", location}}));
+  };
+  // Two sizes found, one location missing, one answering 500, one whose server is not there.
+  auto one = at(source.url("/one.raw"));
+  ASSERT_EQ(one.status, 201u) << one.body;
+  EXPECT_EQ(one.json()["image"]["size"], 1234);
+  ASSERT_EQ(at(source.url("/two.raw")).status, 201u);
+  EXPECT_EQ(at(source.url("/nothing")).status, 404u);
+  EXPECT_EQ(at(source.url("/status/500")).status, 400u);
+  EXPECT_EQ(at("http://127.0.0.1:" + std::to_string(closed_port()) + "/gone.raw").status, 400u);
+  // A declared size is checked against the location's: the lookup succeeds, the sizes differ.
+  auto declared = api.post("/v1/images", "",
+                           with(formats, {{"x-image-meta-location", source.url("/one.raw")},
+                                          {"x-image-meta-size", "999"}}));
+  EXPECT_EQ(declared.status, 409u) << declared.body;
+  // A download opens the location: a get, not a size.
+  ASSERT_EQ(api.get("/v1/images/" + one.json()["image"]["id"].get<std::string>()).body.size(),
+            1234u);
+
+  using L = std::map<std::string, std::string>;
+  const auto s = scrape(api);
+  auto ops = [&](const std::string& op, const std::string& outcome) {
+    return value(s, "glance_store_operations_total",
+                 L{{"store", "http"}, {"operation", op}, {"outcome", outcome}});
+  };
+  EXPECT_EQ(ops("size", "ok"), 3);
+  EXPECT_EQ(ops("size", "not_found"), 1);
+  EXPECT_EQ(ops("size", "error"), 2);
+  EXPECT_EQ(ops("get", "ok"), 1);
+  EXPECT_EQ(value(s, "glance_store_operation_duration_seconds_count",
+                  L{{"store", "http"}, {"operation", "size"}}),
+            6);
+  // The file store was not asked.
+  EXPECT_EQ(value(s, "glance_store_operations_total",
+                  L{{"store", "file"}, {"operation", "size"}, {"outcome", "ok"}}),
+            0);
 }
 
 TEST(Metrics, RandomPathsAndMethodsAddNoSeries) {

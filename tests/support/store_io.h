@@ -4,6 +4,7 @@
 // read back whole. Header-only, so that the test support library needs no glance_store.
 
 #include "store/store.h"
+#include "tests/support/closed_port.h"
 #include "tests/support/test_data.h"
 
 #include <arpa/inet.h>
@@ -93,20 +94,6 @@ inline boost::asio::awaitable<common::Result<store::StoredImage>> add_in_chunks(
   if (!writer) co_return writer.error();
   if (auto written = co_await write_in_chunks(**writer, data); !written) co_return written.error();
   co_return co_await (*writer)->commit();
-}
-
-// A loopback port nothing listens on: bound by the kernel's choice, then released.
-inline uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    throw std::runtime_error("cannot find a closed port");
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 }  // namespace glance::testing

@@ -12,7 +12,7 @@ const prometheus::Histogram::BucketBoundaries kBuckets = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 }  // namespace
 
-AuthMetrics::AuthMetrics(metrics::Metrics& metrics) : metrics_(metrics) {
+AuthMetrics::AuthMetrics(metrics::Metrics& metrics) {
   auto& registry = metrics.registry();
   auto& lookups = prometheus::BuildCounter()
                       .Name("glance_auth_token_cache_lookups_total")
@@ -32,11 +32,19 @@ AuthMetrics::AuthMetrics(metrics::Metrics& metrics) : metrics_(metrics) {
                    .Help("Latency of token validations sent to Keystone, in seconds.")
                    .Register(registry)
                    .Add({}, kBuckets);
-  authentications_ = &prometheus::BuildCounter()
-                          .Name("glance_auth_service_token_authentications_total")
-                          .Help("Password authentications of the daemon's service user.")
-                          .Register(registry)
-                          .Add({});
+  auto& authentications =
+      prometheus::BuildCounter()
+          .Name("glance_auth_service_token_authentications_total")
+          .Help("Password authentications of the daemon's own users, by outcome.")
+          .Register(registry);
+  const char* results[4] = {"issued", "refused", "error", "unreachable"};
+  for (int o = 0; o < 4; ++o) authentications_[o] = &authentications.Add({{"outcome", results[o]}});
+  authentication_duration_ =
+      &prometheus::BuildHistogram()
+           .Name("glance_auth_service_token_authentication_duration_seconds")
+           .Help("Latency of the daemon's own password authentications at Keystone, in seconds.")
+           .Register(registry)
+           .Add({}, kBuckets);
 }
 
 void AuthMetrics::looked_up(Lookup result) {
@@ -52,13 +60,13 @@ void AuthMetrics::validated(unsigned status, std::chrono::duration<double> took)
   duration_->Observe(took.count());
 }
 
-void AuthMetrics::watch(const ServiceToken& token) {
-  // ServiceToken keeps its own count; a counter only grows, so add what is new at each scrape.
-  metrics_.on_scrape([&token, counter = authentications_, seen = uint64_t{0}]() mutable {
-    const uint64_t now = token.authentications();
-    counter->Increment(static_cast<double>(now - seen));
-    seen = now;
-  });
+void AuthMetrics::authenticated(Authentication outcome, std::chrono::duration<double> took) {
+  authentications_[static_cast<int>(outcome)]->Increment();
+  authentication_duration_->Observe(took.count());
+}
+
+void AuthMetrics::watch(ServiceToken& token) {
+  token.set_metrics(this);
 }
 
 }  // namespace glance::common::auth

@@ -21,26 +21,31 @@ class ServiceToken;
 //       Keystone: ok (2xx), rejected (4xx: unknown or revoked token, refused service token),
 //       error (another answer), unreachable (none)
 //   glance_auth_keystone_token_validation_duration_seconds   histogram of the same
-//   glance_auth_service_token_authentications_total   the service user's password
-//       authentications (ServiceToken), read at scrape time
+//   glance_auth_service_token_authentications_total{outcome}   POST /v3/auth/tokens sent
+//       for the daemon's own users (ServiceToken): issued (a token), refused (4xx: wrong
+//       password, disabled user, unknown project), error (another answer, or one without a
+//       usable token), unreachable (none)
+//   glance_auth_service_token_authentication_duration_seconds   histogram of the same
 // Series are resolved here once. Safe for concurrent use; `metrics` must outlive it.
 class AuthMetrics {
  public:
   enum class Lookup { hit, miss, joined };
+  enum class Authentication { issued, refused, error, unreachable };
 
   explicit AuthMetrics(metrics::Metrics& metrics);
   void looked_up(Lookup result);
   // `status` is Keystone's answer, 0 when there was none.
   void validated(unsigned status, std::chrono::duration<double> took);
-  // Counts `token`'s authentications from now on; `token` must outlive the scrapes.
-  void watch(const ServiceToken& token);
+  void authenticated(Authentication outcome, std::chrono::duration<double> took);
+  // Counts `token`'s authentications from now on; before its first use.
+  void watch(ServiceToken& token);
 
  private:
-  metrics::Metrics& metrics_;
   prometheus::Counter* lookups_[3] = {};
   prometheus::Counter* validations_[4] = {};  // ok, rejected, error, unreachable
   prometheus::Histogram* duration_ = nullptr;
-  prometheus::Counter* authentications_ = nullptr;
+  prometheus::Counter* authentications_[4] = {};  // as Authentication
+  prometheus::Histogram* authentication_duration_ = nullptr;
 };
 
 }  // namespace glance::common::auth

@@ -1,5 +1,6 @@
 #include "common/auth/service_token.h"
 
+#include "common/auth/auth_metrics.h"
 #include "common/http/client.h"
 
 #include <spdlog/spdlog.h>
@@ -119,8 +120,14 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::authenticate() {
   request.repeatable = true;  // a second authentication only issues a second token
   const std::string body = password_auth_request(credentials_.scope);
   const std::string_view body_view(body);
+  const auto started = SteadyClock::now();
   auto reply = co_await client_.fetch(url->origin, request, body_view, kMaxReplyBytes);
+  using Outcome = AuthMetrics::Authentication;
+  auto report = [&](Outcome outcome) {
+    if (metrics_) metrics_->authenticated(outcome, SteadyClock::now() - started);
+  };
   if (!reply) {
+    report(Outcome::unreachable);
     spdlog::error("cannot authenticate the service user: Keystone at {} cannot be reached: {}",
                   url->origin.text(), reply.error().message());
     co_return keystone_unavailable();
@@ -129,6 +136,7 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::authenticate() {
   auto info = reply->status == 201 ? parse_token_info(reply->body)
                                    : Result<TokenInfo>(Error::bad_gateway(""));
   if (reply->status >= 400 && reply->status < 500) {
+    report(Outcome::refused);
     // Refused credentials are the operator's to fix: say so with Keystone's reason, once.
     auto wait = back_off();
     spdlog::error(
@@ -139,11 +147,13 @@ net::awaitable<Result<ServiceToken::Grant>> ServiceToken::authenticate() {
     co_return keystone_unavailable();
   }
   if (!token || !info) {
+    report(Outcome::error);
     spdlog::error("cannot authenticate the service user {} at {}: HTTP {}: {}",
                   credentials_.scope.user, tokens_url, reply->status,
                   reply->body.substr(0, kLoggedBodyBytes));
     co_return keystone_unavailable();
   }
+  report(Outcome::issued);
   Grant out;
   out.token = std::string(*token);
   if (!credentials_.interface.empty())

@@ -19,6 +19,8 @@ class HttpClient;
 
 namespace glance::common::auth {
 
+class AuthMetrics;
+
 // Who a daemon is towards Keystone: password credentials and where to present them.
 struct ServiceCredentials {
   std::string auth_url;  // Keystone's root or its /v3 URL
@@ -70,6 +72,9 @@ class ServiceToken {
 
   // Authentication round trips so far, for tests and diagnostics.
   uint64_t authentications() const { return authentications_.load(); }
+  // Reports each authentication's outcome and latency to `metrics` (which must outlive this
+  // object); before first use.
+  void set_metrics(AuthMetrics* metrics) { metrics_ = metrics; }
 
  private:
   struct Flight;
@@ -81,6 +86,7 @@ class ServiceToken {
   http::HttpClient& client_;
   const ServiceCredentials credentials_;
   const Clock& clock_;
+  AuthMetrics* metrics_ = nullptr;
   std::atomic<uint64_t> authentications_{0};
   std::mutex mutex_;
   std::optional<Grant> current_;

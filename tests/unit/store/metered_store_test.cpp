@@ -93,6 +93,26 @@ TEST_F(MeteredStoreTest, AddGetDeleteAreCountedWithTheirBytesAndOutcomes) {
       value("glance_store_operation_duration_seconds_count{operation=\"get\",store=\"file\"}"), 2);
 }
 
+TEST_F(MeteredStoreTest, SizeLookupsAreCountedByOutcome) {
+  auto store = with_metrics(std::move(file_), "file", metrics_);
+  auto stored = add(*store, "33333333-2222-3333-4444-555555555555", std::string(700, 'c'));
+  ASSERT_TRUE(stored);
+  auto size = await(ioc_, store->size(stored->location, {}));
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, 700u);
+  EXPECT_EQ(ops("file", "size", "ok"), 1);
+  ASSERT_TRUE(await(ioc_, store->remove(stored->location)));
+  EXPECT_FALSE(await(ioc_, store->size(stored->location, {})));
+  EXPECT_EQ(ops("file", "size", "not_found"), 1);
+  EXPECT_FALSE(await(ioc_, store->size(Location{"file://relative/path"}, {})));
+  EXPECT_EQ(ops("file", "size", "error"), 1);
+  EXPECT_EQ(
+      value("glance_store_operation_duration_seconds_count{operation=\"size\",store=\"file\"}"), 3);
+  // Sizes are not gets.
+  EXPECT_EQ(ops("file", "get", "ok"), 0);
+  EXPECT_EQ(ops("file", "get", "not_found"), 0);
+}
+
 TEST_F(MeteredStoreTest, AFailedWriteIsAnErrorAndADroppedWriterAnAbort) {
   auto store = with_metrics(
       std::make_unique<testing::FaultyStore>(*file_, 100, common::Error::storage_full("disk full")),
