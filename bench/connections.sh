@@ -4,12 +4,13 @@
 #   (a) IDLE idle keep-alive connections (each made one HEAD, then stays open): glance-api's
 #       RSS and descriptors, and HEAD /v1/images/{id} latency (median, p99 of REQUESTS) of one
 #       active client alone, beside the IDLE idle ones, and after they closed; the descriptors
-#       must come back to where they were.
+#       must come back to where they were. The idle connections are opened and closed ROUNDS
+#       times, RSS read after each, to tell memory leaked from memory the allocator keeps.
 #   (b) CLIENTS concurrent slow downloads of one SIZE MiB image, each read at RATE bytes/s
 #       (a small SO_RCVBUF and paced reads), every byte compared with the uploaded file:
 #       RSS (during, and peak VmHWM), CPU (utime+stime over the run, as % of one core).
 # glance-api is started afresh for each part, with max_connections raised above IDLE.
-#   [IDLE=10000] [REQUESTS=2000] [CLIENTS=1000] [SIZE=30] [RATE=1000000] [PARTS="idle slow"]
+#   [IDLE=10000] [REQUESTS=2000] [ROUNDS=3] [CLIENTS=1000] [SIZE=30] [RATE=1000000] [PARTS="idle slow"]
 #   bench/connections.sh [BUILD_DIR]
 # BUILD_DIR defaults to build/release, configured and built (glance-api, glance-registry,
 # glance-manage only) when missing.
@@ -17,6 +18,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 IDLE=${IDLE:-10000}
 REQUESTS=${REQUESTS:-2000}
+ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-1000}
 SIZE=${SIZE:-30}
 RATE=${RATE:-1000000}
@@ -72,9 +74,9 @@ for part in $PARTS; do
     idle)
       api idle
       log "idle: $IDLE connections, $REQUESTS HEADs timed"
-      echo "## idle: IDLE=$IDLE REQUESTS=$REQUESTS"
+      echo "## idle: IDLE=$IDLE REQUESTS=$REQUESTS ROUNDS=$ROUNDS"
       client idle --port "$api_port" --registry-port "$reg_port" --pid "$api_pid" \
-        --image "$show_id" --idle "$IDLE" --requests "$REQUESTS"
+        --image "$show_id" --idle "$IDLE" --requests "$REQUESTS" --rounds "$ROUNDS"
       ;;
     slow)
       api slow

@@ -226,6 +226,7 @@ def run_idle(a):
     out("per_connection_kib", "%.2f" % ((rss_idle - rss_base) * 1024 / max(1, len(idle))))
     report_latency("head_with_idle", time_heads(a.port, a.image, a.requests))
     # The idle connections must all still be there, and still answer.
+    req = head_request(a.image)
     still = 0
     for s in idle[:: max(1, len(idle) // 100)]:
         try:
@@ -243,16 +244,19 @@ def run_idle(a):
     out("rss_after_close_mib", "%.1f" % mib(a.pid))
     report_latency("head_after_close", time_heads(a.port, a.image, a.requests))
     out("vmhwm_mib", "%.1f" % mib(a.pid, "VmHWM"))
-    # A second round: memory that grows again by as much is leaked, not kept by the allocator.
-    idle = open_idle(a, "round2_")
-    time.sleep(2)
-    out("round2_rss_with_idle_mib", "%.1f" % mib(a.pid))
-    for s in idle:
-        s.close()
-    report_released(a, "round2_fds_after_close", base)
-    time.sleep(1)
-    out("round2_rss_after_close_mib", "%.1f" % mib(a.pid))
-    out("round2_vmhwm_mib", "%.1f" % mib(a.pid, "VmHWM"))
+    # More rounds: memory that grows again by as much each round is leaked; memory the
+    # allocator keeps for reuse levels off.
+    for r in range(2, a.rounds + 1):
+        prefix = "round%d_" % r
+        idle = open_idle(a, prefix)
+        time.sleep(2)
+        out(prefix + "rss_with_idle_mib", "%.1f" % mib(a.pid))
+        for s in idle:
+            s.close()
+        report_released(a, prefix + "fds_after_close", base)
+        time.sleep(1)
+        out(prefix + "rss_after_close_mib", "%.1f" % mib(a.pid))
+        out(prefix + "vmhwm_mib", "%.1f" % mib(a.pid, "VmHWM"))
     out("api_alive", "yes" if alive(a.pid) else "NO")
 
 
@@ -453,6 +457,7 @@ def main():
     p.add_argument("--image", required=True)
     p.add_argument("--idle", type=int, default=10000)
     p.add_argument("--requests", type=int, default=2000)
+    p.add_argument("--rounds", type=int, default=3, help="times the idle connections are opened")
     p.add_argument("--file")
     p.add_argument("--clients", type=int, default=1000)
     p.add_argument("--rate", type=float, default=1e6, help="bytes/s per download")
