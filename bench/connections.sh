@@ -10,8 +10,8 @@
 #       (a small SO_RCVBUF and paced reads), every byte compared with the uploaded file:
 #       RSS (during, and peak VmHWM), CPU (utime+stime over the run, as % of one core).
 # glance-api is started afresh for each part, with max_connections raised above IDLE.
-#   [IDLE=10000] [REQUESTS=2000] [ROUNDS=3] [CLIENTS=1000] [SIZE=30] [RATE=1000000] [PARTS="idle slow"]
-#   bench/connections.sh [BUILD_DIR]
+#   [IDLE=10000] [REQUESTS=2000] [ROUNDS=3] [CLIENTS=1000] [SIZE=30] [RATE=1000000]
+#   [PARTS="idle slow"] bench/connections.sh [BUILD_DIR]
 # BUILD_DIR defaults to build/release, configured and built (glance-api, glance-registry,
 # glance-manage only) when missing.
 set -euo pipefail
@@ -64,11 +64,14 @@ api() {  # a fresh glance-api; the image files stay in $work/store
   start_glance_api "api-$1" "workers = 2
 max_connections = $((IDLE + CLIENTS + 1000))" "stores = file
 filesystem_store_datadir = $work/store"
-  log "glance-api pid $api_pid on port $api_port, open file limit $(awk '/Max open files/ {print $4}' "/proc/$api_pid/limits")"
+  local nofile
+  nofile=$(awk '/Max open files/ {print $4}' "/proc/$api_pid/limits")
+  log "glance-api pid $api_pid on port $api_port, open file limit $nofile"
 }
 client() { /usr/bin/python3 "$root/bench/connections_client.py" "$@"; }
 
-echo "machine: $(nproc) cores shared by glance-api, glance-registry, MariaDB and the client; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores shared by glance-api, glance-registry, MariaDB and the client;" \
+  "load $(cut -d' ' -f1-3 /proc/loadavg)"
 for part in $PARTS; do
   case $part in
     idle)
@@ -87,7 +90,10 @@ for part in $PARTS; do
         -H 'x-image-meta-container_format: bare' -H 'x-image-meta-is_public: true' \
         -T "$work/image" "http://127.0.0.1:$api_port/v1/images" |
         python3 -c 'import json,sys; i=json.load(sys.stdin)["image"]; print(i["id"], i["checksum"])')
-      [ "$checksum" = "$want" ] || { echo "upload checksum $checksum, file's md5 $want" >&2; exit 1; }
+      if [ "$checksum" != "$want" ]; then
+        echo "upload checksum $checksum, file's md5 $want" >&2
+        exit 1
+      fi
       # One download checked by md5 end to end; the slow ones compare every byte with the file.
       got=$(curl -sSf "http://127.0.0.1:$api_port/v1/images/$slow_id" | md5sum | cut -d' ' -f1)
       [ "$got" = "$want" ] || { echo "download md5 $got, want $want" >&2; exit 1; }
