@@ -2,6 +2,7 @@
 
 #include "api/registry_client_metrics.h"
 #include "api/registry_errors.h"
+#include "api/registry_image_list.h"
 #include "common/image_json.h"
 #include "common/json_parse.h"
 
@@ -85,16 +86,7 @@ Result<Image> image_from_reply(const Reply& reply) {
 }
 
 Result<std::vector<Image>> images_from_reply(const Reply& reply) {
-  auto j = reply_document(reply.body);
-  if (!j.is_object() || !j.contains("images") || !j["images"].is_array())
-    return Error::internal("registry returned an unexpected image list");
-  std::vector<Image> out;
-  for (const auto& item : j["images"]) {
-    auto img = common::image_from_json(item);
-    if (!img) return img.error();
-    out.push_back(std::move(*img));
-  }
-  return out;
+  return read_image_list(reply.body, kMaxReplyBytes);
 }
 
 std::string image_target(const std::string& id) {

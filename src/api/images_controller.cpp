@@ -5,6 +5,7 @@
 #include "api/entity_tag.h"
 #include "api/external_source.h"
 #include "api/image_headers.h"
+#include "api/image_list_body.h"
 #include "api/image_lookup.h"
 #include "api/image_notices.h"
 #include "api/image_removal.h"
@@ -111,16 +112,9 @@ ImagesController::Reply ImagesController::list(Request& req, bool detail) {
   const Caller caller = caller_of(req);
   auto images = co_await registry_.list(caller, req.query, detail);
   if (!images) co_return images.error();
-  json out = json::array();
-  for (auto& img : *images) {
-    if (!detail) {
-      out.push_back(common::image_to_brief_json(img));
-      continue;
-    }
-    hide_unreadable(options_.protections, req.context, img);
-    out.push_back(image_to_api_json(img));
-  }
-  co_return Response::json(200, common::dump_json(json{{"images", std::move(out)}}));
+  if (detail)
+    for (auto& img : *images) hide_unreadable(options_.protections, req.context, img);
+  co_return Response::json(200, image_list_body(*images, detail));
 }
 
 ImagesController::Reply ImagesController::index(Request& req) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace glance::common {
 namespace {
@@ -96,6 +97,113 @@ TEST(ParseJson, RefusesInvalidUtf8InStringsAndKeys) {
   EXPECT_FALSE(parse_json("[\"\xed\xa0\x80\"]"));  // an encoded surrogate
   EXPECT_FALSE(parse_json("[\"\xc0\xaf\"]"));      // overlong '/'
   EXPECT_TRUE(parse_json("[\"\xf0\x9f\x98\x80\"]"));
+}
+
+// Runs parse_json_list on `text`, collecting what it hands over.
+struct ListParse {
+  Result<json> rest;
+  std::vector<json> elements;
+};
+ListParse parse_list(std::string_view text, const JsonLimits& limits = {}) {
+  std::vector<json> elements;
+  auto rest = parse_json_list(
+      text, "images", [&](json&& e) { elements.push_back(std::move(e)); }, limits);
+  return {std::move(rest), std::move(elements)};
+}
+
+TEST(ParseJsonList, HandsOverTheElementsInOrderAndReturnsTheRest) {
+  const std::string text =
+      R"({"next": "m", "images": [{"id": "a", "p": {"k": ["ü", null]}}, 7, "s", null, [], {},)"
+      R"( [1, [2]], {"id": "b"}], "after": {"images": [1]}})";
+  auto r = parse_list(text);
+  ASSERT_TRUE(r.rest) << r.rest.error().message();
+  const json whole = json::parse(text);
+  EXPECT_EQ(json(r.elements), whole["images"]);
+  json rest = whole;
+  rest["images"] = json::array();
+  EXPECT_EQ(*r.rest, rest);  // a nested "images" is an ordinary member
+}
+
+TEST(ParseJsonList, HandsOverEachElementBeforeReadingTheNext) {
+  // The sink sees an element while the rest of the list is still unread: a truncated text
+  // has handed over its complete elements before the parser finds the cut.
+  auto r = parse_list(R"({"images": [{"id": "a"}, {"id": "b"}, {"id": )");
+  ASSERT_FALSE(r.rest);
+  EXPECT_EQ(r.rest.error().message(), "Malformed JSON in request body.");
+  EXPECT_EQ(r.elements, (std::vector<json>{json{{"id", "a"}}, json{{"id", "b"}}}));
+}
+
+TEST(ParseJsonList, AnEmptyListIsAList) {
+  auto r = parse_list(R"({"images": []})");
+  ASSERT_TRUE(r.rest) << r.rest.error().message();
+  EXPECT_TRUE(r.elements.empty());
+  EXPECT_EQ(*r.rest, json({{"images", json::array()}}));
+}
+
+TEST(ParseJsonList, RefusesDocumentsWithoutExactlyOneList) {
+  for (std::string_view bad :
+       {R"({})", R"({"image": []})", R"({"images": {"id": "a"}})", R"({"images": null})",
+        R"({"images": "[]"})", R"([{"images": []}])", R"([])", R"("images")", R"(7)",
+        R"({"x": {"images": []}})", R"({"images": [], "images": []})",
+        R"({"images": [1], "images": [2], "garbage)"}) {
+    auto r = parse_list(bad);
+    ASSERT_FALSE(r.rest) << bad;
+    EXPECT_EQ(r.rest.error().code(), Errc::bad_request) << bad;
+    EXPECT_EQ(r.rest.error().message(), R"(JSON document has no "images" list.)") << bad;
+  }
+}
+
+TEST(ParseJsonList, RefusesMalformedTextAsParseJsonDoes) {
+  for (std::string_view bad :
+       {"", "{", R"({"images": [)", R"({"images": [1,]})", R"({"images": [1]} x)",
+        R"({"images": [1])", R"({"images": [{"id": "a"})", "{\"images\": [\"\xff\"]}",
+        R"({"images": [1e999]})", R"({"images": [1] "x": 2})"}) {
+    auto r = parse_list(bad);
+    ASSERT_FALSE(r.rest) << bad;
+    EXPECT_EQ(r.rest.error().code(), Errc::bad_request) << bad;
+    EXPECT_EQ(r.rest.error().message(), "Malformed JSON in request body.") << bad;
+  }
+}
+
+TEST(ParseJsonList, CountsDepthOverTheWholeDocument) {
+  // The object and the list are two levels; each element may nest 30 more.
+  auto ok = parse_list(R"({"images": [)" + nested_arrays(30) + "]}");
+  ASSERT_TRUE(ok.rest) << ok.rest.error().message();
+  EXPECT_EQ(ok.elements.size(), 1u);
+  auto deep = parse_list(R"({"images": [1, )" + nested_arrays(31) + "]}");
+  ASSERT_FALSE(deep.rest);
+  EXPECT_EQ(deep.rest.error().code(), Errc::bad_request);
+  EXPECT_EQ(deep.rest.error().message(), "JSON nested deeper than 32 levels.");
+  EXPECT_EQ(deep.elements, std::vector<json>{json(1)});
+
+  const std::string hostile = R"({"images": [)" + std::string(400000, '[');
+  auto started = std::chrono::steady_clock::now();
+  auto r = parse_list(hostile, JsonLimits{32, hostile.size()});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  ASSERT_FALSE(r.rest);
+  EXPECT_EQ(r.rest.error().message(), "JSON nested deeper than 32 levels.");
+  EXPECT_EQ(parse_list(std::string(40, '[')).rest.error().message(),
+            "JSON nested deeper than 32 levels.");
+}
+
+TEST(ParseJsonList, RefusesTextOverTheSizeLimitBeforeParsing) {
+  const std::string text = R"({"images": [1, 2]})";
+  auto r = parse_list(text, JsonLimits{32, text.size() - 1});
+  ASSERT_FALSE(r.rest);
+  EXPECT_EQ(r.rest.error().code(), Errc::payload_too_large);
+  EXPECT_TRUE(r.elements.empty());
+  EXPECT_TRUE(parse_list(text, JsonLimits{32, text.size()}).rest);
+}
+
+TEST(ParseJsonList, AgreesWithParseJsonOnAThousandImages) {
+  std::string text = R"({"images": [)";
+  for (int i = 0; i < 1000; ++i)
+    text += std::string(i ? "," : "") + R"({"id": ")" + std::to_string(i) +
+            R"(", "properties": {"k": "v\u00e9"}, "location_data": [{"metadata": {}}]})";
+  text += "]}";
+  auto r = parse_list(text, JsonLimits{32, text.size()});
+  ASSERT_TRUE(r.rest) << r.rest.error().message();
+  EXPECT_EQ(json(r.elements), (*parse_json(text, JsonLimits{32, text.size()}))["images"]);
 }
 
 TEST(DumpJson, WritesInvalidUtf8AsReplacementInsteadOfThrowing) {

@@ -1,0 +1,118 @@
+#include "api/image_list_body.h"
+
+#include "api/image_headers.h"
+#include "common/image_json.h"
+#include "common/json_parse.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace glance::api {
+namespace {
+
+using common::Image;
+using common::ImageStatus;
+using nlohmann::json;
+
+// The list as one document, dumped whole: how the body was written before it was written
+// image by image, and the bytes clients have seen since.
+std::string whole_document_body(const std::vector<Image>& images, bool detail) {
+  json out = json::array();
+  for (const auto& image : images)
+    out.push_back(detail ? image_to_api_json(image) : common::image_to_brief_json(image));
+  return common::dump_json(json{{"images", std::move(out)}});
+}
+
+std::vector<Image> varied_images() {
+  Image plain;
+  plain.id = "11111111-1111-1111-1111-111111111111";
+  plain.created_at = "2026-01-02T03:04:05.000000";
+
+  Image full;
+  full.id = "22222222-2222-2222-2222-222222222222";
+  full.name = "cirros \"quoted\" \\ ünïcödé 😀 \t\n";
+  full.size = 13287936;
+  full.virtual_size = 41126400;
+  full.disk_format = "qcow2";
+  full.container_format = "bare";
+  full.status = ImageStatus::active;
+  full.checksum = "443b7623e27ecf03dc9e01ee93f67afe";
+  full.os_hash_algo = "sha512";
+  full.os_hash_value = std::string(128, 'a');
+  full.owner = "tenant-a";
+  full.min_disk = 1;
+  full.min_ram = 512;
+  full.is_protected = true;
+  full.is_public = true;
+  full.created_at = "2026-01-02T03:04:05.000000";
+  full.updated_at = "2026-01-03T03:04:05.000000";
+  full.properties = {{"kernel_id", "k-1"},
+                     {"unset", std::nullopt},
+                     {"zz_last", "\x01\x1f"},
+                     {"ärger", "日本語"},
+                     {"a\"b", ""}};
+  full.locations = {{1, "file:///var/lib/glance/images/x", json{{"k", "v"}}, "active"},
+                    {2, "swift://c/x", json::object(), "pending_delete"}};
+
+  Image deleted = full;
+  deleted.id = "33333333-3333-3333-3333-333333333333";
+  deleted.name = std::nullopt;
+  deleted.status = ImageStatus::deleted;
+  deleted.deleted = true;
+  deleted.deleted_at = "2026-01-04T03:04:05.000000";
+  deleted.properties.clear();
+  deleted.locations.clear();
+
+  Image ill_formed = plain;  // only a bug could let this through; still JSON on the wire
+  ill_formed.id = "44444444-4444-4444-4444-444444444444";
+  ill_formed.name = std::string("bad \xff\xfe bytes");
+  ill_formed.properties = {{"p", std::string("\xc3")}};
+  return {plain, full, deleted, ill_formed};
+}
+
+TEST(ImageListBody, IsByteForByteTheWholeDocumentDumped) {
+  const auto images = varied_images();
+  for (bool detail : {false, true}) {
+    SCOPED_TRACE(detail ? "detail" : "index");
+    EXPECT_EQ(image_list_body(images, detail), whole_document_body(images, detail));
+    for (const auto& one : images)
+      EXPECT_EQ(image_list_body({one}, detail), whole_document_body({one}, detail));
+  }
+}
+
+TEST(ImageListBody, AnEmptyPageIsAnEmptyList) {
+  EXPECT_EQ(image_list_body({}, false), R"({"images":[]})");
+  EXPECT_EQ(image_list_body({}, true), whole_document_body({}, true));
+}
+
+TEST(ImageListBody, AThousandImagesMatchToo) {
+  std::vector<Image> page;
+  const auto images = varied_images();
+  for (int i = 0; i < 1000; ++i) {
+    Image image = images[i % images.size()];
+    image.id = std::to_string(i);
+    page.push_back(std::move(image));
+  }
+  EXPECT_EQ(image_list_body(page, true), whole_document_body(page, true));
+  EXPECT_EQ(image_list_body(page, false), whole_document_body(page, false));
+}
+
+TEST(ImageListBody, DetailHidesLocationsAndTheIndexShowsTheBriefForm) {
+  const auto images = varied_images();
+  auto detail = json::parse(image_list_body(images, true));
+  ASSERT_EQ(detail["images"].size(), images.size());
+  EXPECT_FALSE(detail["images"][1].contains("location"));
+  EXPECT_FALSE(detail["images"][1].contains("location_data"));
+  EXPECT_EQ(detail["images"][1]["properties"]["ärger"], "日本語");
+  EXPECT_TRUE(detail["images"][2]["deleted"].get<bool>());
+  auto index = json::parse(image_list_body(images, false));
+  EXPECT_EQ(index["images"][1], json({{"id", images[1].id},
+                                      {"name", *images[1].name},
+                                      {"size", 13287936},
+                                      {"disk_format", "qcow2"},
+                                      {"container_format", "bare"},
+                                      {"checksum", "443b7623e27ecf03dc9e01ee93f67afe"}}));
+}
+
+}  // namespace
+}  // namespace glance::api
