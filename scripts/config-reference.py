@@ -115,7 +115,8 @@ def table(rows):
         lines.append("| option | type | default | range |")
         lines.append("|---|---|---|---|")
         for _, key, kind, default, low, high in sorted(by_section[section], key=lambda r: r[1]):
-            shown = f"`{default}`" if default else ""
+            # A default worked out on the machine is described in parentheses, not quoted.
+            shown = default if default.startswith("(") else f"`{default}`" if default else ""
             lines.append(f"| `{key}` | {kind} | {shown} | {range_of(low, high)} |")
         lines.append("")
     return lines

@@ -50,7 +50,8 @@ class ConfigFile {
     std::optional<int64_t> max;
   };
   // For an option read with a default worked out on this machine (the number of CPUs, the
-  // host name): what the reference says of that default instead of this machine's value.
+  // host name): what the reference says of that default instead of this machine's value, in
+  // parentheses.
   void describe_default(const std::string& section, const std::string& key, std::string text);
   // Every option asked for so far, once each, in the order first asked.
   const std::vector<OptionSpec>& options_read() const { return options_read_; }

@@ -145,7 +145,7 @@ http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port) {
   c.bind_port = static_cast<uint16_t>(file.get_int(d, "bind_port", default_port, 0, 65535));
   int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.workers = static_cast<int>(file.get_int(d, "workers", std::min(cpus, 8), 0, 1024));
-  file.describe_default(d, "workers", "the number of CPUs, at most 8");
+  file.describe_default(d, "workers", "(the number of CPUs, at most 8)");
   if (c.workers == 0) c.workers = 1;  // Glance's 0 means "no forking": one process
   c.backlog = static_cast<int>(file.get_int(d, "backlog", 4096, 1, 65535));
   c.http_keepalive = file.get_bool(d, "http_keepalive", true);
