@@ -142,10 +142,16 @@ again() {
   stop_all
   [ -s "$D/ceph.conf" ] && [ -s "$D/cluster.env" ] || { echo "ceph-aio: no cluster in $D" >&2; return 1; }
   export CEPH_AIO_DIR=$D
-  local i deadline=$((SECONDS + 90))
+  local deadline=$((SECONDS + 90))
   ceph-mon -i a -c "$D/ceph.conf" || return 1
-  for i in 1 2 3; do ceph-osd -i 0 -c "$D/ceph.conf" && break; sleep 1; done
+  # A monitor that has just started refuses an OSD's first commands ('wrong fsid') now and
+  # then, and the OSD exits: start it once the monitor has quorum, and again while it is not up.
+  until cli ceph mon stat 2>/dev/null | grep -q 'quorum 0 a'; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
   while [ $SECONDS -lt $deadline ]; do
+    our_pid osd.0 >/dev/null || ceph-osd -i 0 -c "$D/ceph.conf" || true
     cli ceph osd stat 2>/dev/null | grep -q '1 up' &&
       timeout 30 rbd -c "$D/ceph.conf" ls "$pool" >/dev/null 2>&1 && return 0
     sleep 1
