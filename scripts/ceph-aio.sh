@@ -6,17 +6,25 @@
 #                                   one with an RBD pool and writes DIR/cluster.env (CEPH_CONF,
 #                                   CEPH_FSID, CEPH_POOL) once the pool takes images
 #   scripts/ceph-aio.sh stop DIR    stops what start left running; idempotent
+#   scripts/ceph-aio.sh again DIR   starts the daemons of a stopped cluster in DIR again on their
+#                                   data (same fsid, monitor port and pool; memstore saves its
+#                                   objects at a clean stop), as an operator brings Ceph back
+#                                   after an outage; waits until the pool takes I/O
 # The monitor's port is one the kernel reports free at start (the monmap names it, so it
 # cannot bind port 0); the OSD binds the first free ports of a range above it. A monitor start
 # sometimes refuses early commands, or the OSD never comes up: each attempt runs in a fresh
 # directory with a new fsid, up to 3 attempts, and a start that never succeeds exits non-zero.
 # CEPH_AIO_MEMSTORE_BYTES caps the OSD's memory store (default 1 GiB); CEPH_AIO_POOL names the
-# pool (default images, glance_store's default rbd_store_pool).
+# pool (default images, glance_store's default rbd_store_pool). CEPH_AIO_KEEP_DATA=1 makes the
+# OSD save its memory store at stop (a slower stop), so that `again` finds the images.
 set -euo pipefail
-cmd=${1:?start|stop}
+cmd=${1:?start|stop|again}
 D=$(realpath -m "${2:?state directory}")
 PY=/usr/bin/python3
 memstore_bytes=${CEPH_AIO_MEMSTORE_BYTES:-1073741824}
+# An OSD's fast shutdown skips unmounting its store, and memstore saves only at unmount.
+fast_shutdown=true
+[ "${CEPH_AIO_KEEP_DATA:-0}" = 1 ] && fast_shutdown=false
 pool=${CEPH_AIO_POOL:-images}
 # Every ceph CLI call: bounded, since it waits 300 s for a monitor that does not answer.
 cli() { timeout 30 "$@" --connect-timeout 10 -c "$D/ceph.conf"; }
@@ -65,6 +73,7 @@ mon allow pool delete = true
 mon warn on pool no redundancy = false
 osd objectstore = memstore
 memstore device bytes = $memstore_bytes
+osd fast shutdown = $fast_shutdown
 osd crush chooseleaf type = 0
 osd class update on start = false
 auth expose insecure global id reclaim = false
@@ -127,7 +136,35 @@ ENV
   mv "$D/cluster.env.tmp" "$D/cluster.env"
 }
 
+# The daemons of the cluster in DIR, started again on what they kept; non-zero when the pool
+# does not answer within about 90 s.
+again() {
+  stop_all
+  [ -s "$D/ceph.conf" ] && [ -s "$D/cluster.env" ] || { echo "ceph-aio: no cluster in $D" >&2; return 1; }
+  export CEPH_AIO_DIR=$D
+  local deadline=$((SECONDS + 90))
+  ceph-mon -i a -c "$D/ceph.conf" || return 1
+  # A monitor that has just started refuses an OSD's first commands ('wrong fsid') now and
+  # then, and the OSD exits: start it once the monitor has quorum, and again while it is not up.
+  until cli ceph mon stat 2>/dev/null | grep -q 'quorum 0 a'; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.5
+  done
+  while [ $SECONDS -lt $deadline ]; do
+    our_pid osd.0 >/dev/null || ceph-osd -i 0 -c "$D/ceph.conf" || true
+    cli ceph osd stat 2>/dev/null | grep -q '1 up' &&
+      timeout 30 rbd -c "$D/ceph.conf" ls "$pool" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "ceph-aio: the cluster in $D did not come back" >&2
+  return 1
+}
+
 case $cmd in
+again)
+  pool=$(sed -n 's/^CEPH_POOL=//p' "$D/cluster.env" 2>/dev/null)
+  again
+  ;;
 start)
   for try in 1 2 3; do
     if attempt; then
@@ -145,7 +182,7 @@ stop)
   stop_all
   ;;
 *)
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop|again DIR" >&2
   exit 2
   ;;
 esac

@@ -1,7 +1,7 @@
 // glance-api with its image data on Ceph RBD, against the real single-node Ceph of the test
 // harness (and, for the outage case, one of the test's own): uploads of known and unknown
 // size, downloads and ranges, a clone (as Nova makes one) making delete a 409, a client gone
-// mid-upload, and Ceph stopping mid-upload.
+// mid-upload, and Ceph stopped and started again under a running api.
 
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <string>
 #include <vector>
@@ -124,6 +126,63 @@ TEST_F(ApiRbdStore, ClientGoneMidUploadLeavesNoImage) {
   EXPECT_TRUE(eventually([&] { return listed(client_, "cut")["status"] == "killed"; }));
   EXPECT_TRUE(eventually([&] { return images().empty(); }));
   EXPECT_TRUE(images().empty());
+}
+
+// Ceph stops (monitor and OSD) under a running api and comes back: meanwhile uploads and
+// downloads fail with 503 within the configured timeout and leave no active image and no RBD
+// image; once Ceph is back, the same api process uploads and downloads again, the image from
+// before the outage included. The cluster is the test's own, so that stopping it disturbs no
+// other test.
+TEST(ApiRbdOutage, CephStoppedAndStartedAgainFailsCleanlyThenServesWithoutRestart) {
+  using std::chrono::seconds;
+  using std::chrono::steady_clock;
+  PrivateCephCluster ceph;
+  const std::string pool = ceph.cluster().pool;
+  constexpr int kTimeout = 5;
+  ApiEnvironment env(false, "", rbd_options(ceph.cluster(), pool, kTimeout));
+  auto client = env.client();
+  const auto before = random_bytes(300000, 17);
+  auto r = client.post("/v1/images", before, image_headers("before"));
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const std::string before_id = r.json()["image"]["id"];
+  ASSERT_TRUE(client.get("/v1/images/" + before_id).body == before);
+
+  ceph.stop();
+  // Each request makes a few Ceph calls, each bounded by the timeout; 60 s is generous.
+  const auto during = random_bytes(200000, 18);
+  auto started = steady_clock::now();
+  auto refused = client.post("/v1/images", during, image_headers("during"));
+  EXPECT_LT(steady_clock::now() - started, seconds(60));
+  EXPECT_EQ(refused.status, 503u) << refused.body;
+  started = steady_clock::now();
+  auto unread = client.get("/v1/images/" + before_id);
+  EXPECT_LT(steady_clock::now() - started, seconds(60));
+  EXPECT_EQ(unread.status, 503u) << unread.body.substr(0, 200);
+  EXPECT_NE(listed(client, "during")["status"], "active");
+  // The registry still answers for the image whose bytes are out of reach.
+  EXPECT_EQ(client.head("/v1/images/" + before_id).header("x-image-meta-status"), "active");
+
+  ceph.start_again();
+  // The api recovers by itself; the first calls after the restart may still time out.
+  HttpResponse after;
+  EXPECT_TRUE(eventually(
+      [&] {
+        after = client.post("/v1/images", during, image_headers("after"));
+        return after.status == 201u;
+      },
+      seconds(120)))
+      << after.status << " " << after.body;
+  ASSERT_EQ(after.status, 201u);
+  const std::string after_id = after.json()["image"]["id"];
+  EXPECT_TRUE(client.get("/v1/images/" + after_id).body == during);
+  EXPECT_TRUE(client.get("/v1/images/" + before_id).body == before);
+  // Nothing of the refused upload stays in Ceph.
+  CephAdmin admin(ceph.cluster());
+  auto expected = std::vector<std::string>{before_id, after_id};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_TRUE(eventually([&] { return admin.images(pool) == expected; }, seconds(60)));
+  EXPECT_EQ(admin.images(pool), expected);
+  EXPECT_EQ(client.del("/v1/images/" + after_id).status, 200u);
 }
 
 }  // namespace

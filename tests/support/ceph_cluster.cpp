@@ -165,7 +165,9 @@ PrivateCephCluster::PrivateCephCluster() {
   char tmpl[] = "/tmp/glance-ceph-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   const std::string dir = std::string(tmpl) + "/ceph";
-  const std::string cmd = script_path() + " start " + dir + " >" + tmpl + "/start.log 2>&1";
+  // Its OSD keeps its images across stop() and start_again().
+  const std::string cmd =
+      "CEPH_AIO_KEEP_DATA=1 " + script_path() + " start " + dir + " >" + tmpl + "/start.log 2>&1";
   if (std::system(cmd.c_str()) != 0) {
     std::ifstream log(std::string(tmpl) + "/start.log");
     std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
@@ -179,6 +181,21 @@ PrivateCephCluster::~PrivateCephCluster() {
   if (std::system(cmd.c_str()) != 0) return;
   std::error_code ec;
   std::filesystem::remove_all(std::filesystem::path(cluster_.dir).parent_path(), ec);
+}
+
+void PrivateCephCluster::stop() {
+  const std::string cmd = script_path() + " stop " + cluster_.dir + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("a private Ceph did not stop");
+}
+
+void PrivateCephCluster::start_again() {
+  const std::string log = cluster_.dir + "/../again.log";
+  const std::string cmd = script_path() + " again " + cluster_.dir + " >" + log + " 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    throw std::runtime_error("a private Ceph did not start again: " + text);
+  }
 }
 
 int PrivateCephCluster::osd_pid() const {

@@ -60,6 +60,11 @@ class PrivateCephCluster {
   const CephCluster& cluster() const { return cluster_; }
   // The OSD's pid, for SIGSTOP and SIGCONT.
   int osd_pid() const;
+  // An outage: stops the monitor and the OSD, then starts them again on their data (same
+  // fsid, monitor port, pool and images) and returns once the pool answers. Throw when the
+  // script fails.
+  void stop();
+  void start_again();
 
  private:
   CephCluster cluster_;
