@@ -43,19 +43,15 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/glance-conn.XXXXXX")
 api_pid=; reg_pid=
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 cleanup() {
   set +e
-  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null
-  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null
-  wait 2>/dev/null
-  "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1
+  stop_private_daemons
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 start_private_registry "workers = 2"
 show_id=$(seed_images glance)
 

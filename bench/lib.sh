@@ -2,8 +2,7 @@
 # Sourced by the benchmarks: a private MariaDB under $work/db, glance-registry and glance-api
 # on ephemeral loopback ports in front of it, and the 10,000 images the metadata workloads
 # run over. Needs $build (a build directory) and $work (the run's temporary directory). The
-# caller's cleanup stops what it started (kill $reg_pid $api_pid; scripts/mariadb.sh stop
-# "$work/db").
+# caller's cleanup stops what it started (stop_private_daemons, or itself for more).
 # The caller sets work and build, and uses what the functions set:
 # shellcheck disable=SC2034,SC2154
 bench_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,6 +40,16 @@ CONF
   "$build/src/registry/glance-registry" --config-file "$work/registry.conf" >"$work/registry.log" 2>&1 &
   reg_pid=$!
   reg_port=$(wait_port "$work/registry.log")
+}
+
+# Stops what start_private_registry and start_glance_api started (the latest api_pid and
+# reg_pid, then the MariaDB under $work/db): for the caller's cleanup, which removes $work.
+stop_private_daemons() {
+  [ -n "${api_pid:-}" ] && kill "$api_pid" 2>/dev/null
+  [ -n "${reg_pid:-}" ] && kill "$reg_pid" 2>/dev/null
+  wait 2>/dev/null
+  "$bench_repo/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1
+  return 0
 }
 
 # Starts glance-api in front of the private registry from $work/NAME.conf, logging to

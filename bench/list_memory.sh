@@ -17,19 +17,15 @@ log() { echo "[$(date +%T)] $*" >&2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/glance-list-memory.XXXXXX")
 api_pid=; reg_pid=
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 cleanup() {
   set +e
-  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null
-  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null
-  wait 2>/dev/null
-  "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1
+  stop_private_daemons
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 start_private_registry "workers = 2"
 start_glance_api api "workers = 2" "stores = file
 filesystem_store_datadir = $work/store"
