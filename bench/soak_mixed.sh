@@ -82,7 +82,11 @@ echo "machine: $(nproc) cores shared by glance-api, glance-registry, MariaDB and
 [ "$PEAK" != 0 ] && client peak --duration "$PEAK"
 if [ "$PURGE" != 0 ]; then
   (
-    while sleep "$PURGE"; do
+    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep "$PURGE" &
+      nap=$!
+      wait "$nap"
       "$build/src/registry/glance-manage" --config-file "$work/registry.conf" db_purge \
         --age_in_days 0 --max_rows 1000000 >>"$work/purge.log" 2>&1 || true
     done
@@ -92,6 +96,13 @@ fi
 log "soak: $DURATION s at $RATE requests/s, a row every $SAMPLE s into $CSV"
 client soak --duration "$DURATION" --rate "$RATE" --sample "$SAMPLE" --csv "$CSV"
 
+if [ -n "$purger" ]; then
+  kill "$purger" 2>/dev/null; wait "$purger" 2>/dev/null || true; purger=
+  awk '/from table images$/ {runs++; rows += $2} END {printf "db_purge: %d runs, %d image rows purged\n", runs, rows}' \
+    "$work/purge.log" 2>/dev/null || echo "db_purge: no run"
+  echo "soft-deleted images left: $(sql glance -N -B -e 'SELECT COUNT(*) FROM images WHERE deleted = 1')," \
+    "live images: $(sql glance -N -B -e 'SELECT COUNT(*) FROM images WHERE deleted = 0')"
+fi
 for daemon in api:$api_pid:$work/api.log registry:$reg_pid:$work/registry.log; do
   IFS=: read -r name pid logfile <<<"$daemon"
   if kill -0 "$pid" 2>/dev/null; then
