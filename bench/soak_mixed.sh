@@ -53,20 +53,16 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/glance-soak-mixed.XXXXXX")
 api_pid=; reg_pid=; purger=
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 cleanup() {
   set +e
   [ -n "$purger" ] && kill "$purger" 2>/dev/null
-  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null
-  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null
-  wait 2>/dev/null
-  "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1
+  stop_private_daemons
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 start_private_registry "workers = 2"
 seed_images glance >/dev/null
 start_glance_api api "workers = 2" "stores = file
