@@ -340,14 +340,19 @@ TEST_F(ApiPolicy, ABrokenFileOnReloadKeepsTheRulesInForce) {
   });
 }
 
+// A glance-api of its own with a file store under `dir` and `policy_file`; its registry is
+// unreachable, as these tests are about start-up and reloads only.
+std::string standalone_api_config(const std::string& dir, const std::string& policy_file) {
+  return "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = 127.0.0.1\n"
+         "registry_port = 1\n[glance_store]\nstores = file\ndefault_store = file\n"
+         "filesystem_store_datadir = " +
+         dir + "/images\n[oslo_policy]\npolicy_file = " + policy_file + "\n";
+}
+
 TEST(ApiPolicyStartup, AFileThatDoesNotParseStopsStartUpNamingTheLine) {
   auto dir = make_temp_dir("glance-api-bad-policy");
   write_file(dir + "/policy.json", "{\n  \"get_images\": \"\",\n  \"add_image\": \"(role:a\"\n}\n");
-  Daemon api(api_binary(),
-             "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = 127.0.0.1\n"
-             "registry_port = 1\n[glance_store]\nstores = file\ndefault_store = file\n"
-             "filesystem_store_datadir = " +
-                 dir + "/images\n[oslo_policy]\npolicy_file = " + dir + "/policy.json\n");
+  Daemon api(api_binary(), standalone_api_config(dir, dir + "/policy.json"));
   EXPECT_ANY_THROW(api.start());
   EXPECT_NE(api.wait_exit(std::chrono::seconds(10)), 0);
   EXPECT_NE(api.log().find("policy.json: line 3: rule \"add_image\""), std::string::npos)
@@ -357,11 +362,7 @@ TEST(ApiPolicyStartup, AFileThatDoesNotParseStopsStartUpNamingTheLine) {
 
 TEST(ApiPolicyStartup, ARelativePolicyFileIsFoundBesideTheConfigFile) {
   auto dir = make_temp_dir("glance-api-rel-policy");
-  Daemon api(api_binary(),
-             "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = 127.0.0.1\n"
-             "registry_port = 1\n[glance_store]\nstores = file\ndefault_store = file\n"
-             "filesystem_store_datadir = " +
-                 dir + "/images\n[oslo_policy]\npolicy_file = beside.yaml\n");
+  Daemon api(api_binary(), standalone_api_config(dir, "beside.yaml"));
   // The config file lands in a directory of the Daemon's own; put the policy there.
   write_file(fs::path(api.config_path()).parent_path() / "beside.yaml", "get_images: '\n");
   EXPECT_ANY_THROW(api.start());
@@ -374,11 +375,7 @@ TEST(ApiPolicyStartup, ARelativePolicyFileIsFoundBesideTheConfigFile) {
 TEST(ApiPolicyStartup, AReloadAskedTheMomentItListensIsServedNotFatal) {
   auto dir = make_temp_dir("glance-api-early-reload");
   write_file(dir + "/policy.yaml", "# the built-in rules\n");
-  Daemon api(api_binary(),
-             "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = 127.0.0.1\n"
-             "registry_port = 1\n[glance_store]\nstores = file\ndefault_store = file\n"
-             "filesystem_store_datadir = " +
-                 dir + "/images\n[oslo_policy]\npolicy_file = " + dir + "/policy.yaml\n");
+  Daemon api(api_binary(), standalone_api_config(dir, dir + "/policy.yaml"));
   api.signal_once_listening(SIGHUP);
   api.start();
   EXPECT_TRUE(eventually([&] { return count_of(api.log(), "policy reloaded on SIGHUP") == 1; }))
