@@ -52,6 +52,18 @@ class Scrubber : public ::testing::Test {
   ScrubberRun scrub(const std::string& options = "", const std::string& args = "") {
     return run_scrubber(env_.api().config_path(), "[DEFAULT]\n" + options, args);
   }
+  // Runs passes with `options` until `id` is deleted (a minute at most): for what becomes due
+  // a second or so later (a lease or scrub_time of one second).
+  void expect_scrubbed_eventually(const std::string& id, const std::string& options) {
+    std::string log;
+    EXPECT_TRUE(eventually(
+        [&] {
+          log += scrub(options).output;
+          return status_of(id) == "deleted";
+        },
+        std::chrono::seconds(60)))
+        << log;
+  }
   // The registry, asked directly as an admin (or as a member with `roles`).
   HttpResponse registry_put(const std::string& target, const std::string& body,
                             const std::string& roles = "admin") {
@@ -183,14 +195,7 @@ TEST_F(Scrubber, FinishesADelayedDeleteWhoseApiDiedBetweenItsTwoWrites) {
   EXPECT_TRUE(scrubbed_ids(again.output).empty()) << again.output;
   EXPECT_EQ(again.output.find("already gone"), std::string::npos) << again.output;
   // With a lease of one second the recent mark is taken for dead as well.
-  std::string log;
-  EXPECT_TRUE(eventually(
-      [&] {
-        log += scrub("scrubber_claim_lease = 1\n").output;
-        return status_of(recent) == "deleted";
-      },
-      std::chrono::seconds(60)))
-      << log;
+  expect_scrubbed_eventually(recent, "scrubber_claim_lease = 1\n");
   EXPECT_FALSE(fs::exists(file_of(recent)));
   EXPECT_EQ(status_of(kept), "active");
   EXPECT_TRUE(fs::exists(file_of(kept)));
@@ -319,14 +324,7 @@ TEST_F(Scrubber, KeepsTheDataUntilScrubTimeHasPassed) {
   EXPECT_EQ(status_of(id), "pending_delete");
   EXPECT_NE(early.output.find("1 waiting for scrub_time"), std::string::npos) << early.output;
   // One second later the image is due.
-  std::string log;
-  EXPECT_TRUE(eventually(
-      [&] {
-        log += scrub("scrub_time = 1\n").output;
-        return status_of(id) == "deleted";
-      },
-      std::chrono::seconds(60)))
-      << log;
+  expect_scrubbed_eventually(id, "scrub_time = 1\n");
   EXPECT_FALSE(fs::exists(file_of(id)));
 }
 
@@ -389,14 +387,7 @@ TEST_F(Scrubber, AClaimOfADeadScrubberExpires) {
   EXPECT_TRUE(fs::exists(file_of(id)));
   EXPECT_NE(held.output.find("1 taken by another scrubber"), std::string::npos) << held.output;
   // With a lease of one second, the dead claim is taken over.
-  std::string log;
-  EXPECT_TRUE(eventually(
-      [&] {
-        log += scrub("scrubber_claim_lease = 1\n").output;
-        return status_of(id) == "deleted";
-      },
-      std::chrono::seconds(60)))
-      << log;
+  expect_scrubbed_eventually(id, "scrubber_claim_lease = 1\n");
   EXPECT_FALSE(fs::exists(file_of(id)));
 }
 
