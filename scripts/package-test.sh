@@ -35,7 +35,8 @@ build_packages() {
     tail -n 80 "$packages/build.log" >&2
     return 1
   }
-  # Every tag lintian still reports is overridden in debian/*.lintian-overrides, with why.
+  # No overrides (debian/ has no *.lintian-overrides): any warning or error fails the build half,
+  # the manual pages' checks (manpage-has-errors-from-man, no-manual-page, ...) included.
   echo "lintian" >&2
   lintian --fail-on error,warning --info "$packages"/glance-cpp_*.changes >&2
 }
@@ -112,11 +113,12 @@ done
 # written to by the machine's own services meanwhile (the overlay shows them live): only
 # /var/log/glance is checked there, below. Container storage (/var/lib/containers, left by
 # docker/build-and-run.sh) is left out too: its layers are overlay directories themselves,
-# which find cannot walk through the overlay.
+# which find cannot walk through the overlay. So is man-db's index (/var/cache/man), which its
+# trigger rebuilds whenever a package adds or removes manual pages: not the same bytes after.
 snapshot() {
   in_root find /etc /usr /lib /var/lib /var/cache -xdev \
     \( -path /var/lib/dpkg -o -path /var/lib/apt -o -path /var/cache/apt \
-    -o -path /var/lib/containers \
+    -o -path /var/lib/containers -o -path /var/cache/man \
     -o -path /var/cache/debconf -o -path /var/cache/ldconfig -o -path /etc/ld.so.cache \
     -o -path /etc/passwd -o -path /etc/passwd- -o -path /etc/group -o -path /etc/group- \
     -o -path /etc/shadow -o -path /etc/shadow- -o -path /etc/gshadow -o -path /etc/gshadow- \) \
@@ -138,6 +140,17 @@ for bin in glance-api glance-registry glance-manage glance-scrubber glance-cache
   glance-cache-cleaner glance-cache-prefetcher; do
   [ -x "$merged/usr/bin/$bin" ] || fail "/usr/bin/$bin is missing"
 done
+# Every program the packages put in /usr/bin has its manual page in section 8, from the same
+# package, and man formats it without a warning.
+while read -r bin; do
+  name=${bin#/usr/bin/}
+  page=/usr/share/man/man8/$name.8.gz
+  [ -f "$merged$page" ] || fail "$bin has no manual page ($page)"
+  [ "$(in_root dpkg -S "$page" | cut -d: -f1)" = "$(in_root dpkg -S "$bin" | cut -d: -f1)" ] ||
+    fail "$page is not in the package of $bin"
+  warnings=$(zcat "$merged$page" | groff -man -Tutf8 -ww -z 2>&1) || true
+  [ -z "$warnings" ] || fail "$page: $warnings"
+done < <(in_root dpkg -L glance-cpp-common glance-cpp-registry glance-cpp-api | grep '^/usr/bin/.')
 for conf in glance-api glance-registry glance-scrubber; do
   pkg=glance-cpp-${conf#glance-}
   [ "$conf" = glance-scrubber ] && pkg=glance-cpp-api

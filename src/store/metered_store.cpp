@@ -37,7 +37,7 @@ struct OperationSeries {
 };
 
 struct StoreSeries {
-  OperationSeries get, add, remove, size;
+  OperationSeries get, add, remove, size, remove_leftovers;
   prometheus::Counter* written = nullptr;
   prometheus::Counter* read = nullptr;
 };
@@ -69,6 +69,8 @@ StoreSeries resolve(const std::string& name, common::metrics::Metrics& metrics) 
   s.add = series("add", {"ok", "error", "aborted"});
   s.remove = series("delete", {"ok", "not_found", "error"});
   s.size = series("size", {"ok", "not_found", "error"});
+  // A sweep finds nothing as often as something: no not_found.
+  s.remove_leftovers = series("remove_leftovers", {"ok", "error"});
   s.written = &prometheus::BuildCounter()
                    .Name("glance_store_written_bytes_total")
                    .Help("Image data bytes written to the store.")
@@ -199,7 +201,10 @@ class MeteredStore final : public Store {
     co_return removed;
   }
   Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override {
-    return inner_->remove_leftovers(id, keep);
+    const auto started = SteadyClock::now();
+    auto removed = co_await inner_->remove_leftovers(id, keep);
+    series_.remove_leftovers.record(removed, started);
+    co_return removed;
   }
 
  private:

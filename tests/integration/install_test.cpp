@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -107,6 +108,46 @@ TEST_F(InstalledTree, DaemonsRunFromTheInstalledConfigAndASecondInstallKeepsTheE
   EXPECT_EQ(registry.stop(), 0);
 }
 
+TEST_F(InstalledTree, EveryProgramHasItsManualPageInSection8) {
+  size_t programs = 0;
+  for (const auto& entry : fs::directory_iterator(path("bin"))) {
+    ++programs;
+    const std::string name = entry.path().filename().string();
+    const fs::path page = path("share/man/man8/" + name + ".8");
+    ASSERT_TRUE(fs::exists(page)) << name << " has no manual page";
+    const std::string text = read_file(page);
+    // Its own page: the title and the NAME line (what whatis and apropos index) name it.
+    std::string upper = name;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_TRUE(text.starts_with(".TH " + upper + " 8 ")) << page;
+    EXPECT_NE(text.find("\n.SH NAME\n" + name + " \\- "), std::string::npos) << page;
+    // It tells of what every program accepts.
+    for (const char* word : {".SH SYNOPSIS", ".SH OPTIONS", ".SH EXIT STATUS", ".SH SEE ALSO",
+                             "\\-\\-config\\-file", "\\-\\-list\\-options"})
+      EXPECT_NE(text.find(word), std::string::npos) << page << " lacks " << word;
+    // man formats it without a warning (-ww: all of groff's warnings; -z: no output).
+    EXPECT_EQ(run_command("groff -man -Tutf8 -ww -z " + page.string() + " 2>&1"), "") << page;
+    // Every option the program's own usage names is in its page (roff spells - as \-).
+    std::string usage = run_command(entry.path().string() + " --help 2>&1");
+    // db_purge's options are in the usage glance-manage gives without a command (status 2).
+    if (name == "glance-manage")
+      usage += run_command(entry.path().string() + " --config-file /dev/null 2>&1 || true");
+    static const std::regex option(R"(--[a-z][a-z_-]*)");
+    size_t options = 0;
+    for (std::sregex_iterator it(usage.begin(), usage.end(), option), end; it != end; ++it) {
+      ++options;
+      EXPECT_NE(text.find(std::regex_replace(it->str(), std::regex("-"), "\\-")), std::string::npos)
+          << page << " lacks " << it->str();
+    }
+    EXPECT_GE(options, 4u) << usage;  // --help, --version, --config-file, --list-options
+  }
+  // glance-registry and glance-manage at least; the five glance-api programs when built.
+  EXPECT_GE(programs, 2u);
+  // No page for a program that is not installed.
+  for (const auto& entry : fs::directory_iterator(path("share/man/man8")))
+    EXPECT_TRUE(fs::exists(path("bin") / entry.path().stem())) << entry.path();
+}
+
 // The lines of systemd-analyze's output that are not about another installed unit. verify
 // also loads the units already on the machine that ours are ordered against or pulled in
 // with (multi-user.target's wants), and reports their own faults: Debian's keystone.service,
@@ -156,6 +197,7 @@ TEST(InstallWithDestdir, UsrPrefixPutsConfigsInEtcAndUnitsNameUsrBin) {
   install_into("/usr", destdir);
   fs::path root(destdir);
   EXPECT_TRUE(fs::exists(root / "usr/bin/glance-registry"));
+  EXPECT_TRUE(fs::exists(root / "usr/share/man/man8/glance-registry.8"));
   EXPECT_TRUE(fs::exists(root / "etc/glance/glance-registry.conf"));
   EXPECT_TRUE(fs::exists(root / "etc/logrotate.d/glance"));
   std::string unit = read_file(root / "usr/lib/systemd/system/glance-registry.service");

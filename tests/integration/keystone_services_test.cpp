@@ -3,12 +3,14 @@
 // the back-off when Keystone refuses the service user, and WWW-Authenticate on the 401s
 // given behind the token check under delay_auth_decision.
 
+#include "tests/support/answering_proxy.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/closed_port.h"
 #include "tests/support/cutting_proxy.h"
 #include "tests/support/eventually.h"
 #include "tests/support/keystone_server.h"
 #include "tests/support/metrics_text.h"
+#include "tests/support/process_health.h"
 #include "tests/support/raw_connection.h"
 
 #include <gtest/gtest.h>
@@ -113,6 +115,88 @@ TEST(KeystoneMetrics, ServiceTokenAuthenticationsAreCountedByOutcome) {
     EXPECT_EQ(series_value(text, "glance_auth_keystone_token_validations_total{outcome=\"ok\"}"),
               1);
   }
+}
+
+// What Keystone answers a password authentication with when it fails on its side.
+const std::string kKeystone503 =
+    json_response(503, "Service Unavailable",
+                  R"({"error": {"code": 503, "message": "The server is currently unavailable.", )"
+                  R"("title": "Service Unavailable"}})");
+
+// The authentication counts of `daemon`'s /metrics, in the order issued, refused, error,
+// unreachable.
+std::vector<double> authentication_counts(const Daemon& daemon) {
+  const std::string text = HttpClient(daemon.port()).get("/metrics").body;
+  std::vector<double> counts;
+  for (const char* outcome : {"issued", "refused", "error", "unreachable"})
+    counts.push_back(authentications(text, outcome));
+  return counts;
+}
+
+// `daemon` validates tokens (flavor keystone) with a service user that authenticates through
+// `proxy`, in front of the real Keystone, and has not authenticated yet. Keystone failing on
+// its side (a 503, then a 201 without X-Subject-Token) is an `error`, never a refusal of the
+// credentials: the daemon answers `path` with 503 each time (no back-off: each request asks
+// again), and serves as before once Keystone answers properly.
+void expect_keystone_errors_counted_and_survived(Daemon& daemon, AnsweringProxy& proxy,
+                                                 const std::string& path) {
+  using namespace std::chrono_literals;
+  const std::string authenticate = "POST /v3/auth/tokens";
+  auto alice = HttpClient(daemon.port(), with_token(keystone_token("alice", "alpha")));
+  // Whatever pools start lazily and do not need the service user, before the baseline.
+  ASSERT_EQ(HttpClient(daemon.port()).get("/healthcheck/detailed").status, 200u);
+  proxy.answer(authenticate, kKeystone503);
+  auto first = alice.get(path);
+  EXPECT_EQ(first.status, 503u) << first.body;
+  EXPECT_NE(first.body.find("Keystone"), std::string::npos) << first.body;
+  const auto baseline = ProcessHealth::snapshot(daemon.pid());
+
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(alice.get(path).status, 503u);
+  const int unavailable = proxy.meddled();
+  EXPECT_EQ(unavailable, 4);  // one authentication per request
+  EXPECT_EQ(authentication_counts(daemon), (std::vector<double>{0, 0, 4, 0}));
+  // Failed authentications hold nothing: their connections are pooled or closed.
+  expect_recovered(daemon, baseline);
+
+  // A 201 from the real Keystone, its token header taken out on the way.
+  proxy.strip_header(authenticate, "X-Subject-Token");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(alice.get(path).status, 503u);
+  EXPECT_EQ(proxy.meddled(), unavailable + 2);
+  EXPECT_EQ(authentication_counts(daemon), (std::vector<double>{0, 0, 6, 0}));
+  EXPECT_EQ(proxy.requests_starting(authenticate), 6);
+  EXPECT_NE(daemon.log().find("cannot authenticate the service user glance"), std::string::npos)
+      << daemon.log();
+  expect_recovered(daemon, baseline);
+
+  // Keystone answers again: the next request authenticates and is served, and the token is
+  // kept for the ones after it.
+  proxy.pass();
+  EXPECT_EQ(alice.get(path).status, 200u) << daemon.log();
+  EXPECT_EQ(alice.get(path).status, 200u);
+  EXPECT_EQ(authentication_counts(daemon), (std::vector<double>{1, 0, 6, 0}));
+  EXPECT_EQ(proxy.requests_starting(authenticate), 7);
+  EXPECT_EQ(HttpClient(daemon.port(), with_token("bogus")).get(path).status, 401u);
+  // The first requests served opened what only a token reaches (the registry's database
+  // connections, Keystone's validation endpoint): from here on nothing more.
+  const auto served = ProcessHealth::snapshot(daemon.pid());
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(alice.get(path).status, 200u);
+  expect_recovered(daemon, served, [&](const Daemon&) { return alice.get(path).status == 200; });
+  EXPECT_EQ(authentication_counts(daemon), (std::vector<double>{1, 0, 6, 0}));
+}
+
+TEST(KeystoneMetrics, ApiServiceUserAuthenticationsKeystoneFailsAreErrors) {
+  AnsweringProxy proxy(keystone_server().port);
+  // No orphan reaper: only requests make the service user authenticate.
+  ApiEnvironment env(false, "upload_orphan_timeout = 0\n", "", keystone_tail(proxy.port()));
+  expect_keystone_errors_counted_and_survived(env.api(), proxy, "/v1/images");
+}
+
+TEST(KeystoneMetrics, RegistryServiceUserAuthenticationsKeystoneFailsAreErrors) {
+  AnsweringProxy proxy(keystone_server().port);
+  // One database connection, which /healthcheck/detailed opens before the baseline: the
+  // pool's other seven would open one by one as requests come, whatever Keystone does.
+  RegistryEnvironment registry(keystone_tail(proxy.port()) + "\n[database]\nmax_pool_size = 1\n");
+  expect_keystone_errors_counted_and_survived(registry.daemon(), proxy, "/images");
 }
 
 // The image's status as the registry tells an admin, "?" when it does not answer 200.

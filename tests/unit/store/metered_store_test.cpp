@@ -113,6 +113,30 @@ TEST_F(MeteredStoreTest, SizeLookupsAreCountedByOutcome) {
   EXPECT_EQ(ops("file", "get", "not_found"), 0);
 }
 
+TEST_F(MeteredStoreTest, LeftoverSweepsAreCountedByOutcome) {
+  const std::string id = "44444444-2222-3333-4444-555555555555";
+  auto store = with_metrics(std::move(file_), "file", metrics_);
+  ASSERT_TRUE(add(*store, id, std::string(500, 'd')));
+  // A sweep removes the image's file: the wrapped store really ran it.
+  ASSERT_TRUE(await(ioc_, store->remove_leftovers(id, std::nullopt)));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / id));
+  EXPECT_EQ(ops("file", "remove_leftovers", "ok"), 1);
+  // Nothing left to sweep is still a sweep that went well.
+  ASSERT_TRUE(await(ioc_, store->remove_leftovers(id, std::nullopt)));
+  EXPECT_EQ(ops("file", "remove_leftovers", "ok"), 2);
+  // An id the store cannot name, and a location to keep that it cannot read, fail.
+  EXPECT_FALSE(await(ioc_, store->remove_leftovers("../etc", std::nullopt)));
+  EXPECT_FALSE(await(ioc_, store->remove_leftovers(id, Location{"file://relative/path"})));
+  EXPECT_EQ(ops("file", "remove_leftovers", "error"), 2);
+  EXPECT_EQ(ops("file", "remove_leftovers", "not_found"), -1);
+  EXPECT_EQ(value("glance_store_operation_duration_seconds_count{operation=\"remove_leftovers\","
+                  "store=\"file\"}"),
+            4);
+  // Sweeps are not deletes.
+  EXPECT_EQ(ops("file", "delete", "ok"), 0);
+  EXPECT_EQ(ops("file", "delete", "error"), 0);
+}
+
 TEST_F(MeteredStoreTest, AFailedWriteIsAnErrorAndADroppedWriterAnAbort) {
   auto store = with_metrics(
       std::make_unique<testing::FaultyStore>(*file_, 100, common::Error::storage_full("disk full")),
