@@ -95,12 +95,16 @@ def listing(binary, extra, config_text):
 
 
 def described(build):
-    """{(section, name): description} of every entry of the description table."""
+    """{(section, name): description} of every entry of the description table (the
+    descriptions in the page come from --list-options, which looks them up there)."""
     tool = os.path.join(build, "tests", "list-option-descriptions")
     if not os.access(tool, os.X_OK):
         raise SystemExit(f"{tool} is missing: build the tests (GLANCE_BUILD_TESTS=ON)")
     out = subprocess.run(
-        [tool], check=True, capture_output=True, text=True,
+        [tool],
+        check=True,
+        capture_output=True,
+        text=True,
         env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"),
     ).stdout
     table = {}
@@ -115,10 +119,10 @@ def described(build):
 def drift(found, table):
     """Why the programs and the description table disagree: one line per option."""
     problems = []
-    read = {}
+    read = set()
     for program, options in found.items():
         for key, row in options.items():
-            read.setdefault(key, program)
+            read.add(key)
             if not row[6]:
                 problems.append(
                     f"{program} reads [{key[0]}] {key[1]}, which has no description: add one "

@@ -13,6 +13,9 @@ namespace glance::common {
 // this table does not describe, or when the table describes an option no program reads.
 // Descriptions hold no tab, newline or '|' (they go into tab-separated lines and Markdown
 // tables). All functions are pure and safe for concurrent calls.
+//
+// The views of an OptionDescription, and the one option_description() returns, point at
+// string literals: they stay valid for the whole run of the program.
 struct OptionDescription {
   std::string_view section;
   std::string_view key;
