@@ -47,8 +47,8 @@ constexpr OptionDescription kApi[] = {
     {"DEFAULT", "data_api",
      "Accepted and ignored (upstream: the Python module of the database layer)."},
     {"DEFAULT", "digest_algorithm",
-     "Accepted and ignored (upstream: the digest of image signing); images get MD5 and "
-     "SHA-256 checksums."},
+     "Accepted and ignored (upstream: the digest of the signature that checks, at start-up, that "
+     "`cert_file` and `key_file` belong together; here the TLS library checks that)."},
     {"image_format", "disk_formats", "The disk formats an image may declare."},
     {"image_format", "container_formats", "The container formats an image may declare."},
 
