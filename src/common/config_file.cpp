@@ -1,5 +1,7 @@
 #include "common/config_file.h"
 
+#include "common/option_descriptions.h"
+
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
 
@@ -75,6 +77,7 @@ void ConfigFile::take(std::map<std::string, std::vector<std::string>> parsed) {
 }
 
 void ConfigFile::note(OptionSpec spec) {
+  spec.description = std::string(option_description(spec.section, spec.key));
   auto name = canonical(spec.section, spec.key);
   auto [it, added] = option_index_.try_emplace(name, options_read_.size());
   if (added)

@@ -48,6 +48,8 @@ class ConfigFile {
     std::string default_value;  // as it would be written in the file; empty when none
     std::optional<int64_t> min;
     std::optional<int64_t> max;
+    // What the option does (common/option_descriptions.h); empty when the table lacks it.
+    std::string description = {};
   };
   // For an option read with a default worked out on this machine (the number of CPUs, the
   // host name): what the reference says of that default instead of this machine's value, in

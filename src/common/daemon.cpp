@@ -55,8 +55,8 @@ CommandLine parse_command_line(int argc, char** argv, const std::string& program
       "config-file", po::value<std::vector<std::string>>(&cmd.config_files)->composing(),
       "path to a config file; repeat to layer files, later ones win")(
       "list-options",
-      "print the options this program reads (section, name, type, default, minimum, maximum; "
-      "tab-separated) and exit");
+      "print the options this program reads (section, name, type, default, minimum, maximum, "
+      "description; tab-separated) and exit");
   po::options_description hidden;
   hidden.add_options()("args", po::value<std::vector<std::string>>(&cmd.args));
   po::options_description all;
@@ -103,7 +103,7 @@ void check_config_or_exit(const ConfigFile& file, bool list_options) {
     auto bound = [](const std::optional<int64_t>& b) { return b ? std::to_string(*b) : ""; };
     for (const auto& o : file.options_read())
       std::cout << o.section << '\t' << o.key << '\t' << o.type << '\t' << o.default_value << '\t'
-                << bound(o.min) << '\t' << bound(o.max) << '\n';
+                << bound(o.min) << '\t' << bound(o.max) << '\t' << o.description << '\n';
     std::exit(0);
   }
   for (const auto& name : file.unknown_options())

@@ -34,8 +34,8 @@ ConfigFile load_config_or_exit(const CommandLine& cmd, const std::string& progra
 // After every option was read: warns once about unknown options and exits 1 with every
 // conversion error, naming the option. With `list_options` (the command line's
 // --list-options) it prints instead every option read, one per line with its section, name,
-// type, default, minimum and maximum separated by tabs (the configuration reference,
-// docs/configuration.md, is made from these lines), and exits 0.
+// type, default, minimum, maximum and description separated by tabs (the configuration
+// reference, docs/configuration.md, is made from these lines), and exits 0.
 void check_config_or_exit(const ConfigFile& file, bool list_options = false);
 
 http::ServerConfig load_server_config(ConfigFile& file, uint16_t default_port);
