@@ -148,6 +148,52 @@ TEST_F(InstalledTree, EveryProgramHasItsManualPageInSection8) {
     EXPECT_TRUE(fs::exists(path("bin") / entry.path().stem())) << entry.path();
 }
 
+// The rbd driver is a module (store/store_module.h): the installed glance-api loads it, and
+// librbd with it, from ${libdir}/glance-cpp only when a store is rbd, and without it refuses
+// to start, naming the module.
+TEST_F(InstalledTree, TheRbdDriverIsAModuleLoadedOnlyWhenAStoreIsRbd) {
+  const fs::path module =
+      path(std::string(GLANCE_INSTALL_LIBDIR) + "/glance-cpp/glance-store-rbd.so");
+  ASSERT_TRUE(fs::exists(module));
+  const std::string images = make_temp_dir("glance-images");
+  // No Ceph: the rbd store contacts its cluster at the first transfer, not at start.
+  auto config = [&](const std::string& stores) {
+    return "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nregistry_host = 127.0.0.1\n"
+           "registry_port = 9\n[glance_store]\nstores = " +
+           stores + "\ndefault_store = file\nfilesystem_store_datadir = " + images +
+           "\nrbd_store_ceph_conf = " + images + "/ceph.conf\n";
+  };
+  auto maps_of = [](const Daemon& d) {
+    return read_file("/proc/" + std::to_string(d.pid()) + "/maps");
+  };
+  {
+    Daemon api(path("bin/glance-api").string(), config("file"));
+    api.start();
+    EXPECT_EQ(maps_of(api).find("librbd"), std::string::npos);
+    EXPECT_EQ(maps_of(api).find("glance-store-rbd.so"), std::string::npos);
+    EXPECT_EQ(api.stop(), 0);
+  }
+  {
+    Daemon api(path("bin/glance-api").string(), config("file, rbd"));
+    api.start();
+    EXPECT_NE(maps_of(api).find(module.string()), std::string::npos);
+    EXPECT_NE(maps_of(api).find("librbd"), std::string::npos);
+    EXPECT_EQ(api.stop(), 0);
+  }
+  const fs::path aside = module.string() + ".aside";
+  fs::rename(module, aside);
+  Daemon api(path("bin/glance-api").string(), config("file, rbd"));
+  std::string refused;
+  try {
+    api.start();
+  } catch (const std::exception& e) {
+    refused = e.what();
+  }
+  fs::rename(aside, module);
+  EXPECT_NE(refused.find("glance-store-rbd.so"), std::string::npos) << refused;
+  EXPECT_NE(api.wait_exit(std::chrono::seconds(10)), 0);
+}
+
 // The lines of systemd-analyze's output that are not about another installed unit. verify
 // also loads the units already on the machine that ours are ordered against or pulled in
 // with (multi-user.target's wants), and reports their own faults: Debian's keystone.service,

@@ -1,5 +1,8 @@
 #include "store/rbd/rbd_driver.h"
 
+#include "store/rbd/rbd_module.h"
+#include "store/store_module.h"
+
 namespace glance::store {
 
 RbdStoreConfig load_rbd_config(common::ConfigFile& file) {
@@ -20,9 +23,12 @@ Driver rbd_driver() {
   return {.names = {"rbd"}, .configure = [](common::ConfigFile& file) -> StartDriver {
             return [c = load_rbd_config(file)](
                        BlockingPool& pool) -> common::Result<std::unique_ptr<Store>> {
-              auto store = RbdStore::create(c, pool);
-              if (!store) return store.error();
-              return std::unique_ptr<Store>(std::move(*store));
+              // librbd lives in a module loaded only here, when a configuration names rbd.
+              auto entry = store_module_symbol("rbd", kRbdModuleEntry);
+              if (!entry) return entry.error();
+              StartedStore started = common::Error::internal("rbd store not started");
+              reinterpret_cast<StartRbdStore*> (*entry)(&c, &pool, &started);
+              return started;
             };
           }};
 }
