@@ -89,6 +89,41 @@ Result<Image> with_pending_locations(MysqlConnection& db, const std::string& id)
 std::string pending_delete() {
   return std::string(common::to_string(ImageStatus::pending_delete));
 }
+
+// A location row of an image, locked for the enclosing transaction.
+struct LocationRow {
+  common::ImageLocation location;
+  std::string image_status;
+  bool claimed = false;  // by a claim younger than the lease
+};
+
+Result<LocationRow> lock_location_row(MysqlConnection& db, const std::string& image_id,
+                                      int64_t location_id, const std::string& lease_start) {
+  // A row without deleted_at (not written by our api) counts its mark from updated_at.
+  SqlValue p[] = {lease_start, location_id, image_id};
+  auto rows = db.query(
+      "SELECT l.id, l.value, l.meta_data, l.status, i.status, "
+      "l.updated_at > COALESCE(l.deleted_at, l.updated_at) AND l.updated_at >= ? "
+      "FROM image_locations l JOIN images i ON i.id = l.image_id "
+      "WHERE l.id = ? AND l.image_id = ? FOR UPDATE",
+      p);
+  if (!rows) return rows.error();
+  if (rows->empty())
+    return Error::not_found("No location " + std::to_string(location_id) + " of image " + image_id);
+  const SqlRow& r = rows->front();
+  return LocationRow{location_from_columns(r[0], r[1], r[2], r[3]), r[4].value_or(""), r[5] == "1"};
+}
+
+// Whether a live image has `url` as an active location: its data is not orphaned.
+Result<bool> url_in_use(MysqlConnection& db, const std::string& url) {
+  SqlValue p[] = {url};
+  auto rows = db.query(
+      "SELECT 1 FROM image_locations l JOIN images i ON i.id = l.image_id "
+      "WHERE l.value = ? AND l.status = 'active' AND l.deleted = 0 AND i.deleted = 0 LIMIT 1",
+      p);
+  if (!rows) return rows.error();
+  return !rows->empty();
+}
 }  // namespace
 
 Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::RequestContext& ctx,
@@ -198,6 +233,95 @@ Result<Image> MysqlScrubRepository::restore(MysqlConnection& db, const common::R
   if (!image) return image.error();
   if (!*image) return Error::not_found("No image found with ID " + id);
   return std::move(**image);
+}
+
+Result<std::vector<common::PendingLocation>> MysqlScrubRepository::list_pending_locations(
+    MysqlConnection& db, const common::RequestContext& ctx, int64_t after, int limit) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  // The locations of a pending_delete image are its own scrub's (claim above).
+  SqlValue p[] = {after, int64_t{limit}};
+  auto rows = db.query(
+      "SELECT l.id, l.image_id, COALESCE(l.deleted_at, l.updated_at) "
+      "FROM image_locations l JOIN images i ON i.id = l.image_id "
+      "WHERE l.status = 'pending_delete' AND i.status <> 'pending_delete' AND l.id > ? "
+      "ORDER BY l.id LIMIT ?",
+      p);
+  if (!rows) return rows.error();
+  std::vector<common::PendingLocation> out;
+  for (const auto& r : *rows) {
+    common::PendingLocation l;
+    l.id = std::stoll(r[0].value_or("0"));
+    l.image_id = r[1].value_or("");
+    if (r[2]) l.marked_at = common::timestamp_from_sql(*r[2]);
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<common::LocationClaim> MysqlScrubRepository::claim_location(
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& image_id,
+    int64_t location_id, std::chrono::seconds lease) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  auto moment = clock_.now();
+  std::string now = common::timestamp_to_sql(moment);
+  std::string lease_start = common::timestamp_to_sql(moment - lease);
+  common::LocationClaim claim;
+  auto claimed = in_transaction(db, [&]() -> Result<void> {
+    auto row = lock_location_row(db, image_id, location_id, lease_start);
+    if (!row) return row.error();
+    const std::string what = "Location " + std::to_string(location_id) + " of image " + image_id;
+    if (row->location.status != pending_delete())
+      return Error::conflict(what + " is not pending_delete; it is " + row->location.status);
+    if (row->image_status == pending_delete())
+      return Error::conflict(what + " goes with its image's scrub");
+    if (row->claimed) return Error::conflict(what + " is being scrubbed elsewhere");
+    // As for an image: the mark is deleted_at, a claim moves updated_at past it. MySQL assigns
+    // left to right, so updated_at sees the deleted_at just set.
+    SqlValue p[] = {now, now, location_id};
+    auto r = db.execute(
+        "UPDATE image_locations SET deleted_at = COALESCE(deleted_at, updated_at, ?), "
+        "updated_at = GREATEST(?, deleted_at + INTERVAL 1 MICROSECOND) WHERE id = ?",
+        p);
+    if (!r) return r.error();
+    auto in_use = url_in_use(db, row->location.url);
+    if (!in_use) return in_use.error();
+    claim = common::LocationClaim{std::move(row->location), *in_use};
+    return {};
+  });
+  if (!claimed) return claimed.error();
+  return claim;
+}
+
+Result<common::ImageLocation> MysqlScrubRepository::finish_location(
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& image_id,
+    int64_t location_id, bool scrubbed) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  std::string now = common::timestamp_to_sql(clock_.now());
+  common::ImageLocation location;
+  auto done = in_transaction(db, [&]() -> Result<void> {
+    auto row = lock_location_row(db, image_id, location_id, now);
+    if (!row) return row.error();
+    location = std::move(row->location);
+    if (location.status == "deleted") return {};
+    if (location.status != pending_delete())
+      return Error::conflict("Location " + std::to_string(location_id) + " of image " + image_id +
+                             " is not pending_delete; it is " + location.status);
+    SqlValue p[] = {now, now, location_id};
+    SqlValue q[] = {location_id};
+    auto r = scrubbed ? db.execute(
+                            "UPDATE image_locations SET status = 'deleted', deleted = 1, "
+                            "deleted_at = COALESCE(deleted_at, ?), updated_at = ? WHERE id = ?",
+                            p)
+                      : db.execute(
+                            "UPDATE image_locations SET updated_at = deleted_at "
+                            "WHERE id = ? AND deleted_at IS NOT NULL",
+                            q);
+    if (!r) return r.error();
+    if (scrubbed) location.status = "deleted";
+    return {};
+  });
+  if (!done) return done.error();
+  return location;
 }
 
 }  // namespace glance::registry
