@@ -35,7 +35,9 @@ class ScrubRepository {
   // than `lease` holds it; not_found when no image has the id. A pending_delete row that is
   // still live (glance-api marked it, then died before deleting the row) is deleted first,
   // as of its mark, and claimed in the same transaction, once its updated_at is older than
-  // `lease`; younger, it is left to its glance-api (conflict).
+  // `lease`; younger, it is left to its glance-api (conflict). A location that a claim of its
+  // own younger than `lease` holds (claim_location, taken while the image was live) is left
+  // out: the image stays pending_delete until a later claim gets it.
   virtual common::Result<common::Image> claim(MysqlConnection& db,
                                               const common::RequestContext& ctx,
                                               const std::string& id,
@@ -52,8 +54,8 @@ class ScrubRepository {
   // Brings a pending_delete image back: status active, row live, its pending_delete
   // locations active, and the properties, members and tags its delete removed live again.
   // conflict when it is not pending_delete ("cannot restore the image from <status> to
-  // active ...") or a claim younger than `lease` holds it (a scrubber may be deleting its
-  // data); not_found when no image has the id.
+  // active ...") or a claim younger than `lease` holds it or one of its pending_delete
+  // locations (a scrubber may be deleting its data); not_found when no image has the id.
   virtual common::Result<common::Image> restore(MysqlConnection& db,
                                                 const common::RequestContext& ctx,
                                                 const std::string& id,

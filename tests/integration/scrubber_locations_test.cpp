@@ -305,6 +305,39 @@ TEST_F(ScrubberRemovedLocations, AnImageDeletedMeanwhileIsScrubbedWholeByItsOwnS
   EXPECT_EQ(trimmed(sql("SELECT status FROM images WHERE id = '" + u.image_id + "'")), "deleted");
 }
 
+TEST_F(ScrubberRemovedLocations, AnImageDeletedWhileItsRemovedLocationIsClaimedWaitsForTheClaim) {
+  auto u = removed_upload(80);
+  // A scrubber claimed the removed location while the image was live, then the image went.
+  auto claim =
+      registry_put("/images/" + u.image_id + "/scrubber/locations/" + u.location_id + "/claim",
+                   R"({"lease": 3600})");
+  ASSERT_EQ(claim.status, 200u) << claim.body;
+  ASSERT_EQ(admin_.del("/v2/images/" + u.image_id).status, 204u);
+  // No restore while that scrubber may be deleting the data.
+  auto back = run_scrubber(env_.api().config_path(), "[DEFAULT]\n", "--restore " + u.image_id);
+  EXPECT_EQ(back.status, 1) << back.output;
+  EXPECT_NE(back.output.find("has a location being scrubbed"), std::string::npos) << back.output;
+  // The image's scrub leaves that location to its claim, so the image stays pending_delete.
+  auto run = scrub();
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(fs::exists(u.file)) << run.output;
+  EXPECT_EQ(location_status(u.location_id), "pending_delete");
+  EXPECT_EQ(trimmed(sql("SELECT status FROM images WHERE id = '" + u.image_id + "'")),
+            "pending_delete");
+  // Once the claim has expired the image's scrub takes it and ends.
+  std::string log;
+  EXPECT_TRUE(eventually(
+      [&] {
+        log += scrub("scrubber_claim_lease = 1\n").output;
+        return trimmed(sql("SELECT status FROM images WHERE id = '" + u.image_id + "'")) ==
+               "deleted";
+      },
+      std::chrono::seconds(60)))
+      << log;
+  EXPECT_FALSE(fs::exists(u.file)) << log;
+  EXPECT_EQ(location_status(u.location_id), "deleted");
+}
+
 TEST_F(ScrubberRemovedLocations, RegistryRoutesAreForAdminsAndClaimsExclude) {
   auto u = removed_upload(70);
   const std::string base = "/images/" + u.image_id + "/scrubber/locations/" + u.location_id;

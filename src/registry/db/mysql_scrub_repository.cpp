@@ -68,22 +68,46 @@ Result<void> require_admin(const common::RequestContext& ctx) {
   return {};
 }
 
-// The image row with its pending_delete locations in place of its live ones.
-Result<Image> with_pending_locations(MysqlConnection& db, const std::string& id) {
+// A location row's claim (claim_location) younger than the lease starting at `?`.
+constexpr const char* kLocationClaimed =
+    "(updated_at > COALESCE(deleted_at, updated_at) AND updated_at >= ?)";
+
+// The image row with its pending_delete locations in place of its live ones; with
+// `lease_start`, only those no claim of their own younger than the lease holds (a scrubber
+// took them while the image was live, and may be deleting their data).
+Result<Image> with_pending_locations(MysqlConnection& db, const std::string& id,
+                                     const std::optional<std::string>& lease_start = {}) {
   auto row = find_image_row(db, id, false);
   if (!row) return row.error();
   if (!*row) return Error::not_found("No image found with ID " + id);
-  SqlValue p[] = {id};
-  auto rows = db.query(
+  std::string sql =
       "SELECT id, value, meta_data, status FROM image_locations "
-      "WHERE image_id = ? AND status = 'pending_delete' ORDER BY id",
-      p);
+      "WHERE image_id = ? AND status = 'pending_delete'";
+  std::vector<SqlValue> p{id};
+  if (lease_start) {
+    sql += std::string(" AND NOT ") + kLocationClaimed;
+    p.push_back(*lease_start);
+  }
+  auto rows = db.query(sql + " ORDER BY id", p);
   if (!rows) return rows.error();
   Image img = std::move(**row);
   img.locations.clear();
   for (const auto& r : *rows)
     img.locations.push_back(location_from_columns(r[0], r[1], r[2], r[3]));
   return img;
+}
+
+// Whether a claim of its own younger than the lease holds one of the image's pending_delete
+// locations.
+Result<bool> location_claimed(MysqlConnection& db, const std::string& id,
+                              const std::string& lease_start) {
+  SqlValue p[] = {id, lease_start};
+  auto rows = db.query(std::string("SELECT 1 FROM image_locations WHERE image_id = ? AND "
+                                   "status = 'pending_delete' AND ") +
+                           kLocationClaimed + " LIMIT 1",
+                       p);
+  if (!rows) return rows.error();
+  return !rows->empty();
 }
 
 std::string pending_delete() {
@@ -155,7 +179,7 @@ Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::Req
     return {};
   });
   if (!claimed) return claimed.error();
-  return with_pending_locations(db, id);
+  return with_pending_locations(db, id, lease_start);
 }
 
 Result<Image> MysqlScrubRepository::finish(MysqlConnection& db, const common::RequestContext& ctx,
@@ -208,6 +232,11 @@ Result<Image> MysqlScrubRepository::restore(MysqlConnection& db, const common::R
                              " to active (wanted from_state=pending_delete)");
     if (row->claimed)
       return Error::conflict("Image " + id + " is being scrubbed; its data may be gone");
+    auto held = location_claimed(db, id, lease_start);
+    if (!held) return held.error();
+    if (*held)
+      return Error::conflict("Image " + id +
+                             " has a location being scrubbed; its data may be gone");
     // What the delete removed went with the image's deleted_at; nothing else is brought back.
     SqlValue p[] = {now, id};
     for (const char* sql : {
