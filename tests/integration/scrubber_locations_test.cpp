@@ -305,6 +305,21 @@ TEST_F(ScrubberRemovedLocations, AnImageDeletedMeanwhileIsScrubbedWholeByItsOwnS
   EXPECT_EQ(trimmed(sql("SELECT status FROM images WHERE id = '" + u.image_id + "'")), "deleted");
 }
 
+TEST_F(ScrubberRemovedLocations, AnImageDeletedOutrightLeavesItsRemovedLocationToThePass) {
+  auto u = removed_upload(90);
+  // Deleted at once (an api without delayed_delete by then): only the live location's data
+  // went with it; the removed one's is the pass's.
+  sql("UPDATE images SET status = 'deleted', deleted = 1, deleted_at = UTC_TIMESTAMP(6) WHERE "
+      "id = '" +
+      u.image_id + "'");
+  auto run = scrub();
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_FALSE(fs::exists(u.file)) << run.output;
+  EXPECT_EQ(location_status(u.location_id), "deleted");
+  EXPECT_EQ(scrubbed_locations(run.output), (std::map<std::string, int>{{u.location_id, 1}}))
+      << run.output;
+}
+
 TEST_F(ScrubberRemovedLocations, AnImageDeletedWhileItsRemovedLocationIsClaimedWaitsForTheClaim) {
   auto u = removed_upload(80);
   // A scrubber claimed the removed location while the image was live, then the image went.
