@@ -219,12 +219,13 @@ net::awaitable<Scrubber::LocationResult> Scrubber::scrub_removed_location(
   bool kept = claim->in_use;
   if (!kept && store && store->writable())
     kept = !store::location_names_upload_of(location.url, image_id);
-  bool gone = kept;
-  if (!kept) gone = co_await scrub_location(image_id, location);
+  bool gone = true;
   if (kept)
     spdlog::info("image {}: removed location {} leaves its data at {}: {}", image_id, pending.id,
                  common::redact_credentials(location.url),
                  claim->in_use ? "a live image still uses it" : "not this image's upload");
+  else
+    gone = co_await scrub_location(image_id, location);
   auto finished = co_await registry_.finish_location_scrub(caller, image_id, pending.id, gone);
   if (!finished) {
     spdlog::warn("location {} of image {}: cannot record the scrub: {}", pending.id, image_id,
