@@ -353,6 +353,59 @@ RegistryClient::Call<Image> HttpRegistryClient::restore_pending(const Caller& ca
   co_return co_await impl_->image_call(caller, out);
 }
 
+RegistryClient::Call<std::vector<common::PendingLocation>>
+HttpRegistryClient::list_pending_locations(const Caller& caller, int64_t after, int limit) {
+  common::http::QueryParams query{{"marker", std::to_string(after)},
+                                  {"limit", std::to_string(limit)}};
+  const Outgoing out{
+      bhttp::verb::get, "/scrubber/locations?" + common::http::encode_query(query), {}, {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = reply_document(reply->body);
+  if (!j.is_object() || !j.contains("locations") || !j["locations"].is_array())
+    co_return Error::internal("registry returned an unexpected location list");
+  std::vector<common::PendingLocation> out_list;
+  for (const auto& item : j["locations"]) {
+    auto l = common::pending_location_from_json(item);
+    if (!l) co_return l.error();
+    out_list.push_back(std::move(*l));
+  }
+  co_return out_list;
+}
+
+RegistryClient::Call<common::LocationClaim> HttpRegistryClient::claim_location_scrub(
+    const Caller& caller, const std::string& image_id, int64_t location_id,
+    std::chrono::seconds lease) {
+  const Outgoing out{
+      bhttp::verb::put,
+      image_target(image_id) + "/scrubber/locations/" + std::to_string(location_id) + "/claim",
+      common::dump_json(json{{"lease", lease.count()}}),
+      {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = reply_document(reply->body);
+  if (!j.is_object() || !j.contains("location"))
+    co_return Error::internal("registry returned an unexpected location claim");
+  co_return common::location_claim_from_json(j["location"]);
+}
+
+RegistryClient::Call<common::ImageLocation> HttpRegistryClient::finish_location_scrub(
+    const Caller& caller, const std::string& image_id, int64_t location_id, bool scrubbed) {
+  const Outgoing out{
+      bhttp::verb::put,
+      image_target(image_id) + "/scrubber/locations/" + std::to_string(location_id) + "/finish",
+      common::dump_json(json{{"scrubbed", scrubbed}}),
+      {}};
+  auto reply = co_await impl_->call(caller, out);
+  if (!reply) co_return reply.error();
+  auto j = reply_document(reply->body);
+  if (!j.is_object() || !j.contains("location"))
+    co_return Error::internal("registry returned an unexpected location document");
+  auto claim = common::location_claim_from_json(j["location"]);
+  if (!claim) co_return claim.error();
+  co_return std::move(claim->location);
+}
+
 RegistryClient::Call<int64_t> HttpRegistryClient::storage_usage(const Caller& caller,
                                                                 const std::string& owner,
                                                                 const std::string& exclude_image) {

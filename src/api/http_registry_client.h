@@ -2,6 +2,7 @@
 
 #include "api/api_config.h"
 #include "api/registry_client.h"
+#include "common/scrub_location.h"
 
 #include <chrono>
 #include <cstdint>
@@ -102,6 +103,18 @@ class HttpRegistryClient final : public RegistryClient {
                                    const std::vector<int64_t>& scrubbed);
   Call<common::Image> restore_pending(const Caller& caller, const std::string& id,
                                       std::chrono::seconds lease);
+  // The same for the locations removed from images with delayed_delete: the pending_delete
+  // ones of images not pending_delete, by row id after `after` (a page of at most `limit`);
+  // a claim of one (conflict when claimed elsewhere, not pending_delete, or its image is);
+  // its finish, which marks it deleted when `scrubbed`, else releases the claim.
+  Call<std::vector<common::PendingLocation>> list_pending_locations(const Caller& caller,
+                                                                    int64_t after, int limit);
+  Call<common::LocationClaim> claim_location_scrub(const Caller& caller,
+                                                   const std::string& image_id, int64_t location_id,
+                                                   std::chrono::seconds lease);
+  Call<common::ImageLocation> finish_location_scrub(const Caller& caller,
+                                                    const std::string& image_id,
+                                                    int64_t location_id, bool scrubbed);
 
   struct Impl;
 

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/image.h"
 #include "common/request_context.h"
+#include "common/scrub_location.h"
 
 #include <chrono>
 #include <cstdint>
@@ -34,7 +35,9 @@ class ScrubRepository {
   // than `lease` holds it; not_found when no image has the id. A pending_delete row that is
   // still live (glance-api marked it, then died before deleting the row) is deleted first,
   // as of its mark, and claimed in the same transaction, once its updated_at is older than
-  // `lease`; younger, it is left to its glance-api (conflict).
+  // `lease`; younger, it is left to its glance-api (conflict). A location that a claim of its
+  // own younger than `lease` holds (claim_location, taken while the image was live) is left
+  // out: the image stays pending_delete until a later claim gets it.
   virtual common::Result<common::Image> claim(MysqlConnection& db,
                                               const common::RequestContext& ctx,
                                               const std::string& id,
@@ -51,12 +54,35 @@ class ScrubRepository {
   // Brings a pending_delete image back: status active, row live, its pending_delete
   // locations active, and the properties, members and tags its delete removed live again.
   // conflict when it is not pending_delete ("cannot restore the image from <status> to
-  // active ...") or a claim younger than `lease` holds it (a scrubber may be deleting its
-  // data); not_found when no image has the id.
+  // active ...") or a claim younger than `lease` holds it or one of its pending_delete
+  // locations (a scrubber may be deleting its data); not_found when no image has the id.
   virtual common::Result<common::Image> restore(MysqlConnection& db,
                                                 const common::RequestContext& ctx,
                                                 const std::string& id,
                                                 std::chrono::seconds lease) = 0;
+
+  // The locations removed from images that are not pending_delete (those the image's own
+  // scrub takes): rows pending_delete, by id after `after`, at most `limit`.
+  virtual common::Result<std::vector<common::PendingLocation>> list_pending_locations(
+      MysqlConnection& db, const common::RequestContext& ctx, int64_t after, int limit) = 0;
+  // Claims the pending_delete location `location_id` of image `image_id` for `lease`, as
+  // claim() does an image: its updated_at moves past its deleted_at (the mark). conflict when
+  // it is not pending_delete, its image is pending_delete (the image's scrub takes it), or a
+  // claim younger than `lease` holds it; not_found when the image has no such location row.
+  // The claim says whether a live image has the same url as an active location (in_use).
+  virtual common::Result<common::LocationClaim> claim_location(MysqlConnection& db,
+                                                               const common::RequestContext& ctx,
+                                                               const std::string& image_id,
+                                                               int64_t location_id,
+                                                               std::chrono::seconds lease) = 0;
+  // With `scrubbed` (its data is gone, or not ours to delete) marks the location deleted;
+  // otherwise releases the claim so that a later pass retries it. Returns the location. A
+  // location already deleted is returned as is; conflict for any other status.
+  virtual common::Result<common::ImageLocation> finish_location(MysqlConnection& db,
+                                                                const common::RequestContext& ctx,
+                                                                const std::string& image_id,
+                                                                int64_t location_id,
+                                                                bool scrubbed) = 0;
 };
 
 }  // namespace glance::registry

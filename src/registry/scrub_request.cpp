@@ -2,6 +2,8 @@
 
 #include "common/http/json_body.h"
 
+#include <optional>
+
 namespace glance::registry {
 
 using common::Error;
@@ -10,6 +12,18 @@ using common::Result;
 namespace {
 constexpr int64_t kMaxLease = 86400;
 constexpr size_t kMaxLocations = 10000;
+constexpr int kMaxPage = 1000;
+
+// Decimal digits only, no sign, at most 18 of them (below 2^63).
+std::optional<int64_t> small_decimal(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
 }  // namespace
 
 Result<std::chrono::seconds> parse_scrub_lease(std::string_view text) {
@@ -41,6 +55,35 @@ Result<std::vector<int64_t>> parse_scrubbed_locations(std::string_view text) {
     ids.push_back(v.get<int64_t>());
   }
   return ids;
+}
+
+Result<int64_t> parse_location_id(std::string_view text) {
+  auto id = small_decimal(text);
+  if (!id || *id < 1) return Error::not_found("No location " + std::string(text.substr(0, 40)));
+  return *id;
+}
+
+Result<bool> parse_location_scrubbed(std::string_view text) {
+  auto body = common::http::parse_json_body(text);
+  if (!body) return body.error();
+  if (!body->is_object() || !body->contains("scrubbed") || !(*body)["scrubbed"].is_boolean())
+    return Error::bad_request("Expected 'scrubbed': true or false.");
+  return (*body)["scrubbed"].get<bool>();
+}
+
+Result<LocationPage> parse_location_page(const common::http::QueryParams& query) {
+  LocationPage page;
+  if (auto marker = common::http::find_param(query, "marker")) {
+    auto after = small_decimal(*marker);
+    if (!after) return Error::bad_request("'marker' must be a location id.");
+    page.after = *after;
+  }
+  if (auto limit = common::http::find_param(query, "limit")) {
+    auto n = small_decimal(*limit);
+    if (!n || *n < 1 || *n > kMaxPage) return Error::bad_request("'limit' must be 1 to 1000.");
+    page.limit = static_cast<int>(*n);
+  }
+  return page;
 }
 
 }  // namespace glance::registry

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <random>
+#include <vector>
 
 namespace glance::store {
 
@@ -59,6 +60,21 @@ bool is_upload_object(std::string_view name, std::string_view id) {
   auto rest = after_id(name, id);
   if (!rest || rest->size() <= kTagDigits + 1 || (*rest)[kTagDigits] != '-') return false;
   return is_hex_tag(rest->substr(0, kTagDigits)) && is_number(rest->substr(kTagDigits + 1));
+}
+
+bool location_names_upload_of(std::string_view url, std::string_view id) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const auto scheme_end = url.find("://");
+  const bool rbd = scheme_end == 3 && (url.starts_with("rbd") || url.starts_with("RBD"));
+  if (scheme_end != std::string_view::npos) url.remove_prefix(scheme_end + 3);
+  std::vector<std::string_view> parts;
+  for (size_t at = 0; at <= url.size();) {
+    const auto slash = std::min(url.find('/', at), url.size());
+    parts.push_back(url.substr(at, slash - at));
+    at = slash + 1;
+  }
+  if (is_upload_name(parts.back(), id)) return true;
+  return rbd && parts.size() == 4 && is_upload_name(parts[2], id);
 }
 
 }  // namespace glance::store

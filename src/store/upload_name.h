@@ -26,4 +26,9 @@ bool is_upload_name(std::string_view name, std::string_view id);
 // id (what the api accepts) is.
 bool is_upload_object(std::string_view name, std::string_view id);
 
+// Whether the location `url` names the object (or rbd image) an upload of image `id` wrote,
+// i.e. data that is that image's own: the last segment of its path (query and fragment left
+// out) is an upload name of `id`, or for "rbd://<fsid>/<pool>/<image>/<snapshot>" its image.
+bool location_names_upload_of(std::string_view url, std::string_view id);
+
 }  // namespace glance::store

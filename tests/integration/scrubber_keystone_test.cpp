@@ -56,6 +56,9 @@ TEST(KeystoneScrubber, ScrubsWithTheRegistryLinksAdminToken) {
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_EQ(registry_status(env, id), "deleted") << run.output;
   EXPECT_FALSE(std::filesystem::exists(file));
+  // The removed locations' listing went through with the same token.
+  EXPECT_NE(run.output.find("locations removed from images: 0 pending_delete"), std::string::npos)
+      << run.output;
 }
 
 }  // namespace

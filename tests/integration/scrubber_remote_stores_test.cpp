@@ -1,10 +1,12 @@
 // glance-scrubber deleting image data from Swift and from S3 (Swift's s3api) in the real
 // all-in-one the test harness starts: a delayed delete keeps the objects, a pass removes them
 // (segments and all) and marks the image deleted, and a store the scrubber cannot reach leaves
-// the image pending_delete for a later pass.
+// the image pending_delete for a later pass. The same for the objects of a location removed
+// from a live image through v2.
 
 #include "tests/support/api_fixture.h"
 #include "tests/support/scrubber_runner.h"
+#include "tests/support/source_server.h"
 #include "tests/support/swift_cluster.h"
 #include "tests/support/switchable_relay.h"
 #include "tests/support/test_data.h"
@@ -37,7 +39,7 @@ std::string via(const std::string& url, int port) {
 // locations name the relay, so the scrubber goes through it too.
 std::string store_options(int relay_port) {
   const auto& c = swift_cluster();
-  std::string o = "stores = file, swift, s3\n";
+  std::string o = "stores = file, swift, s3, http\n";
   o += "swift_store_auth_address = " + via(c.auth_url, relay_port) + "\n";
   o += "swift_store_auth_version = 1\n";
   o += "swift_store_user = " + c.user + "\n";
@@ -61,8 +63,10 @@ class ScrubberRemoteStores : public ::testing::TestWithParam<std::string> {
     guarded_suite_setup(
         [] {
           relay_ = new SwitchableRelay(swift_cluster().proxy_port);
+          source_ = new SourceServer();
           env_ =
-              new ApiEnvironment(false, "delayed_delete = True\n", store_options(relay_->port()));
+              new ApiEnvironment(false, "delayed_delete = True\nshow_multiple_locations = True\n",
+                                 store_options(relay_->port()));
           token_ = swift_token(swift_cluster(), &storage_path_);
           storage_path_ = url_path(storage_path_);
         },
@@ -73,6 +77,8 @@ class ScrubberRemoteStores : public ::testing::TestWithParam<std::string> {
     env_ = nullptr;
     delete relay_;
     relay_ = nullptr;
+    delete source_;
+    source_ = nullptr;
   }
   void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
 
@@ -105,6 +111,7 @@ class ScrubberRemoteStores : public ::testing::TestWithParam<std::string> {
   }
 
   static inline SwitchableRelay* relay_ = nullptr;
+  static inline SourceServer* source_ = nullptr;
   static inline ApiEnvironment* env_ = nullptr;
   static inline std::string token_;
   static inline std::string storage_path_;
@@ -144,6 +151,50 @@ TEST_P(ScrubberRemoteStores, AnUnreachableStoreLeavesTheImageForALaterPass) {
   ASSERT_EQ(later.status, 0) << later.output;
   EXPECT_EQ(status_of(id), "deleted") << later.output;
   EXPECT_EQ(objects(), before) << later.output;
+}
+
+TEST_P(ScrubberRemoteStores, ARemovedLocationsObjectsGoOnceTheStoreAnswers) {
+  const HeaderList patch = {{"Content-Type", "application/openstack-images-v2.1-json-patch"}};
+  auto data = random_bytes(3 << 20, 9);
+  size_t before = objects();
+  std::string id = upload(data);
+  size_t stored = objects();
+  ASSERT_GT(stored, before);
+  // A copy of the bytes at an http location, then the upload's location removed.
+  const std::string copy = "/copy-" + GetParam();
+  source_->put(copy, data);
+  nlohmann::json add = nlohmann::json::array(
+      {{{"op", "add"},
+        {"path", "/locations/-"},
+        {"value", {{"url", source_->url(copy)}, {"metadata", nlohmann::json::object()}}}}});
+  auto r = client_.request("PATCH", "/v2/images/" + id, patch, add.dump());
+  ASSERT_EQ(r.status, 200u) << r.body;
+  ASSERT_EQ(r.json()["locations"][1]["url"], source_->url(copy)) << r.body;
+  r = client_.request("PATCH", "/v2/images/" + id, patch,
+                      R"([{"op": "remove", "path": "/locations/0"}])");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(objects(), stored);
+  // The store is unreachable for the scrubber: the location waits for a later pass.
+  relay_->set_open(false);
+  auto refused = scrub();
+  relay_->set_open(true);
+  EXPECT_EQ(refused.status, 0) << refused.output;
+  EXPECT_EQ(objects(), stored) << refused.output;
+  EXPECT_NE(refused.output.find("locations removed from images: 1 pending_delete, 0 scrubbed"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("left for the next pass"), std::string::npos) << refused.output;
+  auto later = scrub();
+  ASSERT_EQ(later.status, 0) << later.output;
+  EXPECT_EQ(objects(), before) << later.output;
+  EXPECT_NE(later.output.find("locations removed from images: 1 pending_delete, 1 scrubbed"),
+            std::string::npos)
+      << later.output;
+  // The image stays active, read from its http copy.
+  EXPECT_EQ(status_of(id), "active");
+  auto read = client_.get("/v2/images/" + id + "/file");
+  EXPECT_EQ(read.status, 200u);
+  EXPECT_TRUE(read.body == data);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, ScrubberRemoteStores, ::testing::Values("swift", "s3"),

@@ -17,13 +17,26 @@ struct ScrubberOptions {
   std::chrono::seconds claim_lease{3600};
 };
 
+// What one pass did with the locations removed from images (not with images).
+struct LocationPassSummary {
+  bool listed = true;  // false when the registry would not list them
+  int pending = 0;     // pending_delete locations listed
+  int waiting = 0;     // not yet past scrub_time
+  int scrubbed = 0;    // data deleted (or already gone), marked deleted
+  int kept = 0;        // marked deleted, data left: a live image uses it, or it is not ours
+  int retry = 0;       // left pending_delete: the data delete failed, or an error
+  int elsewhere = 0;   // claimed by another scrubber, or no longer pending_delete
+};
+
 // What one pass did.
 struct PassSummary {
   int pending = 0;    // pending_delete images listed
-  int waiting = 0;    // not yet past scrub_time (nor, for an unfinished delete, the lease)
+  int waiting = 0;    // not yet past scrub_time
+  int fresh = 0;      // unfinished deletes whose mark is younger than the claim lease
   int deleted = 0;    // scrubbed and marked deleted
   int retry = 0;      // left pending_delete: a location's data delete failed, or an error
   int elsewhere = 0;  // claimed by another scrubber, or restored meanwhile
+  LocationPassSummary locations;
 };
 
 // Deletes the data that glance-api's delayed delete left behind. A pass lists the deleted
@@ -38,6 +51,13 @@ struct PassSummary {
 // keeps the image pending_delete, unclaimed, for the next pass. Several scrubbers may run
 // at once: the claim lets one at a time work on an image, and one that dies leaves its
 // claim to expire after claim_lease (ScrubRepository).
+// A pass then scrubs the locations removed from images with delayed_delete (v2 PATCH
+// "remove /locations/N" leaves the row pending_delete on an image that stays live): each one
+// pending_delete for scrub_time is claimed alone, its data deleted as above, and it is marked
+// deleted. Its data stays, and it is only marked deleted, when a live image still has the
+// url as an active location, or when it is at a writable store but is not this image's own
+// upload (as glance-api's immediate removal deletes only that). A failed delete releases the
+// claim, so the next pass retries it.
 // Acts as an admin toward the registry; the registry client sends its own token when it has
 // one. `registry`, `stores` and `clock` must outlive it; calls run on the caller's executor,
 // one pass or restore at a time.
@@ -55,11 +75,18 @@ class Scrubber {
 
  private:
   enum class ImageOutcome { deleted, retry, elsewhere };
+  enum class LocationResult { scrubbed, kept, retry, elsewhere };
   boost::asio::awaitable<common::Result<std::vector<common::Image>>> list_pending(
       const Caller& caller);
   boost::asio::awaitable<ImageOutcome> scrub_image(const Caller& caller, std::string id);
   boost::asio::awaitable<bool> scrub_location(const std::string& image_id,
                                               const common::ImageLocation& location);
+  boost::asio::awaitable<common::Result<std::vector<common::PendingLocation>>>
+  list_removed_locations(const Caller& caller);
+  boost::asio::awaitable<LocationResult> scrub_removed_location(const Caller& caller,
+                                                                common::PendingLocation pending);
+  boost::asio::awaitable<void> scrub_removed_locations(const Caller& caller,
+                                                       LocationPassSummary& summary);
   Caller new_caller() const;
 
   HttpRegistryClient& registry_;

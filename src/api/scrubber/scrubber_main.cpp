@@ -57,8 +57,16 @@ api::scrubber::CommandLine command_line_or_exit(int argc, char** argv) {
 void log_summary(const api::scrubber::PassSummary& s) {
   spdlog::info(
       "scrub pass: {} pending_delete, {} deleted, {} left for a later pass, {} waiting for "
-      "scrub_time, {} taken by another scrubber",
-      s.pending, s.deleted, s.retry, s.waiting, s.elsewhere);
+      "scrub_time, {} unfinished deletes waiting out scrubber_claim_lease, {} taken by another "
+      "scrubber",
+      s.pending, s.deleted, s.retry, s.waiting, s.fresh, s.elsewhere);
+  const auto& l = s.locations;
+  if (!l.listed) return;
+  spdlog::info(
+      "scrub pass, locations removed from images: {} pending_delete, {} scrubbed, {} deleted "
+      "leaving their data (in use or not the image's own), {} left for a later pass, {} waiting "
+      "for scrub_time, {} taken by another scrubber",
+      l.pending, l.scrubbed, l.kept, l.retry, l.waiting, l.elsewhere);
 }
 
 // Passes every wakeup_time until SIGTERM or SIGINT; a pass under way is finished first.

@@ -268,8 +268,7 @@ net::awaitable<void> remove_dropped_data(const store::StoreRegistry& stores, con
   for (const auto& url : update.dropped) {
     const store::Location where{url};
     auto* store = stores.for_location(where);
-    if (!store || !store->writable() || !store::is_upload_name(last_segment(url), image.id))
-      continue;
+    if (!store || !store->writable() || !store::location_names_upload_of(url, image.id)) continue;
     auto removed = co_await store->remove(where);
     if (!removed)
       spdlog::warn("{} data of image {} at a removed location stays: {}", request_id, image.id,

@@ -68,16 +68,27 @@ Result<void> require_admin(const common::RequestContext& ctx) {
   return {};
 }
 
-// The image row with its pending_delete locations in place of its live ones.
-Result<Image> with_pending_locations(MysqlConnection& db, const std::string& id) {
+// A location row's claim (claim_location) younger than the lease starting at `?`.
+constexpr const char* kLocationClaimed =
+    "(updated_at > COALESCE(deleted_at, updated_at) AND updated_at >= ?)";
+
+// The image row with its pending_delete locations in place of its live ones; with
+// `lease_start`, only those no claim of their own younger than the lease holds (a scrubber
+// took them while the image was live, and may be deleting their data).
+Result<Image> with_pending_locations(MysqlConnection& db, const std::string& id,
+                                     const std::optional<std::string>& lease_start = {}) {
   auto row = find_image_row(db, id, false);
   if (!row) return row.error();
   if (!*row) return Error::not_found("No image found with ID " + id);
-  SqlValue p[] = {id};
-  auto rows = db.query(
+  std::string sql =
       "SELECT id, value, meta_data, status FROM image_locations "
-      "WHERE image_id = ? AND status = 'pending_delete' ORDER BY id",
-      p);
+      "WHERE image_id = ? AND status = 'pending_delete'";
+  std::vector<SqlValue> p{id};
+  if (lease_start) {
+    sql += std::string(" AND NOT ") + kLocationClaimed;
+    p.push_back(*lease_start);
+  }
+  auto rows = db.query(sql + " ORDER BY id", p);
   if (!rows) return rows.error();
   Image img = std::move(**row);
   img.locations.clear();
@@ -86,8 +97,56 @@ Result<Image> with_pending_locations(MysqlConnection& db, const std::string& id)
   return img;
 }
 
+// Whether a claim of its own younger than the lease holds one of the image's pending_delete
+// locations.
+Result<bool> location_claimed(MysqlConnection& db, const std::string& id,
+                              const std::string& lease_start) {
+  SqlValue p[] = {id, lease_start};
+  auto rows = db.query(std::string("SELECT 1 FROM image_locations WHERE image_id = ? AND "
+                                   "status = 'pending_delete' AND ") +
+                           kLocationClaimed + " LIMIT 1",
+                       p);
+  if (!rows) return rows.error();
+  return !rows->empty();
+}
+
 std::string pending_delete() {
   return std::string(common::to_string(ImageStatus::pending_delete));
+}
+
+// A location row of an image, locked for the enclosing transaction.
+struct LocationRow {
+  common::ImageLocation location;
+  std::string image_status;
+  bool claimed = false;  // by a claim younger than the lease
+};
+
+Result<LocationRow> lock_location_row(MysqlConnection& db, const std::string& image_id,
+                                      int64_t location_id, const std::string& lease_start) {
+  // A row without deleted_at (not written by our api) counts its mark from updated_at.
+  SqlValue p[] = {lease_start, location_id, image_id};
+  auto rows = db.query(
+      "SELECT l.id, l.value, l.meta_data, l.status, i.status, "
+      "l.updated_at > COALESCE(l.deleted_at, l.updated_at) AND l.updated_at >= ? "
+      "FROM image_locations l JOIN images i ON i.id = l.image_id "
+      "WHERE l.id = ? AND l.image_id = ? FOR UPDATE",
+      p);
+  if (!rows) return rows.error();
+  if (rows->empty())
+    return Error::not_found("No location " + std::to_string(location_id) + " of image " + image_id);
+  const SqlRow& r = rows->front();
+  return LocationRow{location_from_columns(r[0], r[1], r[2], r[3]), r[4].value_or(""), r[5] == "1"};
+}
+
+// Whether a live image has `url` as an active location: its data is not orphaned.
+Result<bool> url_in_use(MysqlConnection& db, const std::string& url) {
+  SqlValue p[] = {url};
+  auto rows = db.query(
+      "SELECT 1 FROM image_locations l JOIN images i ON i.id = l.image_id "
+      "WHERE l.value = ? AND l.status = 'active' AND l.deleted = 0 AND i.deleted = 0 LIMIT 1",
+      p);
+  if (!rows) return rows.error();
+  return !rows->empty();
 }
 }  // namespace
 
@@ -120,7 +179,7 @@ Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::Req
     return {};
   });
   if (!claimed) return claimed.error();
-  return with_pending_locations(db, id);
+  return with_pending_locations(db, id, lease_start);
 }
 
 Result<Image> MysqlScrubRepository::finish(MysqlConnection& db, const common::RequestContext& ctx,
@@ -173,6 +232,11 @@ Result<Image> MysqlScrubRepository::restore(MysqlConnection& db, const common::R
                              " to active (wanted from_state=pending_delete)");
     if (row->claimed)
       return Error::conflict("Image " + id + " is being scrubbed; its data may be gone");
+    auto held = location_claimed(db, id, lease_start);
+    if (!held) return held.error();
+    if (*held)
+      return Error::conflict("Image " + id +
+                             " has a location being scrubbed; its data may be gone");
     // What the delete removed went with the image's deleted_at; nothing else is brought back.
     SqlValue p[] = {now, id};
     for (const char* sql : {
@@ -198,6 +262,95 @@ Result<Image> MysqlScrubRepository::restore(MysqlConnection& db, const common::R
   if (!image) return image.error();
   if (!*image) return Error::not_found("No image found with ID " + id);
   return std::move(**image);
+}
+
+Result<std::vector<common::PendingLocation>> MysqlScrubRepository::list_pending_locations(
+    MysqlConnection& db, const common::RequestContext& ctx, int64_t after, int limit) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  // The locations of a pending_delete image are its own scrub's (claim above).
+  SqlValue p[] = {after, int64_t{limit}};
+  auto rows = db.query(
+      "SELECT l.id, l.image_id, COALESCE(l.deleted_at, l.updated_at) "
+      "FROM image_locations l JOIN images i ON i.id = l.image_id "
+      "WHERE l.status = 'pending_delete' AND i.status <> 'pending_delete' AND l.id > ? "
+      "ORDER BY l.id LIMIT ?",
+      p);
+  if (!rows) return rows.error();
+  std::vector<common::PendingLocation> out;
+  for (const auto& r : *rows) {
+    common::PendingLocation l;
+    l.id = std::stoll(r[0].value_or("0"));
+    l.image_id = r[1].value_or("");
+    if (r[2]) l.marked_at = common::timestamp_from_sql(*r[2]);
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<common::LocationClaim> MysqlScrubRepository::claim_location(
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& image_id,
+    int64_t location_id, std::chrono::seconds lease) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  auto moment = clock_.now();
+  std::string now = common::timestamp_to_sql(moment);
+  std::string lease_start = common::timestamp_to_sql(moment - lease);
+  common::LocationClaim claim;
+  auto claimed = in_transaction(db, [&]() -> Result<void> {
+    auto row = lock_location_row(db, image_id, location_id, lease_start);
+    if (!row) return row.error();
+    const std::string what = "Location " + std::to_string(location_id) + " of image " + image_id;
+    if (row->location.status != pending_delete())
+      return Error::conflict(what + " is not pending_delete; it is " + row->location.status);
+    if (row->image_status == pending_delete())
+      return Error::conflict(what + " goes with its image's scrub");
+    if (row->claimed) return Error::conflict(what + " is being scrubbed elsewhere");
+    // As for an image: the mark is deleted_at, a claim moves updated_at past it. MySQL assigns
+    // left to right, so updated_at sees the deleted_at just set.
+    SqlValue p[] = {now, now, location_id};
+    auto r = db.execute(
+        "UPDATE image_locations SET deleted_at = COALESCE(deleted_at, updated_at, ?), "
+        "updated_at = GREATEST(?, deleted_at + INTERVAL 1 MICROSECOND) WHERE id = ?",
+        p);
+    if (!r) return r.error();
+    auto in_use = url_in_use(db, row->location.url);
+    if (!in_use) return in_use.error();
+    claim = common::LocationClaim{std::move(row->location), *in_use};
+    return {};
+  });
+  if (!claimed) return claimed.error();
+  return claim;
+}
+
+Result<common::ImageLocation> MysqlScrubRepository::finish_location(
+    MysqlConnection& db, const common::RequestContext& ctx, const std::string& image_id,
+    int64_t location_id, bool scrubbed) {
+  if (auto r = require_admin(ctx); !r) return r.error();
+  std::string now = common::timestamp_to_sql(clock_.now());
+  common::ImageLocation location;
+  auto done = in_transaction(db, [&]() -> Result<void> {
+    auto row = lock_location_row(db, image_id, location_id, now);
+    if (!row) return row.error();
+    location = std::move(row->location);
+    if (location.status == "deleted") return {};
+    if (location.status != pending_delete())
+      return Error::conflict("Location " + std::to_string(location_id) + " of image " + image_id +
+                             " is not pending_delete; it is " + location.status);
+    SqlValue p[] = {now, now, location_id};
+    SqlValue q[] = {location_id};
+    auto r = scrubbed ? db.execute(
+                            "UPDATE image_locations SET status = 'deleted', deleted = 1, "
+                            "deleted_at = COALESCE(deleted_at, ?), updated_at = ? WHERE id = ?",
+                            p)
+                      : db.execute(
+                            "UPDATE image_locations SET updated_at = deleted_at "
+                            "WHERE id = ? AND deleted_at IS NOT NULL",
+                            q);
+    if (!r) return r.error();
+    if (scrubbed) location.status = "deleted";
+    return {};
+  });
+  if (!done) return done.error();
+  return location;
 }
 
 }  // namespace glance::registry

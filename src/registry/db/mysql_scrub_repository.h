@@ -20,6 +20,18 @@ class MysqlScrubRepository final : public ScrubRepository {
                                        const std::vector<int64_t>& scrubbed) override;
   common::Result<common::Image> restore(MysqlConnection& db, const common::RequestContext& ctx,
                                         const std::string& id, std::chrono::seconds lease) override;
+  common::Result<std::vector<common::PendingLocation>> list_pending_locations(
+      MysqlConnection& db, const common::RequestContext& ctx, int64_t after, int limit) override;
+  common::Result<common::LocationClaim> claim_location(MysqlConnection& db,
+                                                       const common::RequestContext& ctx,
+                                                       const std::string& image_id,
+                                                       int64_t location_id,
+                                                       std::chrono::seconds lease) override;
+  common::Result<common::ImageLocation> finish_location(MysqlConnection& db,
+                                                        const common::RequestContext& ctx,
+                                                        const std::string& image_id,
+                                                        int64_t location_id,
+                                                        bool scrubbed) override;
 
  private:
   const common::Clock& clock_;

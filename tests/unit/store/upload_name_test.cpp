@@ -47,5 +47,28 @@ TEST(UploadName, SegmentsAreUploadObjectsButNotUploadNames) {
     EXPECT_FALSE(is_upload_object(other, kId)) << other;
 }
 
+TEST(LocationNamesUploadOf, TheLastSegmentOrAnRbdImageIsTheImagesOwnUpload) {
+  const std::string tagged = kId + "-0123456789ab";
+  for (const std::string& url :
+       {"file:///var/lib/glance/images/" + kId, "file:///var/lib/glance/images/" + tagged,
+        "swift+https://acct:key@swift.example/v1/glance/" + tagged + "?x=1",
+        "s3://key:secret@s3.example/bucket/" + tagged, "rbd://fsid/images/" + tagged + "/snap",
+        "rbd://" + tagged, "RBD://fsid/images/" + kId + "/snap"})
+    EXPECT_TRUE(location_names_upload_of(url, kId)) << url;
+}
+
+TEST(LocationNamesUploadOf, AnotherImagesOrAClientsDataIsNot) {
+  const std::string other = "1b3c1c33-1e7a-4b5e-9a0e-7a2b1c9d8e7f";
+  for (const std::string& url :
+       {"file:///var/lib/glance/images/" + other, "file:///var/lib/glance/images/" + kId + "/x",
+        "file:///var/lib/glance/images/" + kId + "-0123456789ab-00001",
+        "http://example.com/" + kId + "-x", "swift://h/v1/glance/" + kId + "-0123456789AB",
+        "rbd://fsid/" + kId + "/other/snap", "s3://h/bucket/" + kId + "/", std::string(),
+        std::string("rbd://"), std::string("no-scheme/") + other})
+    EXPECT_FALSE(location_names_upload_of(url, kId)) << url;
+  // A query or fragment is not part of the name.
+  EXPECT_TRUE(location_names_upload_of("file:///d/" + kId + "#frag", kId));
+}
+
 }  // namespace
 }  // namespace glance::store

@@ -59,6 +59,39 @@ TEST(DueForScrub, AnImageWithoutAReadableTimeIsDueRatherThanKeptForever) {
                             seconds(0)));
 }
 
+TEST(ScrubWait, AFreshUnfinishedDeleteWaitsForTheLeaseNotForScrubTime) {
+  auto unfinished = deleted_at(std::nullopt, "2026-01-01T10:00:00");
+  unfinished.deleted = false;
+  // Within the lease it is the lease that holds it, whatever scrub_time says.
+  EXPECT_EQ(scrub_wait(unfinished, at("2026-01-01T10:30:00"), seconds(0), seconds(3600)),
+            ScrubWait::lease);
+  EXPECT_EQ(scrub_wait(unfinished, at("2026-01-01T10:30:00"), seconds(7200), seconds(3600)),
+            ScrubWait::lease);
+  // Past the lease, scrub_time alone.
+  EXPECT_EQ(scrub_wait(unfinished, at("2026-01-01T11:30:00"), seconds(7200), seconds(3600)),
+            ScrubWait::scrub_time);
+  EXPECT_EQ(scrub_wait(unfinished, at("2026-01-01T12:00:00"), seconds(7200), seconds(3600)),
+            ScrubWait::none);
+  // A deleted row never waits for the lease.
+  auto deleted = deleted_at("2026-01-01T10:00:00", "2026-01-01T10:00:00");
+  EXPECT_EQ(scrub_wait(deleted, at("2026-01-01T10:30:00"), seconds(3600), seconds(3600)),
+            ScrubWait::scrub_time);
+  EXPECT_EQ(scrub_wait(deleted, at("2026-01-01T10:30:00"), seconds(0), seconds(3600)),
+            ScrubWait::none);
+}
+
+TEST(LocationDue, WaitsScrubTimeFromItsMark) {
+  const std::optional<std::string> marked = "2026-01-01T10:00:00.000000";
+  EXPECT_TRUE(location_due(marked, at("2026-01-01T10:00:00"), seconds(0)));
+  EXPECT_FALSE(location_due(marked, at("2026-01-01T10:59:59.999999"), seconds(3600)));
+  EXPECT_TRUE(location_due(marked, at("2026-01-01T11:00:00"), seconds(3600)));
+  // A clock behind the registry's: not due until it catches up.
+  EXPECT_FALSE(location_due(marked, at("2026-01-01T09:59:59"), seconds(0)));
+  // Without a readable mark it is due rather than kept forever.
+  EXPECT_TRUE(location_due(std::nullopt, at("2026-01-01"), seconds(3600)));
+  EXPECT_TRUE(location_due(std::string("yesterday"), at("2026-01-01"), seconds(3600)));
+}
+
 TEST(LocationOutcome, DataGoneOrNeverOursIsScrubbed) {
   EXPECT_EQ(location_outcome(true, common::Result<void>()), LocationOutcome::scrubbed);
   EXPECT_EQ(location_outcome(true, Error::not_found("gone")), LocationOutcome::scrubbed);
