@@ -7,6 +7,7 @@
 #include "registry/db/db_metrics.h"
 #include "registry/db/mysql_connection.h"
 #include "registry/db/transaction.h"
+#include "registry/db/write_fence.h"
 #include "tests/support/eventually.h"
 #include "tests/support/mariadb_server.h"
 #include "tests/support/metrics_text.h"
@@ -34,6 +35,8 @@ class DbLockConflict : public ::testing::Test {
     holder_ = std::move(*conn);
     for (const char* sql : {"CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL)",
                             "CREATE TABLE marks (name VARCHAR(64) PRIMARY KEY)",
+                            "CREATE TABLE write_fences (name VARCHAR(262) PRIMARY KEY, "
+                            "generation BIGINT NOT NULL)",
                             "INSERT INTO counters VALUES (1, 0), (2, 0)"})
       ASSERT_TRUE(holder_->execute_plain(sql)) << sql;
   }
@@ -77,6 +80,13 @@ class DbLockConflict : public ::testing::Test {
       return std::optional<int64_t>(1);
     };
     return write;
+  }
+
+  // A session variable of holder_ as text.
+  std::string session(const std::string& variable) {
+    auto rows = holder_->query("SELECT @@" + variable);
+    EXPECT_TRUE(rows && rows->size() == 1);
+    return rows && rows->size() == 1 ? (*rows)[0][0].value_or("NULL") : "";
   }
 
   // The value of one series of `metrics_`, or -1 when it is absent.
@@ -174,6 +184,86 @@ TEST_F(DbLockConflict, ReadThatTimesOutOnALockRunsAgain) {
   ASSERT_TRUE(result) << result.error().message();
   EXPECT_EQ(*result, 0);
   EXPECT_EQ(reads, 2);
+}
+
+// A Galera node may roll a transaction back between two of its statements (a replicated
+// write needing its rows) without the client hearing of it. ROLLBACK from inside the body
+// stands in for that: what the body writes afterwards must not commit, alone or at the end,
+// and the caller must see a lock conflict.
+TEST_F(DbLockConflict, FencedTransactionRolledBackBetweenStatementsCommitsNothing) {
+  auto result = in_fenced_transaction(*holder_, "image:lost", [&]() -> Result<int64_t> {
+    if (auto r = holder_->execute_plain("ROLLBACK"); !r) return r.error();
+    if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r)
+      return r.error();
+    return int64_t{1};
+  });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code(), common::Errc::unavailable) << result.error().message();
+  EXPECT_TRUE(holder_->take_busy());
+  EXPECT_FALSE(holder_->broken());
+  EXPECT_EQ(counter(1), 0);
+  EXPECT_EQ(session("autocommit"), "1");
+  EXPECT_EQ(session("in_transaction"), "0");
+}
+
+TEST_F(DbLockConflict, FencedTransactionCommitsOrRollsBackAndTurnsAutocommitBackOn) {
+  auto done = in_fenced_transaction(*holder_, "image:kept", [&]() -> Result<int64_t> {
+    if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r)
+      return r.error();
+    return int64_t{7};
+  });
+  ASSERT_TRUE(done) << done.error().message();
+  EXPECT_EQ(*done, 7);
+  EXPECT_FALSE(holder_->take_busy());
+  EXPECT_EQ(counter(1), 1);
+  EXPECT_EQ(session("autocommit"), "1");
+  auto refused = in_fenced_transaction(*holder_, "image:kept", [&]() -> Result<int64_t> {
+    if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r)
+      return r.error();
+    return Error::payload_too_large("over the quota");
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), common::Errc::payload_too_large);
+  EXPECT_FALSE(holder_->take_busy());
+  EXPECT_EQ(counter(1), 1);
+  EXPECT_EQ(session("autocommit"), "1");
+  EXPECT_EQ(session("in_transaction"), "0");
+  // The fence row holds the token of the transaction that committed, not the initial 0.
+  auto rows = holder_->query("SELECT name, generation FROM write_fences");
+  ASSERT_TRUE(rows && rows->size() == 1);
+  EXPECT_EQ((*rows)[0][0], "image:kept");
+  EXPECT_NE((*rows)[0][1], "0");
+}
+
+// Through the executor: the run that lost its transaction is read back, found absent, and run
+// again; the write lands once.
+TEST_F(DbLockConflict, FencedWriteThatLostItsTransactionRunsAgainAndLandsOnce) {
+  DbExecutor db(url_, 1);
+  db.set_metrics(&db_metrics_);
+  DbWrite<int64_t> write;
+  write.apply = [this](MysqlConnection& c) -> Result<int64_t> {
+    const bool first = ++runs_ == 1;
+    return in_fenced_transaction(c, "image:retried", [&]() -> Result<int64_t> {
+      if (first)
+        if (auto r = c.execute_plain("ROLLBACK"); !r) return r.error();
+      if (auto r = c.execute("UPDATE counters SET n = n + 1 WHERE id = 2"); !r) return r.error();
+      if (auto r = c.execute("INSERT INTO marks VALUES ('retried')"); !r) return r.error();
+      return int64_t{1};
+    });
+  };
+  write.read_back = [this](MysqlConnection& c) -> Result<std::optional<int64_t>> {
+    ++read_backs_;
+    auto rows = c.query("SELECT name FROM marks WHERE name = 'retried'");
+    if (!rows) return rows.error();
+    if (rows->empty()) return std::optional<int64_t>();
+    return std::optional<int64_t>(1);
+  };
+  auto result = db.write_sync(write);
+  ASSERT_TRUE(result) << result.error().message();
+  EXPECT_EQ(runs_, 2);
+  EXPECT_EQ(read_backs_, 1);
+  EXPECT_EQ(counter(2), 1);
+  EXPECT_EQ(metric("glance_registry_db_retries_total{reason=\"lock_conflict\"}"), 1);
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ TEST(RegistryQuota, AReservationCutOffBeforeItsCommitIsMadeAgain) {
   std::string waiting;
   for (int i = 0; i < 200 && waiting.empty(); ++i)
     waiting = server.sql("SELECT id FROM information_schema.processlist WHERE db = '" + db +
-                         "' AND info LIKE '%INTO write_fences%'");
+                         "' AND info LIKE '%write_fences%'");
   ASSERT_FALSE(waiting.empty());
   server.sql("KILL " + waiting);
   reserving.join();

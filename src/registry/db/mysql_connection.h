@@ -61,6 +61,15 @@ class MysqlConnection {
   // back to break a deadlock or a lock wait (ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT), which
   // is also how Galera reports a certification conflict. Resets the mark.
   bool take_busy() { return std::exchange(busy_, false); }
+  // Marks a lock conflict, as a deadlock error would, for a transaction found rolled back by
+  // the server without an error reaching this connection (write_fence.h); returns the error.
+  Error lost_transaction(const std::string& why) {
+    busy_ = true;
+    return Error::unavailable("MySQL is busy: " + why);
+  }
+  // Marks the connection for discarding, as if lost: its session state is not the one its
+  // users expect.
+  void discard() { broken_ = true; }
   // True when the server is a Galera node (wsrep_on), as it said when this connection opened.
   bool galera_node() const { return galera_node_; }
 

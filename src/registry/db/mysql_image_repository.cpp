@@ -274,8 +274,7 @@ Result<StorageReservation> MysqlImageRepository::reserve_storage(MysqlConnection
   if (!owner) owner = std::string();
   // A fence rather than row locks: the rows to lock include those of images the owner
   // creates meanwhile.
-  auto reserved = in_transaction(db, [&]() -> Result<StorageReservation> {
-    if (auto r = enter_fence(db, owner_fence(*owner)); !r) return r.error();
+  auto reserved = in_fenced_transaction(db, owner_fence(*owner), [&]() {
     return reserve_in_transaction(db, *owner, id, size, quota);
   });
   return reserved;

@@ -169,12 +169,10 @@ Result<void> MysqlMemberRepository::replace(MysqlConnection& db, const common::R
                                             const std::string& image_id,
                                             const std::vector<MembershipChange>& members,
                                             std::optional<int64_t> member_quota) {
-  return in_transaction(db, [&]() -> Result<void> {
-    // The list replaces every live member, but only those this transaction reads: a counted
-    // add committed after that read would survive beside the new list, past the quota. The
-    // fence orders the replacement with counted adds, on one server as across Galera nodes.
-    if (member_quota)
-      if (auto r = enter_fence(db, image_fence(image_id)); !r) return r;
+  // The list replaces every live member, but only those this transaction reads: a counted
+  // add committed after that read would survive beside the new list, past the quota. The
+  // fence orders the replacement with counted adds, on one server as across Galera nodes.
+  auto body = [&]() -> Result<void> {
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
     if (auto r = check_member_quota(static_cast<int64_t>(members.size()), member_quota); !r)
       return r;
@@ -199,16 +197,16 @@ Result<void> MysqlMemberRepository::replace(MysqlConnection& db, const common::R
       if (!r) return r.error();
     }
     return {};
-  });
+  };
+  if (member_quota) return in_fenced_transaction(db, image_fence(image_id), body);
+  return in_transaction(db, body);
 }
 
 Result<void> MysqlMemberRepository::add(MysqlConnection& db, const common::RequestContext& ctx,
                                         const std::string& image_id, const std::string& member,
                                         std::optional<bool> can_share,
                                         std::optional<int64_t> member_quota) {
-  return in_transaction(db, [&]() -> Result<void> {
-    if (member_quota)
-      if (auto r = enter_fence(db, image_fence(image_id)); !r) return r;
+  auto body = [&]() -> Result<void> {
     if (auto r = check_can_share(db, ctx, image_id); !r) return r;
     if (member_quota) {
       auto live = count_live_members(db, image_id);
@@ -216,7 +214,9 @@ Result<void> MysqlMemberRepository::add(MysqlConnection& db, const common::Reque
       if (auto r = check_member_quota(*live + 1, member_quota); !r) return r;
     }
     return upsert(db, image_id, member, can_share, false, common::timestamp_to_sql(clock_.now()));
-  });
+  };
+  if (member_quota) return in_fenced_transaction(db, image_fence(image_id), body);
+  return in_transaction(db, body);
 }
 
 Result<void> MysqlMemberRepository::remove(MysqlConnection& db, const common::RequestContext& ctx,
@@ -307,9 +307,8 @@ Result<ImageMembership> MysqlMemberRepository::membership(MysqlConnection& db,
 Result<ImageMembership> MysqlMemberRepository::create_membership(
     MysqlConnection& db, const common::RequestContext& ctx, const std::string& image_id,
     const std::string& member, std::optional<int64_t> member_quota, common::TimePoint at) {
-  return in_transaction(db, [&]() -> Result<ImageMembership> {
-    // The fence also orders concurrent adds of one member, so exactly one sees no live row.
-    if (auto r = enter_fence(db, image_fence(image_id)); !r) return r.error();
+  // The fence also orders concurrent adds of one member, so exactly one sees no live row.
+  return in_fenced_transaction(db, image_fence(image_id), [&]() -> Result<ImageMembership> {
     auto img = find_visible_image(db, ctx, image_id, true, missing(image_id));
     if (!img) return img.error();
     if (img->deleted) return Error::not_found(missing(image_id));

@@ -2,6 +2,7 @@
 
 #include "registry/db/image_rows.h"
 #include "registry/db/transaction.h"
+#include "registry/db/write_fence.h"
 #include "registry/image_access.h"
 
 #include <vector>
@@ -41,11 +42,9 @@ Result<void> MysqlTagRepository::open_for_write(MysqlConnection& db,
                                                 const common::RequestContext& ctx,
                                                 const std::string& image_id,
                                                 const std::string& now) {
-  // The image row is the fence (write_fence.h) of its tags: locked first, so writers of one
-  // image queue on one server, and written (updated_at, as upstream's save touches it), so
-  // that Galera lets only one of two nodes' concurrent writers commit. A fence row of its own
-  // would be read-locked by its INSERT IGNORE and then write-locked, which deadlocks
-  // concurrent writers that each hold the read lock.
+  // The image row is locked first, so writers of one image queue on one server, and written
+  // (updated_at, as upstream's save touches it), so that Galera lets only one of two nodes'
+  // concurrent writers commit. A counted add also enters the image's fence (write_fence.h).
   auto image = find_visible_image(db, ctx, image_id, true, "No image found with ID " + image_id);
   if (!image) return image.error();
   // Admins see deleted images in the registry; their tags are gone with them.
@@ -60,7 +59,7 @@ Result<void> MysqlTagRepository::open_for_write(MysqlConnection& db,
 Result<void> MysqlTagRepository::add(MysqlConnection& db, const common::RequestContext& ctx,
                                      const std::string& image_id, const std::string& tag,
                                      std::optional<int64_t> quota) {
-  return in_transaction(db, [&]() -> Result<void> {
+  auto body = [&]() -> Result<void> {
     std::string now = common::timestamp_to_sql(clock_.now());
     if (auto r = open_for_write(db, ctx, image_id, now); !r) return r;
     // A plain read: the transaction's snapshot starts here, after the image lock was granted,
@@ -82,7 +81,11 @@ Result<void> MysqlTagRepository::add(MysqlConnection& db, const common::RequestC
         row);
     if (!inserted) return inserted.error();
     return {};
-  });
+  };
+  // A counted add is fenced as counted member writes are: on Galera, the image row alone does
+  // not keep a transaction rolled back between its statements from adding past the quota.
+  if (quota) return in_fenced_transaction(db, image_fence(image_id), body);
+  return in_transaction(db, body);
 }
 
 Result<void> MysqlTagRepository::remove(MysqlConnection& db, const common::RequestContext& ctx,

@@ -1,21 +1,50 @@
 #include "registry/db/write_fence.h"
 
+#include <spdlog/spdlog.h>
+
+#include <random>
 #include <span>
 
 namespace glance::registry {
 
-Result<void> enter_fence(MysqlConnection& db, const std::string& name) {
+namespace {
+// A token no other transaction writes into the same fence in practice: 62 random bits.
+int64_t fresh_token() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return static_cast<int64_t>(random() >> 2);
+}
+}  // namespace
+
+Result<int64_t> enter_fence(MysqlConnection& db, const std::string& name) {
+  const int64_t token = fresh_token();
+  SqlValue p[] = {token, name};
+  // An UPDATE by primary key, which Galera certifies reliably (INSERT ... ON DUPLICATE KEY
+  // UPDATE let two nodes' fence writes both commit). The row is created on first use only:
+  // INSERT IGNORE read-locks an existing row before the UPDATE write-locks it, so two
+  // writers that both hold the read lock deadlock.
+  auto entered = db.execute("UPDATE write_fences SET generation = ? WHERE name = ?", p);
+  if (!entered) return entered.error();
+  if (*entered != 0) return token;
   const SqlValue key = name;
-  // Created on first use, then updated by primary key: a plain UPDATE is what Galera certifies
-  // reliably (INSERT ... ON DUPLICATE KEY UPDATE let two nodes' fence writes both commit).
   if (auto created = db.execute("INSERT IGNORE INTO write_fences (name, generation) VALUES (?, 0)",
                                 std::span(&key, 1));
       !created)
     return created.error();
-  auto entered = db.execute("UPDATE write_fences SET generation = generation + 1 WHERE name = ?",
-                            std::span(&key, 1));
+  entered = db.execute("UPDATE write_fences SET generation = ? WHERE name = ?", p);
   if (!entered) return entered.error();
-  return {};
+  return token;
+}
+
+Result<void> confirm_fence(MysqlConnection& db, const std::string& name, int64_t token) {
+  const SqlValue key = name;
+  // A locking read: the newest committed row, or this transaction's own write.
+  auto rows =
+      db.query("SELECT generation FROM write_fences WHERE name = ? FOR UPDATE", std::span(&key, 1));
+  if (!rows) return rows.error();
+  if (!rows->empty() && rows->front()[0] == std::to_string(token)) return {};
+  spdlog::warn("a transaction in fence {} was rolled back by MySQL between its statements", name);
+  return db.lost_transaction("the transaction lost its fence " + name +
+                             " (rolled back by the server between statements)");
 }
 
 std::string owner_fence(const std::string& owner) {

@@ -1,24 +1,68 @@
 #pragma once
 
 #include "registry/db/mysql_connection.h"
+#include "registry/db/transaction.h"
 
 #include <string>
+#include <type_traits>
 
 namespace glance::registry {
 
 // Serializes check-then-write transactions that must not interleave (counting an owner's
-// stored bytes before reserving more, counting an image's members before adding one), on one
-// MySQL server and across a Galera cluster alike. Row locks taken by reads are local to a
-// Galera node, and named locks (GET_LOCK) are refused there, so each such transaction first
+// stored bytes before reserving more, counting an image's members or tags before adding one),
+// on one MySQL server and across a Galera cluster alike. Row locks taken by reads are local to
+// a Galera node, and named locks (GET_LOCK) are refused there, so each such transaction first
 // writes the fence row of what it checks: on one server the row lock makes the others wait
 // until it ends; across nodes, certification lets only one of two such transactions commit
 // and rolls the other back with a deadlock error, which DbExecutor runs again
-// (retry_rule.h). Call it first in the transaction, before the reads it protects.
-Result<void> enter_fence(MysqlConnection& db, const std::string& name);
+// (retry_rule.h).
+//
+// On Galera a transaction can also be rolled back between two of its statements, by a write
+// set replicated from another node that needs a row it holds (a brute-force abort). The
+// registry then does not always hear of it: the next statements ran on, outside any
+// transaction, each committed alone (seen as @@in_transaction = 0 after the write that
+// passed the quota, with no error returned). So a fenced transaction runs with autocommit
+// off, which keeps such statements in an implicit transaction that is never committed
+// alone, and before its COMMIT reads back the token its fence write stored: a transaction
+// rolled back meanwhile no longer finds it, is rolled back, and reports a lock conflict, so
+// that DbExecutor runs it again.
+//
+// Runs body() in a transaction inside the fence `name`: committed when body succeeds and the
+// fence is still this transaction's, rolled back otherwise.
+template <class F>
+auto in_fenced_transaction(MysqlConnection& db, const std::string& name, F body)
+    -> std::invoke_result_t<F>;
+
+// Writes a fresh token into the fence row `name` (created on first use) and returns it.
+// Call it first in the transaction, before the reads it protects.
+Result<int64_t> enter_fence(MysqlConnection& db, const std::string& name);
+// Succeeds when the fence row `name` still holds `token` as seen by this transaction, that
+// is when the transaction that wrote it is still open; otherwise marks a lock conflict on
+// `db` and fails.
+Result<void> confirm_fence(MysqlConnection& db, const std::string& name, int64_t token);
 
 // The fence name for the storage quota of `owner` ("" for ownerless images).
 std::string owner_fence(const std::string& owner);
-// The fence name for the members of image `image_id`.
+// The fence name for the members and tags of image `image_id`.
 std::string image_fence(const std::string& image_id);
+
+template <class F>
+auto in_fenced_transaction(MysqlConnection& db, const std::string& name, F body)
+    -> std::invoke_result_t<F> {
+  if (auto r = db.execute_plain("SET autocommit = 0"); !r) return r.error();
+  auto result = in_transaction(db, [&]() -> std::invoke_result_t<F> {
+    auto token = enter_fence(db, name);
+    if (!token) return token.error();
+    auto out = body();
+    if (!out) return out;
+    if (auto r = confirm_fence(db, name, *token); !r) return r.error();
+    return out;
+  });
+  // A connection left with autocommit off would hold the reads of later work in one
+  // transaction: one that cannot turn it back on is discarded.
+  if (!db.broken())
+    if (auto r = db.execute_plain("SET autocommit = 1"); !r) db.discard();
+  return result;
+}
 
 }  // namespace glance::registry
