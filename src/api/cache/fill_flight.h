@@ -23,10 +23,10 @@ namespace glance::api {
 class FillFlight {
  public:
   enum class Stage {
-    opening,    // the leader is asking the store for the image
+    opening,    // the download that started the fill is asking the store for the image
     streaming,  // the store answered: `written` bytes are in the file so far
     committed,  // the whole image passed its size and checksum checks and is in the file
-    failed      // the store's stream, the checks or the disk failed, or nobody read on
+    failed      // the store's stream, the checks or the disk failed, or nobody followed on
   };
   struct Progress {
     Stage stage = Stage::opening;

@@ -86,7 +86,8 @@ net::awaitable<std::optional<store::ImageBody>> ImageCache::follow(const common:
   if (flight->size() != size || flight->checksum() != *image.checksum || !flight->join())
     co_return std::nullopt;
   auto follower = std::make_unique<FillFollower>(flight, pool_);
-  // Until the leader's store has answered, this download could still need the store's error.
+  // Until the store has answered the download that started the fill, this one could still need
+  // the store's error.
   auto now = flight->progress();
   while (now.stage == FillFlight::Stage::opening) now = co_await flight->changed(now);
   if (now.stage == FillFlight::Stage::failed) co_return std::nullopt;
