@@ -267,5 +267,8 @@ int main(int argc, char** argv) {
   // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
   store_workers.join();
   ioc.destroy_pending_work();
+  // Fills whose pumps were still reading a store have just been destroyed with the pending
+  // work; their files would otherwise wait for the next start.
+  if (cache) cache->discard_unsettled_fills();
   return 0;
 }

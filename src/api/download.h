@@ -32,10 +32,13 @@ class ImageCache;
 // Accept-Ranges, and Content-MD5 with the checksum when there is one.
 //
 // With `cache`, a cached copy whose checksum is the image's answers instead of the store
-// (the same ranges, from the local file); without one, a whole-image answer also fills the
-// cache, or follows the fill of it already running (ImageCache::follow), so that concurrent
-// misses read the store once. Ranges are read from the store while a fill runs. The caller has
-// made every check an uncached download makes.
+// (the same ranges, from the local file); without one, a whole-image answer starts a fill of
+// the cache, or joins the fill of it already running (ImageCache::follow), so that concurrent
+// misses read the store once; either way the body follows the fill, served from its file as
+// the bytes arrive, at the client's own pace, and its last byte goes only once the copy
+// passed its size and checksum checks (a failed fill cuts the connection). Ranges are read
+// from the store while a fill runs. The caller has made every check an uncached download
+// makes.
 boost::asio::awaitable<common::Result<common::http::Response>> image_data_response(
     const store::StoreRegistry& stores, const common::Image& image,
     std::optional<std::string_view> range, const store::ReadOptions& options,

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -76,6 +77,24 @@ class ApiCache : public ::testing::Test {
     return nullptr;
   }
   bool is_cached(const std::string& id) const { return !cache_row(id).is_null(); }
+  // The body of alice's GET of `id`, read on a connection of its own until the api closes it:
+  // for downloads cut short of their Content-Length, which HttpClient refuses.
+  std::string body_until_closed(const std::string& id) const {
+    RawConnection conn(env_->api().port());
+    EXPECT_TRUE(conn.send("GET /v1/images/" + id +
+                          " HTTP/1.1\r\nHost: x\r\nX-Identity-Status: Confirmed\r\n"
+                          "X-Tenant-Id: tenant-a\r\nX-Roles: member\r\nX-User-Id: alice\r\n"
+                          "Connection: close\r\n\r\n"));
+    std::string received;
+    for (;;) {
+      auto more = conn.read(1 << 20, std::chrono::seconds(30));
+      if (more.empty()) break;
+      received += more;
+    }
+    EXPECT_EQ(received.rfind("HTTP/1.1 200 ", 0), 0u) << received.substr(0, 200);
+    const auto head_end = received.find("\r\n\r\n");
+    return head_end == std::string::npos ? "" : received.substr(head_end + 4);
+  }
   // Whether a fill of `id` is still under incomplete/.
   bool filling(const std::string& id) const {
     return fs::exists(fs::path(*cache_dir_) / "incomplete" / id);
@@ -144,7 +163,7 @@ TEST_F(ApiCache, ADeactivatedImagesCopyIsNotServed) {
   EXPECT_EQ(alice_.get("/v1/images/" + id).body, data);
 }
 
-TEST_F(ApiCache, AClientLeavingMidDownloadLeavesNoFill) {
+TEST_F(ApiCache, AClientLeavingMidDownloadLeavesNoPartialFill) {
   const auto data = random_bytes(8 * 1024 * 1024, 9);
   const auto id = create(alice_, data);
   const auto baseline = ProcessHealth::snapshot(env_->api().pid());
@@ -157,12 +176,14 @@ TEST_F(ApiCache, AClientLeavingMidDownloadLeavesNoFill) {
     EXPECT_FALSE(conn.read(64 * 1024).empty());
     conn.reset();
   }
+  // The fill goes at the store's pace, not the client's: from local disk it may have been
+  // committed before the client left; if not, it stopped with nobody following it. Either
+  // way nothing partial stays, and a copy is the whole image.
   ASSERT_TRUE(eventually([&] { return !filling(id); }));
-  EXPECT_FALSE(is_cached(id));
-  EXPECT_NE(env_->api().log().find("not caching " + id + ": the download ended after"),
-            std::string::npos);
+  if (is_cached(id)) EXPECT_EQ(read_file(cached(id)), data);
   EXPECT_EQ(alice_.get("/v1/images/" + id).body, data);
   ASSERT_TRUE(eventually([&] { return is_cached(id); }));
+  EXPECT_EQ(read_file(cached(id)), data);
   expect_recovered(env_->api(), baseline);
 }
 
@@ -177,7 +198,8 @@ TEST_F(ApiCache, AnImageDeletedWhileItsFillRunsIsNotLeftCached) {
                         "Connection: close\r\n\r\n"));
   std::string received = conn.read(64 * 1024);
   ASSERT_FALSE(received.empty());
-  ASSERT_TRUE(filling(id));
+  // From local disk the fill, which goes at the store's pace, may be over already: the
+  // delete then removes the copy itself rather than the one the fill would commit.
   // The store's file goes, but the open descriptor still feeds the download to its end.
   ASSERT_EQ(alice_.del("/v1/images/" + id).status, 200u);
   while (received.size() < data.size()) {
@@ -234,8 +256,9 @@ TEST_F(ApiCache, AStreamCutShortLeavesNothingCachedAndTheNextDownloadIsRight) {
   const auto baseline = ProcessHealth::snapshot(env.api().pid());
   // The store's file loses its second half: the download is cut where the data ends.
   fs::resize_file(stored(id), data.size() / 2);
-  auto cut = alice_.get("/v1/images/" + id);
-  EXPECT_NE(cut.body, data);
+  const auto cut = body_until_closed(id);
+  EXPECT_LE(cut.size(), data.size() / 2);
+  EXPECT_TRUE(cut == data.substr(0, cut.size()));
   ASSERT_TRUE(eventually([&] { return !filling(id); }));
   EXPECT_FALSE(is_cached(id));
   EXPECT_FALSE(fs::exists(cached(id)));
@@ -249,15 +272,17 @@ TEST_F(ApiCache, AStreamCutShortLeavesNothingCachedAndTheNextDownloadIsRight) {
   expect_recovered(env.api(), baseline);
 }
 
-TEST_F(ApiCache, DataThatFailsItsChecksumIsServedAsStoredButNeverCached) {
+TEST_F(ApiCache, DataThatFailsItsChecksumIsCutBeforeItsLastByteAndNeverCached) {
   const auto data = random_bytes(300000, 6);
   const auto id = create(alice_, data);
   auto corrupt = data;
   corrupt[1000] = static_cast<char>(corrupt[1000] ^ 0x5a);
   write_file(stored(id), corrupt);
-  auto r = alice_.get("/v1/images/" + id);
-  ASSERT_EQ(r.status, 200u);
-  EXPECT_EQ(r.body, corrupt);  // as an uncached download: the client checks the checksum
+  // The download follows the fill, whose last byte waits for the checksum: a mismatch cuts
+  // it short of its Content-Length, with only the store's bytes.
+  const auto cut = body_until_closed(id);
+  EXPECT_LT(cut.size(), corrupt.size());
+  EXPECT_TRUE(cut == corrupt.substr(0, cut.size())) << cut.size();
   ASSERT_TRUE(eventually([&] { return !filling(id); }));
   EXPECT_FALSE(is_cached(id));
   EXPECT_FALSE(fs::exists(cached(id)));

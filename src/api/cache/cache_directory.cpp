@@ -155,7 +155,7 @@ Result<void> CacheDirectory::commit_fill(const std::string& image_id, int fd, ui
 }
 
 void CacheDirectory::discard_fill(const std::string& image_id, int fd) {
-  ::close(fd);
+  if (fd >= 0) ::close(fd);
   remove_quietly(incomplete_dir() / image_id);
 }
 

@@ -53,7 +53,7 @@ class CacheDirectory {
   // the index row. Closes `fd`. Drops the image from the queue. On failure nothing is left.
   common::Result<void> commit_fill(const std::string& image_id, int fd, uint64_t size,
                                    const std::string& checksum);
-  // Closes `fd` and removes the fill.
+  // Closes `fd` (unless -1) and removes the fill.
   void discard_fill(const std::string& image_id, int fd);
 
   // True when a cached copy was removed.

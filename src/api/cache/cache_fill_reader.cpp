@@ -43,10 +43,13 @@ CacheFillReader::CacheFillReader(ImageCache& cache,
 
 CacheFillReader::~CacheFillReader() {
   if (fd_ < 0) return;
-  // The client went away before the whole image passed: the unlink is disk work, so it goes
-  // to the pool rather than blocking this I/O thread.
-  spdlog::warn("image cache: not caching {}: the download ended after {} bytes", image_id_,
-               written_);
+  // Nobody follows the fill any more (or the daemon is exiting): the unlink is disk work, so
+  // it goes to the pool rather than blocking this I/O thread. At exit the pool may have
+  // stopped already; ImageCache::discard_unsettled_fills() removes the file then.
+  spdlog::warn(
+      "image cache: not caching {}: the fill stopped after {} bytes, no download "
+      "following it",
+      image_id_, written_);
   flight_->finish(false);
   cache_.pool().post([&cache = cache_, id = image_id_, fd = fd_] {
     cache.directory().discard_fill(id, fd);

@@ -12,14 +12,15 @@ namespace glance::api {
 class FillFlight;
 class ImageCache;
 
-// Streams an image from its store to the client and, on the way, into a fill of the cache
-// (an incomplete/ file, written and hashed on the cache's pool). When the expected size has
-// passed through, the MD5 is compared with the image's checksum: equal, the copy is committed;
-// different, too long, a store error or a reader destroyed early (the client went away), the
-// fill is discarded. The client's bytes are never held back or altered by the cache: a failed
-// write to the cache only ends the fill. Holds the image's claim on `cache` until the fill is
-// settled. Reports its progress and outcome to `flight`, which the downloads following the
-// fill read. `cache` must outlive it. Not thread-safe.
+// Reads an image from its store into a fill of the cache (an incomplete/ file, written and
+// hashed on the cache's pool), chunk by chunk as its reader asks (the fill's pump,
+// fill_pump.h); each read also returns the store's bytes in `buf`. When the expected size
+// has passed through, the MD5 is compared with the image's checksum: equal, the copy is
+// committed; different, too long, a store error, a failed write or a reader destroyed before
+// (nobody follows the fill any more, or the daemon exits), the fill is discarded. Holds the
+// image's claim on `cache` until the fill is settled. Reports its progress and outcome to
+// `flight`, which every download of the image follows. `cache` must outlive it. Not
+// thread-safe.
 class CacheFillReader final : public common::http::BodyReader {
  public:
   CacheFillReader(ImageCache& cache, std::unique_ptr<common::http::BodyReader> source,

@@ -16,8 +16,8 @@ using common::Result;
 
 namespace {
 
-// Reads `body` to its end (or its announced length), as a client would; the fill wrapped
-// around it settles on the way.
+// Reads `body` to its end (or its announced length), as a client would: following the fill,
+// whose last byte comes once the copy is committed, so an error means nothing was cached.
 net::awaitable<Result<void>> drain(store::ImageBody body) {
   auto* stream = std::get_if<common::http::StreamBody>(&body);
   if (!stream) co_return Error::conflict("the image is being cached already");

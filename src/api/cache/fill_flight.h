@@ -14,18 +14,19 @@
 namespace glance::api {
 
 // One fill of the cache as the downloads that follow it see it: how far the fill has written
-// the image into its incomplete/ file, and how it ended. The fill's leader reports; followers
-// read the file through read_fd() (pread, so they share it) and wait for news with changed().
-// Shared (std::shared_ptr) by the leader, the followers and the cache's table of running
-// fills; owns read_fd once start() gave it, closing it when the last owner goes. Safe for
-// concurrent use.
+// the image into its incomplete/ file, and how it ended. The fill (its lease, then its pump)
+// reports; every download of the image, the one that started the fill included, follows:
+// reads the file through read_fd() (pread, so they share it) and waits for news with
+// changed(). Shared (std::shared_ptr) by the fill, the followers and the cache's table of
+// running fills; owns read_fd once start() gave it, closing it when the last owner goes. Safe
+// for concurrent use.
 class FillFlight {
  public:
   enum class Stage {
-    opening,    // the leader is asking the store for the image
+    opening,    // the download that started the fill is asking the store for the image
     streaming,  // the store answered: `written` bytes are in the file so far
     committed,  // the whole image passed its size and checksum checks and is in the file
-    failed      // the store's stream, the checks or the disk failed, or nobody read on
+    failed      // the store's stream, the checks or the disk failed, or nobody followed on
   };
   struct Progress {
     Stage stage = Stage::opening;
@@ -44,7 +45,7 @@ class FillFlight {
   int read_fd() const { return read_fd_; }  // valid once the stage is past opening
   Progress progress() const;
 
-  // The leader's reports, each waking every waiting follower. start() hands over a
+  // The fill's reports, each waking every waiting follower. start() hands over a
   // descriptor open for reading on the fill's file; wrote() is the total written so far;
   // finish() settles the flight (later reports are ignored).
   void start(int read_fd);
@@ -58,8 +59,8 @@ class FillFlight {
   // Followers count themselves in and out. join() is false once the flight has failed.
   bool join();
   void leave();
-  // For a fill whose leader's client went away: true while followers remain; when none do,
-  // the flight fails there and then, so that nobody joins a fill about to be discarded.
+  // For the fill's pump, between chunks: true while followers remain; when none do, the
+  // flight fails there and then, so that nobody joins a fill about to be discarded.
   bool still_followed();
 
  private:

@@ -4,7 +4,7 @@
 #include "api/cache/file_range_reader.h"
 #include "api/cache/fill_flight.h"
 #include "api/cache/fill_follower.h"
-#include "api/cache/fill_leader.h"
+#include "api/cache/fill_pump.h"
 #include "store/blocking_pool.h"
 
 #include <spdlog/spdlog.h>
@@ -15,6 +15,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace glance::api {
 
@@ -84,7 +86,8 @@ net::awaitable<std::optional<store::ImageBody>> ImageCache::follow(const common:
   if (flight->size() != size || flight->checksum() != *image.checksum || !flight->join())
     co_return std::nullopt;
   auto follower = std::make_unique<FillFollower>(flight, pool_);
-  // Until the leader's store has answered, this download could still need the store's error.
+  // Until the store has answered the download that started the fill, this one could still need
+  // the store's error.
   auto now = flight->progress();
   while (now.stage == FillFlight::Stage::opening) now = co_await flight->changed(now);
   if (now.stage == FillFlight::Stage::failed) co_return std::nullopt;
@@ -124,25 +127,22 @@ net::awaitable<std::optional<FillLease>> ImageCache::begin(const common::Image& 
 
 net::awaitable<store::ImageBody> ImageCache::fill(FillLease lease, store::ImageBody body) {
   std::unique_ptr<common::http::BodyReader> source;
-  std::optional<uint64_t> length;
-  if (auto* range = std::get_if<common::http::FileRange>(&body)) {
-    length = range->length;
+  if (auto* range = std::get_if<common::http::FileRange>(&body))
     source = std::make_unique<FileRangeReader>(std::move(*range), pool_);
-  } else {
-    auto& stream = std::get<common::http::StreamBody>(body);
-    length = stream.length;
-    source = std::move(stream.reader);
-  }
+  else
+    source = std::move(std::get<common::http::StreamBody>(body).reader);
   auto flight = lease.flight_;
   const uint64_t size = flight->size();
   auto fill = std::make_unique<CacheFillReader>(*this, std::move(source), lease.image_id_,
                                                 std::exchange(lease.write_fd_, -1), size,
                                                 lease.checksum_, flight);
+  // The caller's download follows from the start, so the pump never finds the fill unfollowed
+  // before it had a chance; join() cannot fail before the flight has started.
+  flight->join();
+  auto follower = std::make_unique<FillFollower>(flight, pool_);
   flight->start(std::exchange(lease.read_fd_, -1));
-  co_return common::http::StreamBody{
-      std::make_unique<FillLeader>(std::move(fill), std::move(flight),
-                                   co_await net::this_coro::executor),
-      length};
+  start_fill_pump(co_await net::this_coro::executor, std::move(fill), std::move(flight));
+  co_return common::http::StreamBody{std::move(follower), size};
 }
 
 net::awaitable<store::ImageBody> ImageCache::fill(const common::Image& image,
@@ -166,6 +166,18 @@ std::shared_ptr<FillFlight> ImageCache::claim_or_find(const std::string& image_i
   std::lock_guard lock(mutex_);
   auto [at, inserted] = flights_.try_emplace(image_id, std::move(mine));
   return at->second;
+}
+
+void ImageCache::discard_unsettled_fills() {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, flight] : flights_) {
+    std::error_code ec;
+    // A fill committed just before the exit has left incomplete/ already.
+    if (!std::filesystem::exists(directory_->incomplete_dir() / id, ec)) continue;
+    spdlog::info("image cache: removing the fill of {}, cut by the shutdown", id);
+    directory_->discard_fill(id, -1);
+  }
+  flights_.clear();
 }
 
 bool ImageCache::release(const std::string& image_id) {

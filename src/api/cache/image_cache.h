@@ -44,9 +44,10 @@ class FillLease {
 // glance-api's image cache as the download path and the management routes use it: every
 // disk and SQLite call of the CacheDirectory runs on `pool`, and the coroutines resume on
 // their own executor. Single flight: at most one fill per image at a time in this process,
-// and downloads that miss while it runs follow it (FillFollower) rather than read the store
-// again. Safe for concurrent use. `pool` must outlive it, and it must outlive every reader
-// fill() or follow() returned (a fill carried on after its leader's client left included).
+// run by a pump of its own at the store's pace, and every download that misses while it runs
+// (the first one included) follows it (FillFollower) rather than read the store again. Safe for
+// concurrent use. `pool` must outlive it, and it must outlive every reader fill() or follow()
+// returned, and every fill's pump.
 class ImageCache {
  public:
   ImageCache(std::unique_ptr<CacheDirectory> directory, store::BlockingPool& pool)
@@ -60,7 +61,7 @@ class ImageCache {
   // uncached download makes. When a fill of the image (same checksum) runs here and its
   // store answered, returns the body following it (or the copy, when a fill was committed
   // since open_cached() missed). Otherwise returns nothing, and sets `lead` when this
-  // download is to fill the cache: the caller opens the store and passes its body to fill();
+  // download is to start the fill: the caller opens the store and passes its body to fill();
   // downloads missing meanwhile wait for that and follow. Neither (the image cannot be
   // cached, its fill failed): read the store, uncached.
   boost::asio::awaitable<std::optional<store::ImageBody>> follow(const common::Image& image,
@@ -68,11 +69,11 @@ class ImageCache {
   // The lease for a fill of `image` when it can be cached and no fill of it runs.
   boost::asio::awaitable<std::optional<FillLease>> lead(const common::Image& image);
 
-  // `body` (the whole image, as the store gave it), wrapped so that the bytes it streams
-  // also fill the cache, verified against the image's size and checksum before they are
-  // committed. If the reader is destroyed early (its client left) while followers remain,
-  // the fill carries on without it on the caller's executor, for them; it is discarded once
-  // none remain, as it is at once when there were none.
+  // Starts the fill of the cache from `body` (the whole image, as the store gave it), run by a
+  // pump of its own at the store's pace (fill_pump.h), and returns the caller's download: it
+  // follows the fill as every other download of the image does (FillFollower), served from
+  // the fill's file as the bytes arrive, its last byte once the copy passed its size and
+  // checksum checks. The fill stops and is discarded once no download follows it.
   boost::asio::awaitable<store::ImageBody> fill(FillLease lease, store::ImageBody body);
   // The same with a lease of its own; `body` itself when the image cannot be cached (no
   // checksum, empty, a fill already running) or the fill cannot start.
@@ -90,6 +91,11 @@ class ImageCache {
 
   store::BlockingPool& pool() { return pool_; }
   CacheDirectory& directory() { return *directory_; }
+
+  // For the daemon's exit, once nothing runs on the io_context or the pool any more: removes
+  // the incomplete/ files of the fills that never settled (a pump stopped mid-image, whose
+  // discard could not run on the stopped pool). Blocks on disk.
+  void discard_unsettled_fills();
 
   // Ends a fill's hold on its image. True when remove() was asked meanwhile: a copy the fill
   // committed must go too.

@@ -1,6 +1,7 @@
 // Single flight of cache fills: what a follower may read at each stage of a fill, how a
-// flight wakes those waiting on it, and the leader and followers of a real ImageCache on a
-// local disk, driven step by step on one io_context (no sockets, no sleeps).
+// flight wakes those waiting on it, and the fills and downloads of a real ImageCache on a
+// local disk, driven step by step on one io_context (no sockets, no sleeps): the fill goes
+// at its store's pace, whichever download reads or stalls.
 
 #include "api/cache/fill_flight.h"
 #include "api/cache/fill_follower.h"
@@ -9,6 +10,10 @@
 #include "store/blocking_pool.h"
 
 #include <gtest/gtest.h>
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,8 +23,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 
 namespace glance::api {
 namespace {
@@ -119,23 +127,50 @@ TEST(FillFlightTest, NobodyJoinsAFailedFlightAndItsLateDescriptorIsClosed) {
   EXPECT_EQ(flight.read_fd(), -1);
 }
 
-// An image of `chunks` chunks of 64 KiB that a test hands out one at a time (release()), or
-// cuts (fail_next).
+// An image in chunks of 64 KiB, as a store serves it: the chunk numbered `hold_at` waits for
+// release() (held() meanwhile, keeping no work on the io_context, as a store that does not
+// answer), and the one numbered `fail_at` fails, as a cut stream.
 class GatedSource final : public common::http::BodyReader {
  public:
-  explicit GatedSource(std::string data) : data_(std::move(data)) {}
+  static constexpr size_t kNever = std::numeric_limits<size_t>::max();
+  explicit GatedSource(std::string data, size_t hold_at = kNever, size_t fail_at = kNever)
+      : data_(std::move(data)), hold_at_(hold_at), fail_at_(fail_at) {}
   net::awaitable<common::Result<size_t>> read_some(std::span<char> buf) override {
-    if (fail_) co_return common::Error::unavailable("cut");
+    if (chunks_ == hold_at_ && !released_) co_await wait_release();
+    if (chunks_ == fail_at_) co_return common::Error::unavailable("cut");
     const size_t n = std::min({buf.size(), data_.size() - done_, size_t{64 * 1024}});
     std::copy_n(data_.data() + done_, n, buf.data());
     done_ += n;
+    ++chunks_;
     co_return n;
   }
-  bool fail_ = false;
+  bool held() const { return waiter_.has_value(); }
+  void release() {
+    released_ = true;
+    if (auto h = std::exchange(waiter_, std::nullopt)) net::post(home_, std::move(*h));
+  }
+  // Forgets the held read, as an io_context shutting down destroys a pending operation: the
+  // coroutine reading, and with it this source, is destroyed.
+  void drop() { auto h = std::exchange(waiter_, std::nullopt); }
 
  private:
+  net::awaitable<void> wait_release() {
+    return net::async_initiate<decltype(net::use_awaitable), void()>(
+        [this](auto handler) {
+          home_ = net::get_associated_executor(handler);
+          waiter_.emplace(std::move(handler));
+        },
+        net::use_awaitable);
+  }
+
   std::string data_;
+  size_t hold_at_;
+  size_t fail_at_;
   size_t done_ = 0;
+  size_t chunks_ = 0;
+  bool released_ = false;
+  std::optional<net::any_completion_handler<void()>> waiter_;
+  net::any_io_executor home_;
 };
 
 std::string pattern(size_t size) {
@@ -187,6 +222,19 @@ class FillFlightCache : public ::testing::Test {
         net::detached);
   }
   bool cached() const { return fs::exists(fs::path(config_.dir) / image_.id); }
+  // Runs the io_context until `done()`, false if that takes over a minute: a coroutine held
+  // by a store (or, were the fill to wait for a client, by a stalled download) keeps work on
+  // it, so run() would not return.
+  template <class Done>
+  bool run_until(Done done) {
+    io_.restart();
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      io_.run_one_for(std::chrono::milliseconds(100));
+    }
+    return true;
+  }
 
   const std::string data_ = pattern(10 * 64 * 1024 + 123);
   CacheConfig config_;
@@ -196,10 +244,10 @@ class FillFlightCache : public ::testing::Test {
   common::Image image_;
 };
 
-TEST_F(FillFlightCache, FollowersOfALeaderWhoLeftGetTheWholeImageAndItIsCached) {
+TEST_F(FillFlightCache, FollowersOfTheFirstDownloadGetTheWholeImageWhenItLeaves) {
   std::string a, b;
   bool a_ok = false, b_ok = false, a_followed = false, b_followed = false;
-  std::string leader_got;
+  std::string first_got;
   net::co_spawn(
       io_,
       [&]() -> net::awaitable<void> {
@@ -211,15 +259,16 @@ TEST_F(FillFlightCache, FollowersOfALeaderWhoLeftGetTheWholeImageAndItIsCached) 
         auto body = co_await cache_->fill(
             std::move(*lease),
             common::http::StreamBody{std::make_unique<GatedSource>(data_), data_.size()});
-        auto& leader = std::get<common::http::StreamBody>(body).reader;
+        auto& first = std::get<common::http::StreamBody>(body).reader;
         std::vector<char> buf(64 * 1024);
-        auto n = co_await leader->read_some(buf);
-        if (n) leader_got.assign(buf.data(), *n);
-        leader.reset();  // the leader's client left after one chunk
+        auto n = co_await first->read_some(buf);
+        if (n) first_got.assign(buf.data(), *n);
+        first.reset();  // its client left after one chunk
       },
       net::detached);
   io_.run();
-  EXPECT_EQ(leader_got, data_.substr(0, 64 * 1024));
+  EXPECT_FALSE(first_got.empty());
+  EXPECT_EQ(first_got, data_.substr(0, first_got.size()));
   EXPECT_TRUE(a_followed && b_followed);
   EXPECT_TRUE(a_ok && b_ok);
   EXPECT_TRUE(a == data_);
@@ -228,38 +277,68 @@ TEST_F(FillFlightCache, FollowersOfALeaderWhoLeftGetTheWholeImageAndItIsCached) 
   EXPECT_TRUE(fs::is_empty(fs::path(config_.dir) / "incomplete"));
 }
 
-TEST_F(FillFlightCache, FollowersOfACutFillEndWithAnErrorBeforeTheEnd) {
-  std::string a;
-  bool a_ok = false, a_followed = false;
+TEST_F(FillFlightCache, AStalledDownloadHoldsBackNeitherTheFillNorItsFollowers) {
+  std::string a, first_got;
+  bool a_ok = false, a_followed = false, first_ok = false;
+  std::optional<store::ImageBody> first;  // read by nobody until the fill is over
   net::co_spawn(
       io_,
       [&]() -> net::awaitable<void> {
         auto lease = co_await cache_->lead(image_);
         if (!lease) co_return;
         follow(a, a_ok, a_followed);
-        auto source = std::make_unique<GatedSource>(data_);
-        auto* gate = source.get();
+        first = co_await cache_->fill(
+            std::move(*lease),
+            common::http::StreamBody{std::make_unique<GatedSource>(data_), data_.size()});
+      },
+      net::detached);
+  ASSERT_TRUE(run_until([&] { return a_ok; }));
+  io_.run();
+  EXPECT_TRUE(a_followed);
+  EXPECT_TRUE(a_ok);
+  EXPECT_TRUE(a == data_);
+  EXPECT_TRUE(cached());
+  // Reading at last, the stalled download gets the whole image from the committed copy.
+  ASSERT_TRUE(first);
+  net::co_spawn(io_, drain(*std::get<common::http::StreamBody>(*first).reader, first_got, first_ok),
+                net::detached);
+  io_.restart();
+  io_.run();
+  EXPECT_TRUE(first_ok);
+  EXPECT_TRUE(first_got == data_);
+}
+
+TEST_F(FillFlightCache, ACutFillEndsEveryDownloadWithAnErrorBeforeTheEnd) {
+  std::string a, first_got;
+  bool a_ok = false, a_followed = false, first_ok = false;
+  net::co_spawn(
+      io_,
+      [&]() -> net::awaitable<void> {
+        auto lease = co_await cache_->lead(image_);
+        if (!lease) co_return;
+        follow(a, a_ok, a_followed);
         auto body = co_await cache_->fill(
-            std::move(*lease), common::http::StreamBody{std::move(source), data_.size()});
-        auto& leader = std::get<common::http::StreamBody>(body).reader;
-        std::vector<char> buf(64 * 1024);
-        for (int i = 0; i < 3; ++i) (void)co_await leader->read_some(buf);
-        gate->fail_ = true;
-        EXPECT_FALSE(co_await leader->read_some(buf));
+            std::move(*lease),
+            common::http::StreamBody{std::make_unique<GatedSource>(data_, GatedSource::kNever, 3),
+                                     data_.size()});
+        co_await drain(*std::get<common::http::StreamBody>(body).reader, first_got, first_ok);
       },
       net::detached);
   io_.run();
   EXPECT_TRUE(a_followed);
+  for (const auto* got : {&a, &first_got}) {
+    EXPECT_LE(got->size(), 3u * 64 * 1024);
+    EXPECT_EQ(*got, data_.substr(0, got->size()));
+  }
   EXPECT_FALSE(a_ok);
-  EXPECT_LE(a.size(), 3u * 64 * 1024);
-  EXPECT_EQ(a, data_.substr(0, a.size()));
+  EXPECT_FALSE(first_ok);
   EXPECT_FALSE(cached());
   EXPECT_TRUE(fs::is_empty(fs::path(config_.dir) / "incomplete"));
 }
 
-TEST_F(FillFlightCache, DataFailingItsChecksumReachesTheLeaderWholeButNoFollower) {
-  std::string a, leader_got;
-  bool a_ok = false, a_followed = false, leader_ok = false;
+TEST_F(FillFlightCache, DataFailingItsChecksumReachesNoDownloadWhole) {
+  std::string a, first_got;
+  bool a_ok = false, a_followed = false, first_ok = false;
   auto corrupt = data_;
   corrupt[5000] = static_cast<char>(corrupt[5000] ^ 0x5a);
   net::co_spawn(
@@ -271,35 +350,75 @@ TEST_F(FillFlightCache, DataFailingItsChecksumReachesTheLeaderWholeButNoFollower
         auto body = co_await cache_->fill(
             std::move(*lease),
             common::http::StreamBody{std::make_unique<GatedSource>(corrupt), corrupt.size()});
-        co_await drain(*std::get<common::http::StreamBody>(body).reader, leader_got, leader_ok);
+        co_await drain(*std::get<common::http::StreamBody>(body).reader, first_got, first_ok);
       },
       net::detached);
   io_.run();
-  EXPECT_TRUE(leader_ok);
-  EXPECT_TRUE(leader_got == corrupt);
   EXPECT_TRUE(a_followed);
+  for (const auto* got : {&a, &first_got}) {
+    EXPECT_LT(got->size(), corrupt.size());
+    EXPECT_TRUE(*got == corrupt.substr(0, got->size()));
+  }
   EXPECT_FALSE(a_ok);
-  EXPECT_LT(a.size(), data_.size());
+  EXPECT_FALSE(first_ok);
   EXPECT_FALSE(cached());
 }
 
-TEST_F(FillFlightCache, AFillNobodyFollowsIsDiscardedWhenItsLeaderLeaves) {
+TEST_F(FillFlightCache, AFillNobodyFollowsStopsAndIsDiscarded) {
+  GatedSource* gate = nullptr;
+  std::string first_got;
+  bool first_left = false;
   net::co_spawn(
       io_,
       [&]() -> net::awaitable<void> {
         auto lease = co_await cache_->lead(image_);
         if (!lease) co_return;
+        auto source = std::make_unique<GatedSource>(data_, 2);
+        gate = source.get();
         auto body = co_await cache_->fill(
-            std::move(*lease),
-            common::http::StreamBody{std::make_unique<GatedSource>(data_), data_.size()});
+            std::move(*lease), common::http::StreamBody{std::move(source), data_.size()});
         std::vector<char> buf(64 * 1024);
-        (void)co_await std::get<common::http::StreamBody>(body).reader->read_some(buf);
+        auto n = co_await std::get<common::http::StreamBody>(body).reader->read_some(buf);
+        if (n) first_got.assign(buf.data(), *n);
+        first_left = true;  // and its body goes with this coroutine
       },
       net::detached);
+  // Until the only download left and the store holds the third chunk.
+  ASSERT_TRUE(run_until([&] { return first_left && gate && gate->held(); }));
+  EXPECT_FALSE(first_got.empty());
+  gate->release();
+  io_.restart();
   io_.run();
   pool_.join();  // the discard runs on the pool
   EXPECT_FALSE(cached());
   EXPECT_TRUE(fs::is_empty(fs::path(config_.dir) / "incomplete"));
+}
+
+TEST_F(FillFlightCache, AFillCutByTheExitLeavesNoFile) {
+  GatedSource* gate = nullptr;
+  std::optional<store::ImageBody> first;
+  net::co_spawn(
+      io_,
+      [&]() -> net::awaitable<void> {
+        auto lease = co_await cache_->lead(image_);
+        if (!lease) co_return;
+        auto source = std::make_unique<GatedSource>(data_, 2);
+        gate = source.get();
+        first = co_await cache_->fill(std::move(*lease),
+                                      common::http::StreamBody{std::move(source), data_.size()});
+      },
+      net::detached);
+  ASSERT_TRUE(run_until([&] { return first && gate && gate->held(); }));
+  // The daemon's exit: the pool stops, then the pending work is destroyed, the fill's pump
+  // with it; its discard, posted to the stopped pool, never runs.
+  pool_.join();
+  gate->drop();
+  io_.restart();
+  io_.poll();  // the coroutines of a dropped operation are destroyed on their executor
+  EXPECT_TRUE(fs::exists(fs::path(config_.dir) / "incomplete" / image_.id));
+  cache_->discard_unsettled_fills();
+  EXPECT_TRUE(fs::is_empty(fs::path(config_.dir) / "incomplete"));
+  EXPECT_FALSE(cached());
 }
 
 }  // namespace
