@@ -45,15 +45,26 @@ Result<void> close_transaction_guard(MysqlConnection& db, const std::string& nam
 
 template <class F>
 auto in_transaction(MysqlConnection& db, F body) -> std::invoke_result_t<F> {
+  // With autocommit off, the guard's INSERT opens the transaction: no START TRANSACTION.
   if (auto r = db.execute_plain("SET autocommit = 0"); !r) return r.error();
-  auto result = in_read_transaction(db, [&]() -> std::invoke_result_t<F> {
+  auto result = [&]() -> std::invoke_result_t<F> {
     auto guard = open_transaction_guard(db);
-    if (!guard) return guard.error();
+    if (!guard) {
+      db.rollback();
+      return guard.error();
+    }
     auto out = body();
-    if (!out) return out;
-    if (auto r = close_transaction_guard(db, *guard); !r) return r.error();
+    if (!out) {
+      db.rollback();
+      return out;
+    }
+    if (auto r = close_transaction_guard(db, *guard); !r) {
+      db.rollback();
+      return r.error();
+    }
+    if (auto r = db.commit(); !r) return r.error();
     return out;
-  });
+  }();
   // A connection left with autocommit off would hold the reads of later work in one
   // transaction: one that cannot turn it back on is discarded.
   if (!db.broken())
