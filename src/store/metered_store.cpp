@@ -201,6 +201,10 @@ class MeteredStore final : public Store {
   Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override {
     return inner_->remove_leftovers(id, keep);
   }
+  Task<std::vector<std::string>> upload_leftover_ids() override {
+    return inner_->upload_leftover_ids();
+  }
+  void stop_background_work() override { inner_->stop_background_work(); }
 
  private:
   std::unique_ptr<Store> inner_;
