@@ -10,7 +10,8 @@
 # untimed read), through cache again (warm), and the file image through plain (file store).
 # Every body is checked by its MD5.
 #   bench/cache_single.sh BUILD_DIR [SIZE_MIB] [RUNS]
-# Prints one line per run, then the medians and the two ratios, and glance-api's peak RSS.
+# Prints one line per run, then glance-api's peak RSS, the medians and the two ratios, and
+# the api's CPU seconds per download (utime + stime of the api that served it).
 set -euo pipefail
 build=$(realpath "${1:?build directory with src/api/glance-api}")
 size_mib=${2:-256}
@@ -49,7 +50,7 @@ image_cache_dir = $work/cache" "$stores" "[paste_deploy]
 flavor = caching"
 cache_pid=$api_pid cache_port=$api_port
 start_glance_api plain "workers = 2" "$stores"
-plain_port=$api_port
+plain_pid=$api_pid plain_port=$api_port
 
 head -c $((size_mib << 20)) /dev/urandom >"$work/image.bin"
 want=$(md5sum <"$work/image.bin" | cut -d' ' -f1)
@@ -60,13 +61,18 @@ upload() {  # $1 store; prints the new image's id
     -H "x-image-meta-store: $1" -T "$work/image.bin" "http://127.0.0.1:$plain_port/v1/images" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["image"]["id"])'
 }
-download() {  # $1 port, $2 id; prints the wall time of one download, checking its bytes
-  local t0 t1 sum
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of process $1
+download() {  # $1 port, $2 id, $3 the api's pid; prints the wall time of one download and
+  # the api's CPU seconds over it, checking its bytes
+  local t0 t1 c0 c1 sum
+  c0=$(cpu_ticks "$3")
   t0=$(date +%s.%N)
   sum=$(curl -fsS "http://127.0.0.1:$1/v1/images/$2" | md5sum | cut -d' ' -f1)
   t1=$(date +%s.%N)
+  c1=$(cpu_ticks "$3")
   [ "$sum" = "$want" ] || { echo "download of $2 through port $1 differs" >&2; exit 1; }
-  echo "$t1 - $t0" | bc
+  echo "$(echo "$t1 - $t0" | bc) $(echo "scale=2; ($c1 - $c0) / $ticks" | bc)"
 }
 results="$work/results"
 : >"$results"
@@ -76,20 +82,21 @@ for run in $(seq 1 "$runs"); do
   # Swift's first read of a new object is slower than the next ones (its object server's
   # page cache): one untimed read first, then odd runs read directly first, even runs
   # through the cache first.
-  download "$plain_port" "$swift_id" >/dev/null
+  download "$plain_port" "$swift_id" "$plain_pid" >/dev/null
   if [ $((run % 2)) = 1 ]; then
-    direct=$(download "$plain_port" "$swift_id")
-    cold=$(download "$cache_port" "$swift_id")
+    direct=$(download "$plain_port" "$swift_id" "$plain_pid")
+    cold=$(download "$cache_port" "$swift_id" "$cache_pid")
   else
-    cold=$(download "$cache_port" "$swift_id")
-    direct=$(download "$plain_port" "$swift_id")
+    cold=$(download "$cache_port" "$swift_id" "$cache_pid")
+    direct=$(download "$plain_port" "$swift_id" "$plain_pid")
   fi
-  warm=$(download "$cache_port" "$swift_id")
-  file=$(download "$plain_port" "$file_id")
+  warm=$(download "$cache_port" "$swift_id" "$cache_pid")
+  file=$(download "$plain_port" "$file_id" "$plain_pid")
   [ -e "$work/cache/$swift_id" ] || { echo "run $run: the image was not cached" >&2; exit 1; }
   echo "$direct $cold $warm $file" >>"$results"
-  printf 'run %d: direct Swift %.3f s, cold (cache fill) %.3f s, warm (cache) %.3f s, file store %.3f s\n' \
-    "$run" "$direct" "$cold" "$warm" "$file"
+  # shellcheck disable=SC2086 # each of the four is "seconds cpu-seconds"
+  printf 'run %d: direct Swift %.3f s (api CPU %.2f s), cold (cache fill) %.3f s (%.2f), warm (cache) %.3f s (%.2f), file store %.3f s (%.2f)\n' \
+    "$run" $direct $cold $warm $file
   for id in "$swift_id" "$file_id"; do
     curl -fsS -o /dev/null -X DELETE "http://127.0.0.1:$plain_port/v1/images/$id"
   done
@@ -100,9 +107,12 @@ python3 - "$results" "$size_mib" <<'PY'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1])]
 mb = int(sys.argv[2]) * 1.048576
-direct, cold, warm, file = (statistics.median(r[i] for r in rows) for i in range(4))
+direct, cold, warm, file = (statistics.median(r[2 * i] for r in rows) for i in range(4))
+cpu = [statistics.median(r[2 * i + 1] for r in rows) for i in range(4)]
 print(f"medians over {len(rows)} runs of {sys.argv[2]} MiB: direct Swift {direct:.3f} s "
       f"({mb / direct:.0f} MB/s), cold {cold:.3f} s ({mb / cold:.0f} MB/s), "
       f"warm {warm:.3f} s ({mb / warm:.0f} MB/s), file store {file:.3f} s ({mb / file:.0f} MB/s)")
 print(f"warm / file store time {warm / file:.2f}; cold / direct Swift time {cold / direct:.2f}")
+print("glance-api CPU seconds per download (medians): direct Swift {:.2f}, cold {:.2f}, "
+      "warm {:.2f}, file store {:.2f}".format(*cpu))
 PY

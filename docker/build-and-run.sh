@@ -170,7 +170,7 @@ no_mounts=()
 # The image itself: every binary finds its libraries, and the daemons run as glance.
 new_container check
 check=$ctr
-if in_container "$check" no_mounts sh -c 'ldd /usr/bin/glance-*' >"$run/ldd.log" 2>&1; then :; else
+if in_container "$check" no_mounts sh -c 'ldd /usr/bin/glance-* /usr/lib/glance-cpp/*.so' >"$run/ldd.log" 2>&1; then :; else
   fail "ldd failed in the image"
 fi
 ! grep -q "not found" "$run/ldd.log" || fail "the image lacks libraries: $(grep 'not found' "$run/ldd.log" | sort -u)"

@@ -53,8 +53,8 @@ if [ "$mode" = test ]; then
   # oslo.messaging's own notification listener; its own service is never started.
   packages+=(rabbitmq-server python3-oslo.messaging)
   # The Debian packages of debian/ (scripts/package-test.sh): dpkg-buildpackage with
-  # debhelper, and lintian.
-  packages+=(debhelper lintian)
+  # debhelper, and lintian; groff checks the manual pages (the install and package tests).
+  packages+=(debhelper lintian groff-base)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -173,7 +173,11 @@ ApiConfig load_api_config(common::ConfigFile& file) {
   c.image_size_cap =
       static_cast<uint64_t>(file.get_int(d, "image_size_cap", 1099511627776LL, 1, INT64_MAX));
   auto quota_text = file.get_string(d, "user_storage_quota", "0");
-  if (auto quota = parse_byte_size(quota_text)) c.user_storage_quota = *quota;
+  if (auto quota = parse_byte_size(quota_text))
+    c.user_storage_quota = *quota;
+  else  // Taken as 0, a typo would turn every tenant's quota off.
+    file.add_error(d, "user_storage_quota",
+                   "must be a size in bytes, optionally with B, KB, MB, GB or TB (1024-based)");
   c.delayed_delete = file.get_bool(d, "delayed_delete", false);
   c.upload_orphan_timeout =
       std::chrono::seconds(file.get_int(d, "upload_orphan_timeout", 300, 0, 86400 * 7));

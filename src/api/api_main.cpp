@@ -264,7 +264,9 @@ int main(int argc, char** argv) {
              else
                spdlog::info("policy reloaded on SIGHUP");
            }});
-  // Store work still running resumes on `ioc`: let it finish while `ioc` exists.
+  // Retries against a store's server that is away would hold the join: what they leave is the
+  // orphan reaper's. Store work still running resumes on `ioc`: let it finish while `ioc` exists.
+  (*stores)->stop_background_work();
   store_workers.join();
   ioc.destroy_pending_work();
   // Fills whose pumps were still reading a store have just been destroyed with the pending

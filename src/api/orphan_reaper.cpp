@@ -122,6 +122,33 @@ struct OrphanReaper::State {
     co_await remove_leftovers(id);
   }
 
+  // Data that failed uploads of killed images left in a store under their own upload names
+  // because the store's server was away, or their glance-api stopped before it came back
+  // (Store::upload_leftover_ids: the rbd store's "<id>-<tag>" images). Listed in one go per
+  // store; an image still saving, or that the registry cannot show killed, keeps its data.
+  net::awaitable<void> sweep_upload_leftovers(const std::set<std::string>& saving) {
+    for (store::Store* store : stores) {
+      auto ids = co_await store->upload_leftover_ids();
+      if (!ids) {
+        spdlog::warn("orphan reaper cannot list the {} store's upload data: {}",
+                     store->schemes().front(), ids.error().message());
+        continue;
+      }
+      for (const auto& id : *ids) {
+        if (saving.contains(id) || stopped) continue;
+        auto image = co_await registry.get(caller, id);
+        if (!image || image->status != ImageStatus::killed) continue;
+        // The store logs each piece it removes, or finds but cannot remove.
+        auto removed = co_await store->remove_leftovers(id, std::nullopt);
+        if (!removed)
+          spdlog::warn(
+              "orphan reaper could not remove the data of killed image {} from the {} "
+              "store: {}",
+              id, store->schemes().front(), removed.error().message());
+      }
+    }
+  }
+
   // Partial files nobody is writing any more: old, not this process's, and their image is
   // not saving (a saving one is left to the lease).
   void sweep_partial_files(const std::set<std::string>& saving) {
@@ -210,6 +237,7 @@ struct OrphanReaper::State {
         [this](const std::string& id, const Sighting& seen) { return reap(id, seen); });
     if (!saving) co_return;
     sweep_partial_files(*saving);
+    co_await sweep_upload_leftovers(*saving);
     co_await watch(
         ImageStatus::deleted, deleted_sightings,
         [this](const std::string& id, const Sighting& seen) { return finish_delete(id, seen); });

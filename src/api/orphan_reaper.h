@@ -37,18 +37,21 @@ struct OrphanReaperConfig {
 // writable store (Store::remove_leftovers: files and partial files, Swift segments and
 // manifests, S3 objects and unfinished multipart uploads) is removed. Partial files older
 // than orphan_timeout whose image is not saving are removed too, at start-up and at every
-// pass. Deletes cut short the same way are finished: an image whose status is deleted while
-// its row is live (its glance-api marked it, then died or lost the registry's answer before
-// removing the data and the row) is, once its updated_at has stood still for orphan_timeout,
-// rid of its data and then of its row, provided the only data it names is its own file in the
-// file store. Several api nodes may run reapers against one registry and store: a live
-// upload renews its lease far more often than orphan_timeout, so no node takes it for dead.
-// The first pass runs at start(). It acts as an admin: with `token` (the [keystone_authtoken]
-// service user's, when glance-api validates tokens), each pass sends that token, so that a
-// registry validating tokens too takes the service user for who it is (an admin there by its
-// role); without, it sends none, for a registry without flavor or trusting the identity
-// headers. A pass without a token (Keystone down or refusing) is skipped. Runs on its own
-// strand; `registry`, `stores` and `token` must outlive it. Safe to stop() from any thread.
+// pass, and so is what failed uploads of killed images left under their own upload names in
+// stores that can list it (Store::upload_leftover_ids: an upload cut by a Ceph outage, whose
+// glance-api could not remove its RBD image before Ceph came back or before it stopped). Deletes
+// cut short the same way are finished: an image whose status is deleted while its row is live (its
+// glance-api marked it, then died or lost the registry's answer before removing the data and the
+// row) is, once its updated_at has stood still for orphan_timeout, rid of its data and then of its
+// row, provided the only data it names is its own file in the file store. Several api nodes may run
+// reapers against one registry and store: a live upload renews its lease far more often than
+// orphan_timeout, so no node takes it for dead. The first pass runs at start(). It acts as an
+// admin: with `token` (the [keystone_authtoken] service user's, when glance-api validates tokens),
+// each pass sends that token, so that a registry validating tokens too takes the service user for
+// who it is (an admin there by its role); without, it sends none, for a registry without flavor or
+// trusting the identity headers. A pass without a token (Keystone down or refusing) is skipped.
+// Runs on its own strand; `registry`, `stores` and `token` must outlive it. Safe to stop() from any
+// thread.
 class OrphanReaper {
  public:
   // `stores`: the drivers that write image data (StoreRegistry::writable()).

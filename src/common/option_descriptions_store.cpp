@@ -87,8 +87,13 @@ constexpr OptionDescription kStores[] = {
      "The RBD object size of new images, in MiB, rounded down to a power of two; also the first "
      "growth step of an upload of unknown size."},
     {kStore, "rados_connect_timeout",
-     "Seconds to connect to Ceph and for each Ceph operation; 0 or less: librados's defaults "
-     "(operations never time out)."},
+     "Seconds to connect to Ceph and for each Ceph operation (librados's client_mount_timeout, "
+     "rados_mon_op_timeout and rados_osd_op_timeout); 0 or less: rbd_store_op_timeout "
+     "applies."},
+    {kStore, "rbd_store_op_timeout",
+     "Seconds that bound connecting to Ceph and each Ceph operation when rados_connect_timeout "
+     "is 0 or less, so that no call waits forever on a stopped cluster; 0 or less as well: "
+     "librados's defaults (operations never time out)."},
 };
 }  // namespace
 

@@ -206,6 +206,10 @@ class MeteredStore final : public Store {
     series_.remove_leftovers.record(removed, started);
     co_return removed;
   }
+  Task<std::vector<std::string>> upload_leftover_ids() override {
+    return inner_->upload_leftover_ids();
+  }
+  void stop_background_work() override { inner_->stop_background_work(); }
 
  private:
   std::unique_ptr<Store> inner_;

@@ -16,4 +16,8 @@ Task<void> Store::remove_leftovers(const std::string&, const std::optional<Locat
   co_return common::Result<void>();
 }
 
+Task<std::vector<std::string>> Store::upload_leftover_ids() {
+  co_return std::vector<std::string>();
+}
+
 }  // namespace glance::store

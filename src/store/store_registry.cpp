@@ -27,6 +27,10 @@ std::vector<Store*> StoreRegistry::writable() const {
   return out;
 }
 
+void StoreRegistry::stop_background_work() const {
+  for (const auto& store : stores_) store->stop_background_work();
+}
+
 namespace {
 const Driver* driver_named(const std::string& name) {
   for (const auto& driver : known_drivers())

@@ -45,6 +45,8 @@ class StoreRegistry {
   const std::vector<std::unique_ptr<Store>>& all() const { return stores_; }
   // Every driver that writes image data (Store::writable()), once each.
   std::vector<Store*> writable() const;
+  // Store::stop_background_work of every driver: at shutdown, before the pool joins.
+  void stop_background_work() const;
 
  private:
   std::vector<std::unique_ptr<Store>> stores_;

@@ -55,6 +55,13 @@ bool is_upload_name(std::string_view name, std::string_view id) {
   return rest && is_hex_tag(*rest);
 }
 
+std::optional<std::string_view> upload_name_id(std::string_view name) {
+  if (name.size() <= kTagDigits + 1 || name[name.size() - kTagDigits - 1] != '-' ||
+      !is_hex_tag(name.substr(name.size() - kTagDigits)))
+    return std::nullopt;
+  return name.substr(0, name.size() - kTagDigits - 1);
+}
+
 bool is_upload_object(std::string_view name, std::string_view id) {
   if (is_upload_name(name, id)) return true;
   auto rest = after_id(name, id);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,12 @@ std::string upload_name(std::string_view id);
 // "<id>-<tag>", or the bare id that uploads wrote before per-upload names (as glance_store
 // writes them).
 bool is_upload_name(std::string_view name, std::string_view id);
+
+// The id in a tagged upload name "<id>-<tag>" (upload_name()), or nullopt for a name that
+// does not end so. A bare UUID ends in 12 hex digits too, and splits into what is no UUID:
+// callers that list names of several images check the id they get. The view points into
+// `name`.
+std::optional<std::string_view> upload_name_id(std::string_view name);
 
 // Whether `name` is any object an upload of `id` writes: an upload name (is_upload_name) or
 // a segment of one, "<id>-<tag>-<decimal number>". Objects of an image whose id starts with

@@ -156,6 +156,32 @@ TEST_F(RbdStoreTest, AWriterDroppedMidUploadLeavesNoImage) {
   add(kId, data);
 }
 
+// What the orphan reaper looks at: the images of uploads ("<id>-<tag>"), running or left
+// behind, by their image id; never a committed image, whose name "<uuid>" also ends in 12 hex
+// digits, nor another service's image in the same pool ("volume-<uuid>", a Cinder volume).
+TEST_F(RbdStoreTest, UploadLeftoverIdsNameTheImagesOfUploadsOnly) {
+  const std::string data = random_bytes(200000, 9);
+  add(kId, data);
+  admin().clone(pool_, kId, "snap", "volume-" + kId);
+  const std::string running = "0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b";
+  auto writer = await(store_->begin_add(running, 0));
+  ASSERT_TRUE(writer) << writer.error().message();
+  ASSERT_TRUE(await((*writer)->write({data.data(), data.size()})));
+  auto ids = await(store_->upload_leftover_ids());
+  ASSERT_TRUE(ids) << ids.error().message();
+  EXPECT_EQ(*ids, std::vector<std::string>{running});
+  // The running upload's image is open: removing its leftovers leaves it, and its exclusive
+  // lock, which this client holds through a live watch, to the upload, which still commits.
+  EXPECT_TRUE(await(store_->remove_leftovers(running, std::nullopt)));
+  EXPECT_EQ(images().size(), 3u);
+  auto stored = await((*writer)->commit());
+  ASSERT_TRUE(stored) << stored.error().message();
+  ids = await(store_->upload_leftover_ids());
+  ASSERT_TRUE(ids) << ids.error().message();
+  EXPECT_TRUE(ids->empty());
+  admin().remove_image(pool_, "volume-" + kId);
+}
+
 TEST_F(RbdStoreTest, ReadsTheOldImageOnlyLocationFromTheConfiguredPool) {
   const std::string data = random_bytes(70000, 6);
   add(kId, data);

@@ -31,6 +31,10 @@ class FaultyStore final : public store::Store {
                                      const std::optional<store::Location>& keep) override {
     return real_.remove_leftovers(id, keep);
   }
+  store::Task<std::vector<std::string>> upload_leftover_ids() override {
+    return real_.upload_leftover_ids();
+  }
+  void stop_background_work() override { real_.stop_background_work(); }
 
  private:
   store::Store& real_;

@@ -4,13 +4,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace glance::store {
 
 namespace {
 
-// Whether to try again later: Ceph did not answer, as opposed to answering no.
+// The pause before the first retry, doubled after each round that removed nothing.
+constexpr std::chrono::seconds kFirstPause{1};
+constexpr std::chrono::seconds kLongestPause{15};
+
+// Whether to try again later. unavailable: Ceph did not answer. conflict: the image still has
+// a watcher, and a failed upload's image has none but ours, which Ceph drops by itself
+// (osd_client_watch_timeout, 30 s by default) when our client closed the image while Ceph was
+// away and Ceph comes back.
 bool worth_retrying(const common::Error& e) {
-  return e.code() == common::Errc::unavailable;
+  return e.code() == common::Errc::unavailable || e.code() == common::Errc::conflict;
 }
 
 }  // namespace
@@ -24,12 +33,16 @@ void PendingRemovals::remove_or_queue(const std::shared_ptr<PendingRemovals>& se
                   removed.error().message());
     return;
   }
-  spdlog::warn("cannot remove RBD image {}/{} of a failed upload yet, retrying: {}", io->pool(),
-               name, removed.error().message());
   bool start = false;
   {
     std::lock_guard lock(self->mutex_);
-    if (self->stopping_) return;
+    if (self->stopping_) {
+      spdlog::warn("RBD image {}/{} of a failed upload is left to the orphan reaper: {}",
+                   io->pool(), name, removed.error().message());
+      return;
+    }
+    spdlog::warn("cannot remove RBD image {}/{} of a failed upload yet, retrying: {}", io->pool(),
+                 name, removed.error().message());
     self->items_.push_back({std::move(io), name, std::chrono::steady_clock::now()});
     start = !std::exchange(self->running_, true);
   }
@@ -49,25 +62,39 @@ void PendingRemovals::stop() {
 
 void PendingRemovals::run(const std::shared_ptr<PendingRemovals>& self) {
   std::unique_lock lock(self->mutex_);
+  auto pause = kFirstPause;
   while (!self->items_.empty() && !self->stopping_) {
-    self->wake_.wait_for(lock, std::chrono::seconds(1), [&] { return self->stopping_; });
-    if (self->stopping_) break;
-    Item item = std::move(self->items_.front());
-    self->items_.pop_front();
-    lock.unlock();
-    auto removed = remove_image_and_snapshots(item.io, item.name);
-    const bool again = !removed && worth_retrying(removed.error()) &&
-                       std::chrono::steady_clock::now() - item.since < self->give_up_after_;
-    if (removed)
-      spdlog::info("removed RBD image {}/{} of a failed upload", item.io->pool(), item.name);
-    else if (!again && removed.error().code() != common::Errc::not_found)
-      spdlog::error("giving up removing RBD image {}/{} of a failed upload: {}", item.io->pool(),
-                    item.name, removed.error().message());
-    lock.lock();
-    if (again) self->items_.push_back(std::move(item));
+    self->wake_.wait_for(lock, pause, [&] { return self->stopping_; });
+    // One round: each item once, the stop looked at before each (every call is bounded by the
+    // librados timeouts, so a stop waits for one call at most).
+    std::deque<Item> round;
+    round.swap(self->items_);
+    bool progress = false;
+    while (!round.empty() && !self->stopping_) {
+      Item item = std::move(round.front());
+      round.pop_front();
+      lock.unlock();
+      auto removed = remove_image_and_snapshots(item.io, item.name);
+      const bool again = !removed && worth_retrying(removed.error()) &&
+                         std::chrono::steady_clock::now() - item.since < self->give_up_after_;
+      if (removed) {
+        spdlog::info("removed RBD image {}/{} of a failed upload", item.io->pool(), item.name);
+      } else if (!again && removed.error().code() != common::Errc::not_found) {
+        spdlog::error(
+            "giving up removing RBD image {}/{} of a failed upload, left to the "
+            "orphan reaper: {}",
+            item.io->pool(), item.name, removed.error().message());
+      }
+      progress = progress || !again;
+      lock.lock();
+      if (again) self->items_.push_back(std::move(item));
+    }
+    for (auto& item : round) self->items_.push_back(std::move(item));
+    pause = progress ? kFirstPause : std::min(pause * 2, kLongestPause);
   }
   for (const auto& item : self->items_)
-    spdlog::error("RBD image {}/{} of a failed upload is left behind", item.io->pool(), item.name);
+    spdlog::warn("RBD image {}/{} of a failed upload is left to the orphan reaper", item.io->pool(),
+                 item.name);
   self->items_.clear();
   self->running_ = false;
 }

@@ -13,18 +13,24 @@
 namespace glance::store {
 
 // RBD images of failed uploads whose removal failed because Ceph could not be reached (a
-// cluster stopped or partitioned mid-upload), removed again once it can be. One job on the
-// BlockingPool retries them every second for up to `give_up_after` each, so an outage holds
-// at most one pool thread; what still cannot be removed then is logged for
-// Store::remove_leftovers. Shared by the store and its writers; safe for concurrent use.
-// stop() (the store's destructor) ends the job at its next retry.
+// cluster stopped or partitioned mid-upload) or still saw the image in use (the watch of our
+// own handle, closed while Ceph was away, which Ceph drops about 30 s after it comes back),
+// removed again once they can be. One job on the BlockingPool retries them in rounds, pausing
+// 1 s after a round that removed something and up to 15 s after one that did not, for up to
+// `give_up_after` each, so an outage holds at most one pool thread. What it gives up on, and
+// what is left when it stops, is logged and left to the orphan reaper, whose
+// Store::remove_abandoned_uploads finds it again (in this process or the next one). Shared by
+// the store and its writers; safe for concurrent use. stop() (at shutdown, before the pool
+// joins, and in the store's destructor) ends the job before its next attempt: a stop waits for
+// the Ceph call in flight at most, which the librados timeouts bound.
 class PendingRemovals {
  public:
   PendingRemovals(BlockingPool& pool, std::chrono::seconds give_up_after)
       : pool_(pool), give_up_after_(give_up_after) {}
 
   // Removes `name` (and its snapshots) from `io`'s pool now, on the calling pool thread; if
-  // Ceph cannot be reached, queues it for the retrying job. Never fails: errors are logged.
+  // Ceph cannot be reached or sees the image in use, queues it for the retrying job (unless
+  // stopped). Never fails: errors are logged.
   static void remove_or_queue(const std::shared_ptr<PendingRemovals>& self,
                               std::shared_ptr<IoCtx> io, const std::string& name);
   // How many removals wait for a retry.

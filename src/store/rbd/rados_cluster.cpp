@@ -1,7 +1,9 @@
 #include "store/rbd/rados_cluster.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 namespace glance::store {
 
@@ -12,12 +14,16 @@ namespace {
 
 constexpr std::string_view kNoFsid = "00000000-0000-0000-0000-000000000000";
 
-Result<std::string> read_fsid(rados_t cluster) {
+Result<std::string> read_fsid(rados_t cluster, int timeout) {
   char buf[64] = {};
   int r = rados_cluster_fsid(cluster, buf, sizeof buf);
-  // Right after a monitor starts, a client may hold a monmap without the fsid yet.
-  if (r >= 0 && std::string_view(buf) == kNoFsid) {
-    rados_wait_for_latest_osdmap(cluster);
+  // Right after a monitor starts, a client may hold a monmap without the fsid yet. Polled, not
+  // awaited with rados_wait_for_latest_osdmap, which no librados timeout bounds.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout > 0 ? timeout : 30);
+  while (r >= 0 && std::string_view(buf) == kNoFsid &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     r = rados_cluster_fsid(cluster, buf, sizeof buf);
   }
   if (r < 0) return rados_error(r, "reading the Ceph cluster's fsid");
@@ -73,8 +79,8 @@ Result<std::shared_ptr<RadosCluster>> RadosCluster::connect(const RadosOptions& 
         "cannot read the Ceph configuration " +
         (options.ceph_conf.empty() ? std::string("(default search path)") : options.ceph_conf) +
         ": " + std::strerror(-r));
-  if (options.connect_timeout > 0) {
-    const std::string t = std::to_string(options.connect_timeout);
+  if (options.timeout > 0) {
+    const std::string t = std::to_string(options.timeout);
     for (const char* key : {"rados_osd_op_timeout", "rados_mon_op_timeout", "client_mount_timeout"})
       if ((r = rados_conf_set(handle, key, t.c_str())) < 0)
         return rados_error(r, std::string("setting ") + key);
@@ -85,7 +91,7 @@ Result<std::shared_ptr<RadosCluster>> RadosCluster::connect(const RadosOptions& 
     if (e.code() == common::Errc::bad_gateway) return e;
     return Error::unavailable(e.message());
   }
-  auto fsid = read_fsid(handle);
+  auto fsid = read_fsid(handle, options.timeout);
   if (!fsid) return fsid.error();
   cluster->fsid_ = std::move(*fsid);
   return cluster;

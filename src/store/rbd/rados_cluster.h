@@ -11,9 +11,11 @@ namespace glance::store {
 
 // How the rbd store reaches Ceph ([glance_store] rbd_store_*; see rbd_driver.h).
 struct RadosOptions {
-  std::string ceph_conf;    // rbd_store_ceph_conf; empty: librados's search path
-  std::string user;         // rbd_store_user without "client."; empty: librados's default
-  int connect_timeout = 0;  // rados_connect_timeout in seconds; <= 0: librados's defaults
+  std::string ceph_conf;  // rbd_store_ceph_conf; empty: librados's search path
+  std::string user;       // rbd_store_user without "client."; empty: librados's default
+  // Seconds for connecting and for each monitor and OSD operation (rados_connect_timeout or
+  // rbd_store_op_timeout); <= 0: librados's defaults (300 s to connect, operations unbounded).
+  int timeout = 0;
 };
 
 // One connection to a Ceph cluster (a librados handle) and the fsid it reported. librados is
@@ -22,7 +24,7 @@ struct RadosOptions {
 // image) holds a shared_ptr to it.
 class RadosCluster {
  public:
-  // Connects, bounded by connect_timeout when it is positive (which also bounds every later
+  // Connects, bounded by `timeout` when it is positive (which also bounds every later
   // monitor and OSD operation, so a stopped cluster fails calls instead of hanging them).
   static common::Result<std::shared_ptr<RadosCluster>> connect(const RadosOptions& options);
   ~RadosCluster();

@@ -16,6 +16,8 @@ RbdStoreConfig load_rbd_config(common::ConfigFile& file) {
   c.rbd_store_chunk_size = file.get_int(s, "rbd_store_chunk_size", c.rbd_store_chunk_size, 1, 32);
   c.rados_connect_timeout =
       file.get_int(s, "rados_connect_timeout", c.rados_connect_timeout, INT32_MIN, INT32_MAX);
+  c.rbd_store_op_timeout =
+      file.get_int(s, "rbd_store_op_timeout", c.rbd_store_op_timeout, INT32_MIN, INT32_MAX);
   return c;
 }
 

@@ -5,8 +5,8 @@
 
 namespace glance::store {
 
-// "rbd": rbd_store_pool, rbd_store_user, rbd_store_ceph_conf, rbd_store_chunk_size and
-// rados_connect_timeout of [glance_store].
+// "rbd": rbd_store_pool, rbd_store_user, rbd_store_ceph_conf, rbd_store_chunk_size,
+// rados_connect_timeout and (ours) rbd_store_op_timeout of [glance_store].
 Driver rbd_driver();
 
 // Reads those options; bad values are recorded in `file`.

@@ -1,6 +1,11 @@
 #include "store/rbd/rbd_image.h"
 
+#include <rados/librados.h>
+#include <spdlog/spdlog.h>
+
 #include <cerrno>
+#include <cstdlib>
+#include <optional>
 #include <vector>
 
 namespace glance::store {
@@ -29,6 +34,81 @@ Result<void> drop_snapshot(IoCtx& io, RbdImage& image, const std::string& snapsh
   if (r == -EBUSY) return in_use(io, image.name(), "the snapshot " + snapshot + " has clones");
   if (r < 0 && r != -ENOENT) return rados_error(r, "removing " + what);
   return Result<void>();
+}
+
+// librbd's exclusive lock: a lock of this name on the image's header object, whose cookie
+// names the holder's watch on that object ("auto <watch handle>").
+constexpr const char* kExclusiveLock = "rbd_lock";
+
+// The nonce that ends a Ceph entity address ("v1:127.0.0.1:0/3537810921"): it tells this
+// client instance from any other, of this process or not.
+std::string_view address_nonce(std::string_view address) {
+  while (!address.empty() && address.back() == ']') address.remove_suffix(1);
+  const auto slash = address.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : address.substr(slash + 1);
+}
+
+std::string own_nonce(const IoCtx& io) {
+  char* addresses = nullptr;
+  if (rados_getaddrs(io.cluster().handle(), &addresses) < 0 || !addresses) return {};
+  std::string nonce(address_nonce(addresses));
+  rados_buffer_free(addresses);
+  return nonce;
+}
+
+// Whether a watch with `cookie` of this client is still registered on the image's header.
+bool own_watch_alive(RbdImage& image, const std::string& nonce, uint64_t cookie) {
+  std::vector<rbd_image_watcher_t> watchers(8);
+  size_t max = watchers.size();
+  int r;
+  while ((r = rbd_watchers_list(image.handle(), watchers.data(), &max)) == -ERANGE)
+    watchers.resize(max);
+  if (r < 0) return true;  // cannot tell: leave the lock alone
+  bool alive = false;
+  for (size_t i = 0; i < max; ++i)
+    alive = alive || (watchers[i].cookie == cookie && address_nonce(watchers[i].addr) == nonce);
+  rbd_watchers_list_cleanup(watchers.data(), max);
+  return alive;
+}
+
+// Breaks the exclusive lock on `image` when this very client holds it through a watch that is
+// gone: an image it closed while Ceph could not be reached, whose unlock never arrived. librbd
+// would otherwise refuse every later removal or snapshot change by this client (it will not
+// break, and blocklist, a lock whose holder is itself), for as long as the process lives.
+// A lock of another client, or of ours behind a live watch, is left to librbd.
+void break_own_stale_lock(IoCtx& io, RbdImage& image) {
+  char id[64] = {};
+  if (rbd_get_id(image.handle(), id, sizeof id) < 0) return;  // an old format 1 image
+  const std::string header = std::string("rbd_header.") + id;
+  int exclusive = 0;
+  std::string tag(64, '\0'), clients(256, '\0'), cookies(256, '\0'), addresses(256, '\0');
+  size_t tag_len = tag.size(), clients_len = clients.size(), cookies_len = cookies.size(),
+         addresses_len = addresses.size();
+  ssize_t n;
+  while ((n = rados_list_lockers(io.handle(), header.c_str(), kExclusiveLock, &exclusive,
+                                 tag.data(), &tag_len, clients.data(), &clients_len, cookies.data(),
+                                 &cookies_len, addresses.data(), &addresses_len)) == -ERANGE) {
+    tag.resize(tag_len);
+    clients.resize(clients_len);
+    cookies.resize(cookies_len);
+    addresses.resize(addresses_len);
+  }
+  // One holder at most: an exclusive lock. Each list is of NUL-terminated strings.
+  if (n != 1) return;
+  const std::string nonce = own_nonce(io);
+  const std::string client(clients.c_str()), cookie(cookies.c_str());
+  if (nonce.empty() || address_nonce(addresses.c_str()) != nonce || !cookie.starts_with("auto "))
+    return;
+  const uint64_t watch = std::strtoull(cookie.c_str() + 5, nullptr, 10);
+  if (own_watch_alive(image, nonce, watch)) return;
+  const int r =
+      rados_break_lock(io.handle(), header.c_str(), kExclusiveLock, client.c_str(), cookie.c_str());
+  if (r < 0 && r != -ENOENT)
+    spdlog::warn("cannot break this client's stale lock on {}: {}", image_name(io, image.name()),
+                 rados_error(r, "breaking the lock").message());
+  else if (r == 0)
+    spdlog::warn("broke this client's stale lock on {}, left by a close Ceph did not see",
+                 image_name(io, image.name()));
 }
 
 Result<void> remove_head(IoCtx& io, const std::string& name) {
@@ -79,6 +159,7 @@ Result<void> remove_image(const std::shared_ptr<IoCtx>& io, const std::string& n
   if (!snapshot.empty()) {
     auto image = RbdImage::open(io, name, "", false);
     if (!image) return image.error();
+    break_own_stale_lock(*io, **image);
     if (auto dropped = drop_snapshot(*io, **image, snapshot); !dropped) return dropped;
   }
   return remove_head(*io, name);
@@ -88,6 +169,7 @@ Result<void> remove_image_and_snapshots(const std::shared_ptr<IoCtx>& io, const 
   {
     auto image = RbdImage::open(io, name, "", false);
     if (!image) return image.error();
+    break_own_stale_lock(*io, **image);
     std::vector<rbd_snap_info_t> snaps(8);
     int max = static_cast<int>(snaps.size());
     int n;

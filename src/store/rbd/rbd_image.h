@@ -44,6 +44,10 @@ void close_on_pool(BlockingPool& pool, std::unique_ptr<RbdImage> image);
 // given; already unprotected or gone is fine), then the image; an image that still has other
 // snapshots goes to the RBD trash instead. conflict when a clone of the snapshot exists or the
 // image is open elsewhere (nothing is changed then), not_found when there is no such image.
+// An exclusive lock that this very client left on the image (it closed the image while Ceph
+// was away, and the unlock never arrived) is broken first once its watch is gone, since
+// librbd will not break a lock whose holder is itself; Ceph drops such a watch about 30 s
+// after it comes back, and until then the removal answers conflict.
 common::Result<void> remove_image(const std::shared_ptr<IoCtx>& io, const std::string& name,
                                   const std::string& snapshot);
 

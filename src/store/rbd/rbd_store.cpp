@@ -7,8 +7,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/image_id.h"
+
+#include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <set>
 
 namespace glance::store {
 
@@ -65,8 +69,10 @@ Result<std::unique_ptr<RbdStore>> RbdStore::create(const RbdStoreConfig& config,
 Result<std::shared_ptr<RadosCluster>> RbdStore::cluster() {
   std::lock_guard lock(connect_mutex_);
   if (cluster_) return cluster_;
+  const int64_t timeout = config_.rados_connect_timeout > 0 ? config_.rados_connect_timeout
+                                                            : config_.rbd_store_op_timeout;
   RadosOptions options{config_.rbd_store_ceph_conf, config_.rbd_store_user,
-                       static_cast<int>(config_.rados_connect_timeout)};
+                       static_cast<int>(std::clamp<int64_t>(timeout, 0, INT32_MAX))};
   auto connected = RadosCluster::connect(options);
   if (!connected) return connected.error();
   cluster_ = std::move(*connected);
@@ -198,6 +204,21 @@ Task<void> RbdStore::remove_leftovers(const std::string& id, const std::optional
                      removed.error().message());
     }
     return Result<void>();
+  });
+}
+
+Task<std::vector<std::string>> RbdStore::upload_leftover_ids() {
+  co_return co_await pool_.run([this]() -> Result<std::vector<std::string>> {
+    auto ctx = io("");
+    if (!ctx) return ctx.error();
+    auto names = list_images(**ctx);
+    if (!names) return names.error();
+    std::set<std::string> ids;
+    for (const auto& name : *names)
+      // A committed image's own name, "<uuid>", ends in 12 hex digits too, and other services
+      // sharing the pool name theirs "volume-<uuid>" and so on: only a UUID-like id qualifies.
+      if (auto id = upload_name_id(name); id && common::is_uuid_like(*id)) ids.emplace(*id);
+    return std::vector<std::string>(ids.begin(), ids.end());
   });
 }
 

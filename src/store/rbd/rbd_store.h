@@ -22,8 +22,15 @@ struct RbdStoreConfig {
   // MiB: the RBD object size of new images (rounded down to a power of two, as upstream's
   // order), and how much an image of unknown size first grows by.
   int64_t rbd_store_chunk_size = 8;
-  // Seconds; 0 or less: librados's defaults (no timeout on operations, 300 s to connect).
+  // Seconds; when positive, bounds connecting and every monitor and OSD operation (overriding
+  // rbd_store_op_timeout, as later glance_store releases use it). 0 or less: Queens's default,
+  // rbd_store_op_timeout applies.
   int64_t rados_connect_timeout = 0;
+  // Seconds (ours; upstream has no such option): the same bound when rados_connect_timeout is
+  // 0 or less. librados's own defaults wait forever for an OSD or monitor that does not answer,
+  // which would hold a pool thread (and the daemon's stop) for as long as Ceph is away. Long
+  // enough for a loaded cluster's slowest single operation. 0 or less: librados's defaults.
+  int64_t rbd_store_op_timeout = 30;
   bool operator==(const RbdStoreConfig&) const = default;
 };
 
@@ -42,9 +49,11 @@ struct RbdStoreConfig {
 // keeps everything, as upstream's InUseByStore.
 //
 // Every librados and librbd call runs on `pool`, never on the caller's thread. One librados
-// connection is made at first use and shared by all calls; when rados_connect_timeout is
-// positive it bounds connecting and every operation, so a stopped cluster fails uploads and
-// downloads with unavailable instead of holding pool threads. Errors: unavailable (Ceph cannot
+// connection is made at first use and shared by all calls; rados_connect_timeout when positive,
+// else rbd_store_op_timeout, bounds connecting and every operation, so a stopped cluster fails
+// uploads and downloads with unavailable instead of holding pool threads. A failed upload's
+// image that cannot be removed while Ceph is away is retried (PendingRemovals) and, failing
+// that, found again by the orphan reaper (upload_leftover_ids). Errors: unavailable (Ceph cannot
 // be reached or timed out), not_found, conflict (duplicate id, image in use), storage_full
 // (pool full or quota), bad_gateway (Ceph refused our user), bad_request (malformed location,
 // size mismatch), internal. Safe for concurrent calls.
@@ -69,6 +78,10 @@ class RbdStore final : public Store {
   // snapshots first. Ceph refuses to remove an image that an upload still has open (it has a
   // watcher): that one is logged and left to its upload's own clean-up.
   Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
+  // The ids of the "<id>-<tag>" images of the configured pool.
+  Task<std::vector<std::string>> upload_leftover_ids() override;
+  // Ends the retries of PendingRemovals.
+  void stop_background_work() override { removals_->stop(); }
 
   ~RbdStore() override;
   const RbdStoreConfig& config() const { return config_; }

@@ -1,5 +1,5 @@
-// No option that governs who is let in is read and then ignored: glance-api either honours
-// it or refuses to start, naming it.
+// No option that governs who is let in, or how much they may store, is read and then ignored:
+// glance-api either honours it or refuses to start, naming it.
 
 #include "api/api_config.h"
 
@@ -132,6 +132,24 @@ TEST(KeystoneAuthtokenOptions, WithoutFlavorKeystoneTheSectionIsUnused) {
   auto loaded = load(
       "[keystone_authtoken]\nenforce_token_bind = strict\ncheck_revocations_for_cached = true\n");
   EXPECT_TRUE(loaded.errors.empty()) << loaded.errors[0];
+}
+
+// A storage quota that does not parse stops start-up: read as 0, it would turn every
+// tenant's quota off.
+TEST(UserStorageQuota, AValueThatIsNoSizeIsRefusedAndASizeIsRead) {
+  for (const char* bad : {"10 GB", "10GiB", "ten", "-1", "1.5GB", "10gb", "99999999999TB"})
+    expect_refused(std::string("[DEFAULT]\nuser_storage_quota = ") + bad + "\n",
+                   "user_storage_quota");
+  for (auto [text, bytes] : {std::pair{"0", 0ULL},
+                             {"1073741824", 1ULL << 30},
+                             {"10GB", 10ULL << 30},
+                             {"500MB", 500ULL << 20},
+                             {"2TB", 2ULL << 40},
+                             {"7B", 7ULL}}) {
+    auto loaded = load(std::string("[DEFAULT]\nuser_storage_quota = ") + text + "\n");
+    EXPECT_TRUE(loaded.errors.empty()) << text << ": " << loaded.errors.front();
+    EXPECT_EQ(loaded.config.user_storage_quota, bytes) << text;
+  }
 }
 
 }  // namespace

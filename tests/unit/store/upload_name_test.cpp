@@ -70,5 +70,19 @@ TEST(LocationNamesUploadOf, AnotherImagesOrAClientsDataIsNot) {
   EXPECT_TRUE(location_names_upload_of("file:///d/" + kId + "#frag", kId));
 }
 
+TEST(UploadName, TheIdOfATaggedNameIsWhatPrecedesTheTag) {
+  EXPECT_EQ(upload_name_id(upload_name(kId)), kId);
+  EXPECT_EQ(upload_name_id(kId + "-0123456789ab"), kId);
+  EXPECT_EQ(upload_name_id("x-0123456789ab"), "x");
+  // A UUID's last group is 12 hex digits too: its name splits, into what is no UUID.
+  EXPECT_EQ(upload_name_id(kId), kId.substr(0, 23));
+  // Segments, wrong tags and a tag alone name no upload.
+  for (const std::string& other :
+       {kId + "-0123456789ab-00001", kId + "-0123456789a", kId + "-0123456789AB",
+        kId + "0123456789ab", std::string("-0123456789ab"), std::string("0123456789ab"),
+        std::string()})
+    EXPECT_EQ(upload_name_id(other), std::nullopt) << other;
+}
+
 }  // namespace
 }  // namespace glance::store
