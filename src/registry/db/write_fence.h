@@ -17,10 +17,13 @@ namespace glance::registry {
 // and rolls the other back with a deadlock error, which DbExecutor runs again
 // (retry_rule.h).
 //
-// On Galera a transaction can also be rolled back between two of its statements without the
-// registry hearing of it; in_transaction (transaction.h) guards every write transaction
-// against that. A fenced transaction also reads back, before its COMMIT, the token its fence
-// write stored: one that lost the fence meanwhile is rolled back and reports a lock conflict.
+// On Galera a transaction can also be rolled back between two of its statements, by a write
+// set replicated from another node that needs a row it holds (a brute-force abort), without
+// the registry hearing of it (see in_guarded_transaction, transaction.h). So a fenced
+// transaction runs with autocommit off, on one server as on Galera, and reads back before its
+// COMMIT the token its fence write stored: one rolled back meanwhile no longer finds it, is
+// rolled back, and reports a lock conflict, which DbExecutor runs again. That check is its
+// guard; it needs no other.
 //
 // Runs body() in a transaction inside the fence `name`: committed when body succeeds and the
 // fence is still this transaction's, rolled back otherwise.
@@ -44,13 +47,15 @@ std::string image_fence(const std::string& image_id);
 template <class F>
 auto in_fenced_transaction(MysqlConnection& db, const std::string& name, F body)
     -> std::invoke_result_t<F> {
-  return in_transaction(db, [&]() -> std::invoke_result_t<F> {
-    auto token = enter_fence(db, name);
-    if (!token) return token.error();
-    auto out = body();
-    if (!out) return out;
-    if (auto r = confirm_fence(db, name, *token); !r) return r.error();
-    return out;
+  return with_autocommit_off(db, [&]() {
+    return in_plain_transaction(db, [&]() -> std::invoke_result_t<F> {
+      auto token = enter_fence(db, name);
+      if (!token) return token.error();
+      auto out = body();
+      if (!out) return out;
+      if (auto r = confirm_fence(db, name, *token); !r) return r.error();
+      return out;
+    });
   });
 }
 
