@@ -266,5 +266,117 @@ TEST_F(DbLockConflict, FencedWriteThatLostItsTransactionRunsAgainAndLandsOnce) {
   EXPECT_EQ(metric("glance_registry_db_retries_total{reason=\"lock_conflict\"}"), 1);
 }
 
+// A guarded transaction (every write transaction on a Galera node) rolled back by the server
+// between two statements: what it writes afterwards does not commit, alone or at the end.
+// The rollback is injected here, on one server, where it can be made to happen at a known
+// point; the Galera tests check that in_transaction guards there.
+TEST_F(DbLockConflict, WriteTransactionRolledBackBetweenStatementsCommitsNothing) {
+  auto result = in_guarded_transaction(*holder_, [&]() -> Result<int64_t> {
+    if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r)
+      return r.error();
+    if (auto r = holder_->execute_plain("ROLLBACK"); !r) return r.error();
+    if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 2"); !r)
+      return r.error();
+    if (auto r = holder_->execute("INSERT INTO marks VALUES ('partial')"); !r) return r.error();
+    return int64_t{1};
+  });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code(), common::Errc::unavailable) << result.error().message();
+  EXPECT_TRUE(holder_->take_busy());
+  EXPECT_FALSE(holder_->broken());
+  EXPECT_EQ(counter(1), 0);
+  EXPECT_EQ(counter(2), 0);
+  auto marks = holder_->query("SELECT name FROM marks");
+  ASSERT_TRUE(marks);
+  EXPECT_TRUE(marks->empty());
+  EXPECT_EQ(session("autocommit"), "1");
+  EXPECT_EQ(session("in_transaction"), "0");
+  auto guards = holder_->query("SELECT name FROM write_fences");
+  ASSERT_TRUE(guards);
+  EXPECT_TRUE(guards->empty());
+}
+
+TEST_F(DbLockConflict, WriteTransactionCommitsWholeAndLeavesNoGuardRow) {
+  for (int i = 0; i < 3; ++i) {
+    auto done = in_guarded_transaction(*holder_, [&]() -> Result<int64_t> {
+      if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r)
+        return r.error();
+      if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 2"); !r)
+        return r.error();
+      return int64_t{1};
+    });
+    ASSERT_TRUE(done) << done.error().message();
+  }
+  EXPECT_FALSE(holder_->take_busy());
+  EXPECT_EQ(counter(1), 3);
+  EXPECT_EQ(counter(2), 3);
+  EXPECT_EQ(session("autocommit"), "1");
+  auto guards = holder_->query("SELECT name FROM write_fences");
+  ASSERT_TRUE(guards);
+  EXPECT_TRUE(guards->empty());
+  // A failing body is rolled back as before: nothing of it, nor of its guard, remains.
+  auto refused = in_guarded_transaction(*holder_, [&]() -> Result<int64_t> {
+    if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r)
+      return r.error();
+    return Error::conflict("refused");
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_FALSE(holder_->take_busy());
+  EXPECT_EQ(counter(1), 3);
+  EXPECT_EQ(session("autocommit"), "1");
+  EXPECT_EQ(session("in_transaction"), "0");
+}
+
+// On one server a transaction is never rolled back between statements unheard, so a write
+// transaction is not guarded there: no guard row, autocommit left on, START TRANSACTION.
+TEST_F(DbLockConflict, WriteTransactionOnOneServerIsPlain) {
+  ASSERT_FALSE(holder_->galera_node());
+  auto seen = in_transaction(*holder_, [&]() -> Result<int64_t> {
+    if (auto r = holder_->execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r)
+      return r.error();
+    auto guards = holder_->query("SELECT COUNT(*) FROM write_fences");
+    if (!guards) return guards.error();
+    EXPECT_EQ(session("autocommit"), "1");
+    EXPECT_EQ(session("in_transaction"), "1");
+    return std::stoll(*(*guards)[0][0]);
+  });
+  ASSERT_TRUE(seen) << seen.error().message();
+  EXPECT_EQ(*seen, 0);
+  EXPECT_EQ(counter(1), 1);
+}
+
+// Through the executor: an unfenced multi-statement write that lost its transaction midway is
+// read back, found absent, run again, and lands once, whole.
+TEST_F(DbLockConflict, WriteThatLostItsTransactionMidwayRunsAgainAndLandsOnceWhole) {
+  DbExecutor db(url_, 1);
+  db.set_metrics(&db_metrics_);
+  DbWrite<int64_t> write;
+  write.apply = [this](MysqlConnection& c) -> Result<int64_t> {
+    const bool first = ++runs_ == 1;
+    return in_guarded_transaction(c, [&]() -> Result<int64_t> {
+      if (auto r = c.execute("UPDATE counters SET n = n + 1 WHERE id = 1"); !r) return r.error();
+      if (first)
+        if (auto r = c.execute_plain("ROLLBACK"); !r) return r.error();
+      if (auto r = c.execute("UPDATE counters SET n = n + 1 WHERE id = 2"); !r) return r.error();
+      if (auto r = c.execute("INSERT INTO marks VALUES ('whole')"); !r) return r.error();
+      return int64_t{1};
+    });
+  };
+  write.read_back = [this](MysqlConnection& c) -> Result<std::optional<int64_t>> {
+    ++read_backs_;
+    auto rows = c.query("SELECT name FROM marks WHERE name = 'whole'");
+    if (!rows) return rows.error();
+    if (rows->empty()) return std::optional<int64_t>();
+    return std::optional<int64_t>(1);
+  };
+  auto result = db.write_sync(write);
+  ASSERT_TRUE(result) << result.error().message();
+  EXPECT_EQ(runs_, 2);
+  EXPECT_EQ(read_backs_, 1);
+  EXPECT_EQ(counter(1), 1);
+  EXPECT_EQ(counter(2), 1);
+  EXPECT_EQ(metric("glance_registry_db_retries_total{reason=\"lock_conflict\"}"), 1);
+}
+
 }  // namespace
 }  // namespace glance::registry

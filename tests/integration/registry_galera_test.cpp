@@ -246,6 +246,44 @@ TEST_F(RegistryGalera, ConflictingUpdatesOfOneImageThroughTwoNodesAllLand) {
       << shown.body;
 }
 
+// Multi-statement writes (an update that replaces every property) racing through two nodes:
+// each image ends with the whole property set of exactly one writer, never a mix. A write
+// transaction rolled back by a node between two of its statements is caught before COMMIT
+// (transaction.h) and run again, instead of the rest of it committing alone.
+TEST_F(RegistryGalera, RacingPropertyReplacementsThroughTwoNodesLeaveOneWritersWholeSet) {
+  const HeaderList owner = identity("galera-owner");
+  HeaderList purging = owner;
+  purging.emplace_back("X-Glance-Registry-Purge-Props", "true");
+  constexpr int kProperties = 12;
+  for (int image = 0; image < kRacedImages; ++image) {
+    auto created = client(image % 2).post(
+        "/images", json{{"image", {{"name", "props-" + std::to_string(image)}}}}.dump(), owner);
+    ASSERT_EQ(created.status, 200u) << created.body;
+    const std::string path = "/images/" + created.json()["image"]["id"].get<std::string>();
+    auto outcome = race(kRacers, "", [&](const HttpClient& c, int i) {
+      json props = json::object();
+      for (int p = 0; p < kProperties; ++p)
+        props["p" + std::to_string(p)] = "writer-" + std::to_string(i);
+      // Each writer also drops a property of its own, so that a purge that half landed shows.
+      props["only-" + std::to_string(i)] = "yes";
+      return c.put(path, json{{"image", {{"properties", props}}}}.dump(), purging);
+    });
+    EXPECT_EQ(outcome.accepted, kRacers) << "image " << image;
+    EXPECT_TRUE(outcome.others.empty()) << outcome.others.front();
+    for (int i : {0, 1}) {
+      auto shown = client(i).get(path, owner);
+      ASSERT_EQ(shown.status, 200u) << shown.body;
+      const json props = shown.json()["image"]["properties"];
+      ASSERT_EQ(props.size(), size_t{kProperties + 1}) << "image " << image << ": " << props;
+      const std::string winner = props.value("p0", "");
+      ASSERT_EQ(winner.rfind("writer-", 0), 0u) << props;
+      for (int p = 0; p < kProperties; ++p)
+        EXPECT_EQ(props.value("p" + std::to_string(p), ""), winner) << props;
+      EXPECT_EQ(props.value("only-" + winner.substr(7), ""), "yes") << props;
+    }
+  }
+}
+
 TEST_F(RegistryGalera, ANodeThatCrashesAndRejoinsHasEveryRowWrittenMeanwhile) {
   auto& cluster = GaleraCluster::instance();
   const HeaderList owner = identity("galera-owner");

@@ -67,7 +67,7 @@ Result<Image> MysqlImageRepository::reload(MysqlConnection& db, const std::strin
 
 Result<std::optional<Image>> MysqlImageRepository::settled(MysqlConnection& db,
                                                            const std::string& id) {
-  auto row = in_transaction(db, [&] { return find_image_row(db, id, true); });
+  auto row = in_plain_transaction(db, [&] { return find_image_row(db, id, true); });
   if (!row || !*row) return row;
   auto image = reload(db, id);
   if (!image) return image.error();

@@ -237,7 +237,7 @@ Result<void> MysqlMemberRepository::remove(MysqlConnection& db, const common::Re
 
 Result<std::vector<Membership>> MysqlMemberRepository::settled_members(
     MysqlConnection& db, const std::string& image_id) {
-  return in_transaction(db, [&]() -> Result<std::vector<Membership>> {
+  return in_plain_transaction(db, [&]() -> Result<std::vector<Membership>> {
     auto image = find_image_row(db, image_id, true);
     if (!image) return image.error();
     SqlValue p = image_id;
@@ -365,7 +365,7 @@ Result<ImageMembership> MysqlMemberRepository::set_member_status(MysqlConnection
 
 Result<std::optional<ImageMembership>> MysqlMemberRepository::settled_membership(
     MysqlConnection& db, const std::string& image_id, const std::string& member) {
-  return in_transaction(db, [&]() -> Result<std::optional<ImageMembership>> {
+  return in_plain_transaction(db, [&]() -> Result<std::optional<ImageMembership>> {
     return live_membership(db, image_id, member, " LOCK IN SHARE MODE");
   });
 }

@@ -108,7 +108,7 @@ Result<void> MysqlTagRepository::remove(MysqlConnection& db, const common::Reque
 
 Result<bool> MysqlTagRepository::settled_has(MysqlConnection& db, const std::string& image_id,
                                              const std::string& tag) {
-  return in_transaction(db, [&]() -> Result<bool> {
+  return in_plain_transaction(db, [&]() -> Result<bool> {
     auto image = find_image_row(db, image_id, true);
     if (!image) return image.error();
     if (!*image) return Error::not_found("No image found with ID " + image_id);

@@ -47,6 +47,25 @@ Result<void> confirm_fence(MysqlConnection& db, const std::string& name, int64_t
                              " (rolled back by the server between statements)");
 }
 
+Result<std::string> open_transaction_guard(MysqlConnection& db) {
+  // A key of its own: no other transaction, on this node or another, writes the same row, so
+  // the guard never waits nor conflicts.
+  SqlValue p[] = {"transaction:" + std::to_string(fresh_token())};
+  if (auto r = db.execute("INSERT INTO write_fences (name, generation) VALUES (?, 0)", p); !r)
+    return r.error();
+  return std::get<std::string>(p[0]);
+}
+
+Result<void> close_transaction_guard(MysqlConnection& db, const std::string& name) {
+  const SqlValue key = name;
+  auto deleted = db.execute("DELETE FROM write_fences WHERE name = ?", std::span(&key, 1));
+  if (!deleted) return deleted.error();
+  if (*deleted == 1) return {};
+  spdlog::warn("a write transaction was rolled back by MySQL between its statements");
+  return db.lost_transaction("the transaction lost its guard row " + name +
+                             " (rolled back by the server between statements)");
+}
+
 std::string owner_fence(const std::string& owner) {
   return "owner:" + owner;
 }

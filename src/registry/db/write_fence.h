@@ -18,14 +18,12 @@ namespace glance::registry {
 // (retry_rule.h).
 //
 // On Galera a transaction can also be rolled back between two of its statements, by a write
-// set replicated from another node that needs a row it holds (a brute-force abort). The
-// registry then does not always hear of it: the next statements ran on, outside any
-// transaction, each committed alone (seen as @@in_transaction = 0 after the write that
-// passed the quota, with no error returned). So a fenced transaction runs with autocommit
-// off, which keeps such statements in an implicit transaction that is never committed
-// alone, and before its COMMIT reads back the token its fence write stored: a transaction
-// rolled back meanwhile no longer finds it, is rolled back, and reports a lock conflict, so
-// that DbExecutor runs it again.
+// set replicated from another node that needs a row it holds (a brute-force abort), without
+// the registry hearing of it (see in_guarded_transaction, transaction.h). So a fenced
+// transaction runs with autocommit off, on one server as on Galera, and reads back before its
+// COMMIT the token its fence write stored: one rolled back meanwhile no longer finds it, is
+// rolled back, and reports a lock conflict, which DbExecutor runs again. That check is its
+// guard; it needs no other.
 //
 // Runs body() in a transaction inside the fence `name`: committed when body succeeds and the
 // fence is still this transaction's, rolled back otherwise.
@@ -49,20 +47,16 @@ std::string image_fence(const std::string& image_id);
 template <class F>
 auto in_fenced_transaction(MysqlConnection& db, const std::string& name, F body)
     -> std::invoke_result_t<F> {
-  if (auto r = db.execute_plain("SET autocommit = 0"); !r) return r.error();
-  auto result = in_transaction(db, [&]() -> std::invoke_result_t<F> {
-    auto token = enter_fence(db, name);
-    if (!token) return token.error();
-    auto out = body();
-    if (!out) return out;
-    if (auto r = confirm_fence(db, name, *token); !r) return r.error();
-    return out;
+  return with_autocommit_off(db, [&]() {
+    return in_plain_transaction(db, [&]() -> std::invoke_result_t<F> {
+      auto token = enter_fence(db, name);
+      if (!token) return token.error();
+      auto out = body();
+      if (!out) return out;
+      if (auto r = confirm_fence(db, name, *token); !r) return r.error();
+      return out;
+    });
   });
-  // A connection left with autocommit off would hold the reads of later work in one
-  // transaction: one that cannot turn it back on is discarded.
-  if (!db.broken())
-    if (auto r = db.execute_plain("SET autocommit = 1"); !r) db.discard();
-  return result;
 }
 
 }  // namespace glance::registry
