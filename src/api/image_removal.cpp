@@ -1,5 +1,7 @@
 #include "api/image_removal.h"
 
+#include "common/uri_redaction.h"
+
 #include <spdlog/spdlog.h>
 
 namespace glance::api {
@@ -12,6 +14,15 @@ using common::ImageStatus;
 using common::Result;
 
 namespace {
+// Whether the registry's answer to the mark says another live image has `url` as an active
+// location. A registry that does not say (older than the answer) leaves the data to go, as
+// it always did.
+bool used_elsewhere(const Image& marked, const std::string& url) {
+  for (const auto& l : marked.locations)
+    if (l.url == url && l.in_use) return *l.in_use;
+  return false;
+}
+
 // Upstream words registry failures per action; the code stays the registry's.
 Error reword(const Error& e, Errc code, std::string message) {
   return e.code() == code ? Error::with_code(code, std::move(message)) : e;
@@ -41,6 +52,12 @@ net::awaitable<Result<void>> remove_image_and_data(RegistryClient& registry,
   }
   store::Location where{location.value_or("")};
   auto* store = stores.for_location(where);
+  // The registry decided, under the mark, whether another live image reads the same data.
+  if (location && !delay && used_elsewhere(*marked, *location)) {
+    spdlog::info("{} image {}: its data at {} stays, another live image uses it", caller.request_id,
+                 image.id, common::redact_credentials(*location));
+    location.reset();
+  }
   // Data at an http location is not ours to delete (upstream ignores the read-only store's
   // refusal).
   if (location && !delay && !(store && !store->writable())) {

@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 namespace glance::api {
@@ -182,7 +183,18 @@ struct OrphanReaper::State {
     if (!now || now->status != ImageStatus::deleted || now->updated_at != seen.updated_at ||
         !only_own_file_data(*now))
       co_return;
-    if (!co_await remove_leftovers(id)) co_return;  // the row stays while its data does
+    // The mark again (it changes nothing but updated_at), for the registry's answer of which
+    // data another live image uses: that stays, as in glance-api's own delete.
+    ImageFields mark;
+    mark.status = ImageStatus::deleted;
+    auto marked = co_await registry.update(caller, id, mark, false, ImageStatus::deleted);
+    if (!marked) co_return;  // changed meanwhile, or the registry is away: a later pass
+    const bool in_use = std::any_of(marked->locations.begin(), marked->locations.end(),
+                                    [](const auto& l) { return l.in_use.value_or(false); });
+    if (in_use)
+      spdlog::info("orphan reaper leaves the data of image {}: another live image uses it", id);
+    else if (!co_await remove_leftovers(id))
+      co_return;  // the row stays while its data does
     auto removed = co_await registry.remove(caller, id);
     if (!removed && removed.error().code() != common::Errc::not_found) {
       spdlog::warn("orphan reaper could not finish deleting image {}: {}", id,

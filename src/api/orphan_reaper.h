@@ -43,9 +43,10 @@ struct OrphanReaperConfig {
 // cut short the same way are finished: an image whose status is deleted while its row is live (its
 // glance-api marked it, then died or lost the registry's answer before removing the data and the
 // row) is, once its updated_at has stood still for orphan_timeout, rid of its data and then of its
-// row, provided the only data it names is its own file in the file store. Several api nodes may run
-// reapers against one registry and store: a live upload renews its lease far more often than
-// orphan_timeout, so no node takes it for dead. The first pass runs at start(). It acts as an
+// row, provided the only data it names is its own file in the file store; the reaper sends the
+// mark again, and data the registry's answer says another live image uses stays. Several api nodes
+// may run reapers against one registry and store: a live upload renews its lease far more often
+// than orphan_timeout, so no node takes it for dead. The first pass runs at start(). It acts as an
 // admin: with `token` (the [keystone_authtoken] service user's, when glance-api validates tokens),
 // each pass sends that token, so that a registry validating tokens too takes the service user for
 // who it is (an admin there by its role); without, it sends none, for a registry without flavor or

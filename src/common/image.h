@@ -18,6 +18,11 @@ struct ImageLocation {
   std::string url;
   nlohmann::json metadata = nlohmann::json::object();
   std::string status = "active";  // active | pending_delete | deleted
+  // Only in the registry's answers to a delete (the mark to deleted or pending_delete) and
+  // to a scrubber's claim: whether another live image has the same url as an active
+  // location, so that its data must stay. Absent everywhere else, and from registries that
+  // predate it.
+  std::optional<bool> in_use = std::nullopt;
 };
 
 using ImageProperties = std::map<std::string, std::optional<std::string>>;

@@ -75,6 +75,9 @@ Result<std::vector<ImageLocation>> read_locations(const json& v) {
       if (!item["status"].is_string()) return bad_type("location_data", "a string status");
       loc.status = item["status"].get<std::string>();
     }
+    // Only the registry's answers carry it; in a request it means nothing, and a value of
+    // another type is ignored as unknown keys are.
+    if (given("in_use") && item["in_use"].is_boolean()) loc.in_use = item["in_use"].get<bool>();
     out.push_back(std::move(loc));
   }
   return out;
@@ -155,6 +158,7 @@ void write_image_json(JsonWriter& w, const Image& image, bool brief, bool v2_fie
     w.key("url").string(l.url);
     w.key("metadata").raw(dump_json(l.metadata));
     w.key("status").string(l.status);
+    if (l.in_use) w.key("in_use").boolean(*l.in_use);
     w.end_object();
   }
   w.end_array();

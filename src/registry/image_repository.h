@@ -53,7 +53,9 @@ class ImageRepository {
                                                             const common::RequestContext& ctx,
                                                             const common::ImageFields& fields) = 0;
   // Writes the given fields. `purge_props` soft-deletes properties not in fields.properties;
-  // `from_state` makes the write conditional on the current status.
+  // `from_state` makes the write conditional on the current status. An update that sets the
+  // status to deleted or pending_delete (glance-api's delete) answers each location with
+  // `in_use`, decided in its transaction (location_use.h); so does find_updated for it.
   virtual Result<common::Image> update(MysqlConnection& db, const common::RequestContext& ctx,
                                        const std::string& id, common::ImageFields fields,
                                        bool purge_props,

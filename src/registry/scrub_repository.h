@@ -37,7 +37,9 @@ class ScrubRepository {
   // as of its mark, and claimed in the same transaction, once its updated_at is older than
   // `lease`; younger, it is left to its glance-api (conflict). A location that a claim of its
   // own younger than `lease` holds (claim_location, taken while the image was live) is left
-  // out: the image stays pending_delete until a later claim gets it.
+  // out: the image stays pending_delete until a later claim gets it. Each location returned
+  // says, decided in the claim's transaction, whether another live image has its url as an
+  // active location (in_use, location_use.h): that data must stay.
   virtual common::Result<common::Image> claim(MysqlConnection& db,
                                               const common::RequestContext& ctx,
                                               const std::string& id,

@@ -163,6 +163,39 @@ TEST(ApiInterruptedDelete, DeleteWhoseMarkAnswerIsLostIsFinishedByTheReaper) {
   EXPECT_TRUE(download.body == kept_data);
 }
 
+TEST(ApiInterruptedDelete, ReaperFinishingADeleteKeepsTheFileAnotherLiveImageUses) {
+  ApiBehindCuttingProxy env(R"("status":"deleted")", "upload_orphan_timeout = 2\n");
+  auto& [registry, proxy, datadir, api] = env;
+  HttpClient c(api.port());
+  const std::string data = random_bytes(100000, 12);
+  auto doomed = c.post("/v1/images", data, kRawBare);
+  ASSERT_EQ(doomed.status, 201u) << doomed.body;
+  const std::string id = doomed.json()["image"]["id"];
+  HttpClient r(registry.daemon().port());
+  const std::string url = r.get("/images/" + id).json()["image"]["location"];
+  // Another image names the same file, as any of the registry's trusted callers may write it.
+  auto sharing = r.post("/images",
+                        nlohmann::json{{"image",
+                                        {{"status", "active"},
+                                         {"location", url},
+                                         {"size", data.size()},
+                                         {"disk_format", "raw"},
+                                         {"container_format", "bare"}}}}
+                            .dump(),
+                        {{"Content-Type", "application/json"}});
+  ASSERT_EQ(sharing.status, 200u) << sharing.body;
+  const std::string other = sharing.json()["image"]["id"];
+
+  EXPECT_EQ(c.del("/v1/images/" + id).status, 503u);  // the mark's answer is cut
+  EXPECT_EQ(proxy.cuts(), 1);
+  EXPECT_TRUE(eventually([&] { return registry_row_deleted(env.registry, id); }, 20s)) << api.log();
+  EXPECT_NE(api.log().find("another live image uses it"), std::string::npos) << api.log();
+  EXPECT_EQ(files_in(datadir), 1u);
+  auto download = c.get("/v1/images/" + other);
+  EXPECT_EQ(download.status, 200u);
+  EXPECT_TRUE(download.body == data);
+}
+
 TEST(ApiInterruptedDelete, ReaperLeavesADeletedImageWhoseDataIsNotItsFile) {
   RegistryEnvironment registry;
   const std::string datadir = make_temp_dir("glance-api-store") + "/images";

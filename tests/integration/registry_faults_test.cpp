@@ -95,6 +95,43 @@ TEST(RegistryFaults, DbVersionAndSyncAreIdempotent) {
   EXPECT_EQ(Daemon::run(manage_binary(), args + " frobnicate").first, 2);
 }
 
+TEST(RegistryFaults, DbSyncGivesAnExistingDatabaseTheLocationValueIndexAndKeepsItsRows) {
+  auto& db = MariadbServer::instance();
+  const auto url = db.fresh_database();
+  const auto name = url.substr(url.rfind('/') + 1);
+  Daemon d(registry_binary(), registry_config(url));
+  const auto args = "--config-file " + d.config_path();
+  ASSERT_EQ(Daemon::run(manage_binary(), args + " db_sync").first, 0);
+  // The database as the release before the index left it, with an image and a location.
+  db.sql("ALTER TABLE image_locations DROP KEY ix_image_locations_value", name);
+  const auto top = db.sql("SELECT MAX(version) FROM glance_schema_version", name);
+  db.sql("DELETE FROM glance_schema_version WHERE version = " + top, name);
+  const auto before = Daemon::run(manage_binary(), args + " db_version");
+  ASSERT_EQ(before.first, 0);
+  ASSERT_EQ(std::stoi(before.second), std::stoi(top) - 1);
+  db.sql(
+      "INSERT INTO images (id, status, created_at) VALUES "
+      "('0e7c0c2e-0000-4000-8000-00000000a001', 'active', NOW(6))",
+      name);
+  db.sql(
+      "INSERT INTO image_locations (image_id, value, created_at) VALUES "
+      "('0e7c0c2e-0000-4000-8000-00000000a001', 'file:///kept', NOW(6))",
+      name);
+  const auto plan = [&] {
+    return db.sql("EXPLAIN SELECT id FROM image_locations WHERE value = 'file:///kept'", name);
+  };
+  ASSERT_EQ(plan().find("ix_image_locations_value"), std::string::npos) << plan();
+
+  ASSERT_EQ(Daemon::run(manage_binary(), args + " db_sync").first, 0);
+  auto after = Daemon::run(manage_binary(), args + " db_version");
+  EXPECT_EQ(after, std::make_pair(0, top));
+  EXPECT_NE(plan().find("ix_image_locations_value"), std::string::npos) << plan();
+  EXPECT_EQ(db.sql("SELECT value FROM image_locations", name), "file:///kept\n");
+  // And the registry starts on it.
+  d.start();
+  EXPECT_EQ(d.stop(), 0);
+}
+
 TEST(RegistryFaults, SigtermExitsCleanly) {
   RegistryEnvironment env;
   EXPECT_EQ(env.daemon().stop(), 0);

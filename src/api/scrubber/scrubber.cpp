@@ -127,6 +127,14 @@ net::awaitable<Scrubber::ImageOutcome> Scrubber::scrub_image(const Caller& calle
   bool all = true;
   for (const auto& location : claimed->locations) {
     if (!location.id) continue;
+    // The claim says, per location, whether another live image reads the same data: that
+    // stays, and the location counts as scrubbed. A registry that does not say leaves it to go.
+    if (location.in_use.value_or(false)) {
+      spdlog::info("image {}: its data at {} stays, another live image uses it", id,
+                   common::redact_credentials(location.url));
+      scrubbed.push_back(*location.id);
+      continue;
+    }
     if (co_await scrub_location(id, location))
       scrubbed.push_back(*location.id);
     else

@@ -173,6 +173,13 @@ const std::vector<std::vector<std::string_view>> kMigrations = {
         "ADD KEY ix_image_members_deleted_at (deleted, deleted_at), "
         "DROP KEY ix_image_members_deleted",
     },
+    // 7: a delete and a scrub ask whether another live image has the same location url
+    // (location_use.h); without this they scanned every location row, and their share lock
+    // covered the whole table. value is TEXT, so the key is a prefix: 255 characters hold
+    // our stores' urls whole, and longer ones only share the key's range.
+    {
+        "ALTER TABLE image_locations ADD KEY ix_image_locations_value (value(255))",
+    },
 };
 
 constexpr std::string_view kCreateVersionTable =

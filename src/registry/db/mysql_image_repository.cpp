@@ -4,6 +4,7 @@
 #include "common/image_validation.h"
 #include "registry/db/image_rows.h"
 #include "registry/db/image_writes.h"
+#include "registry/db/location_use.h"
 #include "registry/db/transaction.h"
 #include "registry/db/write_fence.h"
 #include "registry/image_access.h"
@@ -40,6 +41,12 @@ Result<int64_t> owner_usage(MysqlConnection& db, const std::string& owner,
       p);
   if (!rows) return rows.error();
   return std::stoll(rows->front()[0].value_or("0"));
+}
+
+// Whether an update marks the image deleted or pending_delete: glance-api's delete.
+bool marks_deleted(const ImageFields& fields) {
+  return fields.status && (*fields.status == common::ImageStatus::deleted ||
+                           *fields.status == common::ImageStatus::pending_delete);
 }
 
 // Fields the registry never takes from a caller on update.
@@ -147,7 +154,9 @@ Result<Image> MysqlImageRepository::update(MysqlConnection& db, const common::Re
   auto updated = in_transaction(
       db, [&] { return update_in_transaction(db, ctx, id, fields, purge_props, from_state); });
   if (!updated) return updated;
-  return reload(db, id);
+  auto image = reload(db, id);
+  if (image) copy_in_use(updated->locations, image->locations);
+  return image;
 }
 
 Result<std::optional<Image>> MysqlImageRepository::find_updated(MysqlConnection& db,
@@ -162,6 +171,13 @@ Result<std::optional<Image>> MysqlImageRepository::find_updated(MysqlConnection&
   ImageFields expected = fields;
   apply_update_rules(ctx, expected);
   if (!image_holds(*visible, expected, purge_props)) return std::optional<Image>();
+  // The delete's mark did land; its answer still says which data other images use. Asked
+  // after the mark committed, which sees at least what the mark's own transaction saw.
+  if (marks_deleted(expected))
+    if (auto r =
+            in_transaction(db, [&] { return mark_locations_in_use(db, id, visible->locations); });
+        !r)
+      return r.error();
   return std::optional<Image>(std::move(*visible));
 }
 
@@ -207,6 +223,16 @@ Result<Image> MysqlImageRepository::update_in_transaction(
       return r.error();
   if (fields.tags)
     if (auto r = write_tags(db, id, *fields.tags, img.tags, now); !r) return r.error();
+  // In the mark's transaction, so that a concurrent delete of an image sharing a url
+  // serializes with this one (location_use.h).
+  if (marks_deleted(fields)) {
+    if (!(fields.properties || purge_props || fields.locations || fields.tags)) {
+      std::vector<Image> one{img};
+      if (auto r = load_details(db, one); !r) return r.error();
+      img = std::move(one.front());
+    }
+    if (auto r = mark_locations_in_use(db, id, img.locations); !r) return r.error();
+  }
   return std::move(img);
 }
 

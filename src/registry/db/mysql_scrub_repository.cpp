@@ -2,6 +2,7 @@
 
 #include "common/image_status.h"
 #include "registry/db/image_rows.h"
+#include "registry/db/location_use.h"
 #include "registry/db/mysql_connection.h"
 #include "registry/db/transaction.h"
 
@@ -156,7 +157,7 @@ Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::Req
   auto moment = clock_.now();
   std::string now = common::timestamp_to_sql(moment);
   std::string lease_start = common::timestamp_to_sql(moment - lease);
-  auto claimed = in_transaction(db, [&]() -> Result<void> {
+  auto claimed = in_transaction(db, [&]() -> Result<Image> {
     auto row = lock_scrub_row(db, id, lease_start);
     if (!row) return row.error();
     if (row->status != pending_delete())
@@ -176,10 +177,13 @@ Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::Req
         "WHERE id = ?",
         p);
     if (!r) return r.error();
-    return {};
+    auto image = with_pending_locations(db, id, lease_start);
+    if (!image) return image.error();
+    // Decided under the claim, as glance-api's delete decides under its mark.
+    if (auto used = mark_locations_in_use(db, id, image->locations); !used) return used.error();
+    return image;
   });
-  if (!claimed) return claimed.error();
-  return with_pending_locations(db, id, lease_start);
+  return claimed;
 }
 
 Result<Image> MysqlScrubRepository::finish(MysqlConnection& db, const common::RequestContext& ctx,

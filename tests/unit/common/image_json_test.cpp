@@ -102,6 +102,35 @@ TEST(ImageJson, LocationFieldsHaveTheirTypes) {
   EXPECT_FALSE(null_location->locations);
 }
 
+TEST(ImageJson, InUseIsWrittenOnlyWhenKnownAndReadBack) {
+  Image img;
+  img.id = "i";
+  img.locations = {{int64_t{1}, "file:///a"}, {int64_t{2}, "file:///b"}, {int64_t{3}, "file:///c"}};
+  img.locations[1].in_use = true;
+  img.locations[2].in_use = false;
+  const auto j = image_to_json(img);
+  EXPECT_FALSE(j["location_data"][0].contains("in_use")) << j;
+  EXPECT_EQ(j["location_data"][1]["in_use"], true);
+  EXPECT_EQ(j["location_data"][2]["in_use"], false);
+  auto back = image_from_json(j);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->locations[0].in_use, std::nullopt);
+  EXPECT_EQ(back->locations[1].in_use, std::optional<bool>(true));
+  EXPECT_EQ(back->locations[2].in_use, std::optional<bool>(false));
+}
+
+TEST(ImageJson, InUseInARequestIsNeverWrittenAndOfAnyTypeIsNoError) {
+  for (nlohmann::json v : {nlohmann::json("yes"), nlohmann::json(1), nlohmann::json::object()}) {
+    auto f = image_fields_from_json({{"location_data", {{{"url", "http://a"}, {"in_use", v}}}}});
+    ASSERT_TRUE(f) << v;
+    EXPECT_EQ((*f->locations)[0].in_use, std::nullopt) << v;
+  }
+  ImageFields fields;
+  fields.locations = std::vector<ImageLocation>{{int64_t{1}, "http://a"}};
+  fields.locations->front().in_use = true;
+  EXPECT_FALSE(image_fields_to_json(fields)["location_data"][0].contains("in_use"));
+}
+
 TEST(ImageJson, FieldsDistinguishAbsentFromNull) {
   auto f = image_fields_from_json({{"name", nullptr}, {"size", "12"}, {"unknown", 1}});
   ASSERT_TRUE(f);
