@@ -52,7 +52,7 @@ Result<void> refuse_read_only(const common::RequestContext& ctx) {
 
 ImagesResource::Reply ImagesResource::list(Request& req, bool detail) {
   auto query = v2_ ? parse_v2_list_query(req.query, default_limit_, max_limit_)
-                   : parse_list_query(req.query, default_limit_, max_limit_);
+                   : parse_list_query(req.query, default_limit_, max_limit_, req.context.is_admin);
   if (!query) co_return query.error();
   auto images = co_await db_.read<std::vector<Image>>(
       [&](MysqlConnection& db) { return repo_.list(db, req.context, *query, detail); });
