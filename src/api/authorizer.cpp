@@ -111,6 +111,12 @@ Result<void> Authorizer::check_writable(const common::RequestContext& ctx) {
   return {};
 }
 
+Result<void> Authorizer::check_takes_members(const common::Image& image) {
+  if (image.visibility == "shared") return {};
+  return Error::forbidden("Error fetching members of image " + image.id +
+                          ": Only shared images have members.");
+}
+
 Result<void> Authorizer::authorize_image_write(const common::RequestContext& ctx, Action action,
                                                const ImageHeaderRequest& meta,
                                                bool has_data) const {

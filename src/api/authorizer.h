@@ -100,6 +100,10 @@ class Authorizer {
                                            std::string_view immutable_message) const;
   // Read-only contexts change nothing: 403 "Read-only access".
   static common::Result<void> check_writable(const common::RequestContext& ctx);
+  // Only shared images have members, whoever asks (upstream checks it where it authorizes,
+  // not in its database): any other visibility is 403 "Error fetching members of image <id>:
+  // Only shared images have members." for every v2 member route.
+  static common::Result<void> check_takes_members(const common::Image& image);
 
   // download_image's target: the image's fields, then those properties whose names no field
   // has (upstream's create_mashup_dict). Null values are left out.

@@ -35,8 +35,11 @@ boost::asio::awaitable<common::Result<Response>> detailed_health(RegistryClient&
 }  // namespace
 
 void add_health_routes(common::http::Router& router, RegistryClient& registry) {
-  router.add("GET", "/healthcheck/detailed",
-             [&registry](common::http::Request& req) { return detailed_health(registry, req); });
+  auto detailed = [&registry](common::http::Request& req) {
+    return detailed_health(registry, req);
+  };
+  router.add("GET", "/healthcheck/detailed", detailed);
+  router.add("HEAD", "/healthcheck/detailed", detailed);
 }
 
 }  // namespace glance::api

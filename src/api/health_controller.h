@@ -5,7 +5,7 @@
 
 namespace glance::api {
 
-// GET /healthcheck/detailed: glance-api's detailed health for operators. 200 when the
+// GET (or HEAD) /healthcheck/detailed: glance-api's detailed health for operators. 200 when the
 // registry and its database answer, 503 otherwise; the JSON body names each component
 // ("api", "registry", "database") with "OK" or the reason. Served before authentication,
 // as oslo's healthcheck is. The registry client must outlive the routes.

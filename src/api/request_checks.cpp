@@ -42,7 +42,7 @@ Result<void> check_list_params(const common::http::QueryParams& params) {
     if (key == "protected" || key == "is_public") {
       auto v = common::http::to_lower(value);
       if (v != "none" && v != "true" && v != "false" && v != "1" && v != "0")
-        return Error::bad_request("Invalid value for " + key + ": " + value);
+        return Error::bad_request("Bad value passed to filter " + key + " got " + value);
     }
   }
   return {};

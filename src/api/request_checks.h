@@ -18,7 +18,10 @@ namespace glance::api {
 common::Result<void> check_declared_size(const common::http::Request& req,
                                          const ImageHeaderRequest& meta, uint64_t cap);
 
-// The list filters the api validates itself; the rest is the registry's.
+// The list filters the api validates itself, each refusal 400 "Bad value passed to filter
+// <key> got <value>": size_min, size_max and min_ram integers >= 0; protected and is_public
+// one of none, true, false, 1, 0 (any case). The rest, protected=none included, is the
+// registry's.
 common::Result<void> check_list_params(const common::http::QueryParams& params);
 
 // Spec §2.6 steps 5–7: deleted images, immutable size/checksum of active images for

@@ -9,8 +9,14 @@ namespace glance::common {
 http::Filter healthcheck_filter(std::string disable_file) {
   return [disable_file =
               std::move(disable_file)](http::Request& req) -> std::optional<http::Response> {
-    if (req.path != "/healthcheck" || (req.method != "GET" && req.method != "HEAD"))
-      return std::nullopt;
+    if (req.path != "/healthcheck") return std::nullopt;
+    if (req.method != "GET" && req.method != "HEAD") {
+      auto refused = http::to_response(
+          Error::method_not_allowed("The method is not allowed for this resource."),
+          req.headers.get("Accept").value_or(""));
+      refused.headers.set("Allow", "GET, HEAD");
+      return refused;
+    }
     if (auto disabled = disabled_by_file(disable_file)) return disabled;
     return http::Response::text(200, "OK");
   };

@@ -8,8 +8,9 @@
 
 namespace glance::common {
 
-// GET /healthcheck: 200 "OK", or 503 "DISABLED BY FILE" while `disable_file` exists
-// (oslo.middleware's healthcheck with disable_by_file_path).
+// GET or HEAD /healthcheck: 200 "OK", or 503 "DISABLED BY FILE" while `disable_file` exists
+// (oslo.middleware's healthcheck with disable_by_file_path); another method 405 with
+// "Allow: GET, HEAD", as the other operational routes answer (daemon_metrics.h).
 http::Filter healthcheck_filter(std::string disable_file);
 // The 503 "DISABLED BY FILE" answer while `disable_file` exists; nullopt otherwise (and when
 // no file is configured).

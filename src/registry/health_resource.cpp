@@ -14,11 +14,13 @@ using Reply = boost::asio::awaitable<Result<Response>>;
 
 void add_health_routes(common::http::Router& router, DbExecutor& db, NodeHealth* node,
                        std::string disable_file) {
-  router.add("GET", "/healthcheck/detailed", [&db, node](Request&) -> Reply {
+  auto detailed = [&db, node](Request&) -> Reply {
     auto alive = node ? co_await node->check() : co_await db.probe();
     nlohmann::json body = {{"database", alive ? "OK" : alive.error().message()}};
     co_return Response::json(alive ? 200 : 503, common::dump_json(body));
-  });
+  };
+  router.add("GET", "/healthcheck/detailed", detailed);
+  router.add("HEAD", "/healthcheck/detailed", detailed);
   if (!node) return;
   auto check = [node, disable_file = std::move(disable_file)](Request&) -> Reply {
     if (auto disabled = common::disabled_by_file(disable_file)) co_return std::move(*disabled);

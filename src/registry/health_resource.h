@@ -9,8 +9,8 @@ namespace glance::registry {
 
 class NodeHealth;
 
-// GET /healthcheck/detailed: whether the database serves, for operators and for glance-api's
-// own detailed health. 200 {"database": "OK"}, or 503 with the reason.
+// GET (or HEAD) /healthcheck/detailed: whether the database serves, for operators and for
+// glance-api's own detailed health. 200 {"database": "OK"}, or 503 with the reason.
 //
 // With `node` ([healthcheck] check_database_node), GET and HEAD /healthcheck too, the check
 // load balancers ask: 503 "DISABLED BY FILE" while `disable_file` exists, else 503 with the

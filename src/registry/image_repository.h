@@ -53,7 +53,9 @@ class ImageRepository {
                                                             const common::RequestContext& ctx,
                                                             const common::ImageFields& fields) = 0;
   // Writes the given fields. `purge_props` soft-deletes properties not in fields.properties;
-  // `from_state` makes the write conditional on the current status. An update that sets the
+  // `from_state` makes the write conditional on the current status. An empty owner is no
+  // owner; a caller other than an admin who sets the owner must still see the image
+  // afterwards, else nothing is written and the answer is not_found. An update that sets the
   // status to deleted or pending_delete (glance-api's delete) answers each location with
   // `in_use`, decided in its transaction (location_use.h); so does find_updated for it.
   virtual Result<common::Image> update(MysqlConnection& db, const common::RequestContext& ctx,

@@ -30,12 +30,15 @@ Result<common::ImageFields> fields_from_body(const json& body, bool v2) {
 }
 
 // Drops what this caller may not set, then refuses invalid values before anything is
-// written. Only admins set the system fields and the owner; on update nobody sets them or
-// the id, so those are ignored rather than judged.
+// written. Only admins set the system fields; on update nobody sets them or the id, so those
+// are ignored rather than judged. v1 takes the owner from admins only; v2 from whoever may
+// change the image, as upstream v2 saves the owner a patch added (the repository undoes a
+// change that would hide the image from its caller).
 Result<common::ImageFields> writable_fields(common::ImageFields fields,
-                                            const common::RequestContext& ctx, bool creating) {
+                                            const common::RequestContext& ctx, bool creating,
+                                            bool v2) {
   if (!ctx.is_admin || !creating) common::drop_system_fields(fields);
-  if (!ctx.is_admin) fields.owner.reset();
+  if (!ctx.is_admin && (creating || !v2)) fields.owner.reset();
   if (!creating) fields.id.reset();
   if (auto r = common::validate_image_fields(fields); !r) return r.error();
   return fields;
@@ -49,7 +52,7 @@ Result<void> refuse_read_only(const common::RequestContext& ctx) {
 
 ImagesResource::Reply ImagesResource::list(Request& req, bool detail) {
   auto query = v2_ ? parse_v2_list_query(req.query, default_limit_, max_limit_)
-                   : parse_list_query(req.query, default_limit_, max_limit_);
+                   : parse_list_query(req.query, default_limit_, max_limit_, req.context.is_admin);
   if (!query) co_return query.error();
   auto images = co_await db_.read<std::vector<Image>>(
       [&](MysqlConnection& db) { return repo_.list(db, req.context, *query, detail); });
@@ -76,7 +79,7 @@ ImagesResource::Reply ImagesResource::create(Request& req) {
   if (!body) co_return body.error();
   auto decoded = fields_from_body(*body, v2_);
   if (!decoded) co_return decoded.error();
-  auto fields = writable_fields(std::move(*decoded), req.context, true);
+  auto fields = writable_fields(std::move(*decoded), req.context, true, v2_);
   if (!fields) co_return fields.error();
   if (!fields->id) fields->id = ids_.new_id();
   DbWrite<Image> unit{
@@ -102,7 +105,7 @@ ImagesResource::Reply ImagesResource::update(Request& req) {
   if (!body) co_return body.error();
   auto decoded = fields_from_body(*body, v2_);
   if (!decoded) co_return decoded.error();
-  auto fields = writable_fields(std::move(*decoded), req.context, false);
+  auto fields = writable_fields(std::move(*decoded), req.context, false, v2_);
   if (!fields) co_return fields.error();
   std::optional<common::ImageStatus> from_state;
   if (body->contains("from_state") && !(*body)["from_state"].is_null()) {

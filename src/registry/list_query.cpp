@@ -64,7 +64,7 @@ Result<int64_t> non_negative_filter(const std::string& key, const std::string& v
 }  // namespace
 
 Result<ListQuery> parse_list_query(const common::http::QueryParams& params, int64_t default_limit,
-                                   int64_t max_limit) {
+                                   int64_t max_limit, bool caller_is_admin) {
   ListQuery q;
   q.limit = default_limit;
   for (const auto& [key, value] : params) {
@@ -86,7 +86,7 @@ Result<ListQuery> parse_list_query(const common::http::QueryParams& params, int6
       if (value != "asc" && value != "desc")
         return Error::bad_request("Unsupported sort_dir. Acceptable values: asc, desc");
       q.sort_ascending = value == "asc";
-    } else if (key == "is_public") {
+    } else if (key == "is_public" && caller_is_admin) {
       std::string v = common::http::to_lower(value);
       if (v == "none")
         q.is_public = PublicFilter::all;

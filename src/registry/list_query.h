@@ -60,9 +60,10 @@ struct ListQuery {
 };
 
 // Parses and validates the query string; bad values give bad_request with Glance's
-// messages. Unknown parameters are ignored, as upstream does.
+// messages. Unknown parameters are ignored, as upstream does; so is is_public, whatever its
+// value, unless `caller_is_admin` (upstream's registry reads it for admins only).
 Result<ListQuery> parse_list_query(const common::http::QueryParams& params, int64_t default_limit,
-                                   int64_t max_limit);
+                                   int64_t max_limit, bool caller_is_admin);
 
 // Glance v2's list query (upstream's images API deserializer and database filters): its
 // 400 messages, and every parameter it does not know is a property filter, as upstream.

@@ -10,6 +10,8 @@ namespace glance::registry {
 // The registry's routes for Glance v2's image members, with status. Answers
 // {"members": [...]} and {"member": {...}} (common/image_membership.h). The rules are those of
 // MemberRepository's v2 methods; glance-api checks upstream's order and policy before it asks.
+// Listing, showing and removing do not look at the image's visibility, as upstream's database
+// does not: glance-api refuses every member route of an image that is not shared.
 // Safe for concurrent requests; the executor and repository must outlive it.
 class V2MembersResource {
  public:

@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr int64_t kDefaultLimit = 25, kMaxLimit = 1000;
   auto params = glance::common::http::parse_query(glance::fuzz::as_text(data, size));
   if (!params) return 0;
-  auto query = glance::registry::parse_list_query(*params, kDefaultLimit, kMaxLimit);
+  auto query = glance::registry::parse_list_query(*params, kDefaultLimit, kMaxLimit, true);
   if (!query) {
     check(!query.error().message().empty(), "a refused query says why");
     return 0;

@@ -366,5 +366,44 @@ TEST(ApiV2MembersPolicy, EachMemberRuleRefusesItsAction) {
   std::filesystem::remove_all(dir);
 }
 
+// Members added while an image was shared stay stored when it stops being shared, but no
+// caller, the owner and an admin included, lists or removes them until it is shared again.
+TEST_F(ApiV2Members, MembersOfAnImageNoLongerSharedCannotBeListedOrRemoved) {
+  const auto id = alice_image("shared-then-not");
+  ASSERT_EQ(alice_.post(members(id), R"({"member": "tenant-b"})", kJson).status, 200u);
+  const HeaderList patch_type = {{"Content-Type", "application/openstack-images-v2.1-json-patch"}};
+  auto set_visibility = [&](const HttpClient& c, const std::string& visibility) {
+    auto r = c.request(
+        "PATCH", "/v2/images/" + id, patch_type,
+        json::array({{{"op", "replace"}, {"path", "/visibility"}, {"value", visibility}}}).dump());
+    ASSERT_EQ(r.status, 200u) << r.body;
+  };
+  const std::string words =
+      "Error fetching members of image " + id + ": Only shared images have members.";
+  for (const char* visibility : {"private", "community", "public"}) {
+    set_visibility(std::string(visibility) == "public" ? admin_ : alice_, visibility);
+    for (const HttpClient* c : {&alice_, &admin_}) {
+      const std::string who = std::string(c == &admin_ ? "admin " : "owner ") + visibility;
+      expect_answer(c->get(members(id)), 403, words, "list by " + who);
+      expect_answer(c->del(member(id, "tenant-b")), 403, words, "delete by " + who);
+      expect_answer(c->put(member(id, "tenant-b"), R"({"status": "accepted"})", kJson), 403, words,
+                    "update by " + who);
+    }
+    // The member no longer sees a private image at all.
+    if (std::string(visibility) == "private")
+      expect_answer(bob_.del(member(id, "tenant-b")), 404, "Image " + id + " not found.",
+                    "member private");
+    else
+      expect_answer(bob_.del(member(id, "tenant-b")), 403, words,
+                    std::string("member ") + visibility);
+  }
+  set_visibility(admin_, "shared");
+  auto listed = alice_.get(members(id));
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  ASSERT_EQ(listed.json()["members"].size(), 1u);
+  EXPECT_EQ(listed.json()["members"][0]["member_id"], "tenant-b");
+  EXPECT_EQ(alice_.del(member(id, "tenant-b")).status, 204u);
+}
+
 }  // namespace
 }  // namespace glance::testing

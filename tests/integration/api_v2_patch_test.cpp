@@ -175,6 +175,42 @@ TEST_F(ApiV2Patch, VisibilityFollowsPolicy) {
   EXPECT_EQ(given.json()["owner"], "tenant-b");
 }
 
+// Only a replace of the owner is refused to a non-admin: upstream saves an added owner, and
+// undoes the save (404) when the caller would no longer see the image.
+TEST_F(ApiV2Patch, AnAddedOwnerIsSavedWhileTheCallerStillSeesTheImage) {
+  const auto add_owner = [](const std::string& owner) {
+    return json::array({{{"op", "add"}, {"path", "/owner"}, {"value", owner}}}).dump();
+  };
+  const std::string community =
+      create(alice_, {{"name", "p-owner-community"}, {"visibility", "community"}})["id"];
+  auto given = patch(alice_, community, add_owner("tenant-b"));
+  ASSERT_EQ(given.status, 200u) << given.body;
+  EXPECT_EQ(given.json()["owner"], "tenant-b");
+  EXPECT_EQ(shown(admin_, community)["owner"], "tenant-b");
+  // It is tenant-b's now: alice may no longer change it, bob may.
+  expect_answer(patch(alice_, community, add_owner("tenant-a")), 403u,
+                "You are not permitted to modify 'owner' on this image.", "former owner");
+  EXPECT_EQ(patch(bob_, community, add_owner("tenant-b")).status, 200u);
+
+  // A private image given away would vanish from its giver: nothing changes.
+  const std::string priv =
+      create(alice_, {{"name", "p-owner-private"}, {"visibility", "private"}})["id"];
+  const auto before = shown(alice_, priv);
+  expect_answer(patch(alice_, priv, add_owner("tenant-b")), 404u, "No image found with ID " + priv,
+                "private image given away");
+  EXPECT_EQ(shown(alice_, priv), before);
+  EXPECT_EQ(bob_.get("/v2/images/" + priv).status, 404u);
+  // The same owner again is no change; the old media type's add of a present attribute is 409.
+  EXPECT_EQ(patch(alice_, priv, add_owner("tenant-a")).status, 200u);
+  expect_answer(patch(alice_, priv, R"([{"add":"/owner","value":"tenant-b"}])", kPatch20), 409u,
+                "Property owner already present.", "v2.0 add");
+  EXPECT_EQ(shown(admin_, priv)["owner"], "tenant-a");
+  // v1 PUT by a non-admin still leaves the owner alone.
+  auto v1 = alice_.put("/v1/images/" + priv, "", {{"x-image-meta-owner", "tenant-b"}});
+  ASSERT_EQ(v1.status, 200u) << v1.body;
+  EXPECT_EQ(shown(admin_, priv)["owner"], "tenant-a");
+}
+
 TEST_F(ApiV2Patch, OtherTenantsImages) {
   const std::string priv = create(alice_, {{"name", "p-private"}, {"visibility", "private"}})["id"];
   expect_answer(patch(bob_, priv, R"([{"op":"replace","path":"/name","value":"mine"}])"), 404u,

@@ -42,6 +42,49 @@ TEST_F(ApiVisibility, PrivateImagesAre404ForOtherTenantsNot403) {
   EXPECT_TRUE(lists(admin_, id, "?is_public=none"));
 }
 
+// The boolean list filters, as upstream's api and registry judge them: the api takes none,
+// true, false, 1 and 0 in any case; the registry then refuses protected=none, and reads
+// is_public for admins only (none: every image; false: the non-public ones).
+TEST_F(ApiVisibility, BooleanListFiltersAreJudgedAsUpstreamJudgesThem) {
+  auto made =
+      alice_.post("/v1/images", "",
+                  {{"x-image-meta-name", "bool-filters"}, {"x-image-meta-protected", "True"}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  const std::string id = made.json()["image"]["id"];
+  auto expect_400 = [](const HttpResponse& r, const std::string& words, const std::string& what) {
+    EXPECT_EQ(r.status, 400u) << what << ": " << r.body;
+    EXPECT_NE(r.body.find(words), std::string::npos) << what << ": " << r.body;
+  };
+  for (const std::string path : {"/v1/images", "/v1/images/detail"}) {
+    for (const HttpClient* c : {&alice_, &admin_}) {
+      expect_400(c->get(path + "?protected=none"), "protected must be True, or False",
+                 path + " protected=none");
+      expect_400(c->get(path + "?protected=NONE&name=bool-filters"),
+                 "protected must be True, or False", path + " protected=NONE");
+      expect_400(c->get(path + "?protected=yes"), "Bad value passed to filter protected got yes",
+                 path + " protected=yes");
+      expect_400(c->get(path + "?is_public=maybe"),
+                 "Bad value passed to filter is_public got maybe", path + " is_public=maybe");
+      expect_400(c->get(path + "?is_public="), "Bad value passed to filter is_public got",
+                 path + " empty is_public");
+      expect_400(c->get(path + "?protected=tru%65x"), "Bad value passed to filter protected",
+                 path + " protected=truex");
+    }
+  }
+  EXPECT_TRUE(lists(alice_, id, "?protected=TRUE"));
+  EXPECT_TRUE(lists(alice_, id, "?protected=1"));
+  EXPECT_FALSE(lists(alice_, id, "?protected=False"));
+  EXPECT_FALSE(lists(alice_, id, "?protected=0"));
+  // is_public is an admin's filter; anyone else's is ignored, once the api found it well formed.
+  for (const char* v : {"none", "None", "true", "false", "0"})
+    EXPECT_TRUE(lists(alice_, id, std::string("?is_public=") + v)) << v;
+  EXPECT_FALSE(lists(bob_, id, "?is_public=none"));
+  EXPECT_TRUE(lists(admin_, id, "?is_public=NONE"));
+  EXPECT_TRUE(lists(admin_, id, "?is_public=False"));
+  EXPECT_FALSE(lists(admin_, id, "?is_public=1"));
+  EXPECT_FALSE(lists(admin_, id));
+}
+
 TEST_F(ApiVisibility, PublicImagesAreSeenByAllButChangedOnlyByTheOwner) {
   EXPECT_EQ(alice_.post("/v1/images", "", {{"x-image-meta-is_public", "True"}}).status, 403u);
   auto r = admin_.post("/v1/images", "",

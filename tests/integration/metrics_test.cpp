@@ -310,6 +310,44 @@ TEST(Metrics, RandomPathsAndMethodsAddNoSeries) {
   expect_recovered(env.api(), baseline);
 }
 
+// The operational paths take GET and HEAD; any other method is 405 naming both, on either
+// daemon, never the api's version document or an API 404, and the daemon keeps serving.
+TEST(Metrics, OperationalPathsRefuseOtherMethodsWith405) {
+  ApiEnvironment env;
+  auto api = env.client();
+  HttpClient registry(env.registry().daemon().port());
+  auto baseline = ProcessHealth::snapshot(env.api().pid());
+  for (const HttpClient* c : {&api, &registry}) {
+    const std::string daemon = c == &api ? "api " : "registry ";
+    const int port = c == &api ? env.api().port() : env.registry().daemon().port();
+    for (const std::string path : {"/metrics", "/healthcheck", "/healthcheck/detailed"}) {
+      for (const std::string method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+        auto r =
+            method == "POST" ? c->post(path, "scrape me") : c->request(method, path, HeaderList{});
+        EXPECT_EQ(r.status, 405u) << daemon << method << " " << path << ": " << r.body;
+        EXPECT_EQ(r.header("Allow"), std::optional<std::string>("GET, HEAD"))
+            << daemon << method << " " << path;
+      }
+      auto head = c->head(path);
+      EXPECT_EQ(head.status, 200u) << daemon << "HEAD " << path;
+      EXPECT_TRUE(head.body.empty()) << daemon << "HEAD " << path;
+      EXPECT_EQ(c->get(path).status, 200u) << daemon << "GET " << path;
+    }
+    // A body past any buffer limit is refused the same way, and the connection closed
+    // rather than read to its end.
+    RawConnection huge(port);
+    huge.send("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n" +
+              std::string(1 << 16, 'm'));
+    EXPECT_TRUE(huge.read(1 << 16).starts_with("HTTP/1.1 405")) << daemon;
+    EXPECT_TRUE(huge.closed_by_server()) << daemon;
+    EXPECT_EQ(c->get("/metrics").status, 200u) << daemon;
+    // Paths beside them are no operational paths.
+    EXPECT_NE(c->post("/metrics/x", "").status, 405u) << daemon;
+  }
+  EXPECT_NE(scrape(api).size(), 0u);
+  expect_recovered(env.api(), baseline);
+}
+
 TEST(Metrics, TheOptionTurnsTheRouteOff) {
   ApiEnvironment env(false, "expose_metrics = false\n", "", "",
                      "[DEFAULT]\nexpose_metrics = false\n");
@@ -345,7 +383,10 @@ TEST(Metrics, ItsOwnPortServesThemAndTheApiPortsNoLonger) {
   EXPECT_GT(value(s, "process_open_fds"), 3);
   EXPECT_EQ(api_scraper.get("/healthcheck").status, 200u);
   EXPECT_EQ(api_scraper.get("/v1/images").status, 404u);
-  EXPECT_EQ(api_scraper.post("/metrics", "x").status, 405u);
+  auto posted = api_scraper.post("/metrics", "x");
+  EXPECT_EQ(posted.status, 405u);
+  EXPECT_EQ(posted.header("Allow"), std::optional<std::string>("GET, HEAD"));
+  EXPECT_EQ(api_scraper.head("/metrics").status, 200u);
   HttpClient registry_scraper(registry_metrics);
   EXPECT_GT(value(scrape(registry_scraper), "glance_registry_db_operations_total",
                   {{"kind", "read"}, {"outcome", "ok"}}),

@@ -203,6 +203,11 @@ TEST(RegistryFaults, HealthcheckWithoutTheDatabaseCheckIgnoresMysql) {
   EXPECT_FALSE(eventually([&] { return c.get("/healthcheck").status != 200u; }, 3s));
   EXPECT_EQ(c.get("/healthcheck").body, "OK");
   EXPECT_EQ(c.get("/healthcheck/detailed").status, 503u);
+  EXPECT_EQ(c.head("/healthcheck/detailed").status, 503u);
+  // The plain check is a filter here, not a route: it refuses other methods all the same.
+  auto deleted = c.del("/healthcheck");
+  EXPECT_EQ(deleted.status, 405u);
+  EXPECT_EQ(deleted.header("Allow"), std::optional<std::string>("GET, HEAD"));
   MariadbServer::instance().start();
 }
 
@@ -218,7 +223,10 @@ TEST(RegistryFaults, HealthcheckDisableFileWinsOverTheDatabaseCheck) {
   EXPECT_EQ(c.head("/healthcheck").status, 503u);
   run_command("rm " + flag);
   EXPECT_EQ(c.get("/healthcheck").body, "OK");
-  EXPECT_EQ(c.post("/healthcheck", "").status, 404u);  // as every unknown registry route
+  // An operational path, not a registry route: another method is 405, as on /metrics.
+  auto posted = c.post("/healthcheck", "");
+  EXPECT_EQ(posted.status, 405u);
+  EXPECT_EQ(posted.header("Allow"), std::optional<std::string>("GET, HEAD"));
 }
 
 }  // namespace

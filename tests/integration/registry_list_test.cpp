@@ -79,8 +79,12 @@ TEST_F(RegistryList, TenantsSeePublicOwnAndSharedWithThem) {
   EXPECT_EQ(name_set(list("t2", "")), (std::set<std::string>{"alpha", "gamma"}));
   EXPECT_EQ(name_set(list("t3", "")), (std::set<std::string>{"alpha", "gamma"}));
   EXPECT_EQ(name_set(list("t4", "")), (std::set<std::string>{"alpha"}));
-  // is_public is ignored for non-admins.
+  // is_public is ignored for non-admins, even a value an admin would be refused.
   EXPECT_EQ(name_set(list("t4", "is_public=none")), (std::set<std::string>{"alpha"}));
+  EXPECT_EQ(name_set(list("t4", "is_public=maybe")), (std::set<std::string>{"alpha"}));
+  EXPECT_EQ(list("adm", "is_public=maybe", "admin").status, 400u);
+  // protected=none is no boolean, whoever asks.
+  EXPECT_EQ(list("t4", "protected=none").status, 400u);
 }
 
 TEST_F(RegistryList, AdminsListAsUsersUnlessIsPublicSaysOtherwise) {

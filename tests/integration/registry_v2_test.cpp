@@ -272,5 +272,32 @@ TEST_F(RegistryV2, LocationsByIdAreACompareAndSetOfTheSet) {
   EXPECT_EQ(located(r)[0].second, "http://a/4");
 }
 
+// v1 takes an owner from admins only; v2 from whoever may change the image, unless the change
+// would hide the image from its caller (then nothing is written).
+TEST_F(RegistryV2, OwnerChangesFollowEachVersionsRule) {
+  const auto put_owner = [](const std::string& prefix, const std::string& id, const json& owner) {
+    return as("t5").put(prefix + "/images/" + id, json{{"image", {{"owner", owner}}}}.dump());
+  };
+  const auto owner_of = [](const std::string& id) {
+    return as("t0", "admin").get("/v2/images/" + id).json()["image"]["owner"];
+  };
+  const std::string pub = create("t5", {{"name", "owner-pub"}, {"visibility", "public"}});
+  const std::string priv = create("t5", {{"name", "owner-priv"}, {"visibility", "private"}});
+  EXPECT_EQ(put_owner("", pub, "t6").status, 200u);
+  EXPECT_EQ(owner_of(pub), "t5");
+  auto hidden = put_owner("/v2", priv, "t6");
+  EXPECT_EQ(hidden.status, 404u) << hidden.body;
+  EXPECT_NE(hidden.body.find("No image found with ID " + priv), std::string::npos) << hidden.body;
+  EXPECT_EQ(owner_of(priv), "t5");
+  auto given = put_owner("/v2", pub, "t6");
+  ASSERT_EQ(given.status, 200u) << given.body;
+  EXPECT_EQ(given.json()["image"]["owner"], "t6");
+  EXPECT_EQ(put_owner("/v2", pub, "t5").status, 403u);  // no longer t5's to change
+  // An empty owner is no owner, and an ownerless image stays visible.
+  auto emptied = as("t6").put("/v2/images/" + pub, R"({"image": {"owner": ""}})");
+  ASSERT_EQ(emptied.status, 200u) << emptied.body;
+  EXPECT_TRUE(owner_of(pub).is_null());
+}
+
 }  // namespace
 }  // namespace glance::testing

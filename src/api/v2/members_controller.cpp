@@ -63,9 +63,7 @@ boost::asio::awaitable<Result<Image>> MembersController::shared_image(Request& r
   const Caller caller = caller_of(req);
   auto image = co_await find_live_image(registry_, caller, id, image_missing(id));
   if (!image) co_return image.error();
-  if (image->visibility != "shared")
-    co_return Error::forbidden("Error fetching members of image " + id +
-                               ": Only shared images have members.");
+  if (auto r = Authorizer::check_takes_members(*image); !r) co_return r.error();
   co_return image;
 }
 

@@ -120,6 +120,22 @@ std::optional<Error> header_error(const boost::system::error_code& ec) {
   return Error::bad_request("Malformed request.");
 }
 
+// The answer to a request no route takes: `error`, with `allow` as the Allow header when
+// given.
+net::awaitable<Response> refuse_route(AnyStream& stream, beast::flat_buffer& buffer,
+                                      bhttp::request_parser<bhttp::empty_body>& parser,
+                                      HttpServer::State& state, Request& req, const Error& error,
+                                      const std::string& allow, bool* body_complete) {
+  auto res = error_response(req, error);
+  if (!allow.empty()) res.headers.set("Allow", allow);
+  // Read a small body anyway so the connection can stay open; a large one closes it.
+  if (req.has_body()) {
+    auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
+    *body_complete = body.has_value();
+  }
+  co_return res;
+}
+
 // Runs filters and the router, reads the body as the route wants, and calls the handler.
 // Sets *body_complete once the request body has been read to its end; the caller keeps
 // the connection only then, so an answer given early (a filter, an error, an exception)
@@ -132,7 +148,9 @@ net::awaitable<Response> dispatch(HttpServer::State& state, AnyStream& stream,
     Request probe;
     probe.method = req.method;
     probe.path = req.path;
-    if (auto early = state.early_routes->match(probe, nullptr)) {
+    std::string allow;
+    auto early = state.early_routes->match(probe, &allow);
+    if (early) {
       auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
       if (!body) co_return error_response(req, body.error());
       *body_complete = true;
@@ -142,6 +160,11 @@ net::awaitable<Response> dispatch(HttpServer::State& state, AnyStream& stream,
       auto result = co_await (*early->handler)(req);
       co_return result ? std::move(*result) : error_response(req, result.error());
     }
+    // An operational path is no API path: another method on it is 405, not whatever the
+    // filters and the API's router would make of an unknown path.
+    if (early.error().code() == Errc::method_not_allowed)
+      co_return co_await refuse_route(stream, buffer, parser, state, req, early.error(), allow,
+                                      body_complete);
   }
   for (const auto& filter : state.filters) {
     auto answer = filter.is_async() ? co_await filter.run_async(req) : filter.run(req);
@@ -155,16 +178,9 @@ net::awaitable<Response> dispatch(HttpServer::State& state, AnyStream& stream,
   }
   std::string allow;
   auto match = state.router.match(req, &allow);
-  if (!match) {
-    auto res = error_response(req, match.error());
-    if (!allow.empty()) res.headers.set("Allow", allow);
-    // Read a small body anyway so the connection can stay open; a large one closes it.
-    if (req.has_body()) {
-      auto body = co_await read_buffered_body(stream, buffer, parser, state.config);
-      *body_complete = body.has_value();
-    }
-    co_return res;
-  }
+  if (!match)
+    co_return co_await refuse_route(stream, buffer, parser, state, req, match.error(), allow,
+                                    body_complete);
 
   req.route = match->route;
   if (match->body_mode == BodyMode::buffered) {

@@ -13,12 +13,13 @@ namespace glance::common::metrics {
 namespace {
 
 void add_metrics_route(http::Router& routes, Metrics& metrics) {
-  routes.add("GET", "/metrics",
-             [&metrics](http::Request&) -> boost::asio::awaitable<Result<http::Response>> {
-               auto res = http::Response::text(200, metrics.scrape());
-               res.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-               co_return res;
-             });
+  auto scrape = [&metrics](http::Request&) -> boost::asio::awaitable<Result<http::Response>> {
+    auto res = http::Response::text(200, metrics.scrape());
+    res.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    co_return res;
+  };
+  routes.add("GET", "/metrics", scrape);
+  routes.add("HEAD", "/metrics", scrape);
 }
 
 // A scraper needs few connections and no bodies: tight limits keep a flood of them, or a slow

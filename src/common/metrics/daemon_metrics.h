@@ -15,7 +15,9 @@
 
 namespace glance::common::metrics {
 
-// Where GET /metrics is served: [DEFAULT] metrics_bind_port and metrics_bind_host.
+// Where GET (and HEAD) /metrics is served: [DEFAULT] metrics_bind_port and metrics_bind_host.
+// Another method on /metrics, wherever it is served, is 405 with "Allow: GET, HEAD", as on
+// /healthcheck.
 struct MetricsListenerOptions {
   // Unset: on the API listener, beside /healthcheck. Set: on a listener of its own (0: an
   // ephemeral port, logged once bound), so that operators can keep it off the API's network.

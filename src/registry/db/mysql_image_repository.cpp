@@ -49,9 +49,10 @@ bool marks_deleted(const ImageFields& fields) {
                            *fields.status == common::ImageStatus::pending_delete);
 }
 
-// Fields the registry never takes from a caller on update.
-void apply_update_rules(const common::RequestContext& ctx, ImageFields& fields) {
-  if (!ctx.is_admin) fields.owner.reset();
+// Fields the registry never takes from a caller on update; an empty owner is no owner.
+void apply_update_rules(ImageFields& fields) {
+  if (fields.owner && *fields.owner && (*fields.owner)->empty())
+    fields.owner = std::optional<std::string>();
   fields.id.reset();
   fields.created_at.reset();
   fields.deleted_at.reset();
@@ -169,13 +170,13 @@ Result<std::optional<Image>> MysqlImageRepository::find_updated(MysqlConnection&
   auto visible = only_if_visible(db, ctx, std::move(*found), "Image not found");
   if (!visible) return visible.error();
   ImageFields expected = fields;
-  apply_update_rules(ctx, expected);
+  apply_update_rules(expected);
   if (!image_holds(*visible, expected, purge_props)) return std::optional<Image>();
   // The delete's mark did land; its answer still says which data other images use. Asked
   // after the mark committed, which sees at least what the mark's own transaction saw.
   if (marks_deleted(expected))
-    if (auto r =
-            in_transaction(db, [&] { return mark_locations_in_use(db, id, visible->locations); });
+    if (auto r = in_plain_transaction(
+            db, [&] { return mark_locations_in_use(db, id, visible->locations); });
         !r)
       return r.error();
   return std::optional<Image>(std::move(*visible));
@@ -190,7 +191,7 @@ Result<Image> MysqlImageRepository::update_in_transaction(
   if (auto r = check_can_modify(ctx, img); !r) return r.error();
   if (from_state && img.status != *from_state) return Error::conflict("Image operation conflicts");
 
-  apply_update_rules(ctx, fields);
+  apply_update_rules(fields);
   if (auto r = common::validate_image_fields(fields); !r) return r.error();
   auto moment = clock_.now();
   std::string now = common::timestamp_to_sql(moment);
@@ -223,6 +224,11 @@ Result<Image> MysqlImageRepository::update_in_transaction(
       return r.error();
   if (fields.tags)
     if (auto r = write_tags(db, id, *fields.tags, img.tags, now); !r) return r.error();
+  // A caller who gives its image away must still see it afterwards, or the whole update is
+  // undone and the image is missing to it, as upstream answers.
+  if (fields.owner && !ctx.is_admin)
+    if (auto r = find_visible_image(db, ctx, id, false, "No image found with ID " + id); !r)
+      return r.error();
   // In the mark's transaction, so that a concurrent delete of an image sharing a url
   // serializes with this one (location_use.h).
   if (marks_deleted(fields)) {

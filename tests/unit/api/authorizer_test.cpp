@@ -207,5 +207,20 @@ TEST_F(AuthorizerTest, V2ChangesAskOwnershipFirstThenTheRule) {
   EXPECT_TRUE(Authorizer(*open).authorize_v2_change(member(), image, Action::deactivate, "x"));
 }
 
+TEST_F(AuthorizerTest, OnlySharedImagesTakeMembers) {
+  common::Image image;
+  image.id = "i";
+  image.visibility = "shared";
+  EXPECT_TRUE(Authorizer::check_takes_members(image));
+  for (const char* visibility : {"private", "public", "community", "", "Shared"}) {
+    image.visibility = visibility;
+    auto refused = Authorizer::check_takes_members(image);
+    ASSERT_FALSE(refused) << visibility;
+    EXPECT_EQ(refused.error().code(), common::Errc::forbidden);
+    EXPECT_EQ(refused.error().message(),
+              "Error fetching members of image i: Only shared images have members.");
+  }
+}
+
 }  // namespace
 }  // namespace glance::api

@@ -84,6 +84,16 @@ TEST(RequestChecks, ListFilters) {
   EXPECT_FALSE(check_list_params({{"size_min", "-1"}}));
   EXPECT_FALSE(check_list_params({{"size_max", "abc"}}));
   EXPECT_FALSE(check_list_params({{"protected", "maybe"}}));
+  // Upstream's words for a boolean filter it cannot read; none is left to the registry.
+  for (const char* key : {"protected", "is_public"}) {
+    auto bad = check_list_params({{"name", "x"}, {key, "yes"}});
+    ASSERT_FALSE(bad) << key;
+    EXPECT_EQ(bad.error().message(), std::string("Bad value passed to filter ") + key + " got yes");
+    EXPECT_EQ(check_list_params({{key, ""}}).error().message(),
+              std::string("Bad value passed to filter ") + key + " got ");
+    for (const char* good : {"NONE", "None", "TRUE", "false", "1", "0"})
+      EXPECT_TRUE(check_list_params({{key, good}})) << key << "=" << good;
+  }
 }
 
 TEST(RequestChecks, OctetStreamIgnoresParameters) {

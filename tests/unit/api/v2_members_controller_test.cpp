@@ -163,13 +163,36 @@ TEST_F(V2MembersControllerTest, QuotaAndDuplicatesAreTheRegistrysToJudge) {
 }
 
 TEST_F(V2MembersControllerTest, OnlySharedImagesHaveMembers) {
-  put_image("private");
+  // A member added while the image was shared stays in the registry, but no route reaches it
+  // once the image is private, public or community: not even the owner's or an admin's.
+  ASSERT_EQ(run(&C::create, request("tenant-a", "", R"({"member": "t2"})")).first, 200u);
   const std::string words = "Error fetching members of image " + std::string(kImage) +
                             ": Only shared images have members.";
-  EXPECT_EQ(run(&C::index, request("tenant-a")), std::make_pair(403u, words));
-  EXPECT_EQ(run(&C::create, request("tenant-a", "", R"({"member": "t2"})")),
-            std::make_pair(403u, words));
-  EXPECT_EQ(run(&C::show, request("tenant-a", "t2")), std::make_pair(404u, words));
+  for (const char* visibility : {"private", "public", "community"}) {
+    put_image(visibility);
+    for (bool admin : {false, true}) {
+      auto as = [admin](Request req) {
+        req.context.is_admin = admin;
+        return req;
+      };
+      EXPECT_EQ(run(&C::index, as(request("tenant-a"))), std::make_pair(403u, words)) << visibility;
+      EXPECT_EQ(run(&C::create, as(request("tenant-a", "", R"({"member": "t3"})"))),
+                std::make_pair(403u, words))
+          << visibility;
+      EXPECT_EQ(run(&C::show, as(request("tenant-a", "t2"))), std::make_pair(404u, words))
+          << visibility;
+      EXPECT_EQ(run(&C::update, as(request("t2", "t2", R"({"status": "accepted"})"))),
+                std::make_pair(403u, words))
+          << visibility;
+      EXPECT_EQ(run(&C::destroy, as(request("tenant-a", "t2"))), std::make_pair(403u, words))
+          << visibility;
+    }
+  }
+  put_image("shared");
+  auto listed = run(&C::index, request("tenant-a"));
+  EXPECT_EQ(listed.first, 200u);
+  EXPECT_NE(listed.second.find("\"member_id\":\"t2\""), std::string::npos) << listed.second;
+  EXPECT_EQ(listed.second.find("t3"), std::string::npos) << listed.second;
 }
 
 }  // namespace

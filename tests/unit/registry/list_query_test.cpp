@@ -5,8 +5,8 @@
 namespace glance::registry {
 namespace {
 
-Result<ListQuery> parse(const std::string& qs) {
-  return parse_list_query(*common::http::parse_query(qs), 25, 1000);
+Result<ListQuery> parse(const std::string& qs, bool admin = true) {
+  return parse_list_query(*common::http::parse_query(qs), 25, 1000, admin);
 }
 
 std::string error_of(const std::string& qs) {
@@ -45,6 +45,15 @@ TEST(ListQuery, PublicDeletedProtected) {
   EXPECT_EQ(parse("is_public=None")->is_public, PublicFilter::all);
   EXPECT_EQ(parse("is_public=0")->is_public, PublicFilter::only_private);
   EXPECT_EQ(error_of("is_public=public"), "is_public must be None, True, or False");
+  // Only an admin's is_public is read; anyone else's is ignored, even when unreadable.
+  for (const char* v : {"public", "None", "0", ""}) {
+    auto user = parse(std::string("is_public=") + v, false);
+    ASSERT_TRUE(user) << v;
+    EXPECT_EQ(user->is_public, PublicFilter::unset) << v;
+  }
+  EXPECT_EQ(error_of("is_public=&protected=none"), "is_public must be None, True, or False");
+  EXPECT_EQ(parse("is_public=public&protected=none", false).error().message(),
+            "protected must be True, or False");
   EXPECT_EQ(parse("protected=TRUE")->is_protected, true);
   EXPECT_EQ(error_of("protected=maybe"), "protected must be True, or False");
   EXPECT_EQ(error_of("protected="), "protected must be True, or False");
