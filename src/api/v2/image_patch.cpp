@@ -333,7 +333,7 @@ Result<std::vector<PatchChange>> parse_image_patch(const json& body, PatchDialec
 Result<ImageUpdate> apply_image_patch(const common::Image& current,
                                       const std::vector<PatchChange>& changes,
                                       const PatchPermissions& permissions) {
-  Draft d{current, permissions, {}, {}, {}};
+  Draft d{current, permissions, {}, {}, {}, {}};
   for (const auto& [key, value] : current.properties)
     (property_allowed(d, key, PropertyOperation::read) ? d.visible : d.hidden)[key] = value;
   for (const auto& c : changes)
