@@ -110,11 +110,27 @@ ImagesController::Reply ImagesController::list(Request& req, bool detail) {
   if (auto r = auth_.authorize(req.context, Action::get_images); !r) co_return r.error();
   if (auto r = check_list_params(req.query); !r) co_return r.error();
   const Caller caller = caller_of(req);
-  auto images = co_await registry_.list(caller, req.query, detail);
-  if (!images) co_return images.error();
-  if (detail)
-    for (auto& img : *images) hide_unreadable(options_.protections, req.context, img);
-  co_return Response::json(200, image_list_body(*images, detail));
+  auto listed = co_await registry_.list_stream(caller, req.query, detail);
+  if (!listed) co_return listed.error();
+  std::shared_ptr<RegistryImageStream> stream = std::move(*listed);
+  // The first image is read before answering, so that a registry answer that goes wrong at
+  // once is a clean error status rather than a cut body.
+  auto first = co_await stream->next();
+  if (!first) co_return first.error();
+  auto next = [stream, first = std::move(*first), protections = options_.protections,
+               context = detail ? std::optional(req.context) : std::nullopt,
+               started = false]() mutable -> net::awaitable<Result<std::optional<Image>>> {
+    auto image = std::exchange(started, true) ? co_await stream->next()
+                                              : Result<std::optional<Image>>(std::move(first));
+    if (image && *image && context) hide_unreadable(protections, *context, **image);
+    co_return image;
+  };
+  Response res;
+  res.status = 200;
+  res.headers.set("Content-Type", "application/json");
+  res.body = common::http::StreamBody{std::make_unique<ImageListBody>(std::move(next), detail),
+                                      std::nullopt};
+  co_return res;
 }
 
 ImagesController::Reply ImagesController::index(Request& req) {
