@@ -24,7 +24,9 @@ namespace glance::common {
 // refused as parse_json refuses them; the document as a whole has no length limit. Errors of
 // feed() and finish(): those of parse_json (payload_too_large, bad_request "JSON nested
 // deeper than N levels.", bad_request "Malformed JSON in request body.") and bad_request
-// "JSON document has no \"<list_key>\" list." as parse_json_list says. Pure; not thread-safe.
+// "JSON document has no \"<list_key>\" list." when the document is not an object, has no
+// such member, has one that is not an array, or has it more than once. Pure; not
+// thread-safe.
 class JsonListSplitter {
  public:
   using OnElement = std::function<Result<void>(std::string_view element)>;
