@@ -110,27 +110,13 @@ ImagesController::Reply ImagesController::list(Request& req, bool detail) {
   if (auto r = auth_.authorize(req.context, Action::get_images); !r) co_return r.error();
   if (auto r = check_list_params(req.query); !r) co_return r.error();
   const Caller caller = caller_of(req);
-  auto listed = co_await registry_.list_stream(caller, req.query, detail);
-  if (!listed) co_return listed.error();
-  std::shared_ptr<RegistryImageStream> stream = std::move(*listed);
-  // The first image is read before answering, so that a registry answer that goes wrong at
-  // once is a clean error status rather than a cut body.
-  auto first = co_await stream->next();
-  if (!first) co_return first.error();
-  auto next = [stream, first = std::move(*first), protections = options_.protections,
-               context = detail ? std::optional(req.context) : std::nullopt,
-               started = false]() mutable -> net::awaitable<Result<std::optional<Image>>> {
-    auto image = std::exchange(started, true) ? co_await stream->next()
-                                              : Result<std::optional<Image>>(std::move(first));
-    if (image && *image && context) hide_unreadable(protections, *context, **image);
-    co_return image;
-  };
-  Response res;
-  res.status = 200;
-  res.headers.set("Content-Type", "application/json");
-  res.body = common::http::StreamBody{std::make_unique<ImageListBody>(std::move(next), detail),
-                                      std::nullopt};
-  co_return res;
+  std::function<void(Image&)> adjust;
+  if (detail)
+    adjust = [protections = options_.protections, context = req.context](Image& image) {
+      hide_unreadable(protections, context, image);
+    };
+  co_return co_await list_response(registry_, caller, req.query, detail, std::move(adjust),
+                                   v1_list_entry(detail), v1_list_tail);
 }
 
 ImagesController::Reply ImagesController::index(Request& req) {

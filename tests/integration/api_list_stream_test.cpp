@@ -1,7 +1,7 @@
-// GET /v1/images and /v1/images/detail pass the registry's page on as it arrives, an image at a
-// time: the client gets the same list, chunked; a registry answer that goes wrong after the
-// first image cuts the client's connection (a list is never ended short as if whole), and one
-// that is wrong from the start is a clean 500.
+// GET /v1/images, /v1/images/detail and /v2/images pass the registry's page on as it arrives,
+// an image at a time: the client gets the same list, chunked; a registry answer that goes wrong
+// after the first image cuts the client's connection (a list is never ended short as if whole), and
+// one that is wrong from the start is a clean 500.
 
 #include "tests/support/answering_proxy.h"
 #include "tests/support/api_fixture.h"
@@ -51,9 +51,10 @@ class ApiListStream : public ::testing::Test {
     }
   }
 
-  // The registry's own answer to the api's list call, as the api would read it.
-  std::string registry_page() {
-    auto r = HttpClient(registry_.daemon().port()).get("/images/detail?limit=1000");
+  // The registry's own answer to the api's list call, as the api would read it: its v1
+  // resource (/images/detail) or its v2 one (/v2/images/detail).
+  std::string registry_page(const std::string& resource = "/images/detail") {
+    auto r = HttpClient(registry_.daemon().port()).get(resource + "?limit=1000");
     EXPECT_EQ(r.status, 200u) << r.body;
     return r.body;
   }
@@ -68,12 +69,13 @@ class ApiListStream : public ::testing::Test {
   Daemon api_;
 };
 
-TEST_F(ApiListStream, BothFormsListThePageChunkedInTheRegistrysOrder) {
+TEST_F(ApiListStream, EveryListIsThePageChunkedInTheRegistrysOrder) {
   std::vector<std::string> want;
   const json page = json::parse(registry_page());
   for (const auto& image : page["images"]) want.push_back(image["id"].get<std::string>());
   ASSERT_EQ(want.size(), size_t{kImages});
-  for (const char* path : {"/v1/images/detail?limit=1000", "/v1/images?limit=1000"}) {
+  for (const char* path :
+       {"/v1/images/detail?limit=1000", "/v1/images?limit=1000", "/v2/images?limit=1000"}) {
     auto r = HttpClient(api_.port()).get(path);
     ASSERT_EQ(r.status, 200u) << r.body;
     EXPECT_EQ(r.header("Transfer-Encoding").value_or(""), "chunked") << path;
@@ -88,16 +90,36 @@ TEST_F(ApiListStream, BothFormsListThePageChunkedInTheRegistrysOrder) {
   }
 }
 
+// v2's links follow the list: "next" only after a full page, naming its last image.
+TEST_F(ApiListStream, V2sLinksFollowTheStreamedList) {
+  auto full = HttpClient(api_.port()).get("/v2/images?limit=100");
+  ASSERT_EQ(full.status, 200u) << full.body;
+  const json first_page = json::parse(full.body);
+  ASSERT_EQ(first_page["images"].size(), 100u);
+  EXPECT_EQ(first_page["schema"], "/v2/schemas/images");
+  EXPECT_EQ(first_page["first"], "/v2/images?limit=100");
+  const std::string last = first_page["images"][99]["id"].get<std::string>();
+  ASSERT_TRUE(first_page.contains("next"));
+  EXPECT_NE(first_page["next"].get<std::string>().find("marker=" + last), std::string::npos);
+  auto rest = HttpClient(api_.port()).get(first_page["next"].get<std::string>());
+  ASSERT_EQ(rest.status, 200u) << rest.body;
+  const json second_page = json::parse(rest.body);
+  EXPECT_EQ(second_page["images"].size(), size_t{kImages - 100});
+  EXPECT_FALSE(second_page.contains("next"));
+}
+
 TEST_F(ApiListStream, ARegistryAnswerBrokenAfterTheFirstImageCutsTheClientsConnection) {
   // Warm the pools, then the baseline.
   ASSERT_EQ(HttpClient(api_.port()).get("/v1/images/detail?limit=1000").status, 200u);
   const auto baseline = ProcessHealth::snapshot(api_.pid());
-  const std::string page = registry_page();
-  const std::string broken = page.substr(0, page.rfind(']')) + ", 7]}";
-  proxy_.answer("GET /images/detail", canned(broken));
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 4; ++round) {
+    const bool v2 = round % 2 == 1;
+    const std::string page = registry_page(v2 ? "/v2/images/detail" : "/images/detail");
+    const std::string broken = page.substr(0, page.rfind(']')) + ", 7]}";
+    proxy_.answer(v2 ? "GET /v2/images/detail" : "GET /images/detail", canned(broken));
     RawConnection client(api_.port());
-    ASSERT_TRUE(client.send("GET /v1/images/detail?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(client.send(std::string("GET ") + (v2 ? "/v2/images" : "/v1/images/detail") +
+                            "?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n"));
     const std::string got = client.read(8 << 20, std::chrono::seconds(20));
     EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got.substr(0, 200);
     EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos) << got.substr(0, 400);

@@ -34,7 +34,7 @@ common::Result<std::string> read_body(std::vector<Image> images, bool detail,
         }
         co_return (*left)[at++];
       },
-      detail);
+      v1_list_entry(detail), v1_list_tail);
   net::io_context io;
   auto done = net::co_spawn(
       io,
@@ -180,6 +180,41 @@ TEST(ImageListBody, ASourceThatFailsFailsTheBody) {
                          common::Error::unavailable("The image registry is unavailable: reset"));
     ASSERT_FALSE(got);
     EXPECT_EQ(got.error().code(), common::Errc::unavailable);
+  }
+}
+
+// What follows the list is the tail's, given the count and the last image.
+TEST(ImageListBody, TheTailKnowsHowManyImagesWereListedAndTheLast) {
+  const auto images = varied_images();
+  for (size_t count : {size_t{0}, size_t{1}, size_t{4}}) {
+    auto left = std::make_shared<std::vector<Image>>(images.begin(), images.begin() + count);
+    size_t at = 0;
+    ImageListBody body(
+        [left, at]() mutable -> net::awaitable<common::Result<std::optional<Image>>> {
+          if (at == left->size()) co_return std::nullopt;
+          co_return (*left)[at++];
+        },
+        [](std::string& out, const Image& image) { out += '"' + image.id + '"'; },
+        [](size_t n, const Image* last) {
+          return ",\"n\":" + std::to_string(n) + ",\"last\":\"" + (last ? last->id : "") + "\"}";
+        });
+    net::io_context io;
+    auto done = net::co_spawn(
+        io,
+        [&]() -> net::awaitable<std::string> {
+          std::string out;
+          std::vector<char> buf(7);
+          for (auto n = co_await body.read_some(buf); n && *n > 0; n = co_await body.read_some(buf))
+            out.append(buf.data(), *n);
+          co_return out;
+        },
+        net::use_future);
+    io.run();
+    std::string want = R"({"images":[)";
+    for (size_t i = 0; i < count; ++i) want += (i ? ",\"" : "\"") + images[i].id + '"';
+    want += "],\"n\":" + std::to_string(count) + ",\"last\":\"" +
+            (count ? images[count - 1].id : "") + "\"}";
+    EXPECT_EQ(done.get(), want);
   }
 }
 
