@@ -2,7 +2,7 @@
 
 #include "api/registry_client_metrics.h"
 #include "api/registry_errors.h"
-#include "api/registry_image_list.h"
+#include "api/registry_image_stream.h"
 #include "common/image_json.h"
 #include "common/json_parse.h"
 
@@ -39,6 +39,8 @@ json reply_document(const std::string& body) {
 struct Reply {
   unsigned status = 0;
   std::string body;
+  // The body still to be read, in place of `body`, for a success of a call that streams it.
+  std::unique_ptr<common::http::ClientExchange> stream;
 };
 
 struct Outgoing {
@@ -50,6 +52,8 @@ struct Outgoing {
   std::optional<int64_t> member_quota = std::nullopt;
   // image_tag_quota, for the registry to enforce on a tag add.
   std::optional<int64_t> tag_quota = std::nullopt;
+  // A success's body is left to the caller to read (Reply::stream); errors are read whole.
+  bool stream_reply = false;
 };
 
 void add_identity(common::http::Headers& headers, const Caller& caller,
@@ -83,10 +87,6 @@ Result<Image> image_from_reply(const Reply& reply) {
   if (!j.is_object() || !j.contains("image"))
     return Error::internal("registry returned an unexpected image document");
   return common::image_from_json(j["image"]);
-}
-
-Result<std::vector<Image>> images_from_reply(const Reply& reply) {
-  return read_image_list(reply.body, kMaxReplyBytes);
 }
 
 std::string image_target(const std::string& id) {
@@ -203,9 +203,11 @@ struct HttpRegistryClient::Impl {
     *reached = true;
     auto head = co_await (*exchange)->response();
     if (!head) co_return registry_unreachable(head.error().message());
+    if (out.stream_reply && head->status >= 200 && head->status < 300)
+      co_return Reply{head->status, {}, std::move(*exchange)};
     auto body = co_await (*exchange)->read_all(kMaxReplyBytes);
     if (!body) co_return registry_unreachable(body.error().message());
-    co_return Reply{head->status, std::move(*body)};
+    co_return Reply{head->status, std::move(*body), nullptr};
   }
 
   // Takes `out` by reference: g++ 12 mishandles class-type coroutine parameters passed by
@@ -288,12 +290,20 @@ void HttpRegistryClient::set_metrics(RegistryClientMetrics* metrics) {
 
 RegistryClient::Call<std::vector<Image>> HttpRegistryClient::list(
     const Caller& caller, const common::http::QueryParams& params, bool detail) {
+  auto stream = co_await list_stream(caller, params, detail);
+  if (!stream) co_return stream.error();
+  co_return co_await read_all_images(**stream);
+}
+
+RegistryClient::Call<std::unique_ptr<RegistryImageStream>> HttpRegistryClient::list_stream(
+    const Caller& caller, const common::http::QueryParams& params, bool detail) {
   std::string target = impl_->images_root + (detail ? "/detail" : "");
   if (!params.empty()) target += "?" + common::http::encode_query(params);
-  const Outgoing out{bhttp::verb::get, std::move(target), {}, {}};
+  Outgoing out{bhttp::verb::get, std::move(target), {}, {}};
+  out.stream_reply = true;
   auto reply = co_await impl_->call(caller, out);
   if (!reply) co_return reply.error();
-  co_return images_from_reply(*reply);
+  co_return std::make_unique<RegistryImageStream>(std::move(reply->stream), kMaxReplyBytes);
 }
 
 RegistryClient::Call<Image> HttpRegistryClient::get(const Caller& caller, const std::string& id) {

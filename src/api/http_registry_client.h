@@ -50,6 +50,9 @@ class HttpRegistryClient final : public RegistryClient {
   Call<std::vector<common::Image>> list(const Caller& caller,
                                         const common::http::QueryParams& params,
                                         bool detail) override;
+  Call<std::unique_ptr<RegistryImageStream>> list_stream(const Caller& caller,
+                                                         const common::http::QueryParams& params,
+                                                         bool detail) override;
   Call<common::Image> get(const Caller& caller, const std::string& id) override;
   Call<common::Image> create(const Caller& caller, const common::ImageFields& fields) override;
   Call<common::Image> update(const Caller& caller, const std::string& id,

@@ -110,11 +110,13 @@ ImagesController::Reply ImagesController::list(Request& req, bool detail) {
   if (auto r = auth_.authorize(req.context, Action::get_images); !r) co_return r.error();
   if (auto r = check_list_params(req.query); !r) co_return r.error();
   const Caller caller = caller_of(req);
-  auto images = co_await registry_.list(caller, req.query, detail);
-  if (!images) co_return images.error();
+  std::function<void(Image&)> adjust;
   if (detail)
-    for (auto& img : *images) hide_unreadable(options_.protections, req.context, img);
-  co_return Response::json(200, image_list_body(*images, detail));
+    adjust = [protections = options_.protections, context = req.context](Image& image) {
+      hide_unreadable(protections, context, image);
+    };
+  co_return co_await list_response(registry_, caller, req.query, detail, std::move(adjust),
+                                   v1_list_entry(detail), v1_list_tail);
 }
 
 ImagesController::Reply ImagesController::index(Request& req) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/registry_image_stream.h"
 #include "common/error.h"
 #include "common/http/query_string.h"
 #include "common/image.h"
@@ -10,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,10 +34,16 @@ class RegistryClient {
   using Call = boost::asio::awaitable<common::Result<T>>;
 
   virtual ~RegistryClient() = default;
-  // GET /images or /images/detail with the filters, sorting and paging passed through.
+  // GET /images or /images/detail with the filters, sorting and paging passed through, the
+  // whole page.
   virtual Call<std::vector<common::Image>> list(const Caller& caller,
                                                 const common::http::QueryParams& params,
                                                 bool detail) = 0;
+  // The same list read as it arrives, an image at a time (RegistryImageStream), for pages
+  // passed on to a client: the registry's answer was a success when this returns; what is
+  // wrong in its body shows in the stream.
+  virtual Call<std::unique_ptr<RegistryImageStream>> list_stream(
+      const Caller& caller, const common::http::QueryParams& params, bool detail) = 0;
   virtual Call<common::Image> get(const Caller& caller, const std::string& id) = 0;
   virtual Call<common::Image> create(const Caller& caller, const common::ImageFields& fields) = 0;
   // PUT with optional compare-and-set on the current status; `purge` replaces the property

@@ -27,15 +27,8 @@ class BoundedDocumentBuilder {
   bool end_object() { return close(); }
   bool end_array() { return close(); }
   bool key(json::string_t& name) {
-    // std::map nodes do not move, so the slot stays valid while its value is built, and the
-    // list's slot for the whole parse.
+    // std::map nodes do not move, so the slot stays valid while its value is built.
     next_member_ = &(*open_.back())[name];
-    if (!sink_ || open_.size() != 1 || name != list_key_) return true;
-    if (list_) {
-      duplicate_list_ = true;
-      return false;
-    }
-    list_ = next_member_;
     return true;
   }
   bool parse_error(size_t, const std::string&, const json::exception&) {
@@ -43,18 +36,8 @@ class BoundedDocumentBuilder {
     return false;
   }
 
-  // Hands each element of the array under the top-level member `key` to `sink` once it is
-  // complete, instead of keeping it. Both must outlive the parse.
-  void stream_list(std::string_view key, const std::function<void(json&&)>& sink) {
-    list_key_ = key;
-    sink_ = &sink;
-  }
-
   bool too_deep() const { return too_deep_; }
   bool malformed() const { return malformed_; }
-  // Whether the streamed list was there, once, as an array.
-  bool has_list() const { return list_ && list_->is_array() && !duplicate_list_; }
-  bool duplicate_list() const { return duplicate_list_; }
 
  private:
   // Where the next value goes. An array's earlier elements may move when it grows, but the
@@ -75,7 +58,6 @@ class BoundedDocumentBuilder {
   }
   bool add(json value) {
     place(std::move(value));
-    hand_over();
     return true;
   }
   bool open(json&& container) {
@@ -88,29 +70,14 @@ class BoundedDocumentBuilder {
   }
   bool close() {
     open_.pop_back();
-    hand_over();
     return true;
   }
-  // After a value is complete: when it was an element of the streamed list, it leaves the
-  // document for the sink.
-  void hand_over() {
-    if (!sink_ || open_.empty() || open_.back() != list_ || !list_->is_array()) return;
-    auto& elements = list_->get_ref<json::array_t&>();
-    json element = std::move(elements.back());
-    elements.pop_back();
-    (*sink_)(std::move(element));
-  }
-
   json& root_;
   size_t max_depth_;
   std::vector<json*> open_;
   json* next_member_ = nullptr;
   bool too_deep_ = false;
   bool malformed_ = false;
-  std::string_view list_key_;
-  const std::function<void(json&&)>* sink_ = nullptr;
-  json* list_ = nullptr;  // the slot of the streamed list's member, once its key is read
-  bool duplicate_list_ = false;
 };
 
 Error too_large(const JsonLimits& limits) {
@@ -135,21 +102,6 @@ Result<json> parse_json(std::string_view text, const JsonLimits& limits) {
   json document;
   BoundedDocumentBuilder builder(document, limits.max_depth);
   if (auto parsed = run(text, builder, limits); !parsed) return parsed.error();
-  return document;
-}
-
-Result<json> parse_json_list(std::string_view text, std::string_view list_key,
-                             const std::function<void(json&&)>& on_element,
-                             const JsonLimits& limits) {
-  if (text.size() > limits.max_bytes) return too_large(limits);
-  json document;
-  BoundedDocumentBuilder builder(document, limits.max_depth);
-  builder.stream_list(list_key, on_element);
-  auto parsed = run(text, builder, limits);
-  // A second list stops the parser, which then reads as malformed text; the list is the cause.
-  if (!builder.has_list() && (parsed || builder.duplicate_list()))
-    return Error::bad_request("JSON document has no \"" + std::string(list_key) + "\" list.");
-  if (!parsed) return parsed.error();
   return document;
 }
 

@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
-#include <functional>
 #include <string_view>
 
 namespace glance::common {
@@ -29,19 +28,6 @@ struct JsonLimits {
 // bad_request "Malformed JSON in request body." for anything that is not one JSON value.
 // Callers whose input is not a client's map these as they need. Pure; thread-safe.
 Result<nlohmann::json> parse_json(std::string_view text, const JsonLimits& limits = {});
-
-// parse_json for a document that carries a long list: `text` must be an object whose member
-// `list_key` is an array. Each element of that array goes to `on_element` as soon as its
-// closing bracket is read, in order, and is not kept, so a list of thousands of entries is
-// never one document in memory. Returns the rest of the document: the object with that array
-// left empty. The limits and errors are parse_json's, counted over the whole text (an element
-// sits two levels deep), plus bad_request "JSON document has no \"<list_key>\" list." when the
-// document is not an object, has no such member, has one that is not an array, or has it more
-// than once. Elements already handed over before an error stay handed over: a caller collects
-// them and drops them on error. Pure apart from `on_element`; thread-safe.
-Result<nlohmann::json> parse_json_list(std::string_view text, std::string_view list_key,
-                                       const std::function<void(nlohmann::json&&)>& on_element,
-                                       const JsonLimits& limits = {});
 
 // Serializes a document for the wire or the database. Never throws: a string holding
 // ill-formed UTF-8 (which only a bug could let through) is written with U+FFFD in place of

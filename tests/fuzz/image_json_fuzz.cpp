@@ -1,9 +1,11 @@
 // The registry's JSON request and response bodies: parse_json_body, then the image codec
 // both daemons use ({"image": {...}} field sets, full images), and the membership bodies'
 // truthiness rule. Whatever the codec accepts must survive writing and reading back. Lists
-// read element by element (parse_json_list) must hand over what the whole document holds.
+// cut into elements as they arrive (JsonListSplitter) must hand over what the whole document
+// holds.
 #include "common/http/json_body.h"
 #include "common/image_json.h"
+#include "common/json_list_splitter.h"
 #include "common/json_parse.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -42,35 +44,49 @@ void truthiness(const json& j) {
   if (j.is_null() || (j.is_boolean() && !j.get<bool>())) check(!truthy, "null and false are falsy");
 }
 
-// parse_json_list agrees with parse_json: the same elements, the rest of the document, and
-// a refusal only where parse_json refuses or the document holds no single "images" array.
-void list_agrees(std::string_view text, const glance::common::Result<json>& whole) {
+// JsonListSplitter, fed in pieces of `piece` bytes, agrees with parse_json: each element it
+// hands over parses, and together they are the document's list; what it accepts parse_json
+// accepts with the same list; it refuses a document parse_json accepts only when that is no
+// object with one list of objects and arrays under "images".
+void list_agrees(std::string_view text, size_t piece, const glance::common::Result<json>& whole) {
+  common::JsonListSplitter splitter("images", {});
   std::vector<json> elements;
-  auto rest =
-      common::parse_json_list(text, "images", [&](json&& e) { elements.push_back(std::move(e)); });
-  if (!whole) {
-    check(!rest, "a list parse refuses what a whole parse refuses");
+  bool element_refused = false;
+  const auto take = [&](std::string_view e) -> glance::common::Result<void> {
+    auto parsed = common::parse_json(e);
+    if (!parsed) {
+      element_refused = true;
+      return parsed.error();
+    }
+    elements.push_back(std::move(*parsed));
+    return {};
+  };
+  glance::common::Result<void> outcome;
+  for (size_t at = 0; at < text.size() && outcome; at += piece)
+    outcome = splitter.feed(text.substr(at, piece), take);
+  if (outcome) outcome = splitter.finish();
+  if (outcome) {
+    check(whole.has_value(), "what the splitter accepts parses whole");
+    check(whole->is_object() && whole->contains("images"), "an accepted document has the list");
+    check(json(elements) == (*whole)["images"], "the splitter hands over every element");
     return;
   }
-  const bool has_list =
+  if (!whole || element_refused) return;
+  bool plain_list =
       whole->is_object() && whole->contains("images") && (*whole)["images"].is_array();
-  if (!rest) {
-    check(!has_list || rest.error().message() == R"(JSON document has no "images" list.)",
-          "a list parse refuses a sound list only as a second list");
-    return;
-  }
-  check(has_list, "a list parse accepts only a document with the list");
-  check(json(elements) == (*whole)["images"], "a list parse hands over every element");
-  json expected_rest = *whole;
-  expected_rest["images"] = json::array();
-  check(*rest == expected_rest, "a list parse keeps the rest of the document");
+  if (plain_list)
+    for (const auto& e : (*whole)["images"]) plain_list = plain_list && e.is_structured();
+  check(!plain_list || outcome.error().message() == R"(JSON document has no "images" list.)",
+        "the splitter refuses a sound list only as no list (a second one, or a key it cannot "
+        "see)");
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto text = glance::fuzz::as_text(data, size);
-  list_agrees(text, common::parse_json(text));
+  const auto whole = common::parse_json(text);
+  for (size_t piece : {size_t{1}, size_t{7}, size / 2 + 1}) list_agrees(text, piece, whole);
   auto body = common::http::parse_json_body(text);
   if (!body) return 0;
   check(body->is_object() || body->is_array(), "a parsed body is a dict or a list");

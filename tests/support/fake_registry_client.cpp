@@ -1,5 +1,8 @@
 #include "tests/support/fake_registry_client.h"
 
+#include "common/image_json.h"
+#include "common/json_parse.h"
+
 #include <algorithm>
 
 namespace glance::testing {
@@ -7,6 +10,24 @@ namespace glance::testing {
 using common::Error;
 using common::Image;
 using common::Result;
+
+namespace {
+// A body already whole.
+class TextBody final : public common::http::BodyReader {
+ public:
+  explicit TextBody(std::string text) : text_(std::move(text)) {}
+  boost::asio::awaitable<Result<size_t>> read_some(std::span<char> buf) override {
+    const size_t n = std::min(buf.size(), text_.size() - done_);
+    std::copy_n(text_.data() + done_, n, buf.data());
+    done_ += n;
+    co_return n;
+  }
+
+ private:
+  std::string text_;
+  size_t done_ = 0;
+};
+}  // namespace
 
 void FakeRegistryClient::put(Image image) {
   std::lock_guard lock(mutex_);
@@ -37,6 +58,17 @@ Result<Image> FakeRegistryClient::apply(const std::string& id, const common::Ima
   if (f.properties)
     for (const auto& [k, v] : *f.properties) img.properties[k] = v;
   return img;
+}
+
+api::RegistryClient::Call<std::unique_ptr<api::RegistryImageStream>>
+FakeRegistryClient::list_stream(const api::Caller& caller, const common::http::QueryParams& params,
+                                bool detail) {
+  auto images = co_await list(caller, params, detail);
+  if (!images) co_return images.error();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& image : *images) list.push_back(common::image_to_json(image));
+  co_return std::make_unique<api::RegistryImageStream>(
+      std::make_unique<TextBody>(common::dump_json({{"images", std::move(list)}})), 1 << 20);
 }
 
 api::RegistryClient::Call<std::vector<Image>> FakeRegistryClient::list(

@@ -29,6 +29,9 @@ class FakeRegistryClient final : public api::RegistryClient {
   Call<std::vector<common::Image>> list(const api::Caller& caller,
                                         const common::http::QueryParams& params,
                                         bool detail) override;
+  // The same images as the registry's list answer would carry them.
+  Call<std::unique_ptr<api::RegistryImageStream>> list_stream(
+      const api::Caller& caller, const common::http::QueryParams& params, bool detail) override;
   Call<common::Image> get(const api::Caller& caller, const std::string& id) override;
   Call<common::Image> create(const api::Caller& caller, const common::ImageFields& fields) override;
   Call<common::Image> update(const api::Caller& caller, const std::string& id,

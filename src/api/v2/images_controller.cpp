@@ -1,5 +1,7 @@
 #include "api/v2/images_controller.h"
 
+#include "api/image_list_body.h"
+
 #include "api/cache/image_cache.h"
 #include "api/download.h"
 #include "api/external_source.h"
@@ -62,25 +64,28 @@ ImagesController::Reply ImagesController::index(Request& req) {
   for (const auto& p : req.query)
     if (p.first != "limit") forwarded.push_back(p);
   forwarded.emplace_back("limit", std::to_string(*limit));
-  auto images = co_await registry_.list(caller_of(req), forwarded, true);
-  if (!images) co_return images.error();
-
-  std::string out;
-  out.reserve(images->size() * 900 + 200);
-  common::JsonWriter w(out);
-  w.begin_object().key("images").begin_array();
   const LocationView view = location_view(req.context);
-  for (auto& image : *images) {
-    hide_unreadable(options_.protections, req.context, image);
+  auto render = [view](std::string& out, const Image& image) {
+    common::JsonWriter w(out);
     write_image(w, image, view);
-  }
-  w.end_array();
-  w.key("first").string(first_link(req.query));
-  w.key("schema").string("/v2/schemas/images");
-  if (!images->empty() && static_cast<int64_t>(images->size()) == *limit)
-    w.key("next").string(next_link(req.query, images->back().id));
-  w.end_object();
-  co_return Response::json(200, std::move(out));
+  };
+  // After the list: the links, "next" when the page is full (there may be more).
+  auto tail = [first = first_link(req.query), query = req.query, limit = *limit](
+                  size_t images, const Image* last) {
+    std::string out = ",";
+    common::JsonWriter w(out);
+    w.key("first").string(first);
+    w.key("schema").string("/v2/schemas/images");
+    if (last && static_cast<int64_t>(images) == limit)
+      w.key("next").string(next_link(query, last->id));
+    out += '}';
+    return out;
+  };
+  auto adjust = [protections = options_.protections, context = req.context](Image& image) {
+    hide_unreadable(protections, context, image);
+  };
+  co_return co_await list_response(registry_, caller_of(req), forwarded, true, std::move(adjust),
+                                   std::move(render), std::move(tail));
 }
 
 ImagesController::Reply ImagesController::show(Request& req) {

@@ -5,7 +5,12 @@
 #include "common/json_parse.h"
 
 #include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <nlohmann/json.hpp>
+
+#include <memory>
 
 namespace glance::api {
 namespace {
@@ -13,6 +18,46 @@ namespace {
 using common::Image;
 using common::ImageStatus;
 using nlohmann::json;
+namespace net = boost::asio;
+
+// ImageListBody over `images`, read to its end in reads of `read_size` bytes, or its error.
+common::Result<std::string> read_body(std::vector<Image> images, bool detail,
+                                      size_t read_size = 256 * 1024,
+                                      std::optional<common::Error> fail_after = std::nullopt) {
+  auto left = std::make_shared<std::vector<Image>>(std::move(images));
+  size_t at = 0;
+  ImageListBody body(
+      [left, at, fail_after]() mutable -> net::awaitable<common::Result<std::optional<Image>>> {
+        if (at == left->size()) {
+          if (fail_after) co_return *fail_after;
+          co_return std::nullopt;
+        }
+        co_return (*left)[at++];
+      },
+      v1_list_entry(detail), v1_list_tail);
+  net::io_context io;
+  auto done = net::co_spawn(
+      io,
+      [&]() -> net::awaitable<common::Result<std::string>> {
+        std::string out;
+        std::vector<char> buf(read_size);
+        for (;;) {
+          auto n = co_await body.read_some(buf);
+          if (!n) co_return n.error();
+          if (*n == 0) co_return out;
+          out.append(buf.data(), *n);
+        }
+      },
+      net::use_future);
+  io.run();
+  return done.get();
+}
+
+std::string image_list_body(const std::vector<Image>& images, bool detail) {
+  auto body = read_body(images, detail);
+  EXPECT_TRUE(body) << body.error().message();
+  return body ? *body : "";
+}
 
 // The list as one document, dumped whole: how the body was written before it was written
 // image by image, and the bytes clients have seen since.
@@ -112,6 +157,65 @@ TEST(ImageListBody, DetailHidesLocationsAndTheIndexShowsTheBriefForm) {
                                       {"disk_format", "qcow2"},
                                       {"container_format", "bare"},
                                       {"checksum", "443b7623e27ecf03dc9e01ee93f67afe"}}));
+}
+
+TEST(ImageListBody, ReadsOfAnySizeGiveTheSameBytes) {
+  std::vector<Image> page;
+  const auto images = varied_images();
+  for (int i = 0; i < 300; ++i) page.push_back(images[i % images.size()]);
+  const std::string whole = whole_document_body(page, true);
+  for (size_t read_size : {size_t{1}, size_t{100}, size_t{64 * 1024}, size_t{1 << 20}}) {
+    auto got = read_body(page, true, read_size);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(*got, whole) << read_size;
+  }
+}
+
+// A source that fails midway fails the body: the server cuts the connection rather than end
+// a list the client would take for whole.
+TEST(ImageListBody, ASourceThatFailsFailsTheBody) {
+  const auto images = varied_images();
+  for (size_t count : {size_t{0}, size_t{2}}) {
+    auto got = read_body({images.begin(), images.begin() + count}, true, 64,
+                         common::Error::unavailable("The image registry is unavailable: reset"));
+    ASSERT_FALSE(got);
+    EXPECT_EQ(got.error().code(), common::Errc::unavailable);
+  }
+}
+
+// What follows the list is the tail's, given the count and the last image.
+TEST(ImageListBody, TheTailKnowsHowManyImagesWereListedAndTheLast) {
+  const auto images = varied_images();
+  for (size_t count : {size_t{0}, size_t{1}, size_t{4}}) {
+    auto left = std::make_shared<std::vector<Image>>(images.begin(), images.begin() + count);
+    size_t at = 0;
+    ImageListBody body(
+        [left, at]() mutable -> net::awaitable<common::Result<std::optional<Image>>> {
+          if (at == left->size()) co_return std::nullopt;
+          co_return (*left)[at++];
+        },
+        [](std::string& out, const Image& image) { out += '"' + image.id + '"'; },
+        [](size_t n, const Image* last) {
+          return ",\"n\":" + std::to_string(n) + ",\"last\":\"" + (last ? last->id : "") + "\"}";
+        });
+    net::io_context io;
+    auto done = net::co_spawn(
+        io,
+        [&]() -> net::awaitable<std::string> {
+          std::string out;
+          std::vector<char> buf(7);
+          for (auto n = co_await body.read_some(buf); n && *n > 0; n = co_await body.read_some(buf))
+            out.append(buf.data(), *n);
+          co_return out;
+        },
+        net::use_future);
+    io.run();
+    std::string want = R"({"images":[)";
+    for (size_t i = 0; i < count; ++i) want += (i ? ",\"" : "\"") + images[i].id + '"';
+    want += "],\"n\":" + std::to_string(count) + ",\"last\":\"" +
+            (count ? images[count - 1].id : "") + "\"}";
+    EXPECT_EQ(done.get(), want);
+  }
 }
 
 }  // namespace
