@@ -21,6 +21,10 @@ struct RbdWriteWindow::State {
   std::condition_variable done;
   size_t in_flight = 0;
   int error = 0;
+  // The copies of completed writes, reused by the next ones: one allocation per write, made
+  // on a pool thread and freed on a librbd thread, would churn 1 MiB blocks through malloc's
+  // per-thread arenas for every chunk. Never more than the most writes ever in flight.
+  std::vector<std::vector<char>> spare;
   // The coroutine waiting in until(), and the count it waits for.
   std::optional<net::any_completion_handler<void()>> waiter;
   std::optional<net::any_io_executor> waiter_home;
@@ -33,11 +37,12 @@ struct RbdWriteWindow::State {
     handler.swap(waiter);
     home.swap(waiter_home);
   }
-  void finished(ssize_t r) {
+  void finished(ssize_t r, std::vector<char> bytes) {
     std::optional<net::any_completion_handler<void()>> handler;
     std::optional<net::any_io_executor> home;
     {
       std::lock_guard lock(mutex);
+      if (bytes.capacity() > 0) spare.push_back(std::move(bytes));
       --in_flight;
       if (r < 0 && error == 0) error = static_cast<int>(r);
       take_waiter_if_ready(handler, home);
@@ -61,9 +66,8 @@ void write_done(rbd_completion_t completion, void* arg) {
   const ssize_t r = rbd_aio_get_return_value(completion);
   rbd_aio_release(completion);
   auto state = std::move(write->state);
-  // The copy goes before anyone waiting for room runs, so the window's memory bound holds.
-  write.reset();
-  state->finished(r);
+  // The copy is spare before anyone waiting for room runs, so the window's memory bound holds.
+  state->finished(r, std::move(write->bytes));
 }
 
 }  // namespace
@@ -71,7 +75,16 @@ void write_done(rbd_completion_t completion, void* arg) {
 RbdWriteWindow::RbdWriteWindow() : state_(std::make_shared<State>()) {}
 
 void RbdWriteWindow::submit(rbd_image_t image, std::span<const char> data, uint64_t offset) {
-  auto write = std::make_unique<Write>(Write{state_, std::vector<char>(data.begin(), data.end())});
+  std::vector<char> bytes;
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!state_->spare.empty()) {
+      bytes = std::move(state_->spare.back());
+      state_->spare.pop_back();
+    }
+  }
+  bytes.assign(data.begin(), data.end());
+  auto write = std::make_unique<Write>(Write{state_, std::move(bytes)});
   rbd_completion_t completion = nullptr;
   if (int r = rbd_aio_create_completion(write.get(), write_done, &completion); r < 0) {
     std::lock_guard lock(state_->mutex);
@@ -83,13 +96,13 @@ void RbdWriteWindow::submit(rbd_image_t image, std::span<const char> data, uint6
     std::lock_guard lock(state_->mutex);
     ++state_->in_flight;
   }
-  const char* bytes = write->bytes.data();
+  const char* start = write->bytes.data();
   Write* owned = write.release();
-  if (int r = rbd_aio_write(image, offset, data.size(), bytes, completion); r < 0) {
+  if (int r = rbd_aio_write(image, offset, data.size(), start, completion); r < 0) {
     // Not started, so its callback never runs.
     rbd_aio_release(completion);
-    delete owned;
-    state_->finished(r);
+    std::unique_ptr<Write> unstarted(owned);
+    state_->finished(r, std::move(unstarted->bytes));
   }
 }
 

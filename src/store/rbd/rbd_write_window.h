@@ -11,15 +11,16 @@
 namespace glance::store {
 
 // The asynchronous writes (rbd_aio_write) of one upload that are still in flight to Ceph. Each
-// write owns a copy of its bytes, freed when librbd completes it, so the caller's buffer is
-// free as soon as submit() returns. librbd completes writes on its own threads; the window
-// records the outcome under a mutex and resumes the one waiting coroutine on that coroutine's
-// executor. The state is shared with the writes in flight, so destroying this handle (or the
-// object that holds it) while writes are in flight is safe; the image they write must stay
-// open until they complete (wait_blocking() before closing it).
+// write owns a copy of its bytes, kept for the next write once librbd completes it (and freed
+// with the window), so the caller's buffer is free as soon as submit() returns. librbd completes
+// writes on its own threads; the window records the outcome under a mutex and resumes the one
+// waiting coroutine on that coroutine's executor. The state is shared with the writes in flight, so
+// destroying this handle (or the object that holds it) while writes are in flight is safe; the
+// image they write must stay open until they complete (wait_blocking() before closing it).
 //
 // The window does not enforce a bound itself: callers await until(capacity - 1) before each
-// submit(), which bounds the writes in flight, and so the memory, to `capacity` copies.
+// submit(), which bounds the writes in flight, and so the memory, to `capacity` copies of the
+// largest write.
 // Used by one coroutine at a time; submit() and wait_blocking() block (pool threads only).
 class RbdWriteWindow {
  public:
