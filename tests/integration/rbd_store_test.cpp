@@ -1,8 +1,6 @@
 // The rbd store's own cases against the real Ceph of the test harness: what upstream writes
 // (location, protected snapshot, layering), what Nova's clones do to a delete, growth of images
-// of unknown size, ranges across objects and read chunks, and what failed uploads leave; and,
-// on a Ceph of the test's own whose OSD is paused, uploads with writes in flight that fail or
-// are dropped.
+// of unknown size, ranges across objects and read chunks, and what failed uploads leave.
 
 #include "store/rbd/rbd_store.h"
 #include "common/hex_digest.h"
@@ -15,9 +13,6 @@
 #include <rbd/librbd.h>
 #include <boost/asio/io_context.hpp>
 
-#include <signal.h>
-
-#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,7 +22,6 @@ namespace {
 
 namespace net = boost::asio;
 using common::Errc;
-using common::Result;
 using glance::testing::add_in_chunks;
 using glance::testing::random_bytes;
 using glance::testing::read_image;
@@ -221,86 +215,6 @@ TEST_F(RbdStoreTest, AnImageOfTheIdMadeElsewhereIsADuplicate) {
   EXPECT_EQ(again.error().code(), Errc::conflict);
   for (const char* bad : {"a@b", "a/b", ".hidden"})
     EXPECT_EQ(await(store_->begin_add(bad, 0)).error().code(), Errc::bad_request) << bad;
-}
-
-// A store on a Ceph of the test's own, whose OSD the test pauses (SIGSTOP) so that writes stay
-// in flight; each librados operation is bounded by 5 s.
-class RbdStorePausedOsd : public ::testing::Test {
- protected:
-  void SetUp() override {
-    RbdStoreConfig c;
-    c.rbd_store_ceph_conf = ceph_.cluster().conf;
-    c.rbd_store_pool = ceph_.cluster().pool;
-    c.rbd_store_chunk_size = 1;
-    c.rados_connect_timeout = 5;
-    auto store = RbdStore::create(c, glance::testing::store_pool());
-    ASSERT_TRUE(store) << store.error().message();
-    store_ = std::move(*store);
-  }
-  void TearDown() override { resume(); }
-  void pause() { ASSERT_EQ(::kill(ceph_.osd_pid(), SIGSTOP), 0); }
-  void resume() { ::kill(ceph_.osd_pid(), SIGCONT); }
-  std::vector<std::string> images() { return admin_.images(ceph_.cluster().pool); }
-  template <class R>
-  R await(net::awaitable<R> task) {
-    return glance::testing::await(ioc_, std::move(task));
-  }
-  // Starts an upload of `data` (declared), writes its first MiB with the OSD running, pauses
-  // the OSD and writes three more: accepted at once, as they only enter the writer's window.
-  std::unique_ptr<ImageWriter> upload_with_writes_in_flight(const std::string& data) {
-    auto writer = await(store_->begin_add(kId, data.size()));
-    EXPECT_TRUE(writer) << writer.error().message();
-    if (!writer) return nullptr;
-    EXPECT_TRUE(await((*writer)->write({data.data(), 1 << 20})));
-    pause();
-    for (size_t i = 1; i < 4; ++i)
-      EXPECT_TRUE(await((*writer)->write({data.data() + (i << 20), 1 << 20}))) << "chunk " << i;
-    return std::move(*writer);
-  }
-
-  glance::testing::PrivateCephCluster ceph_;
-  glance::testing::CephAdmin admin_{ceph_.cluster()};
-  net::io_context ioc_;
-  std::unique_ptr<RbdStore> store_;
-};
-
-// The writes time out on the paused OSD: the write that waits for room in the window fails
-// with unavailable, abort() waits for the others and leaves the image to the retried removal,
-// which removes it once the OSD runs again; the store then takes the same id.
-TEST_F(RbdStorePausedOsd, WritesInFlightThatTimeOutFailTheUploadAndLeaveNoImage) {
-  const std::string data = random_bytes(8 << 20, 10);
-  auto writer = upload_with_writes_in_flight(data);
-  ASSERT_TRUE(writer);
-  Result<void> written;
-  for (size_t i = 4; i < 8 && written; ++i)
-    written = await(writer->write({data.data() + (i << 20), 1 << 20}));
-  ASSERT_FALSE(written);
-  EXPECT_EQ(written.error().code(), Errc::unavailable) << written.error().message();
-  glance::testing::await(ioc_, writer->abort());
-  writer.reset();
-  resume();
-  EXPECT_TRUE(
-      glance::testing::eventually([&] { return images().empty(); }, std::chrono::seconds(180)));
-  EXPECT_TRUE(images().empty());
-  auto stored = await(add_in_chunks(*store_, kId, data, data.size()));
-  ASSERT_TRUE(stored) << stored.error().message();
-  auto back = await(read_image(*store_, stored->location, {}));
-  ASSERT_TRUE(back) << back.error().message();
-  EXPECT_TRUE(*back == data);
-}
-
-// A writer destroyed (no abort(), as when the client hangs up) while its writes wait on the
-// paused OSD: they end first, then the image is removed; nothing is left once the OSD runs.
-TEST_F(RbdStorePausedOsd, AWriterDroppedWithWritesInFlightLeavesNoImage) {
-  const std::string data = random_bytes(8 << 20, 11);
-  upload_with_writes_in_flight(data).reset();
-  resume();
-  EXPECT_TRUE(
-      glance::testing::eventually([&] { return images().empty(); }, std::chrono::seconds(180)));
-  EXPECT_TRUE(images().empty());
-  auto stored = await(add_in_chunks(*store_, kId, data, data.size()));
-  ASSERT_TRUE(stored) << stored.error().message();
-  EXPECT_EQ(stored->checksum, common::md5_hex(data));
 }
 
 }  // namespace
