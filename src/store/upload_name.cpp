@@ -69,7 +69,7 @@ bool is_upload_object(std::string_view name, std::string_view id) {
   return is_hex_tag(rest->substr(0, kTagDigits)) && is_number(rest->substr(kTagDigits + 1));
 }
 
-bool location_names_upload_of(std::string_view url, std::string_view id) {
+std::vector<std::string_view> location_object_names(std::string_view url) {
   url = url.substr(0, url.find_first_of("?#"));
   const auto scheme_end = url.find("://");
   const bool rbd = scheme_end == 3 && (url.starts_with("rbd") || url.starts_with("RBD"));
@@ -80,8 +80,15 @@ bool location_names_upload_of(std::string_view url, std::string_view id) {
     parts.push_back(url.substr(at, slash - at));
     at = slash + 1;
   }
-  if (is_upload_name(parts.back(), id)) return true;
-  return rbd && parts.size() == 4 && is_upload_name(parts[2], id);
+  std::vector<std::string_view> names{parts.back()};
+  if (rbd && parts.size() == 4) names.push_back(parts[2]);
+  return names;
+}
+
+bool location_names_upload_of(std::string_view url, std::string_view id) {
+  for (auto name : location_object_names(url))
+    if (is_upload_name(name, id)) return true;
+  return false;
 }
 
 }  // namespace glance::store

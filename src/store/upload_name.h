@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace glance::store {
 
@@ -32,6 +33,11 @@ std::optional<std::string_view> upload_name_id(std::string_view name);
 // `id` do not match unless that id is `id`, a dash and 12 hex digits, which no UUID-like image
 // id (what the api accepts) is.
 bool is_upload_object(std::string_view name, std::string_view id);
+
+// The names in the location `url` that an upload's data could have: the last segment of its
+// path (query and fragment left out), and for "rbd://<fsid>/<pool>/<image>/<snapshot>" its
+// image too. The views point into `url`.
+std::vector<std::string_view> location_object_names(std::string_view url);
 
 // Whether the location `url` names the object (or rbd image) an upload of image `id` wrote,
 // i.e. data that is that image's own: the last segment of its path (query and fragment left

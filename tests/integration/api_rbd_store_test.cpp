@@ -2,8 +2,9 @@
 // harness (and, for the outage case, one of the test's own): uploads of known and unknown
 // size, downloads and ranges, a clone (as Nova makes one) making delete a 409, a client gone
 // mid-upload, Ceph stopped and started again under a running api, Ceph stopped in the middle
-// of an upload (its partial RBD image goes once Ceph is back), and a stop of the api while
-// Ceph is away (prompt; the next start reaps what the cut upload left).
+// of an upload (its partial RBD image goes once Ceph is back), a stop of the api while Ceph is
+// away (prompt; the next start reaps what the cut upload left), and a v2 location naming
+// another image's RBD data (refused).
 
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
@@ -231,6 +232,16 @@ std::vector<std::string> images_of(CephAdmin& admin, const std::string& pool,
   return out;
 }
 
+// Whether `pool` holds no image of `id`. Ceph just back from an outage may not answer a
+// listing yet: that is not yet an answer.
+bool no_images_of(CephAdmin& admin, const std::string& pool, const std::string& id) {
+  try {
+    return images_of(admin, pool, id).empty();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 // Ceph stops in the middle of an upload: the upload is answered 503 and its image killed; the
 // api's client closed the partial RBD image while Ceph was away, so Ceph still holds that
 // client's exclusive lock and watch on it when it comes back. The api removes the image by
@@ -261,7 +272,7 @@ TEST(ApiRbdOutage, CephStoppedMidUploadKillsTheImageAndItsRbdImageGoesOnceCephIs
   const std::string id = after.json()["image"]["id"];
   EXPECT_TRUE(client.get("/v1/images/" + id).body == data);
   CephAdmin admin(ceph.cluster());
-  EXPECT_TRUE(eventually([&] { return images_of(admin, pool, cut_id).empty(); }, seconds(120)));
+  EXPECT_TRUE(eventually([&] { return no_images_of(admin, pool, cut_id); }, seconds(120)));
   EXPECT_EQ(admin.images(pool), std::vector<std::string>{id}) << env.api().log();
 }
 
@@ -305,7 +316,7 @@ TEST(ApiRbdOutage, StopWhileCephIsAwayIsPromptAndTheNextStartReapsTheCutUpload) 
   again.start();
   // Ceph keeps the dead api's watch for about 30 s after it comes back, and each removal
   // attempt meanwhile waits for that holder to answer: generous, as the machine may be loaded.
-  EXPECT_TRUE(eventually([&] { return images_of(admin, pool, cut_id).empty(); }, seconds(180)))
+  EXPECT_TRUE(eventually([&] { return no_images_of(admin, pool, cut_id); }, seconds(180)))
       << again.log();
   HttpClient second(again.port());
   const auto data = random_bytes(200000, 21);
@@ -315,6 +326,78 @@ TEST(ApiRbdOutage, StopWhileCephIsAwayIsPromptAndTheNextStartReapsTheCutUpload) 
   EXPECT_TRUE(second.get("/v1/images/" + id).body == data);
   EXPECT_EQ(admin.images(pool), std::vector<std::string>{id});
   EXPECT_EQ(again.stop(), 0);
+}
+
+// v2 locations on RBD where the operator lets clients name rbd urls (Nova's direct snapshots
+// do, with show_multiple_locations): another image's RBD data is refused as any other store's
+// upload is, though its url ends in the snapshot's name, not the image's.
+class ApiRbdLocations : public SharedTenantsApiTest {
+ protected:
+  static void SetUpTestSuite() {
+    ceph_ = new CephAdmin(ceph_cluster());
+    pool_ = new std::string(ceph_->create_pool("glance-locations"));
+    dir_ = new std::string(make_temp_dir("glance-api-rbd-locations"));
+    std::ofstream(*dir_ + "/policy.yaml")
+        << "get_image_location: 'role:admin or tenant:tenant-b'\n"
+        << "set_image_location: 'role:admin or tenant:tenant-b'\n";
+    start_shared_api(
+        "show_multiple_locations = true\nexternal_source_schemes = rbd, http\n"
+        "[oslo_policy]\npolicy_file = " +
+            *dir_ + "/policy.yaml\n",
+        rbd_options(ceph_cluster(), *pool_, 60));
+  }
+  static void TearDownTestSuite() {
+    SharedTenantsApiTest::TearDownTestSuite();
+    ceph_->delete_pool(*pool_);
+    delete pool_;
+    delete ceph_;
+    delete dir_;
+  }
+
+  static inline CephAdmin* ceph_ = nullptr;
+  static inline std::string* pool_ = nullptr;
+  static inline std::string* dir_ = nullptr;
+};
+
+TEST_F(ApiRbdLocations, AnotherImagesRbdDataIsRefused) {
+  const nlohmann::json kImage = {
+      {"name", "rbd-victim"}, {"disk_format", "raw"}, {"container_format", "bare"}};
+  const HeaderList json_type = {{"Content-Type", "application/json"}};
+  auto created = alice_.post("/v2/images", kImage.dump(), json_type);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string theirs = created.json()["id"];
+  ASSERT_EQ(alice_
+                .request("PUT", "/v2/images/" + theirs + "/file",
+                         {{"Content-Type", "application/octet-stream"}}, "alice's secret")
+                .status,
+            204u);
+  auto victim = admin_.get("/v2/images/" + theirs);
+  ASSERT_EQ(victim.status, 200u) << victim.body;
+  const std::string url = victim.json()["locations"][0]["url"];
+  ASSERT_EQ(url.rfind("rbd://", 0), 0u) << url;
+
+  auto mine = bob_.post("/v2/images", kImage.dump(), json_type);
+  ASSERT_EQ(mine.status, 201u) << mine.body;
+  const std::string id = mine.json()["id"];
+  const HeaderList patch_type = {{"Content-Type", "application/openstack-images-v2.1-json-patch"}};
+  for (const std::string& op : {"add", "replace"}) {
+    const nlohmann::json value = {{"url", url}, {"metadata", nlohmann::json::object()}};
+    const nlohmann::json change =
+        op == "add"
+            ? nlohmann::json::array({{{"op", "add"}, {"path", "/locations/-"}, {"value", value}}})
+            : nlohmann::json::array({{{"op", "replace"},
+                                      {"path", "/locations"},
+                                      {"value", nlohmann::json::array({value})}}});
+    auto r = bob_.request("PATCH", "/v2/images/" + id, patch_type, change.dump());
+    EXPECT_EQ(r.status, 400u) << op << ": " << r.body;
+    EXPECT_NE(r.body.find("Invalid location"), std::string::npos) << op << ": " << r.body;
+  }
+  auto after = admin_.get("/v2/images/" + id);
+  ASSERT_EQ(after.status, 200u);
+  EXPECT_EQ(after.json()["status"], "queued");
+  EXPECT_TRUE(after.json()["locations"].empty()) << after.body;
+  EXPECT_EQ(bob_.get("/v2/images/" + id + "/file").status, 204u);
+  EXPECT_EQ(alice_.get("/v2/images/" + theirs + "/file").body, "alice's secret");
 }
 
 }  // namespace

@@ -29,18 +29,16 @@ Result<void> allow(const LocationEnv& env, Action action, const common::policy::
                           " action.");
 }
 
-// The last path segment of a url, query and fragment left out.
-std::string_view last_segment(std::string_view url) {
-  url = url.substr(0, url.find_first_of("?#"));
-  const auto slash = url.rfind('/');
-  return slash == std::string_view::npos ? url : url.substr(slash + 1);
-}
-
-// Whether `url` names an object as our stores name an upload's data ("<uuid>" or
-// "<uuid>-<tag>"): such data belongs to the image whose upload wrote it.
-bool names_upload_object(std::string_view url) {
-  const auto name = last_segment(url);
-  return name.size() >= kUuidChars && store::is_upload_name(name, name.substr(0, kUuidChars));
+// Whether `url` names the data of another image's upload ("<uuid>" or "<uuid>-<tag>", the
+// rbd image of an rbd url included): such data belongs to the image whose upload wrote it.
+// The image's own id is not another's: Nova's direct snapshots on RBD add
+// rbd://<fsid>/<pool>/<image id>/snap to the image they made.
+bool names_another_upload(std::string_view url, std::string_view own_id) {
+  for (auto name : store::location_object_names(url)) {
+    if (name.size() < kUuidChars || store::is_upload_name(name, own_id)) continue;
+    if (store::is_upload_name(name, name.substr(0, kUuidChars))) return true;
+  }
+  return false;
 }
 
 // glance_store's check_location_metadata: objects, lists and strings only.
@@ -63,16 +61,17 @@ Error invalid_location(std::string_view url, std::string_view why) {
   return Error::bad_request("Invalid location");
 }
 
-// Upstream's _check_image_location, with the operator's source policy: answers the size at
-// `url`.
-net::awaitable<Result<int64_t>> check_location(const LocationEnv& env, const ImageLocation& loc) {
+// Upstream's _check_image_location for a location of `image`, with the operator's source
+// policy: answers the size at `url`.
+net::awaitable<Result<int64_t>> check_location(const LocationEnv& env, const Image& image,
+                                               const ImageLocation& loc) {
   if (auto r = env.sources.check_uri(loc.url, SourceUse::location); !r)
     co_return invalid_location(loc.url, r.error().message());
   const store::Location where{loc.url};
   const auto* store = env.stores.for_location(where);
   if (!store) co_return invalid_location(loc.url, "no store serves its scheme");
   // An upload's own object is its image's alone: never another image's location.
-  if (store->writable() && names_upload_object(loc.url))
+  if (store->writable() && names_another_upload(loc.url, image.id))
     co_return invalid_location(loc.url, "it names an image upload's object");
   auto size = co_await location_size(env.stores, env.sources, loc.url);
   if (!size) co_return invalid_location(loc.url, size.error().message());
@@ -154,7 +153,7 @@ net::awaitable<Result<void>> replace_locations(Working& w, const Image& image, c
     co_return Error::bad_request("Original locations is not empty: " + py_repr(w.list));
   std::set<std::string> seen;
   for (const auto& l : wanted) {
-    auto size = co_await check_location(env, l);
+    auto size = co_await check_location(env, image, l);
     if (!size) co_return size.error();
     if (!seen.insert(l.url).second)
       co_return Error::bad_request("The location " + common::redact_credentials(l.url) +
@@ -179,7 +178,7 @@ net::awaitable<Result<void>> add_location(Working& w, const Image& image, const 
   ImageLocation loc;
   loc.url = c.value.at("url").get<std::string>();
   loc.metadata = c.value.at("metadata");
-  auto size = co_await check_location(env, loc);
+  auto size = co_await check_location(env, image, loc);
   if (!size) co_return size.error();
   for (const auto& l : w.list)
     if (l.url == loc.url)

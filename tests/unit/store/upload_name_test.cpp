@@ -70,6 +70,17 @@ TEST(LocationNamesUploadOf, AnotherImagesOrAClientsDataIsNot) {
   EXPECT_TRUE(location_names_upload_of("file:///d/" + kId + "#frag", kId));
 }
 
+TEST(LocationObjectNames, TheLastSegmentAndAnRbdUrlsImage) {
+  using Names = std::vector<std::string_view>;
+  EXPECT_EQ(location_object_names("file:///var/lib/glance/images/abc?x#y"), Names{"abc"});
+  EXPECT_EQ(location_object_names("swift://h/v1/c/obj/"), Names{""});
+  EXPECT_EQ(location_object_names("rbd://fsid/pool/img/snap"), (Names{"snap", "img"}));
+  EXPECT_EQ(location_object_names("RBD://fsid/pool/img/snap"), (Names{"snap", "img"}));
+  EXPECT_EQ(location_object_names("rbd://img"), Names{"img"});
+  EXPECT_EQ(location_object_names("http://h/pool/img/snap"), Names{"snap"});
+  EXPECT_EQ(location_object_names(""), Names{""});
+}
+
 TEST(UploadName, TheIdOfATaggedNameIsWhatPrecedesTheTag) {
   EXPECT_EQ(upload_name_id(upload_name(kId)), kId);
   EXPECT_EQ(upload_name_id(kId + "-0123456789ab"), kId);
