@@ -172,7 +172,7 @@ class ApiHttpHardening : public ::testing::Test {
   static void SetUpTestSuite() {
     guarded_suite_setup(
         [] {
-          env_ = new ApiEnvironment(false, "client_socket_timeout = 3\nmax_connections = 32\n");
+          env_ = new ApiEnvironment(false, "client_socket_timeout = 10\nmax_connections = 32\n");
           image_ = random_bytes(24 << 20, 7);
           auto r = env_->client().post("/v1/images", image_,
                                        {{"x-image-meta-name", "big"},
@@ -258,10 +258,10 @@ TEST_F(ApiHttpHardening, ClientThatStopsReadingIsCutAfterTheSocketTimeout) {
   RawConnection c(port());
   ASSERT_TRUE(c.send(download_request()));
   EXPECT_FALSE(c.read(16 << 10, 1s).empty());
-  // The client reads no more. With client_socket_timeout = 3 the server gives up on the
+  // The client reads no more. With client_socket_timeout = 10 the server gives up on the
   // stalled write and ends the request while the client still holds its end: the socket
   // and the open image file are released.
-  EXPECT_TRUE(eventually([&] { return downloads_ended() > before; }, 10s))
+  EXPECT_TRUE(eventually([&] { return downloads_ended() > before; }, 40s))
       << "the stalled download still holds its connection";
   c.reset();
   expect_serving_whole_image();
@@ -272,7 +272,9 @@ TEST_F(ApiHttpHardening, ConnectionsOverTheCapAreAnswered503WithRetryAfter) {
   const size_t fds_before = ProcessHealth::snapshot(pid).open_fds;
   std::vector<std::unique_ptr<RawConnection>> idle;
   for (int i = 0; i < 32; ++i) idle.push_back(std::make_unique<RawConnection>(port()));
-  // The server has accepted them all before the next one arrives.
+  // The server has accepted them all before the next one arrives. They stay for
+  // client_socket_timeout (10 s here) from their accept: a loaded machine must not let the
+  // first go before the last is in.
   EXPECT_TRUE(eventually([&] { return ProcessHealth::snapshot(pid).open_fds >= fds_before + 32; }));
   RawConnection extra(port());
   extra.send("GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n");
