@@ -399,7 +399,7 @@ TEST_F(FillFlightCache, AFillNobodyFollowsStopsAndIsDiscarded) {
   if (!gate_gone) gate->release();
   io_.restart();
   io_.run();
-  pool_.join();  // the discard runs on the pool
+  pool_.join();            // the discard runs on the pool
   EXPECT_TRUE(gate_gone);  // the pump stopped and let go of the store
   EXPECT_FALSE(cached());
   EXPECT_TRUE(fs::is_empty(fs::path(config_.dir) / "incomplete"));
