@@ -29,6 +29,13 @@ class MysqlConnection;
 common::Result<void> mark_locations_in_use(MysqlConnection& db, const std::string& image_id,
                                            std::vector<common::ImageLocation>& locations);
 
+// Whether a live image (row not deleted, status neither deleted nor pending_delete) other than
+// `except_image_id` ("" for none) has `url` as an active location, read and locked as
+// mark_locations_in_use says: the one test of "another image still uses this data", for an
+// image's delete and for a removed location's scrub alike.
+common::Result<bool> url_in_live_use(MysqlConnection& db, const std::string& url,
+                                     const std::string& except_image_id);
+
 // Copies `in_use` from `answered` to the location of `locations` with the same url.
 void copy_in_use(const std::vector<common::ImageLocation>& answered,
                  std::vector<common::ImageLocation>& locations);

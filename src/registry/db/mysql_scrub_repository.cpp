@@ -139,16 +139,6 @@ Result<LocationRow> lock_location_row(MysqlConnection& db, const std::string& im
   return LocationRow{location_from_columns(r[0], r[1], r[2], r[3]), r[4].value_or(""), r[5] == "1"};
 }
 
-// Whether a live image has `url` as an active location: its data is not orphaned.
-Result<bool> url_in_use(MysqlConnection& db, const std::string& url) {
-  SqlValue p[] = {url};
-  auto rows = db.query(
-      "SELECT 1 FROM image_locations l JOIN images i ON i.id = l.image_id "
-      "WHERE l.value = ? AND l.status = 'active' AND l.deleted = 0 AND i.deleted = 0 LIMIT 1",
-      p);
-  if (!rows) return rows.error();
-  return !rows->empty();
-}
 }  // namespace
 
 Result<Image> MysqlScrubRepository::claim(MysqlConnection& db, const common::RequestContext& ctx,
@@ -316,7 +306,8 @@ Result<common::LocationClaim> MysqlScrubRepository::claim_location(
         "updated_at = GREATEST(?, deleted_at + INTERVAL 1 MICROSECOND) WHERE id = ?",
         p);
     if (!r) return r.error();
-    auto in_use = url_in_use(db, row->location.url);
+    // The image itself is live: another active location of its own with the url counts.
+    auto in_use = url_in_live_use(db, row->location.url, "");
     if (!in_use) return in_use.error();
     claim = common::LocationClaim{std::move(row->location), *in_use};
     return {};
