@@ -12,7 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace glance::testing {
@@ -131,6 +133,51 @@ TEST_F(ApiListStream, ARegistryAnswerBrokenAfterTheFirstImageCutsTheClientsConne
   expect_recovered(api_, baseline, [](const Daemon& d) {
     auto r = HttpClient(d.port()).get("/v1/images/detail?limit=1000");
     return r.status == 200 && json::parse(r.body).at("images").size() == size_t{kImages};
+  });
+}
+
+// Clients that reset a list midway or stop reading it: each costs only its own request, and
+// the registry connection its page came on is let go with it (the api's and the registry's
+// descriptors back at baseline).
+TEST_F(ApiListStream, ClientsThatResetOrStopReadingAListCostOnlyTheirRequest) {
+  const std::string request = "GET /v1/images/detail?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n";
+  // The baseline after as many lists at once as the test makes: the api keeps the registry
+  // connections of answers read whole in its pool, which is growth, not a leak.
+  {
+    std::vector<std::thread> warm;
+    for (int i = 0; i < 6; ++i)
+      warm.emplace_back([&] {
+        EXPECT_EQ(HttpClient(api_.port()).get("/v1/images/detail?limit=1000").status, 200u);
+      });
+    for (auto& t : warm) t.join();
+  }
+  const auto api_baseline = ProcessHealth::snapshot(api_.pid());
+  const auto registry_baseline = ProcessHealth::snapshot(registry_.daemon().pid());
+  for (int round = 0; round < 8; ++round) {
+    RawConnection reset(api_.port());
+    reset.set_receive_buffer(4096);
+    ASSERT_TRUE(reset.send(request));
+    EXPECT_FALSE(reset.read(2048, std::chrono::seconds(10)).empty());
+    reset.reset();
+  }
+  std::vector<std::unique_ptr<RawConnection>> stalled;
+  for (int i = 0; i < 4; ++i) {
+    stalled.push_back(std::make_unique<RawConnection>(api_.port()));
+    stalled.back()->set_receive_buffer(4096);
+    ASSERT_TRUE(stalled.back()->send(request));
+  }
+  // Meanwhile others are served whole.
+  auto whole = HttpClient(api_.port()).get("/v1/images/detail?limit=1000");
+  ASSERT_EQ(whole.status, 200u);
+  EXPECT_EQ(json::parse(whole.body)["images"].size(), size_t{kImages});
+  stalled.clear();
+  const auto probe = [](const Daemon& d) {
+    auto r = HttpClient(d.port()).get("/v1/images/detail?limit=1000");
+    return r.status == 200 && json::parse(r.body).at("images").size() == size_t{kImages};
+  };
+  expect_recovered(api_, api_baseline, probe);
+  expect_recovered(registry_.daemon(), registry_baseline, [](const Daemon& d) {
+    return HttpClient(d.port()).get("/healthcheck").status == 200;
   });
 }
 
