@@ -11,6 +11,7 @@
 #include "tests/support/ceph_cluster.h"
 #include "tests/support/eventually.h"
 #include "tests/support/raw_connection.h"
+#include "tests/support/source_server.h"
 #include "tests/support/test_data.h"
 
 #include <gtest/gtest.h>
@@ -336,15 +337,20 @@ class ApiRbdLocations : public SharedTenantsApiTest {
   static void SetUpTestSuite() {
     ceph_ = new CephAdmin(ceph_cluster());
     pool_ = new std::string(ceph_->create_pool("glance-locations"));
+    source_ = new SourceServer();
+    source_->put("/object", "bytes at an http location");
     dir_ = new std::string(make_temp_dir("glance-api-rbd-locations"));
     std::ofstream(*dir_ + "/policy.yaml")
         << "get_image_location: 'role:admin or tenant:tenant-b'\n"
         << "set_image_location: 'role:admin or tenant:tenant-b'\n";
+    // The http store too: a location beside the RBD data may be at an http url.
+    std::string stores = rbd_options(ceph_cluster(), *pool_, 60);
+    stores.replace(0, stores.find('\n'), "stores = file, rbd, http");
     start_shared_api(
         "show_multiple_locations = true\nexternal_source_schemes = rbd, http\n"
         "[oslo_policy]\npolicy_file = " +
             *dir_ + "/policy.yaml\n",
-        rbd_options(ceph_cluster(), *pool_, 60));
+        stores);
   }
   static void TearDownTestSuite() {
     SharedTenantsApiTest::TearDownTestSuite();
@@ -352,8 +358,10 @@ class ApiRbdLocations : public SharedTenantsApiTest {
     delete pool_;
     delete ceph_;
     delete dir_;
+    delete source_;
   }
 
+  static inline SourceServer* source_ = nullptr;
   static inline CephAdmin* ceph_ = nullptr;
   static inline std::string* pool_ = nullptr;
   static inline std::string* dir_ = nullptr;
@@ -398,6 +406,55 @@ TEST_F(ApiRbdLocations, AnotherImagesRbdDataIsRefused) {
   EXPECT_TRUE(after.json()["locations"].empty()) << after.body;
   EXPECT_EQ(bob_.get("/v2/images/" + id + "/file").status, 204u);
   EXPECT_EQ(alice_.get("/v2/images/" + theirs + "/file").body, "alice's secret");
+}
+
+// Nova's direct snapshot: the image's own RBD data (a clone named by the image's id, with a
+// protected snapshot) given to it as a location beside another. Deleting the image removes
+// the data of every active location, as upstream does, not only the first's: the http one
+// comes first here and is read-only, the RBD image after it goes, and its parent is free.
+TEST_F(ApiRbdLocations, ANovaSnapshotsOwnRbdDataGoesWithItsImageWhateverComesFirst) {
+  const HeaderList json_type = {{"Content-Type", "application/json"}};
+  const HeaderList patch_type = {{"Content-Type", "application/openstack-images-v2.1-json-patch"}};
+  const nlohmann::json kImage = {
+      {"name", "rbd-nova-snapshot"}, {"disk_format", "raw"}, {"container_format", "bare"}};
+  auto base = bob_.post("/v2/images", kImage.dump(), json_type);
+  ASSERT_EQ(base.status, 201u) << base.body;
+  const std::string base_id = base.json()["id"];
+  ASSERT_EQ(bob_.request("PUT", "/v2/images/" + base_id + "/file",
+                         {{"Content-Type", "application/octet-stream"}}, "the base image")
+                .status,
+            204u);
+  const std::string base_url = admin_.get("/v2/images/" + base_id).json()["locations"][0]["url"];
+
+  auto snapshot = bob_.post("/v2/images", kImage.dump(), json_type);
+  ASSERT_EQ(snapshot.status, 201u) << snapshot.body;
+  const std::string id = snapshot.json()["id"];
+  ceph_->clone(*pool_, base_id, "snap", id);
+  ceph_->protected_snapshot(*pool_, id, "snap");
+  // The base's url with the snapshot's image name: rbd://<fsid>/<pool>/<image>/snap.
+  std::string own_url = base_url;
+  own_url.replace(own_url.rfind(base_id), base_id.size(), id);
+
+  for (const std::string& url : {source_->url("/object"), own_url}) {
+    const nlohmann::json add = nlohmann::json::array(
+        {{{"op", "add"},
+          {"path", "/locations/-"},
+          {"value", {{"url", url}, {"metadata", nlohmann::json::object()}}}}});
+    auto r = bob_.request("PATCH", "/v2/images/" + id, patch_type, add.dump());
+    ASSERT_EQ(r.status, 200u) << url << ": " << r.body;
+  }
+  auto located = admin_.get("/v2/images/" + id);
+  ASSERT_EQ(located.json()["locations"].size(), 2u) << located.body;
+  ASSERT_EQ(located.json()["locations"][0]["url"], source_->url("/object")) << located.body;
+  ASSERT_EQ(located.json()["locations"][1]["url"], own_url) << located.body;
+
+  auto deleted = bob_.del("/v2/images/" + id);
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_EQ(ceph_->images(*pool_), std::vector<std::string>{base_id});
+  EXPECT_EQ(admin_.get("/v2/images/" + id).status, 404u);
+  // No clone is left of the base: it deletes (a clone would make that a 409).
+  EXPECT_EQ(bob_.del("/v2/images/" + base_id).status, 204u);
+  EXPECT_TRUE(ceph_->images(*pool_).empty());
 }
 
 }  // namespace

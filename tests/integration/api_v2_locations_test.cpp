@@ -423,27 +423,6 @@ TEST_F(ApiV2LocationPatch, RemovingTheUploadedLocationDeletesOnlyThatData) {
   EXPECT_EQ(bob_.get("/v2/images/" + id + "/file").body, random_bytes(kObjectBytes, 19));
 }
 
-// Deleting an image removes the data of each of its active locations, as upstream does, not
-// only the first: with a read-only (http) location first, the upload after it goes too.
-TEST_F(ApiV2LocationPatch, DeletingAnImageRemovesItsUploadWhateverLocationComesFirst) {
-  const size_t files = env_->stored_files();
-  std::string id = create(bob_, "loc-delete-all")["id"];
-  ASSERT_EQ(bob_.put("/v2/images/" + id + "/file", "uploaded bytes", kOctets).status, 204u);
-  ASSERT_EQ(env_->stored_files(), files + 1);
-  auto r = patch(bob_, id, add_op(object_url(11), "0"));
-  ASSERT_EQ(r.status, 200u) << r.body;
-  ASSERT_EQ(r.json()["locations"].size(), 2u) << r.body;
-  ASSERT_EQ(r.json()["locations"][0]["url"], object_url(11)) << r.body;
-
-  auto deleted = bob_.del("/v2/images/" + id);
-  ASSERT_EQ(deleted.status, 204u) << deleted.body;
-  EXPECT_EQ(env_->stored_files(), files);  // the upload's file is gone
-  EXPECT_EQ(admin_.get("/v2/images/" + id).status, 404u);
-  // The http data is not ours: still there for whoever else reads it.
-  std::string other = located_image("loc-delete-all-other", 11);
-  EXPECT_EQ(bob_.get("/v2/images/" + other + "/file").body, random_bytes(kObjectBytes, 21));
-}
-
 // With delayed_delete, a removed location's data stays for whoever scrubs pending_delete rows.
 class ApiV2LocationPatchDelayed : public SharedTenantsApiTest {
  protected:

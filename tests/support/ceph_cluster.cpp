@@ -38,8 +38,10 @@ struct Io {
 };
 
 struct Image {
-  Image(rados_ioctx_t io, const std::string& name) {
-    check(rbd_open_read_only(io, name.c_str(), &image, nullptr), "opening image " + name);
+  Image(rados_ioctx_t io, const std::string& name, bool writable = false) {
+    check(writable ? rbd_open(io, name.c_str(), &image, nullptr)
+                   : rbd_open_read_only(io, name.c_str(), &image, nullptr),
+          "opening image " + name);
   }
   ~Image() { rbd_close(image); }
   rbd_image_t image = nullptr;
@@ -119,6 +121,14 @@ void CephAdmin::clone(const std::string& pool, const std::string& image,
 void CephAdmin::remove_image(const std::string& pool, const std::string& image) {
   Io io(static_cast<rados_t>(cluster_), pool);
   check(rbd_remove(io.io, image.c_str()), "removing " + image);
+}
+
+void CephAdmin::protected_snapshot(const std::string& pool, const std::string& image,
+                                   const std::string& snapshot) {
+  Io io(static_cast<rados_t>(cluster_), pool);
+  Image img(io.io, image, true);
+  check(rbd_snap_create(img.image, snapshot.c_str()), "snapshotting " + image);
+  check(rbd_snap_protect(img.image, snapshot.c_str()), "protecting " + image + "@" + snapshot);
 }
 
 bool CephAdmin::snapshot_protected(const std::string& pool, const std::string& image,

@@ -40,6 +40,10 @@ class CephAdmin {
   void clone(const std::string& pool, const std::string& image, const std::string& snapshot,
              const std::string& clone);
   void remove_image(const std::string& pool, const std::string& image);
+  // Creates and protects pool/image@snapshot, as Nova does to a direct snapshot's RBD image
+  // before it gives the image that location.
+  void protected_snapshot(const std::string& pool, const std::string& image,
+                          const std::string& snapshot);
   bool snapshot_protected(const std::string& pool, const std::string& image,
                           const std::string& snapshot);
   std::vector<std::string> snapshots(const std::string& pool, const std::string& image);
