@@ -68,6 +68,12 @@ net::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
       }
       continue;
     }
+    // A response goes out in several writes (the head, then a streamed body's pieces: lists,
+    // downloads from remote stores). With Nagle's algorithm each small write after the first
+    // waits for the client's ACK, which Linux clients delay by up to 40 ms: every streamed
+    // answer would take 40 ms more.
+    boost::system::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     auto ex = socket.get_executor();
     auto tls = state->tls_context();
     if (state->connections.fetch_add(1) >= state->config.max_connections) {
