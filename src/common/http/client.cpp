@@ -136,6 +136,10 @@ class ConnectionPool {
   void give_back(std::unique_ptr<Connection> c) {
     const auto now = Clock::now();
     c->idle_since = now;
+    // An idle connection keeps no read buffer (bytes already read stay): a streamed answer
+    // reserves kReadBufferBytes, and every pooled connection holding on to that grew
+    // glance-api's memory with the pool after each burst of lists.
+    c->buffer.shrink_to_fit();
     std::vector<std::unique_ptr<Connection>> expired;
     {
       std::lock_guard lock(mutex_);
