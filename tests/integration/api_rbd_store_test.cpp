@@ -285,25 +285,24 @@ TEST(ApiRbdOutage, CephStoppedMidUploadKillsTheImageAndItsRbdImageGoesOnceCephIs
   EXPECT_EQ(admin.images(pool), std::vector<std::string>{id}) << env.api().log();
 }
 
-// The OSD alone pauses (SIGSTOP) in the middle of an upload, long enough for its writes to
-// time out, and resumes: the monitor answers all along and the api's TCP sessions stay up, so
-// only the writes in flight and the close and removal after them meet the pause. The upload is
+// The OSD alone pauses (SIGSTOP, and is marked down as a real cluster would mark it; see
+// PrivateCephCluster::pause_osd) in the middle of an upload, long enough for its writes to time
+// out, and resumes: the monitor answers all along, so only the writes in flight and the close
+// and removal after them meet the outage. The upload is
 // answered 503 and its image killed; once the OSD runs again the same api process removes the
 // partial RBD image by itself and uploads and downloads again.
 TEST(ApiRbdOutage, OsdPausedMidUploadFailsItCleanlyThenTheSameApiServes) {
   using std::chrono::seconds;
   PrivateCephCluster ceph;
   const std::string pool = ceph.cluster().pool;
-  const int osd = ceph.osd_pid();
   // Resumed on every way out: the cluster's own stop needs a running OSD.
   struct Resume {
     int pid;
     ~Resume() { ::kill(pid, SIGCONT); }
-  } resume{osd};
+  } resume{ceph.osd_pid()};
   ApiEnvironment env(false, "upload_orphan_timeout = 0\n", rbd_options(ceph.cluster(), pool, 5));
   auto client = env.client();
-  const std::string status =
-      upload_cut_by_outage(env, ceph, [&] { ASSERT_EQ(::kill(osd, SIGSTOP), 0); });
+  const std::string status = upload_cut_by_outage(env, ceph, [&] { ceph.pause_osd(); });
   EXPECT_EQ(status, "HTTP/1.1 503 Service Unavailable") << env.api().log();
   auto cut = listed(client, "cut");
   EXPECT_TRUE(eventually([&] { return (cut = listed(client, "cut"))["status"] == "killed"; }));
@@ -312,7 +311,7 @@ TEST(ApiRbdOutage, OsdPausedMidUploadFailsItCleanlyThenTheSameApiServes) {
   // Long enough for the close and the removal attempted during the pause to time out too.
   std::this_thread::sleep_for(seconds(6));
 
-  ::kill(osd, SIGCONT);
+  ceph.resume_osd();
   const auto data = random_bytes(3 << 20, 22);
   HttpResponse after;
   EXPECT_TRUE(eventually(

@@ -223,10 +223,11 @@ TEST_F(RbdStoreTest, AnImageOfTheIdMadeElsewhereIsADuplicate) {
     EXPECT_EQ(await(store_->begin_add(bad, 0)).error().code(), Errc::bad_request) << bad;
 }
 
-// A store on a Ceph of the test's own whose OSD the test pauses (SIGSTOP) mid-upload, so that
-// the upload's writes time out (each librados operation is bounded by 5 s); pausing the
-// fixture's OSD would fail the tests that share it. Whatever the upload left must go once the
-// OSD runs again, and the same store must then upload and read back.
+// A store on a Ceph of the test's own whose OSD the test pauses (SIGSTOP, and marked down as a
+// real cluster would mark it; see PrivateCephCluster::pause_osd) mid-upload, so that the
+// upload's writes time out (each librados operation is bounded by 5 s); pausing the fixture's
+// OSD would fail the tests that share it. Whatever the upload left must go once the OSD runs
+// again, and the same store must then upload and read back.
 class RbdStorePausedOsd : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -240,9 +241,9 @@ class RbdStorePausedOsd : public ::testing::Test {
     store_ = std::move(*store);
   }
   // Never leave the OSD stopped: the cluster's own stop needs it running.
-  void TearDown() override { resume(); }
-  void pause() { ASSERT_EQ(::kill(ceph_.osd_pid(), SIGSTOP), 0); }
-  void resume() { ::kill(ceph_.osd_pid(), SIGCONT); }
+  void TearDown() override { ::kill(ceph_.osd_pid(), SIGCONT); }
+  void pause() { ceph_.pause_osd(); }
+  void resume() { ceph_.resume_osd(); }
   std::vector<std::string> images() { return admin_.images(ceph_.cluster().pool); }
   // Whether the pool holds no image; an OSD just resumed may not answer a listing yet.
   bool no_images() {
