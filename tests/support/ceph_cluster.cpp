@@ -235,9 +235,24 @@ int PrivateCephCluster::osd_pid() const {
   return pid;
 }
 
+// The monitor of these clusters (auth none) now and then refuses a new client's command with
+// EPERM ("wrong fsid"): each command is tried again until `deadline`.
+std::string mon_command_retried(const std::string& conf, const std::string& command,
+                                std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    try {
+      return mon_command(conf, command);
+    } catch (const std::exception&) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 void PrivateCephCluster::pause_osd() {
   if (::kill(osd_pid(), SIGSTOP) != 0) throw std::runtime_error("cannot pause the OSD");
-  mon_command(cluster_.conf, R"({"prefix": "osd down", "ids": ["0"]})");
+  mon_command_retried(cluster_.conf, R"({"prefix": "osd down", "ids": ["0"]})",
+                      std::chrono::steady_clock::now() + std::chrono::seconds(30));
 }
 
 void PrivateCephCluster::resume_osd() {
@@ -245,7 +260,7 @@ void PrivateCephCluster::resume_osd() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string stat =
-        mon_command(cluster_.conf, R"({"prefix": "osd stat", "format": "json"})");
+        mon_command_retried(cluster_.conf, R"({"prefix": "osd stat", "format": "json"})", deadline);
     if (stat.find("\"num_up_osds\":1") != std::string::npos) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
