@@ -3,7 +3,8 @@
 // size, downloads and ranges, a clone (as Nova makes one) making delete a 409, a client gone
 // mid-upload, Ceph stopped and started again under a running api, Ceph stopped in the middle
 // of an upload (its partial RBD image goes once Ceph is back), a stop of the api while Ceph is
-// away (prompt; the next start reaps what the cut upload left), and a v2 location naming
+// away (prompt; the next start reaps what the cut upload left), the OSD paused in the middle of
+// an upload and resumed (the same api serves again), and a v2 location naming
 // another image's RBD data (refused).
 
 #include "common/hex_digest.h"
@@ -21,8 +22,10 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace glance::testing {
@@ -193,9 +196,11 @@ TEST(ApiRbdOutage, CephStoppedAndStartedAgainFailsCleanlyThenServesWithoutRestar
 }
 
 // An upload of unknown size cut by a Ceph outage: sends three 1 MiB chunks, waits for the
-// upload's RBD image, stops Ceph (monitor and OSD, keeping their data), sends a few more chunks
-// and returns the api's status line, which comes once a write times out.
-std::string upload_cut_by_outage(ApiEnvironment& env, PrivateCephCluster& ceph) {
+// upload's RBD image, calls `outage` (by default stops Ceph, monitor and OSD, keeping their
+// data), sends a few more chunks and returns the api's status line, which comes once a write
+// times out.
+std::string upload_cut_by_outage(ApiEnvironment& env, PrivateCephCluster& ceph,
+                                 const std::function<void()>& outage = {}) {
   RawConnection upload(env.api().port());
   const std::string head =
       "POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
@@ -213,10 +218,14 @@ std::string upload_cut_by_outage(ApiEnvironment& env, PrivateCephCluster& ceph) 
     CephAdmin admin(ceph.cluster());
     EXPECT_TRUE(eventually([&] { return admin.images(ceph.cluster().pool).size() == 1; }));
   }
-  ceph.stop();
-  // Enough for the api to hand Ceph another write (it reads ahead), little enough for the
-  // socket buffers, so that sending never blocks on an api that stopped reading.
-  for (int i = 0; i < 3; ++i) send_chunk();
+  if (outage)
+    outage();
+  else
+    ceph.stop();
+  // Enough for the api to have more writes for Ceph than it keeps in flight (it reads ahead),
+  // so that one waits for a write that times out; little enough for the socket buffers, so
+  // that sending never blocks for long on an api that stopped reading.
+  for (int i = 0; i < 6; ++i) send_chunk();
   std::string answer;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (answer.find("\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline)
@@ -275,6 +284,54 @@ TEST(ApiRbdOutage, CephStoppedMidUploadKillsTheImageAndItsRbdImageGoesOnceCephIs
   CephAdmin admin(ceph.cluster());
   EXPECT_TRUE(eventually([&] { return no_images_of(admin, pool, cut_id); }, seconds(120)));
   EXPECT_EQ(admin.images(pool), std::vector<std::string>{id}) << env.api().log();
+}
+
+// The OSD alone pauses (SIGSTOP, and is marked down as a real cluster would mark it; see
+// PrivateCephCluster::pause_osd) in the middle of an upload, long enough for its writes to time
+// out, and resumes: the monitor answers all along, so only the writes in flight and the close
+// and removal after them meet the outage. The upload is
+// answered 503 and its image killed; once the OSD runs again the same api process removes the
+// partial RBD image by itself and uploads and downloads again.
+TEST(ApiRbdOutage, OsdPausedMidUploadFailsItCleanlyThenTheSameApiServes) {
+  using std::chrono::seconds;
+  PrivateCephCluster ceph;
+  const std::string pool = ceph.cluster().pool;
+  // Resumed on every way out: the cluster's own stop needs a running OSD.
+  struct Resume {
+    int pid;
+    ~Resume() { ::kill(pid, SIGCONT); }
+  } resume{ceph.osd_pid()};
+  ApiEnvironment env(false, "upload_orphan_timeout = 0\n", rbd_options(ceph.cluster(), pool, 5));
+  auto client = env.client();
+  const std::string status = upload_cut_by_outage(env, ceph, [&] { ceph.pause_osd(); });
+  EXPECT_EQ(status, "HTTP/1.1 503 Service Unavailable") << env.api().log();
+  auto cut = listed(client, "cut");
+  EXPECT_TRUE(eventually([&] { return (cut = listed(client, "cut"))["status"] == "killed"; }));
+  ASSERT_TRUE(cut.contains("id")) << cut.dump();
+  const std::string cut_id = cut["id"];
+  // Long enough for the close and the removal attempted during the pause to time out too.
+  std::this_thread::sleep_for(seconds(6));
+
+  ceph.resume_osd();
+  const auto data = random_bytes(3 << 20, 22);
+  HttpResponse after;
+  EXPECT_TRUE(eventually(
+      [&] {
+        after = client.post("/v1/images", data, image_headers("after"));
+        return after.status == 201u;
+      },
+      seconds(120)))
+      << after.status << " " << after.body;
+  ASSERT_EQ(after.status, 201u) << env.api().log();
+  const std::string id = after.json()["image"]["id"];
+  EXPECT_EQ(after.json()["image"]["status"], "active");
+  EXPECT_TRUE(client.get("/v1/images/" + id).body == data);
+  EXPECT_EQ(listed(client, "cut")["status"], "killed");
+  CephAdmin admin(ceph.cluster());
+  EXPECT_TRUE(eventually([&] { return no_images_of(admin, pool, cut_id); }, seconds(180)))
+      << env.api().log();
+  EXPECT_EQ(admin.images(pool), std::vector<std::string>{id});
+  EXPECT_EQ(client.del("/v1/images/" + id).status, 200u);
 }
 
 // SIGTERM while Ceph is away and the api retries the removal of a cut upload's RBD image: the

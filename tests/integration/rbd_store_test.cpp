@@ -1,6 +1,7 @@
 // The rbd store's own cases against the real Ceph of the test harness: what upstream writes
 // (location, protected snapshot, layering), what Nova's clones do to a delete, growth of images
-// of unknown size, ranges across objects and read chunks, and what failed uploads leave.
+// of unknown size, ranges across objects and read chunks, and what failed uploads leave; and,
+// on a Ceph of the test's own whose OSD is paused mid-upload, uploads whose writes time out.
 
 #include "store/rbd/rbd_store.h"
 #include "common/hex_digest.h"
@@ -13,8 +14,12 @@
 #include <rbd/librbd.h>
 #include <boost/asio/io_context.hpp>
 
+#include <signal.h>
+
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace glance::store {
@@ -22,6 +27,7 @@ namespace {
 
 namespace net = boost::asio;
 using common::Errc;
+using common::Result;
 using glance::testing::add_in_chunks;
 using glance::testing::random_bytes;
 using glance::testing::read_image;
@@ -215,6 +221,128 @@ TEST_F(RbdStoreTest, AnImageOfTheIdMadeElsewhereIsADuplicate) {
   EXPECT_EQ(again.error().code(), Errc::conflict);
   for (const char* bad : {"a@b", "a/b", ".hidden"})
     EXPECT_EQ(await(store_->begin_add(bad, 0)).error().code(), Errc::bad_request) << bad;
+}
+
+// A store on a Ceph of the test's own whose OSD the test pauses (SIGSTOP, and marked down as a
+// real cluster would mark it; see PrivateCephCluster::pause_osd) mid-upload, so that the
+// upload's writes time out (each librados operation is bounded by 5 s); pausing the fixture's
+// OSD would fail the tests that share it. Whatever the upload left must go once the OSD runs
+// again, and the same store must then upload and read back.
+class RbdStorePausedOsd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RbdStoreConfig c;
+    c.rbd_store_ceph_conf = ceph_.cluster().conf;
+    c.rbd_store_pool = ceph_.cluster().pool;
+    c.rbd_store_chunk_size = 1;
+    c.rados_connect_timeout = 5;
+    auto store = RbdStore::create(c, glance::testing::store_pool());
+    ASSERT_TRUE(store) << store.error().message();
+    store_ = std::move(*store);
+  }
+  // Never leave the OSD stopped: the cluster's own stop needs it running.
+  void TearDown() override { ::kill(ceph_.osd_pid(), SIGCONT); }
+  void pause() { ceph_.pause_osd(); }
+  void resume() { ceph_.resume_osd(); }
+  std::vector<std::string> images() { return admin_.images(ceph_.cluster().pool); }
+  // Whether the pool holds no image; an OSD just resumed may not answer a listing yet.
+  bool no_images() {
+    try {
+      return images().empty();
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  template <class R>
+  R await(net::awaitable<R> task) {
+    return glance::testing::await(ioc_, std::move(task));
+  }
+  // Starts an upload of `data` (its size declared or not), writes its first two MiB with the
+  // OSD running, pauses the OSD and writes on in 1 MiB chunks until a write fails, as the
+  // timed-out writes make it; returns the writer and that failure.
+  std::pair<std::unique_ptr<ImageWriter>, Result<void>> upload_until_a_write_fails(
+      const std::string& data, bool declared) {
+    auto writer = await(store_->begin_add(kId, declared ? data.size() : 0));
+    if (!writer) return {nullptr, writer.error()};
+    Result<void> written;
+    size_t i = 0;
+    for (; i < 2 && written; ++i)
+      written = await((*writer)->write({data.data() + (i << 20), 1 << 20}));
+    EXPECT_TRUE(written) << written.error().message();
+    pause();
+    for (; (i << 20) < data.size() && written; ++i)
+      written = await((*writer)->write({data.data() + (i << 20), 1 << 20}));
+    return {std::move(*writer), written};
+  }
+  // After the OSD resumes: the pool empties (the failed upload's image, whose lock and watch
+  // this client may have left while the OSD was away, is removed by the store's retries), and
+  // the same store uploads `data` under the same id and reads it back.
+  void expect_recovery(const std::string& data) {
+    EXPECT_TRUE(
+        glance::testing::eventually([&] { return no_images(); }, std::chrono::seconds(180)));
+    EXPECT_TRUE(images().empty());
+    EXPECT_EQ(store_->pending_removals(), 0u);
+    auto stored = await(add_in_chunks(*store_, kId, data, data.size()));
+    ASSERT_TRUE(stored) << stored.error().message();
+    EXPECT_EQ(stored->checksum, common::md5_hex(data));
+    auto back = await(read_image(*store_, stored->location, {}));
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_TRUE(*back == data);
+    EXPECT_TRUE(await(store_->remove(stored->location)));
+    EXPECT_TRUE(images().empty());
+  }
+
+  glance::testing::PrivateCephCluster ceph_;
+  glance::testing::CephAdmin admin_{ceph_.cluster()};
+  net::io_context ioc_;
+  std::unique_ptr<RbdStore> store_;
+};
+
+// A declared size (the image is created at it, so no resize happens while writing): a write
+// fails with unavailable once the writes time out, and abort() takes the image away.
+TEST_F(RbdStorePausedOsd, DeclaredSizeWritesTimingOutFailTheUploadAndTheStoreRecovers) {
+  const std::string data = random_bytes(12 << 20, 10);
+  auto [writer, written] = upload_until_a_write_fails(data, true);
+  ASSERT_TRUE(writer);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code(), Errc::unavailable) << written.error().message();
+  glance::testing::await(ioc_, writer->abort());
+  writer.reset();
+  resume();
+  expect_recovery(data);
+}
+
+// An unknown size: the image grows while the upload goes on, so a growth meets the paused OSD
+// too.
+TEST_F(RbdStorePausedOsd, UnknownSizeWritesTimingOutFailTheUploadAndTheStoreRecovers) {
+  const std::string data = random_bytes(12 << 20, 11);
+  auto [writer, written] = upload_until_a_write_fails(data, false);
+  ASSERT_TRUE(writer);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code(), Errc::unavailable) << written.error().message();
+  glance::testing::await(ioc_, writer->abort());
+  writer.reset();
+  resume();
+  expect_recovery(data);
+}
+
+// A writer destroyed without abort() (the client hung up) while its writes wait on the paused
+// OSD, then the OSD resumes.
+TEST_F(RbdStorePausedOsd, AWriterDroppedWhileTheOsdIsPausedLeavesNoImage) {
+  const std::string data = random_bytes(6 << 20, 12);
+  {
+    auto writer = await(store_->begin_add(kId, data.size()));
+    ASSERT_TRUE(writer) << writer.error().message();
+    for (size_t i = 0; i < 2; ++i)
+      ASSERT_TRUE(await((*writer)->write({data.data() + (i << 20), 1 << 20})));
+    pause();
+    // Accepted while the previous writes are still in flight (or failed by their timeout).
+    (void)await((*writer)->write({data.data() + (2 << 20), 1 << 20}));
+  }
+  // Let the destroyed writer's writes time out on the paused OSD before it runs again.
+  std::this_thread::sleep_for(std::chrono::seconds(8));
+  resume();
+  expect_recovery(data);
 }
 
 }  // namespace

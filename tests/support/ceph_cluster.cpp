@@ -4,17 +4,20 @@
 
 #include <rados/librados.h>
 #include <rbd/librbd.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <stdexcept>
+#include <thread>
 
 namespace glance::testing {
 
@@ -46,6 +49,33 @@ struct Image {
   ~Image() { rbd_close(image); }
   rbd_image_t image = nullptr;
 };
+
+// Sends a monitor command (JSON) to the cluster of `conf` and returns its output; throws when
+// it fails. A client of its own, bounded, so that it works while the OSD is paused.
+std::string mon_command(const std::string& conf, const std::string& command) {
+  rados_t cluster = nullptr;
+  check(rados_create(&cluster, nullptr), "rados_create");
+  struct Shutdown {
+    rados_t c;
+    ~Shutdown() { rados_shutdown(c); }
+  } shutdown{cluster};
+  check(rados_conf_read_file(cluster, conf.c_str()), "reading " + conf);
+  check(rados_conf_set(cluster, "client_mount_timeout", "30"), "client_mount_timeout");
+  check(rados_conf_set(cluster, "rados_mon_op_timeout", "30"), "rados_mon_op_timeout");
+  check(rados_connect(cluster), "connecting to Ceph");
+  const char* cmd[] = {command.c_str()};
+  char* out = nullptr;
+  char* status = nullptr;
+  size_t out_len = 0;
+  size_t status_len = 0;
+  const int r = rados_mon_command(cluster, cmd, 1, "", 0, &out, &out_len, &status, &status_len);
+  std::string output(out ? out : "", out_len);
+  std::string why(status ? status : "", status_len);
+  rados_buffer_free(out);
+  rados_buffer_free(status);
+  check(r, "monitor command " + command + " (" + why + ")");
+  return output;
+}
 
 std::string script_path() {
   return std::string(GLANCE_SOURCE_DIR) + "/scripts/ceph-aio.sh";
@@ -213,6 +243,38 @@ int PrivateCephCluster::osd_pid() const {
   int pid = 0;
   if (!(in >> pid) || pid <= 0) throw std::runtime_error("no OSD pid file");
   return pid;
+}
+
+// The monitor of these clusters (auth none) now and then refuses a new client's command with
+// EPERM ("wrong fsid"): each command is tried again until `deadline`.
+std::string mon_command_retried(const std::string& conf, const std::string& command,
+                                std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    try {
+      return mon_command(conf, command);
+    } catch (const std::exception&) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+void PrivateCephCluster::pause_osd() {
+  if (::kill(osd_pid(), SIGSTOP) != 0) throw std::runtime_error("cannot pause the OSD");
+  mon_command_retried(cluster_.conf, R"({"prefix": "osd down", "ids": ["0"]})",
+                      std::chrono::steady_clock::now() + std::chrono::seconds(30));
+}
+
+void PrivateCephCluster::resume_osd() {
+  if (::kill(osd_pid(), SIGCONT) != 0) throw std::runtime_error("cannot resume the OSD");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string stat =
+        mon_command_retried(cluster_.conf, R"({"prefix": "osd stat", "format": "json"})", deadline);
+    if (stat.find("\"num_up_osds\":1") != std::string::npos) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw std::runtime_error("the resumed OSD did not come up again");
 }
 
 }  // namespace glance::testing

@@ -64,6 +64,16 @@ class PrivateCephCluster {
   const CephCluster& cluster() const { return cluster_; }
   // The OSD's pid, for SIGSTOP and SIGCONT.
   int osd_pid() const;
+  // An OSD that stops answering, as one on a hung host: pauses it (SIGSTOP), and has the
+  // monitor mark it down, as the other OSDs of a real cluster would report it once their
+  // heartbeats go unanswered. A lone OSD paused past its placement groups' read lease and
+  // never marked down may resume with some of them "laggy" for good (no lease renewal is ever
+  // scheduled again; an OSD bug), every operation on their objects waiting, from any client.
+  // Throws when the monitor refuses.
+  void pause_osd();
+  // Resumes the paused OSD, which finds itself marked down and boots again (its placement
+  // groups peer anew), and returns once the monitor reports it up; throws after 60 s.
+  void resume_osd();
   // An outage: stops the monitor and the OSD, then starts them again on their data (same
   // fsid, monitor port, pool and images) and returns once the pool answers. Throw when the
   // script fails.

@@ -19,14 +19,19 @@ struct RbdUpload {
 };
 
 // Streams one image into the RBD image `image` (named "<id>-<tag>", created empty or at the
-// declared size). Each write() hands the caller's bytes to one rbd write on `pool` and returns
-// once the previous write finished, so one write is in flight while the caller receives the
-// next chunk; nothing is copied. An image of unknown size grows ahead of the writes by a step
-// that doubles up to 8 GiB. commit() trims the image to the bytes written, creates and
-// protects the snapshot "snap", closes the image and renames it to "<id>": conflict when
-// "<id>" exists by then. abort(), a failed commit() and the destructor remove the image; the
-// destructor does so on the pool without waiting. MD5 and SHA-256 run on `pool` too
-// (PooledDigests). `pool` must outlive the writer.
+// declared size). Each write() copies the caller's bytes into an asynchronous rbd write
+// (rbd_aio_write), started on `pool`, and returns once the previous chunk is copied and there
+// is room: at most 4 writes are in flight, so an upload holds at most 4 copies of its chunks
+// (4 MiB with glance-api's 1 MiB chunks) besides its own buffers. The caller's chunk must stay
+// valid until the next write(), commit() or abort() completes or the destructor returns (it is
+// copied and hashed meanwhile). The first write Ceph fails fails the next write() or
+// commit(). An image of unknown size grows ahead of the writes by a step that doubles up to
+// 8 GiB, once the writes in flight are done. commit() waits for every write, trims the image to
+// the bytes written, creates and protects the snapshot "snap", closes the image and renames it
+// to "<id>": conflict when "<id>" exists by then. abort(), a failed commit() and the destructor
+// let the writes in flight end, then remove the image; the destructor does so on the pool
+// without waiting. MD5 and SHA-256 run on `pool` too (PooledDigests). `pool` must outlive the
+// writer.
 // A removal that fails because Ceph is unreachable is left to `removals`.
 std::unique_ptr<ImageWriter> make_rbd_writer(std::unique_ptr<RbdImage> image,
                                              std::shared_ptr<IoCtx> io, RbdUpload upload,
