@@ -8,11 +8,14 @@
 #   PREFIX-registry-other.png   show, members, create and delete against the number of images
 #   PREFIX-api-v2.png           v2 requests through glance-api and through upstream Glance
 #   PREFIX-connections.png      glance-api's RSS against the connections held open
+# and keeps the figures drawn in PREFIX-sizes.dat ("query images ms" lines) and
+# PREFIX-connections.dat ("connections MiB"); REPLOT=1 draws the plots again from those.
 #   BUILD=build/release [SIZES="10000 100000 1000000"] [REQS=21] [PEER=0|1] [PEER_REQS=N]
 #     [IDLE=10000] [PLOT=docs/benchmarks-scale] bench/scale.sh
+#   REPLOT=1 PLOT=docs/benchmarks-scale bench/scale.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:?a build directory with the daemons}" && pwd)
+if [ "${REPLOT:-0}" != 1 ]; then build=$(cd "${BUILD:?a build directory with the daemons}" && pwd); fi
 export SIZES=${SIZES:-10000 100000 1000000}
 PEER=${PEER:-0}
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -23,14 +26,24 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/glance-scale.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-log "registry sizes: $SIZES"
-BUILD=$build PEER=$PEER DATA=$work/size.dat "$root/bench/registry_size.sh"
-echo
-log "idle connections"
-PARTS=idle ROUNDS=1 "$root/bench/connections.sh" "$build" | tee "$work/connections.out"
-awk '$1 == "curve" {print $2, $3}' "$work/connections.out" >"$work/connections.dat"
+if [ "${REPLOT:-0}" = 1 ]; then
+  # Draws the plots again from the figures a measuring run kept (PREFIX-*.dat).
+  cp "${PLOT:?REPLOT needs PLOT}-sizes.dat" "$work/size.dat"
+  cp "$PLOT-connections.dat" "$work/connections.dat"
+  if grep -q '^peer_' "$work/size.dat"; then PEER=1; fi
+else
+  log "registry sizes: $SIZES"
+  BUILD=$build PEER=$PEER DATA=$work/size.dat "$root/bench/registry_size.sh"
+  echo
+  log "idle connections"
+  PARTS=idle ROUNDS=1 "$root/bench/connections.sh" "$build" | tee "$work/connections.out"
+  awk '$1 == "curve" {print $2, $3}' "$work/connections.out" >"$work/connections.dat"
+  [ -n "${PLOT:-}" ] || exit 0
+  # The figures beside the plots, so that they can be read or drawn again (REPLOT=1).
+  cp "$work/size.dat" "$PLOT-sizes.dat"
+  cp "$work/connections.dat" "$PLOT-connections.dat"
+fi
 
-[ -n "${PLOT:-}" ] || exit 0
 # One data block per query (gnuplot's "index"), its name as the title.
 blocks() {  # PATTERN: the queries whose name matches, in the order of the data file
   awk -v re="$1" '$1 ~ re && !seen[$1]++ {print $1}' "$work/size.dat" | while read -r q; do
@@ -52,6 +65,7 @@ set title '$title'
 set xlabel 'images in the registry'
 set ylabel 'median latency (ms)'
 set logscale x 10
+set format x '%.0f'
 $([ "$ylog" = 1 ] && echo "set logscale y 10" || echo "set yrange [0:*]")
 set grid
 set key outside right
