@@ -182,6 +182,8 @@ def open_idle(a, prefix):
     req = head_request(a.image)
     t0 = time.monotonic()
     batch = 500
+    if not prefix:
+        out("curve", "0 %.1f" % mib(a.pid))
     for start in range(0, a.idle, batch):
         socks = []
         for _ in range(min(batch, a.idle - start)):
@@ -202,6 +204,9 @@ def open_idle(a, prefix):
             except (OSError, ConnectionError) as e:
                 errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
                 s.close()
+        if not prefix:
+            # RSS against the connections open so far (first round): "curve N MiB".
+            out("curve", "%d %.1f" % (len(idle), mib(a.pid)))
     out(prefix + "idle_open_s", "%.1f" % (time.monotonic() - t0))
     out(prefix + "idle_open", len(idle))
     out(prefix + "idle_statuses", ",".join("%d:%d" % kv for kv in sorted(statuses.items())) or "-")

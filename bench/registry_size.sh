@@ -6,32 +6,47 @@
 # show, write and member query the registry makes, WARM times (3) to warm up, then REQS times
 # one after another with curl; prints the median milliseconds of each. With EXPLAIN=DIR, the statements each request ran
 # (from MariaDB's general log) and their EXPLAIN go to DIR/<size>/<query>.txt.
+# With PEER=1, the Images API v2 requests are also timed through glance-api (in front of the
+# registry, trusted-auth) and through upstream Glance (Debian's glance-api, the Zed release,
+# bench/glance-peer.sh with upstream's context middleware) over the same images seeded into
+# its own schema on the same MariaDB, PEER_REQS times each (default REQS).
+# With DATA=FILE, every median is also written to FILE as "query size ms" lines (for plots).
 #   [SIZES="10000 100000"] [REQS=21] [WARM=3] [BUILD=build/release] [EXPLAIN=dir] \
-#     bench/registry_size.sh
-# BUILD is a build directory with src/registry/glance-registry and glance-manage; without it,
-# a Release build is made in build/release.
+#     [PEER=0|1] [PEER_REQS=N] [DATA=file] bench/registry_size.sh
+# BUILD is a build directory with src/registry/glance-registry and glance-manage (and
+# src/api/glance-api for PEER=1); without it, a Release build is made in build/release.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=${SIZES:-10000 100000}
 REQS=${REQS:-21}
 WARM=${WARM:-3}
+PEER=${PEER:-0}
+PEER_REQS=${PEER_REQS:-$REQS}
 if [ -z "${BUILD:-}" ]; then
   "$root/scripts/install-deps.sh" build
   build=$root/build/release
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DGLANCE_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" -j "$(nproc)" --target glance-registry glance-manage >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target glance-registry glance-manage glance-api >/dev/null
 else
   build=$(cd "$BUILD" && pwd)
 fi
 [ -n "${EXPLAIN:-}" ] && mkdir -p "$EXPLAIN" && EXPLAIN=$(cd "$EXPLAIN" && pwd)
+if [ "$PEER" = 1 ]; then
+  "$root/bench/glance-peer.sh" install
+  [ -x "$build/src/api/glance-api" ] || { echo "PEER=1 needs $build/src/api/glance-api" >&2; exit 1; }
+fi
+if [ -n "${DATA:-}" ]; then : >"$DATA"; fi
 
 log() { echo "[$(date +%T)] $*" >&2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/glance-size.XXXXXX")
 reg_pid=
+api_pid=
 cleanup() {
   set +e
+  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null
   [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+  [ "$PEER" = 1 ] && "$root/bench/glance-peer.sh" stop "$work/peer" >/dev/null 2>&1
   "$root/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -90,7 +105,8 @@ settle_db() {
 start_registry() {
   "$build/src/registry/glance-registry" --config-file "$work/registry.conf" >"$work/registry.log" 2>&1 &
   reg_pid=$!
-  url=http://127.0.0.1:$(wait_port "$work/registry.log")
+  reg_port=$(wait_port "$work/registry.log")
+  url=http://127.0.0.1:$reg_port
 }
 
 # name, method, path, identity: the requests measured (marker ids are filled per size).
@@ -126,6 +142,66 @@ v2_members GET /v2/images/$shared/members owner0
 Q
 }
 
+# The Images API v2 requests timed through glance-api and upstream Glance (PEER=1): name,
+# method, path, identity, as above.
+api_queries() {
+  cat <<Q
+api_v2_list25 GET /v2/images?limit=25 tenant
+api_v2_marker GET /v2/images?limit=25&marker=$deep tenant
+api_v2_sort_name GET /v2/images?limit=25&sort_key=name&sort_dir=asc tenant
+api_v2_property GET /v2/images?limit=25&os_distro=debian tenant
+api_v2_shared GET /v2/images?limit=25&visibility=shared tenant
+api_v2_admin GET /v2/images?limit=25 admin
+api_v2_show GET /v2/images/$deep tenant
+api_v2_members GET /v2/images/$shared/members owner0
+Q
+}
+
+# Times QUERIES (a function printing name, method, path, identity lines) against $url, COUNT
+# times each after WARM, into $work/res.SIZE.PREFIXname.
+time_queries() {
+  local n=$1 prefix=$2 count=$3 list=$4 name m p who
+  while read -r name m p who; do
+    local -n hdr=$who
+    for _ in $(seq "$WARM"); do once "$m" "$p" "${hdr[@]}" >/dev/null; done
+    for _ in $(seq "$count"); do once "$m" "$p" "${hdr[@]}"; done | median >"$work/res.$n.$prefix$name"
+    # What the last answer held (images or members listed; 1 for a show): both sides of a
+    # comparison must have answered the same question.
+    /usr/bin/python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))
+print(len(b.get("images", b.get("members", [b]))) if isinstance(b, dict) else "-")' \
+      "$work/body" >"$work/res.$n.$prefix$name.count" 2>/dev/null || echo - >"$work/res.$n.$prefix$name.count"
+  done < <("$list")
+}
+
+# The v2 requests through glance-api in front of the size's registry, then through upstream
+# Glance over the same images seeded into its schema.
+run_api_size() {
+  local n=$1 registry_url=$url t0
+  start_glance_api api "workers = 2
+send_identity_headers = True
+[paste_deploy]
+flavor = trusted-auth" "stores = file
+filesystem_store_datadir = $work/store"
+  url=http://127.0.0.1:$api_port
+  log "size $n: glance-api"
+  time_queries "$n" ours_ "$REQS" api_queries
+  kill "$api_pid" && wait "$api_pid" 2>/dev/null || true
+  api_pid=
+  log "size $n: upstream Glance: schema and seeding"
+  local peer_port
+  peer_port=$(GLANCE_PEER_FLAVOR=trusted-auth "$root/bench/glance-peer.sh" start "$work/peer" "$db_port")
+  t0=$(date +%s)
+  seed_registry glance_peer "$n" >/dev/null
+  log "size $n: upstream seeded in $(($(date +%s) - t0)) s"
+  settle_db
+  url=http://127.0.0.1:$peer_port
+  time_queries "$n" peer_ "$PEER_REQS" api_queries
+  "$root/bench/glance-peer.sh" stop "$work/peer" >/dev/null
+  sql -e "DROP DATABASE glance_peer"
+  url=$registry_url
+}
+
 run_size() {
   local n=$1 name m p who ids
   log "size $n: seeding"
@@ -147,11 +223,7 @@ run_size() {
                                 '%Y-%m-%dT%H:%i:%s') FROM images")
   shared=$(sql glance -N -B -e "SELECT image_id FROM image_members m JOIN images i ON
              i.id = m.image_id WHERE i.owner = 'tenant-0' AND i.deleted = 0 LIMIT 1")
-  while read -r name m p who; do
-    local -n hdr=$who
-    for _ in $(seq "$WARM"); do once "$m" "$p" "${hdr[@]}" >/dev/null; done
-    for _ in $(seq "$REQS"); do once "$m" "$p" "${hdr[@]}"; done | median >"$work/res.$n.$name"
-  done < <(queries)
+  time_queries "$n" "" "$REQS" queries
   # Create then delete (a new image each time; the deletes remove the creates).
   local body='{"image": {"name": "bench-size", "disk_format": "raw", "container_format": "bare", "is_public": false}}'
   ids=()
@@ -165,6 +237,7 @@ run_size() {
   done
   median <"$work/create.$n" >"$work/res.$n.v1_create"
   for id in "${ids[@]}"; do once DELETE "/images/$id" "${tenant[@]}"; done | median >"$work/res.$n.v1_delete"
+  [ "$PEER" = 1 ] && run_api_size "$n"
   [ -n "${EXPLAIN:-}" ] && explain_size "$n"
   return 0
 }
@@ -192,6 +265,8 @@ explain_size() {
 start_private_registry "workers = 2
 [paste_deploy]
 flavor = trusted-auth"
+# The database upstream Glance's bench/glance-peer.sh (re)creates as the registry's user.
+sql -e "GRANT ALL ON glance_peer.* TO 'glance'@'127.0.0.1'"
 # Room for the indexes of a million images; the tests' servers keep the default 128 MiB.
 sql -e "SET GLOBAL innodb_buffer_pool_size = 1024 * 1024 * 1024"
 read -r -a sizes <<<"$SIZES"
@@ -204,4 +279,28 @@ for name in $(queries | awk '{print $1}') v1_create v1_delete; do
   printf '%-26s' "$name"
   for n in "${sizes[@]}"; do printf ' %10s' "$(cat "$work/res.$n.$name")"; done
   echo
+  if [ -n "${DATA:-}" ]; then
+    for n in "${sizes[@]}"; do echo "$name $n $(cat "$work/res.$n.$name")"; done >>"$DATA"
+  fi
 done
+if [ "$PEER" = 1 ]; then
+  echo
+  printf '%-26s' "v2 API (median ms (items))"
+  for n in "${sizes[@]}"; do printf ' %12s %12s' "ours $n" "upstr. $n"; done
+  echo
+  for name in $(api_queries | awk '{print $1}'); do
+    printf '%-26s' "$name"
+    for n in "${sizes[@]}"; do
+      printf ' %12s %12s' "$(cat "$work/res.$n.ours_$name") ($(cat "$work/res.$n.ours_$name.count"))" \
+        "$(cat "$work/res.$n.peer_$name") ($(cat "$work/res.$n.peer_$name.count"))"
+    done
+    echo
+    if [ -n "${DATA:-}" ]; then
+      for n in "${sizes[@]}"; do
+        echo "ours_$name $n $(cat "$work/res.$n.ours_$name")"
+        echo "peer_$name $n $(cat "$work/res.$n.peer_$name")"
+      done >>"$DATA"
+    fi
+  done
+fi
+exit 0

@@ -16,6 +16,10 @@
 # ratio, upstream Glance and the ratio to it, and the target of issue 7.
 #   [RUNS=5] [SECS=5] [SIZES="1024 100"] [PEER=auto|0|1] [PLOT=file.png] bench/run.sh
 # SIZES are MiB; the first one is the "large" image the CPU and RSS figures are taken on.
+# SCALE=1 measures how the cost grows instead (bench/scale.sh): latency against 10^4, 10^5 and
+# 10^6 images in the registry (SIZES there counts images), upstream Glance's v2 list and show
+# beside ours with the peer, and RSS against idle connections; PLOT=PREFIX draws the curves.
+#   SCALE=1 [PEER=auto|0|1] [PLOT=docs/benchmarks-scale] bench/run.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-5}
@@ -54,6 +58,11 @@ log "building Release in $build"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DGLANCE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" >/dev/null
+if [ "${SCALE:-0}" = 1 ]; then
+  # How the cost grows instead of the suite: registry sizes and idle connections, with PLOT
+  # as the prefix of the plots' files (bench/scale.sh).
+  BUILD=$build PEER=$PEER exec "$root/bench/scale.sh"
+fi
 
 # --- one temporary directory for everything, removed on exit -----------------------------------
 log "disk before: $(df -h / | awk 'NR==2 {print $4 " free of " $2}')"

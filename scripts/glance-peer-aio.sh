@@ -12,7 +12,10 @@
 #   scripts/glance-peer-aio.sh stop DIR
 #                     stops what start left running (the server's process group and its own
 #                     MariaDB)
-# GLANCE_PEER_WORKERS (default 1) sets the server's workers.
+# GLANCE_PEER_WORKERS (default 1) sets the server's workers. GLANCE_PEER_FLAVOR=trusted-auth
+# runs it with upstream's context middleware instead: each request's identity comes from its
+# X-Identity-Status, X-Tenant-Id and X-Roles headers (as behind a trusted proxy), so that
+# requests can be made as a tenant rather than as admin.
 # The packaged service never starts: scripts/install-deps.sh installs glance-api with
 # policy-rc.d denying service starts.
 set -euo pipefail
@@ -23,6 +26,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 ready_timeout=${GLANCE_PEER_READY_TIMEOUT:-120}
 workers=${GLANCE_PEER_WORKERS:-1}
+flavor=${GLANCE_PEER_FLAVOR:-}
 AIO_MARK=GLANCE_PEER_AIO_DIR
 # shellcheck source=scripts/aio-lib.sh
 . "$HERE/aio-lib.sh"
@@ -47,6 +51,12 @@ stop_all() {
 
 write_config() {
   cp /etc/glance/glance-api-paste.ini "$D/etc/paste.ini"
+  # Debian's paste file has no trusted-auth pipeline: the keystone one without authtoken.
+  if [ "$flavor" = trusted-auth ]; then
+    printf '\n[pipeline:glance-api-trusted-auth]\npipeline = %s\n' \
+      'cors healthcheck http_proxy_to_wsgi versionnegotiation osprofiler context rootapp' \
+      >>"$D/etc/paste.ini"
+  fi
   # Found before the packaged /etc/glance/schema-image.json: no operator-defined properties
   # in the image schema, as in a deployment without that file.
   echo '{}' >"$D/etc/schema-image.json"
@@ -70,6 +80,7 @@ filesystem_store_datadir = $D/tasks/
 connection = mysql+pymysql://glance:glancepw@127.0.0.1:$db_port/glance_peer?charset=utf8
 [paste_deploy]
 config_file = $D/etc/paste.ini
+${flavor:+flavor = $flavor}
 [oslo_policy]
 enforce_scope = false
 enforce_new_defaults = false
@@ -95,7 +106,9 @@ launch_server() {
       tail -n 30 "$D/log/glance-api.log" "$D/log/stdout.log" >&2 2>/dev/null || true
       return 1
     fi
-    curl -fs -m 5 -o /dev/null "http://127.0.0.1:$port/v2/images?limit=1" && return 0
+    # The identity headers are what trusted-auth needs, and ignored by the default pipeline.
+    curl -fs -m 5 -o /dev/null -H 'X-Identity-Status: Confirmed' -H 'X-Roles: admin' \
+      -H 'X-Tenant-Id: peer-ready' "http://127.0.0.1:$port/v2/images?limit=1" && return 0
     sleep 0.2
   done
   echo "glance-peer-aio: glance-api not ready after ${ready_timeout} s; see $D/log" >&2
