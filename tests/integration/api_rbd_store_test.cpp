@@ -50,6 +50,20 @@ HeaderList image_headers(const std::string& name) {
           {"Content-Type", "application/octet-stream"}};
 }
 
+// Uploads `data` as image "after" once the api reaches Ceph again: the first calls after an
+// outage may still time out. The last answer.
+HttpResponse upload_after_outage(HttpClient& client, const std::string& data) {
+  HttpResponse after;
+  EXPECT_TRUE(eventually(
+      [&] {
+        after = client.post("/v1/images", data, image_headers("after"));
+        return after.status == 201u;
+      },
+      std::chrono::seconds(120)))
+      << after.status << " " << after.body;
+  return after;
+}
+
 // The image named `name`, killed ones included, as the api lists it.
 nlohmann::json listed(HttpClient& client, const std::string& name) {
   auto images =
@@ -174,14 +188,7 @@ TEST(ApiRbdOutage, CephStoppedAndStartedAgainFailsCleanlyThenServesWithoutRestar
 
   ceph.start_again();
   // The api recovers by itself; the first calls after the restart may still time out.
-  HttpResponse after;
-  EXPECT_TRUE(eventually(
-      [&] {
-        after = client.post("/v1/images", during, image_headers("after"));
-        return after.status == 201u;
-      },
-      seconds(120)))
-      << after.status << " " << after.body;
+  HttpResponse after = upload_after_outage(client, during);
   ASSERT_EQ(after.status, 201u);
   const std::string after_id = after.json()["image"]["id"];
   EXPECT_TRUE(client.get("/v1/images/" + after_id).body == during);
@@ -270,14 +277,7 @@ TEST(ApiRbdOutage, CephStoppedMidUploadKillsTheImageAndItsRbdImageGoesOnceCephIs
 
   ceph.start_again();
   const auto data = random_bytes(200000, 20);
-  HttpResponse after;
-  EXPECT_TRUE(eventually(
-      [&] {
-        after = client.post("/v1/images", data, image_headers("after"));
-        return after.status == 201u;
-      },
-      seconds(120)))
-      << after.status << " " << after.body;
+  HttpResponse after = upload_after_outage(client, data);
   ASSERT_EQ(after.status, 201u);
   const std::string id = after.json()["image"]["id"];
   EXPECT_TRUE(client.get("/v1/images/" + id).body == data);
@@ -314,14 +314,7 @@ TEST(ApiRbdOutage, OsdPausedMidUploadFailsItCleanlyThenTheSameApiServes) {
 
   ceph.resume_osd();
   const auto data = random_bytes(3 << 20, 22);
-  HttpResponse after;
-  EXPECT_TRUE(eventually(
-      [&] {
-        after = client.post("/v1/images", data, image_headers("after"));
-        return after.status == 201u;
-      },
-      seconds(120)))
-      << after.status << " " << after.body;
+  HttpResponse after = upload_after_outage(client, data);
   ASSERT_EQ(after.status, 201u) << env.api().log();
   const std::string id = after.json()["image"]["id"];
   EXPECT_EQ(after.json()["image"]["status"], "active");

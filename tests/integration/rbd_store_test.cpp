@@ -292,6 +292,20 @@ class RbdStorePausedOsd : public ::testing::Test {
     EXPECT_TRUE(images().empty());
   }
 
+  // An upload of 12 MiB (`seed`'s bytes; its size declared or not) whose writes time out on
+  // the paused OSD fails with unavailable; aborted, then with the OSD back, the store serves.
+  void expect_failure_then_recovery(bool declared_size, uint32_t seed) {
+    const std::string data = random_bytes(12 << 20, seed);
+    auto [writer, written] = upload_until_a_write_fails(data, declared_size);
+    ASSERT_TRUE(writer);
+    ASSERT_FALSE(written);
+    EXPECT_EQ(written.error().code(), Errc::unavailable) << written.error().message();
+    glance::testing::await(ioc_, writer->abort());
+    writer.reset();
+    resume();
+    expect_recovery(data);
+  }
+
   glance::testing::PrivateCephCluster ceph_;
   glance::testing::CephAdmin admin_{ceph_.cluster()};
   net::io_context ioc_;
@@ -301,29 +315,13 @@ class RbdStorePausedOsd : public ::testing::Test {
 // A declared size (the image is created at it, so no resize happens while writing): a write
 // fails with unavailable once the writes time out, and abort() takes the image away.
 TEST_F(RbdStorePausedOsd, DeclaredSizeWritesTimingOutFailTheUploadAndTheStoreRecovers) {
-  const std::string data = random_bytes(12 << 20, 10);
-  auto [writer, written] = upload_until_a_write_fails(data, true);
-  ASSERT_TRUE(writer);
-  ASSERT_FALSE(written);
-  EXPECT_EQ(written.error().code(), Errc::unavailable) << written.error().message();
-  glance::testing::await(ioc_, writer->abort());
-  writer.reset();
-  resume();
-  expect_recovery(data);
+  expect_failure_then_recovery(true, 10);
 }
 
 // An unknown size: the image grows while the upload goes on, so a growth meets the paused OSD
 // too.
 TEST_F(RbdStorePausedOsd, UnknownSizeWritesTimingOutFailTheUploadAndTheStoreRecovers) {
-  const std::string data = random_bytes(12 << 20, 11);
-  auto [writer, written] = upload_until_a_write_fails(data, false);
-  ASSERT_TRUE(writer);
-  ASSERT_FALSE(written);
-  EXPECT_EQ(written.error().code(), Errc::unavailable) << written.error().message();
-  glance::testing::await(ioc_, writer->abort());
-  writer.reset();
-  resume();
-  expect_recovery(data);
+  expect_failure_then_recovery(false, 11);
 }
 
 // A writer destroyed without abort() (the client hung up) while its writes wait on the paused
