@@ -72,9 +72,10 @@ boost::asio::awaitable<common::Result<common::http::Response>> list_response(
   common::http::Response res;
   res.status = 200;
   res.headers.set("Content-Type", "application/json");
+  // Pieces of the render-ahead's size: a larger one would hold memory per page in flight.
   res.body = common::http::StreamBody{
       std::make_unique<ImageListBody>(std::move(next), std::move(render), std::move(tail)),
-      std::nullopt};
+      std::nullopt, kRenderAhead};
   co_return res;
 }
 

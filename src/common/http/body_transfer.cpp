@@ -180,7 +180,7 @@ net::awaitable<bool> copy_file(AnyStream& stream, FileRange& file, std::chrono::
 // either side failed (the caller then closes the connection, which tells the client).
 net::awaitable<std::optional<uint64_t>> send_stream(AnyStream& stream, StreamBody& body,
                                                     bool chunked, std::chrono::seconds timeout) {
-  std::vector<char> chunk(256 * 1024);
+  std::vector<char> chunk(body.piece_bytes);
   std::optional<uint64_t> left = body.length;
   uint64_t sent = 0;
   while (!left || *left > 0) {

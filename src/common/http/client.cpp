@@ -37,10 +37,6 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 namespace {
 // Response headers of object stores are short; a megabyte of them means a broken peer.
 constexpr uint32_t kMaxResponseHeaderBytes = 64 * 1024;
-// Bytes per socket read of a response body. Beast reads at most the flat buffer's free
-// capacity per call, and the header read leaves that at a few hundred bytes: without a
-// reserve an image download turns into millions of tiny reads.
-constexpr size_t kReadBufferBytes = 256 * 1024;
 
 uint16_t default_port(bool tls) {
   return tls ? 443 : 80;
@@ -137,7 +133,7 @@ class ConnectionPool {
     const auto now = Clock::now();
     c->idle_since = now;
     // An idle connection keeps no read buffer (bytes already read stay): a streamed answer
-    // reserves kReadBufferBytes, and every pooled connection holding on to that grew
+    // reserves its request's read_buffer_bytes, and every pooled connection holding on to that grew
     // glance-api's memory with the pool after each burst of lists.
     c->buffer.shrink_to_fit();
     std::vector<std::unique_ptr<Connection>> expired;
@@ -197,6 +193,7 @@ ClientExchange::ClientExchange(std::unique_ptr<Connection> connection,
                    ? ClientRequest::Framing::none
                    : request.framing),
       body_left_(request.framing == ClientRequest::Framing::length ? request.content_length : 0),
+      read_buffer_bytes_(request.read_buffer_bytes),
       head_request_(iequals(request.method, "HEAD")),
       parser_(std::make_unique<Parser>()) {
   parser_->parser.body_limit(boost::none);
@@ -267,7 +264,7 @@ net::awaitable<Result<ClientResponseHead>> ClientExchange::response() {
     if (err == std::errc() && end == len.data() + len.size()) head.content_length = v;
   }
   body_done_ = parser_->parser.is_done();
-  if (!body_done_) c.buffer.reserve(kReadBufferBytes);
+  if (!body_done_) c.buffer.reserve(read_buffer_bytes_);
   co_return head;
 }
 

@@ -70,6 +70,11 @@ struct ClientRequest {
   // A POST that may safely be sent twice (an authentication): like other methods, it is sent
   // again on a new connection when a reused one fails before the answer.
   bool repeatable = false;
+  // Bytes per socket read of the response body. Beast reads at most its buffer's free
+  // capacity per call, and the header read leaves that at a few hundred bytes: without room
+  // an image download turns into millions of tiny reads. Replies read in small pieces (the
+  // registry's) need less, and each answer in flight holds this much.
+  size_t read_buffer_bytes = 256 * 1024;
 };
 
 struct ClientResponseHead {
@@ -116,6 +121,7 @@ class ClientExchange final : public BodyReader {
   // What is still to be sent of the request body: none once it is complete.
   ClientRequest::Framing framing_;
   uint64_t body_left_;
+  size_t read_buffer_bytes_;
   bool head_request_;
   bool body_done_ = false;
   struct Parser;

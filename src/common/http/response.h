@@ -29,6 +29,9 @@ struct FileRange {
 struct StreamBody {
   std::unique_ptr<BodyReader> reader;
   std::optional<uint64_t> length;
+  // The most the server asks of the reader at once, and so holds per answer in flight: image
+  // bytes go in large pieces, a body rendered in small ones (a list page) needs no more.
+  size_t piece_bytes = 256 * 1024;
 };
 
 // What a handler answers. Only the server turns it into bytes on the wire.
