@@ -169,20 +169,22 @@ TEST_P(ApiRemoteStores, ClientGoneMidUploadLeavesNoSegmentsOrParts) {
       "x-image-meta-container_format: bare\r\nx-image-meta-store: " +
       GetParam() + "\r\nContent-Length: " + std::to_string(12 << 20) + "\r\n\r\n";
   client_.raw_then_close(head + bytes);
-  eventually([&] { return objects() == before; });
-  EXPECT_EQ(objects(), before) << listing();
   auto cut_images = [&] {
     return client_
         .get("/v1/images/detail?changes-since=2000-01-01T00:00:00&is_public=none&name=cut")
         .json()["images"];
   };
-  auto list = cut_images();
-  ASSERT_FALSE(list.empty());
+  // The upload must have ended before the store is looked at: right after the hang-up the api
+  // may not have written its first segment yet, and "no objects" would hold by accident.
+  nlohmann::json list;
   eventually([&] {
     list = cut_images();
-    return list[0]["status"] == "killed";
+    return !list.empty() && list[0]["status"] == "killed";
   });
+  ASSERT_FALSE(list.empty());
   EXPECT_EQ(list[0]["status"], "killed");
+  eventually([&] { return objects() == before; });
+  EXPECT_EQ(objects(), before) << listing();
 }
 
 // The status line of the next answer on `c`.
