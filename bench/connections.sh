@@ -41,17 +41,9 @@ if [ "$(ulimit -n)" -lt "$need" ]; then
   exit 1
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/glance-conn.XXXXXX")
-api_pid=; reg_pid=
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
-cleanup() {
-  set +e
-  stop_private_daemons
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+private_workdir glance-conn
 start_private_registry "workers = 2"
 show_id=$(seed_images glance)
 

@@ -7,6 +7,16 @@
 # shellcheck disable=SC2034,SC2154
 bench_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# Makes $work, a temporary directory named after $1, for the calling script: on exit what
+# start_private_registry and start_glance_api started is stopped and $work removed.
+private_workdir() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  api_pid=
+  reg_pid=
+  trap 'set +e; stop_private_daemons; rm -rf "$work"' EXIT
+  trap 'exit 130' INT TERM
+}
+
 # The port a daemon logged as "listening on HOST:PORT" in the file $1.
 wait_port() {
   local p

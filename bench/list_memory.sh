@@ -15,17 +15,9 @@ for b in api/glance-api registry/glance-registry registry/glance-manage; do
 done
 log() { echo "[$(date +%T)] $*" >&2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/glance-list-memory.XXXXXX")
-api_pid=; reg_pid=
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
-cleanup() {
-  set +e
-  stop_private_daemons
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+private_workdir glance-list-memory
 start_private_registry "workers = 2"
 start_glance_api api "workers = 2" "stores = file
 filesystem_store_datadir = $work/store"

@@ -13,17 +13,9 @@ rounds=${2:-3}
 tunables=${GLIBC_TUNABLES:-}
 unset GLIBC_TUNABLES
 command -v wrk >/dev/null || { echo "wrk is missing (apt install wrk)" >&2; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/glance-memory.XXXXXX")
-api_pid=; reg_pid=
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
-cleanup() {
-  set +e
-  stop_private_daemons
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+private_workdir glance-memory
 start_private_registry "workers = 2"
 GLIBC_TUNABLES=$tunables start_glance_api api "workers = 2" "stores = file
 filesystem_store_datadir = $work/store"
