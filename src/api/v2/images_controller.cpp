@@ -1,10 +1,9 @@
 #include "api/v2/images_controller.h"
 
-#include "api/image_list_body.h"
-
 #include "api/cache/image_cache.h"
 #include "api/download.h"
 #include "api/external_source.h"
+#include "api/image_list_body.h"
 #include "api/image_notices.h"
 #include "api/image_removal.h"
 #include "api/request_checks.h"
