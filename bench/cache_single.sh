@@ -8,8 +8,11 @@
 # one to the file store, then downloads, in turn: the Swift image through plain (direct
 # Swift) and through cache (cold, fills the cache; the two in alternating order, after one
 # untimed read), through cache again (warm), and the file image through plain (file store).
-# Every body is checked by its MD5.
-#   bench/cache_single.sh BUILD_DIR [SIZE_MIB] [RUNS]
+# Every body is checked by its MD5. With STORE_RATE (tc's syntax, e.g. 1gbit; needs root) the
+# Swift proxy's traffic is limited to that rate (shape_loopback_port in bench/lib.sh), as if
+# Swift were across a link of that speed: the network bounds the downloads, not the two cores
+# Swift's processes share with glance-api and the client.
+#   [STORE_RATE=RATE] bench/cache_single.sh BUILD_DIR [SIZE_MIB] [RUNS]
 # Prints one line per run, then glance-api's peak RSS, the medians and the two ratios, and
 # the api's CPU seconds per download (utime + stime of the api that served it).
 set -euo pipefail
@@ -21,6 +24,7 @@ work=$(mktemp -d /tmp/glance-bench.XXXXXX)
 cache_pid=
 cleanup() {
   [ -n "$cache_pid" ] && kill "$cache_pid" 2>/dev/null
+  [ -n "${STORE_RATE:-}" ] && unshape_loopback
   stop_private_daemons
   "$repo/scripts/swift-aio.sh" stop "$work/swift" >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -34,6 +38,10 @@ trap 'exit 130' INT TERM
 # shellcheck disable=SC1091
 . "$work/swift/cluster.env"
 start_private_registry
+if [ -n "${STORE_RATE:-}" ]; then
+  shape_loopback_port "$PROXY_PORT" "$STORE_RATE"
+  echo "Swift's proxy (port $PROXY_PORT) limited to $STORE_RATE"
+fi
 
 stores="stores = file, swift
 default_store = swift

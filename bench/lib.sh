@@ -155,3 +155,25 @@ FROM images;
 ANALYZE TABLE images, image_members, image_properties, image_locations;
 SQL
 }
+
+# Makes loopback port $1 behave as a server across a link of rate $2 (tc's syntax: 1gbit,
+# 800mbit): what is sent from or to it goes through an HTB class of that rate on lo, every
+# other flow through an unlimited one. So a store on this machine can be measured as the
+# network, not the CPU, bounds it, as it does on separate machines. Needs root and an lo with
+# no queueing discipline of its own; more ports join the same link with further calls.
+# unshape_loopback removes it (the caller's cleanup must call it).
+shape_loopback_port() {
+  if ! tc qdisc show dev lo | grep -q 'htb 1:'; then
+    tc qdisc show dev lo | grep -q '^qdisc noqueue' ||
+      { echo "lo already has a queueing discipline; not touching it" >&2; return 1; }
+    tc qdisc add dev lo root handle 1: htb default 10 r2q 100000
+    tc class add dev lo parent 1: classid 1:10 htb rate 100gbit
+    tc class add dev lo parent 1: classid 1:20 htb rate "$2" ceil "$2" burst 512k cburst 512k
+  fi
+  tc filter add dev lo protocol ip parent 1: prio 1 u32 match ip sport "$1" 0xffff flowid 1:20
+  tc filter add dev lo protocol ip parent 1: prio 1 u32 match ip dport "$1" 0xffff flowid 1:20
+}
+unshape_loopback() {
+  if tc qdisc show dev lo 2>/dev/null | grep -q 'htb 1:'; then tc qdisc del dev lo root; fi
+  return 0
+}

@@ -2,7 +2,11 @@
 # Times a 1 GiB (or SIZE_MIB) upload and download through glance-api on the rbd store, next to
 # `rbd import` and `rbd export` moving the same bytes on the same private single-node Ceph
 # (scripts/ceph-aio.sh, memstore raised to hold the image), and samples the api's peak RSS.
-#   bench/rbd.sh BUILD_DIR [SIZE_MIB] [RUNS]
+# With STORE_RATE (tc's syntax, e.g. 1gbit; needs root) what goes to and from the OSD is
+# limited to that rate (shape_loopback_port in bench/lib.sh), as if the OSD were across a
+# link of that speed: the network bounds both sides, not the two cores the OSD shares with
+# glance-api, rbd and the client.
+#   [STORE_RATE=RATE] bench/rbd.sh BUILD_DIR [SIZE_MIB] [RUNS]
 # Prints one line per run and transfer, then the medians and the api/rbd ratios.
 set -euo pipefail
 build=$(realpath "${1:?build directory with src/api/glance-api}")
@@ -13,6 +17,7 @@ work=$(mktemp -d /tmp/glance-bench.XXXXXX)
 api_pid=; reg_pid=
 cleanup() {
   kill $api_pid $reg_pid 2>/dev/null || true
+  [ -n "${STORE_RATE:-}" ] && unshape_loopback
   "$repo/scripts/mariadb.sh" stop "$work/db" >/dev/null 2>&1 || true
   "$repo/scripts/ceph-aio.sh" stop "$work/ceph" >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -31,6 +36,17 @@ default_store = rbd
 filesystem_store_datadir = $work/images
 rbd_store_ceph_conf = $CEPH_CONF
 rbd_store_pool = $CEPH_POOL"
+
+if [ -n "${STORE_RATE:-}" ]; then
+  for port in $(ceph -c "$CEPH_CONF" osd dump --format json | python3 -c '
+import json, sys
+for osd in json.load(sys.stdin)["osds"]:
+    for a in osd["public_addrs"]["addrvec"]:
+        print(a["addr"].rsplit(":", 1)[1])'); do
+    shape_loopback_port "$port" "$STORE_RATE"
+  done
+  echo "the OSD's public ports limited to $STORE_RATE"
+fi
 
 head -c $((size_mib << 20)) /dev/urandom >"$work/image.bin"
 # shellcheck source=bench/transfer_timing.sh
