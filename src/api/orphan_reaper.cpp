@@ -65,7 +65,8 @@ struct OrphanReaper::State {
     return std::max(std::chrono::seconds(1), config.orphan_timeout / 4);
   }
 
-  // Every image of `status` with a live row, or nullopt when the registry cannot list them now.
+  // Every image of `status` with a live row (killed: deleted rows too), or nullopt when the
+  // registry cannot list them now.
   net::awaitable<std::optional<std::vector<Image>>> images_in(ImageStatus status) {
     std::vector<Image> all;
     std::string marker;
@@ -74,6 +75,9 @@ struct OrphanReaper::State {
                                        {"is_public", "none"},
                                        {"sort_key", "id"},
                                        {"limit", std::to_string(kPageSize)}};
+      // The registry lists killed images only to a changes-since query, as upstream does.
+      if (status == ImageStatus::killed)
+        params.emplace_back("changes-since", "1970-01-01T00:00:00");
       if (!marker.empty()) params.emplace_back("marker", marker);
       auto page = co_await registry.list(caller, params, true);
       if (!page && token && caller.context.auth_token &&
@@ -123,22 +127,26 @@ struct OrphanReaper::State {
     co_await remove_leftovers(id);
   }
 
-  // Data that failed uploads of killed images left in a store under their own upload names
-  // because the store's server was away, or their glance-api stopped before it came back
-  // (Store::upload_leftover_ids: the rbd store's "<id>-<tag>" images). Listed in one go per
-  // store; an image still saving, or that the registry cannot show killed, keeps its data.
-  net::awaitable<void> sweep_upload_leftovers(const std::set<std::string>& saving) {
+  // Data of killed images left in a store under their own names: by failed uploads whose store's
+  // server was away, or whose glance-api stopped before it came back (an upload cut by a Ceph
+  // outage), and by uploads that committed and then could not activate their image nor remove
+  // what they committed (Store::image_ids_with_data: the rbd store's "<id>" and "<id>-<tag>"
+  // images). A killed image can have no live data and no upload can start on it again, so all
+  // of it goes. The stores are listed only when some image is killed, once each per pass.
+  net::awaitable<void> sweep_killed_images_data() {
+    auto killed_images = co_await images_in(ImageStatus::killed);
+    if (!killed_images || killed_images->empty()) co_return;
+    std::set<std::string> killed;
+    for (const auto& image : *killed_images) killed.insert(image.id);
     for (store::Store* store : stores) {
-      auto ids = co_await store->upload_leftover_ids();
+      auto ids = co_await store->image_ids_with_data();
       if (!ids) {
-        spdlog::warn("orphan reaper cannot list the {} store's upload data: {}",
+        spdlog::warn("orphan reaper cannot list the {} store's image data: {}",
                      store->schemes().front(), ids.error().message());
         continue;
       }
       for (const auto& id : *ids) {
-        if (saving.contains(id) || stopped) continue;
-        auto image = co_await registry.get(caller, id);
-        if (!image || image->status != ImageStatus::killed) continue;
+        if (!killed.contains(id) || stopped) continue;
         // The store logs each piece it removes, or finds but cannot remove.
         auto removed = co_await store->remove_leftovers(id, std::nullopt);
         if (!removed)
@@ -249,7 +257,7 @@ struct OrphanReaper::State {
         [this](const std::string& id, const Sighting& seen) { return reap(id, seen); });
     if (!saving) co_return;
     sweep_partial_files(*saving);
-    co_await sweep_upload_leftovers(*saving);
+    co_await sweep_killed_images_data();
     co_await watch(
         ImageStatus::deleted, deleted_sightings,
         [this](const std::string& id, const Sighting& seen) { return finish_delete(id, seen); });

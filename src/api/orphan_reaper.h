@@ -37,9 +37,10 @@ struct OrphanReaperConfig {
 // writable store (Store::remove_leftovers: files and partial files, Swift segments and
 // manifests, S3 objects and unfinished multipart uploads) is removed. Partial files older
 // than orphan_timeout whose image is not saving are removed too, at start-up and at every
-// pass, and so is what failed uploads of killed images left under their own upload names in
-// stores that can list it (Store::upload_leftover_ids: an upload cut by a Ceph outage, whose
-// glance-api could not remove its RBD image before Ceph came back or before it stopped). Deletes
+// pass, and so is the data killed images have under their own names in stores that can list
+// it (Store::image_ids_with_data: an upload cut by a Ceph outage, whose glance-api could not
+// remove its RBD image before Ceph came back or before it stopped; an upload that committed and
+// then could neither activate its image nor remove what it had committed). Deletes
 // cut short the same way are finished: an image whose status is deleted while its row is live (its
 // glance-api marked it, then died or lost the registry's answer before removing the data and the
 // row) is, once its updated_at has stood still for orphan_timeout, rid of its data and then of its

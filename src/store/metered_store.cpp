@@ -206,8 +206,8 @@ class MeteredStore final : public Store {
     series_.remove_leftovers.record(removed, started);
     co_return removed;
   }
-  Task<std::vector<std::string>> upload_leftover_ids() override {
-    return inner_->upload_leftover_ids();
+  Task<std::vector<std::string>> image_ids_with_data() override {
+    return inner_->image_ids_with_data();
   }
   void stop_background_work() override { inner_->stop_background_work(); }
 

@@ -20,7 +20,7 @@ namespace glance::store {
 //       data being ready to stream, not to the last byte sent
 //   glance_store_written_bytes_total{store}, glance_store_read_bytes_total{store}
 // The series are resolved once here, so an operation costs atomic increments and one
-// histogram observation. upload_leftover_ids and stop_background_work pass straight
+// histogram observation. image_ids_with_data and stop_background_work pass straight
 // through.
 // `metrics` must outlive the returned store.
 std::unique_ptr<Store> with_metrics(std::unique_ptr<Store> store, const std::string& name,

@@ -16,7 +16,7 @@ Task<void> Store::remove_leftovers(const std::string&, const std::optional<Locat
   co_return common::Result<void>();
 }
 
-Task<std::vector<std::string>> Store::upload_leftover_ids() {
+Task<std::vector<std::string>> Store::image_ids_with_data() {
   co_return std::vector<std::string>();
 }
 

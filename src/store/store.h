@@ -125,16 +125,16 @@ class Store {
   // deleted). Fails when the store cannot be listed or `keep` not read (then nothing is
   // removed); what it finds but cannot remove it logs. Stores that write nothing do nothing.
   virtual Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep);
-  // The ids of the images (UUID-like, as the api accepts them) whose uploads wrote data here
-  // under their own upload names ("<id>-<tag>", upload_name.h), found in one listing of the
-  // store: with the data of an upload that failed and could not remove it (its store's
-  // server was away, or its process stopped first), and of uploads running now. The caller
-  // picks those whose image no upload can finish any more (killed) for remove_leftovers.
-  // Fails when the store cannot be listed. Stores whose uploads' data cannot be listed that
-  // way (or that write nothing) return none.
-  virtual Task<std::vector<std::string>> upload_leftover_ids();
+  // The ids of the images (UUID-like, as the api accepts them) that have data here under their
+  // own names: committed ("<id>") or written by an upload ("<id>-<tag>", upload_name.h), found
+  // in one listing of the store. Among them the data of an upload that failed, or committed
+  // and then failed to activate its image, and could not remove it (its store's server was
+  // away, or its process stopped first). The caller picks those whose image can have no live
+  // data (killed) for remove_leftovers. Fails when the store cannot be listed. Stores whose
+  // data cannot be listed that way (or that write nothing) return none.
+  virtual Task<std::vector<std::string>> image_ids_with_data();
   // Ends the driver's background work on its BlockingPool (retried removals), so that the pool
-  // joins promptly at shutdown; what that work leaves is found by upload_leftover_ids, in a
+  // joins promptly at shutdown; what that work leaves is found by image_ids_with_data, in a
   // later pass of the orphan reaper or after the next start. Call before the pool joins; the
   // store still serves calls after it.
   virtual void stop_background_work() {}

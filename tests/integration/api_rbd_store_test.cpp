@@ -4,8 +4,8 @@
 // mid-upload, Ceph stopped and started again under a running api, Ceph stopped in the middle
 // of an upload (its partial RBD image goes once Ceph is back), a stop of the api while Ceph is
 // away (prompt; the next start reaps what the cut upload left), the OSD paused in the middle of
-// an upload and resumed (the same api serves again), and a v2 location naming
-// another image's RBD data (refused).
+// an upload and resumed (the same api serves again), a v2 location naming another image's
+// RBD data (refused), and the reaper removing what a killed image left in the pool.
 
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
@@ -377,6 +377,58 @@ TEST(ApiRbdOutage, StopWhileCephIsAwayIsPromptAndTheNextStartReapsTheCutUpload) 
   EXPECT_TRUE(second.get("/v1/images/" + id).body == data);
   EXPECT_EQ(admin.images(pool), std::vector<std::string>{id});
   EXPECT_EQ(again.stop(), 0);
+}
+
+// What an upload leaves when it committed its RBD image ("<id>" with its protected snapshot)
+// and then could neither activate the image nor remove that RBD image (its glance-api died
+// between the two, or Ceph went away meanwhile): an image killed (by the reaper, or the failed
+// activation) with its data in the pool and no location naming it. The orphan reaper removes
+// it; the RBD images of an active image, of a queued one and of an id the registry does not
+// know stay.
+TEST(ApiRbdReaper, AKilledImagesCommittedRbdImageGoesAndNoOtherOne) {
+  using std::chrono::seconds;
+  CephAdmin admin(ceph_cluster());
+  const std::string pool = admin.create_pool("glance-reaper");
+  {
+    // A short orphan timeout: the reaper passes every second.
+    ApiEnvironment env(false, "upload_orphan_timeout = 4\n", rbd_options(ceph_cluster(), pool, 60));
+    auto client = env.client();
+    const auto data = random_bytes(300000, 23);
+    auto active = client.post("/v1/images", data, image_headers("active"));
+    ASSERT_EQ(active.status, 201u) << active.body;
+    const std::string active_id = active.json()["image"]["id"];
+    auto queued = [&](const std::string& name) {
+      auto r = client.post("/v1/images", "",
+                           {{"x-image-meta-name", name},
+                            {"x-image-meta-disk_format", "raw"},
+                            {"x-image-meta-container_format", "bare"}});
+      EXPECT_EQ(r.status, 201u) << r.body;
+      EXPECT_EQ(r.json()["image"]["status"], "queued");
+      return r.json()["image"]["id"].get<std::string>();
+    };
+    const std::string killed_id = queued("killed"), queued_id = queued("queued");
+    const std::string unknown_id = "5d0c3f7a-2b1e-4c9d-8e7f-6a5b4c3d2e1f";
+    for (const auto& id : {killed_id, queued_id, unknown_id}) {
+      admin.clone(pool, active_id, "snap", id);
+      admin.protected_snapshot(pool, id, "snap");
+    }
+    HttpClient registry(env.registry().daemon().port());
+    auto killed = registry.put("/images/" + killed_id,
+                               nlohmann::json{{"image", {{"status", "killed"}}}}.dump(),
+                               {{"Content-Type", "application/json"}});
+    ASSERT_EQ(killed.status, 200u) << killed.body;
+
+    EXPECT_TRUE(eventually([&] { return images_of(admin, pool, killed_id).empty(); }, seconds(60)))
+        << env.api().log();
+    std::vector<std::string> stay{active_id, queued_id, unknown_id};
+    std::sort(stay.begin(), stay.end());
+    // Several more passes, which must leave the others be.
+    std::this_thread::sleep_for(seconds(3));
+    EXPECT_EQ(admin.images(pool), stay);
+    EXPECT_TRUE(client.get("/v1/images/" + active_id).body == data);
+    EXPECT_EQ(client.head("/v1/images/" + queued_id).header("x-image-meta-status"), "queued");
+  }
+  admin.delete_pool(pool);
 }
 
 // v2 locations on RBD where the operator lets clients name rbd urls (Nova's direct snapshots

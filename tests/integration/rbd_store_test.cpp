@@ -16,6 +16,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -162,30 +163,35 @@ TEST_F(RbdStoreTest, AWriterDroppedMidUploadLeavesNoImage) {
   add(kId, data);
 }
 
-// What the orphan reaper looks at: the images of uploads ("<id>-<tag>"), running or left
-// behind, by their image id; never a committed image, whose name "<uuid>" also ends in 12 hex
-// digits, nor another service's image in the same pool ("volume-<uuid>", a Cinder volume).
-TEST_F(RbdStoreTest, UploadLeftoverIdsNameTheImagesOfUploadsOnly) {
+// What the orphan reaper looks at: the images named by a Glance image's id, committed ("<id>")
+// or of uploads ("<id>-<tag>", running or left behind), by that id; never another service's
+// image in the same pool ("volume-<uuid>", a Cinder volume; "<uuid>_disk", a Nova disk).
+TEST_F(RbdStoreTest, ImageIdsWithDataNameCommittedAndUploadedImagesOnly) {
   const std::string data = random_bytes(200000, 9);
   add(kId, data);
-  admin().clone(pool_, kId, "snap", "volume-" + kId);
+  const std::string other = "5d0c3f7a-2b1e-4c9d-8e7f-6a5b4c3d2e1f";
+  admin().clone(pool_, kId, "snap", "volume-" + other);
+  admin().clone(pool_, kId, "snap", other + "_disk");
   const std::string running = "0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b";
   auto writer = await(store_->begin_add(running, 0));
   ASSERT_TRUE(writer) << writer.error().message();
   ASSERT_TRUE(await((*writer)->write({data.data(), data.size()})));
-  auto ids = await(store_->upload_leftover_ids());
+  auto ids = await(store_->image_ids_with_data());
   ASSERT_TRUE(ids) << ids.error().message();
-  EXPECT_EQ(*ids, std::vector<std::string>{running});
+  std::vector<std::string> both{kId, running};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(*ids, both);
   // The running upload's image is open: removing its leftovers leaves it, and its exclusive
   // lock, which this client holds through a live watch, to the upload, which still commits.
   EXPECT_TRUE(await(store_->remove_leftovers(running, std::nullopt)));
-  EXPECT_EQ(images().size(), 3u);
+  EXPECT_EQ(images().size(), 4u);
   auto stored = await((*writer)->commit());
   ASSERT_TRUE(stored) << stored.error().message();
-  ids = await(store_->upload_leftover_ids());
+  ids = await(store_->image_ids_with_data());
   ASSERT_TRUE(ids) << ids.error().message();
-  EXPECT_TRUE(ids->empty());
-  admin().remove_image(pool_, "volume-" + kId);
+  EXPECT_EQ(*ids, both);
+  admin().remove_image(pool_, "volume-" + other);
+  admin().remove_image(pool_, other + "_disk");
 }
 
 TEST_F(RbdStoreTest, ReadsTheOldImageOnlyLocationFromTheConfiguredPool) {

@@ -31,8 +31,8 @@ class FaultyStore final : public store::Store {
                                      const std::optional<store::Location>& keep) override {
     return real_.remove_leftovers(id, keep);
   }
-  store::Task<std::vector<std::string>> upload_leftover_ids() override {
-    return real_.upload_leftover_ids();
+  store::Task<std::vector<std::string>> image_ids_with_data() override {
+    return real_.image_ids_with_data();
   }
   void stop_background_work() override { real_.stop_background_work(); }
 

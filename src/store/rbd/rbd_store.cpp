@@ -207,17 +207,22 @@ Task<void> RbdStore::remove_leftovers(const std::string& id, const std::optional
   });
 }
 
-Task<std::vector<std::string>> RbdStore::upload_leftover_ids() {
+Task<std::vector<std::string>> RbdStore::image_ids_with_data() {
   co_return co_await pool_.run([this]() -> Result<std::vector<std::string>> {
     auto ctx = io("");
     if (!ctx) return ctx.error();
     auto names = list_images(**ctx);
     if (!names) return names.error();
     std::set<std::string> ids;
-    for (const auto& name : *names)
-      // A committed image's own name, "<uuid>", ends in 12 hex digits too, and other services
-      // sharing the pool name theirs "volume-<uuid>" and so on: only a UUID-like id qualifies.
-      if (auto id = upload_name_id(name); id && common::is_uuid_like(*id)) ids.emplace(*id);
+    for (const auto& name : *names) {
+      // Other services sharing the pool name theirs "volume-<uuid>", "<uuid>_disk" and so on:
+      // only a UUID-like id qualifies. A committed "<uuid>" ends in 12 hex digits, as an
+      // upload's tag does, so it is taken whole first.
+      if (common::is_uuid_like(name))
+        ids.emplace(name);
+      else if (auto id = upload_name_id(name); id && common::is_uuid_like(*id))
+        ids.emplace(*id);
+    }
     return std::vector<std::string>(ids.begin(), ids.end());
   });
 }

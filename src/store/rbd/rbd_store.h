@@ -53,7 +53,7 @@ struct RbdStoreConfig {
 // else rbd_store_op_timeout, bounds connecting and every operation, so a stopped cluster fails
 // uploads and downloads with unavailable instead of holding pool threads. A failed upload's
 // image that cannot be removed while Ceph is away is retried (PendingRemovals) and, failing
-// that, found again by the orphan reaper (upload_leftover_ids). Errors: unavailable (Ceph cannot
+// that, found again by the orphan reaper (image_ids_with_data). Errors: unavailable (Ceph cannot
 // be reached or timed out), not_found, conflict (duplicate id, image in use), storage_full
 // (pool full or quota), bad_gateway (Ceph refused our user), bad_request (malformed location,
 // size mismatch), internal. Safe for concurrent calls.
@@ -79,7 +79,7 @@ class RbdStore final : public Store {
   // watcher): that one is logged and left to its upload's own clean-up.
   Task<void> remove_leftovers(const std::string& id, const std::optional<Location>& keep) override;
   // The ids of the "<id>-<tag>" images of the configured pool.
-  Task<std::vector<std::string>> upload_leftover_ids() override;
+  Task<std::vector<std::string>> image_ids_with_data() override;
   // Ends the retries of PendingRemovals.
   void stop_background_work() override { removals_->stop(); }
 
