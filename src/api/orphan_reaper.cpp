@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <utility>
 
 namespace glance::api {
 
@@ -132,20 +133,26 @@ struct OrphanReaper::State {
   // outage), and by uploads that committed and then could not activate their image nor remove
   // what they committed (Store::image_ids_with_data: the rbd store's "<id>" and "<id>-<tag>"
   // images). A killed image can have no live data and no upload can start on it again, so all
-  // of it goes. The stores are listed only when some image is killed, once each per pass.
+  // of it goes. Each store is listed once per pass; the registry's killed images are listed
+  // only when some store named data.
   net::awaitable<void> sweep_killed_images_data() {
-    auto killed_images = co_await images_in(ImageStatus::killed);
-    if (!killed_images || killed_images->empty()) co_return;
-    std::set<std::string> killed;
-    for (const auto& image : *killed_images) killed.insert(image.id);
+    std::vector<std::pair<store::Store*, std::vector<std::string>>> found;
     for (store::Store* store : stores) {
       auto ids = co_await store->image_ids_with_data();
-      if (!ids) {
+      if (!ids)
         spdlog::warn("orphan reaper cannot list the {} store's image data: {}",
                      store->schemes().front(), ids.error().message());
-        continue;
-      }
-      for (const auto& id : *ids) {
+      else if (!ids->empty())
+        found.emplace_back(store, std::move(*ids));
+    }
+    // Stores that cannot list their data (file, Swift, S3) cost the registry nothing.
+    if (found.empty()) co_return;
+    auto killed_images = co_await images_in(ImageStatus::killed);
+    if (!killed_images) co_return;
+    std::set<std::string> killed;
+    for (const auto& image : *killed_images) killed.insert(image.id);
+    for (const auto& [store, ids] : found) {
+      for (const auto& id : ids) {
         if (!killed.contains(id) || stopped) continue;
         // The store logs each piece it removes, or finds but cannot remove.
         auto removed = co_await store->remove_leftovers(id, std::nullopt);
