@@ -4,6 +4,7 @@
 // with the same rows as the others.
 
 #include "tests/support/daemon.h"
+#include "tests/support/eventually.h"
 #include "tests/support/galera_cluster.h"
 #include "tests/support/http_client.h"
 #include "tests/support/registry_fixture.h"
@@ -116,6 +117,38 @@ TEST_F(RegistryGalera, AnImageWrittenThroughOneNodeIsReadAtOnceThroughAnother) {
     EXPECT_EQ(client((i + 1) % 2).get("/images/" + id, owner).json()["image"]["name"],
               "renamed-" + std::to_string(i));
   }
+}
+
+// A write through a node that has not yet applied what another node has just committed waits
+// for it, as reads do, instead of not finding the image: the guarded transaction opens with
+// START TRANSACTION, the statement wsrep_sync_wait makes wait (an INSERT opening it does not).
+// Node 2's applier is held back for 3 s by a table lock on image_properties, which the create
+// writes and the rename does not.
+TEST_F(RegistryGalera, AWriteThroughALaggingNodeWaitsForWhatAnotherNodeCommitted) {
+  const HeaderList owner = identity("galera-owner");
+  auto& cluster = GaleraCluster::instance();
+  std::thread holder([&] {
+    cluster.sql(2, "LOCK TABLE image_properties READ; SELECT SLEEP(3); UNLOCK TABLES", database_);
+  });
+  ASSERT_TRUE(eventually([&] {
+    return cluster
+        .sql(2,
+             "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+             "WHERE INFO = 'SELECT SLEEP(3)'")
+        .starts_with("1");
+  })) << "the lock was not taken";
+  auto created = client(0).post(
+      "/images", json{{"image", {{"name", "lagging"}, {"properties", {{"kept", "yes"}}}}}}.dump(),
+      owner);
+  ASSERT_EQ(created.status, 200u) << created.body;
+  const std::string path = "/images/" + created.json()["image"]["id"].get<std::string>();
+  auto renamed = client(1).put(path, json{{"image", {{"name", "renamed"}}}}.dump(), owner);
+  holder.join();
+  ASSERT_EQ(renamed.status, 200u) << renamed.body;
+  EXPECT_EQ(renamed.json()["image"]["name"], "renamed");
+  auto shown = client(0).get(path, owner);
+  EXPECT_EQ(shown.json()["image"]["name"], "renamed");
+  EXPECT_EQ(shown.json()["image"]["properties"]["kept"], "yes");
 }
 
 TEST_F(RegistryGalera, StorageQuotaHoldsAcrossNodesUnderConcurrentReservations) {

@@ -26,10 +26,10 @@ auto in_plain_transaction(MysqlConnection& db, F body) -> std::invoke_result_t<F
 // replicated from another node that needs a row it holds (a brute-force abort), without the
 // client hearing of it: with autocommit on, the statements after it would each commit alone,
 // landing part of the transaction. So this runs the transaction with autocommit off, which
-// keeps such statements in an implicit transaction that never commits alone, and opens it
-// with a guard row of its own (a fresh token in write_fences) that it deletes just before
-// COMMIT: when that delete finds no row, the transaction was rolled back meanwhile; it is
-// rolled back again and reports a lock conflict, which DbExecutor reads back and runs again
+// keeps such statements in an implicit transaction that never commits alone, and writes first
+// a guard row of its own (a fresh token in write_fences) that it deletes just before COMMIT:
+// when that delete finds no row, the transaction was rolled back meanwhile; it is rolled back
+// again and reports a lock conflict, which DbExecutor reads back and runs again
 // (retry_rule.h). Nothing of the guard outlives the transaction.
 template <class F>
 auto in_guarded_transaction(MysqlConnection& db, F body) -> std::invoke_result_t<F>;
@@ -66,7 +66,11 @@ auto in_plain_transaction(MysqlConnection& db, F body) -> std::invoke_result_t<F
 template <class F>
 auto in_guarded_transaction(MysqlConnection& db, F body) -> std::invoke_result_t<F> {
   return with_autocommit_off(db, [&]() -> std::invoke_result_t<F> {
-    // With autocommit off, the guard's INSERT opens the transaction: no START TRANSACTION.
+    // START TRANSACTION, not the guard's INSERT, opens it: it is the statement a Galera node
+    // makes wait until it has applied what the cluster committed (wsrep_sync_wait 1). A
+    // transaction opened by the INSERT reads, locking reads included, only what the node had
+    // applied, and would not find a row another node has just committed.
+    if (auto r = db.begin(); !r) return r.error();
     auto guard = open_transaction_guard(db);
     if (!guard) {
       db.rollback();
