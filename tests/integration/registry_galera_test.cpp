@@ -122,21 +122,22 @@ TEST_F(RegistryGalera, AnImageWrittenThroughOneNodeIsReadAtOnceThroughAnother) {
 // A write through a node that has not yet applied what another node has just committed waits
 // for it, as reads do, instead of not finding the image: the guarded transaction opens with
 // START TRANSACTION, the statement wsrep_sync_wait makes wait (an INSERT opening it does not).
-// Node 2's applier is held back for 3 s by a table lock on image_properties, which the create
-// writes and the rename does not.
+// Node 2's applier is held back for 3 s behind a write to a table of the test's own, which a
+// table lock on node 2 keeps it from applying; the image's create through node 1 queues behind.
 TEST_F(RegistryGalera, AWriteThroughALaggingNodeWaitsForWhatAnotherNodeCommitted) {
   const HeaderList owner = identity("galera-owner");
   auto& cluster = GaleraCluster::instance();
+  cluster.sql(1, "CREATE TABLE lag_marker (id INT PRIMARY KEY) ENGINE=InnoDB", database_);
   std::thread holder([&] {
-    cluster.sql(2, "LOCK TABLE image_properties READ; SELECT SLEEP(3); UNLOCK TABLES", database_);
+    cluster.sql(2, "LOCK TABLE lag_marker READ; SELECT SLEEP(3); UNLOCK TABLES", database_);
   });
   ASSERT_TRUE(eventually([&] {
     return cluster
         .sql(2,
-             "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-             "WHERE INFO = 'SELECT SLEEP(3)'")
+             "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(3)'")
         .starts_with("1");
   })) << "the lock was not taken";
+  cluster.sql(1, "INSERT INTO lag_marker VALUES (1)", database_);
   auto created = client(0).post(
       "/images", json{{"image", {{"name", "lagging"}, {"properties", {{"kept", "yes"}}}}}}.dump(),
       owner);
