@@ -212,7 +212,9 @@ wait_ready() {
   local n deadline=$((SECONDS + ready_timeout)) base="http://127.0.0.1"
   while [ $SECONDS -lt $deadline ]; do
     for n in "${daemons[@]}"; do
-      if ! our_pid "$n" >/dev/null; then
+      # Not our_pid: a child not yet past its exec still shows this script's environment,
+      # without the mark. These pids are the children just started, so none is recycled.
+      if ! alive "$(cat "$D/run/$n.pid")"; then
         echo "swift-aio: $n exited during start-up" >&2
         grep -qiE 'address already in use|could not bind' "$D/log/$n.log" && return 2
         return 1
