@@ -88,12 +88,14 @@ constexpr OptionDescription kStores[] = {
      "growth step of an upload of unknown size."},
     {kStore, "rados_connect_timeout",
      "Seconds to connect to Ceph and for each Ceph operation (librados's client_mount_timeout, "
-     "rados_mon_op_timeout and rados_osd_op_timeout); 0 or less: rbd_store_op_timeout "
-     "applies."},
+     "rados_mon_op_timeout and rados_osd_op_timeout), and the longest an upload waits for its "
+     "writes or its image's close, which librbd may hold back beyond those timeouts (a 503 "
+     "then); 0 or less: rbd_store_op_timeout applies."},
     {kStore, "rbd_store_op_timeout",
-     "Seconds that bound connecting to Ceph and each Ceph operation when rados_connect_timeout "
-     "is 0 or less, so that no call waits forever on a stopped cluster; 0 or less as well: "
-     "librados's defaults (operations never time out)."},
+     "Seconds that bound connecting to Ceph, each Ceph operation and each wait of an upload "
+     "for its writes or its image's close when rados_connect_timeout is 0 or less, so that no "
+     "call waits forever on a stopped cluster; 0 or less as well: librados's defaults "
+     "(operations never time out) and uploads that wait as long as librbd does."},
 };
 }  // namespace
 

@@ -229,6 +229,116 @@ TEST_F(RbdStoreTest, AnImageOfTheIdMadeElsewhereIsADuplicate) {
     EXPECT_EQ(await(store_->begin_add(bad, 0)).error().code(), Errc::bad_request) << bad;
 }
 
+// A store whose pool throttles writes (librbd's QoS, rbd_qos_write_bps_limit) so far below
+// what the tests write that each write stays held in librbd for longer than the store's
+// operation timeout, as librbd holds writes back while it cannot re-acquire an image's
+// exclusive lock from an OSD that stopped; no librados timeout ends such a wait. The store has
+// a pool of one thread, shared with a second store on an unthrottled pool, so that a thread
+// left waiting for the held writes would stall the other store's uploads.
+class RbdStoreHeldWrites : public RbdStoreTest {
+ protected:
+  static constexpr size_t kChunk = 160 << 10;     // 5 s at the limit below
+  static constexpr const char* kLimit = "32768";  // bytes per second
+  static constexpr int kTimeout = 3;              // the store's operation timeout, s
+
+  void SetUp() override {
+    RbdStoreTest::SetUp();
+    held_pool_ = admin().create_pool("rbd-held");
+    admin().set_pool_config(held_pool_, "rbd_qos_write_bps_limit", kLimit);
+    RbdStoreConfig c;
+    c.rbd_store_ceph_conf = glance::testing::ceph_cluster().conf;
+    c.rbd_store_chunk_size = 1;
+    c.rados_connect_timeout = kTimeout;
+    c.rbd_store_pool = held_pool_;
+    auto held = RbdStore::create(c, one_thread_);
+    ASSERT_TRUE(held) << held.error().message();
+    held_ = std::move(*held);
+    c.rbd_store_pool = pool_;
+    c.rados_connect_timeout = 60;
+    auto free = RbdStore::create(c, one_thread_);
+    ASSERT_TRUE(free) << free.error().message();
+    free_ = std::move(*free);
+  }
+  void TearDown() override {
+    held_.reset();
+    free_.reset();
+    admin().delete_pool(held_pool_);
+    RbdStoreTest::TearDown();
+  }
+  std::vector<std::string> held_images() { return admin().images(held_pool_); }
+  // An upload through the other store, on the same single pool thread, comes back whole
+  // while the held image is still there: nothing waits on the held writes.
+  void expect_the_pool_serves() {
+    const std::string data = random_bytes(3 << 20, 21);
+    auto stored = await(add_in_chunks(*free_, kId, data, data.size()));
+    ASSERT_TRUE(stored) << stored.error().message();
+    auto back = await(read_image(*free_, stored->location, {}));
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_TRUE(*back == data);
+    EXPECT_EQ(held_images().size(), 1u) << "the held image went before the other upload ended";
+    EXPECT_TRUE(await(free_->remove(stored->location)));
+  }
+  // Once librbd lets the held writes through, the failed upload's image goes by itself.
+  void expect_the_held_image_goes() {
+    EXPECT_TRUE(glance::testing::eventually([&] { return held_images().empty(); },
+                                            std::chrono::seconds(120)));
+    EXPECT_EQ(held_->pending_removals(), 0u);
+  }
+
+  glance::store::BlockingPool one_thread_{1};
+  std::string held_pool_;
+  std::unique_ptr<RbdStore> held_;
+  std::unique_ptr<RbdStore> free_;
+};
+
+// Four writes fill the window; the fifth waits for room, which the held first write does not
+// make within the timeout: the upload fails with unavailable instead of waiting for Ceph, and
+// abort() returns without waiting for the writes either.
+TEST_F(RbdStoreHeldWrites, AWaitForRoomLongerThanTheOpTimeoutFailsTheUpload) {
+  const std::string data = random_bytes(5 * kChunk, 22);
+  auto writer = await(held_->begin_add(kId, 0));
+  ASSERT_TRUE(writer) << writer.error().message();
+  for (size_t i = 0; i < 4; ++i)
+    ASSERT_TRUE(await((*writer)->write({data.data() + i * kChunk, kChunk})));
+  auto fifth = await((*writer)->write({data.data() + 4 * kChunk, kChunk}));
+  ASSERT_FALSE(fifth) << "the fifth write waited for the held ones";
+  EXPECT_EQ(fifth.error().code(), Errc::unavailable) << fifth.error().message();
+  await((*writer)->abort());
+  EXPECT_EQ(held_images().size(), 1u) << "abort() waited for the held writes";
+  expect_the_pool_serves();
+  writer->reset();
+  expect_the_held_image_goes();
+}
+
+// commit() waits for the last writes at most the timeout too (and its clean-up for the close).
+TEST_F(RbdStoreHeldWrites, ACommitWhoseWritesAreHeldFailsTheUpload) {
+  const std::string data = random_bytes(3 * kChunk, 23);
+  auto writer = await(held_->begin_add(kId, data.size()));
+  ASSERT_TRUE(writer) << writer.error().message();
+  for (size_t i = 0; i < 3; ++i)
+    ASSERT_TRUE(await((*writer)->write({data.data() + i * kChunk, kChunk})));
+  auto committed = await((*writer)->commit());
+  ASSERT_FALSE(committed) << "commit() waited for the held write";
+  EXPECT_EQ(committed.error().code(), Errc::unavailable) << committed.error().message();
+  writer->reset();
+  expect_the_pool_serves();
+  expect_the_held_image_goes();
+}
+
+// A writer dropped (its client hung up) while its writes are held: no pool thread waits for
+// them to close and remove the image.
+TEST_F(RbdStoreHeldWrites, AWriterDroppedWhileItsWritesAreHeldHoldsNoThread) {
+  const std::string data = random_bytes(2 * kChunk, 24);
+  {
+    auto writer = await(held_->begin_add(kId, 0));
+    ASSERT_TRUE(writer) << writer.error().message();
+    for (size_t i = 0; i < 2; ++i)
+      ASSERT_TRUE(await((*writer)->write({data.data() + i * kChunk, kChunk})));
+  }
+  expect_the_pool_serves();
+  expect_the_held_image_goes();
+}
+
 // A store on a Ceph of the test's own whose OSD the test pauses (SIGSTOP, and marked down as a
 // real cluster would mark it; see PrivateCephCluster::pause_osd) mid-upload, so that the
 // upload's writes time out (each librados operation is bounded by 5 s); pausing the fixture's

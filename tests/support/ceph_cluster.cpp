@@ -125,6 +125,14 @@ void CephAdmin::delete_pool(const std::string& pool) {
   check(rados_pool_delete(static_cast<rados_t>(cluster_), pool.c_str()), "deleting pool " + pool);
 }
 
+void CephAdmin::set_pool_config(const std::string& pool, const std::string& key,
+                                const std::string& value) {
+  Io io(static_cast<rados_t>(cluster_), pool);
+  // librbd reads a pool's overrides of its options from the pool's metadata, "conf_<option>".
+  check(rbd_pool_metadata_set(io.io, ("conf_" + key).c_str(), value.c_str()),
+        "setting " + key + " on pool " + pool);
+}
+
 std::vector<std::string> CephAdmin::images(const std::string& pool) {
   Io io(static_cast<rados_t>(cluster_), pool);
   std::vector<rbd_image_spec_t> specs(64);

@@ -34,6 +34,9 @@ class CephAdmin {
   // A new pool initialised for RBD, named "<prefix>-<pid>-<n>".
   std::string create_pool(const std::string& prefix);
   void delete_pool(const std::string& pool);
+  // Sets a librbd option for every image of `pool` opened from then on, as `rbd config pool
+  // set POOL KEY VALUE` does.
+  void set_pool_config(const std::string& pool, const std::string& key, const std::string& value);
   // The RBD images of `pool`, sorted.
   std::vector<std::string> images(const std::string& pool);
   // Clones pool/image@snapshot to pool/clone, as Nova does to boot from an image.

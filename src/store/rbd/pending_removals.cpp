@@ -33,16 +33,27 @@ void PendingRemovals::remove_or_queue(const std::shared_ptr<PendingRemovals>& se
                   removed.error().message());
     return;
   }
+  queue(self, std::move(io), name, removed.error().message());
+}
+
+void PendingRemovals::remove_later(const std::shared_ptr<PendingRemovals>& self,
+                                   std::shared_ptr<IoCtx> io, const std::string& name) {
+  queue(self, std::move(io), name, "");
+}
+
+void PendingRemovals::queue(const std::shared_ptr<PendingRemovals>& self, std::shared_ptr<IoCtx> io,
+                            const std::string& name, const std::string& why) {
   bool start = false;
   {
     std::lock_guard lock(self->mutex_);
     if (self->stopping_) {
-      spdlog::warn("RBD image {}/{} of a failed upload is left to the orphan reaper: {}",
-                   io->pool(), name, removed.error().message());
+      spdlog::warn("RBD image {}/{} of a failed upload is left to the orphan reaper{}{}",
+                   io->pool(), name, why.empty() ? "" : ": ", why);
       return;
     }
-    spdlog::warn("cannot remove RBD image {}/{} of a failed upload yet, retrying: {}", io->pool(),
-                 name, removed.error().message());
+    if (!why.empty())
+      spdlog::warn("cannot remove RBD image {}/{} of a failed upload yet, retrying: {}", io->pool(),
+                   name, why);
     self->items_.push_back({std::move(io), name, std::chrono::steady_clock::now()});
     start = !std::exchange(self->running_, true);
   }

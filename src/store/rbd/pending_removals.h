@@ -33,6 +33,11 @@ class PendingRemovals {
   // stopped). Never fails: errors are logged.
   static void remove_or_queue(const std::shared_ptr<PendingRemovals>& self,
                               std::shared_ptr<IoCtx> io, const std::string& name);
+  // Queues `name` for the retrying job without trying now (unless stopped: then it is left to
+  // the orphan reaper). Never blocks nor calls Ceph: safe on a librbd thread, for an image
+  // whose close librbd completed there.
+  static void remove_later(const std::shared_ptr<PendingRemovals>& self, std::shared_ptr<IoCtx> io,
+                           const std::string& name);
   // How many removals wait for a retry.
   size_t pending() const;
   void stop();
@@ -44,6 +49,10 @@ class PendingRemovals {
     std::chrono::steady_clock::time_point since;
   };
   static void run(const std::shared_ptr<PendingRemovals>& self);
+  // Queues the item and starts the job if it is not running; `why` is the failure that queued
+  // it, for the log (empty: none, nothing tried yet).
+  static void queue(const std::shared_ptr<PendingRemovals>& self, std::shared_ptr<IoCtx> io,
+                    const std::string& name, const std::string& why);
 
   BlockingPool& pool_;
   const std::chrono::seconds give_up_after_;

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace glance::store {
 
@@ -21,11 +22,15 @@ class RbdImage {
                                                         const std::string& name,
                                                         const std::string& snapshot,
                                                         bool read_only);
-  ~RbdImage() { rbd_close(image_); }
+  ~RbdImage() {
+    if (image_) rbd_close(image_);
+  }
   RbdImage(const RbdImage&) = delete;
   RbdImage& operator=(const RbdImage&) = delete;
 
   rbd_image_t handle() const { return image_; }
+  // Gives up the open handle, for a caller that closes it itself (rbd_aio_close).
+  rbd_image_t release() { return std::exchange(image_, nullptr); }
   const std::string& name() const { return name_; }
   common::Result<uint64_t> size() const;
 

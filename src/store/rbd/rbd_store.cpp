@@ -66,13 +66,17 @@ Result<std::unique_ptr<RbdStore>> RbdStore::create(const RbdStoreConfig& config,
   return std::unique_ptr<RbdStore>(new RbdStore(config, pool));
 }
 
+std::chrono::seconds RbdStore::op_timeout() const {
+  const int64_t timeout = config_.rados_connect_timeout > 0 ? config_.rados_connect_timeout
+                                                            : config_.rbd_store_op_timeout;
+  return std::chrono::seconds(std::clamp<int64_t>(timeout, 0, INT32_MAX));
+}
+
 Result<std::shared_ptr<RadosCluster>> RbdStore::cluster() {
   std::lock_guard lock(connect_mutex_);
   if (cluster_) return cluster_;
-  const int64_t timeout = config_.rados_connect_timeout > 0 ? config_.rados_connect_timeout
-                                                            : config_.rbd_store_op_timeout;
   RadosOptions options{config_.rbd_store_ceph_conf, config_.rbd_store_user,
-                       static_cast<int>(std::clamp<int64_t>(timeout, 0, INT32_MAX))};
+                       static_cast<int>(op_timeout().count())};
   auto connected = RadosCluster::connect(options);
   if (!connected) return connected.error();
   cluster_ = std::move(*connected);
@@ -125,7 +129,7 @@ Task<std::unique_ptr<ImageWriter>> RbdStore::begin_add(const std::string& id,
     return Opened{std::move(*image), std::move(*ctx)};
   });
   if (!opened) co_return opened.error();
-  RbdUpload upload{id, declared_size, static_cast<uint64_t>(1) << order};
+  RbdUpload upload{id, declared_size, static_cast<uint64_t>(1) << order, op_timeout()};
   co_return make_rbd_writer(std::move(opened->image), std::move(opened->io), std::move(upload),
                             pool_, removals_);
 }

@@ -6,6 +6,7 @@
 #include "store/rbd/rbd_location.h"
 #include "store/store.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -50,11 +51,12 @@ struct RbdStoreConfig {
 //
 // Every librados and librbd call runs on `pool`, never on the caller's thread. One librados
 // connection is made at first use and shared by all calls; rados_connect_timeout when positive,
-// else rbd_store_op_timeout, bounds connecting and every operation, so a stopped cluster fails
-// uploads and downloads with unavailable instead of holding pool threads. A failed upload's
-// image that cannot be removed while Ceph is away is retried (PendingRemovals) and, failing
-// that, found again by the orphan reaper (image_ids_with_data). Errors: unavailable (Ceph cannot
-// be reached or timed out), not_found, conflict (duplicate id, image in use), storage_full
+// else rbd_store_op_timeout, bounds connecting and every operation, and every wait of an upload
+// for its writes and its image's close (which librbd may hold back longer), so a stopped
+// cluster fails uploads and downloads with unavailable instead of holding pool threads. A failed
+// upload's image that cannot be removed while Ceph is away is retried (PendingRemovals) and,
+// failing that, found again by the orphan reaper (image_ids_with_data). Errors: unavailable (Ceph
+// cannot be reached or timed out), not_found, conflict (duplicate id, image in use), storage_full
 // (pool full or quota), bad_gateway (Ceph refused our user), bad_request (malformed location,
 // size mismatch), internal. Safe for concurrent calls.
 class RbdStore final : public Store {
@@ -98,6 +100,9 @@ class RbdStore final : public Store {
     std::string snapshot;
   };
   common::Result<Target> target_of(const Location& where) const;
+  // The bound on connecting and on each Ceph operation: rados_connect_timeout when positive,
+  // else rbd_store_op_timeout; 0: none.
+  std::chrono::seconds op_timeout() const;
   // The shared connection, made on first use; blocking, so for pool threads only.
   common::Result<std::shared_ptr<RadosCluster>> cluster();
   // An I/O context on `pool_name` (the configured pool when empty); blocking.

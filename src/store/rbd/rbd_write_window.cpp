@@ -4,10 +4,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cerrno>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -17,57 +17,69 @@ namespace glance::store {
 namespace net = boost::asio;
 
 struct RbdWriteWindow::State {
+  // The coroutine waiting in until(): what resumes it, where, for which count, and the timer
+  // that ends its wait at its limit (none without a limit).
+  struct Waiter {
+    net::any_completion_handler<void(bool)> handler;
+    net::any_io_executor home;
+    size_t limit = 0;
+    std::shared_ptr<net::steady_timer> timer;
+    uint64_t serial = 0;  // tells a timer that fires late from the next wait's
+  };
+
   mutable std::mutex mutex;
-  std::condition_variable done;
   size_t in_flight = 0;
   int error = 0;
   // The copies of completed writes, reused by the next ones: one allocation per write, made
   // on a pool thread and freed on a librbd thread, would churn 1 MiB blocks through malloc's
   // per-thread arenas for every chunk. Never more than the most writes ever in flight.
   std::vector<std::vector<char>> spare;
-  // The coroutine waiting in until(), and the count it waits for.
-  std::optional<net::any_completion_handler<void()>> waiter;
-  std::optional<net::any_io_executor> waiter_home;
-  size_t waiter_limit = 0;
+  std::optional<Waiter> waiter;
+  uint64_t waits = 0;
+  std::function<void()> drained;
 
-  // Called with `mutex` held: takes the waiter when its wait is over.
-  void take_waiter_if_ready(std::optional<net::any_completion_handler<void()>>& handler,
-                            std::optional<net::any_io_executor>& home) {
-    if (!waiter || in_flight > waiter_limit) return;
-    handler.swap(waiter);
-    home.swap(waiter_home);
+  // Resumes `w` on its home executor with `reached`, ending its timer there (timers are not
+  // safe to touch from a librbd thread).
+  static void resume(Waiter w, bool reached) {
+    net::post(w.home, [h = std::move(w.handler), timer = std::move(w.timer), reached]() mutable {
+      if (timer) timer->cancel();
+      std::move(h)(reached);
+    });
   }
+
+  // An operation ended with `r` (negative errno, or not). Runs on a librbd thread.
   void finished(ssize_t r, std::vector<char> bytes) {
-    std::optional<net::any_completion_handler<void()>> handler;
-    std::optional<net::any_io_executor> home;
+    std::optional<Waiter> ready;
+    std::function<void()> job;
     {
       std::lock_guard lock(mutex);
       if (bytes.capacity() > 0) spare.push_back(std::move(bytes));
       --in_flight;
       if (r < 0 && error == 0) error = static_cast<int>(r);
-      take_waiter_if_ready(handler, home);
-      done.notify_all();
+      if (waiter && in_flight <= waiter->limit) ready.swap(waiter);
+      if (in_flight == 0) job.swap(drained);
     }
-    if (handler) net::post(*home, [h = std::move(*handler)]() mutable { std::move(h)(); });
+    if (ready) resume(std::move(*ready), true);
+    if (job) job();
   }
 };
 
 namespace {
 
-// One write in flight: what its completion callback needs. The callback owns it.
-struct Write {
+// One operation in flight: what its completion callback needs. The callback owns it.
+struct Operation {
   std::shared_ptr<RbdWriteWindow::State> state;
-  std::vector<char> bytes;
+  std::vector<char> bytes;  // a write's copy; empty for the close
 };
 
 // Runs on a librbd thread: it must not touch the writer, only the shared state.
-void write_done(rbd_completion_t completion, void* arg) {
-  std::unique_ptr<Write> write(static_cast<Write*>(arg));
+void operation_done(rbd_completion_t completion, void* arg) {
+  std::unique_ptr<Operation> op(static_cast<Operation*>(arg));
   const ssize_t r = rbd_aio_get_return_value(completion);
   rbd_aio_release(completion);
-  auto state = std::move(write->state);
+  auto state = std::move(op->state);
   // The copy is spare before anyone waiting for room runs, so the window's memory bound holds.
-  state->finished(r, std::move(write->bytes));
+  state->finished(r, std::move(op->bytes));
 }
 
 }  // namespace
@@ -84,9 +96,9 @@ void RbdWriteWindow::submit(rbd_image_t image, std::span<const char> data, uint6
     }
   }
   bytes.assign(data.begin(), data.end());
-  auto write = std::make_unique<Write>(Write{state_, std::move(bytes)});
+  auto op = std::make_unique<Operation>(Operation{state_, std::move(bytes)});
   rbd_completion_t completion = nullptr;
-  if (int r = rbd_aio_create_completion(write.get(), write_done, &completion); r < 0) {
+  if (int r = rbd_aio_create_completion(op.get(), operation_done, &completion); r < 0) {
     std::lock_guard lock(state_->mutex);
     if (state_->error == 0) state_->error = r;
     return;
@@ -96,36 +108,74 @@ void RbdWriteWindow::submit(rbd_image_t image, std::span<const char> data, uint6
     std::lock_guard lock(state_->mutex);
     ++state_->in_flight;
   }
-  const char* start = write->bytes.data();
-  Write* owned = write.release();
+  const char* start = op->bytes.data();
+  Operation* owned = op.release();
   if (int r = rbd_aio_write(image, offset, data.size(), start, completion); r < 0) {
     // Not started, so its callback never runs.
     rbd_aio_release(completion);
-    std::unique_ptr<Write> unstarted(owned);
+    std::unique_ptr<Operation> unstarted(owned);
     state_->finished(r, std::move(unstarted->bytes));
   }
 }
 
-net::awaitable<void> RbdWriteWindow::until(size_t in_flight) {
-  return net::async_initiate<decltype(net::use_awaitable), void()>(
-      [state = state_, in_flight](auto handler) {
+void RbdWriteWindow::close(rbd_image_t image) {
+  auto op = std::make_unique<Operation>(Operation{state_, {}});
+  rbd_completion_t completion = nullptr;
+  if (int r = rbd_aio_create_completion(op.get(), operation_done, &completion); r < 0) {
+    // Out of memory at most; closing synchronously could block the caller's thread, so the
+    // handle stays open and the failure shows in error().
+    std::lock_guard lock(state_->mutex);
+    if (state_->error == 0) state_->error = r;
+    return;
+  }
+  {
+    std::lock_guard lock(state_->mutex);
+    ++state_->in_flight;
+  }
+  Operation* owned = op.release();
+  if (int r = rbd_aio_close(image, completion); r < 0) {
+    rbd_aio_release(completion);
+    std::unique_ptr<Operation> unstarted(owned);
+    state_->finished(r, {});
+  }
+}
+
+net::awaitable<bool> RbdWriteWindow::until(size_t in_flight, Clock::duration limit) {
+  return net::async_initiate<decltype(net::use_awaitable), void(bool)>(
+      [state = state_, in_flight, limit](auto handler) {
         auto home = net::get_associated_executor(handler);
-        std::unique_lock lock(state->mutex);
+        std::lock_guard lock(state->mutex);
         if (state->in_flight <= in_flight) {
-          lock.unlock();
-          net::post(home, std::move(handler));
+          net::post(home, [h = std::move(handler)]() mutable { std::move(h)(true); });
           return;
         }
-        state->waiter.emplace(std::move(handler));
-        state->waiter_home.emplace(home);
-        state->waiter_limit = in_flight;
+        State::Waiter w{std::move(handler), home, in_flight, nullptr, ++state->waits};
+        if (limit > Clock::duration::zero()) {
+          w.timer = std::make_shared<net::steady_timer>(home, limit);
+          w.timer->async_wait([state, serial = w.serial](boost::system::error_code ec) {
+            if (ec) return;  // cancelled: the wait ended first
+            std::optional<State::Waiter> late;
+            {
+              std::lock_guard lock(state->mutex);
+              if (state->waiter && state->waiter->serial == serial) late.swap(state->waiter);
+            }
+            if (late) State::resume(std::move(*late), false);
+          });
+        }
+        state->waiter.emplace(std::move(w));
       },
       net::use_awaitable);
 }
 
-void RbdWriteWindow::wait_blocking() {
-  std::unique_lock lock(state_->mutex);
-  state_->done.wait(lock, [&] { return state_->in_flight == 0; });
+void RbdWriteWindow::when_drained(std::function<void()> job) {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (state_->in_flight > 0) {
+      state_->drained = std::move(job);
+      return;
+    }
+  }
+  job();
 }
 
 int RbdWriteWindow::error() const {

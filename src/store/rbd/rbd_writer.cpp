@@ -4,6 +4,8 @@
 #include "store/rbd/rbd_location.h"
 #include "store/rbd/rbd_write_window.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cerrno>
 
@@ -47,14 +49,10 @@ class RbdWriter final : public ImageWriter {
   ~RbdWriter() override {
     io_job_.wait_blocking();
     if (state_ == State::finished || removed_) return;
-    // Nobody called abort(): close and remove on the pool, without waiting. The writes in
-    // flight own their bytes and report to the window alone; the image closes once they end.
-    std::shared_ptr<RbdImage> image(std::move(image_));
-    pool_.post([image, window = window_, io = io_, name = name_, removals = removals_]() mutable {
-      window.wait_blocking();
-      image.reset();
-      PendingRemovals::remove_or_queue(removals, std::move(io), name);
-    });
+    // Nobody called abort(): the image closes once its writes end (they own their bytes and
+    // report to the window alone) and is removed after that, without anyone waiting.
+    start_close();
+    hand_over_removal();
   }
 
   // glance::store::ImageWriter
@@ -70,8 +68,30 @@ class RbdWriter final : public ImageWriter {
   Result<void> submit(std::span<const char> data, uint64_t offset);
   // The first failed write's error, if any.
   Result<void> writes_outcome() const;
-  // On the pool: trims, snapshots, protects, closes and renames the image.
-  Result<void> seal();
+  // Waits for the operations in flight, at most the operation timeout: false when they did
+  // not end by then.
+  net::awaitable<bool> drain() { co_return co_await window_.until(0, upload_.op_timeout); }
+  Error stalled(const std::string& doing) const {
+    return Error::unavailable(doing + " " + what() + ": Ceph completed nothing in " +
+                              std::to_string(upload_.op_timeout.count()) + " s");
+  }
+  // On the pool: trims the image to the bytes received, then creates and protects "snap".
+  Result<void> snapshot();
+  // Closes the image (after its writes), waiting at most the operation timeout.
+  net::awaitable<Result<void>> close_image();
+  // On the pool: renames the closed image to "<id>".
+  Result<void> rename();
+  // Starts closing the image, unless that has started.
+  void start_close() {
+    if (image_) window_.close(image_->release());
+    image_.reset();
+  }
+  // Removes the image once its close and writes end, whenever that is.
+  void hand_over_removal() {
+    window_.when_drained([removals = removals_, io = io_, name = name_] {
+      PendingRemovals::remove_later(removals, io, name);
+    });
+  }
   net::awaitable<void> discard();
   Error fail(Error e) {
     state_ = State::failed;
@@ -79,7 +99,7 @@ class RbdWriter final : public ImageWriter {
   }
   std::string what() const { return "RBD image " + io_->pool() + "/" + name_; }
 
-  std::unique_ptr<RbdImage> image_;
+  std::unique_ptr<RbdImage> image_;  // null once its close has started
   std::shared_ptr<IoCtx> io_;
   std::string name_;  // "<id>-<tag>" until commit renames it
   RbdUpload upload_;
@@ -91,7 +111,7 @@ class RbdWriter final : public ImageWriter {
   uint64_t step_;        // the next growth, doubled before each use
   uint64_t received_ = 0;
   PooledDigests digests_;   // its destructor waits for the hashing of the caller's last chunk
-  RbdWriteWindow window_;   // the writes in flight
+  RbdWriteWindow window_;   // the writes in flight, then the close
   Result<void> submitted_;  // the last submit job's outcome
   // Declared last, so destroyed first: its job uses the members above.
   PoolJob io_job_;
@@ -129,7 +149,9 @@ Task<void> RbdWriter::write(std::span<const char> data) {
   const uint64_t offset = received_;
   received_ += data.size();
   // Room for this write; all writes done before a growth (see submit()).
-  co_await window_.until(offset + data.size() > image_size_ ? 0 : kWindow - 1);
+  if (!co_await window_.until(offset + data.size() > image_size_ ? 0 : kWindow - 1,
+                              upload_.op_timeout))
+    co_return fail(stalled("writing to"));
   if (auto ok = writes_outcome(); !ok) co_return fail(ok.error());
   // Submitted on the pool: the copy is a millisecond of CPU, a growth blocks, and
   // rbd_aio_write itself may block (librbd's queue or the objecter's throttle is full, or
@@ -138,7 +160,7 @@ Task<void> RbdWriter::write(std::span<const char> data) {
   co_return Result<void>();
 }
 
-Result<void> RbdWriter::seal() {
+Result<void> RbdWriter::snapshot() {
   rbd_image_t image = image_->handle();
   int r = 0;
   if (image_size_ != received_ && (r = rbd_resize(image, received_)) < 0)
@@ -147,9 +169,18 @@ Result<void> RbdWriter::seal() {
     return rados_error(r, "creating the snapshot of " + what());
   if ((r = rbd_snap_protect(image, kSnapshot)) < 0)
     return rados_error(r, "protecting the snapshot of " + what());
-  // Flushes the writes; rename wants the image closed.
-  image_.reset();
-  r = rbd_rename(io_->handle(), name_.c_str(), upload_.id.c_str());
+  return Result<void>();
+}
+
+net::awaitable<Result<void>> RbdWriter::close_image() {
+  start_close();
+  if (!co_await drain()) co_return stalled("closing");
+  if (int r = window_.error(); r < 0) co_return rados_error(r, "closing " + what());
+  co_return Result<void>();
+}
+
+Result<void> RbdWriter::rename() {
+  int r = rbd_rename(io_->handle(), name_.c_str(), upload_.id.c_str());
   if (r == -EEXIST) return Error::conflict("Attempt to upload duplicate image: " + upload_.id);
   if (r < 0) return rados_error(r, "renaming " + what() + " to " + upload_.id);
   name_ = upload_.id;
@@ -159,13 +190,16 @@ Result<void> RbdWriter::seal() {
 Task<StoredImage> RbdWriter::commit() {
   if (state_ != State::writing) co_return Error::internal("commit after the upload ended");
   co_await io_job_.wait();
-  co_await window_.until(0);
   Result<void> sealed = submitted_;
+  if (sealed && !co_await drain()) sealed = stalled("writing to");
   if (sealed) sealed = writes_outcome();
   if (sealed && upload_.declared > 0 && received_ != upload_.declared)
     sealed = fail(size_mismatch(upload_.declared, received_));
   auto digests = co_await digests_.finish();
-  if (sealed) sealed = co_await pool_.run([this] { return seal(); });
+  if (sealed) sealed = co_await pool_.run([this] { return snapshot(); });
+  // Flushes; rename wants the image closed.
+  if (sealed) sealed = co_await close_image();
+  if (sealed) sealed = co_await pool_.run([this] { return rename(); });
   if (!sealed) {
     fail(sealed.error());
     // After a failed commit nothing of this upload is left.
@@ -182,15 +216,22 @@ net::awaitable<void> RbdWriter::discard() {
   // The pool may still be hashing or writing the caller's last chunk.
   co_await digests_.wait();
   co_await io_job_.wait();
-  co_await window_.until(0);
   if (state_ == State::finished || removed_) co_return;
   state_ = State::failed;
   removed_ = true;
-  co_await pool_.run([this] {
-    image_.reset();
-    PendingRemovals::remove_or_queue(removals_, io_, name_);
-    return true;
-  });
+  start_close();
+  if (co_await drain()) {
+    co_await pool_.run([this] {
+      PendingRemovals::remove_or_queue(removals_, io_, name_);
+      return true;
+    });
+    co_return;
+  }
+  spdlog::warn(
+      "{} did not close within {} s (Ceph holds its operations); it is removed once "
+      "they end",
+      what(), upload_.op_timeout.count());
+  hand_over_removal();
 }
 
 }  // namespace
