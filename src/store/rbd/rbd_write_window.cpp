@@ -82,6 +82,34 @@ void operation_done(rbd_completion_t completion, void* arg) {
   state->finished(r, std::move(op->bytes));
 }
 
+// Starts one operation owning `bytes` (empty but for a write): `begin(completion, bytes)`
+// hands it to librbd, whose callback then ends it. A start that fails ends it at once.
+template <class Begin>
+void start_operation(const std::shared_ptr<RbdWriteWindow::State>& state, std::vector<char> bytes,
+                     Begin begin) {
+  auto op = std::make_unique<Operation>(Operation{state, std::move(bytes)});
+  rbd_completion_t completion = nullptr;
+  if (int r = rbd_aio_create_completion(op.get(), operation_done, &completion); r < 0) {
+    // Out of memory at most. A close that cannot start leaves its handle open: closing
+    // synchronously would block the caller's thread.
+    std::lock_guard lock(state->mutex);
+    if (state->error == 0) state->error = r;
+    return;
+  }
+  {
+    // Counted before it starts: the callback may run before librbd's call returns.
+    std::lock_guard lock(state->mutex);
+    ++state->in_flight;
+  }
+  Operation* owned = op.release();
+  if (int r = begin(completion, owned->bytes.data()); r < 0) {
+    // Not started, so its callback never runs.
+    rbd_aio_release(completion);
+    std::unique_ptr<Operation> unstarted(owned);
+    state->finished(r, std::move(unstarted->bytes));
+  }
+}
+
 }  // namespace
 
 RbdWriteWindow::RbdWriteWindow() : state_(std::make_shared<State>()) {}
@@ -96,48 +124,14 @@ void RbdWriteWindow::submit(rbd_image_t image, std::span<const char> data, uint6
     }
   }
   bytes.assign(data.begin(), data.end());
-  auto op = std::make_unique<Operation>(Operation{state_, std::move(bytes)});
-  rbd_completion_t completion = nullptr;
-  if (int r = rbd_aio_create_completion(op.get(), operation_done, &completion); r < 0) {
-    std::lock_guard lock(state_->mutex);
-    if (state_->error == 0) state_->error = r;
-    return;
-  }
-  {
-    // Counted before it starts: the callback may run before rbd_aio_write returns.
-    std::lock_guard lock(state_->mutex);
-    ++state_->in_flight;
-  }
-  const char* start = op->bytes.data();
-  Operation* owned = op.release();
-  if (int r = rbd_aio_write(image, offset, data.size(), start, completion); r < 0) {
-    // Not started, so its callback never runs.
-    rbd_aio_release(completion);
-    std::unique_ptr<Operation> unstarted(owned);
-    state_->finished(r, std::move(unstarted->bytes));
-  }
+  start_operation(state_, std::move(bytes), [&](rbd_completion_t c, const char* copy) {
+    return rbd_aio_write(image, offset, data.size(), copy, c);
+  });
 }
 
 void RbdWriteWindow::close(rbd_image_t image) {
-  auto op = std::make_unique<Operation>(Operation{state_, {}});
-  rbd_completion_t completion = nullptr;
-  if (int r = rbd_aio_create_completion(op.get(), operation_done, &completion); r < 0) {
-    // Out of memory at most; closing synchronously could block the caller's thread, so the
-    // handle stays open and the failure shows in error().
-    std::lock_guard lock(state_->mutex);
-    if (state_->error == 0) state_->error = r;
-    return;
-  }
-  {
-    std::lock_guard lock(state_->mutex);
-    ++state_->in_flight;
-  }
-  Operation* owned = op.release();
-  if (int r = rbd_aio_close(image, completion); r < 0) {
-    rbd_aio_release(completion);
-    std::unique_ptr<Operation> unstarted(owned);
-    state_->finished(r, {});
-  }
+  start_operation(state_, {},
+                  [&](rbd_completion_t c, const char*) { return rbd_aio_close(image, c); });
 }
 
 net::awaitable<bool> RbdWriteWindow::until(size_t in_flight, Clock::duration limit) {
