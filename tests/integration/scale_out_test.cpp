@@ -7,6 +7,7 @@
 // each node's registry writing through a Galera node of its own (suite ScaleOutGalera).
 
 #include "tests/integration/scale_out/cluster_checks.h"
+#include "tests/integration/scale_out/half_upload.h"
 #include "tests/integration/scale_out/load_clients.h"
 #include "tests/support/eventually.h"
 #include "tests/support/galera_cluster.h"
@@ -87,7 +88,7 @@ TEST(SCALE_OUT_SUITE, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
         HttpClient(cluster.api(node).port()).head("/v1/images/" + id).header("x-image-meta-status"),
         "deleted");
   EXPECT_EQ(json_field(c.get("/v1/images/detail?name=renamed"), "images").size(), 0u);
-  EXPECT_TRUE(eventually([&] { return cluster.stored_files() == 0; }, 20s));
+  EXPECT_TRUE(eventually([&] { return cluster.stored().empty(); }, 20s));
   EXPECT_GT(api_sessions(cluster, 0), before[0]);
   EXPECT_GT(api_sessions(cluster, 1), before[1]);
 
@@ -142,26 +143,6 @@ TEST(SCALE_OUT_SUITE, GlanceClientV1ThroughHaproxy) {
   EXPECT_GT(api_sessions(cluster, 1), before[1]);
 }
 
-// An upload fed by hand through HAProxy: the request and half the body, the rest later.
-struct HalfUpload {
-  HalfUpload(int port, std::string image, unsigned seed)
-      : id(std::move(image)), data(random_bytes(512 * 1024, seed)), conn(port) {
-    conn.send("PUT /v1/images/" + id +
-              " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-              "Content-Length: " +
-              std::to_string(data.size()) + "\r\n\r\n" + data.substr(0, data.size() / 2));
-  }
-  // True when the api answered 200 to the whole body.
-  bool finish() {
-    if (!conn.send(data.substr(data.size() / 2))) return false;
-    return conn.read(12, 60s) == "HTTP/1.1 200";
-  }
-
-  std::string id;
-  std::string data;
-  RawConnection conn;
-};
-
 TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain) {
   ScaleOutCluster cluster(2, kShortOrphanTimeout, databases());
   auto c = cluster.client();
@@ -209,7 +190,7 @@ TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain
     EXPECT_TRUE(eventually([&] { return status_of(cluster, u->id) == "killed"; }, 60s))
         << u->id << " is " << status_of(cluster, u->id) << "\n"
         << cluster.api(1).log();
-    EXPECT_TRUE(eventually([&] { return files_of(cluster, u->id) == 0; }, 20s)) << u->id;
+    EXPECT_TRUE(eventually([&] { return data_of(cluster, u->id) == 0; }, 20s)) << u->id;
   }
   expect_load_consistent(cluster, outcomes);
 
@@ -319,7 +300,7 @@ TEST(SCALE_OUT_SUITE, UploadsRacingForOneImageThroughTwoNodesOneWinsTheOther409)
         std::to_string(bytes[node].size()) + "\r\n\r\n" + bytes[node].substr(0, 1024 * 1024)));
   }
   // Both nodes write a partial file of their own before either finishes.
-  ASSERT_TRUE(eventually([&] { return files_of(cluster, id) == 2; }, 30s));
+  ASSERT_TRUE(eventually([&] { return data_of(cluster, id) == 2; }, 30s));
   std::string answers[2];
   for (size_t node = 0; node < 2; ++node)
     ASSERT_TRUE(conns[node]->send(bytes[node].substr(1024 * 1024)));
@@ -329,7 +310,7 @@ TEST(SCALE_OUT_SUITE, UploadsRacingForOneImageThroughTwoNodesOneWinsTheOther409)
   const size_t winner = answers[0] == "HTTP/1.1 200" ? 0 : 1;
   EXPECT_EQ(status_of(cluster, id), "active");
   EXPECT_TRUE(c.get("/v1/images/" + id).body == bytes[winner]);
-  EXPECT_TRUE(eventually([&] { return files_of(cluster, id) == 1; }, 20s))
+  EXPECT_TRUE(eventually([&] { return data_of(cluster, id) == 1; }, 20s))
       << "the loser's data stays";
 }
 

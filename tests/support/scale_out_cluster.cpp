@@ -28,11 +28,25 @@ void kill_daemon(Daemon& daemon) {
 }  // namespace
 
 ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra,
-                                 std::vector<std::string> db_urls)
+                                 std::vector<std::string> db_urls,
+                                 std::optional<ClusterStore> store)
     : db_urls_(std::move(db_urls)),
       datadir_(make_temp_dir("glance-scale-out-store") + "/images"),
       dir_(make_temp_dir("glance-scale-out")),
       api_extra_(api_extra) {
+  if (store) {
+    store_ = std::move(*store);
+  } else {
+    store_.options =
+        "stores = file\ndefault_store = file\nfilesystem_store_datadir = " + datadir_ + "\n";
+    store_.names = [dir = datadir_] {
+      std::vector<std::string> names;
+      if (std::filesystem::exists(dir))
+        for (auto& e : std::filesystem::directory_iterator(dir))
+          names.push_back(e.path().filename().string());
+      return names;
+    };
+  }
   if (db_urls_.empty()) db_urls_.assign(nodes, MariadbServer::instance().fresh_database());
   if (db_urls_.size() != nodes) throw std::invalid_argument("one database URL per node");
   haproxy_.add_frontend("registry");
@@ -64,8 +78,7 @@ std::string ScaleOutCluster::api_config(size_t node) const {
   std::string c = "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 2\n";
   c += "registry_host = 127.0.0.1\nregistry_port = " + std::to_string(registry_port()) + "\n";
   c += "registry_client_timeout = 30\n" + api_extra_ + "\n";
-  c += "[glance_store]\nstores = file\ndefault_store = file\n";
-  c += "filesystem_store_datadir = " + datadir_ + "\n";
+  c += "[glance_store]\n" + store_.options;
   c += "[healthcheck]\ndisable_by_file_path = " + disable_file("api", node) + "\n";
   return c;
 }
@@ -106,6 +119,12 @@ std::unique_ptr<Daemon> ScaleOutCluster::start_on(const std::string& binary, std
   }
 }
 
+std::set<std::string> ScaleOutCluster::stored_uploads() const {
+  std::set<std::string> uploads;
+  for (const auto& name : stored()) uploads.insert(store_.upload_of(name));
+  return uploads;
+}
+
 void ScaleOutCluster::kill_api(size_t node) {
   kill_daemon(api(node));
 }
@@ -121,12 +140,6 @@ void ScaleOutCluster::restart_api(size_t node) {
 void ScaleOutCluster::restart_registry(size_t node) {
   registries_.at(node) =
       start_on(registry_binary(), registry_config_of(node), registry_ports_.at(node));
-}
-
-size_t ScaleOutCluster::stored_files() const {
-  size_t n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(datadir_)) ++n;
-  return n;
 }
 
 }  // namespace glance::testing

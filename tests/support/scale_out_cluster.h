@@ -4,7 +4,10 @@
 #include "tests/support/haproxy.h"
 #include "tests/support/http_client.h"
 
+#include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,15 +18,30 @@ namespace glance::testing {
 // over the registries. The registries share one database: by default a fresh one of the
 // binary's private MariaDB, or one reached through a different server per node (the nodes of
 // a Galera cluster). Every api reaches the registries through HAProxy's registry frontend
-// and keeps its images in one shared file store directory. Nodes are numbered from 0.
+// and keeps its images in one shared store: by default a file store directory, or a
+// ClusterStore the test gives. Nodes are numbered from 0.
 // Daemons a test kills stay dead until it restarts them; the destructor stops whatever runs.
+// A store every api of a cluster uses: the lines of their [glance_store] section, and what
+// the store holds, as names that contain the id of the image they belong to (a file, an
+// object, a partial upload's data), each named after the upload it belongs to.
+struct ClusterStore {
+  std::string options;
+  std::function<std::vector<std::string>()> names;
+  // The upload a name belongs to: the name itself, but for the parts of one upload (a Swift
+  // manifest's segments).
+  std::function<std::string(const std::string&)> upload_of = [](const std::string& name) {
+    return name;
+  };
+};
+
 class ScaleOutCluster {
  public:
   // `api_extra` goes into every api's [DEFAULT] (give all nodes the same options).
   // `db_urls`: node i's registry uses db_urls[i], migrated by the first; one per node, or
-  // empty for a fresh database on the private MariaDB.
+  // empty for a fresh database on the private MariaDB. `store`: the file store when none.
   explicit ScaleOutCluster(size_t nodes = 2, const std::string& api_extra = "",
-                           std::vector<std::string> db_urls = {});
+                           std::vector<std::string> db_urls = {},
+                           std::optional<ClusterStore> store = std::nullopt);
 
   size_t nodes() const { return apis_.size(); }
   Haproxy& haproxy() { return haproxy_; }
@@ -35,7 +53,6 @@ class ScaleOutCluster {
   }
   Daemon& api(size_t node) { return *apis_.at(node); }
   Daemon& registry(size_t node) { return *registries_.at(node); }
-  const std::string& datadir() const { return datadir_; }
 
   // SIGKILLs the daemon, as a crash would, and waits until it is gone.
   void kill_api(size_t node);
@@ -49,8 +66,10 @@ class ScaleOutCluster {
   // takes them out; false removes the files again.
   void set_draining(size_t node, bool draining);
 
-  // Files in the store directory, partial ones included.
-  size_t stored_files() const;
+  // What the store holds, partial uploads included (ClusterStore::names).
+  std::vector<std::string> stored() const { return store_.names(); }
+  // The uploads whose data the store holds, each once.
+  std::set<std::string> stored_uploads() const;
 
  private:
   std::string api_config(size_t node) const;
@@ -63,6 +82,7 @@ class ScaleOutCluster {
   std::string datadir_;
   std::string dir_;
   std::string api_extra_;
+  ClusterStore store_;
   Haproxy haproxy_;
   std::vector<std::unique_ptr<Daemon>> registries_;
   std::vector<std::unique_ptr<Daemon>> apis_;

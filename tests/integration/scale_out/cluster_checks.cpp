@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 namespace glance::testing::scale_out {
 
 using namespace std::chrono_literals;
@@ -41,10 +39,9 @@ std::string status_of(const ScaleOutCluster& cluster, const std::string& id) {
   }
 }
 
-size_t files_of(const ScaleOutCluster& cluster, const std::string& id) {
+size_t data_of(const ScaleOutCluster& cluster, const std::string& id) {
   size_t n = 0;
-  for (auto& e : std::filesystem::directory_iterator(cluster.datadir()))
-    n += e.path().filename().string().find(id) != std::string::npos;
+  for (const auto& upload : cluster.stored_uploads()) n += upload.find(id) != std::string::npos;
   return n;
 }
 
@@ -107,10 +104,10 @@ void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>
   EXPECT_LE(queued, failed_uploads) << failures(outcomes);
   for (const auto& image : all_images(cluster)) {
     const std::string& id = image.first;
-    if (image.second == "active") EXPECT_EQ(files_of(cluster, id), 1u) << id;
-    if (image.second == "queued") EXPECT_EQ(files_of(cluster, id), 0u) << id;
+    if (image.second == "active") EXPECT_EQ(data_of(cluster, id), 1u) << id;
+    if (image.second == "queued") EXPECT_EQ(data_of(cluster, id), 0u) << id;
     if (image.second == "killed")
-      EXPECT_TRUE(eventually([&] { return files_of(cluster, id) == 0; }, 20s))
+      EXPECT_TRUE(eventually([&] { return data_of(cluster, id) == 0; }, 20s))
           << "killed image " << id << " left data behind";
   }
 }
@@ -120,7 +117,8 @@ void expect_all_succeeded(const std::vector<Outcome>& outcomes, int first, int l
   for (const auto& o : outcomes) {
     if (o.phase < first || o.end_phase > last) continue;
     ++n;
-    EXPECT_TRUE(o.ok) << (o.upload ? "upload: " : "download: ") << o.what;
+    EXPECT_TRUE(o.ok) << (o.upload ? "upload" : "download") << " in phases " << o.phase << "-"
+                      << o.end_phase << ": " << o.what;
   }
   EXPECT_GT(n, 0u);
 }

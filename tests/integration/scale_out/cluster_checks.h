@@ -24,8 +24,8 @@ uint64_t api_sessions(ScaleOutCluster& cluster, size_t node);
 // The image's status as the registries (through HAProxy) have it, "?" when unreadable.
 std::string status_of(const ScaleOutCluster& cluster, const std::string& id);
 
-// Entries of the store directory that belong to `id`: its file and any partial file.
-size_t files_of(const ScaleOutCluster& cluster, const std::string& id);
+// The uploads of `id` whose data the store holds: its data and any partial upload's.
+size_t data_of(const ScaleOutCluster& cluster, const std::string& id);
 
 // Every image the registries list, by id, with its status.
 std::map<std::string, std::string> all_images(const ScaleOutCluster& cluster);
