@@ -86,18 +86,9 @@ TEST(ScaleOutFaults, ClientsKeepWorkingThroughKilledApiRegistryAndGaleraNodesAnd
   const std::string seed_id = create(c, "seed", seed);
   ASSERT_FALSE(seed_id.empty());
 
-  // Uploads in flight through HAProxy, two on each api node: HAProxy takes turns, so the
-  // four connections follow each other (the creates first).
-  std::vector<std::string> queued;
-  for (unsigned i = 0; i < 4; ++i) {
-    queued.push_back(create(c, "half-" + std::to_string(i), ""));
-    ASSERT_FALSE(queued.back().empty());
-  }
-  std::vector<std::unique_ptr<HalfUpload>> uploads;
-  for (unsigned i = 0; i < 4; ++i)
-    uploads.push_back(std::make_unique<HalfUpload>(cluster.api_port(), queued[i], 300 + i));
-  for (const auto& u : uploads)
-    ASSERT_TRUE(eventually([&] { return status_of(cluster, u->id) == "saving"; }, 30s)) << u->id;
+  // Uploads in flight through HAProxy, two on each api node.
+  HalfUploads uploads(cluster, 300);
+  ASSERT_FALSE(::testing::Test::HasFailure());
 
   LoadClients load(cluster.api_port(), seed_id, seed);
   ASSERT_TRUE(load.wait_for(0, 3, 60s));
@@ -107,11 +98,7 @@ TEST(ScaleOutFaults, ClientsKeepWorkingThroughKilledApiRegistryAndGaleraNodesAnd
   cluster.kill_api(0);
   ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "DOWN")) << cluster.haproxy().log();
   load.set_phase(2);
-  std::vector<const HalfUpload*> died, survived;
-  for (auto& u : uploads) (u->finish() ? survived : died).push_back(u.get());
-  EXPECT_EQ(died.size(), 2u);
-  EXPECT_EQ(survived.size(), 2u);
-  for (const auto* u : died) std::cerr << "cut upload " << u->id << ": " << u->answer << "\n";
+  uploads.finish();
   ASSERT_TRUE(load.wait_for(2, 3, 120s));
   cluster.restart_api(0);
   ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "UP")) << cluster.haproxy().log();
@@ -185,15 +172,7 @@ TEST(ScaleOutFaults, ClientsKeepWorkingThroughKilledApiRegistryAndGaleraNodesAnd
   expect_all_succeeded(outcomes, 4, 4);
   expect_all_succeeded(outcomes, 6, 6);
   expect_all_succeeded(outcomes, 8, 9);
-  for (const auto* u : survived) {
-    EXPECT_EQ(status_of(cluster, u->id), "active");
-    EXPECT_TRUE(c.get("/v1/images/" + u->id).body == u->data) << u->id;
-  }
-  for (const auto* u : died) {
-    EXPECT_TRUE(eventually([&] { return status_of(cluster, u->id) == "killed"; }, 60s))
-        << u->id << " is " << status_of(cluster, u->id);
-    EXPECT_TRUE(eventually([&] { return data_of(cluster, u->id) == 0; }, 20s)) << u->id;
-  }
+  uploads.expect_settled(cluster);
   EXPECT_TRUE(c.get("/v1/images/" + seed_id).body == seed);
   expect_load_consistent(cluster, outcomes);
   expect_no_data_without_an_active_image(cluster);

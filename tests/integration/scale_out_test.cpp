@@ -153,14 +153,9 @@ TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain
   const std::string seed = random_bytes(1024 * 1024, 7);
   const std::string seed_id = create(c, "seed", seed);
 
-  // Four uploads in flight, two on each node (HAProxy takes turns), all saving.
-  std::vector<std::string> queued;
-  for (unsigned i = 0; i < 4; ++i) queued.push_back(create(c, "half-" + std::to_string(i), ""));
-  std::vector<std::unique_ptr<HalfUpload>> uploads;
-  for (unsigned i = 0; i < 4; ++i)
-    uploads.push_back(std::make_unique<HalfUpload>(cluster.api_port(), queued[i], 100 + i));
-  for (const auto& u : uploads)
-    ASSERT_TRUE(eventually([&] { return status_of(cluster, u->id) == "saving"; }, 30s)) << u->id;
+  // Four uploads in flight, two on each node, all saving.
+  HalfUploads uploads(cluster, 100);
+  ASSERT_FALSE(HasFailure());
 
   LoadClients load(cluster.api_port(), seed_id, seed);
   ASSERT_TRUE(load.wait_for(0, 3, 60s));
@@ -170,10 +165,7 @@ TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain
   load.set_phase(2);
   const uint64_t node0_down = api_sessions(cluster, 0);
 
-  std::vector<const HalfUpload*> died, survived;
-  for (auto& u : uploads) (u->finish() ? survived : died).push_back(u.get());
-  EXPECT_EQ(died.size(), 2u);
-  EXPECT_EQ(survived.size(), 2u);
+  uploads.finish();
   ASSERT_TRUE(load.wait_for(2, 6, 120s));
   load.stop();
   auto outcomes = load.outcomes();
@@ -181,17 +173,8 @@ TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain
   expect_all_succeeded(outcomes, 2, 2);
   EXPECT_EQ(api_sessions(cluster, 0), node0_down) << "HAProxy sent requests to a dead node";
 
-  for (const auto* u : survived) {
-    EXPECT_EQ(status_of(cluster, u->id), "active");
-    EXPECT_TRUE(c.get("/v1/images/" + u->id).body == u->data) << u->id;
-  }
   // Node 1's reaper, the only one running, finds the dead node's uploads.
-  for (const auto* u : died) {
-    EXPECT_TRUE(eventually([&] { return status_of(cluster, u->id) == "killed"; }, 60s))
-        << u->id << " is " << status_of(cluster, u->id) << "\n"
-        << cluster.api(1).log();
-    EXPECT_TRUE(eventually([&] { return data_of(cluster, u->id) == 0; }, 20s)) << u->id;
-  }
+  uploads.expect_settled(cluster);
   expect_load_consistent(cluster, outcomes);
 
   cluster.restart_api(0);

@@ -1,34 +1,45 @@
 #pragma once
 
 #include "tests/support/raw_connection.h"
-#include "tests/support/test_data.h"
+#include "tests/support/scale_out_cluster.h"
 
-#include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace glance::testing::scale_out {
 
 // An upload fed by hand through HAProxy: the request and half the body, the rest later, so that
 // a test can kill the node serving it meanwhile.
 struct HalfUpload {
-  HalfUpload(int port, std::string image, unsigned seed)
-      : id(std::move(image)), data(random_bytes(512 * 1024, seed)), conn(port) {
-    conn.send("PUT /v1/images/" + id +
-              " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-              "Content-Length: " +
-              std::to_string(data.size()) + "\r\n\r\n" + data.substr(0, data.size() / 2));
-  }
+  HalfUpload(int port, std::string image, unsigned seed);
   // True when the api answered 200 to the whole body; `answer` keeps what came back.
-  bool finish() {
-    if (!conn.send(data.substr(data.size() / 2))) return false;
-    answer = conn.read(12, std::chrono::seconds(60));
-    return answer == "HTTP/1.1 200";
-  }
+  bool finish();
 
   std::string id;
   std::string data;
   RawConnection conn;
   std::string answer;
+};
+
+// Four half uploads through HAProxy, two on each of two api nodes, so that killing one node
+// cuts two of them.
+class HalfUploads {
+ public:
+  // Creates four queued images, then starts their uploads (HAProxy takes turns, so the four
+  // connections follow each other, the creates first); returns once all four are saving
+  // (a test failure otherwise). `seed` numbers their data.
+  HalfUploads(ScaleOutCluster& cluster, unsigned seed);
+  // After one api node died: sends the rest of each; two must be answered 200, two not.
+  void finish();
+  // The two answered are active with their bytes; the two cut end killed (by the reaper of
+  // the node left) with no data left in the store.
+  void expect_settled(ScaleOutCluster& cluster) const;
+
+ private:
+  std::vector<std::unique_ptr<HalfUpload>> uploads_;
+  std::vector<const HalfUpload*> died_;
+  std::vector<const HalfUpload*> survived_;
 };
 
 }  // namespace glance::testing::scale_out
