@@ -147,16 +147,10 @@ TEST(ScaleOutFaults, ClientsKeepWorkingThroughKilledApiRegistryAndGaleraNodesAnd
   load.set_phase(8);
 
   // Node 1 drained, stopped, started and undrained: nothing may fail from here on.
-  cluster.set_draining(1, true);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 1, "DOWN")) << cluster.haproxy().log();
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 1, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(drain_node(cluster, 1));
   EXPECT_EQ(cluster.api(1).stop(), 0);
   EXPECT_EQ(cluster.registry(1).stop(), 0);
-  cluster.restart_api(1);
-  cluster.restart_registry(1);
-  cluster.set_draining(1, false);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 1, "UP")) << cluster.haproxy().log();
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 1, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(bring_back_node(cluster, 1));
   load.set_phase(9);
   ASSERT_TRUE(load.wait_for(9, 3, 60s));
   load.stop();

@@ -242,9 +242,7 @@ TEST(SCALE_OUT_SUITE, DrainedNodeIsStoppedAndBroughtBackWithoutFailingARequest) 
 
   LoadClients load(cluster.api_port(), seed_id, seed);
   ASSERT_TRUE(load.wait_for(0, 3, 60s));
-  cluster.set_draining(0, true);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "DOWN")) << cluster.haproxy().log();
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(drain_node(cluster, 0));
   const uint64_t drained = api_sessions(cluster, 0);
   load.set_phase(1);
   ASSERT_TRUE(load.wait_for(1, 3, 60s));
@@ -254,11 +252,7 @@ TEST(SCALE_OUT_SUITE, DrainedNodeIsStoppedAndBroughtBackWithoutFailingARequest) 
   ASSERT_TRUE(load.wait_for(2, 3, 60s));
   EXPECT_EQ(api_sessions(cluster, 0), drained) << "HAProxy sent requests to a drained node";
 
-  cluster.restart_api(0);
-  cluster.restart_registry(0);
-  cluster.set_draining(0, false);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "UP")) << cluster.haproxy().log();
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(bring_back_node(cluster, 0));
   load.set_phase(3);
   ASSERT_TRUE(load.wait_for(3, 4, 60s));
   load.stop();

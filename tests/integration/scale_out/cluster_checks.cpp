@@ -112,6 +112,28 @@ void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>
   }
 }
 
+bool drain_node(ScaleOutCluster& cluster, size_t node) {
+  cluster.set_draining(node, true);
+  for (const char* backend : {"api", "registry"})
+    if (!cluster.haproxy().wait_for_status(backend, node, "DOWN")) {
+      ADD_FAILURE() << backend << " " << node << " stays in\n" << cluster.haproxy().log();
+      return false;
+    }
+  return true;
+}
+
+bool bring_back_node(ScaleOutCluster& cluster, size_t node) {
+  cluster.restart_registry(node);
+  cluster.restart_api(node);
+  cluster.set_draining(node, false);
+  for (const char* backend : {"api", "registry"})
+    if (!cluster.haproxy().wait_for_status(backend, node, "UP")) {
+      ADD_FAILURE() << backend << " " << node << " stays out\n" << cluster.haproxy().log();
+      return false;
+    }
+  return true;
+}
+
 void expect_all_succeeded(const std::vector<Outcome>& outcomes, int first, int last) {
   size_t n = 0;
   for (const auto& o : outcomes) {

@@ -42,6 +42,13 @@ std::string failures(const std::vector<Outcome>& outcomes);
 // than the failed uploads and hold no data; killed images leave no data behind.
 void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>& outcomes);
 
+// Drains `node` as an operator does before maintenance (its disable files) and waits until
+// HAProxy has taken its api and registry out; false after a test failure when it did not.
+bool drain_node(ScaleOutCluster& cluster, size_t node);
+// Starts the stopped `node`'s registry and api again, undrains it and waits until HAProxy has
+// both back; false after a test failure when it did not.
+bool bring_back_node(ScaleOutCluster& cluster, size_t node);
+
 // Every request that started and ended in the phases `first` to `last` succeeded, and there
 // was at least one.
 void expect_all_succeeded(const std::vector<Outcome>& outcomes, int first, int last);
