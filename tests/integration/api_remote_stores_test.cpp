@@ -72,27 +72,16 @@ std::string store_options() {
 
 class ApiRemoteStores : public ::testing::TestWithParam<std::string> {
  protected:
-  static void SetUpTestSuite() {
-    env_ = new ApiEnvironment(false, "", store_options());
-    token_ = new std::string(swift_token(swift_cluster(), &storage_path_));
-    storage_path_ = url_path(storage_path_);
-  }
-  static void TearDownTestSuite() {
-    delete env_;
-    delete token_;
-  }
+  static void SetUpTestSuite() { env_ = new ApiEnvironment(false, "", store_options()); }
+  static void TearDownTestSuite() { delete env_; }
 
   // Objects in the store's container (and its segments container), by the Swift API.
   std::vector<std::string> object_names() const {
-    HttpClient swift(swift_cluster().proxy_port, {{"X-Auth-Token", *token_}});
     std::vector<std::string> names;
     const std::string base = GetParam() == "swift" ? container() : bucket();
-    for (const std::string& container : {base, base + "+segments"}) {
-      auto r = swift.get(storage_path_ + "/" + container + "?format=json");
-      if (r.status != 200) continue;
-      for (const auto& o : r.json())
-        names.push_back(container + "/" + o["name"].get<std::string>());
-    }
+    for (const std::string& container : {base, base + "+segments"})
+      for (const auto& name : swift_object_names(container))
+        names.push_back(container + "/" + name);
     return names;
   }
   size_t objects() const { return object_names().size(); }
@@ -111,13 +100,9 @@ class ApiRemoteStores : public ::testing::TestWithParam<std::string> {
   }
 
   static ApiEnvironment* env_;
-  static std::string* token_;
-  static std::string storage_path_;
   HttpClient client_ = env_->client();
 };
 ApiEnvironment* ApiRemoteStores::env_ = nullptr;
-std::string* ApiRemoteStores::token_ = nullptr;
-std::string ApiRemoteStores::storage_path_;
 
 TEST_P(ApiRemoteStores, UploadDownloadRangeDelete) {
   for (bool chunked : {false, true}) {
@@ -305,18 +290,6 @@ TEST_P(ApiRemoteStores, KilledApiMidUploadLeavesNoObjectsOnceTheReaperRan) {
   EXPECT_EQ(HttpClient(restarted.port()).get("/v1/images").status, 200u);
 }
 
-// Keys in the s3 store's bucket, by the Swift API (s3api buckets are Swift containers).
-std::vector<std::string> bucket_keys() {
-  std::string storage_url;
-  const std::string token = swift_token(swift_cluster(), &storage_url);
-  HttpClient swift(swift_cluster().proxy_port, {{"X-Auth-Token", token}});
-  auto r = swift.get(url_path(storage_url) + "/" + bucket() + "?format=json");
-  std::vector<std::string> keys;
-  if (r.status != 200) return keys;
-  for (const auto& o : r.json()) keys.push_back(o["name"].get<std::string>());
-  return keys;
-}
-
 // An object store URI without credentials would be read with the store's own account, which
 // holds every tenant's images: a client may not name one, admin or not.
 TEST(ApiObjectStoreSources, AnotherTenantsImageCannotBeCopiedWithTheStoresCredentials) {
@@ -343,10 +316,10 @@ TEST(ApiObjectStoreSources, AnotherTenantsImageCannotBeCopiedWithTheStoresCreden
   ASSERT_EQ(stored.status, 201u) << stored.body;
   const std::string id = stored.json()["image"]["id"];
   std::string key;
-  for (const auto& k : bucket_keys())
+  for (const auto& k : swift_object_names(bucket()))
     if (k.starts_with(id)) key = k;
   ASSERT_FALSE(key.empty());
-  const size_t keys_before = bucket_keys().size();
+  const size_t keys_before = swift_object_names(bucket()).size();
 
   const std::string s3_host = swift_cluster().s3_endpoint.substr(std::string("http://").size());
   const std::string auth = swift_cluster().auth_url.substr(std::string("http://").size());
@@ -370,7 +343,7 @@ TEST(ApiObjectStoreSources, AnotherTenantsImageCannotBeCopiedWithTheStoresCreden
     ASSERT_EQ(listed.status, 200u);
     for (const auto& image : json_field(listed, "images")) EXPECT_EQ(image["id"], id);
   }
-  EXPECT_EQ(bucket_keys().size(), keys_before);
+  EXPECT_EQ(swift_object_names(bucket()).size(), keys_before);
   // The owner's image is unharmed.
   EXPECT_TRUE(client.get("/v1/images/" + id, owner).body == data);
 }

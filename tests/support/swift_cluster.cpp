@@ -56,4 +56,18 @@ std::string swift_token(const SwiftCluster& cluster, std::string* storage_url) {
   return *token;
 }
 
+std::vector<std::string> swift_object_names(const std::string& container) {
+  std::string storage_url;
+  const std::string token = swift_token(swift_cluster(), &storage_url);
+  HttpClient swift(swift_cluster().proxy_port, {{"X-Auth-Token", token}});
+  auto r = swift.get(url_path(storage_url) + "/" + container + "?format=json");
+  std::vector<std::string> names;
+  if (r.status == 404) return names;
+  if (r.status != 200)
+    throw std::runtime_error("listing Swift container " + container + " answered " +
+                             std::to_string(r.status) + ": " + r.body);
+  for (const auto& object : r.json()) names.push_back(object["name"].get<std::string>());
+  return names;
+}
+
 }  // namespace glance::testing

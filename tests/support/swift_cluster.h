@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace glance::testing {
 
@@ -32,6 +33,11 @@ const SwiftCluster& swift_cluster();
 // Stores the account's X-Storage-Url in `*storage_url` unless it is null. Throws
 // std::runtime_error with the status and body if the proxy does not answer 2xx.
 std::string swift_token(const SwiftCluster& cluster, std::string* storage_url);
+
+// The names of the objects in `container` of the cluster's account (its user's), read
+// through the Swift API with a fresh token; none when the container does not exist. Throws
+// std::runtime_error on any other failure.
+std::vector<std::string> swift_object_names(const std::string& container);
 
 // The path and query of an absolute http URL ("http://h:p/v1/AUTH_test" -> "/v1/AUTH_test"),
 // the form HttpClient takes as a target.

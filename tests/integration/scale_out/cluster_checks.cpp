@@ -112,26 +112,31 @@ void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>
   }
 }
 
-bool drain_node(ScaleOutCluster& cluster, size_t node) {
-  cluster.set_draining(node, true);
+namespace {
+
+// Waits until HAProxy sees `node`'s api and registry in `status`; false after a test failure.
+bool node_becomes(ScaleOutCluster& cluster, size_t node, const char* status) {
   for (const char* backend : {"api", "registry"})
-    if (!cluster.haproxy().wait_for_status(backend, node, "DOWN")) {
-      ADD_FAILURE() << backend << " " << node << " stays in\n" << cluster.haproxy().log();
+    if (!cluster.haproxy().wait_for_status(backend, node, status)) {
+      ADD_FAILURE() << backend << " " << node << " is not " << status << "\n"
+                    << cluster.haproxy().log();
       return false;
     }
   return true;
+}
+
+}  // namespace
+
+bool drain_node(ScaleOutCluster& cluster, size_t node) {
+  cluster.set_draining(node, true);
+  return node_becomes(cluster, node, "DOWN");
 }
 
 bool bring_back_node(ScaleOutCluster& cluster, size_t node) {
   cluster.restart_registry(node);
   cluster.restart_api(node);
   cluster.set_draining(node, false);
-  for (const char* backend : {"api", "registry"})
-    if (!cluster.haproxy().wait_for_status(backend, node, "UP")) {
-      ADD_FAILURE() << backend << " " << node << " stays out\n" << cluster.haproxy().log();
-      return false;
-    }
-  return true;
+  return node_becomes(cluster, node, "UP");
 }
 
 void expect_all_succeeded(const std::vector<Outcome>& outcomes, int first, int last) {
