@@ -5,12 +5,14 @@
 // of an upload (its partial RBD image goes once Ceph is back), a stop of the api while Ceph is
 // away (prompt; the next start reaps what the cut upload left), the OSD paused in the middle of
 // an upload and resumed (the same api serves again), a v2 location naming another image's
-// RBD data (refused), and the reaper removing what a killed image left in the pool.
+// RBD data (refused), the reaper removing what a killed image left in the pool, and writes
+// Ceph holds past the timeout (503; the api serves meanwhile and recovers).
 
 #include "common/hex_digest.h"
 #include "tests/support/api_fixture.h"
 #include "tests/support/ceph_cluster.h"
 #include "tests/support/eventually.h"
+#include "tests/support/process_health.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/source_server.h"
 #include "tests/support/test_data.h"
@@ -385,6 +387,61 @@ TEST(ApiRbdOutage, StopWhileCephIsAwayIsPromptAndTheNextStartReapsTheCutUpload) 
 // activation) with its data in the pool and no location naming it. The orphan reaper removes
 // it; the RBD images of an active image, of a queued one and of an id the registry does not
 // know stay.
+// Writes Ceph holds longer than the store's timeout (librbd's QoS throttle on the pool, far
+// below what the upload sends; the same wait as behind an exclusive lock librbd cannot take
+// back from a stopped OSD): the upload answers 503 and its image ends killed; while librbd
+// still holds the writes the api serves other uploads and downloads, since no thread waits
+// for them; once they are through, the RBD image goes and the api's descriptors, threads and
+// memory are back at their baseline.
+TEST(ApiRbdHeldWrites, AnUploadWhoseWritesCephHoldsIs503AndTheApiServesAndRecovers) {
+  CephAdmin admin(ceph_cluster());
+  const std::string pool = admin.create_pool("glance-held");
+  admin.set_pool_config(pool, "rbd_qos_write_bps_limit", "262144");  // 1 MiB in 4 s
+  {
+    ApiEnvironment env(false, "", rbd_options(ceph_cluster(), pool, 3));
+    auto client = env.client();
+    HeaderList to_file = image_headers("beside");
+    to_file.emplace_back("x-image-meta-store", "file");
+    // Both stores once before the baseline (within the throttle's burst for rbd), so that what
+    // they start at first use is in it.
+    auto warm = client.post("/v1/images", random_bytes(65536, 40), image_headers("warm"));
+    ASSERT_EQ(warm.status, 201u) << warm.body;
+    const std::string warm_id = warm.json()["image"]["id"];
+    EXPECT_EQ(client.get("/v1/images/" + warm_id).status, 200u);
+    // An RBD image's removal starts librbd's own thread pool for good (tp_librbd_journ).
+    auto removed = client.post("/v1/images", random_bytes(1000, 44), image_headers("removed"));
+    ASSERT_EQ(removed.status, 201u) << removed.body;
+    EXPECT_EQ(client.del("/v1/images/" + removed.json()["image"]["id"].get<std::string>()).status,
+              200u);
+    auto warm_file = client.post("/v1/images", random_bytes(65536, 43), to_file);
+    ASSERT_EQ(warm_file.status, 201u) << warm_file.body;
+    const std::string warm_file_id = warm_file.json()["image"]["id"];
+    EXPECT_EQ(client.get("/v1/images/" + warm_file_id).status, 200u);
+    EXPECT_EQ(client.del("/v1/images/" + warm_file_id).status, 200u);
+    const auto baseline = ProcessHealth::snapshot(env.api().pid());
+
+    auto held = client.post("/v1/images", random_bytes(2 << 20, 41), image_headers("held"));
+    EXPECT_EQ(held.status, 503u) << held.body;
+    EXPECT_TRUE(eventually([&] { return listed(client, "held")["status"] == "killed"; }));
+    const std::string held_id = listed(client, "held")["id"];
+    EXPECT_FALSE(images_of(admin, pool, held_id).empty()) << "the held writes went through early";
+    // The api serves meanwhile.
+    const auto data = random_bytes(300000, 42);
+    auto beside = client.post("/v1/images", data, to_file);
+    ASSERT_EQ(beside.status, 201u) << beside.body;
+    const std::string beside_id = beside.json()["image"]["id"];
+    EXPECT_TRUE(client.get("/v1/images/" + beside_id).body == data);
+
+    EXPECT_TRUE(
+        eventually([&] { return no_images_of(admin, pool, held_id); }, std::chrono::seconds(60)));
+    EXPECT_EQ(client.del("/v1/images/" + beside_id).status, 200u);
+    EXPECT_EQ(client.del("/v1/images/" + warm_id).status, 200u);
+    expect_recovered(env.api(), baseline);
+  }
+  EXPECT_TRUE(admin.images(pool).empty());
+  admin.delete_pool(pool);
+}
+
 TEST(ApiRbdReaper, AKilledImagesCommittedRbdImageGoesAndNoOtherOne) {
   using std::chrono::seconds;
   CephAdmin admin(ceph_cluster());
