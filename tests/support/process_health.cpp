@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,24 @@ size_t status_field(const std::string& status, const std::string& field) {
   auto at = status.find("\n" + field + ":");
   if (at == std::string::npos) throw std::runtime_error("no " + field + " in /proc status");
   return std::stoull(status.substr(at + field.size() + 2));
+}
+
+// Inodes of the sockets in /proc/PID/net/<table> ("tcp", "tcp6") whose local port is `port`
+// and which are not listening (state 0A).
+void add_accepted_inodes(pid_t pid, const char* table, int port, std::set<std::string>& inodes) {
+  std::ifstream in(proc_path(pid, (std::string("net/") + table).c_str()));
+  std::string line;
+  std::getline(in, line);  // column titles
+  while (std::getline(in, line)) {
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
+    auto colon = local.rfind(':');
+    if (!fields || colon == std::string::npos || state == "0A") continue;
+    if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) inodes.insert(inode);
+  }
 }
 
 std::string tail(const std::string& text, size_t n) {
@@ -61,6 +80,24 @@ std::ostream& operator<<(std::ostream& out, const ProcessHealth& health) {
 size_t RecoveryLimits::default_extra_rss_bytes() {
   const char* mib = std::getenv("GLANCE_TEST_EXTRA_RSS_MB");
   return (mib ? std::stoul(mib) : 16) << 20;
+}
+
+size_t accepted_connections(pid_t pid, int port) {
+  std::set<std::string> inodes;
+  add_accepted_inodes(pid, "tcp", port, inodes);
+  add_accepted_inodes(pid, "tcp6", port, inodes);
+  size_t held = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(proc_path(pid, "fd"), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    auto target = std::filesystem::read_symlink(it->path(), ec).string();
+    // "socket:[12345]"
+    if (!ec && target.starts_with("socket:[") &&
+        inodes.contains(target.substr(8, target.size() - 9)))
+      ++held;
+    ec.clear();
+  }
+  return held;
 }
 
 bool answers_healthcheck(const Daemon& daemon) {

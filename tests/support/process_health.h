@@ -24,6 +24,12 @@ struct ProcessHealth {
 };
 std::ostream& operator<<(std::ostream& out, const ProcessHealth& health);
 
+// How many connections accepted on its listening `port` the process holds open: its
+// descriptors that are TCP sockets with that local port, the listening socket left out. A
+// test that must know its connections reached the daemon waits on this rather than on the
+// descriptor count, which a connection of an earlier request still closing also moves.
+size_t accepted_connections(pid_t pid, int port);
+
 // How far above its baseline a recovered daemon may stay, and how long it gets to get there.
 struct RecoveryLimits {
   // Listening sockets, log files and pooled MySQL or store connections may come and go.
