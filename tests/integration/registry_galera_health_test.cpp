@@ -49,7 +49,7 @@ class RegistryGaleraHealth : public ::testing::Test {
     auto& cluster = GaleraCluster::instance();
     database_ = cluster.fresh_database();
     frontend_ = haproxy_.add_frontend("registry");
-    std::vector<int> ports;
+    std::vector<HaproxyServer> servers;
     for (int node : {1, 2, 3}) {
       auto d = std::make_unique<Daemon>(
           registry_binary(),
@@ -60,10 +60,10 @@ class RegistryGaleraHealth : public ::testing::Test {
         ASSERT_EQ(code, 0) << out;
       }
       d->start();
-      ports.push_back(d->port());
+      servers.push_back({d->host(), d->port()});
       registries_.push_back(std::move(d));
     }
-    haproxy_.set_servers("registry", ports);
+    haproxy_.set_servers("registry", servers);
     haproxy_.start();
     for (size_t i = 0; i < 3; ++i)
       ASSERT_TRUE(haproxy_.wait_for_status("registry", i, "UP")) << haproxy_.log();

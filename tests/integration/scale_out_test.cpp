@@ -63,8 +63,7 @@ TEST(SCALE_OUT_SUITE, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
   }
   // Either node serves what the other stored: one database, one store.
   for (size_t node = 0; node < 2; ++node)
-    EXPECT_TRUE(HttpClient(cluster.api(node).port()).get("/v1/images/" + id).body == data)
-        << "node " << node;
+    EXPECT_TRUE(cluster.node_client(node).get("/v1/images/" + id).body == data) << "node " << node;
 
   auto listed = c.get("/v1/images/detail?name=cirros");
   ASSERT_EQ(listed.status, 200u);
@@ -76,7 +75,7 @@ TEST(SCALE_OUT_SUITE, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
             {{"x-image-meta-name", "renamed"}, {"x-image-meta-property-os_distro", "cirros"}});
   EXPECT_EQ(updated.status, 200u) << updated.body;
   for (size_t node = 0; node < 2; ++node) {
-    auto head = HttpClient(cluster.api(node).port()).head("/v1/images/" + id);
+    auto head = cluster.node_client(node).head("/v1/images/" + id);
     EXPECT_EQ(head.header("x-image-meta-name"), "renamed") << "node " << node;
     EXPECT_EQ(head.header("x-image-meta-property-os_distro"), "cirros") << "node " << node;
   }
@@ -84,9 +83,8 @@ TEST(SCALE_OUT_SUITE, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
   EXPECT_EQ(c.del("/v1/images/" + id).status, 200u);
   // An admin (no auth flavor) still sees a deleted image, as deleted.
   for (size_t node = 0; node < 2; ++node)
-    EXPECT_EQ(
-        HttpClient(cluster.api(node).port()).head("/v1/images/" + id).header("x-image-meta-status"),
-        "deleted");
+    EXPECT_EQ(cluster.node_client(node).head("/v1/images/" + id).header("x-image-meta-status"),
+              "deleted");
   EXPECT_EQ(json_field(c.get("/v1/images/detail?name=renamed"), "images").size(), 0u);
   EXPECT_TRUE(eventually([&] { return cluster.stored().empty(); }, 20s));
   EXPECT_GT(api_sessions(cluster, 0), before[0]);
@@ -184,7 +182,7 @@ TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain
 
   {
     SCOPED_TRACE("api 1");
-    expect_recovered(cluster.api(1), api_baseline);
+    expect_recovered(cluster.api(1), api_baseline, answers_healthcheck, api_recovery_limits());
   }
   for (size_t node = 0; node < 2; ++node) {
     SCOPED_TRACE("registry " + std::to_string(node));
@@ -226,7 +224,8 @@ TEST(SCALE_OUT_SUITE, KilledRegistryIsTakenOutAndItServesAgain) {
 
   for (size_t node = 0; node < 2; ++node) {
     SCOPED_TRACE("api " + std::to_string(node));
-    expect_recovered(cluster.api(node), api_baselines[node]);
+    expect_recovered(cluster.api(node), api_baselines[node], answers_healthcheck,
+                     api_recovery_limits());
   }
   SCOPED_TRACE("registry 1");
   expect_recovered(cluster.registry(1), registry_baseline);
@@ -270,7 +269,8 @@ TEST(SCALE_OUT_SUITE, UploadsRacingForOneImageThroughTwoNodesOneWinsTheOther409)
   const std::string bytes[] = {random_bytes(2 * 1024 * 1024, 1), random_bytes(2 * 1024 * 1024, 2)};
   std::vector<std::unique_ptr<RawConnection>> conns;
   for (size_t node = 0; node < 2; ++node) {
-    conns.push_back(std::make_unique<RawConnection>(cluster.api(node).port()));
+    conns.push_back(
+        std::make_unique<RawConnection>(cluster.api(node).host(), cluster.api(node).port()));
     ASSERT_TRUE(conns.back()->send(
         "PUT /v1/images/" + id +
         " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: " +

@@ -69,15 +69,17 @@ void Daemon::start() {
     execv(binary_.c_str(), const_cast<char* const*>(argv.data()));
     _exit(127);
   }
-  static const std::regex listening(R"(listening on [^ ]+:(\d+))");
+  static const std::regex listening(R"(listening on ([^ ]+):(\d+))");
   // The daemon writes the line once bound; poll its log, and notice if it died instead.
   int port = 0;
+  std::string host;
   bool exited = false;
   auto listening_or_exited = [&] {
     std::smatch m;
     std::string text = log();
     if (std::regex_search(text, m, listening)) {
-      port = std::stoi(m[1]);
+      host = m[1];
+      port = std::stoi(m[2]);
       return true;
     }
     int status = 0;
@@ -93,6 +95,7 @@ void Daemon::start() {
     eventually(listening_or_exited, std::chrono::seconds(30));
   }
   if (port > 0) {
+    host_ = host;
     port_ = port;
     return;
   }

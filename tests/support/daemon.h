@@ -10,7 +10,7 @@ namespace glance::testing {
 
 // A real daemon process (glance-registry or glance-api) started with its own config file,
 // bind_port = 0. start() waits for the "listening on HOST:PORT" log line and records the
-// port, so tests never guess a free port. The destructor stops it with SIGTERM.
+// address and port, so tests never guess a free port. The destructor stops it with SIGTERM.
 class Daemon {
  public:
   Daemon(std::string binary, std::string config_text);
@@ -41,10 +41,12 @@ class Daemon {
   // The process id while running (for /proc inspection), -1 otherwise.
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
+  // The address it listens on (its bind_host; 127.0.0.1 in most tests).
+  const std::string& host() const { return host_; }
   // The port of the daemon's own metrics listener (metrics_bind_port), read from its
   // "serving /metrics on HOST:PORT" line, which comes before "listening on"; 0 when it has none.
   int metrics_port() const;
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const { return "http://" + host_ + ":" + std::to_string(port_); }
   // Everything the daemon logged so far.
   std::string log() const;
   const std::string& config_path() const { return config_path_; }
@@ -60,6 +62,7 @@ class Daemon {
   std::vector<std::string> base_configs_;
   std::vector<std::pair<std::string, std::string>> env_;
   pid_t pid_ = -1;
+  std::string host_ = "127.0.0.1";
   int port_ = 0;
   int signal_once_listening_ = 0;
 };

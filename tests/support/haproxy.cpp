@@ -58,10 +58,10 @@ int Haproxy::add_frontend(const std::string& name) {
   return port_of(frontends_.back().listen_fd);
 }
 
-void Haproxy::set_servers(const std::string& name, std::vector<int> ports) {
+void Haproxy::set_servers(const std::string& name, std::vector<HaproxyServer> servers) {
   for (auto& f : frontends_)
     if (f.name == name) {
-      f.servers = std::move(ports);
+      f.servers = std::move(servers);
       return;
     }
   throw std::runtime_error("no HAProxy frontend " + name);

@@ -26,8 +26,8 @@ class Haproxy {
 
   // Binds a listening socket for frontend `name` and returns its port. Before start().
   int add_frontend(const std::string& name);
-  // The loopback ports `name` balances over. Before start().
-  void set_servers(const std::string& name, std::vector<int> ports);
+  // The daemons `name` balances over. Before start().
+  void set_servers(const std::string& name, std::vector<HaproxyServer> servers);
 
   // Writes the configuration, starts HAProxy, and waits until its statistics answer. Throws
   // with HAProxy's output when it exits or does not answer within 30 s.

@@ -36,8 +36,8 @@ std::string haproxy_config(const std::vector<HaproxyFrontend>& frontends, int st
          "\n  option httpchk GET /healthcheck\n"
          "  default-server inter 500ms fall 2 rise 2\n";
     for (size_t i = 0; i < f.servers.size(); ++i)
-      c += "  server " + haproxy_server_name(f.name, i) +
-           " 127.0.0.1:" + std::to_string(f.servers[i]) + " check\n";
+      c += "  server " + haproxy_server_name(f.name, i) + " " + f.servers[i].host + ":" +
+           std::to_string(f.servers[i].port) + " check\n";
   }
   return c;
 }

@@ -5,12 +5,18 @@
 
 namespace glance::testing {
 
-// One HAProxy frontend and the backend it balances over: `servers` are loopback ports, each
-// health-checked with GET /healthcheck (both glance daemons serve it).
+// A server of a backend: a daemon on a loopback address.
+struct HaproxyServer {
+  std::string host = "127.0.0.1";
+  int port = 0;
+};
+
+// One HAProxy frontend and the backend it balances over: `servers`, each health-checked with
+// GET /healthcheck (both glance daemons serve it).
 struct HaproxyFrontend {
   std::string name;    // also names its backend ("<name>_nodes") and servers ("<name>1", ...)
   int listen_fd = -1;  // a listening socket HAProxy inherits (bind fd@N)
-  std::vector<int> servers;
+  std::vector<HaproxyServer> servers;
 };
 
 // The text of an haproxy.cfg for `frontends`, plus a stats frontend on `stats_fd` that serves

@@ -27,10 +27,10 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
                                  bool chunked) const {
   net::io_context ioc;
   tcp::socket socket(ioc);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+  socket.connect(tcp::endpoint(net::ip::make_address(host_), port_));
   HeaderList all = default_headers_;
   all.insert(all.end(), headers.begin(), headers.end());
-  auto req = loopback_request(port_, method, target, all);
+  auto req = loopback_request(port_, method, target, all, host_);
   if (chunked) {
     req.chunked(true);
     http::request_serializer<http::string_body> sr(req);
@@ -56,7 +56,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
 std::string HttpClient::raw(const std::string& bytes) const {
   net::io_context ioc;
   tcp::socket socket(ioc);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+  socket.connect(tcp::endpoint(net::ip::make_address(host_), port_));
   net::write(socket, net::buffer(bytes));
   std::string out;
   boost::system::error_code ec;
@@ -72,7 +72,7 @@ std::string HttpClient::raw(const std::string& bytes) const {
 void HttpClient::raw_then_close(const std::string& bytes) const {
   net::io_context ioc;
   tcp::socket socket(ioc);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+  socket.connect(tcp::endpoint(net::ip::make_address(host_), port_));
   net::write(socket, net::buffer(bytes));
   socket.shutdown(tcp::socket::shutdown_send);
   socket.close();

@@ -25,11 +25,14 @@ inline nlohmann::json json_field(const HttpResponse& r, const std::string& key) 
   return r.json()[key];
 }
 
-// A small blocking HTTP/1.1 client for tests: one connection per request, real sockets.
+// A small blocking HTTP/1.1 client for tests: one connection per request, real sockets, to
+// a daemon on 127.0.0.1 or on the loopback address `host` (as scale-out nodes listen).
 class HttpClient {
  public:
   explicit HttpClient(int port, HeaderList default_headers = {})
-      : port_(port), default_headers_(std::move(default_headers)) {}
+      : HttpClient("127.0.0.1", port, std::move(default_headers)) {}
+  HttpClient(std::string host, int port, HeaderList default_headers = {})
+      : host_(std::move(host)), port_(port), default_headers_(std::move(default_headers)) {}
 
   // Sends the request; with `chunked` the body goes out in chunks without Content-Length.
   HttpResponse request(const std::string& method, const std::string& target,
@@ -60,6 +63,7 @@ class HttpClient {
   void raw_then_close(const std::string& bytes) const;
 
  private:
+  std::string host_;
   int port_;
   HeaderList default_headers_;
 };

@@ -12,15 +12,17 @@ namespace glance::testing {
 // What the test clients (HttpClient, HttpsClient, timed_request) share in building their
 // requests and reading their answers.
 
-// A request to the daemon on 127.0.0.1:`port` that asks it to close the connection after
-// its answer, with `headers` (a later header replaces an earlier one of the same name).
+// A request to the daemon on `host`:`port` (a loopback address) that asks it to close the
+// connection after its answer, with `headers` (a later header replaces an earlier one of the
+// same name).
 inline boost::beast::http::request<boost::beast::http::string_body> loopback_request(
-    int port, const std::string& method, const std::string& target, const HeaderList& headers) {
+    int port, const std::string& method, const std::string& target, const HeaderList& headers,
+    const std::string& host = "127.0.0.1") {
   boost::beast::http::request<boost::beast::http::string_body> req;
   req.method_string(method);
   req.target(target);
   req.version(11);
-  req.set(boost::beast::http::field::host, "127.0.0.1:" + std::to_string(port));
+  req.set(boost::beast::http::field::host, host + ":" + std::to_string(port));
   for (const auto& [k, v] : headers) req.set(k, v);
   req.keep_alive(false);
   return req;

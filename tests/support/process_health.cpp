@@ -102,7 +102,7 @@ size_t accepted_connections(pid_t pid, int port) {
 
 bool answers_healthcheck(const Daemon& daemon) {
   try {
-    return HttpClient(daemon.port()).get("/healthcheck").status == 200;
+    return HttpClient(daemon.host(), daemon.port()).get("/healthcheck").status == 200;
   } catch (const std::exception&) {
     return false;
   }

@@ -13,14 +13,14 @@
 
 namespace glance::testing {
 
-int connect_loopback(int port) {
+int connect_loopback(int port, const std::string& host) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
     return -1;
   }
@@ -43,8 +43,10 @@ int listen_ephemeral(const std::string& address, int* port) {
   return fd;
 }
 
-RawConnection::RawConnection(int port) : fd_(connect_loopback(port)) {
-  if (fd_ < 0) throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
+RawConnection::RawConnection(const std::string& host, int port)
+    : fd_(connect_loopback(port, host)) {
+  if (fd_ < 0)
+    throw std::runtime_error("connect to " + host + ":" + std::to_string(port) + " failed");
   // A server that stops reading fails a send after this long instead of hanging the test.
   timeval limit{.tv_sec = 30, .tv_usec = 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);

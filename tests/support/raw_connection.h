@@ -5,12 +5,14 @@
 
 namespace glance::testing {
 
-// One client TCP connection to 127.0.0.1 driven byte by byte, for tests that misbehave on
-// purpose: half-sent requests, resets, clients that stop reading. Every read is bounded by
-// a timeout, and every send by 30 s, so a server that hangs fails the test instead of hanging it.
+// One client TCP connection to 127.0.0.1 (or another loopback address) driven byte by byte, for
+// tests that misbehave on purpose: half-sent requests, resets, clients that stop reading. Every
+// read is bounded by a timeout, and every send by 30 s, so a server that hangs fails the test
+// instead of hanging it.
 class RawConnection {
  public:
-  explicit RawConnection(int port);
+  explicit RawConnection(int port) : RawConnection("127.0.0.1", port) {}
+  RawConnection(const std::string& host, int port);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
@@ -34,9 +36,9 @@ class RawConnection {
   int fd_ = -1;
 };
 
-// A blocking TCP socket connected to 127.0.0.1:`port`, or -1 (nothing left open) when the
-// connection fails.
-int connect_loopback(int port);
+// A blocking TCP socket connected to `host`:`port` (an IPv4 address), or -1 (nothing left
+// open) when the connection fails.
+int connect_loopback(int port, const std::string& host = "127.0.0.1");
 
 // A TCP socket (close-on-exec) listening on `address`, an IPv4 address, at a port the kernel
 // picks, which is stored in `*port`; -1 (nothing left open) when that fails.

@@ -18,6 +18,11 @@ std::string with_port(std::string config, int port) {
   return config.replace(at, 13, "bind_port = " + std::to_string(port));
 }
 
+std::string with_host(std::string config, const std::string& host) {
+  auto at = config.find("bind_host = 127.0.0.1");
+  return config.replace(at, 21, "bind_host = " + host);
+}
+
 void kill_daemon(Daemon& daemon) {
   if (!daemon.running()) throw std::runtime_error("the daemon to kill is not running");
   daemon.signal(SIGKILL);
@@ -65,8 +70,13 @@ ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra,
     apis_.push_back(start_on(api_binary(), api_config(i), 0));
     api_ports_.push_back(apis_.back()->port());
   }
-  haproxy_.set_servers("registry", registry_ports_);
-  haproxy_.set_servers("api", api_ports_);
+  std::vector<HaproxyServer> registries, apis;
+  for (size_t i = 0; i < nodes; ++i) {
+    registries.push_back({node_address(i), registry_ports_[i]});
+    apis.push_back({node_address(i), api_ports_[i]});
+  }
+  haproxy_.set_servers("registry", std::move(registries));
+  haproxy_.set_servers("api", std::move(apis));
   haproxy_.start();
   for (size_t i = 0; i < nodes; ++i)
     if (!haproxy_.wait_for_status("registry", i, "UP") || !haproxy_.wait_for_status("api", i, "UP"))
@@ -75,7 +85,7 @@ ScaleOutCluster::ScaleOutCluster(size_t nodes, const std::string& api_extra,
 }
 
 std::string ScaleOutCluster::api_config(size_t node) const {
-  std::string c = "[DEFAULT]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 2\n";
+  std::string c = "[DEFAULT]\nbind_host = " + node_address(node) + "\nbind_port = 0\nworkers = 2\n";
   c += "registry_host = 127.0.0.1\nregistry_port = " + std::to_string(registry_port()) + "\n";
   c += "registry_client_timeout = 30\n" + api_extra_ + "\n";
   c += "[glance_store]\n" + store_.options;
@@ -88,7 +98,8 @@ std::string ScaleOutCluster::api_config(size_t node) const {
 // size. Two threads keep that growth within what expect_recovered() allows, so that a leak
 // still shows. registry_config() ends in its [database] section, where the option belongs.
 std::string ScaleOutCluster::registry_config_of(size_t node) const {
-  return registry_config(db_urls_.at(node)) + "max_pool_size = 2\n[healthcheck]\n" +
+  return with_host(registry_config(db_urls_.at(node)), node_address(node)) +
+         "max_pool_size = 2\n[healthcheck]\n" +
          "disable_by_file_path = " + disable_file("registry", node) + "\n";
 }
 

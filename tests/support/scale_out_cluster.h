@@ -19,7 +19,9 @@ namespace glance::testing {
 // binary's private MariaDB, or one reached through a different server per node (the nodes of
 // a Galera cluster). Every api reaches the registries through HAProxy's registry frontend
 // and keeps its images in one shared store: by default a file store directory, or a
-// ClusterStore the test gives. Nodes are numbered from 0.
+// ClusterStore the test gives. Nodes are numbered from 0; node i's daemons listen on a loopback
+// address of its own (node_address), as on separate machines, so that HAProxy and the tests
+// reach each by address and port.
 // Daemons a test kills stay dead until it restarts them; the destructor stops whatever runs.
 // A store every api of a cluster uses: the lines of their [glance_store] section, and what
 // the store holds, as names that contain the id of the image they belong to (a file, an
@@ -51,7 +53,12 @@ class ScaleOutCluster {
   HttpClient client(HeaderList default_headers = {}) const {
     return HttpClient(api_port(), std::move(default_headers));
   }
+  static std::string node_address(size_t node) { return "127.0.0." + std::to_string(node + 2); }
   Daemon& api(size_t node) { return *apis_.at(node); }
+  // A client of node `node`'s api itself, bypassing HAProxy.
+  HttpClient node_client(size_t node) const {
+    return HttpClient(apis_.at(node)->host(), apis_.at(node)->port());
+  }
   Daemon& registry(size_t node) { return *registries_.at(node); }
 
   // SIGKILLs the daemon, as a crash would, and waits until it is gone.

@@ -56,12 +56,18 @@ std::map<std::string, std::string> all_images(const ScaleOutCluster& cluster) {
 }
 
 void warm_up(ScaleOutCluster& cluster, size_t node) {
-  HttpClient direct(cluster.api(node).port());
+  HttpClient direct = cluster.node_client(node);
   std::string data = random_bytes(100000, static_cast<unsigned>(node));
   std::string id = create(direct, "warm-up", data);
   EXPECT_EQ(direct.get("/v1/images/" + id).body, data);
   EXPECT_EQ(direct.get("/v1/images/detail").status, 200u);
   EXPECT_EQ(direct.del("/v1/images/" + id).status, 200u);
+}
+
+RecoveryLimits api_recovery_limits() {
+  RecoveryLimits limits;
+  limits.extra_fds = 6;
+  return limits;
 }
 
 std::string failures(const std::vector<Outcome>& outcomes) {

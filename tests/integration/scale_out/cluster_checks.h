@@ -5,6 +5,7 @@
 
 #include "tests/integration/scale_out/load_clients.h"
 #include "tests/support/http_client.h"
+#include "tests/support/process_health.h"
 #include "tests/support/scale_out_cluster.h"
 
 #include <cstdint>
@@ -33,6 +34,13 @@ std::map<std::string, std::string> all_images(const ScaleOutCluster& cluster);
 // One request of each kind through `node`'s api directly, so that the pools a daemon starts
 // lazily exist before a baseline of its resources is taken.
 void warm_up(ScaleOutCluster& cluster, size_t node);
+
+// How far above its warmed-up baseline an api may stay after a load: its keep-alive pool to
+// HAProxy's registry frontend grows with the load's concurrency (two clients, each request
+// taking a registry connection while another is still on its way back to the pool) beyond
+// what the sequential warm-up needed, and keeps those connections, which is no leak. A
+// descriptor left per request would be hundreds over a load.
+RecoveryLimits api_recovery_limits();
 
 // What the requests that failed got, for messages.
 std::string failures(const std::vector<Outcome>& outcomes);
