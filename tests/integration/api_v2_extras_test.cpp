@@ -83,7 +83,7 @@ TEST_F(ApiV2Extras, TagsAddOneAtATimeAndRemove) {
 
 TEST_F(ApiV2Extras, TagsRefuseWhatUpstreamRefuses) {
   auto& api = env_->api();
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   std::string id = create(alice_, {{"name", "tag-target"}})["id"];
   std::string community =
       create(alice_, {{"name", "tag-community"}, {"visibility", "community"}})["id"];
@@ -159,7 +159,7 @@ TEST_F(ApiV2Extras, RacingTagAddsLoseNothingAndKeepTheQuota) {
   // which then stays as the baseline.
   std::string warm = create(alice_, {{"name", "tag-race-warm"}})["id"];
   EXPECT_EQ(std::get<0>(race(warm, 30)), 30);
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   auto [added, refused, other] = race(over, 200);
   EXPECT_EQ(added, 128);
   EXPECT_EQ(refused, 72);
@@ -213,7 +213,7 @@ TEST_F(ApiV2Extras, DeactivateAndReactivate) {
 
 TEST_F(ApiV2Extras, ActionsRefuseWhatUpstreamRefuses) {
   auto& api = env_->api();
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   std::string mine = active_image(alice_, "act-mine", "m");
   std::string community = active_image(alice_, "act-community", "c", "community");
   std::string queued = create(alice_, {{"name", "act-queued"}})["id"];
@@ -256,7 +256,7 @@ TEST_F(ApiV2Extras, DeactivateRacingAnUploadNeverOverwritesIt) {
   auto& api = env_->api();
   std::string id = create(
       alice_, {{"name", "act-race"}, {"disk_format", "raw"}, {"container_format", "bare"}})["id"];
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   const size_t total = 3 << 20;
   RawConnection upload(api.port());
   std::string head = "PUT /v2/images/" + id + "/file HTTP/1.1\r\nHost: x\r\n";
@@ -320,7 +320,7 @@ TEST_F(ApiV2Extras, DeactivateRacingADeleteNeverResurrectsTheImage) {
   std::vector<std::string> ids;
   for (int i = 0; i < 8; ++i)
     ids.push_back(active_image(alice_, "act-del-" + std::to_string(i), "z"));
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   std::thread deleter([&] {
     HttpClient c = env_->client(identity("tenant-admin", "admin", "root"));
     for (const auto& id : ids) {
@@ -355,8 +355,8 @@ TEST_F(ApiV2Extras, DeactivateRacingADeleteNeverResurrectsTheImage) {
 TEST_F(ApiV2Extras, ImportIsNotServedAndOneStoreIsNoMultiStore) {
   auto& api = env_->api();
   std::string id = create(alice_, {{"name", "no-import"}})["id"];
+  auto baseline = warm_baseline();
   const size_t files = env_->stored_files();
-  auto baseline = ProcessHealth::snapshot(api.pid());
   expect_answer(alice_.get("/v2/info/import"), 404u, "Image import is not supported at this site.",
                 "info/import");
   expect_answer(alice_.get("/v2/info/stores"), 404u, "Multi backend is not supported at this site.",

@@ -139,7 +139,7 @@ TEST_F(ApiV2Images, CreateShowListDelete) {
 TEST_F(ApiV2Images, CreateRefusesWhatUpstreamRefuses) {
   auto& api = env_->api();
   ASSERT_EQ(alice_.get("/v2/images").status, 200u);
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   struct Case {
     std::string body;
     unsigned status;
@@ -255,7 +255,7 @@ TEST_F(ApiV2Images, ListFiltersSortsAndLinks) {
   EXPECT_EQ(listed_names(alice_, "?tag=paged&member_status=all").size(), 0u);
 
   auto& api = env_->api();
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"limit=-3", "limit param must be positive"},
       {"limit=many", "limit param must be an integer"},
@@ -422,7 +422,7 @@ TEST_F(ApiV2Images, UploadRefusesWhatUpstreamRefuses) {
   const HeaderList octets = {{"Content-Type", "application/octet-stream"}};
   auto bare = create(alice_, {{"name", "v2-upload-no-formats"}});
   std::string id = bare["id"];
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
   expect_answer(alice_.put("/v2/images/" + id + "/file", "x", kJson), 415u,
                 "Invalid content type application/json", "json body");
   expect_answer(alice_.put("/v2/images/" + id + "/file", "x", octets), 400u,

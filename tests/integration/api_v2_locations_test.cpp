@@ -297,7 +297,7 @@ TEST_F(ApiV2LocationPatch, AnotherTenantsStoreDataIsRefused) {
 TEST_F(ApiV2LocationPatch, GarbageLocationObjectsAre400) {
   std::string id = create(bob_, "loc-garbage")["id"];
   const json before = seen(id);
-  const auto baseline = ProcessHealth::snapshot(env_->api().pid());
+  const auto baseline = warm_baseline();
   json deep = "leaf";
   for (int i = 0; i < 40; ++i) deep = json{{"d", deep}};
   json deep_ok = "leaf";

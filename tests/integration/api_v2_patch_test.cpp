@@ -243,7 +243,7 @@ TEST_F(ApiV2Patch, RefusesWhatUpstreamRefusesAndChangesNothing) {
   const std::string id =
       create(alice_, {{"name", "p-hostile"}, {"tags", {"t1"}}, {"k1", "v1"}, {"k2", "v2"}})["id"];
   const auto before = shown(alice_, id);
-  auto baseline = ProcessHealth::snapshot(api.pid());
+  auto baseline = warm_baseline();
 
   // Media types: 415 with Accept-Patch, whatever the body.
   for (const std::string type : {"application/json", "application/json-patch+json", "text/plain",

@@ -66,4 +66,20 @@ void ApiEnvironment::start_registry_again() {
   registry_again_->start();
 }
 
+ProcessHealth SharedTenantsApiTest::warm_baseline() const {
+  auto r = alice_.post("/v1/images", "warm-up",
+                       {{"x-image-meta-name", "warm-up"},
+                        {"x-image-meta-disk_format", "raw"},
+                        {"x-image-meta-container_format", "bare"},
+                        {"Content-Type", "application/octet-stream"}});
+  EXPECT_EQ(r.status, 201u) << r.body;
+  if (r.status == 201) {
+    const std::string id = r.json()["image"]["id"];
+    EXPECT_EQ(alice_.get("/v1/images/" + id).body, "warm-up");
+    EXPECT_EQ(alice_.del("/v1/images/" + id).status, 200u);
+  }
+  EXPECT_EQ(alice_.get("/v1/images/detail").status, 200u);
+  return ProcessHealth::snapshot(env_->api().pid());
+}
+
 }  // namespace glance::testing

@@ -2,6 +2,7 @@
 
 #include "tests/support/daemon.h"
 #include "tests/support/http_client.h"
+#include "tests/support/process_health.h"
 #include "tests/support/registry_fixture.h"
 
 #include <gtest/gtest.h>
@@ -67,6 +68,11 @@ class SharedTenantsApiTest : public ::testing::Test {
     env_ = nullptr;
   }
   void SetUp() override { CHECK_SUITE_SETUP(setup_error_); }
+
+  // The shared api's descriptors, threads and memory, for expect_recovered(), taken once it
+  // has served one request of each kind (an upload, a download, a listing, a delete): the
+  // pools it starts lazily exist by then, whichever test of the suite runs first.
+  ProcessHealth warm_baseline() const;
 
   static inline ApiEnvironment* env_ = nullptr;
   static inline std::string setup_error_;
