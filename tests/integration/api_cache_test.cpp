@@ -191,13 +191,19 @@ TEST_F(ApiCache, AnImageDeletedWhileItsFillRunsIsNotLeftCached) {
   const auto data = random_bytes(8 * 1024 * 1024, 10);
   const auto id = create(alice_, data);
   RawConnection conn(env_->api().port());
-  conn.set_receive_buffer(4096);
+  // Small enough that what the sockets hold (this buffer and the api's send buffer, a few
+  // MiB at most) leaves the download unfinished until the client reads on; large enough
+  // for a window of several loopback segments (64 KiB each), so that the rest then comes at
+  // once: through a 4 KiB buffer it trickled in at the sender's window probes, minutes.
+  conn.set_receive_buffer(256 << 10);
   ASSERT_TRUE(conn.send("GET /v1/images/" + id +
                         " HTTP/1.1\r\nHost: x\r\nX-Identity-Status: Confirmed\r\n"
                         "X-Tenant-Id: tenant-a\r\nX-Roles: member\r\nX-User-Id: alice\r\n"
                         "Connection: close\r\n\r\n"));
   std::string received = conn.read(64 * 1024);
   ASSERT_FALSE(received.empty());
+  // The download is still going (its access line comes at its end).
+  ASSERT_EQ(env_->api().log().find(" GET /v1/images/" + id + " 200 "), std::string::npos);
   // From local disk the fill, which goes at the store's pace, may be over already: the
   // delete then removes the copy itself rather than the one the fill would commit.
   // The store's file goes, but the open descriptor still feeds the download to its end.
@@ -208,6 +214,9 @@ TEST_F(ApiCache, AnImageDeletedWhileItsFillRunsIsNotLeftCached) {
     received += more;
   }
   EXPECT_EQ(received.substr(received.size() - data.size()), data);
+  EXPECT_TRUE(eventually([&] {
+    return env_->api().log().find(" GET /v1/images/" + id + " 200 ") != std::string::npos;
+  }));
   ASSERT_TRUE(eventually([&] { return !filling(id); }));
   EXPECT_FALSE(is_cached(id));
   EXPECT_FALSE(fs::exists(cached(id)));
