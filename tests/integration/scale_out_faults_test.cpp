@@ -96,21 +96,21 @@ TEST(ScaleOutFaults, ClientsKeepWorkingThroughKilledApiRegistryAndGaleraNodesAnd
   // An api node dies with two of the uploads.
   load.set_phase(1);
   cluster.kill_api(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "api", 0, "DOWN"));
   load.set_phase(2);
   uploads.finish();
   ASSERT_TRUE(load.wait_for(2, 3, 120s));
   cluster.restart_api(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "api", 0, "UP"));
 
   // A registry dies; the other serves both apis until it is back.
   load.set_phase(3);
   cluster.kill_registry(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 0, "DOWN"));
   load.set_phase(4);
   ASSERT_TRUE(load.wait_for(4, 3, 120s));
   cluster.restart_registry(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 0, "UP"));
 
   // The other registry's Galera node dies: its /healthcheck fails, HAProxy takes it out.
   // Until the two nodes left evict it (evs.suspect_timeout, 5 s) they commit nothing, so the
@@ -118,9 +118,9 @@ TEST(ScaleOutFaults, ClientsKeepWorkingThroughKilledApiRegistryAndGaleraNodesAnd
   // seconds: requests fail until the cluster has re-formed and the registry is back in.
   load.set_phase(5);
   galera.kill_node(kKilledGaleraNode);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 1, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 1, "DOWN"));
   galera.wait_synced(1, 2);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 0, "UP"));
   load.set_phase(6);
   ASSERT_TRUE(load.wait_for(6, 3, 120s));
   // Rows in every table while the node is away: it must have them once it has rejoined.
@@ -142,8 +142,8 @@ TEST(ScaleOutFaults, ClientsKeepWorkingThroughKilledApiRegistryAndGaleraNodesAnd
   // second or two for this rsync), and may be the first registry's node.
   load.set_phase(7);
   galera.start_node(kKilledGaleraNode);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 1, "UP")) << cluster.haproxy().log();
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 1, "UP"));
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 0, "UP"));
   load.set_phase(8);
 
   // Node 1 drained, stopped, started and undrained: nothing may fail from here on.

@@ -92,7 +92,7 @@ TEST(SCALE_OUT_SUITE, ImageLifecycleThroughHaproxyLandsOnBothNodes) {
 
   // Node 0's api stops: HAProxy takes it out, and node 1 alone serves the whole cycle.
   ASSERT_EQ(cluster.api(0).stop(), 0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "api", 0, "DOWN"));
   const uint64_t node0 = api_sessions(cluster, 0), node1 = api_sessions(cluster, 1);
   for (int i = 0; i < 3; ++i) {
     std::string again = create(c, "again", data);
@@ -159,7 +159,7 @@ TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain
   ASSERT_TRUE(load.wait_for(0, 3, 60s));
   load.set_phase(1);
   cluster.kill_api(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "api", 0, "DOWN"));
   load.set_phase(2);
   const uint64_t node0_down = api_sessions(cluster, 0);
 
@@ -176,7 +176,7 @@ TEST(SCALE_OUT_SUITE, KilledApiNodeIsTakenOutItsUploadsEndKilledAndItServesAgain
   expect_load_consistent(cluster, outcomes);
 
   cluster.restart_api(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("api", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "api", 0, "UP"));
   for (int i = 0; i < 4; ++i) EXPECT_TRUE(c.get("/v1/images/" + seed_id).body == seed);
   EXPECT_GT(api_sessions(cluster, 0), node0_down);
 
@@ -205,13 +205,13 @@ TEST(SCALE_OUT_SUITE, KilledRegistryIsTakenOutAndItServesAgain) {
   ASSERT_TRUE(load.wait_for(0, 3, 60s));
   load.set_phase(1);
   cluster.kill_registry(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "DOWN")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 0, "DOWN"));
   load.set_phase(2);
   ASSERT_TRUE(load.wait_for(2, 6, 120s));
   const uint64_t registry0_down = cluster.haproxy().server("registry", 0).sessions;
 
   cluster.restart_registry(0);
-  ASSERT_TRUE(cluster.haproxy().wait_for_status("registry", 0, "UP")) << cluster.haproxy().log();
+  ASSERT_TRUE(haproxy_sees(cluster, "registry", 0, "UP"));
   load.set_phase(3);
   ASSERT_TRUE(load.wait_for(3, 4, 120s));
   load.stop();

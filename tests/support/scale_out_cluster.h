@@ -13,19 +13,9 @@
 
 namespace glance::testing {
 
-// Glance as operators scale it out: `nodes` nodes, each running a glance-registry and a
-// glance-api, behind one HAProxy with two frontends, "api" over the api nodes and "registry"
-// over the registries. The registries share one database: by default a fresh one of the
-// binary's private MariaDB, or one reached through a different server per node (the nodes of
-// a Galera cluster). Every api reaches the registries through HAProxy's registry frontend
-// and keeps its images in one shared store: by default a file store directory, or a
-// ClusterStore the test gives. Nodes are numbered from 0; node i's daemons listen on a loopback
-// address of its own (node_address), as on separate machines, so that HAProxy and the tests
-// reach each by address and port.
-// Daemons a test kills stay dead until it restarts them; the destructor stops whatever runs.
-// A store every api of a cluster uses: the lines of their [glance_store] section, and what
-// the store holds, as names that contain the id of the image they belong to (a file, an
-// object, a partial upload's data), each named after the upload it belongs to.
+// A store every api of a cluster uses: the lines of their [glance_store] section, and how to
+// list what the store holds (files, objects, partial uploads' data), by names that contain the
+// id of the image they belong to.
 struct ClusterStore {
   std::string options;
   std::function<std::vector<std::string>()> names;
@@ -36,6 +26,16 @@ struct ClusterStore {
   };
 };
 
+// Glance as operators scale it out: `nodes` nodes, each running a glance-registry and a
+// glance-api, behind one HAProxy with two frontends, "api" over the api nodes and "registry"
+// over the registries. The registries share one database: by default a fresh one of the
+// binary's private MariaDB, or one reached through a different server per node (the nodes of
+// a Galera cluster). Every api reaches the registries through HAProxy's registry frontend
+// and keeps its images in one shared store: by default a file store directory, or a
+// ClusterStore the test gives. Nodes are numbered from 0; node i's daemons listen on a loopback
+// address of its own (node_address), as on separate machines, so that HAProxy and the tests
+// reach each by address and port.
+// Daemons a test kills stay dead until it restarts them; the destructor stops whatever runs.
 class ScaleOutCluster {
  public:
   // `api_extra` goes into every api's [DEFAULT] (give all nodes the same options).

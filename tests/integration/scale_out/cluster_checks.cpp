@@ -118,17 +118,19 @@ void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>
   }
 }
 
+bool haproxy_sees(ScaleOutCluster& cluster, const char* backend, size_t node, const char* status) {
+  if (cluster.haproxy().wait_for_status(backend, node, status)) return true;
+  ADD_FAILURE() << backend << " " << node << " is not " << status << "\n"
+                << cluster.haproxy().log();
+  return false;
+}
+
 namespace {
 
 // Waits until HAProxy sees `node`'s api and registry in `status`; false after a test failure.
 bool node_becomes(ScaleOutCluster& cluster, size_t node, const char* status) {
-  for (const char* backend : {"api", "registry"})
-    if (!cluster.haproxy().wait_for_status(backend, node, status)) {
-      ADD_FAILURE() << backend << " " << node << " is not " << status << "\n"
-                    << cluster.haproxy().log();
-      return false;
-    }
-  return true;
+  return haproxy_sees(cluster, "api", node, status) &&
+         haproxy_sees(cluster, "registry", node, status);
 }
 
 }  // namespace

@@ -50,6 +50,10 @@ std::string failures(const std::vector<Outcome>& outcomes);
 // than the failed uploads and hold no data; killed images leave no data behind.
 void expect_load_consistent(ScaleOutCluster& cluster, const std::vector<Outcome>& outcomes);
 
+// Waits until HAProxy sees server `node` of `backend` ("api" or "registry") in `status` ("UP",
+// "DOWN"); false after a test failure, with HAProxy's log, when it did not.
+bool haproxy_sees(ScaleOutCluster& cluster, const char* backend, size_t node, const char* status);
+
 // Drains `node` as an operator does before maintenance (its disable files) and waits until
 // HAProxy has taken its api and registry out; false after a test failure when it did not.
 bool drain_node(ScaleOutCluster& cluster, size_t node);
