@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -152,6 +153,54 @@ TEST_F(ApiRbdStore, ClientGoneMidUploadLeavesNoImage) {
   EXPECT_TRUE(eventually([&] { return listed(client_, "cut")["status"] == "killed"; }));
   EXPECT_TRUE(eventually([&] { return images().empty(); }));
   EXPECT_TRUE(images().empty());
+}
+
+// Two uploads to one queued image at once: the RBD image is named after the image id, so
+// both writers want the same name. One upload wins with its bytes and one protected
+// snapshot; the other is refused, and its failure must not take the winner's RBD image with
+// it. The api's descriptors, threads and memory come back to the baseline.
+TEST_F(ApiRbdStore, TwoUploadsRacingForOneImageLeaveTheWinnersDataAlone) {
+  const auto warm_data = random_bytes(70000, 15);
+  auto warm = client_.post("/v1/images", warm_data, image_headers("race-warm"));
+  ASSERT_EQ(warm.status, 201u) << warm.body;
+  const std::string warm_id = warm.json()["image"]["id"];
+  EXPECT_TRUE(client_.get("/v1/images/" + warm_id).body == warm_data);
+  EXPECT_EQ(client_.del("/v1/images/" + warm_id).status, 200u);
+  const auto baseline = ProcessHealth::snapshot(env_->api().pid());
+
+  auto queued = client_.post("/v1/images", "", image_headers("raced"));
+  ASSERT_EQ(queued.status, 201u) << queued.body;
+  const std::string id = queued.json()["image"]["id"];
+  const std::string bytes[] = {random_bytes(2 << 20, 16), random_bytes(2 << 20, 17)};
+  std::vector<std::unique_ptr<RawConnection>> conns;
+  for (const auto& data : bytes) {
+    conns.push_back(std::make_unique<RawConnection>(env_->api().port()));
+    ASSERT_TRUE(conns.back()->send(
+        "PUT /v1/images/" + id +
+        " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+        std::to_string(data.size()) + "\r\n\r\n" + data.substr(0, data.size() / 2)));
+  }
+  std::string answers[2];
+  for (size_t i = 0; i < 2; ++i) {
+    conns[i]->send(bytes[i].substr(bytes[i].size() / 2));
+    answers[i] = conns[i]->read(12, std::chrono::seconds(60));
+  }
+  const size_t won = answers[0] == "HTTP/1.1 200" ? 0 : answers[1] == "HTTP/1.1 200" ? 1 : 2;
+  ASSERT_LT(won, 2u) << "neither upload won: " << answers[0] << " / " << answers[1];
+  EXPECT_NE(answers[1 - won], "HTTP/1.1 200") << "both uploads won";
+  EXPECT_TRUE(answers[1 - won].starts_with("HTTP/1.1 4")) << answers[1 - won];
+  conns.clear();
+
+  auto head = client_.head("/v1/images/" + id);
+  EXPECT_EQ(head.header("x-image-meta-status"), "active");
+  EXPECT_TRUE(client_.get("/v1/images/" + id).body == bytes[won]);
+  // The loser's clean-up has run by the time its answer came; the winner's image stays.
+  EXPECT_EQ(images(), std::vector<std::string>{id});
+  EXPECT_TRUE(admin_->snapshot_protected(*pool_, id, "snap"));
+  EXPECT_EQ(admin_->image_size(*pool_, id), bytes[won].size());
+  EXPECT_EQ(client_.del("/v1/images/" + id).status, 200u);
+  EXPECT_TRUE(images().empty());
+  expect_recovered(env_->api(), baseline);
 }
 
 // Ceph stops (monitor and OSD) under a running api and comes back: meanwhile uploads and
